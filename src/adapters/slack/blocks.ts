@@ -1,0 +1,140 @@
+import type { ChecklistItemView, ChecklistView, HeaderView } from '../../core/render/views';
+import { escape, mention, mrkdwn, slackTime, truncate } from './format';
+
+// Slack's documented limits (Block Kit reference).
+export const SLACK_LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  headerText: 150,
+  buttonText: 75,
+  fieldsPerSection: 10,
+  actionValue: 2000,
+};
+
+// Room left per checklist message after its heading, divider and a "continued" note.
+const STEP_BLOCKS_PER_PAGE = SLACK_LIMITS.blocksPerMessage - 3;
+// Slack truncates very long messages; keep each page well inside that.
+const CHARS_PER_PAGE = 12_000;
+
+export interface SlackMessage {
+  text: string;
+  blocks: Array<Record<string, unknown>>;
+}
+
+export function headerMessage(v: HeaderView, incidentId: string): SlackMessage {
+  const blocks: Array<Record<string, unknown>> = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(v.heading, SLACK_LIMITS.headerText), emoji: true } },
+    {
+      type: 'section',
+      fields: v.fields.map((f) => ({ type: 'mrkdwn', text: `*${escape(f.label)}*\n${mrkdwn(f.value)}` })),
+    },
+  ];
+  if (v.links.length > 0) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: v.links.map((l) => `<${l.url}|${escape(l.title)}>`).join(' · ') }] });
+  }
+  if (v.closingNote) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(v.closingNote) } });
+  if (v.actions.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'incident-actions',
+      elements: v.actions.map((a) => ({
+        type: 'button',
+        action_id: a.id,
+        text: { type: 'plain_text', text: a.label },
+        value: incidentId,
+        ...(a.style ? { style: a.style } : {}),
+        ...(a.id === 'incident.resolve'
+          ? {
+              confirm: {
+                title: { type: 'plain_text', text: 'Resolve this incident?' },
+                text: { type: 'plain_text', text: 'It closes the checklist. To add a summary, use /incident resolve <summary> instead.' },
+                confirm: { type: 'plain_text', text: 'Resolve' },
+                deny: { type: 'plain_text', text: 'Not yet' },
+              },
+            }
+          : {}),
+      })),
+    });
+  }
+  const status = v.fields.find((f) => f.label === 'Status')?.value.join('') ?? '';
+  return { text: `${v.heading} (${status})`, blocks };
+}
+
+/**
+ * Splits the checklist over as many messages as Slack's limits need. Every step appears in
+ * exactly one page, in order; nothing is dropped to make a runbook fit.
+ */
+export function checklistMessages(v: ChecklistView, incidentId: string): SlackMessage[] {
+  const pages: Array<Array<Record<string, unknown>>> = [];
+  let current: Array<Record<string, unknown>> = [];
+  let chars = 0;
+  for (const item of v.items) {
+    const blocks = stepBlocks(item, incidentId);
+    const size = stepText(item).length;
+    if (current.length > 0 && (current.length + blocks.length > STEP_BLOCKS_PER_PAGE || chars + size > CHARS_PER_PAGE)) {
+      pages.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(...blocks);
+    chars += size;
+  }
+  if (current.length > 0) pages.push(current);
+
+  return pages.map((stepBlockList, p) => {
+    const part = pages.length > 1 ? ` (part ${p + 1} of ${pages.length})` : '';
+    const heading = `*${escape(v.heading)}*${part}\n${v.progress.done} of ${v.progress.total} steps done`;
+    const blocks: Array<Record<string, unknown>> = [
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(heading, SLACK_LIMITS.sectionText) } },
+      { type: 'divider' },
+      ...stepBlockList,
+    ];
+    if (p < pages.length - 1) {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Continued in the next message (part ${p + 2}).` }] });
+    }
+    return { text: `${v.heading}${part}: ${v.progress.done}/${v.progress.total} done`, blocks };
+  });
+}
+
+function stepText(item: ChecklistItemView): string {
+  const mark = item.done ? ':white_check_mark:' : ':white_large_square:';
+  const lines = [`${mark} *${item.number}. ${escape(item.title)}*`, escape(item.detail)];
+  if (item.probe) lines.push(`_Automated probe: ${escape(item.probe)}_`);
+  if (item.done) lines.push(`Done by ${mention(item.done.by)} ${slackTime(item.done.at)}`);
+  return lines.join('\n');
+}
+
+/** One section per step; a step whose escaped text outgrows a section continues in more sections. */
+function stepBlocks(item: ChecklistItemView, incidentId: string): Array<Record<string, unknown>> {
+  const chunks = splitText(stepText(item), SLACK_LIMITS.sectionText);
+  const block: Record<string, unknown> = {
+    type: 'section',
+    block_id: `step-${item.stepId}`,
+    text: { type: 'mrkdwn', text: chunks[0] },
+  };
+  if (item.action) {
+    block.accessory = {
+      type: 'button',
+      action_id: `step.${item.stepId}`,
+      text: { type: 'plain_text', text: item.action.label },
+      // The click carries the state it asks for: replays and double clicks ask for the same state.
+      value: JSON.stringify({ i: incidentId, s: item.stepId, to: item.action.to }),
+      ...(item.action.to === 'done' ? { style: 'primary' } : {}),
+    };
+  }
+  return [block, ...chunks.slice(1).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }))];
+}
+
+/** Cuts at line breaks where it can, so a continuation starts on a fresh line. */
+function splitText(text: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const cut = rest.lastIndexOf('\n', max);
+    const at = cut > max / 2 ? cut : max;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at).replace(/^\n/, '');
+  }
+  out.push(rest);
+  return out;
+}

@@ -1,0 +1,61 @@
+import { UserError } from '../../core/errors';
+
+export type SlashCommand =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'status' }
+  | { kind: 'ack' }
+  | { kind: 'mitigate' }
+  | { kind: 'resolve'; summary?: string }
+  | { kind: 'cancel'; reason?: string }
+  | { kind: 'sev'; severity: number }
+  | { kind: 'commander'; userId: string }
+  | { kind: 'declare'; runbook: string; summary?: string };
+
+/** Reads the text after `/incident`. The first word is a command or else a runbook id or alias. */
+export function parseCommand(text: string): SlashCommand {
+  const trimmed = text.trim();
+  const [first = '', ...restWords] = trimmed.split(/\s+/);
+  const word = first.toLowerCase();
+  const rest = trimmed.slice(first.length).trim() || undefined;
+  switch (word) {
+    case '':
+    case 'help':
+      return { kind: 'help' };
+    case 'list':
+      return { kind: 'list' };
+    case 'status':
+      return { kind: 'status' };
+    case 'ack':
+    case 'acknowledge':
+      return { kind: 'ack' };
+    case 'mitigate':
+    case 'mitigated':
+      return { kind: 'mitigate' };
+    case 'resolve':
+      return { kind: 'resolve', summary: rest };
+    case 'cancel':
+      return { kind: 'cancel', reason: rest };
+    case 'sev':
+    case 'severity': {
+      const n = Number((restWords[0] ?? '').replace(/^sev/i, ''));
+      if (restWords.length !== 1 || !Number.isInteger(n) || n < 1 || n > 4) {
+        throw new UserError('invalid_input', 'Severity is a number from 1 (worst) to 4. Try `/incident sev 2`.');
+      }
+      return { kind: 'sev', severity: n };
+    }
+    case 'commander': {
+      // With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.
+      const m = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(restWords[0] ?? '');
+      if (!m || restWords.length !== 1) {
+        throw new UserError(
+          'invalid_input',
+          'Name the new commander with an @mention, picked from Slack\'s suggestions: `/incident commander @jane`.',
+        );
+      }
+      return { kind: 'commander', userId: m[1]! };
+    }
+    default:
+      return { kind: 'declare', runbook: word, summary: rest };
+  }
+}

@@ -1,0 +1,63 @@
+import type { WebClient } from '@slack/web-api';
+import { UnrecoverableError } from 'bullmq';
+import type { CoreDeps } from '../../core/incident/deps';
+import { checklistView, headerView } from '../../core/render/views';
+import type { Logger } from '../../logger';
+import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
+import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
+
+/**
+ * Brings an incident's Slack messages up to date with stored state: posts what is missing,
+ * updates what is older than the incident's version, and leaves current messages alone.
+ */
+export class SlackMessageSync {
+  constructor(
+    private readonly client: WebClient,
+    private readonly deps: CoreDeps,
+    private readonly refs: ChatRefStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async sync(incidentId: string): Promise<void> {
+    await this.refs.withRenderLock(incidentId, async (session) => {
+      // Read after taking the lock, so this render sees every change committed before it.
+      const snap = await this.deps.store.get(incidentId);
+      if (!snap) throw new UnrecoverableError(`incident ${incidentId} does not exist`);
+      const channel = snap.incident.channelId;
+      if (!channel) return; // provisioning renders once the channel exists
+      const pb = this.deps.catalog.get(snap.incident.playbookId);
+      const version = snap.incident.version;
+      await this.put(session, channel, 'header', 0, headerMessage(headerView(snap, pb), incidentId), version);
+      const pages = checklistMessages(checklistView(snap, pb), incidentId);
+      for (const [page, msg] of pages.entries()) {
+        await this.put(session, channel, 'checklist', page, msg, version);
+      }
+    });
+  }
+
+  private async put(
+    session: RenderSession,
+    channel: string,
+    kind: 'header' | 'checklist',
+    page: number,
+    msg: SlackMessage,
+    version: number,
+  ): Promise<void> {
+    const ref = session.refs.find((r) => r.kind === kind && r.page === page);
+    if (ref && ref.renderedVersion >= version) return;
+    if (ref) {
+      await this.client.chat.update({ channel: ref.channelId, ts: ref.messageRef, text: msg.text, blocks: msg.blocks as never });
+      await session.save({ ...ref, renderedVersion: version });
+      return;
+    }
+    const posted = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    const ts = posted.ts as string;
+    await session.save({ kind, page, channelId: channel, messageRef: ts, renderedVersion: version });
+    if (kind === 'header') {
+      await this.client.pins.add({ channel, timestamp: ts }).catch((err: Error) => {
+        // A missing pin is an inconvenience, not a reason to re-post the header.
+        this.logger.warn({ incidentId: undefined, channel, err: err.message }, 'could not pin the incident header (needs pins:write)');
+      });
+    }
+  }
+}

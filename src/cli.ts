@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { ConfigError, loadConfig, loadDatabaseUrl } from './config';
+import { checkPlaybooks, formatProblem, PlaybookError } from './core/playbook/loader';
+import { createLogger } from './logger';
+import { startRuntime, type Role } from './runtime';
+import { createPool } from './store/db';
+import { migrate } from './store/migrate';
+
+const USAGE = `Usage: incident-bot <command>
+
+Commands:
+  start [--role all|web|worker]   run the bot (default role: all = web + worker)
+  migrate                         apply migrations/*.sql to DATABASE_URL
+  playbooks check [DIR]           validate runbooks (default: PLAYBOOKS_DIR or ./playbooks)
+  help                            show this text`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'start':
+      return start(args);
+    case 'migrate':
+      return runMigrate();
+    case 'playbooks':
+      if (args[0] === 'check') return checkCommand(args[1]);
+      process.stderr.write(`Unknown playbooks command "${args[0] ?? ''}". Try: incident-bot playbooks check [DIR]\n`);
+      return 2;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+function checkCommand(dir?: string): number {
+  const folder = path.resolve(dir ?? process.env.PLAYBOOKS_DIR ?? './playbooks');
+  const { playbooks, problems } = checkPlaybooks(folder);
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`\n${problems.length} problem(s) found. Fix them and run the check again.\n`);
+    return 1;
+  }
+  process.stdout.write(`${playbooks.length} runbook(s) OK: ${playbooks.map((p) => p.id).join(', ')}\n`);
+  return 0;
+}
+
+async function runMigrate(): Promise<number> {
+  const pool = createPool(loadDatabaseUrl(), 2);
+  try {
+    const { applied, skipped } = await migrate(pool);
+    process.stdout.write(
+      applied.length ? `Applied ${applied.join(', ')}.\n` : `Database is up to date (${skipped.length} migration(s) already applied).\n`,
+    );
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  const i = args.indexOf('--role');
+  const role = (i >= 0 ? args[i + 1] : 'all') as Role;
+  if (!['all', 'web', 'worker'].includes(role)) {
+    process.stderr.write(`--role must be all, web or worker (got "${role ?? ''}").\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const runtime = await startRuntime({ config, role, logger });
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    runtime.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  return -1; // keep running
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError || err instanceof PlaybookError) {
+      process.stderr.write(`${err.message}\n`);
+    } else {
+      process.stderr.write(`incident-bot: ${(err as Error).message}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+// Each field's message is the fix an operator needs, because the whole list is printed at start.
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL is required: set it to a Postgres URL such as postgres://postgres@127.0.0.1:5432/incident_bot' })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// (for example postgres://postgres@127.0.0.1:5432/incident_bot)'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss:// (for example redis://127.0.0.1:6379)')
+    .default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'QUEUE_PREFIX may hold letters, digits, "_", "." and "-" only (at most 64): it prefixes every Redis key')
+    .default('incident-bot'),
+  PORT: z.coerce
+    .number({ error: 'PORT must be a whole number from 0 to 65535 (default 3000)' })
+    .int('PORT must be a whole number from 0 to 65535 (default 3000)')
+    .min(0, 'PORT must be a whole number from 0 to 65535 (default 3000)')
+    .max(65535, 'PORT must be a whole number from 0 to 65535 (default 3000)')
+    .default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  PLAYBOOKS_DIR: z.string().min(1, 'PLAYBOOKS_DIR must name the folder of runbook YAML files (default ./playbooks)').default('./playbooks'),
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'SLACK_BOT_TOKEN is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app, OAuth & Permissions page' })
+    .startsWith('xoxb-', 'SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app)'),
+  SLACK_SIGNING_SECRET: z
+    .string({ error: 'SLACK_SIGNING_SECRET is required: copy the Signing Secret from your Slack app, Basic Information page' })
+    .min(8, 'SLACK_SIGNING_SECRET looks truncated: copy the Signing Secret from the Basic Information page again'),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith('xapp-', 'SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write); leave it unset for HTTP mode')
+    .optional(),
+  SLACK_API_URL: z
+    .url('SLACK_API_URL must be an absolute URL such as https://slack.com/api/ (leave it unset to use Slack)')
+    .optional(),
+  INCIDENT_ADMINS: z
+    .string()
+    .regex(/^\s*([UWS][A-Z0-9]+\s*(,\s*[UWS][A-Z0-9]+\s*)*)?$/, 'INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)')
+    .default(''),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  playbooksDir: string;
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    appToken?: string;
+    apiUrl?: string;
+  };
+  admins: { users: string[]; groups: string[] };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads settings from the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable in .env means "not set"; treating it as a value would hide the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    // Messages are ours, never the offending value, so a mistyped secret is not echoed.
+    throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  }
+  const e = parsed.data;
+  const admins = e.INCIDENT_ADMINS.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    playbooksDir: e.PLAYBOOKS_DIR,
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    admins: {
+      users: admins.filter((a) => !a.startsWith('S')),
+      groups: admins.filter((a) => a.startsWith('S')),
+    },
+  };
+}
+
+/** The subset `migrate` and `playbooks check` need: they must work without Slack tokens. */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const r = envSchema.shape.DATABASE_URL.safeParse(env.DATABASE_URL || undefined);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => i.message));
+  return r.data;
+}

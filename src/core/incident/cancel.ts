@@ -1,0 +1,18 @@
+import { changeIncident } from './change';
+import type { CoreDeps } from './deps';
+import { requireManager, requireOpen } from './guards';
+import type { Actor } from './model';
+
+/** For an incident declared by mistake: it leaves MTTR and the other reports. */
+export async function cancel(deps: CoreDeps, incidentId: string, actor: Actor, reason?: string) {
+  return changeIncident(deps, incidentId, (s) => {
+    if (s.incident.status === 'cancelled') return { events: [] };
+    requireOpen(s.incident, 'cancel');
+    requireManager(actor, s.incident, 'cancel');
+    const at = deps.clock.now();
+    return {
+      incident: { status: 'cancelled', cancelledAt: at },
+      events: [{ kind: 'incident.cancelled', actor: actor.id, at, data: { reason: reason?.trim() || null }, key: `${s.incident.id}:cancelled` }],
+    };
+  });
+}

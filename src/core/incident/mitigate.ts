@@ -1,0 +1,17 @@
+import { changeIncident } from './change';
+import type { CoreDeps } from './deps';
+import { requireOpen } from './guards';
+import type { Actor } from './model';
+
+/** Impact has stopped; the incident stays open until resolved. Anyone working it may say so. */
+export async function mitigate(deps: CoreDeps, incidentId: string, actor: Actor) {
+  return changeIncident(deps, incidentId, (s) => {
+    requireOpen(s.incident, 'mitigate');
+    if (s.incident.status === 'mitigated') return { events: [] };
+    const at = deps.clock.now();
+    return {
+      incident: { status: 'mitigated', mitigatedAt: s.incident.mitigatedAt ?? at },
+      events: [{ kind: 'incident.mitigated', actor: actor.id, at, data: { via: 'command' }, key: `${s.incident.id}:mitigated` }],
+    };
+  });
+}

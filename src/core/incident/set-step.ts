@@ -1,0 +1,60 @@
+import { changeIncident } from './change';
+import { UserError } from '../errors';
+import type { Change } from '../ports';
+import { acknowledgeChange } from './acknowledge';
+import type { CoreDeps } from './deps';
+import { requireOpen } from './guards';
+import { label, type Actor } from './model';
+
+export interface SetStepInput {
+  incidentId: string;
+  stepId: string;
+  /** The state the click asks for, so a double click or a replay changes nothing the second time. */
+  to: 'done' | 'open';
+  actor: Actor;
+  /** The platform's id for this request (Slack action_ts); a replay of it records nothing. */
+  requestId?: string;
+}
+
+export async function setStep(deps: CoreDeps, input: SetStepInput) {
+  return changeIncident(deps, input.incidentId, (s): Change => {
+    requireOpen(s.incident, 'change the checklist of');
+    const step = s.steps.find((x) => x.stepId === input.stepId);
+    if (!step) {
+      throw new UserError('unknown_step', `${label(s.incident)} has no step "${input.stepId}". Refresh with \`/incident status\`.`);
+    }
+    if (step.state === input.to) return { events: [] };
+    const at = deps.clock.now();
+    const actor = input.actor.id;
+    const change: Change = {
+      steps: [{ stepId: step.stepId, state: input.to, changedBy: actor, changedAt: at }],
+      events: [
+        {
+          kind: input.to === 'done' ? 'step.completed' : 'step.reopened',
+          actor,
+          at,
+          data: { step: step.stepId, title: step.title },
+          key: `${s.incident.id}:step:${step.stepId}:${input.to}:${input.requestId ?? `v${s.incident.version}`}`,
+        },
+      ],
+      incident: {},
+    };
+    if (input.to === 'done') {
+      // Working the checklist is acknowledgement: nobody should be escalated past while ticking steps.
+      const ack = acknowledgeChange(s, input.actor, at, 'step');
+      Object.assign(change.incident!, ack.incident);
+      change.events.push(...ack.events);
+      const marks = deps.catalog.get(s.incident.playbookId).steps.find((p) => p.id === step.stepId)?.marks;
+      if (marks === 'diagnosed' && !s.incident.diagnosedAt) {
+        change.incident!.diagnosedAt = at;
+        change.events.push({ kind: 'incident.diagnosed', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:diagnosed` });
+      }
+      if (marks === 'mitigated' && !s.incident.mitigatedAt) {
+        change.incident!.mitigatedAt = at;
+        change.incident!.status = 'mitigated';
+        change.events.push({ kind: 'incident.mitigated', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:mitigated` });
+      }
+    }
+    return change;
+  });
+}

@@ -1,0 +1,59 @@
+import type { Playbook } from './schema';
+
+/** Runbooks by id and alias, with "did you mean" suggestions for typos such as pdf-4O4. */
+export class PlaybookCatalog {
+  private readonly byName = new Map<string, Playbook>();
+
+  constructor(readonly all: readonly Playbook[]) {
+    for (const pb of all) {
+      this.byName.set(pb.id, pb);
+      for (const alias of pb.aliases) this.byName.set(alias, pb);
+    }
+  }
+
+  find(name: string): Playbook | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  get(id: string): Playbook {
+    const pb = this.byName.get(id);
+    if (!pb) throw new Error(`runbook ${id} is not loaded`);
+    return pb;
+  }
+
+  ids(): string[] {
+    return this.all.map((p) => p.id);
+  }
+
+  /** Runbook ids whose id or alias is close to `input`, closest first. */
+  suggest(input: string, max = 3): string[] {
+    const needle = input.toLowerCase();
+    const best = new Map<string, number>();
+    for (const [name, pb] of this.byName) {
+      const d = distance(needle, name);
+      const limit = Math.max(2, Math.floor(name.length / 3));
+      if (d <= limit && d < (best.get(pb.id) ?? Infinity)) best.set(pb.id, d);
+    }
+    return [...best.entries()]
+      .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+      .slice(0, max)
+      .map(([id]) => id);
+  }
+}
+
+/** Levenshtein distance, with a look-alike swap (O/0, l/1) costing nothing. */
+function distance(a: string, b: string): number {
+  const same = (x: string, y: string) => x === y || LOOKALIKE[x] === y || LOOKALIKE[y] === x;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = same(a[i - 1]!, b[j - 1]!) ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+const LOOKALIKE: Record<string, string> = { o: '0', l: '1', i: '1' };

@@ -1,0 +1,116 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { durationMs, playbookSchema, type Playbook } from './schema';
+import { PlaybookCatalog } from './catalog';
+
+/** Words `/incident` reads as commands, so no runbook may be called by them. */
+export const RESERVED_WORDS = ['ack', 'resolve', 'mitigate', 'cancel', 'sev', 'commander', 'status', 'list', 'help'];
+
+export interface PlaybookProblem {
+  file: string;
+  /** Dotted field path inside the file, e.g. `steps.2.title`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+export function formatProblem(p: PlaybookProblem): string {
+  return p.path ? `${p.file}: ${p.path}: ${p.message}` : `${p.file}: ${p.message}`;
+}
+
+export class PlaybookError extends Error {
+  constructor(readonly problems: PlaybookProblem[]) {
+    super(`Runbooks have ${problems.length} problem(s):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'PlaybookError';
+  }
+}
+
+export interface LoadResult {
+  playbooks: Playbook[];
+  problems: PlaybookProblem[];
+}
+
+/** Reads every *.yaml in `dir` and reports every problem it finds, not only the first. */
+export function checkPlaybooks(dir: string): LoadResult {
+  const shown = path.relative(process.cwd(), dir) || '.';
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch {
+    return { playbooks: [], problems: [{ file: shown, path: '', message: 'cannot read this folder: set PLAYBOOKS_DIR to the folder of runbook YAML files' }] };
+  }
+  if (names.length === 0) {
+    return { playbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }] };
+  }
+  const problems: PlaybookProblem[] = [];
+  const playbooks: Playbook[] = [];
+  for (const name of names) {
+    const file = path.join(shown, name);
+    const fileProblems = (p: string, message: string) => problems.push({ file, path: p, message });
+    const doc = parseDocument(readFileSync(path.join(dir, name), 'utf8'), { prettyErrors: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) fileProblems('', `YAML syntax: ${e.message.split('\n')[0]}`);
+      continue;
+    }
+    const parsed = playbookSchema.safeParse(doc.toJS());
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) fileProblems(issue.path.join('.'), issue.message);
+      continue;
+    }
+    const pb = parsed.data;
+    const expectedId = name.replace(/\.ya?ml$/, '');
+    if (pb.id !== expectedId) fileProblems('id', `is "${pb.id}" but the file is ${name}: make them equal`);
+    checkInternalReferences(pb, fileProblems);
+    playbooks.push(pb);
+  }
+  checkNames(playbooks, names, shown, problems);
+  return { playbooks, problems };
+}
+
+function checkInternalReferences(pb: Playbook, report: (path: string, message: string) => void): void {
+  const stepIds = new Set<string>();
+  pb.steps.forEach((s, i) => {
+    if (stepIds.has(s.id)) report(`steps.${i}.id`, `"${s.id}" is used by an earlier step: step ids must be unique`);
+    stepIds.add(s.id);
+  });
+  const probeIds = new Set<string>();
+  pb.probes.forEach((p, i) => {
+    if (probeIds.has(p.id)) report(`probes.${i}.id`, `"${p.id}" is used by an earlier probe: probe ids must be unique`);
+    probeIds.add(p.id);
+  });
+  pb.steps.forEach((s, i) => {
+    if (s.probe && !probeIds.has(s.probe)) {
+      report(`steps.${i}.probe`, `names probe "${s.probe}", which is not declared under probes`);
+    }
+  });
+  let previous = -1;
+  pb.escalation.forEach((level, i) => {
+    const ms = durationMs(level.after);
+    if (ms <= previous) report(`escalation.${i}.after`, `${level.after} must be later than the level before it`);
+    previous = ms;
+  });
+}
+
+function checkNames(playbooks: Playbook[], files: string[], dir: string, problems: PlaybookProblem[]): void {
+  const owner = new Map<string, string>();
+  playbooks.forEach((pb, i) => {
+    const file = path.join(dir, files[i] ?? `${pb.id}.yaml`);
+    const names: Array<[string, string]> = [['id', pb.id], ...pb.aliases.map((a, j): [string, string] => [`aliases.${j}`, a])];
+    for (const [p, n] of names) {
+      if (RESERVED_WORDS.includes(n)) {
+        problems.push({ file, path: p, message: `"${n}" is a /incident command word; pick another name` });
+      } else if (owner.has(n) && owner.get(n) !== pb.id) {
+        problems.push({ file, path: p, message: `"${n}" already names runbook ${owner.get(n)}; names must be unique` });
+      }
+      owner.set(n, owner.get(n) ?? pb.id);
+    }
+  });
+}
+
+/** Loads the runbooks for `start`; a broken set stops the bot with the same messages as `playbooks check`. */
+export function loadCatalog(dir: string): PlaybookCatalog {
+  const { playbooks, problems } = checkPlaybooks(dir);
+  if (problems.length > 0) throw new PlaybookError(problems);
+  return new PlaybookCatalog(playbooks);
+}

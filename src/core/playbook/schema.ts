@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/** Durations as written in runbooks: 90s, 5m, 1h (whole numbers only). */
+export const DURATION = /^(\d+)(s|m|h)$/;
+
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes (e.g. pdf-404)')
+  .max(40, 'keep it at most 40 characters: it becomes part of the channel name');
+
+const duration = z.string().regex(DURATION, 'write a duration such as 90s, 5m or 1h');
+
+const link = z.object({
+  title: z.string().min(1),
+  url: z.url('must be an absolute http(s) URL'),
+});
+
+// Section blocks in Slack hold 3000 characters; the renderer adds the title and the
+// "done by" line, so the detail itself is capped lower. Longer material belongs in a linked doc.
+export const STEP_DETAIL_MAX = 2500;
+
+const step = z.object({
+  id: slug,
+  title: z.string().min(1).max(150),
+  detail: z.string().min(1).max(STEP_DETAIL_MAX, `keep step detail under ${STEP_DETAIL_MAX} characters; link a doc for more`),
+  probe: slug.optional(),
+  /** Completing this step records the milestone (time to diagnose, time to mitigate). */
+  marks: z.enum(['diagnosed', 'mitigated']).optional(),
+});
+
+const probe = z.discriminatedUnion('kind', [
+  z.object({
+    id: slug,
+    kind: z.literal('http'),
+    title: z.string().min(1),
+    /** Path on the BraiFlow API base URL; the worker resolves it against configuration. */
+    path: z.string().startsWith('/', 'a path on the BraiFlow API, starting with /'),
+    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+    /** Which configured credential to call with; `standard-user` is a non-admin account. */
+    as: z.enum(['anonymous', 'standard-user']).default('standard-user'),
+    expect_status: z.number().int().min(100).max(599),
+    timeout: duration.default('10s'),
+  }),
+  z.object({
+    id: slug,
+    kind: z.literal('queue'),
+    title: z.string().min(1),
+    queue: z.string().min(1),
+    max_waiting: z.number().int().min(0),
+    max_failed: z.number().int().min(0),
+  }),
+  z.object({
+    id: slug,
+    kind: z.literal('storage'),
+    title: z.string().min(1),
+    bucket: z.string().min(1),
+    operation: z.enum(['read', 'write', 'list']),
+    as: z.enum(['app', 'standard-user']).default('app'),
+  }),
+]);
+
+const escalationLevel = z.object({
+  after: duration,
+  notify: z.array(z.string().min(1)).min(1, 'name at least one person, rotation or channel to notify'),
+});
+
+const edgeCase = z.object({
+  case: z.string().min(1),
+  fallback: z.string().min(1),
+});
+
+export const playbookSchema = z
+  .object({
+    id: slug,
+    title: z.string().min(1).max(120),
+    class: slug,
+    severity: z.number().int().min(1).max(4),
+    aliases: z.array(slug).default([]),
+    summary: z.string().min(1),
+    owner: z.string().min(1),
+    links: z.array(link).min(1, 'link at least the logs or a dashboard'),
+    steps: z.array(step).min(1, 'a runbook needs at least one step'),
+    probes: z.array(probe).default([]),
+    escalation: z.array(escalationLevel).min(1, 'give at least one escalation level'),
+    quick_validation: z.array(z.string().min(1)).min(1),
+    edge_cases: z.array(edgeCase).min(1, 'record at least one edge case with its fallback'),
+  })
+  .strict();
+
+export type Playbook = z.infer<typeof playbookSchema>;
+export type PlaybookStep = Playbook['steps'][number];

@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+
+export type Probe = () => Promise<unknown>;
+
+export interface HealthRoute {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+}
+
+/** /healthz: the process is up. /readyz: Postgres and Redis answer; a 503 names the one that does not. */
+export function healthRoutes(pool: Pool, redis: Redis): HealthRoute[] {
+  const checks: Record<string, Probe> = {
+    postgres: () => pool.query('SELECT 1'),
+    redis: () => redis.ping(),
+  };
+  return [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => json(res, 200, { status: 'ok' }) },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        void Promise.all(
+          Object.entries(checks).map(async ([name, check]) => {
+            try {
+              await within(check(), 2_000);
+              return [name, 'ok'] as const;
+            } catch (err) {
+              return [name, `down: ${(err as Error).message}`] as const;
+            }
+          }),
+        ).then((results) => {
+          const down = results.filter(([, r]) => r !== 'ok').map(([n]) => n);
+          json(res, down.length ? 503 : 200, {
+            status: down.length ? `not ready: ${down.join(' and ')} not answering` : 'ready',
+            checks: Object.fromEntries(results),
+          });
+        });
+      },
+    },
+  ];
+}

@@ -1,0 +1,78 @@
+import type { Queue } from 'bullmq';
+import type { Pool } from 'pg';
+import type { Logger } from '../logger';
+import { inTransaction } from '../store/db';
+
+/**
+ * Moves committed outbox rows into BullMQ. The job id is derived from the row id, so a row
+ * relayed twice (a crash between add and mark) is still one job.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly queue: Queue,
+    private readonly logger: Logger,
+    private readonly intervalMs = 1_000,
+  ) {}
+
+  /** Relays one batch; returns how many rows it moved. */
+  async relayOnce(limit = 100): Promise<number> {
+    return inTransaction(this.pool, async (c) => {
+      const { rows } = await c.query<{ id: string; kind: string; payload: Record<string, unknown>; run_at: Date }>(
+        `SELECT id, kind, payload, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const now = Date.now();
+      await this.queue.addBulk(
+        rows.map((r) => ({
+          name: r.kind,
+          data: r.payload,
+          opts: { jobId: `outbox-${r.id}`, delay: Math.max(0, r.run_at.getTime() - now) },
+        })),
+      );
+      await c.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  /** Relay now rather than at the next tick: called right after a commit that wrote jobs. */
+  nudge(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.nudge();
+      }
+    });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.nudge(), this.intervalMs);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while ((await this.relayOnce()) > 0);
+    } catch (err) {
+      // Rows stay in the outbox; the next tick tries again.
+      this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { Worker, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import { SlackAdmins } from './adapters/slack/admins';
+import { createSlackApp, type SlackApp } from './adapters/slack/app';
+import { createSlackClient } from './adapters/slack/client';
+import { SlackMessageSync } from './adapters/slack/message-sync';
+import { SlackProvisioner, type ProvisionPayload } from './adapters/slack/provision';
+import type { Config } from './config';
+import type { CoreDeps } from './core/incident/deps';
+import { loadCatalog } from './core/playbook/loader';
+import { systemClock, type Clock } from './core/ports';
+import { healthRoutes } from './http/health';
+import { OutboxRelay } from './jobs/outbox-relay';
+import { createQueue, createRedis, createWorker } from './jobs/queue';
+import { createLogger, type Logger } from './logger';
+import { ChatRefStore } from './store/chat-refs';
+import { createPool } from './store/db';
+import { PgIncidentStore } from './store/incident-store';
+
+export type Role = 'all' | 'web' | 'worker';
+
+export interface RuntimeOptions {
+  config: Config;
+  role?: Role;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  /** The HTTP port: Slack events in HTTP mode, and the health routes. */
+  port: number;
+  pool: Pool;
+  queue: Queue;
+  deps: CoreDeps;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the process. Web serves Slack and health; worker relays the outbox and runs jobs.
+ * Both relay, so a web-only process still moves its own jobs to Redis without waiting.
+ */
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config } = opts;
+  const role = opts.role ?? 'all';
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const catalog = loadCatalog(config.playbooksDir);
+  const pool = createPool(config.databaseUrl, 20);
+  const redis = createRedis(config.redisUrl);
+  const queue = createQueue(redis, config.queuePrefix);
+  const relay = new OutboxRelay(pool, queue, logger);
+  const store = new PgIncidentStore(pool, () => relay.nudge());
+  const deps: CoreDeps = { store, clock: opts.clock ?? systemClock, catalog };
+  const slackClient = createSlackClient(config);
+
+  let slack: SlackApp | null = null;
+  let worker: Worker | null = null;
+  let workerRedis: Redis | null = null;
+  let port = config.port;
+
+  if (role === 'all' || role === 'worker') {
+    const sync = new SlackMessageSync(slackClient, deps, new ChatRefStore(pool, 'slack'), logger);
+    const provisioner = new SlackProvisioner(slackClient, deps, sync, logger);
+    workerRedis = createRedis(config.redisUrl);
+    worker = createWorker(workerRedis, config.queuePrefix, {
+      'chat.provision': (payload, job) => provisioner.provision(payload as unknown as ProvisionPayload, job),
+      'chat.render': (payload) => sync.sync(String(payload.incidentId)),
+    }, logger);
+  }
+  relay.start();
+  if (role === 'all' || role === 'web') {
+    const admins = new SlackAdmins(slackClient, config.admins, logger);
+    slack = createSlackApp(config, { deps, admins, logger }, healthRoutes(pool, redis));
+    port = await slack.start(config.port);
+    logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', role }, 'incident bot listening');
+  } else {
+    logger.info({ role }, 'incident bot worker running');
+  }
+
+  return {
+    port,
+    pool,
+    queue,
+    deps,
+    async stop() {
+      await slack?.stop();
+      await relay.stop();
+      await worker?.close();
+      await queue.close();
+      redis.disconnect();
+      workerRedis?.disconnect();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { Pool, PoolClient } from 'pg';
+
+export interface ChatRef {
+  kind: 'header' | 'checklist';
+  page: number;
+  channelId: string;
+  messageRef: string;
+  renderedVersion: number;
+}
+
+export interface RenderSession {
+  refs: ChatRef[];
+  save(ref: ChatRef): Promise<void>;
+}
+
+/**
+ * Where an incident's messages live. Renders of one incident are serialised by an advisory
+ * lock, so the last render to finish is always the one that read the newest state.
+ */
+export class ChatRefStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly platform: string,
+  ) {}
+
+  async withRenderLock<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    // A session lock rather than a transaction: each saved ref commits at once, so a message that
+    // was posted is remembered even when a later call in the same render fails.
+    await c.query(`SELECT pg_advisory_lock(hashtext('incident-bot:render:' || $1))`, [incidentId]);
+    try {
+      const refs = await this.load(c, incidentId);
+      return await fn({ refs, save: (ref) => this.save(c, incidentId, ref) });
+    } finally {
+      // If the unlock fails, drop the connection rather than return a locked one to the pool.
+      const unlocked = await c
+        .query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1))`, [incidentId])
+        .then(() => true, () => false);
+      c.release(!unlocked);
+    }
+  }
+
+  private async load(c: PoolClient, incidentId: string): Promise<ChatRef[]> {
+    const { rows } = await c.query(
+      `SELECT kind, page, channel_id, message_ref, rendered_version FROM chat_refs
+       WHERE incident_id = $1 AND platform = $2 ORDER BY kind, page`,
+      [incidentId, this.platform],
+    );
+    return rows.map((r) => ({
+      kind: r.kind,
+      page: r.page,
+      channelId: r.channel_id,
+      messageRef: r.message_ref,
+      renderedVersion: r.rendered_version,
+    }));
+  }
+
+  private async save(c: PoolClient, incidentId: string, ref: ChatRef): Promise<void> {
+    await c.query(
+      `INSERT INTO chat_refs (incident_id, kind, page, platform, channel_id, message_ref, rendered_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (incident_id, kind, page) DO UPDATE
+         SET message_ref = EXCLUDED.message_ref, rendered_version = EXCLUDED.rendered_version`,
+      [incidentId, ref.kind, ref.page, this.platform, ref.channelId, ref.messageRef, ref.renderedVersion],
+    );
+  }
+}

@@ -1,0 +1,210 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for Slack's Web API and response_url endpoints on loopback. It records every call
+ * and refuses what Slack refuses, so a test that passes here would not be rejected by Slack.
+ */
+export interface ApiCall {
+  method: string;
+  args: Record<string, any>;
+  ok: boolean;
+  error?: string;
+}
+
+export interface Reply {
+  path: string;
+  body: Record<string, any>;
+}
+
+interface Message {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: any[];
+}
+
+const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
+
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  readonly replies: Reply[] = [];
+  readonly channels = new Map<string, { id: string; name: string; topic: string; members: Set<string> }>();
+  readonly messages = new Map<string, Message>();
+  readonly pins: Array<{ channel: string; ts: string }> = [];
+  readonly usergroups = new Map<string, string[]>();
+  /** Methods to fail on their next calls, with Slack's error code. */
+  readonly failNext = new Map<string, string>();
+  private server: Server | null = null;
+  private seq = 0;
+  private waiters: Array<() => void> = [];
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(
+        ({ status, body }) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+          this.waiters.forEach((w) => w());
+        },
+        (err: Error) => {
+          res.writeHead(500);
+          res.end(err.message);
+        },
+      );
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  callsOf(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method && c.ok);
+  }
+
+  messagesIn(channel: string): Message[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel);
+  }
+
+  /** Waits until `check` holds after some request, or fails after `ms`. */
+  async waitFor<T>(check: () => T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = check();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 50);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+      this.waiters = [];
+    }
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    const raw = await new Promise<string>((r) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => r(data));
+    });
+    const path = req.url ?? '/';
+    if (path.startsWith('/respond/')) {
+      this.replies.push({ path, body: JSON.parse(raw || '{}') });
+      return { status: 200, body: { ok: true } };
+    }
+    const method = path.replace(/^\/api\//, '').split('?')[0]!;
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const auth = req.headers.authorization ?? '';
+    let result: Record<string, unknown>;
+    if (!/^Bearer xoxb-test-/.test(auth) && !String(args.token ?? '').startsWith('xoxb-test-')) {
+      result = { ok: false, error: 'not_authed' };
+    } else if (this.failNext.has(method)) {
+      result = { ok: false, error: this.failNext.get(method) };
+      this.failNext.delete(method);
+    } else {
+      result = this.dispatch(method, args);
+    }
+    this.calls.push({ method, args, ok: result.ok === true, error: result.error as string | undefined });
+    return { status: 200, body: result };
+  }
+
+  private dispatch(method: string, args: Record<string, any>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'incident' };
+      case 'conversations.create': {
+        if (!CHANNEL_NAME.test(args.name ?? '')) return { ok: false, error: 'invalid_name_specials' };
+        if ([...this.channels.values()].some((c) => c.name === args.name)) return { ok: false, error: 'name_taken' };
+        const id = `C${String(++this.seq).padStart(8, '0')}`;
+        this.channels.set(id, { id, name: args.name, topic: '', members: new Set(['UBOT']) });
+        return { ok: true, channel: { id, name: args.name } };
+      }
+      case 'conversations.invite': {
+        const ch = this.channels.get(args.channel);
+        if (!ch) return { ok: false, error: 'channel_not_found' };
+        const users = String(args.users).split(',');
+        if (users.every((u) => ch.members.has(u))) return { ok: false, error: 'already_in_channel' };
+        users.forEach((u) => ch.members.add(u));
+        return { ok: true, channel: { id: ch.id } };
+      }
+      case 'conversations.setTopic': {
+        const ch = this.channels.get(args.channel);
+        if (!ch) return { ok: false, error: 'channel_not_found' };
+        if (String(args.topic).length > 250) return { ok: false, error: 'too_long' };
+        ch.topic = args.topic;
+        return { ok: true };
+      }
+      case 'chat.postMessage':
+      case 'chat.update': {
+        if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
+        const blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : (args.blocks ?? []);
+        const invalid = blockProblem(blocks);
+        if (invalid) return { ok: false, error: 'invalid_blocks', errors: [invalid] };
+        if (!args.text) return { ok: false, error: 'no_text' };
+        if (method === 'chat.update') {
+          const m = this.messages.get(`${args.channel}/${args.ts}`);
+          if (!m) return { ok: false, error: 'message_not_found' };
+          Object.assign(m, { text: args.text, blocks });
+          return { ok: true, channel: args.channel, ts: args.ts };
+        }
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+        this.messages.set(`${args.channel}/${ts}`, { channel: args.channel, ts, text: args.text, blocks });
+        return { ok: true, channel: args.channel, ts };
+      }
+      case 'pins.add':
+        if (!this.messages.has(`${args.channel}/${args.timestamp}`)) return { ok: false, error: 'message_not_found' };
+        this.pins.push({ channel: args.channel, ts: args.timestamp });
+        return { ok: true };
+      case 'usergroups.users.list':
+        return this.usergroups.has(args.usergroup)
+          ? { ok: true, users: this.usergroups.get(args.usergroup) }
+          : { ok: false, error: 'no_such_subteam' };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, any> {
+  if (contentType.includes('application/json')) return JSON.parse(raw || '{}');
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+/** Slack's Block Kit limits, as its API enforces them. */
+export function blockProblem(blocks: any[]): string | null {
+  if (blocks.length > 50) return `too many blocks: ${blocks.length} > 50`;
+  const actionIds = new Set<string>();
+  for (const [i, b] of blocks.entries()) {
+    if (b.type === 'section') {
+      if ((b.text?.text ?? '').length > 3000) return `blocks[${i}].text longer than 3000`;
+      if ((b.fields ?? []).length > 10) return `blocks[${i}].fields more than 10`;
+      if (!b.text && !b.fields) return `blocks[${i}] section needs text or fields`;
+    }
+    if (b.type === 'header' && (b.text?.text ?? '').length > 150) return `blocks[${i}] header longer than 150`;
+    if (b.type === 'actions' && (b.elements ?? []).length > 25) return `blocks[${i}] more than 25 elements`;
+    const elements = [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])];
+    for (const e of elements) {
+      if (!e.action_id) continue;
+      if (actionIds.has(e.action_id)) return `duplicate action_id ${e.action_id}`;
+      actionIds.add(e.action_id);
+      if ((e.value ?? '').length > 2000) return `action ${e.action_id} value longer than 2000`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import type { Clock } from '../../src/core/ports';
+import { createLogger } from '../../src/logger';
+import { startRuntime, type Runtime } from '../../src/runtime';
+import { freshSchema, type TestSchema } from './db';
+import { FakeSlack } from './fake-slack';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
+import { postSigned } from './signing';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const BOT_TOKEN = 'xoxb-test-0000-incident-bot';
+export const TEAM = 'T0TEST';
+
+export interface Harness {
+  slack: FakeSlack;
+  runtime: Runtime;
+  schema: TestSchema;
+  prefix: string;
+  eventsUrl: string;
+  baseUrl: string;
+  /** Posts `/incident <text>` as `user` from `channel`, signed like Slack signs it. */
+  command(text: string, user: string, channel?: string): Promise<{ status: number; body: any; responseUrl: string }>;
+  /** Clicks a button from a message the fake recorded. */
+  click(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function startHarness(opts: { admins?: string; playbooksDir?: string; clock?: Clock } = {}): Promise<Harness> {
+  const slack = await new FakeSlack().start();
+  const schema = await freshSchema();
+  const prefix = uniquePrefix();
+  const config = loadConfig({
+    DATABASE_URL: schema.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    PLAYBOOKS_DIR: opts.playbooksDir ?? path.resolve(__dirname, '../../playbooks'),
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    INCIDENT_ADMINS: opts.admins ?? '',
+  });
+  const runtime = await startRuntime({ config, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const baseUrl = `http://127.0.0.1:${runtime.port}`;
+  const eventsUrl = `${baseUrl}/slack/events`;
+  return {
+    slack,
+    runtime,
+    schema,
+    prefix,
+    eventsUrl,
+    baseUrl,
+    async command(text, user, channel = 'CGENERAL') {
+      const responseUrl = slack.responseUrl(`cmd-${++seq}`);
+      const body = new URLSearchParams({
+        token: 'legacy-verification-token',
+        team_id: TEAM,
+        team_domain: 'braiflow',
+        channel_id: channel,
+        channel_name: 'general',
+        user_id: user,
+        user_name: user.toLowerCase(),
+        command: '/incident',
+        text,
+        api_app_id: 'A0TEST',
+        is_enterprise_install: 'false',
+        response_url: responseUrl,
+        trigger_id: `trigger-${seq}`,
+      }).toString();
+      const res = await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
+      return { status: res.status, body: res.body ? safeJson(res.body) : null, responseUrl };
+    },
+    async click(user, channel, messageTs, actionId, value, actionTs) {
+      const payload = {
+        type: 'block_actions',
+        team: { id: TEAM, domain: 'braiflow' },
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0TEST',
+        token: 'legacy-verification-token',
+        container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
+        trigger_id: `trigger-${++seq}`,
+        channel: { id: channel, name: 'incident' },
+        message: { type: 'message', ts: messageTs, text: '', blocks: [] },
+        response_url: slack.responseUrl(`click-${seq}`),
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'b',
+            text: { type: 'plain_text', text: 'x' },
+            value,
+            action_ts: actionTs ?? `${Date.now() / 1000}${seq}`,
+          },
+        ],
+      };
+      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      return (await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded')).status;
+    },
+    async stop() {
+      await runtime.stop();
+      await slack.stop();
+      await schema.drop();
+      await dropPrefix(prefix);
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
