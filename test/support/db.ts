@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
 
-export const BASE_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const BASE_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
 export interface TestSchema {
   name: string;

@@ -1,0 +1,63 @@
+import { mkdtempSync, readdirSync, copyFileSync, appendFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate';
+import { freshSchema, type TestSchema } from '../support/db';
+
+describe('incident-bot migrate', () => {
+  let schema: TestSchema;
+  beforeEach(async () => {
+    schema = await freshSchema({ migrate: false });
+  });
+  afterEach(async () => {
+    await schema.drop();
+  });
+
+  const shipped = () => readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+
+  it('applies every migration once; running it again changes nothing', async () => {
+    const first = await migrate(schema.pool);
+    expect(first.applied).toEqual(shipped());
+    const second = await migrate(schema.pool);
+    expect(second).toEqual({ applied: [], skipped: shipped() });
+    const { rows } = await schema.pool.query('SELECT filename FROM schema_migrations ORDER BY filename');
+    expect(rows.map((r) => r.filename)).toEqual(shipped());
+  });
+
+  it('is safe when two migrators run at the same time', async () => {
+    const results = await Promise.all([migrate(schema.pool), migrate(schema.pool), migrate(schema.pool)]);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual(shipped());
+    const { rows } = await schema.pool.query('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(rows[0].n).toBe(shipped().length);
+  });
+
+  it('refuses a migration that was edited after it was applied, naming the file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'));
+    try {
+      for (const f of shipped()) copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+      await migrate(schema.pool, dir);
+      appendFileSync(path.join(dir, shipped()[0]!), '\n-- edited\n');
+      await expect(migrate(schema.pool, dir)).rejects.toThrow(/0001_init\.sql was changed after it was applied.*new migration/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps milestones in order and the timeline append-only', async () => {
+    await migrate(schema.pool);
+    const insert = (declared: string, acknowledged: string) =>
+      schema.pool.query(
+        `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at, acknowledged_at)
+         VALUES ('pdf-404', 'pdf', 't', 2, 'acknowledged', 'slack', 'U1', $1, $2) RETURNING id`,
+        [declared, acknowledged],
+      );
+    await expect(insert('2026-01-01T10:00:00Z', '2026-01-01T09:59:00Z')).rejects.toThrow(/milestones_in_order/);
+    const { rows } = await insert('2026-01-01T10:00:00Z', '2026-01-01T10:05:00Z');
+    await schema.pool.query(
+      `INSERT INTO incident_events (incident_id, at, actor, kind, idempotency_key) VALUES ($1, now(), 'U1', 'incident.declared', 'k1')`,
+      [rows[0].id],
+    );
+    await expect(schema.pool.query(`UPDATE incident_events SET actor = 'U2'`)).rejects.toThrow(/append-only/);
+    await expect(schema.pool.query(`DELETE FROM incident_events`)).rejects.toThrow(/append-only/);
+  });
+});

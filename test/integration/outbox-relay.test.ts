@@ -1,0 +1,48 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { OutboxRelay } from '../../src/jobs/outbox-relay';
+import { QUEUE_NAME } from '../../src/jobs/queue';
+import { createLogger } from '../../src/logger';
+import { freshSchema, type TestSchema } from '../support/db';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+
+describe('outbox relay', () => {
+  let schema: TestSchema;
+  let prefix: string;
+  let redis: IORedis;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    schema = await freshSchema();
+    prefix = uniquePrefix();
+    redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+  });
+  afterAll(async () => {
+    await queue.close();
+    redis.disconnect();
+    await schema.drop();
+    await dropPrefix(prefix);
+  });
+
+  it('moves committed jobs to BullMQ once, even when relayed again, and keeps their delay', async () => {
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES
+         ('chat.render', '{"incidentId":"a"}', 'k1', now()),
+         ('chat.render', '{"incidentId":"b"}', 'k2', now() + interval '1 hour')`,
+    );
+    const relay = new OutboxRelay(schema.pool, queue, createLogger('silent'));
+    expect(await relay.relayOnce()).toBe(2);
+    expect(await relay.relayOnce()).toBe(0);
+
+    // Simulate a crash between enqueue and marking: the same rows relayed again are the same jobs.
+    await schema.pool.query('UPDATE outbox SET relayed_at = NULL');
+    expect(await relay.relayOnce()).toBe(2);
+
+    const counts = await queue.getJobCounts('waiting', 'delayed');
+    expect(counts).toEqual({ waiting: 1, delayed: 1 });
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => k.startsWith(`${prefix}:${QUEUE_NAME}:`))).toBe(true);
+  });
+});
