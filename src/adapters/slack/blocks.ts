@@ -125,15 +125,25 @@ function stepBlocks(item: ChecklistItemView, incidentId: string): Array<Record<s
   return [block, ...chunks.slice(1).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }))];
 }
 
-/** Cuts at line breaks where it can, so a continuation starts on a fresh line. */
+/**
+ * Cuts at a line break, else at a space, so a continuation starts cleanly; never inside an
+ * escape (&amp;) or a token such as <@U1> or <!date^…>, which Slack would show as garbage.
+ */
 function splitText(text: string, max: number): string[] {
   const out: string[] = [];
   let rest = text;
   while (rest.length > max) {
-    const cut = rest.lastIndexOf('\n', max);
-    const at = cut > max / 2 ? cut : max;
+    const window = rest.slice(0, max);
+    const newline = window.lastIndexOf('\n');
+    const space = window.lastIndexOf(' ');
+    let at = newline > max / 2 ? newline : space > max / 2 ? space : max;
+    const open = window.lastIndexOf('<', at - 1);
+    if (open > window.lastIndexOf('>', at - 1)) at = open;
+    const amp = window.lastIndexOf('&', at - 1);
+    if (amp >= 0 && amp > window.lastIndexOf(';', at - 1)) at = amp;
+    if (at <= 0) at = max; // a single token longer than a section: nothing better is possible
     out.push(rest.slice(0, at));
-    rest = rest.slice(at).replace(/^\n/, '');
+    rest = rest.slice(at).replace(/^[\n ]/, '');
   }
   out.push(rest);
   return out;

@@ -1,3 +1,4 @@
+import { commandFor } from '../../core/incident/command-words';
 import { UserError } from '../../core/errors';
 
 export type SlashCommand =
@@ -18,31 +19,25 @@ export function parseCommand(text: string): SlashCommand {
   const [first = '', ...restWords] = trimmed.split(/\s+/);
   const word = first.toLowerCase();
   const rest = trimmed.slice(first.length).trim() || undefined;
-  switch (word) {
-    case '':
+  if (word === '') return { kind: 'help' };
+  const command = commandFor(word);
+  switch (command) {
     case 'help':
-      return { kind: 'help' };
     case 'list':
-      return { kind: 'list' };
     case 'status':
-      return { kind: 'status' };
     case 'ack':
-    case 'acknowledge':
-      return { kind: 'ack' };
     case 'mitigate':
-    case 'mitigated':
-      return { kind: 'mitigate' };
+      return { kind: command };
     case 'resolve':
       return { kind: 'resolve', summary: rest };
     case 'cancel':
       return { kind: 'cancel', reason: rest };
-    case 'sev':
-    case 'severity': {
-      const n = Number((restWords[0] ?? '').replace(/^sev/i, ''));
-      if (restWords.length !== 1 || !Number.isInteger(n) || n < 1 || n > 4) {
+    case 'sev': {
+      const m = /^(?:sev)?([1-4])$/i.exec(restWords[0] ?? '');
+      if (restWords.length !== 1 || !m) {
         throw new UserError('invalid_input', 'Severity is a number from 1 (worst) to 4. Try `/incident sev 2`.');
       }
-      return { kind: 'sev', severity: n };
+      return { kind: 'sev', severity: Number(m[1]) };
     }
     case 'commander': {
       // With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.
@@ -55,7 +50,7 @@ export function parseCommand(text: string): SlashCommand {
       }
       return { kind: 'commander', userId: m[1]! };
     }
-    default:
+    case undefined:
       return { kind: 'declare', runbook: word, summary: rest };
   }
 }

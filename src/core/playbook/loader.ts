@@ -4,8 +4,7 @@ import { parseDocument } from 'yaml';
 import { durationMs, playbookSchema, type Playbook } from './schema';
 import { PlaybookCatalog } from './catalog';
 
-/** Words `/incident` reads as commands, so no runbook may be called by them. */
-export const RESERVED_WORDS = ['ack', 'resolve', 'mitigate', 'cancel', 'sev', 'commander', 'status', 'list', 'help'];
+import { commandFor } from '../incident/command-words';
 
 export interface PlaybookProblem {
   file: string;
@@ -44,7 +43,7 @@ export function checkPlaybooks(dir: string): LoadResult {
     return { playbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }] };
   }
   const problems: PlaybookProblem[] = [];
-  const playbooks: Playbook[] = [];
+  const loaded: Array<{ pb: Playbook; file: string }> = [];
   for (const name of names) {
     const file = path.join(shown, name);
     const fileProblems = (p: string, message: string) => problems.push({ file, path: p, message });
@@ -62,10 +61,10 @@ export function checkPlaybooks(dir: string): LoadResult {
     const expectedId = name.replace(/\.ya?ml$/, '');
     if (pb.id !== expectedId) fileProblems('id', `is "${pb.id}" but the file is ${name}: make them equal`);
     checkInternalReferences(pb, fileProblems);
-    playbooks.push(pb);
+    loaded.push({ pb, file });
   }
-  checkNames(playbooks, names, shown, problems);
-  return { playbooks, problems };
+  checkNames(loaded, problems);
+  return { playbooks: loaded.map((l) => l.pb), problems };
 }
 
 function checkInternalReferences(pb: Playbook, report: (path: string, message: string) => void): void {
@@ -92,13 +91,12 @@ function checkInternalReferences(pb: Playbook, report: (path: string, message: s
   });
 }
 
-function checkNames(playbooks: Playbook[], files: string[], dir: string, problems: PlaybookProblem[]): void {
+function checkNames(loaded: Array<{ pb: Playbook; file: string }>, problems: PlaybookProblem[]): void {
   const owner = new Map<string, string>();
-  playbooks.forEach((pb, i) => {
-    const file = path.join(dir, files[i] ?? `${pb.id}.yaml`);
+  loaded.forEach(({ pb, file }) => {
     const names: Array<[string, string]> = [['id', pb.id], ...pb.aliases.map((a, j): [string, string] => [`aliases.${j}`, a])];
     for (const [p, n] of names) {
-      if (RESERVED_WORDS.includes(n)) {
+      if (commandFor(n)) {
         problems.push({ file, path: p, message: `"${n}" is a /incident command word; pick another name` });
       } else if (owner.has(n) && owner.get(n) !== pb.id) {
         problems.push({ file, path: p, message: `"${n}" already names runbook ${owner.get(n)}; names must be unique` });

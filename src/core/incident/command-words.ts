@@ -1,0 +1,21 @@
+/** The words `/incident` reads as commands. No runbook id or alias may be one of them. */
+export const COMMAND_WORDS = {
+  help: 'help',
+  list: 'list',
+  status: 'status',
+  ack: 'ack',
+  acknowledge: 'ack',
+  mitigate: 'mitigate',
+  mitigated: 'mitigate',
+  resolve: 'resolve',
+  cancel: 'cancel',
+  sev: 'sev',
+  severity: 'sev',
+  commander: 'commander',
+} as const;
+
+export type CommandWord = keyof typeof COMMAND_WORDS;
+
+export function commandFor(word: string): (typeof COMMAND_WORDS)[CommandWord] | undefined {
+  return Object.hasOwn(COMMAND_WORDS, word) ? COMMAND_WORDS[word as CommandWord] : undefined;
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { checkPlaybooks } from '../../src/core/playbook/loader';
+import { PlaybookCatalog } from '../../src/core/playbook/catalog';
+
+const SHIPPED = path.resolve(__dirname, '../../playbooks');
+
+describe('PlaybookCatalog with the shipped runbooks', () => {
+  let catalog: PlaybookCatalog;
+
+  beforeAll(() => {
+    const { playbooks, problems } = checkPlaybooks(SHIPPED);
+    expect(problems).toEqual([]);
+    catalog = new PlaybookCatalog(playbooks);
+  });
+
+  it('lists every runbook id once', () => {
+    expect(catalog.ids()).toEqual(['pdf-404', 'queue-failure', 'storage-permissions', 'workflow-500']);
+  });
+
+  it.each([
+    ['pdf-404', 'pdf-404'],
+    ['PDF-404', 'pdf-404'],
+    ['Invoice-404', 'pdf-404'],
+    ['wf-500', 'workflow-500'],
+    ['WORKFLOW', 'workflow-500'],
+    ['queue', 'queue-failure'],
+    ['BullMQ', 'queue-failure'],
+    ['s3-403', 'storage-permissions'],
+  ])('finds %p as runbook %s', (name, id) => {
+    expect(catalog.find(name)?.id).toBe(id);
+  });
+
+  it('finds nothing for a name no runbook uses', () => {
+    expect(catalog.find('pdf-405')).toBeUndefined();
+    expect(catalog.find('')).toBeUndefined();
+  });
+
+  it('suggests pdf-404 first for the look-alike typo pdf-4O4', () => {
+    expect(catalog.suggest('pdf-4O4')[0]).toBe('pdf-404');
+    expect(catalog.suggest('pdf-4O4')).toEqual(['pdf-404']);
+  });
+
+  it('suggests queue-failure for the unfinished name queue-fail', () => {
+    expect(catalog.suggest('queue-fail')).toContain('queue-failure');
+  });
+
+  it('suggests a runbook once even when both its id and an alias are close', () => {
+    const s = catalog.suggest('workflow-50');
+    expect(s[0]).toBe('workflow-500');
+    expect(new Set(s).size).toBe(s.length);
+  });
+
+  it('suggests nothing for input unlike any runbook', () => {
+    expect(catalog.suggest('zzzzzz')).toEqual([]);
+  });
+
+  it('suggests at most the requested number of runbooks', () => {
+    expect(catalog.suggest('pdf-404', 1)).toEqual(['pdf-404']);
+    expect(catalog.suggest('a', 3).length).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * src/core holds the incident rules and must run without Slack, Teams, Postgres or Redis:
+ * it may import itself, node: builtins, zod and yaml, and nothing else.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const CORE = path.join(ROOT, 'src', 'core');
+const ALLOWED_PACKAGES = ['zod', 'yaml'];
+
+// import … from 'x' / export … from 'x' / import 'x' / import('x') / require('x')
+const SPECIFIER = /\b(?:from|import)\s*['"]([^'"]+)['"]|\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return tsFiles(full);
+    return e.isFile() && e.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+function allowed(specifier: string, fromFile: string): boolean {
+  if (specifier.startsWith('.')) {
+    const target = path.resolve(path.dirname(fromFile), specifier);
+    return target === CORE || target.startsWith(CORE + path.sep);
+  }
+  if (specifier.startsWith('node:')) return true;
+  return ALLOWED_PACKAGES.some((p) => specifier === p || specifier.startsWith(`${p}/`));
+}
+
+/** Every import of `file` (given its text) that leaves the core, as "file:line imports 'x'". */
+function violations(file: string, source: string): string[] {
+  const out: string[] = [];
+  for (const m of source.matchAll(SPECIFIER)) {
+    const specifier = (m[1] ?? m[2])!;
+    if (allowed(specifier, file)) continue;
+    const line = source.slice(0, m.index).split('\n').length;
+    out.push(`${path.relative(ROOT, file)}:${line} imports '${specifier}'`);
+  }
+  return out;
+}
+
+describe('src/core boundary', () => {
+  it('finds the core sources to check', () => {
+    const files = tsFiles(CORE).map((f) => path.relative(CORE, f));
+    expect(files).toEqual(expect.arrayContaining(['playbook/loader.ts', 'render/views.ts', 'incident/model.ts', 'errors.ts']));
+  });
+
+  it('imports nothing outside src/core except node: builtins, zod and yaml', () => {
+    const found = tsFiles(CORE).flatMap((f) => violations(f, readFileSync(f, 'utf8')));
+    if (found.length > 0) {
+      throw new Error(
+        `src/core must not depend on Slack, Teams, Postgres, Redis or other adapters. Move these behind a port in src/core/ports.ts:\n  ${found.join('\n  ')}`,
+      );
+    }
+  });
+
+  describe('the check itself', () => {
+    const file = path.join(CORE, 'incident', 'example.ts');
+
+    it('flags adapter, store, job and driver imports with file and line', () => {
+      const source = [
+        "import { z } from 'zod';",
+        "import { WebClient } from '@slack/web-api';",
+        "import type { Pool } from 'pg';",
+        'import {',
+        '  Queue,',
+        "} from 'bullmq';",
+        "import Redis from 'ioredis';",
+        "import { TurnContext } from 'botbuilder';",
+        "import { reply } from '../../adapters/slack/reply';",
+        "export { IncidentStore } from '../../store/incident-store';",
+        "const q = require('../../jobs/queue');",
+        "const lazy = () => import('../../adapters/slack/client');",
+        "import { readFileSync } from 'fs';",
+      ].join('\n');
+      expect(violations(file, source)).toEqual([
+        "src/core/incident/example.ts:2 imports '@slack/web-api'",
+        "src/core/incident/example.ts:3 imports 'pg'",
+        "src/core/incident/example.ts:6 imports 'bullmq'",
+        "src/core/incident/example.ts:7 imports 'ioredis'",
+        "src/core/incident/example.ts:8 imports 'botbuilder'",
+        "src/core/incident/example.ts:9 imports '../../adapters/slack/reply'",
+        "src/core/incident/example.ts:10 imports '../../store/incident-store'",
+        "src/core/incident/example.ts:11 imports '../../jobs/queue'",
+        "src/core/incident/example.ts:12 imports '../../adapters/slack/client'",
+        "src/core/incident/example.ts:13 imports 'fs'",
+      ]);
+    });
+
+    it('lets the core import itself, node: builtins, zod and yaml', () => {
+      const source = [
+        "import { UserError } from '../errors';",
+        "import type { Snapshot } from './model';",
+        "import type { Playbook } from '../playbook/schema';",
+        "import { readFileSync } from 'node:fs';",
+        "import { parseDocument } from 'yaml';",
+        "import { z } from 'zod';",
+        "import { z as z4 } from 'zod/v4';",
+      ].join('\n');
+      expect(violations(file, source)).toEqual([]);
+    });
+  });
+});

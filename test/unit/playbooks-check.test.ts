@@ -1,0 +1,227 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { checkPlaybooks, formatProblem, loadCatalog, PlaybookError, type PlaybookProblem } from '../../src/core/playbook/loader';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SHIPPED = path.join(ROOT, 'playbooks');
+const SHIPPED_IDS = ['pdf-404', 'queue-failure', 'storage-permissions', 'workflow-500'];
+
+function runCli(...args: string[]) {
+  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('the shipped runbooks', () => {
+  const { playbooks, problems } = checkPlaybooks(SHIPPED);
+
+  it('pass the check with no problems', () => {
+    expect(problems.map(formatProblem)).toEqual([]);
+    expect(playbooks.map((p) => p.id)).toEqual(SHIPPED_IDS);
+  });
+
+  describe.each(SHIPPED_IDS)('%s', (id) => {
+    const pb = () => playbooks.find((p) => p.id === id)!;
+
+    it('probes GET /api/v1/me as the standard (non-admin) user', () => {
+      expect(pb().probes).toContainEqual(
+        expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }),
+      );
+    });
+
+    it('records at least one edge case with its fallback', () => {
+      expect(pb().edge_cases.length).toBeGreaterThanOrEqual(1);
+      for (const e of pb().edge_cases) expect(e.fallback.trim()).not.toBe('');
+    });
+
+    it('has exactly one step that marks the incident diagnosed', () => {
+      expect(pb().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
+    });
+  });
+});
+
+describe('broken runbooks', () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'incident-bot-playbooks-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  const shippedText = (id: string) => readFileSync(path.join(SHIPPED, `${id}.yaml`), 'utf8');
+
+  /** Writes `files` into a fresh folder under the temp dir and returns the folder. */
+  function folder(name: string, files: Record<string, string>): string {
+    const dir = path.join(base, name);
+    mkdirSync(dir);
+    for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+    return dir;
+  }
+
+  /** A shipped runbook with one edit applied through the YAML document model. */
+  function edited(id: string, edit: (doc: ReturnType<typeof parseDocument>) => void): string {
+    const doc = parseDocument(shippedText(id));
+    edit(doc);
+    return doc.toString();
+  }
+
+  /** How the check names a file: relative to the working directory, as an operator typed it. */
+  const shown = (dir: string, file: string) => path.join(path.relative(process.cwd(), dir), file);
+
+  function onlyProblem(dir: string): PlaybookProblem {
+    const { problems } = checkPlaybooks(dir);
+    expect(problems).toHaveLength(1);
+    return problems[0]!;
+  }
+
+  it('reports a step without a title by file and dotted field path', () => {
+    const dir = folder('missing-title', { 'pdf-404.yaml': edited('pdf-404', (d) => d.deleteIn(['steps', 2, 'title'])) });
+    expect(onlyProblem(dir)).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: 'steps.2.title', message: expect.any(String) });
+  });
+
+  it('reports a runbook whose id differs from its file name, and says to make them equal', () => {
+    const dir = folder('id-mismatch', { 'pdf-405.yaml': shippedText('pdf-404') });
+    const p = onlyProblem(dir);
+    expect(p).toEqual({ file: shown(dir, 'pdf-405.yaml'), path: 'id', message: expect.stringContaining('make them equal') });
+    expect(p.message).toContain('pdf-404');
+  });
+
+  it('reports a step naming a probe that is not declared', () => {
+    const dir = folder('undeclared-probe', {
+      'queue-failure.yaml': edited('queue-failure', (d) => d.setIn(['steps', 3, 'probe'], 'redis-ping')),
+    });
+    const p = onlyProblem(dir);
+    expect(p).toEqual({ file: shown(dir, 'queue-failure.yaml'), path: 'steps.3.probe', message: expect.stringContaining('"redis-ping"') });
+    expect(p.message).toMatch(/not declared under probes/);
+  });
+
+  it('reports escalation levels that do not come later than the level before', () => {
+    const dir = folder('escalation-order', {
+      'workflow-500.yaml': edited('workflow-500', (d) => d.setIn(['escalation', 2, 'after'], '10m')),
+    });
+    expect(onlyProblem(dir)).toEqual({
+      file: shown(dir, 'workflow-500.yaml'),
+      path: 'escalation.2.after',
+      message: expect.stringContaining('must be later than the level before it'),
+    });
+  });
+
+  it('reports an alias that is a /incident command word', () => {
+    const dir = folder('reserved-alias', {
+      'storage-permissions.yaml': edited('storage-permissions', (d) => d.addIn(['aliases'], 'status')),
+    });
+    expect(onlyProblem(dir)).toEqual({
+      file: shown(dir, 'storage-permissions.yaml'),
+      path: 'aliases.3',
+      message: expect.stringContaining('"status" is a /incident command word'),
+    });
+  });
+
+  it('reports every word /incident reads as a command, including acknowledge and severity', () => {
+    const dir = folder('reserved-synonym', {
+      'queue-failure.yaml': edited('queue-failure', (d) => d.addIn(['aliases'], 'severity')),
+    });
+    expect(onlyProblem(dir)).toEqual(expect.objectContaining({ path: 'aliases.3', message: expect.stringContaining('"severity" is a /incident command word') }));
+  });
+
+  it('blames the right file when an earlier file in the folder does not parse', () => {
+    const dir = folder('blame', {
+      'a-broken.yaml': 'id: [unclosed\n',
+      'pdf-404.yaml': edited('pdf-404', (d) => d.addIn(['aliases'], 'status')),
+    });
+    const { problems } = checkPlaybooks(dir);
+    expect(problems).toContainEqual(expect.objectContaining({ file: shown(dir, 'pdf-404.yaml'), path: 'aliases.3' }));
+    expect(problems.filter((p) => p.file === shown(dir, 'a-broken.yaml')).every((p) => p.path === '')).toBe(true);
+  });
+
+  it('reports an alias already used by another runbook in the folder', () => {
+    const dir = folder('alias-clash', {
+      'pdf-404.yaml': shippedText('pdf-404'),
+      'queue-failure.yaml': edited('queue-failure', (d) => d.addIn(['aliases'], 'pdf')),
+    });
+    expect(onlyProblem(dir)).toEqual({
+      file: shown(dir, 'queue-failure.yaml'),
+      path: 'aliases.3',
+      message: expect.stringContaining('already names runbook pdf-404'),
+    });
+  });
+
+  it('reports invalid YAML as a syntax problem of the whole file', () => {
+    const dir = folder('bad-yaml', { 'pdf-404.yaml': `${shippedText('pdf-404')}\nsteps: [unclosed\n` });
+    const { problems, playbooks } = checkPlaybooks(dir);
+    expect(playbooks).toEqual([]);
+    expect(problems.length).toBeGreaterThanOrEqual(1);
+    for (const p of problems) {
+      expect(p).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: '', message: expect.stringMatching(/^YAML syntax: /) });
+      expect(formatProblem(p)).toBe(`${shown(dir, 'pdf-404.yaml')}: ${p.message}`);
+    }
+  });
+
+  it('reports a folder with no runbooks instead of starting with an empty catalog', () => {
+    const dir = folder('empty', { 'README.md': '# nothing here' });
+    expect(onlyProblem(dir)).toEqual({ file: shown(dir, ''), path: '', message: 'holds no .yaml runbooks' });
+  });
+
+  describe('a folder with several broken runbooks', () => {
+    let dir: string;
+    let expected: string[];
+
+    beforeAll(() => {
+      dir = folder('several', {
+        'pdf-404.yaml': edited('pdf-404', (d) => d.deleteIn(['steps', 2, 'title'])),
+        'queue-failure.yaml': edited('queue-failure', (d) => {
+          d.setIn(['steps', 3, 'probe'], 'redis-ping');
+          d.setIn(['escalation', 1, 'after'], '5m');
+        }),
+      });
+      expected = [
+        `${shown(dir, 'pdf-404.yaml')}: steps.2.title: `,
+        `${shown(dir, 'queue-failure.yaml')}: steps.3.probe: names probe "redis-ping", which is not declared under probes`,
+        `${shown(dir, 'queue-failure.yaml')}: escalation.1.after: 5m must be later than the level before it`,
+      ];
+    });
+
+    it('are all reported by one check, not only the first', () => {
+      const lines = checkPlaybooks(dir).problems.map(formatProblem);
+      expect(lines).toHaveLength(3);
+      expected.forEach((start, i) => expect(lines[i]!.startsWith(start)).toBe(true));
+    });
+
+    it('stop `start`: loadCatalog throws PlaybookError with the same lines `playbooks check` prints', () => {
+      let err: unknown;
+      try {
+        loadCatalog(dir);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(PlaybookError);
+      const e = err as PlaybookError;
+      expect(e.message).toMatch(/^Runbooks have 3 problem\(s\):/);
+      for (const line of checkPlaybooks(dir).problems.map(formatProblem)) expect(e.message).toContain(`  ${line}`);
+    });
+
+    it('make `incident-bot playbooks check <dir>` exit 1 with one `<file>: <path>: <message>` line each', () => {
+      const r = runCli('playbooks', 'check', dir);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.split('\n').filter(Boolean);
+      expect(lines).toEqual([...checkPlaybooks(dir).problems.map(formatProblem), '3 problem(s) found. Fix them and run the check again.']);
+      expected.forEach((start, i) => expect(lines[i]!.startsWith(start)).toBe(true));
+    });
+  });
+});
+
+describe('incident-bot playbooks check', () => {
+  it('exits 0 and lists the runbooks for the shipped folder', () => {
+    const r = runCli('playbooks', 'check', 'playbooks');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`4 runbook(s) OK: ${SHIPPED_IDS.join(', ')}\n`);
+  });
+
+  it('loads the shipped folder into a catalog without complaint', () => {
+    expect(loadCatalog(SHIPPED).ids()).toEqual(SHIPPED_IDS);
+  });
+});

@@ -1,0 +1,387 @@
+import { checklistMessages, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
+import { CHANNEL_NAME, channelName } from '../../src/adapters/slack/channel-name';
+import { parseCommand } from '../../src/adapters/slack/command-parser';
+import { UserError } from '../../src/core/errors';
+import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import type { Playbook } from '../../src/core/playbook/schema';
+import { checklistView, headerView } from '../../src/core/render/views';
+import { blockProblem } from '../support/fake-slack';
+
+const DECLARED_AT = new Date('2025-03-07T09:15:00Z');
+const DONE_AT = new Date('2025-03-07T09:42:00Z');
+const INCIDENT_ID = '5f0c2a9e-4b7d-4e8a-9c1f-2d3e4f5a6b7c';
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: INCIDENT_ID,
+    number: 42,
+    playbookId: 'big-runbook',
+    class: 'pdf',
+    title: 'Invoices & quotes return <404> for some tenants',
+    severity: 2,
+    status: 'declared',
+    platform: 'slack',
+    workspace: 'T1',
+    channelId: 'C00000001',
+    declaredBy: 'UALICE01',
+    commander: 'UALICE01',
+    summary: null,
+    resolution: null,
+    declaredAt: DECLARED_AT,
+    acknowledgedAt: null,
+    diagnosedAt: null,
+    mitigatedAt: null,
+    resolvedAt: null,
+    cancelledAt: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** About 2400 characters of runbook detail, over many lines, full of characters Slack treats as control characters. */
+function longDetail(n: number): string {
+  const lines: string[] = [];
+  for (let i = 0; lines.join('\n').length < 2350; i++) {
+    lines.push(`${n}.${i} Check A&B <queue> depth & retries; if waiting > 200 && failed < 20 then page <@oncall>.`);
+  }
+  return lines.join('\n').slice(0, 2400);
+}
+
+function bigPlaybook(steps: number): Playbook {
+  return {
+    id: 'big-runbook',
+    title: 'A very long runbook & friends',
+    class: 'pdf',
+    severity: 2,
+    aliases: [],
+    summary: 'Synthetic runbook with many long steps.',
+    owner: 'Test team',
+    links: [
+      { title: 'Grafana & logs', url: 'https://grafana.example/d/x' },
+      { title: 'Status page', url: 'https://status.example' },
+    ],
+    steps: Array.from({ length: steps }, (_, i) => ({
+      id: `step-${String(i + 1).padStart(3, '0')}`,
+      title: `Step ${i + 1}: look at <things> & stuff`,
+      detail: longDetail(i + 1),
+      ...(i === 0 ? { probe: 'me-standard-user' } : {}),
+    })),
+    probes: [],
+    escalation: [{ after: '5m', notify: ['@oncall'] }],
+    quick_validation: ['it works'],
+    edge_cases: [{ case: 'none', fallback: 'none' }],
+  };
+}
+
+function snapshot(pb: Playbook, status: Status = 'declared', done: string[] = [], extra: Partial<Incident> = {}): Snapshot {
+  const steps: ChecklistStep[] = pb.steps.map((s, i) => {
+    const isDone = done.includes(s.id);
+    return {
+      stepId: s.id,
+      position: i,
+      title: s.title,
+      state: isDone ? 'done' : 'open',
+      changedBy: isDone ? 'UBOB0002' : null,
+      changedAt: isDone ? DONE_AT : null,
+    };
+  });
+  return { incident: incident({ status, ...extra }), steps };
+}
+
+const texts = (m: SlackMessage): string[] =>
+  m.blocks.flatMap((b: any) => [b.text?.text, ...(b.fields ?? []).map((f: any) => f.text), ...(b.elements ?? []).map((e: any) => e.text)]).filter(
+    (t): t is string => typeof t === 'string',
+  );
+
+const stepButtons = (m: SlackMessage) =>
+  m.blocks
+    .filter((b: any) => b.accessory?.action_id?.startsWith('step.'))
+    .map((b: any) => ({ actionId: b.accessory.action_id as string, label: b.accessory.text.text as string, value: JSON.parse(b.accessory.value) }));
+
+const allButtons = (m: SlackMessage) =>
+  m.blocks.flatMap((b: any) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).filter((e: any) => e.type === 'button');
+
+describe('channelName', () => {
+  const base = { declaredAt: DECLARED_AT, playbookId: 'pdf-404', number: 7 };
+
+  it('reads inc-<yyyymmdd>-<runbook>-<n>', () => {
+    expect(channelName(base)).toBe('inc-20250307-pdf-404-7');
+  });
+
+  it('uses the UTC date of declaration', () => {
+    expect(channelName({ ...base, declaredAt: new Date('2025-12-31T23:59:59Z') })).toBe('inc-20251231-pdf-404-7');
+  });
+
+  it('adds -<attempt> when a retry needs a fresh name', () => {
+    expect(channelName(base, 2)).toBe('inc-20250307-pdf-404-7-2');
+    expect(channelName(base, 1)).toBe('inc-20250307-pdf-404-7');
+  });
+
+  it('is lowercase and only uses characters Slack allows', () => {
+    const name = channelName({ ...base, playbookId: 'PDF 404/Invoices' });
+    expect(name).toBe(name.toLowerCase());
+    expect(name).toMatch(/^[a-z0-9_-]{1,80}$/);
+  });
+
+  it('stays within 80 characters for a 40-character runbook id and a huge incident number, keeping the number', () => {
+    const playbookId = 'a'.repeat(20) + '-' + 'b'.repeat(19);
+    expect(playbookId).toHaveLength(40);
+    for (const number of [1, 2147483647, Number.MAX_SAFE_INTEGER]) {
+      for (const attempt of [1, 2, 99]) {
+        const name = channelName({ ...base, playbookId, number }, attempt);
+        expect(name).toMatch(/^[a-z0-9_-]{1,80}$/);
+        expect(name).toMatch(CHANNEL_NAME);
+        expect(name.startsWith('inc-20250307-')).toBe(true);
+        expect(name.endsWith(`-${number}${attempt > 1 ? `-${attempt}` : ''}`)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('checklistMessages', () => {
+  const STEPS = 120;
+  const pb = bigPlaybook(STEPS);
+  const pages = checklistMessages(checklistView(snapshot(pb), pb), INCIDENT_ID);
+
+  it('splits a 120-step runbook over several messages', () => {
+    expect(pages.length).toBeGreaterThan(1);
+  });
+
+  it('keeps every message within Slack Block Kit limits', () => {
+    for (const [i, page] of pages.entries()) {
+      expect({ page: i + 1, problem: blockProblem(page.blocks) }).toEqual({ page: i + 1, problem: null });
+      expect(page.text).not.toBe('');
+    }
+  });
+
+  it('shows every step exactly once, in runbook order', () => {
+    const shown = pages.flatMap((p) => p.blocks.map((b: any) => b.block_id).filter((id: unknown) => typeof id === 'string' && id.startsWith('step-')));
+    expect(shown).toEqual(pb.steps.map((s) => `step-${s.id}`));
+    const buttons = pages.flatMap(stepButtons).map((b) => b.actionId);
+    expect(buttons).toEqual(pb.steps.map((s) => `step.${s.id}`));
+  });
+
+  it('keeps all of each step detail, split across sections rather than cut off', () => {
+    const all = pages.flatMap(texts).join('\n');
+    const step = pb.steps[57]!;
+    for (const line of step.detail.split('\n')) {
+      expect(all).toContain(line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+    }
+  });
+
+  it('labels each message "part k of N" and says when the checklist continues', () => {
+    const n = pages.length;
+    pages.forEach((page, i) => {
+      const label = `part ${i + 1} of ${n}`;
+      expect(page.text).toContain(label);
+      expect((page.blocks[0] as any).text.text).toContain(label);
+      const last = page.blocks[page.blocks.length - 1] as any;
+      if (i < n - 1) expect(last.elements[0].text).toBe(`Continued in the next message (part ${i + 2}).`);
+      else expect(last.type).not.toBe('context');
+    });
+    expect(pages[0]!.text).toContain('part 1 of');
+  });
+
+  it('escapes & and < from runbook text so Slack shows them literally', () => {
+    for (const t of pages.flatMap(texts)) {
+      // Only Slack's own tokens may open with "<": mentions, dates, links.
+      const stray = t.replace(/<(@[UW][A-Z0-9]+|!date\^[^>]+|https?:\/\/[^>]+)>/g, '');
+      expect(stray).not.toMatch(/[<>]/);
+      expect(stray).not.toMatch(/&(?!amp;|lt;|gt;)/);
+    }
+  });
+
+  it('never splits a long unbroken step in the middle of an escape or a Slack token', () => {
+    const dense = bigPlaybook(1);
+    dense.steps[0]!.detail = '&<>'.repeat(1200); // escapes to 10,800 characters with no line break or space
+    const msgs = checklistMessages(checklistView(snapshot(dense, 'declared', [dense.steps[0]!.id]), dense), INCIDENT_ID);
+    const sections = msgs.flatMap(texts);
+    expect(sections.length).toBeGreaterThan(3);
+    for (const t of sections) {
+      expect(t.length).toBeLessThanOrEqual(3000);
+      const stray = t.replace(/<(@[UW][A-Z0-9]+|!date\^[^>]+)>/g, '');
+      expect(stray).toMatch(/^(?:[^&<>]|&amp;|&lt;|&gt;)*$/);
+    }
+    expect(blockProblem(msgs[0]!.blocks)).toBeNull();
+  });
+
+  it('puts a short runbook in one message without a part label', () => {
+    const small = bigPlaybook(3);
+    const msgs = checklistMessages(checklistView(snapshot(small), small), INCIDENT_ID);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]!.text).not.toMatch(/part \d/);
+    expect(blockProblem(msgs[0]!.blocks)).toBeNull();
+  });
+});
+
+describe('checklist step state', () => {
+  const pb = bigPlaybook(4);
+
+  it('shows who completed a step and when, and offers Reopen', () => {
+    const msgs = checklistMessages(checklistView(snapshot(pb, 'acknowledged', ['step-002']), pb), INCIDENT_ID);
+    const blocks = msgs.flatMap((m) => m.blocks) as any[];
+    const start = blocks.findIndex((b) => b.block_id === 'step-step-002');
+    const doneStep = blocks[start];
+    const stepText = blocks
+      .slice(start, blocks.findIndex((b) => b.block_id === 'step-step-003'))
+      .filter((b) => b.type === 'section')
+      .map((b) => b.text.text)
+      .join('\n');
+    expect(stepText).toContain(`Done by <@UBOB0002> <!date^${Math.floor(DONE_AT.getTime() / 1000)}^`);
+    expect(stepText).toContain('|2025-03-07 09:42 UTC>');
+    expect(doneStep.text.text).toContain(':white_check_mark:');
+
+    const buttons = msgs.flatMap(stepButtons);
+    expect(buttons.find((b) => b.actionId === 'step.step-002')).toEqual({
+      actionId: 'step.step-002',
+      label: 'Reopen',
+      value: { i: INCIDENT_ID, s: 'step-002', to: 'open' },
+    });
+    for (const m of msgs) expect(m.text).toContain('1/4 done');
+    expect(buttons.filter((b) => b.label === 'Done')).toHaveLength(3);
+  });
+
+  it('offers Done on an open step', () => {
+    const msgs = checklistMessages(checklistView(snapshot(pb, 'declared'), pb), INCIDENT_ID);
+    const buttons = msgs.flatMap(stepButtons);
+    expect(buttons).toHaveLength(4);
+    for (const b of buttons) {
+      expect(b.label).toBe('Done');
+      expect(b.value).toEqual({ i: INCIDENT_ID, s: b.actionId.replace(/^step\./, ''), to: 'done' });
+    }
+    expect(msgs.flatMap(texts).join('\n')).not.toContain('Done by');
+  });
+
+  it.each<Status>(['resolved', 'cancelled'])('offers no buttons once the incident is %s', (status) => {
+    const ended = snapshot(pb, status, ['step-001'], status === 'resolved' ? { resolvedAt: DONE_AT } : { cancelledAt: DONE_AT });
+    const checklist = checklistMessages(checklistView(ended, pb), INCIDENT_ID);
+    const header = headerMessage(headerView(ended, pb), INCIDENT_ID);
+    expect(checklist.flatMap(allButtons)).toEqual([]);
+    expect(allButtons(header)).toEqual([]);
+    expect(header.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    // The record of who did what stays visible.
+    expect(checklist.flatMap(texts).join('\n')).toContain('Done by <@UBOB0002>');
+  });
+});
+
+describe('headerMessage', () => {
+  const pb = bigPlaybook(2);
+  const header = (status: Status, extra: Partial<Incident> = {}) => headerMessage(headerView(snapshot(pb, status, [], extra), pb), INCIDENT_ID);
+  const actionIds = (m: SlackMessage) => allButtons(m).map((b: any) => b.action_id);
+
+  it('offers Acknowledge and Resolve while the incident is only declared', () => {
+    const m = header('declared');
+    expect(actionIds(m)).toEqual(['incident.ack', 'incident.resolve']);
+    expect(allButtons(m).every((b: any) => b.value === INCIDENT_ID)).toBe(true);
+    expect(m.text).toContain('(Declared)');
+  });
+
+  it.each<Status>(['acknowledged', 'mitigated'])('offers only Resolve once %s', (status) => {
+    expect(actionIds(header(status, { acknowledgedAt: DONE_AT }))).toEqual(['incident.resolve']);
+  });
+
+  it('asks for confirmation before resolving from the button', () => {
+    const resolve = allButtons(header('acknowledged')).find((b: any) => b.action_id === 'incident.resolve') as any;
+    expect(resolve.confirm.confirm.text).toBe('Resolve');
+  });
+
+  it('shows a resolved incident with its resolution and no buttons', () => {
+    const m = header('resolved', { resolvedAt: DONE_AT, resolution: 'rolled back & re-rendered' });
+    expect(actionIds(m)).toEqual([]);
+    expect(texts(m).join('\n')).toContain('rolled back &amp; re-rendered');
+    expect(m.text).toContain('(Resolved)');
+  });
+
+  it.each<Status>(['declared', 'acknowledged', 'mitigated', 'resolved', 'cancelled'])('passes Slack Block Kit limits when %s', (status) => {
+    expect(blockProblem(header(status, { acknowledgedAt: DONE_AT, resolvedAt: DONE_AT }).blocks)).toBeNull();
+  });
+
+  it('keeps the header within Slack limits for a very long incident title', () => {
+    const m = header('declared', { title: 'x'.repeat(500) });
+    expect(blockProblem(m.blocks)).toBeNull();
+    expect((m.blocks[0] as any).text.text.length).toBeLessThanOrEqual(150);
+  });
+
+  it('names the commander, severity and runbook, escaping runbook text', () => {
+    const all = texts(header('declared')).join('\n');
+    expect(all).toContain('<@UALICE01>');
+    expect(all).toContain('SEV2');
+    expect(all).toContain('A very long runbook &amp; friends (big-runbook)');
+    expect(all).toContain('<https://grafana.example/d/x|Grafana &amp; logs>');
+  });
+});
+
+describe('parseCommand', () => {
+  function userError(text: string): UserError {
+    try {
+      parseCommand(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UserError);
+      return err as UserError;
+    }
+    throw new Error(`expected "${text}" to be refused`);
+  }
+
+  it('reads a runbook name with a summary as a declaration', () => {
+    expect(parseCommand('pdf-404 invoices 404')).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: 'invoices 404' });
+  });
+
+  it('reads a runbook name alone as a declaration without summary', () => {
+    expect(parseCommand('  PDF-404  ')).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: undefined });
+  });
+
+  it.each([
+    ['sev 2', 2],
+    ['sev 1', 1],
+    ['severity 4', 4],
+    ['SEV sev3', 3],
+  ])('reads %p as a severity change', (text, severity) => {
+    expect(parseCommand(text)).toEqual({ kind: 'sev', severity });
+  });
+
+  it.each(['sev 9', 'sev 0', 'sev', 'sev two', 'sev 2 now', 'sev 1.5'])('refuses %p and shows the fix', (text) => {
+    const err = userError(text);
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toContain('/incident sev 2');
+  });
+
+  it('reads an escaped @mention as the new commander', () => {
+    expect(parseCommand('commander <@U123|jane>')).toEqual({ kind: 'commander', userId: 'U123' });
+    expect(parseCommand('commander <@W0ENT1>')).toEqual({ kind: 'commander', userId: 'W0ENT1' });
+  });
+
+  it.each(['commander jane', 'commander @jane', 'commander', 'commander <@U1|a> <@U2|b>'])('refuses %p and says to pick an @mention', (text) => {
+    const err = userError(text);
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toContain('@mention');
+  });
+
+  it('reads the long forms acknowledge and severity as commands, and refuses sev 0x2', () => {
+    expect(parseCommand('acknowledge')).toEqual({ kind: 'ack' });
+    expect(parseCommand('severity 3')).toEqual({ kind: 'sev', severity: 3 });
+    expect(parseCommand('sev sev1')).toEqual({ kind: 'sev', severity: 1 });
+    expect(() => parseCommand('sev 0x2')).toThrow(UserError);
+  });
+
+  it('shows help for empty text and for help', () => {
+    expect(parseCommand('')).toEqual({ kind: 'help' });
+    expect(parseCommand('   ')).toEqual({ kind: 'help' });
+    expect(parseCommand('help')).toEqual({ kind: 'help' });
+  });
+
+  it('reads commands case-insensitively and keeps the rest as the summary', () => {
+    expect(parseCommand('RESOLVE all good')).toEqual({ kind: 'resolve', summary: 'all good' });
+    expect(parseCommand('resolve')).toEqual({ kind: 'resolve', summary: undefined });
+    expect(parseCommand('cancel declared by mistake')).toEqual({ kind: 'cancel', reason: 'declared by mistake' });
+  });
+
+  it.each([
+    ['ack', 'ack'],
+    ['Acknowledge', 'ack'],
+    ['mitigated', 'mitigate'],
+    ['status', 'status'],
+    ['list', 'list'],
+  ])('reads %p as the %s command', (text, kind) => {
+    expect(parseCommand(text)).toEqual({ kind });
+  });
+});
