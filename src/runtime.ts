@@ -1,4 +1,4 @@
-import type { Worker, Queue } from 'bullmq';
+import { UnrecoverableError, type Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { SlackAdmins } from './adapters/slack/admins';
@@ -12,13 +12,18 @@ import { loadCatalog } from './core/playbook/loader';
 import { systemClock, type Clock } from './core/ports';
 import { healthRoutes } from './http/health';
 import { OutboxRelay } from './jobs/outbox-relay';
-import { createQueue, createRedis, createWorker } from './jobs/queue';
+import { createQueue, createRedis, createWorker, type JobHandler } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
 import { ChatRefStore } from './store/chat-refs';
 import { createPool } from './store/db';
 import { PgIncidentStore } from './store/incident-store';
 
 export type Role = 'all' | 'web' | 'worker';
+
+interface ChatSurface {
+  provision: JobHandler;
+  render: JobHandler;
+}
 
 export interface RuntimeOptions {
   config: Config;
@@ -61,11 +66,28 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (role === 'all' || role === 'worker') {
     const sync = new SlackMessageSync(slackClient, deps, new ChatRefStore(pool, 'slack'), logger);
     const provisioner = new SlackProvisioner(slackClient, deps, sync, logger);
+    // Chat jobs go to the adapter of the incident's platform; Teams and the console add theirs here.
+    const surfaces: Record<string, ChatSurface> = {
+      slack: {
+        provision: (payload, job) => provisioner.provision(payload as unknown as ProvisionPayload, job),
+        render: (payload) => sync.sync(String(payload.incidentId)),
+      },
+    };
+    const surfaceFor = (payload: Record<string, unknown>): ChatSurface => {
+      const surface = surfaces[String(payload.platform)];
+      if (!surface) throw new UnrecoverableError(`no chat adapter for platform "${String(payload.platform)}"`);
+      return surface;
+    };
     workerRedis = createRedis(config.redisUrl);
-    worker = createWorker(workerRedis, config.queuePrefix, {
-      'chat.provision': (payload, job) => provisioner.provision(payload as unknown as ProvisionPayload, job),
-      'chat.render': (payload) => sync.sync(String(payload.incidentId)),
-    }, logger);
+    worker = createWorker(
+      workerRedis,
+      config.queuePrefix,
+      {
+        'chat.provision': (payload, job) => surfaceFor(payload).provision(payload, job),
+        'chat.render': (payload, job) => surfaceFor(payload).render(payload, job),
+      },
+      logger,
+    );
   }
   relay.start();
   if (role === 'all' || role === 'web') {

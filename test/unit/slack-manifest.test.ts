@@ -64,12 +64,8 @@ function urlFields(value: Json, found: string[] = []): string[] {
 const EXPECTED_BOT_SCOPES = [
   'commands',
   'chat:write',
-  'chat:write.public',
   'channels:manage',
-  'channels:read',
-  'channels:join',
   'pins:write',
-  'users:read',
   'usergroups:read',
 ];
 
