@@ -26,9 +26,11 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'SLACK_BOT_TOKEN is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app, OAuth & Permissions page' })
     .startsWith('xoxb-', 'SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app)'),
+  // Required in HTTP mode only; checked below, because Socket Mode has no signed requests.
   SLACK_SIGNING_SECRET: z
-    .string({ error: 'SLACK_SIGNING_SECRET is required: copy the Signing Secret from your Slack app, Basic Information page' })
-    .min(8, 'SLACK_SIGNING_SECRET looks truncated: copy the Signing Secret from the Basic Information page again'),
+    .string()
+    .min(8, 'SLACK_SIGNING_SECRET looks truncated: copy the Signing Secret from the Basic Information page again')
+    .optional(),
   SLACK_APP_TOKEN: z
     .string()
     .startsWith('xapp-', 'SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write); leave it unset for HTTP mode')
@@ -53,7 +55,8 @@ export interface Config {
   playbooksDir: string;
   slack: {
     botToken: string;
-    signingSecret: string;
+    /** Absent only in Socket Mode. */
+    signingSecret?: string;
     appToken?: string;
     apiUrl?: string;
   };
@@ -72,10 +75,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable in .env means "not set"; treating it as a value would hide the default.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    // Messages are ours, never the offending value, so a mistyped secret is not echoed.
-    throw new ConfigError(parsed.error.issues.map((i) => i.message));
+  // Messages are ours, never the offending value, so a mistyped secret is not echoed.
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+  if (!cleaned.SLACK_SIGNING_SECRET && !cleaned.SLACK_APP_TOKEN) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is required in HTTP mode: copy the Signing Secret from your Slack app, Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const admins = e.INCIDENT_ADMINS.split(',').map((s) => s.trim()).filter(Boolean);
   return {

@@ -16,6 +16,7 @@ import { createQueue, createRedis, createWorker, type JobHandler } from './jobs/
 import { createLogger, type Logger } from './logger';
 import { ChatRefStore } from './store/chat-refs';
 import { createPool } from './store/db';
+import { pendingMigrations } from './store/migrate';
 import { PgIncidentStore } from './store/incident-store';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -51,6 +52,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const catalog = loadCatalog(config.playbooksDir);
   const pool = createPool(config.databaseUrl, 20);
+  await requireMigrated(pool);
   const redis = createRedis(config.redisUrl);
   const queue = createQueue(redis, config.queuePrefix);
   const relay = new OutboxRelay(pool, queue, logger);
@@ -114,4 +116,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await pool.end();
     },
   };
+}
+
+/** Refuses to serve on a database it cannot reach or that lacks migrations, with the fix. */
+async function requireMigrated(pool: Pool): Promise<void> {
+  let pending: string[];
+  try {
+    pending = await pendingMigrations(pool);
+  } catch (err) {
+    await pool.end();
+    throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`);
+  }
+  if (pending.length > 0) {
+    await pool.end();
+    throw new Error(`The database is missing migrations ${pending.join(', ')}. Run \`incident-bot migrate\` first.`);
+  }
 }

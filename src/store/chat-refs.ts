@@ -6,6 +6,8 @@ export interface ChatRef {
   channelId: string;
   messageRef: string;
   renderedVersion: number;
+  /** Digest of the content last sent; null for refs saved before it was recorded. */
+  renderedHash: string | null;
 }
 
 export interface RenderSession {
@@ -42,7 +44,7 @@ export class ChatRefStore {
 
   private async load(c: PoolClient, incidentId: string): Promise<ChatRef[]> {
     const { rows } = await c.query(
-      `SELECT kind, page, channel_id, message_ref, rendered_version FROM chat_refs
+      `SELECT kind, page, channel_id, message_ref, rendered_version, rendered_hash FROM chat_refs
        WHERE incident_id = $1 AND platform = $2 ORDER BY kind, page`,
       [incidentId, this.platform],
     );
@@ -52,16 +54,18 @@ export class ChatRefStore {
       channelId: r.channel_id,
       messageRef: r.message_ref,
       renderedVersion: r.rendered_version,
+      renderedHash: r.rendered_hash,
     }));
   }
 
   private async save(c: PoolClient, incidentId: string, ref: ChatRef): Promise<void> {
     await c.query(
-      `INSERT INTO chat_refs (incident_id, kind, page, platform, channel_id, message_ref, rendered_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO chat_refs (incident_id, kind, page, platform, channel_id, message_ref, rendered_version, rendered_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (incident_id, kind, page) DO UPDATE
-         SET message_ref = EXCLUDED.message_ref, rendered_version = EXCLUDED.rendered_version`,
-      [incidentId, ref.kind, ref.page, this.platform, ref.channelId, ref.messageRef, ref.renderedVersion],
+         SET message_ref = EXCLUDED.message_ref, rendered_version = EXCLUDED.rendered_version,
+             rendered_hash = EXCLUDED.rendered_hash`,
+      [incidentId, ref.kind, ref.page, this.platform, ref.channelId, ref.messageRef, ref.renderedVersion, ref.renderedHash],
     );
   }
 }

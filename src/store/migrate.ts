@@ -5,6 +5,20 @@ import type { Pool } from 'pg';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 
+async function migrationFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+}
+
+/** Migrations not yet applied to this database; `start` refuses to run until there are none. */
+export async function pendingMigrations(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const files = await migrationFiles(dir);
+  const { rows } = await pool.query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+  if (!rows[0]?.exists) return files;
+  const applied = await pool.query<{ filename: string }>('SELECT filename FROM schema_migrations');
+  const done = new Set(applied.rows.map((r) => r.filename));
+  return files.filter((f) => !done.has(f));
+}
+
 export interface MigrateResult {
   applied: string[];
   skipped: string[];
@@ -16,7 +30,7 @@ export interface MigrateResult {
  * A landed migration whose text changed is refused: migrations are append-only.
  */
 export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
-  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = await migrationFiles(dir);
   const client = await pool.connect();
   const result: MigrateResult = { applied: [], skipped: [] };
   try {

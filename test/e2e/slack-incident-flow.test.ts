@@ -45,7 +45,7 @@ describe('declaring and working an incident in Slack', () => {
     expect(created.args.name).toMatch(/^inc-\d{8}-pdf-404-\d+$/);
     const ch = h.slack.channels.get(channel)!;
     expect(ch.members.has(ALICE)).toBe(true);
-    expect(ch.topic).toMatch(/INC-\d+ · SEV2 · runbook pdf-404 · invoices return 404/);
+    expect(ch.topic).toMatch(/^INC-\d+ · runbook pdf-404 · invoices return 404$/);
 
     expect(header.blocks[0].text.text).toMatch(/^INC-\d+ · invoices return 404$/);
     const headerText = JSON.stringify(header.blocks);
@@ -152,7 +152,7 @@ describe('declaring and working an incident in Slack', () => {
     expect(res.status).toBe(200);
     expect(res.body.response_type).toBe('ephemeral');
     expect(res.body.text).toBe(
-      'Unknown runbook "pdf-4o4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure, storage-permissions, workflow-500. Try `/incident pdf-404 <summary>`.',
+      'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure, storage-permissions, workflow-500. Try `/incident pdf-404 <summary>`.',
     );
     const after = await h.schema.pool.query('SELECT count(*)::int AS n FROM incidents');
     expect(after.rows[0].n).toBe(before.rows[0].n);

@@ -94,12 +94,16 @@ describe('who may do what in an incident channel', () => {
     expect(h.slack.channels.get(channel)!.name).toBe(`${taken}-2`);
   });
 
-  it('retries opening the channel when Slack refuses once, then tells the declarer where it is', async () => {
+  it('tells the declarer when Slack refuses the channel, retries, then says where it is', async () => {
     h.slack.failNext.set('conversations.create', 'restricted_action');
     const res = await h.command('pdf-404 no permission to create channels', DECLARER);
-    // The first attempt fails; BullMQ retries and the second succeeds.
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path)), 'declared after retry', 15_000);
-    expect(reply.body.text).toMatch(/INC-\d+ declared\. Work it in <#C\w+>/);
+    // The first attempt fails and the declarer hears so at once; BullMQ retries and the second succeeds.
+    const replies = await h.slack.waitFor(() => {
+      const mine = h.slack.replies.filter((r) => res.responseUrl.endsWith(r.path));
+      return mine.length >= 2 ? mine : null;
+    }, 'the retry notice and the declared reply', 15_000);
+    expect(replies[0]!.body.text).toMatch(/INC-\d+ is recorded, but Slack refused to open its channel \(restricted_action\)\. I keep trying/);
+    expect(replies[1]!.body.text).toMatch(/INC-\d+ declared\. Work it in <#C\w+>/);
     expect(h.slack.calls.some((c) => c.method === 'conversations.create' && c.error === 'restricted_action')).toBe(true);
   });
 });

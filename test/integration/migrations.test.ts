@@ -1,6 +1,9 @@
 import { mkdtempSync, readdirSync, copyFileSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startRuntime } from '../../src/runtime';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate';
 import { freshSchema, type TestSchema } from '../support/db';
 
@@ -41,6 +44,18 @@ describe('incident-bot migrate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('stops `start` on a database that was never migrated, saying to run migrate', async () => {
+    const config = loadConfig({
+      DATABASE_URL: schema.url,
+      SLACK_BOT_TOKEN: 'xoxb-test-unused',
+      SLACK_SIGNING_SECRET: 'test-signing-secret',
+      PLAYBOOKS_DIR: path.resolve(__dirname, '../../playbooks'),
+    });
+    await expect(startRuntime({ config, logger: createLogger('silent') })).rejects.toThrow(
+      /missing migrations 0001_init\.sql.*Run `incident-bot migrate` first/,
+    );
   });
 
   it('keeps milestones in order and the timeline append-only', async () => {

@@ -58,4 +58,12 @@ describe('PlaybookCatalog with the shipped runbooks', () => {
     expect(catalog.suggest('pdf-404', 1)).toEqual(['pdf-404']);
     expect(catalog.suggest('a', 3).length).toBeLessThanOrEqual(3);
   });
+
+  it('keeps an incident workable when its runbook was renamed or removed since it was declared', () => {
+    expect(catalog.forIncident('pdf-404')).toBe(catalog.find('pdf-404'));
+    const gone = catalog.forIncident('old-runbook');
+    expect(gone.title).toBe('old-runbook (runbook no longer loaded)');
+    expect(gone.steps).toEqual([]);
+    expect(gone.links).toEqual([]);
+  });
 });

@@ -65,6 +65,13 @@ describe('loadConfig', () => {
     expect(err.message.split('\n')).toHaveLength(1 + err.problems.length);
   });
 
+  it('does not ask for the signing secret in Socket Mode, where Slack signs nothing', () => {
+    const { SLACK_SIGNING_SECRET: _unused, ...socket } = VALID;
+    const config = loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-1-test' });
+    expect(config.slack.appToken).toBe('xapp-1-test');
+    expect(config.slack.signingSecret).toBeUndefined();
+  });
+
   it('never echoes a mistyped secret or password back in the error', () => {
     const secrets = {
       SLACK_BOT_TOKEN: 'xoxp-should-not-leak-123',

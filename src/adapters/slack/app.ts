@@ -28,6 +28,8 @@ export function createSlackApp(config: Config, ctx: SlackContext, routes: Health
     });
     app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
   } else {
+    // loadConfig refuses HTTP mode without a signing secret; this guards direct callers.
+    if (!config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     const receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret,
       endpoints: '/slack/events',

@@ -83,7 +83,9 @@ export function checklistMessages(v: ChecklistView, incidentId: string): SlackMe
 
   return pages.map((stepBlockList, p) => {
     const part = pages.length > 1 ? ` (part ${p + 1} of ${pages.length})` : '';
-    const heading = `*${escape(v.heading)}*${part}\n${v.progress.done} of ${v.progress.total} steps done`;
+    // Progress only on the first part: a click then changes its own part and the first, not every part.
+    const progress = p === 0 ? `\n${v.progress.done} of ${v.progress.total} steps done` : '';
+    const heading = `*${escape(v.heading)}*${part}${progress}`;
     const blocks: Array<Record<string, unknown>> = [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(heading, SLACK_LIMITS.sectionText) } },
       { type: 'divider' },
@@ -92,7 +94,7 @@ export function checklistMessages(v: ChecklistView, incidentId: string): SlackMe
     if (p < pages.length - 1) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Continued in the next message (part ${p + 2}).` }] });
     }
-    return { text: `${v.heading}${part}: ${v.progress.done}/${v.progress.total} done`, blocks };
+    return { text: p === 0 ? `${v.heading}${part}: ${v.progress.done}/${v.progress.total} done` : `${v.heading}${part}`, blocks };
   });
 }
 

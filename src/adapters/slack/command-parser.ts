@@ -51,6 +51,7 @@ export function parseCommand(text: string): SlashCommand {
       return { kind: 'commander', userId: m[1]! };
     }
     case undefined:
-      return { kind: 'declare', runbook: word, summary: rest };
+      // Keep what was typed, so "did you mean" quotes the user's own spelling back.
+      return { kind: 'declare', runbook: first, summary: rest };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { UnrecoverableError } from 'bullmq';
 import type { CoreDeps } from '../../core/incident/deps';
@@ -25,7 +26,7 @@ export class SlackMessageSync {
       if (!snap) throw new UnrecoverableError(`incident ${incidentId} does not exist`);
       const channel = snap.incident.channelId;
       if (!channel) return; // provisioning renders once the channel exists
-      const pb = this.deps.catalog.get(snap.incident.playbookId);
+      const pb = this.deps.catalog.forIncident(snap.incident.playbookId);
       const version = snap.incident.version;
       await this.put(session, channel, 'header', 0, headerMessage(headerView(snap, pb), incidentId), version);
       const pages = checklistMessages(checklistView(snap, pb), incidentId);
@@ -45,14 +46,17 @@ export class SlackMessageSync {
   ): Promise<void> {
     const ref = session.refs.find((r) => r.kind === kind && r.page === page);
     if (ref && ref.renderedVersion >= version) return;
+    const hash = createHash('sha256').update(JSON.stringify(msg)).digest('base64url');
     if (ref) {
-      await this.client.chat.update({ channel: ref.channelId, ts: ref.messageRef, text: msg.text, blocks: msg.blocks as never });
-      await session.save({ ...ref, renderedVersion: version });
+      if (ref.renderedHash !== hash) {
+        await this.client.chat.update({ channel: ref.channelId, ts: ref.messageRef, text: msg.text, blocks: msg.blocks as never });
+      }
+      await session.save({ ...ref, renderedVersion: version, renderedHash: hash });
       return;
     }
     const posted = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
     const ts = posted.ts as string;
-    await session.save({ kind, page, channelId: channel, messageRef: ts, renderedVersion: version });
+    await session.save({ kind, page, channelId: channel, messageRef: ts, renderedVersion: version, renderedHash: hash });
     if (kind === 'header') {
       await this.client.pins.add({ channel, timestamp: ts }).catch((err: Error) => {
         // A missing pin is an inconvenience, not a reason to re-post the header.

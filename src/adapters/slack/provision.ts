@@ -50,6 +50,14 @@ export class SlackProvisioner {
       );
     } catch (err) {
       const finalAttempt = !job || err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!finalAttempt && job.attemptsMade === 0) {
+        // Say so once, so nobody waits in silence at 3 a.m. while the retries run.
+        await this.reply(
+          payload,
+          `${label(incident)} is recorded, but Slack refused to open its channel (${slackErrorCode(err) ?? (err as Error).message}). ` +
+            'I keep trying for about a minute and will post the link here.',
+        ).catch(() => undefined);
+      }
       if (finalAttempt) {
         await this.reply(
           payload,
@@ -89,6 +97,7 @@ export class SlackProvisioner {
   }
 }
 
+// Only what never changes: severity and status live on the pinned header, which is re-rendered.
 function topic(i: Incident): string {
-  return `${label(i)} · SEV${i.severity} · runbook ${i.playbookId} · ${i.title}`.slice(0, 250);
+  return `${label(i)} · runbook ${i.playbookId} · ${i.title}`.slice(0, 250);
 }

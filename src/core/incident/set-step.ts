@@ -44,7 +44,7 @@ export async function setStep(deps: CoreDeps, input: SetStepInput) {
       const ack = acknowledgeChange(s, input.actor, at, 'step');
       Object.assign(change.incident!, ack.incident);
       change.events.push(...ack.events);
-      const marks = deps.catalog.get(s.incident.playbookId).steps.find((p) => p.id === step.stepId)?.marks;
+      const marks = deps.catalog.forIncident(s.incident.playbookId).steps.find((p) => p.id === step.stepId)?.marks;
       if (marks === 'diagnosed' && !s.incident.diagnosedAt) {
         change.incident!.diagnosedAt = at;
         change.events.push({ kind: 'incident.diagnosed', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:diagnosed` });

@@ -15,10 +15,28 @@ export class PlaybookCatalog {
     return this.byName.get(name.toLowerCase());
   }
 
-  get(id: string): Playbook {
-    const pb = this.byName.get(id);
-    if (!pb) throw new Error(`runbook ${id} is not loaded`);
-    return pb;
+  /**
+   * The runbook an incident was declared with. If it was renamed or removed since, a bare stand-in
+   * keeps the incident workable (its checklist lives in the database) instead of failing every render.
+   */
+  forIncident(id: string): Playbook {
+    return (
+      this.byName.get(id) ?? {
+        id,
+        title: `${id} (runbook no longer loaded)`,
+        class: id,
+        severity: 3,
+        aliases: [],
+        summary: '',
+        owner: '',
+        links: [],
+        steps: [],
+        probes: [],
+        escalation: [],
+        quick_validation: [],
+        edge_cases: [],
+      }
+    );
   }
 
   ids(): string[] {
