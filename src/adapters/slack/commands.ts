@@ -23,13 +23,13 @@ export function registerCommands(app: App, ctx: SlackContext): void {
     if (cmd.kind === 'declare') {
       const pb = ctx.deps.catalog.find(cmd.runbook);
       if (!pb) return ack(ephemeral(unknownRunbook(ctx.deps, cmd.runbook).message));
-      await ack(ephemeral(`Declaring a ${pb.title} incident (runbook \`${pb.id}\`)… I will post its channel here in a moment.`));
+      await ack(ephemeral(`Declaring an incident with runbook \`${pb.id}\` (${pb.title})… I will post its channel here in a moment.`));
       const { runbook, summary } = cmd;
       return runAndReply(respond, ctx.logger, log, async () => {
         await declareIncident(ctx.deps, {
           runbook,
           summary,
-          actor: await actorFor(ctx, command.user_id),
+          actor: { id: command.user_id },
           platform: 'slack',
           workspace: command.team_id,
           replyTo: { responseUrl: command.response_url },

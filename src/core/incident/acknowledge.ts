@@ -14,8 +14,8 @@ export function acknowledgeChange(s: Snapshot, actor: Actor, at: Date, via: stri
 
 /** Anyone working the incident may acknowledge it; acknowledging twice is a no-op. */
 export async function acknowledge(deps: CoreDeps, incidentId: string, actor: Actor) {
-  return changeIncident(deps, incidentId, (s) => {
+  return changeIncident(deps, incidentId, (s, at) => {
     requireOpen(s.incident, 'acknowledge');
-    return acknowledgeChange(s, actor, deps.clock.now(), 'command');
+    return acknowledgeChange(s, actor, at, 'command');
   });
 }

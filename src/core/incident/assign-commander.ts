@@ -4,11 +4,10 @@ import { requireManager, requireOpen } from './guards';
 import type { Actor } from './model';
 
 export async function assignCommander(deps: CoreDeps, incidentId: string, commander: string, actor: Actor) {
-  return changeIncident(deps, incidentId, (s) => {
+  return changeIncident(deps, incidentId, (s, at) => {
     requireOpen(s.incident, 'change the commander of');
     requireManager(actor, s.incident, 'change the commander of');
     if (s.incident.commander === commander) return { events: [] };
-    const at = deps.clock.now();
     return {
       incident: { commander },
       events: [

@@ -5,11 +5,10 @@ import type { Actor } from './model';
 
 /** For an incident declared by mistake: it leaves MTTR and the other reports. */
 export async function cancel(deps: CoreDeps, incidentId: string, actor: Actor, reason?: string) {
-  return changeIncident(deps, incidentId, (s) => {
+  return changeIncident(deps, incidentId, (s, at) => {
     if (s.incident.status === 'cancelled') return { events: [] };
     requireOpen(s.incident, 'cancel');
     requireManager(actor, s.incident, 'cancel');
-    const at = deps.clock.now();
     return {
       incident: { status: 'cancelled', cancelledAt: at },
       events: [{ kind: 'incident.cancelled', actor: actor.id, at, data: { reason: reason?.trim() || null }, key: `${s.incident.id}:cancelled` }],

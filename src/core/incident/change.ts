@@ -1,14 +1,16 @@
 import type { Change } from '../ports';
 import type { CoreDeps } from './deps';
-import type { Snapshot } from './model';
+import type { Incident, Snapshot } from './model';
 
 /**
- * Runs `decide` against the locked incident. Every change also queues a re-render of the
- * incident's messages, in the same transaction, so a crash after commit cannot leave a stale checklist.
+ * Runs `decide` against the locked incident, with the time to record. Every change also queues a
+ * re-render of the incident's messages, in the same transaction, so a crash after commit cannot
+ * leave a stale checklist.
  */
-export function changeIncident(deps: CoreDeps, incidentId: string, decide: (s: Snapshot) => Change) {
+export function changeIncident(deps: CoreDeps, incidentId: string, decide: (s: Snapshot, at: Date) => Change) {
   return deps.store.mutate(incidentId, (s) => {
-    const change = decide(s);
+    const at = recordTime(deps.clock.now(), s.incident);
+    const change = decide(s, at);
     if (change.events.length === 0) return change;
     const version = s.incident.version + 1;
     return {
@@ -19,9 +21,20 @@ export function changeIncident(deps: CoreDeps, incidentId: string, decide: (s: S
           kind: 'chat.render',
           payload: { incidentId: s.incident.id, platform: s.incident.platform, version },
           dedupeKey: `${s.incident.id}:render:v${version}`,
-          runAt: deps.clock.now(),
+          runAt: at,
         },
       ],
     };
   });
+}
+
+/**
+ * Now, or the incident's latest milestone if that is later. Instances whose clocks drift by a few
+ * milliseconds must not record an acknowledgement before the declaration it answers.
+ */
+function recordTime(now: Date, i: Incident): Date {
+  const latest = Math.max(
+    ...[i.declaredAt, i.acknowledgedAt, i.diagnosedAt, i.mitigatedAt, i.resolvedAt, i.cancelledAt].map((d) => d?.getTime() ?? 0),
+  );
+  return now.getTime() >= latest ? now : new Date(latest);
 }

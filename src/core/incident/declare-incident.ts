@@ -5,7 +5,8 @@ import type { CoreDeps } from './deps';
 export interface DeclareInput {
   runbook: string;
   summary?: string;
-  actor: Actor;
+  /** Anyone may declare, so only who it is matters here. */
+  actor: Pick<Actor, 'id'>;
   platform: string;
   workspace: string | null;
   /** Where the adapter should report the outcome (e.g. a Slack response_url); opaque to the core. */

@@ -5,10 +5,9 @@ import type { Actor } from './model';
 
 /** Impact has stopped; the incident stays open until resolved. Anyone working it may say so. */
 export async function mitigate(deps: CoreDeps, incidentId: string, actor: Actor) {
-  return changeIncident(deps, incidentId, (s) => {
+  return changeIncident(deps, incidentId, (s, at) => {
     requireOpen(s.incident, 'mitigate');
     if (s.incident.status === 'mitigated') return { events: [] };
-    const at = deps.clock.now();
     return {
       incident: { status: 'mitigated', mitigatedAt: s.incident.mitigatedAt ?? at },
       events: [{ kind: 'incident.mitigated', actor: actor.id, at, data: { via: 'command' }, key: `${s.incident.id}:mitigated` }],

@@ -4,11 +4,10 @@ import { requireManager, requireOpen } from './guards';
 import type { Actor } from './model';
 
 export async function resolve(deps: CoreDeps, incidentId: string, actor: Actor, summary?: string) {
-  return changeIncident(deps, incidentId, (s) => {
+  return changeIncident(deps, incidentId, (s, at) => {
     if (s.incident.status === 'resolved') return { events: [] };
     requireOpen(s.incident, 'resolve');
     requireManager(actor, s.incident, 'resolve');
-    const at = deps.clock.now();
     const resolution = summary?.trim() || null;
     return {
       incident: { status: 'resolved', resolvedAt: at, resolution },

@@ -8,11 +8,10 @@ export async function setSeverity(deps: CoreDeps, incidentId: string, severity: 
   if (!Number.isInteger(severity) || severity < 1 || severity > 4) {
     throw new UserError('invalid_input', 'Severity is a number from 1 (worst) to 4. Try `/incident sev 2`.');
   }
-  return changeIncident(deps, incidentId, (s) => {
+  return changeIncident(deps, incidentId, (s, at) => {
     requireOpen(s.incident, 'change the severity of');
     requireManager(actor, s.incident, 'change the severity of');
     if (s.incident.severity === severity) return { events: [] };
-    const at = deps.clock.now();
     return {
       incident: { severity },
       events: [

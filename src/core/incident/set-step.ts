@@ -17,14 +17,13 @@ export interface SetStepInput {
 }
 
 export async function setStep(deps: CoreDeps, input: SetStepInput) {
-  return changeIncident(deps, input.incidentId, (s): Change => {
-    requireOpen(s.incident, 'change the checklist of');
+  return changeIncident(deps, input.incidentId, (s, at): Change => {
+    requireOpen(s.incident, 'tick steps on');
     const step = s.steps.find((x) => x.stepId === input.stepId);
     if (!step) {
       throw new UserError('unknown_step', `${label(s.incident)} has no step "${input.stepId}". Refresh with \`/incident status\`.`);
     }
     if (step.state === input.to) return { events: [] };
-    const at = deps.clock.now();
     const actor = input.actor.id;
     const change: Change = {
       steps: [{ stepId: step.stepId, state: input.to, changedBy: actor, changedAt: at }],

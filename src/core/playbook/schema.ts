@@ -95,4 +95,3 @@ export const playbookSchema = z
   .strict();
 
 export type Playbook = z.infer<typeof playbookSchema>;
-export type PlaybookStep = Playbook['steps'][number];

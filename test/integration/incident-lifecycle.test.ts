@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { acknowledge } from '../../src/core/incident/acknowledge';
+import { declareIncident } from '../../src/core/incident/declare-incident';
+import type { CoreDeps } from '../../src/core/incident/deps';
+import { resolve } from '../../src/core/incident/resolve';
+import { setStep } from '../../src/core/incident/set-step';
+import { loadCatalog } from '../../src/core/playbook/loader';
+import { PgIncidentStore } from '../../src/store/incident-store';
+import { freshSchema, type TestSchema } from '../support/db';
+
+/** A clock the test moves by hand: every timestamp the bot records must come from it. */
+class ManualClock {
+  constructor(private t: Date) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  set(iso: string): void {
+    this.t = new Date(iso);
+  }
+}
+
+const USER = { id: 'UOPS0001', isAdmin: false };
+
+describe('an incident timeline in Postgres', () => {
+  let schema: TestSchema;
+  let deps: CoreDeps;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    schema = await freshSchema();
+    clock = new ManualClock(new Date('2026-11-26T03:00:00Z'));
+    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('records each milestone at the injected clock time, with one event each', async () => {
+    const { incident } = await declareIncident(deps, { runbook: 'invoice-404', summary: 'PDF links 404', actor: USER, platform: 'slack', workspace: 'T1' });
+    expect(incident.playbookId).toBe('pdf-404');
+    clock.set('2026-11-26T03:02:00Z');
+    await acknowledge(deps, incident.id, USER);
+    const diagnosing = deps.catalog.find('pdf-404')!.steps.find((s) => s.marks === 'diagnosed')!;
+    clock.set('2026-11-26T03:09:30Z');
+    await setStep(deps, { incidentId: incident.id, stepId: diagnosing.id, to: 'done', actor: USER });
+    clock.set('2026-11-26T03:41:00Z');
+    await resolve(deps, incident.id, USER, 'stale CDN path fixed');
+
+    const { rows } = await schema.pool.query('SELECT * FROM incidents WHERE id = $1', [incident.id]);
+    expect(rows[0]).toEqual(
+      expect.objectContaining({
+        status: 'resolved',
+        declared_at: new Date('2026-11-26T03:00:00Z'),
+        acknowledged_at: new Date('2026-11-26T03:02:00Z'),
+        diagnosed_at: new Date('2026-11-26T03:09:30Z'),
+        resolved_at: new Date('2026-11-26T03:41:00Z'),
+        resolution: 'stale CDN path fixed',
+      }),
+    );
+    const events = await schema.pool.query('SELECT kind, at FROM incident_events WHERE incident_id = $1 ORDER BY id', [incident.id]);
+    expect(events.rows).toEqual([
+      { kind: 'incident.declared', at: new Date('2026-11-26T03:00:00Z') },
+      { kind: 'incident.acknowledged', at: new Date('2026-11-26T03:02:00Z') },
+      { kind: 'step.completed', at: new Date('2026-11-26T03:09:30Z') },
+      { kind: 'incident.diagnosed', at: new Date('2026-11-26T03:09:30Z') },
+      { kind: 'incident.resolved', at: new Date('2026-11-26T03:41:00Z') },
+    ]);
+    // Every change queued the jobs that follow from it, in the same transaction.
+    const jobs = await schema.pool.query('SELECT kind FROM outbox WHERE incident_id = $1 ORDER BY id', [incident.id]);
+    expect(jobs.rows.map((r) => r.kind)).toEqual(['chat.provision', 'chat.render', 'chat.render', 'chat.render']);
+  });
+
+  it('never records a milestone before the one it follows, even when a clock lags', async () => {
+    clock.set('2026-11-26T04:00:00Z');
+    const { incident } = await declareIncident(deps, { runbook: 'queue-failure', actor: USER, platform: 'slack', workspace: 'T1' });
+    clock.set('2026-11-26T03:59:59.990Z'); // another instance, 10 ms behind
+    const r = await acknowledge(deps, incident.id, USER);
+    expect(r.changed).toBe(true);
+    expect(r.snapshot.incident.acknowledgedAt).toEqual(new Date('2026-11-26T04:00:00Z'));
+  });
+
+  it('has the database refuse milestones out of order, whatever writes them', async () => {
+    const { rows } = await schema.pool.query(`SELECT id FROM incidents LIMIT 1`);
+    await expect(
+      schema.pool.query(`UPDATE incidents SET acknowledged_at = declared_at - interval '1 minute' WHERE id = $1`, [rows[0].id]),
+    ).rejects.toThrow(/milestones_in_order/);
+  });
+
+  it('refuses to declare from an unknown runbook and writes nothing', async () => {
+    const before = await schema.pool.query('SELECT count(*)::int AS n FROM incidents');
+    await expect(declareIncident(deps, { runbook: 'pdf-4O4', actor: USER, platform: 'slack', workspace: 'T1' })).rejects.toThrow(
+      /Unknown runbook "pdf-4O4"\. Did you mean pdf-404\?/,
+    );
+    const after = await schema.pool.query('SELECT count(*)::int AS n FROM incidents');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+});

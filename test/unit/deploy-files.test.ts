@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config';
+
+const root = path.resolve(__dirname, '../..');
+const read = (f: string) => readFileSync(path.join(root, f), 'utf8');
+
+// There is no Docker engine in CI, so these checks stand in for `docker compose config`.
+describe('docker compose stack', () => {
+  const compose = parse(read('docker-compose.yml'));
+  const { postgres, redis, bot } = compose.services;
+
+  it('runs Postgres 15, Redis 7 with noeviction, and the bot, each with a healthcheck', () => {
+    expect(postgres.image).toBe('postgres:15');
+    expect(redis.image).toBe('redis:7');
+    expect(redis.command.join(' ')).toMatch(/--maxmemory-policy noeviction/);
+    for (const s of [postgres, redis, bot]) expect(s.healthcheck.test).toBeDefined();
+    expect(bot.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+  });
+
+  it('gives the bot a DATABASE_URL and REDIS_URL that match the services, and a config that validates', () => {
+    const db = new URL(bot.environment.DATABASE_URL);
+    expect(db.hostname).toBe('postgres');
+    expect(decodeURIComponent(db.username)).toBe(postgres.environment.POSTGRES_USER);
+    expect(decodeURIComponent(db.password)).toBe(postgres.environment.POSTGRES_PASSWORD);
+    expect(db.pathname).toBe(`/${postgres.environment.POSTGRES_DB}`);
+    expect(new URL(bot.environment.REDIS_URL).hostname).toBe('redis');
+    const env = Object.fromEntries(
+      read('.env.example')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
+    expect(() => loadConfig({ ...env, ...bot.environment })).not.toThrow();
+  });
+
+  it('documents every variable of .env.example in the README table', () => {
+    const readme = read('README.md');
+    const names = [...read('.env.example').matchAll(/^#?\s?([A-Z][A-Z_]+)=/gm)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(5);
+    for (const n of names) expect(readme).toContain(`| \`${n}\``);
+  });
+
+  it('builds an image that carries the migrations and runbooks and migrates before starting', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/COPY migrations \.\/migrations/);
+    expect(dockerfile).toMatch(/COPY playbooks \.\/playbooks/);
+    expect(dockerfile).toMatch(/dist\/cli\.js migrate && node dist\/cli\.js start/);
+  });
+});
