@@ -44,7 +44,14 @@ export function createWorker(
   );
   worker.on('failed', (job, err) => {
     logger.error(
-      { job: job?.name, jobId: job?.id, incidentId: job?.data?.incidentId, attempt: job?.attemptsMade, err: err.message },
+      {
+        job: job?.name,
+        jobId: job?.id,
+        incidentId: job?.data?.incidentId,
+        platform: job?.data?.platform,
+        attempt: job?.attemptsMade,
+        err: err.message,
+      },
       'job failed',
     );
   });

@@ -165,9 +165,13 @@ describe('declaring and working an incident in Slack', () => {
     const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path)), 'refusal');
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toMatch(new RegExp(`Only the commander \\(<@${ALICE}>\\) or an incident admin can resolve INC-\\d+`));
-    // The Resolve button is refused the same way.
-    const click = await h.click(BOB, channel, header.ts, 'incident.resolve', (await h.schema.pool.query('SELECT id FROM incidents WHERE channel_id = $1', [channel])).rows[0].id);
-    expect(click).toBe(200);
+    // The Resolve button is refused the same way, in a reply only the clicker sees.
+    const id = (await h.schema.pool.query('SELECT id FROM incidents WHERE channel_id = $1', [channel])).rows[0].id;
+    const repliesBefore = h.slack.replies.length;
+    expect(await h.click(BOB, channel, header.ts, 'incident.resolve', id)).toBe(200);
+    const refusal = await h.slack.waitFor(() => h.slack.replies.slice(repliesBefore).find((r) => /^Only/.test(r.body.text)), 'button refusal');
+    expect(refusal.body.response_type).toBe('ephemeral');
+    expect(refusal.body.replace_original).toBe(false);
     const { rows } = await h.schema.pool.query('SELECT status FROM incidents WHERE channel_id = $1', [channel]);
     expect(rows[0].status).toBe('declared');
   });

@@ -28,15 +28,16 @@ export class SlackMessageSync {
       if (!channel) return; // provisioning renders once the channel exists
       const pb = this.deps.catalog.forIncident(snap.incident.playbookId);
       const version = snap.incident.version;
-      await this.put(session, channel, 'header', 0, headerMessage(headerView(snap, pb), incidentId), version);
+      await this.put(incidentId, session, channel, 'header', 0, headerMessage(headerView(snap, pb), incidentId), version);
       const pages = checklistMessages(checklistView(snap, pb), incidentId);
       for (const [page, msg] of pages.entries()) {
-        await this.put(session, channel, 'checklist', page, msg, version);
+        await this.put(incidentId, session, channel, 'checklist', page, msg, version);
       }
     });
   }
 
   private async put(
+    incidentId: string,
     session: RenderSession,
     channel: string,
     kind: 'header' | 'checklist',
@@ -60,7 +61,7 @@ export class SlackMessageSync {
     if (kind === 'header') {
       await this.client.pins.add({ channel, timestamp: ts }).catch((err: Error) => {
         // A missing pin is an inconvenience, not a reason to re-post the header.
-        this.logger.warn({ incidentId: undefined, channel, err: err.message }, 'could not pin the incident header (needs pins:write)');
+        this.logger.warn({ incidentId, platform: 'slack', channel, err: err.message }, 'could not pin the incident header (needs pins:write)');
       });
     }
   }
