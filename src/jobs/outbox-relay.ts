@@ -11,12 +11,14 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly pool: Pool,
     private readonly queue: Queue,
     private readonly logger: Logger,
     private readonly intervalMs = 1_000,
+    private readonly redisTimeoutMs = 5_000,
   ) {}
 
   /** Relays one batch; returns how many rows it moved. */
@@ -28,13 +30,15 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const now = Date.now();
-      await this.queue.addBulk(
+      // Bounded: with Redis away, ioredis would queue the call forever while this transaction
+      // holds its rows and a pooled connection. Failing lets the next tick try again.
+      await withTimeout(this.queue.addBulk(
         rows.map((r) => ({
           name: r.kind,
           data: r.payload,
           opts: { jobId: `outbox-${r.id}`, delay: Math.max(0, r.run_at.getTime() - now) },
         })),
-      );
+      ), this.redisTimeoutMs);
       await c.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       return rows.length;
     });
@@ -42,6 +46,7 @@ export class OutboxRelay {
 
   /** Relay now rather than at the next tick: called right after a commit that wrote jobs. */
   nudge(): void {
+    if (this.stopped) return; // a request finishing during shutdown; the next start relays its rows
     if (this.running) {
       this.again = true;
       return;
@@ -62,6 +67,7 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
@@ -75,4 +81,12 @@ export class OutboxRelay {
       this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');
     }
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,3 +1,5 @@
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { OutboxRelay } from '../../src/jobs/outbox-relay';
@@ -44,5 +46,28 @@ describe('outbox relay', () => {
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((k) => k.startsWith(`${prefix}:${QUEUE_NAME}:`))).toBe(true);
+  });
+
+  it('keeps jobs in the outbox while Redis does not answer, and relays them once it does', async () => {
+    await schema.pool.query(`INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.render', '{}', 'k3', now())`);
+    // A Redis that accepts connections and never answers: the worst case, a hung server.
+    const sockets = new Set<Socket>();
+    const blackhole = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    const hung = new IORedis((blackhole.address() as AddressInfo).port, '127.0.0.1', { maxRetriesPerRequest: null, retryStrategy: () => null });
+    hung.on('error', () => undefined);
+    try {
+      const relay = new OutboxRelay(schema.pool, new Queue(QUEUE_NAME, { connection: hung, prefix }), createLogger('silent'), 1_000, 300);
+      await expect(relay.relayOnce()).rejects.toThrow(/Redis did not answer within 300 ms/);
+    } finally {
+      hung.disconnect();
+      sockets.forEach((s) => s.destroy());
+      await new Promise((r) => blackhole.close(r));
+    }
+    const pending = await schema.pool.query(`SELECT id, relayed_at FROM outbox WHERE dedupe_key = 'k3'`);
+    expect(pending.rows[0].relayed_at).toBeNull();
+
+    expect(await new OutboxRelay(schema.pool, queue, createLogger('silent')).relayOnce()).toBe(1);
+    expect(await queue.getJob(`outbox-${pending.rows[0].id}`)).toBeDefined();
   });
 });

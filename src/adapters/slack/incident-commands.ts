@@ -58,7 +58,7 @@ export function statusText(s: Snapshot): string {
   const i = s.incident;
   const done = s.steps.filter((x) => x.state === 'done').length;
   const next = s.steps.find((x) => x.state !== 'done');
-  const when = (label: string, at: Date | null) => (at ? `${label} ${slackTime(at)}` : null);
+  const when = (what: string, at: Date | null) => (at ? `${what} ${slackTime(at)}` : null);
   return [
     `*${label(i)}* · SEV${i.severity} · ${i.status} · runbook \`${i.playbookId}\``,
     i.title,

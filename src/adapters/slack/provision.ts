@@ -7,7 +7,7 @@ import type { Logger } from '../../logger';
 import { channelName } from './channel-name';
 import { slackErrorCode } from './client';
 import type { SlackMessageSync } from './message-sync';
-import { respondEphemeral } from './respond';
+import { respondEphemeral } from './response-url';
 
 export const BOT_ACTOR = 'incident-bot';
 const NAME_ATTEMPTS = 10;
