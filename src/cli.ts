@@ -95,6 +95,7 @@ main(process.argv.slice(2)).then(
     } else {
       process.stderr.write(`incident-bot: ${(err as Error).message}\n`);
     }
-    process.exitCode = 1;
+    // Exit now: a start that failed half-way may hold Redis or Postgres connections open.
+    process.exit(1);
   },
 );

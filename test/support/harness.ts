@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
-import { startRuntime, type Runtime } from '../../src/runtime';
+import { startRuntime, type Role, type Runtime } from '../../src/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { FakeSlack } from './fake-slack';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
@@ -28,13 +28,15 @@ export interface Harness {
 
 let seq = 0;
 
-export async function startHarness(opts: { admins?: string; playbooksDir?: string; clock?: Clock } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { admins?: string; playbooksDir?: string; clock?: Clock; redisUrl?: string; role?: Role } = {},
+): Promise<Harness> {
   const slack = await new FakeSlack().start();
   const schema = await freshSchema();
   const prefix = uniquePrefix();
   const config = loadConfig({
     DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
+    REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -44,7 +46,7 @@ export async function startHarness(opts: { admins?: string; playbooksDir?: strin
     SLACK_API_URL: slack.apiUrl,
     INCIDENT_ADMINS: opts.admins ?? '',
   });
-  const runtime = await startRuntime({ config, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const baseUrl = `http://127.0.0.1:${runtime.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
   return {
