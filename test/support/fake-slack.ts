@@ -39,6 +39,8 @@ export class FakeSlack {
   private seq = 0;
   private waiters: Array<() => void> = [];
   url = '';
+  /** Where apps.connections.open sends a Socket Mode client; set by FakeSocketMode. */
+  socketUrl = '';
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -112,7 +114,9 @@ export class FakeSlack {
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization ?? '';
     let result: Record<string, unknown>;
-    if (!/^Bearer xoxb-test-/.test(auth) && !String(args.token ?? '').startsWith('xoxb-test-')) {
+    const appLevel = method === 'apps.connections.open';
+    const token = auth.replace(/^Bearer /, '') || String(args.token ?? '');
+    if (!token.startsWith(appLevel ? 'xapp-test-' : 'xoxb-test-')) {
       result = { ok: false, error: 'not_authed' };
     } else if (this.failNext.has(method)) {
       result = { ok: false, error: this.failNext.get(method) };
@@ -126,6 +130,9 @@ export class FakeSlack {
 
   private dispatch(method: string, args: Record<string, any>): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        if (!this.socketUrl) return { ok: false, error: 'socket_mode_not_enabled' };
+        return { ok: true, url: this.socketUrl };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'incident' };
       case 'conversations.create': {

@@ -29,9 +29,17 @@ export interface Harness {
 let seq = 0;
 
 export async function startHarness(
-  opts: { admins?: string; playbooksDir?: string; clock?: Clock; redisUrl?: string; role?: Role } = {},
+  opts: {
+    admins?: string;
+    playbooksDir?: string;
+    clock?: Clock;
+    redisUrl?: string;
+    role?: Role;
+    /** Socket Mode: an app token, and the fake Slack to connect through (started by the caller). */
+    socketMode?: { appToken: string; slack: FakeSlack };
+  } = {},
 ): Promise<Harness> {
-  const slack = await new FakeSlack().start();
+  const slack = opts.socketMode?.slack ?? (await new FakeSlack().start());
   const schema = await freshSchema();
   const prefix = uniquePrefix();
   const config = loadConfig({
@@ -45,6 +53,7 @@ export async function startHarness(
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     INCIDENT_ADMINS: opts.admins ?? '',
+    SLACK_APP_TOKEN: opts.socketMode?.appToken,
   });
   const runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const baseUrl = `http://127.0.0.1:${runtime.port}`;

@@ -24,7 +24,8 @@ export function createSlackApp(config: Config, ctx: SlackContext, routes: Health
       appToken: config.slack.appToken,
       logger,
       customRoutes: routes,
-      installerOptions: { port: config.port },
+      // The socket client makes its own Web API call (apps.connections.open), so it needs the API URL too.
+      installerOptions: { port: config.port, clientOptions },
     });
     app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
   } else {
