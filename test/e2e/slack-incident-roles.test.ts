@@ -102,7 +102,7 @@ describe('who may do what in an incident channel', () => {
       const mine = h.slack.replies.filter((r) => res.responseUrl.endsWith(r.path));
       return mine.length >= 2 ? mine : null;
     }, 'the retry notice and the declared reply', 15_000);
-    expect(replies[0]!.body.text).toMatch(/INC-\d+ is recorded, but Slack refused to open its channel \(restricted_action\)\. I keep trying/);
+    expect(replies[0]!.body.text).toMatch(/INC-\d+ is recorded, but I could not open its channel \(restricted_action\)\. I keep trying/);
     expect(replies[1]!.body.text).toMatch(/INC-\d+ declared\. Work it in <#C\w+>/);
     expect(h.slack.calls.some((c) => c.method === 'conversations.create' && c.error === 'restricted_action')).toBe(true);
   });

@@ -31,6 +31,7 @@ export class SlackProvisioner {
     if (!snap) throw new UnrecoverableError(`incident ${payload.incidentId} does not exist`);
     const incident = snap.incident;
     const log = this.logger.child({ incidentId: incident.id, platform: 'slack', actor: incident.declaredBy });
+    let stage = 'open its channel';
     try {
       let channel = incident.channelId;
       if (!channel) {
@@ -39,10 +40,12 @@ export class SlackProvisioner {
         await attachChannel(this.deps, incident.id, channel, BOT_ACTOR, created.name);
         log.info({ channel, name: created.name }, 'incident channel opened');
       }
+      stage = `invite you to <#${channel}>`;
       await this.invite(channel, incident.declaredBy);
       await this.client.conversations.setTopic({ channel, topic: topic(incident) }).catch((err: Error) => {
         log.warn({ err: err.message }, 'could not set the channel topic');
       });
+      stage = `post the header and checklist in <#${channel}>`;
       await this.messages.sync(incident.id);
       // The channel is open and rendered; a lapsed response_url must not re-run all of that.
       await this.reply(payload, `${label(incident)} declared. Work it in <#${channel}>: the runbook checklist is pinned there.`).catch(
@@ -50,20 +53,20 @@ export class SlackProvisioner {
       );
     } catch (err) {
       const finalAttempt = !job || err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const code = slackErrorCode(err) ?? (err as Error).message;
+      const problem = `${label(incident)} is recorded, but I could not ${stage} (${code}).`;
+      // Said once at the first failure and once at the last, so nobody waits in silence at 3 a.m.
       if (!finalAttempt && job.attemptsMade === 0) {
-        // Say so once, so nobody waits in silence at 3 a.m. while the retries run.
-        await this.reply(
-          payload,
-          `${label(incident)} is recorded, but Slack refused to open its channel (${slackErrorCode(err) ?? (err as Error).message}). ` +
-            'I keep trying for about a minute and will post the link here.',
-        ).catch(() => undefined);
+        await this.reply(payload, `${problem} I keep trying for about a minute and will post here when it works.`).catch(() => undefined);
       }
       if (finalAttempt) {
-        await this.reply(
-          payload,
-          `${label(incident)} is recorded, but I could not open its channel (${slackErrorCode(err) ?? (err as Error).message}). ` +
-            'Check that the app has the channels:manage scope and is installed, then declare again or ask an admin to look at the bot logs.',
-        ).catch(() => undefined);
+        const fix =
+          code === 'missing_scope' || code === 'not_authed' || code === 'invalid_auth'
+            ? 'The Slack app is not installed with the scopes in slack/manifest.*.json: reinstall it.'
+            : `Ask whoever runs the bot to check its logs for ${label(incident)}.`;
+        await this.reply(payload, `${problem} I have stopped trying. ${fix} Meanwhile, work the \`${incident.playbookId}\` runbook by hand.`).catch(
+          () => undefined,
+        );
       }
       throw err;
     }
