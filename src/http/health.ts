@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import { withTimeout } from '../util/timeout';
 
 export type Probe = () => Promise<unknown>;
 
@@ -13,10 +14,6 @@ export interface HealthRoute {
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 }
 
 /** /healthz: the process is up. /readyz: Postgres and Redis answer; a 503 names the one that does not. */
@@ -34,7 +31,7 @@ export function healthRoutes(pool: Pool, redis: Redis): HealthRoute[] {
         void Promise.all(
           Object.entries(checks).map(async ([name, check]) => {
             try {
-              await within(check(), 2_000);
+              await withTimeout(check(), 2_000, 'no answer within 2000 ms');
               return [name, 'ok'] as const;
             } catch (err) {
               return [name, `down: ${(err as Error).message}`] as const;

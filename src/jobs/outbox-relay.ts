@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
 import { inTransaction } from '../store/db';
+import { withTimeout } from '../util/timeout';
 
 /**
  * Moves committed outbox rows into BullMQ. The job id is derived from the row id, so a row
@@ -32,13 +33,12 @@ export class OutboxRelay {
       const now = Date.now();
       // Bounded: with Redis away, ioredis would queue the call forever while this transaction
       // holds its rows and a pooled connection. Failing lets the next tick try again.
-      await withTimeout(this.queue.addBulk(
-        rows.map((r) => ({
-          name: r.kind,
-          data: r.payload,
-          opts: { jobId: `outbox-${r.id}`, delay: Math.max(0, r.run_at.getTime() - now) },
-        })),
-      ), this.redisTimeoutMs);
+      const jobs = rows.map((r) => ({
+        name: r.kind,
+        data: r.payload,
+        opts: { jobId: `outbox-${r.id}`, delay: Math.max(0, r.run_at.getTime() - now) },
+      }));
+      await withTimeout(this.queue.addBulk(jobs), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
       await c.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       return rows.length;
     });
@@ -81,12 +81,4 @@ export class OutboxRelay {
       this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
