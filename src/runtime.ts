@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { SlackAdmins } from './adapters/slack/admins';
 import { createSlackApp, type SlackApp } from './adapters/slack/app';
 import { createSlackClient } from './adapters/slack/client';
+import { SlackMembers } from './adapters/slack/members';
 import { SlackMessageSync } from './adapters/slack/message-sync';
 import { SlackProvisioner, type ProvisionPayload } from './adapters/slack/provision';
 import type { Config } from './config';
@@ -94,7 +95,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   relay.start();
   if (role === 'all' || role === 'web') {
     const admins = new SlackAdmins(slackClient, config.admins, logger);
-    slack = createSlackApp(config, { deps, admins, logger }, healthRoutes(pool, redis));
+    const members = new SlackMembers(slackClient, logger);
+    slack = createSlackApp(config, { deps, admins, members, logger }, healthRoutes(pool, redis));
     port = await slack.start(config.port);
     logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', role }, 'incident bot listening');
   } else {

@@ -1,7 +1,8 @@
 import { startHarness, type Harness } from '../support/harness';
 
 const ALICE = 'UALICE01'; // declares; an ordinary, non-admin user
-const BOB = 'UBOB0002'; // another responder, non-admin
+const BOB = 'UBOB0002'; // another responder, non-admin, who joins incident channels
+const MALLORY = 'UMALL003'; // non-admin who never joins
 
 function stepButtons(blocks: any[]): Array<{ actionId: string; value: string; label: string }> {
   return blocks
@@ -27,6 +28,7 @@ describe('declaring and working an incident in Slack', () => {
       'the declared reply',
     );
     const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    h.slack.join(channel, BOB); // a responder joins the incident channel
     const messages = await h.slack.waitFor(() => {
       const m = h.slack.messagesIn(channel);
       return m.length >= 2 ? m : null;
@@ -174,6 +176,29 @@ describe('declaring and working an incident in Slack', () => {
     expect(refusal.body.replace_original).toBe(false);
     const { rows } = await h.schema.pool.query('SELECT status FROM incidents WHERE channel_id = $1', [channel]);
     expect(rows[0].status).toBe('declared');
+  });
+
+  it('asks someone outside the incident channel to join before ticking steps or acknowledging', async () => {
+    const { channel, header, checklist } = await declare('pdf-404 outsider clicks');
+    const step = stepButtons(checklist.blocks)[0]!;
+    const id = (await h.schema.pool.query('SELECT id FROM incidents WHERE channel_id = $1', [channel])).rows[0].id;
+    const before = h.slack.replies.length;
+    await h.click(MALLORY, channel, checklist.ts, step.actionId, step.value);
+    await h.click(MALLORY, channel, header.ts, 'incident.ack', id);
+    const refusals = await h.slack.waitFor(() => {
+      const r = h.slack.replies.slice(before);
+      return r.length >= 2 ? r : null;
+    }, 'two refusals');
+    for (const r of refusals) {
+      expect(r.body.response_type).toBe('ephemeral');
+      expect(r.body.text).toMatch(new RegExp(`^Join <#${channel}> to (tick steps on|acknowledge) INC-\\d+: only people in the incident channel can\\.$`));
+    }
+    const { rows } = await h.schema.pool.query('SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1', [id]);
+    expect(rows[0].n).toBe(2); // declared, channel opened: nothing from the outsider
+
+    h.slack.join(channel, MALLORY);
+    await h.click(MALLORY, channel, checklist.ts, step.actionId, step.value);
+    await h.slack.waitFor(() => stepButtons(h.slack.messages.get(`${channel}/${checklist.ts}`)!.blocks)[0]!.label === 'Reopen', 'step done after joining');
   });
 
   it('explains that incident commands need an incident channel', async () => {

@@ -57,6 +57,7 @@ describe('a runbook longer than one Slack message', () => {
     const buttons = pages.flatMap((p) => p.blocks.filter((b: any) => b.accessory).map((b: any) => ({ ts: p.ts, ...b.accessory })));
     expect(buttons.map((b) => b.action_id)).toEqual(Array.from({ length: STEPS }, (_, i) => `step.step-${i + 1}`));
 
+    h.slack.join(channel, 'UBOB0002');
     const last = buttons[buttons.length - 1]!;
     expect(last.ts).toBe(pages[1]!.ts);
     await h.click('UBOB0002', channel, last.ts, last.action_id, last.value);

@@ -42,6 +42,7 @@ describe('Socket Mode', () => {
       return m.length >= 2 ? m : null;
     }, 'header and checklist');
     const button = checklist!.blocks.find((b: any) => b.accessory)!.accessory;
+    slack.join(channel, 'UBOB0002');
 
     const click = socket.send('interactive', {
       type: 'block_actions',

@@ -19,7 +19,7 @@ class ManualClock {
   }
 }
 
-const USER = { id: 'UOPS0001', isAdmin: false };
+const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
 
 describe('an incident timeline in Postgres', () => {
   let schema: TestSchema;

@@ -73,6 +73,11 @@ export class FakeSlack {
     await new Promise<void>((r) => this.server?.close(() => r()));
   }
 
+  /** Someone joins a channel by hand, as a responder would. */
+  join(channel: string, user: string): void {
+    this.channels.get(channel)!.members.add(user);
+  }
+
   callsOf(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method && c.ok);
   }
@@ -149,6 +154,11 @@ export class FakeSlack {
         if (users.every((u) => ch.members.has(u))) return { ok: false, error: 'already_in_channel' };
         users.forEach((u) => ch.members.add(u));
         return { ok: true, channel: { id: ch.id } };
+      }
+      case 'conversations.members': {
+        const ch = this.channels.get(args.channel);
+        if (!ch) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, members: [...ch.members], response_metadata: { next_cursor: '' } };
       }
       case 'conversations.setTopic': {
         const ch = this.channels.get(args.channel);

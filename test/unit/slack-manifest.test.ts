@@ -65,6 +65,7 @@ const EXPECTED_BOT_SCOPES = [
   'commands',
   'chat:write',
   'channels:manage',
+  'channels:read',
   'pins:write',
   'usergroups:read',
 ];

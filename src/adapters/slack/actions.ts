@@ -5,7 +5,7 @@ import { label } from '../../core/incident/model';
 import { resolve } from '../../core/incident/resolve';
 import { setStep } from '../../core/incident/set-step';
 import { UserError } from '../../core/errors';
-import { actorFor, type SlackContext } from './context';
+import { clickActor, type SlackContext } from './context';
 import { runAndReply } from './reply';
 
 const stepValue = z.object({ i: z.uuid(), s: z.string().min(1), to: z.enum(['done', 'open']) });
@@ -25,7 +25,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
         incidentId: parsed.data.i,
         stepId: parsed.data.s,
         to: parsed.data.to,
-        actor: await actorFor(ctx, body.user.id),
+        actor: await clickActor(ctx, body.user.id, body.channel?.id),
         requestId: action.action_ts,
       });
       return null; // the re-rendered checklist is the answer
@@ -35,7 +35,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action<BlockButtonAction>('incident.ack', async ({ ack, body, action, respond }) => {
     await ack();
     await runAndReply(respond, ctx.logger, { platform: 'slack', actor: body.user.id, action: 'incident.ack' }, async () => {
-      const r = await acknowledge(ctx.deps, incidentIdOf(action), await actorFor(ctx, body.user.id));
+      const r = await acknowledge(ctx.deps, incidentIdOf(action), await clickActor(ctx, body.user.id, body.channel?.id));
       return r.changed ? null : `${label(r.snapshot.incident)} is already ${r.snapshot.incident.status}.`;
     });
   });
@@ -43,7 +43,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action<BlockButtonAction>('incident.resolve', async ({ ack, body, action, respond }) => {
     await ack();
     await runAndReply(respond, ctx.logger, { platform: 'slack', actor: body.user.id, action: 'incident.resolve' }, async () => {
-      const r = await resolve(ctx.deps, incidentIdOf(action), await actorFor(ctx, body.user.id));
+      const r = await resolve(ctx.deps, incidentIdOf(action), await clickActor(ctx, body.user.id, body.channel?.id));
       return r.changed ? null : `${label(r.snapshot.incident)} was already resolved.`;
     });
   });

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { declareIncident, unknownRunbook } from '../../core/incident/declare-incident';
 import { UserError } from '../../core/errors';
 import { parseCommand, type SlashCommand } from './command-parser';
-import { actorFor, type SlackContext } from './context';
+import { commandActor, type SlackContext } from './context';
 import { helpText } from './help';
 import { listText, runInIncident } from './incident-commands';
 import { ephemeral, runAndReply } from './reply';
@@ -40,7 +40,7 @@ export function registerCommands(app: App, ctx: SlackContext): void {
     await ack();
     return runAndReply(respond, ctx.logger, log, async () => {
       if (cmd.kind === 'list') return listText(await ctx.deps.store.listOpen('slack', command.team_id));
-      return runInIncident(ctx, cmd, command.channel_id, await actorFor(ctx, command.user_id));
+      return runInIncident(ctx, cmd, command.channel_id, await commandActor(ctx, command.user_id));
     });
   });
 }

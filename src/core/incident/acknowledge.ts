@@ -1,7 +1,7 @@
 import { changeIncident } from './change';
 import type { Change } from '../ports';
 import type { CoreDeps } from './deps';
-import { requireOpen } from './guards';
+import { requireOpen, requireParticipant } from './guards';
 import type { Actor, Snapshot } from './model';
 
 export function acknowledgeChange(s: Snapshot, actor: Actor, at: Date, via: string): Change {
@@ -16,6 +16,7 @@ export function acknowledgeChange(s: Snapshot, actor: Actor, at: Date, via: stri
 export async function acknowledge(deps: CoreDeps, incidentId: string, actor: Actor) {
   return changeIncident(deps, incidentId, (s, at) => {
     requireOpen(s.incident, 'acknowledge');
+    requireParticipant(actor, s.incident, 'acknowledge');
     return acknowledgeChange(s, actor, at, 'command');
   });
 }

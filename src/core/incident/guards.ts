@@ -16,6 +16,13 @@ export function requireManager(actor: Actor, incident: Incident, what: string): 
   );
 }
 
+/** Ticking steps and acknowledging are for the people working the incident, in its channel. */
+export function requireParticipant(actor: Actor, incident: Incident, what: string): void {
+  if (actor.inChannel) return;
+  const where = incident.channelId ? `<#${incident.channelId}>` : 'the incident channel';
+  throw new UserError('not_allowed', `Join ${where} to ${what} ${label(incident)}: only people in the incident channel can.`);
+}
+
 /** Refuses changes to an incident that has ended; says how to carry on instead. */
 export function requireOpen(incident: Incident, what: string): void {
   if (incident.status === 'resolved' || incident.status === 'cancelled') {

@@ -1,12 +1,13 @@
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
-import { requireOpen } from './guards';
+import { requireOpen, requireParticipant } from './guards';
 import type { Actor } from './model';
 
 /** Impact has stopped; the incident stays open until resolved. Anyone working it may say so. */
 export async function mitigate(deps: CoreDeps, incidentId: string, actor: Actor) {
   return changeIncident(deps, incidentId, (s, at) => {
     requireOpen(s.incident, 'mitigate');
+    requireParticipant(actor, s.incident, 'mitigate');
     if (s.incident.status === 'mitigated') return { events: [] };
     return {
       incident: { status: 'mitigated', mitigatedAt: s.incident.mitigatedAt ?? at },

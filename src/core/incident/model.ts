@@ -41,10 +41,14 @@ export interface Snapshot {
   steps: ChecklistStep[];
 }
 
-/** Who asks. `isAdmin` is resolved by the adapter (INCIDENT_ADMINS may name a user group). */
+/**
+ * Who asks, as the adapter resolved it: `isAdmin` from INCIDENT_ADMINS (which may name a user
+ * group), `inChannel` from the incident channel's members.
+ */
 export interface Actor {
   id: string;
   isAdmin: boolean;
+  inChannel: boolean;
 }
 
 export function isOpen(incident: Incident): boolean {

@@ -3,7 +3,7 @@ import { UserError } from '../errors';
 import type { Change } from '../ports';
 import { acknowledgeChange } from './acknowledge';
 import type { CoreDeps } from './deps';
-import { requireOpen } from './guards';
+import { requireOpen, requireParticipant } from './guards';
 import { label, type Actor } from './model';
 
 export interface SetStepInput {
@@ -19,6 +19,7 @@ export interface SetStepInput {
 export async function setStep(deps: CoreDeps, input: SetStepInput) {
   return changeIncident(deps, input.incidentId, (s, at): Change => {
     requireOpen(s.incident, 'tick steps on');
+    requireParticipant(input.actor, s.incident, 'tick steps on');
     const step = s.steps.find((x) => x.stepId === input.stepId);
     if (!step) {
       throw new UserError('unknown_step', `${label(s.incident)} has no step "${input.stepId}". Refresh with \`/incident status\`.`);
