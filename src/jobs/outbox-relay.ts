@@ -13,6 +13,7 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private lastPrune = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -42,6 +43,18 @@ export class OutboxRelay {
       await c.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       return rows.length;
     });
+  }
+
+  /**
+   * Deletes rows relayed more than `keepDays` ago: BullMQ has had them since, and the timeline,
+   * not the outbox, is the record of what happened.
+   */
+  async prune(keepDays = 7): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM outbox WHERE relayed_at < now() - make_interval(days => $1)`,
+      [keepDays],
+    );
+    return rowCount ?? 0;
   }
 
   /** Relay now rather than at the next tick: called right after a commit that wrote jobs. */
@@ -76,6 +89,10 @@ export class OutboxRelay {
   private async drain(): Promise<void> {
     try {
       while ((await this.relayOnce()) > 0);
+      if (Date.now() - this.lastPrune > 3_600_000) {
+        this.lastPrune = Date.now();
+        await this.prune();
+      }
     } catch (err) {
       // Rows stay in the outbox; the next tick tries again.
       this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');

@@ -70,4 +70,16 @@ describe('outbox relay', () => {
     expect(await new OutboxRelay(schema.pool, queue, createLogger('silent')).relayOnce()).toBe(1);
     expect(await queue.getJob(`outbox-${pending.rows[0].id}`)).toBeDefined();
   });
+
+  it('prunes rows relayed more than a week ago and keeps the rest', async () => {
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at) VALUES
+         ('chat.render', '{}', 'old', now(), now() - interval '8 days'),
+         ('chat.render', '{}', 'recent', now(), now() - interval '6 days')`,
+    );
+    const relay = new OutboxRelay(schema.pool, queue, createLogger('silent'));
+    expect(await relay.prune()).toBe(1);
+    const { rows } = await schema.pool.query(`SELECT dedupe_key FROM outbox WHERE dedupe_key IN ('old', 'recent')`);
+    expect(rows).toEqual([{ dedupe_key: 'recent' }]);
+  });
 });
