@@ -67,16 +67,16 @@ describe('loadConfig', () => {
 
   it('does not ask for the signing secret in Socket Mode, where Slack signs nothing', () => {
     const { SLACK_SIGNING_SECRET: _unused, ...socket } = VALID;
-    const config = loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-1-test' });
-    expect(config.slack.appToken).toBe('xapp-1-test');
+    const config = loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-test-1' });
+    expect(config.slack.appToken).toBe('xapp-test-1');
     expect(config.slack.signingSecret).toBeUndefined();
   });
 
   it('never echoes a mistyped secret or password back in the error', () => {
     const secrets = {
-      SLACK_BOT_TOKEN: 'xoxp-should-not-leak-123',
+      SLACK_BOT_TOKEN: 'xoxp-test-should-not-leak-123',
       SLACK_SIGNING_SECRET: 'leak7',
-      SLACK_APP_TOKEN: 'xoxb-app-should-not-leak',
+      SLACK_APP_TOKEN: 'xoxb-test-app-should-not-leak',
       DATABASE_URL: 'mysql://admin:hunter2-should-not-leak@db:3306/x',
     };
     const err = configError(secrets);
