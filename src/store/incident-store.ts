@@ -95,8 +95,13 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async findByChannel(platform: string, channelId: string): Promise<Snapshot | null> {
-    const { rows } = await this.pool.query('SELECT id FROM incidents WHERE platform = $1 AND channel_id = $2', [platform, channelId]);
-    return rows[0] ? this.get(rows[0].id) : null;
+    const c = await this.pool.connect();
+    try {
+      const { rows } = await c.query('SELECT * FROM incidents WHERE platform = $1 AND channel_id = $2', [platform, channelId]);
+      return rows[0] ? withSteps(c, rows[0]) : null;
+    } finally {
+      c.release();
+    }
   }
 
   async listOpen(platform: string, workspace: string | null): Promise<Incident[]> {
@@ -143,10 +148,14 @@ async function applyPatch(c: PoolClient, incidentId: string, patch: IncidentPatc
 
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
   const { rows } = await c.query(`SELECT * FROM incidents WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [incidentId]);
-  if (!rows[0]) return null;
-  const steps = await c.query('SELECT * FROM checklist_steps WHERE incident_id = $1 ORDER BY position', [incidentId]);
+  return rows[0] ? withSteps(c, rows[0]) : null;
+}
+
+// A pg row of incidents; its column types are fixed by the migrations.
+async function withSteps(c: PoolClient, row: any): Promise<Snapshot> {
+  const steps = await c.query('SELECT * FROM checklist_steps WHERE incident_id = $1 ORDER BY position', [row.id]);
   return {
-    incident: toIncident(rows[0]),
+    incident: toIncident(row),
     steps: steps.rows.map((r) => ({
       stepId: r.step_id,
       position: r.position,

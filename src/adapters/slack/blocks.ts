@@ -6,9 +6,6 @@ export const SLACK_LIMITS = {
   blocksPerMessage: 50,
   sectionText: 3000,
   headerText: 150,
-  buttonText: 75,
-  fieldsPerSection: 10,
-  actionValue: 2000,
 };
 
 // Room left per checklist message after its heading, divider and a "continued" note.
