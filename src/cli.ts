@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { ConfigError, loadConfig, loadDatabaseUrl } from './config';
-import { checkPlaybooks, formatProblem, PlaybookError } from './core/playbook/loader';
+import { checkRunbooks, formatProblem, RunbookError } from './core/runbook/loader';
 import { createLogger } from './logger';
 import { startRuntime, type Role } from './runtime';
 import { createPool } from './store/db';
@@ -12,7 +12,7 @@ const USAGE = `Usage: incident-bot <command>
 Commands:
   start [--role all|web|worker]   run the bot (default role: all = web + worker)
   migrate                         apply migrations/*.sql to DATABASE_URL
-  playbooks check [DIR]           validate runbooks (default: PLAYBOOKS_DIR or ./playbooks)
+  runbooks check [DIR]            validate runbooks (default: PLAYBOOKS_DIR or ./playbooks)
   help                            show this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,9 +22,11 @@ async function main(argv: string[]): Promise<number> {
       return start(args);
     case 'migrate':
       return runMigrate();
+    // `playbooks` is the folder's name and the command's first name; both spellings keep working.
+    case 'runbooks':
     case 'playbooks':
       if (args[0] === 'check') return checkCommand(args[1]);
-      process.stderr.write(`Unknown playbooks command "${args[0] ?? ''}". Try: incident-bot playbooks check [DIR]\n`);
+      process.stderr.write(`Unknown runbooks command "${args[0] ?? ''}". Try: incident-bot runbooks check [DIR]\n`);
       return 2;
     case undefined:
     case 'help':
@@ -40,13 +42,13 @@ async function main(argv: string[]): Promise<number> {
 
 function checkCommand(dir?: string): number {
   const folder = path.resolve(dir ?? process.env.PLAYBOOKS_DIR ?? './playbooks');
-  const { playbooks, problems } = checkPlaybooks(folder);
+  const { runbooks, problems } = checkRunbooks(folder);
   if (problems.length > 0) {
     for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
     process.stderr.write(`\n${problems.length} problem(s) found. Fix them and run the check again.\n`);
     return 1;
   }
-  process.stdout.write(`${playbooks.length} runbook(s) OK: ${playbooks.map((p) => p.id).join(', ')}\n`);
+  process.stdout.write(`${runbooks.length} runbook(s) OK: ${runbooks.map((p) => p.id).join(', ')}\n`);
   return 0;
 }
 
@@ -90,7 +92,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof PlaybookError) {
+    if (err instanceof ConfigError || err instanceof RunbookError) {
       process.stderr.write(`${err.message}\n`);
     } else {
       process.stderr.write(`incident-bot: ${(err as Error).message}\n`);

@@ -24,8 +24,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   PLAYBOOKS_DIR: z.string().min(1, 'PLAYBOOKS_DIR must name the folder of runbook YAML files (default ./playbooks)').default('./playbooks'),
   SLACK_BOT_TOKEN: z
-    .string({ error: 'SLACK_BOT_TOKEN is required: copy the Bot User OAuth Token (xoxb-…) from your Slack app, OAuth & Permissions page' })
-    .startsWith('xoxb-', 'SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app)'),
+    .string()
+    .startsWith('xoxb-', 'SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app)')
+    .optional(),
   // Required in HTTP mode only; checked below, because Socket Mode has no signed requests.
   SLACK_SIGNING_SECRET: z
     .string()
@@ -46,22 +47,33 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+export interface SlackConfig {
+  botToken: string;
+  /** Absent only in Socket Mode. */
+  signingSecret?: string;
+  appToken?: string;
+  apiUrl?: string;
+  /** INCIDENT_ADMINS: Slack user IDs and user group IDs. */
+  admins: { users: string[]; groups: string[] };
+}
+
 export interface Config {
   databaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
   port: number;
   logLevel: Env['LOG_LEVEL'];
-  playbooksDir: string;
-  slack: {
-    botToken: string;
-    /** Absent only in Socket Mode. */
-    signingSecret?: string;
-    appToken?: string;
-    apiUrl?: string;
-  };
-  admins: { users: string[]; groups: string[] };
+  runbooksDir: string;
+  /** Null when no Slack variable is set: the bot then serves the other surfaces only. */
+  slack: SlackConfig | null;
 }
+
+/** The chat surfaces a config serves, for `start` to say so. */
+export function surfaces(config: Config): string[] {
+  return config.slack ? [config.slack.appToken ? 'slack (Socket Mode)' : 'slack (HTTP)'] : [];
+}
+
+const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,9 +89,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(cleaned);
   // Messages are ours, never the offending value, so a mistyped secret is not echoed.
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
-  if (!cleaned.SLACK_SIGNING_SECRET && !cleaned.SLACK_APP_TOKEN) {
+  // Slack is on as soon as any of its variables is set; then the rest of its set must be complete.
+  const slackOn = SLACK_VARIABLES.some((v) => cleaned[v] !== undefined);
+  if (slackOn && !cleaned.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN is required for Slack: copy the Bot User OAuth Token (xoxb-…) from your Slack app, OAuth & Permissions page');
+  }
+  if (slackOn && !cleaned.SLACK_SIGNING_SECRET && !cleaned.SLACK_APP_TOKEN) {
     problems.push(
       'SLACK_SIGNING_SECRET is required in HTTP mode: copy the Signing Secret from your Slack app, Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  if (!slackOn) {
+    problems.push(
+      'No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to serve Slack. See README, "Create the Slack app".',
     );
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -91,17 +113,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    playbooksDir: e.PLAYBOOKS_DIR,
-    slack: {
-      botToken: e.SLACK_BOT_TOKEN,
-      signingSecret: e.SLACK_SIGNING_SECRET,
-      appToken: e.SLACK_APP_TOKEN,
-      apiUrl: e.SLACK_API_URL,
-    },
-    admins: {
-      users: admins.filter((a) => !a.startsWith('S')),
-      groups: admins.filter((a) => a.startsWith('S')),
-    },
+    runbooksDir: e.PLAYBOOKS_DIR,
+    slack: slackOn
+      ? {
+          botToken: e.SLACK_BOT_TOKEN!,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          apiUrl: e.SLACK_API_URL,
+          admins: { users: admins.filter((a) => !a.startsWith('S')), groups: admins.filter((a) => a.startsWith('S')) },
+        }
+      : null,
   };
 }
 

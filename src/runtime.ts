@@ -1,31 +1,28 @@
-import { UnrecoverableError, type Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { SlackAdmins } from './adapters/slack/admins';
-import { createSlackApp, type SlackApp } from './adapters/slack/app';
+import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from './adapters/slack/app';
 import { createSlackClient } from './adapters/slack/client';
-import { SlackMembers } from './adapters/slack/members';
-import { SlackMessageSync } from './adapters/slack/message-sync';
-import { SlackProvisioner, type ProvisionPayload } from './adapters/slack/provision';
-import type { Config } from './config';
+import { SlackPlatform } from './adapters/slack/platform';
+import { surfaces, type Config } from './config';
+import { Dispatcher } from './core/commands/dispatch';
+import { PermanentError } from './core/errors';
 import type { CoreDeps } from './core/incident/deps';
-import { loadCatalog } from './core/playbook/loader';
+import type { ChatPlatform } from './core/ports';
 import { systemClock, type Clock } from './core/ports';
-import { healthRoutes } from './http/health';
+import { loadCatalog } from './core/runbook/loader';
+import { operationalRoutes } from './http/health';
+import { Metrics } from './http/metrics';
+import { HttpServer, type Route } from './http/server';
 import { OutboxRelay } from './jobs/outbox-relay';
-import { createQueue, createRedis, createWorker, type JobHandler } from './jobs/queue';
+import { createRedis, JobQueues } from './jobs/queues';
+import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
-import { ChatRefStore } from './store/chat-refs';
 import { createPool } from './store/db';
 import { pendingMigrations } from './store/migrate';
 import { PgIncidentStore } from './store/incident-store';
 
 export type Role = 'all' | 'web' | 'worker';
-
-interface ChatSurface {
-  provision: JobHandler;
-  render: JobHandler;
-}
 
 export interface RuntimeOptions {
   config: Config;
@@ -35,86 +32,101 @@ export interface RuntimeOptions {
 }
 
 export interface Runtime {
-  /** The HTTP port: Slack events in HTTP mode, and the health routes. */
+  /** The HTTP port: surfaces, health, readiness and metrics. */
   port: number;
   pool: Pool;
-  queue: Queue;
+  queues: JobQueues;
   deps: CoreDeps;
+  /** The chat platforms this process serves, by name. */
+  platforms: Map<string, ChatPlatform>;
   stop(): Promise<void>;
 }
 
 /**
- * Wires the process. Web serves Slack and health; worker relays the outbox and runs jobs.
- * Both relay, so a web-only process still moves its own jobs to Redis without waiting.
+ * Wires the process. Every role serves /healthz, /readyz and /metrics; web adds the chat
+ * surfaces; worker runs the jobs. Both relay the outbox, so a web-only process still moves its
+ * own jobs to Redis without waiting.
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   const role = opts.role ?? 'all';
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const catalog = loadCatalog(config.playbooksDir);
+  const clock = opts.clock ?? systemClock;
+  const catalog = loadCatalog(config.runbooksDir);
   const pool = createPool(config.databaseUrl, 20);
   await requireMigrated(pool);
   const redis = createRedis(config.redisUrl);
-  const queue = createQueue(redis, config.queuePrefix);
-  const relay = new OutboxRelay(pool, queue, logger);
+  const queues = new JobQueues(redis, config.queuePrefix);
+  const relay = new OutboxRelay(pool, queues, clock, logger);
   const store = new PgIncidentStore(pool, () => relay.nudge());
-  const deps: CoreDeps = { store, clock: opts.clock ?? systemClock, catalog };
-  const slackClient = createSlackClient(config);
+  const deps: CoreDeps = { store, clock, catalog };
+  const metrics = new Metrics(pool, queues);
 
-  let slack: SlackApp | null = null;
-  let worker: Worker | null = null;
-  let workerRedis: Redis | null = null;
-  let port = config.port;
+  const platforms = new Map<string, ChatPlatform>();
+  if (config.slack) platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, pool, config.slack.admins, logger));
 
+  const workers: Worker[] = [];
+  const workerConnections: Redis[] = [];
   if (role === 'all' || role === 'worker') {
-    const sync = new SlackMessageSync(slackClient, deps, new ChatRefStore(pool, 'slack'), logger);
-    const provisioner = new SlackProvisioner(slackClient, deps, sync, logger);
-    // Chat jobs go to the adapter of the incident's platform; Teams and the console add theirs here.
-    const surfaces: Record<string, ChatSurface> = {
-      slack: {
-        provision: (payload, job) => provisioner.provision(payload as unknown as ProvisionPayload, job),
-        render: (payload) => sync.sync(String(payload.incidentId)),
-      },
+    // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
+    const platformOf = (name: string): ChatPlatform => {
+      const p = platforms.get(name);
+      if (!p) throw new PermanentError(`no chat platform "${name}" is configured in this process`);
+      return p;
     };
-    const surfaceFor = (payload: Record<string, unknown>): ChatSurface => {
-      const surface = surfaces[String(payload.platform)];
-      if (!surface) throw new UnrecoverableError(`no chat adapter for platform "${String(payload.platform)}"`);
-      return surface;
+    const connection = () => {
+      const c = createRedis(config.redisUrl);
+      workerConnections.push(c);
+      return c;
     };
-    workerRedis = createRedis(config.redisUrl);
-    worker = createWorker(
-      workerRedis,
-      config.queuePrefix,
-      {
-        'chat.provision': (payload, job) => surfaceFor(payload).provision(payload, job),
-        'chat.render': (payload, job) => surfaceFor(payload).render(payload, job),
-      },
-      logger,
+    workers.push(
+      ...createWorkers(
+        connection,
+        config.queuePrefix,
+        {
+          'chat.provision': (p, attempt) => platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt),
+          'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
+        },
+        logger,
+        (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
+      ),
     );
   }
   relay.start();
-  if (role === 'all' || role === 'web') {
-    const admins = new SlackAdmins(slackClient, config.admins, logger);
-    const members = new SlackMembers(slackClient, logger);
-    slack = createSlackApp(config, { deps, admins, members, logger }, healthRoutes(pool, redis));
-    port = await slack.start(config.port);
-    logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', role }, 'incident bot listening');
-  } else {
-    logger.info({ role }, 'incident bot worker running');
+
+  const routes: Route[] = operationalRoutes(pool, redis, metrics);
+  let slack: SlackApp | null = null;
+  if ((role === 'all' || role === 'web') && config.slack) {
+    const dispatcher = new Dispatcher(deps);
+    slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
+    if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
   }
+  const server = new HttpServer(routes, metrics);
+  let port: number;
+  try {
+    port = await server.listen(config.port);
+    await slack?.start();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const serving = role === 'worker' ? [] : surfaces(config);
+  logger.info({ port, role, surfaces: serving }, role === 'worker' ? 'incident bot worker running' : `incident bot serving ${serving.join(', ')}`);
 
   return {
     port,
     pool,
-    queue,
+    queues,
     deps,
+    platforms,
     async stop() {
       await slack?.stop();
+      await server.close();
       await relay.stop();
-      await worker?.close();
-      await queue.close();
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
       redis.disconnect();
-      workerRedis?.disconnect();
+      for (const c of workerConnections) c.disconnect();
       await pool.end();
     },
   };

@@ -1,22 +1,43 @@
 /**
- * An error meant for the person who asked: `message` says what went wrong and what to do next.
+ * A refusal meant for the person who asked. It carries a code and the facts behind it, never
+ * platform markup: each surface words it through core/render/replies.ts and formats the result.
  * Anything else that escapes a use case is a bug or an outage and is logged, not shown verbatim.
  */
 export class UserError extends Error {
-  constructor(
-    readonly code: UserErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(readonly problem: Problem) {
+    super(problem.code);
     this.name = 'UserError';
+  }
+
+  get code(): Problem['code'] {
+    return this.problem.code;
   }
 }
 
-export type UserErrorCode =
-  | 'unknown_runbook'
-  | 'not_in_incident'
-  | 'not_allowed'
-  | 'invalid_input'
-  | 'invalid_transition'
-  | 'unknown_step'
-  | 'not_found';
+/** What a person may be asked to do something about. `action` says what they tried. */
+export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps';
+
+/** Who may act instead, in the order a refusal names them. */
+export type Role = { role: 'commander' | 'declarer'; user: string } | { role: 'admin' };
+
+export type Problem =
+  | { code: 'unknown_runbook'; input: string; suggestions: string[]; runbooks: string[] }
+  | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
+  | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
+  | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' }
+  | { code: 'unknown_step'; incident: string; step: string }
+  | { code: 'not_found' }
+  | { code: 'not_in_incident'; command: string }
+  | { code: 'stale_button' };
+
+/**
+ * Work that will never succeed however often it is retried (bad input, a missing incident).
+ * The job layer stops retrying on it; adapters throw it instead of any queue library's type.
+ */
+export class PermanentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}

@@ -1,4 +1,5 @@
-import type { ChecklistStep, Incident, Snapshot } from './incident/model';
+import type { Actor, ChecklistStep, Incident, Snapshot } from './incident/model';
+import type { Text } from './render/text';
 
 export interface Clock {
   now(): Date;
@@ -47,18 +48,15 @@ export interface Change {
   jobs?: NewJob[];
 }
 
+/** The id is chosen by the core, so events and jobs can name the incident before it is written. */
 export type NewIncident = Omit<
   Incident,
-  'id' | 'number' | 'version' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt' | 'resolution' | 'channelId'
+  'number' | 'version' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt' | 'resolution' | 'channelId'
 > & { channelId?: string | null };
 
 export interface IncidentStore {
-  /** Inserts the incident, its checklist, the event from `build` and its jobs in one transaction. */
-  create(
-    incident: NewIncident,
-    steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>,
-    build: (created: Incident) => Change,
-  ): Promise<Snapshot>;
+  /** Inserts the incident, its checklist, the change's events and its jobs in one transaction. */
+  create(incident: NewIncident, steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>, change: Change): Promise<Snapshot>;
   /**
    * Locks the incident, lets `decide` compute a Change from the current snapshot, and writes it
    * in the same transaction. A replayed event key or an empty change leaves everything as it was.
@@ -67,4 +65,35 @@ export interface IncidentStore {
   get(incidentId: string): Promise<Snapshot | null>;
   findByChannel(platform: string, channelId: string): Promise<Snapshot | null>;
   listOpen(platform: string, workspace: string | null): Promise<Incident[]>;
+}
+
+/** Where a platform should answer the person who asked (a Slack response_url …); opaque to the core. */
+export type ReplyTo = Record<string, unknown>;
+
+/** Which try of a job this is; `final` means nobody will retry it, so now is the time to say so. */
+export interface JobAttempt {
+  attempt: number;
+  final: boolean;
+}
+
+/**
+ * One chat platform (Slack, Teams, the console). The core and the job layer speak to every
+ * platform through this, and never to an SDK. Throw PermanentError for work that cannot succeed.
+ */
+export interface ChatPlatform {
+  /** The `platform` column of the incidents it opens. */
+  readonly name: string;
+  /** Opens the incident's room, brings the declarer in, posts its messages, tells the declarer where. */
+  provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void>;
+  /** Brings the incident's messages up to date with stored state. */
+  render(incidentId: string, attempt: JobAttempt): Promise<void>;
+  /** Says something in the incident's room, for everyone working it. */
+  post(incidentId: string, text: Text): Promise<void>;
+  /** Tells one person privately, where they asked (`replyTo`). */
+  notify(replyTo: ReplyTo, text: Text): Promise<void>;
+  /**
+   * Who `userId` is for `incident`: an admin? in its room? `origin` is where the request came
+   * from: typing a command in a room proves membership on some platforms, clicking does not.
+   */
+  resolveActor(userId: string, incident: Incident | null, origin: { room: string | null; via: 'command' | 'click' }): Promise<Actor>;
 }

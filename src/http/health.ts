@@ -1,32 +1,31 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { withTimeout } from '../util/timeout';
+import type { Metrics } from './metrics';
+import type { Route } from './server';
 
 export type Probe = () => Promise<unknown>;
-
-export interface HealthRoute {
-  path: string;
-  method: string[];
-  handler: (req: IncomingMessage, res: ServerResponse) => void;
-}
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 
-/** /healthz: the process is up. /readyz: Postgres and Redis answer; a 503 names the one that does not. */
-export function healthRoutes(pool: Pool, redis: Redis): HealthRoute[] {
+/**
+ * /healthz: the process is up. /readyz: Postgres and Redis answer; a 503 names the one that does
+ * not. /metrics: Prometheus text.
+ */
+export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics): Route[] {
   const checks: Record<string, Probe> = {
     postgres: () => pool.query('SELECT 1'),
     redis: () => redis.ping(),
   };
   return [
-    { path: '/healthz', method: ['GET'], handler: (_req, res) => json(res, 200, { status: 'ok' }) },
+    { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
     {
       path: '/readyz',
-      method: ['GET'],
+      method: 'GET',
       handler: (_req, res) => {
         void Promise.all(
           Object.entries(checks).map(async ([name, check]) => {
@@ -44,6 +43,19 @@ export function healthRoutes(pool: Pool, redis: Redis): HealthRoute[] {
             checks: Object.fromEntries(results),
           });
         });
+      },
+    },
+    {
+      path: '/metrics',
+      method: 'GET',
+      handler: (_req, res) => {
+        metrics.registry.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': metrics.registry.contentType });
+            res.end(text);
+          },
+          (err: Error) => json(res, 500, { error: err.message }),
+        );
       },
     },
   ];

@@ -1,12 +1,13 @@
-import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
+import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
 import { inTransaction } from '../store/db';
 import { withTimeout } from '../util/timeout';
+import type { JobQueues, OutgoingJob } from './queues';
 
 /**
- * Moves committed outbox rows into BullMQ. The job id is derived from the row id, so a row
- * relayed twice (a crash between add and mark) is still one job.
+ * Moves committed outbox rows into BullMQ. The job id is the row's dedupe key, so a row relayed
+ * twice (a crash between add and mark) is still one job, and a delayed job can be removed by key.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
@@ -17,7 +18,8 @@ export class OutboxRelay {
 
   constructor(
     private readonly pool: Pool,
-    private readonly queue: Queue,
+    private readonly queues: JobQueues,
+    private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly intervalMs = 1_000,
     private readonly redisTimeoutMs = 5_000,
@@ -26,20 +28,15 @@ export class OutboxRelay {
   /** Relays one batch; returns how many rows it moved. */
   async relayOnce(limit = 100): Promise<number> {
     return inTransaction(this.pool, async (c) => {
-      const { rows } = await c.query<{ id: string; kind: string; payload: Record<string, unknown>; run_at: Date }>(
-        `SELECT id, kind, payload, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const { rows } = await c.query<OutboxRow>(
+        `SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
       if (rows.length === 0) return 0;
-      const now = Date.now();
       // Bounded: with Redis away, ioredis would queue the call forever while this transaction
       // holds its rows and a pooled connection. Failing lets the next tick try again.
-      const jobs = rows.map((r) => ({
-        name: r.kind,
-        data: r.payload,
-        opts: { jobId: `outbox-${r.id}`, delay: Math.max(0, r.run_at.getTime() - now) },
-      }));
-      await withTimeout(this.queue.addBulk(jobs), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
+      const jobs = collapseRenders(rows, this.clock.now().getTime());
+      await withTimeout(this.queues.add(jobs), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
       await c.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       return rows.length;
     });
@@ -98,4 +95,24 @@ export class OutboxRelay {
       this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');
     }
   }
+}
+
+interface OutboxRow {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+  dedupe_key: string;
+  run_at: Date;
+}
+
+/**
+ * A burst of clicks on one incident queues a render per click, but a render always shows the
+ * newest state: of a batch's renders for one incident and platform, only the last is sent.
+ */
+export function collapseRenders(rows: OutboxRow[], now: number): OutgoingJob[] {
+  const lastRender = new Map<string, string>();
+  for (const r of rows) if (r.kind === 'chat.render') lastRender.set(`${String(r.payload.incidentId)}:${String(r.payload.platform)}`, r.id);
+  return rows
+    .filter((r) => r.kind !== 'chat.render' || lastRender.get(`${String(r.payload.incidentId)}:${String(r.payload.platform)}`) === r.id)
+    .map((r) => ({ kind: r.kind, payload: r.payload, dedupeKey: r.dedupe_key, delayMs: r.run_at.getTime() - now }));
 }

@@ -16,8 +16,10 @@ export interface RenderSession {
 }
 
 /**
- * Where an incident's messages live. Renders of one incident are serialised by an advisory
- * lock, so the last render to finish is always the one that read the newest state.
+ * Where an incident's messages live. Renders of one incident never overlap: one holds an
+ * advisory lock while the others step aside, and the holder renders again if the incident
+ * changed meanwhile. So a burst of clicks costs a few renders, not one per click, and the last
+ * render always read the newest state.
  */
 export class ChatRefStore {
   constructor(
@@ -25,11 +27,31 @@ export class ChatRefStore {
     private readonly platform: string,
   ) {}
 
-  async withRenderLock<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>): Promise<T> {
+  /**
+   * Runs `render` under the incident's render lock until it has rendered the newest version.
+   * `render` returns the version it showed. Returns at once when another render holds the lock:
+   * that one re-reads the version after it lets go, so it will see whatever this caller saw.
+   */
+  async renderLatest(incidentId: string, render: (session: RenderSession) => Promise<number>, latest: () => Promise<number>): Promise<void> {
+    for (;;) {
+      const shown = await this.tryLocked(incidentId, render);
+      if (shown === null) return;
+      if ((await latest()) <= shown) return;
+    }
+  }
+
+  private async tryLocked<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>): Promise<T | null> {
     const c = await this.pool.connect();
     // A session lock rather than a transaction: each saved ref commits at once, so a message that
     // was posted is remembered even when a later call in the same render fails.
-    await c.query(`SELECT pg_advisory_lock(hashtext('incident-bot:render:' || $1))`, [incidentId]);
+    const { rows } = await c.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1)) AS locked`, [incidentId]).catch((err) => {
+      c.release(true);
+      throw err;
+    });
+    if (!rows[0].locked) {
+      c.release();
+      return null;
+    }
     try {
       const refs = await this.load(c, incidentId);
       return await fn({ refs, save: (ref) => this.save(c, incidentId, ref) });

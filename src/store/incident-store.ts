@@ -1,11 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ChecklistStep, Incident, Snapshot } from '../core/incident/model';
-import type { Change, IncidentPatch, IncidentStore, NewIncident, NewJob } from '../core/ports';
+import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob } from '../core/ports';
 import { UserError } from '../core/errors';
 import { inTransaction } from './db';
-
-/** Thrown inside a transaction to roll it back when an event key was seen before (a replay). */
-class Replayed extends Error {}
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   status: 'status',
@@ -20,6 +17,15 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   cancelledAt: 'cancelled_at',
 };
 
+// The incident row with its checklist as JSON, so a snapshot is one round trip.
+const SNAPSHOT_COLUMNS = `i.*, COALESCE((
+  SELECT json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
+           'state', s.state, 'changedBy', s.changed_by, 'changedAt', s.changed_at) ORDER BY s.position)
+  FROM checklist_steps s WHERE s.incident_id = i.id), '[]') AS steps`;
+
+/** Rolls a transaction back when an event key was seen before: the request was a replay. */
+class Replayed extends Error {}
+
 export class PgIncidentStore implements IncidentStore {
   /** `afterJobs` runs after a commit that wrote outbox rows, so the relay can move them at once. */
   constructor(
@@ -27,55 +33,55 @@ export class PgIncidentStore implements IncidentStore {
     private readonly afterJobs: () => void = () => undefined,
   ) {}
 
-  async create(
-    input: NewIncident,
-    steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>,
-    build: (created: Incident) => Change,
-  ): Promise<Snapshot> {
-    const created = await inTransaction(this.pool, async (c) => {
-      const { rows } = await c.query(
-        `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, workspace, channel_id,
+  /** One statement, so one round trip and its own transaction: a declare is written whole or not at all. */
+  async create(input: NewIncident, steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>, change: Change): Promise<Snapshot> {
+    const ev = eventArrays(change.events);
+    const jobs = jobArrays(change.jobs ?? []);
+    const { rows } = await this.pool.query(
+      `WITH inc AS (
+         INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
                                 declared_by, commander, summary, declared_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
-        [
-          input.playbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
-          input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
-        ],
-      );
-      const incident = toIncident(rows[0]);
-      await c.query(
-        `INSERT INTO checklist_steps (incident_id, step_id, position, title)
-         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])`,
-        [incident.id, steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title)],
-      );
-      const change = build(incident);
-      await writeEvents(c, incident.id, change);
-      await writeJobs(c, incident.id, change.jobs ?? []);
-      return loadSnapshot(c, incident.id) as Promise<Snapshot>;
-    });
-    this.afterJobs();
-    return created;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *
+       ), st AS (
+         INSERT INTO checklist_steps (incident_id, step_id, position, title)
+         SELECT $1::uuid, * FROM unnest($14::text[], $15::int[], $16::text[])
+       ), ev AS (
+         INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
+         SELECT $1::uuid, * FROM unnest($17::timestamptz[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
+       ), ob AS (
+         INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
+         SELECT $1::uuid, * FROM unnest($22::text[], $23::jsonb[], $24::text[], $25::timestamptz[])
+         ON CONFLICT (dedupe_key) DO NOTHING
+       )
+       SELECT * FROM inc`,
+      [
+        input.id, input.runbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
+        input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
+        steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title),
+        ...ev, ...jobs,
+      ],
+    );
+    if ((change.jobs ?? []).length > 0) this.afterJobs();
+    return {
+      incident: toIncident(rows[0]),
+      steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
+    };
   }
 
+  /**
+   * Lock, read, decide, write everything in one statement, commit. The new snapshot is computed,
+   * not re-read: nothing else can change the locked incident meanwhile.
+   */
   async mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }> {
     try {
       const out = await inTransaction(this.pool, async (c) => {
         const current = await loadSnapshot(c, incidentId, true);
-        if (!current) {
-          throw new UserError('not_found', 'That incident no longer exists. Run `/incident list` to see the open ones.');
-        }
+        if (!current) throw new UserError({ code: 'not_found' });
         const change = decide(current);
         if (change.events.length === 0) return { snapshot: current, changed: false };
-        if (!(await writeEvents(c, incidentId, change))) throw new Replayed();
-        await applyPatch(c, incidentId, change.incident ?? {});
-        for (const s of change.steps ?? []) {
-          await c.query(
-            `UPDATE checklist_steps SET state = $3, changed_by = $4, changed_at = $5 WHERE incident_id = $1 AND step_id = $2`,
-            [incidentId, s.stepId, s.state, s.changedBy, s.changedAt],
-          );
-        }
-        await writeJobs(c, incidentId, change.jobs ?? []);
-        return { snapshot: (await loadSnapshot(c, incidentId))!, changed: true };
+        const written = await writeChange(c, incidentId, change);
+        if (written < change.events.length) throw new Replayed();
+        return { snapshot: applied(current, change), changed: true };
       });
       if (out.changed) this.afterJobs();
       return out;
@@ -86,22 +92,16 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async get(incidentId: string): Promise<Snapshot | null> {
-    const c = await this.pool.connect();
-    try {
-      return await loadSnapshot(c, incidentId);
-    } finally {
-      c.release();
-    }
+    const { rows } = await this.pool.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]);
+    return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
   async findByChannel(platform: string, channelId: string): Promise<Snapshot | null> {
-    const c = await this.pool.connect();
-    try {
-      const { rows } = await c.query('SELECT * FROM incidents WHERE platform = $1 AND channel_id = $2', [platform, channelId]);
-      return rows[0] ? withSteps(c, rows[0]) : null;
-    } finally {
-      c.release();
-    }
+    const { rows } = await this.pool.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.channel_id = $2`, [
+      platform,
+      channelId,
+    ]);
+    return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
   async listOpen(platform: string, workspace: string | null): Promise<Incident[]> {
@@ -114,65 +114,87 @@ export class PgIncidentStore implements IncidentStore {
   }
 }
 
-/** Returns false when an event key already exists: the request was a replay. */
-async function writeEvents(c: PoolClient, incidentId: string, change: Change): Promise<boolean> {
-  for (const e of change.events) {
-    const { rowCount } = await c.query(
-      `INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING`,
-      [incidentId, e.at, e.actor, e.kind, JSON.stringify(e.data ?? {}), e.key],
-    );
-    if (rowCount === 0) return false;
-  }
-  return true;
-}
-
-async function writeJobs(c: PoolClient, incidentId: string, jobs: NewJob[]): Promise<void> {
-  for (const j of jobs) {
-    await c.query(
-      `INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-      [incidentId, j.kind, JSON.stringify(j.payload), j.dedupeKey, j.runAt],
-    );
-  }
-}
-
-async function applyPatch(c: PoolClient, incidentId: string, patch: IncidentPatch): Promise<void> {
-  const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as Array<[keyof IncidentPatch, unknown]>;
-  const sets = entries.map(([k], i) => `${PATCH_COLUMNS[k]} = $${i + 2}`);
-  await c.query(`UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1`, [
+/** Writes events, patch, steps and jobs in one statement; returns how many events were new. */
+async function writeChange(c: PoolClient, incidentId: string, change: Change): Promise<number> {
+  const patch = Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined) as Array<[keyof IncidentPatch, unknown]>;
+  const steps = change.steps ?? [];
+  const params: unknown[] = [
     incidentId,
-    ...entries.map(([, v]) => v),
-  ]);
+    ...eventArrays(change.events),
+    steps.map((s) => s.stepId), steps.map((s) => s.state), steps.map((s) => s.changedBy), steps.map((s) => s.changedAt),
+    ...jobArrays(change.jobs ?? []),
+  ];
+  const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
+  const { rows } = await c.query(
+    `WITH ev AS (
+       INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
+       SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
+     ), st AS (
+       UPDATE checklist_steps c SET state = u.state, changed_by = u.by, changed_at = u.at
+       FROM unnest($7::text[], $8::text[], $9::text[], $10::timestamptz[]) AS u(step_id, state, by, at)
+       WHERE c.incident_id = $1 AND c.step_id = u.step_id
+     ), ob AS (
+       INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
+       SELECT $1, * FROM unnest($11::text[], $12::jsonb[], $13::text[], $14::timestamptz[])
+       ON CONFLICT (dedupe_key) DO NOTHING
+     ), inc AS (
+       UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
+     )
+     SELECT count(*)::int AS events FROM ev`,
+    params,
+  );
+  return rows[0].events as number;
 }
 
-async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
-  const { rows } = await c.query(`SELECT * FROM incidents WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [incidentId]);
-  return rows[0] ? withSteps(c, rows[0]) : null;
+function eventArrays(events: NewEvent[]): unknown[] {
+  return [
+    events.map((e) => e.at),
+    events.map((e) => e.actor),
+    events.map((e) => e.kind),
+    events.map((e) => JSON.stringify(e.data ?? {})),
+    events.map((e) => e.key),
+  ];
 }
 
-// A pg row of incidents; its column types are fixed by the migrations.
-async function withSteps(c: PoolClient, row: any): Promise<Snapshot> {
-  const steps = await c.query('SELECT * FROM checklist_steps WHERE incident_id = $1 ORDER BY position', [row.id]);
+function jobArrays(jobs: NewJob[]): unknown[] {
+  return [jobs.map((j) => j.kind), jobs.map((j) => JSON.stringify(j.payload)), jobs.map((j) => j.dedupeKey), jobs.map((j) => j.runAt)];
+}
+
+function applied(current: Snapshot, change: Change): Snapshot {
+  const byStep = new Map((change.steps ?? []).map((s) => [s.stepId, s]));
+  const patch = Object.fromEntries(Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined));
   return {
-    incident: toIncident(row),
-    steps: steps.rows.map((r) => ({
-      stepId: r.step_id,
-      position: r.position,
-      title: r.title,
-      state: r.state,
-      changedBy: r.changed_by,
-      changedAt: r.changed_at,
-    })),
+    incident: { ...current.incident, ...patch, version: current.incident.version + 1 },
+    steps: current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
   };
 }
 
-// A pg row; its column types are fixed by the migrations.
+async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
+  if (lock) {
+    // Lock first, then read the steps in a statement of their own: a statement that waited for the
+    // lock still sees the data as of its own start, so steps read with the lock could be stale.
+    const locked = await c.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]);
+    if (locked.rowCount === 0) return null;
+  }
+  const { rows } = await c.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]);
+  return rows[0] ? toSnapshot(rows[0]) : null;
+}
+
+// A pg row of incidents with its steps as JSON; column types are fixed by the migrations.
+function toSnapshot(row: any): Snapshot {
+  return {
+    incident: toIncident(row),
+    steps: (row.steps as any[]).map((s) => ({ ...s, changedAt: s.changedAt ? new Date(s.changedAt) : null })),
+  };
+}
+
+// A pg row; its column types are fixed by the migrations. The column keeps its first name, playbook_id.
 function toIncident(r: any): Incident {
   return {
     id: r.id,
     number: Number(r.number),
-    playbookId: r.playbook_id,
+    runbookId: r.playbook_id,
     class: r.class,
     title: r.title,
     severity: r.severity,

@@ -104,8 +104,9 @@ describe('declaring and working an incident in Slack', () => {
     expect(rows).toEqual([
       { kind: 'incident.declared', actor: ALICE },
       { kind: 'incident.channel_opened', actor: 'incident-bot' },
-      { kind: 'step.completed', actor: BOB },
+      // Ticking the first step is the acknowledgement; it is recorded first, at the same moment.
       { kind: 'incident.acknowledged', actor: BOB },
+      { kind: 'step.completed', actor: BOB },
       { kind: 'step.reopened', actor: BOB },
       { kind: 'incident.resolved', actor: ALICE },
     ]);
@@ -154,7 +155,7 @@ describe('declaring and working an incident in Slack', () => {
     expect(res.status).toBe(200);
     expect(res.body.response_type).toBe('ephemeral');
     expect(res.body.text).toBe(
-      'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure, storage-permissions, workflow-500. Try `/incident pdf-404 <summary>`.',
+      'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure, storage-permissions, workflow-500. Try `/incident pdf-404 &lt;summary&gt;`.',
     );
     const after = await h.schema.pool.query('SELECT count(*)::int AS n FROM incidents');
     expect(after.rows[0].n).toBe(before.rows[0].n);
@@ -213,7 +214,7 @@ describe('declaring and working an incident in Slack', () => {
     expect(reply.body.text).toMatch(/Open incidents \(\d+\)/);
     expect(reply.body.text).toContain('permission check');
     const help = await h.command('', BOB);
-    expect(help.body.text).toContain('/incident <runbook> [summary]');
+    expect(help.body.text).toContain('`/incident &lt;runbook&gt; [summary]`');
     expect(help.body.text).toContain('pdf-404');
   });
 });

@@ -35,7 +35,7 @@ describe('a runbook longer than one Slack message', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'long-runbook-'));
     writeFileSync(path.join(dir, 'big-outage.yaml'), stringify(longRunbook()));
-    h = await startHarness({ playbooksDir: dir });
+    h = await startHarness({ runbooksDir: dir });
   });
   afterAll(async () => {
     await h.stop();

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { acknowledge } from '../../src/core/incident/acknowledge';
+import { mitigate } from '../../src/core/incident/mitigate';
+import { setSeverity } from '../../src/core/incident/set-severity';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { resolve } from '../../src/core/incident/resolve';
 import { setStep } from '../../src/core/incident/set-step';
-import { loadCatalog } from '../../src/core/playbook/loader';
+import { loadCatalog } from '../../src/core/runbook/loader';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
 
@@ -37,9 +39,9 @@ describe('an incident timeline in Postgres', () => {
 
   it('records each milestone at the injected clock time, with one event each', async () => {
     const { incident } = await declareIncident(deps, { runbook: 'invoice-404', summary: 'PDF links 404', actor: USER, platform: 'slack', workspace: 'T1' });
-    expect(incident.playbookId).toBe('pdf-404');
+    expect(incident.runbookId).toBe('pdf-404');
     clock.set('2026-11-26T03:02:00Z');
-    await acknowledge(deps, incident.id, USER);
+    await acknowledge(deps, incident.id, USER, 'command');
     const diagnosing = deps.catalog.find('pdf-404')!.steps.find((s) => s.marks === 'diagnosed')!;
     clock.set('2026-11-26T03:09:30Z');
     await setStep(deps, { incidentId: incident.id, stepId: diagnosing.id, to: 'done', actor: USER });
@@ -74,7 +76,7 @@ describe('an incident timeline in Postgres', () => {
     clock.set('2026-11-26T04:00:00Z');
     const { incident } = await declareIncident(deps, { runbook: 'queue-failure', actor: USER, platform: 'slack', workspace: 'T1' });
     clock.set('2026-11-26T03:59:59.990Z'); // another instance, 10 ms behind
-    const r = await acknowledge(deps, incident.id, USER);
+    const r = await acknowledge(deps, incident.id, USER, 'command');
     expect(r.changed).toBe(true);
     expect(r.snapshot.incident.acknowledgedAt).toEqual(new Date('2026-11-26T04:00:00Z'));
   });
@@ -88,10 +90,65 @@ describe('an incident timeline in Postgres', () => {
 
   it('refuses to declare from an unknown runbook and writes nothing', async () => {
     const before = await schema.pool.query('SELECT count(*)::int AS n FROM incidents');
-    await expect(declareIncident(deps, { runbook: 'pdf-4O4', actor: USER, platform: 'slack', workspace: 'T1' })).rejects.toThrow(
-      /Unknown runbook "pdf-4O4"\. Did you mean pdf-404\?/,
-    );
+    await expect(declareIncident(deps, { runbook: 'pdf-4O4', actor: USER, platform: 'slack', workspace: 'T1' })).rejects.toMatchObject({
+      problem: { code: 'unknown_runbook', input: 'pdf-4O4', suggestions: ['pdf-404'] },
+    });
     const after = await schema.pool.query('SELECT count(*)::int AS n FROM incidents');
     expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('counts the first human action as the acknowledgement, so MTTA is never empty for a worked incident', async () => {
+    clock.set('2026-11-26T05:00:00Z');
+    const a = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    clock.set('2026-11-26T05:04:00Z');
+    await resolve(deps, a.incident.id, USER, 'fixed before anyone acked');
+    const b = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    clock.set('2026-11-26T05:06:00Z');
+    await mitigate(deps, b.incident.id, USER);
+    const { rows } = await schema.pool.query(
+      `SELECT i.id, i.acknowledged_at, e.data->>'via' AS via FROM incidents i
+       JOIN incident_events e ON e.incident_id = i.id AND e.kind = 'incident.acknowledged' WHERE i.id = ANY($1) ORDER BY i.declared_at`,
+      [[a.incident.id, b.incident.id]],
+    );
+    expect(rows).toEqual([
+      { id: a.incident.id, acknowledged_at: new Date('2026-11-26T05:04:00Z'), via: 'resolve' },
+      { id: b.incident.id, acknowledged_at: new Date('2026-11-26T05:06:00Z'), via: 'mitigate' },
+    ]);
+  });
+
+  it('records a button acknowledgement as via button, not command', async () => {
+    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    await acknowledge(deps, incident.id, USER, 'button');
+    const { rows } = await schema.pool.query(`SELECT data FROM incident_events WHERE incident_id = $1 AND kind = 'incident.acknowledged'`, [incident.id]);
+    expect(rows).toEqual([{ data: { via: 'button' } }]);
+  });
+
+  it('returns, from every change, the same snapshot a fresh read gives', async () => {
+    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'x', actor: USER, platform: 'slack', workspace: 'T1' });
+    expect(await deps.store.get(incident.id)).toEqual((await deps.store.get(incident.id))!);
+    const step = deps.catalog.find('pdf-404')!.steps[0]!.id;
+    const results = [
+      await setStep(deps, { incidentId: incident.id, stepId: step, to: 'done', actor: USER }),
+      await setSeverity(deps, incident.id, 1, USER),
+      await mitigate(deps, incident.id, USER),
+      await setStep(deps, { incidentId: incident.id, stepId: step, to: 'open', actor: USER }),
+      await resolve(deps, incident.id, USER, 'done'),
+    ];
+    for (const r of results) expect(r.changed).toBe(true);
+    expect(results[results.length - 1]!.snapshot).toEqual(await deps.store.get(incident.id));
+  });
+
+  it('records a replayed click once', async () => {
+    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const step = deps.catalog.find('pdf-404')!.steps[1]!.id;
+    const click = { incidentId: incident.id, stepId: step, to: 'done' as const, actor: USER, requestId: '1732600000.123' };
+    const first = await setStep(deps, click);
+    await setStep(deps, { ...click, to: 'open', requestId: '1732600001.456' });
+    const replay = await setStep(deps, click);
+    expect(first.changed).toBe(true);
+    expect(replay.changed).toBe(false);
+    const { rows } = await schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'step.completed'`, [incident.id]);
+    expect(rows[0].n).toBe(1);
+    expect((await deps.store.get(incident.id))!.steps[1]!.state).toBe('open');
   });
 });

@@ -1,9 +1,8 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { OutboxRelay } from '../../src/jobs/outbox-relay';
-import { QUEUE_NAME } from '../../src/jobs/queue';
+import { JobQueues } from '../../src/jobs/queues';
 import { createLogger } from '../../src/logger';
 import { freshSchema, type TestSchema } from '../support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
@@ -12,16 +11,18 @@ describe('outbox relay', () => {
   let schema: TestSchema;
   let prefix: string;
   let redis: IORedis;
-  let queue: Queue;
+  let queues: JobQueues;
+  const clock = { now: () => new Date() };
+  const relayTo = (q: JobQueues, ...rest: [number?, number?]) => new OutboxRelay(schema.pool, q, clock, createLogger('silent'), ...rest);
 
   beforeAll(async () => {
     schema = await freshSchema();
     prefix = uniquePrefix();
     redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    queue = new Queue(QUEUE_NAME, { connection: redis, prefix });
+    queues = new JobQueues(redis, prefix);
   });
   afterAll(async () => {
-    await queue.close();
+    await queues.close();
     redis.disconnect();
     await schema.drop();
     await dropPrefix(prefix);
@@ -30,10 +31,10 @@ describe('outbox relay', () => {
   it('moves committed jobs to BullMQ once, even when relayed again, and keeps their delay', async () => {
     await schema.pool.query(
       `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES
-         ('chat.render', '{"incidentId":"a"}', 'k1', now()),
-         ('chat.render', '{"incidentId":"b"}', 'k2', now() + interval '1 hour')`,
+         ('chat.render', '{"incidentId":"a"}', 'a:render:v2', now()),
+         ('chat.render', '{"incidentId":"b"}', 'b:render:v2', now() + interval '1 hour')`,
     );
-    const relay = new OutboxRelay(schema.pool, queue, createLogger('silent'));
+    const relay = relayTo(queues);
     expect(await relay.relayOnce()).toBe(2);
     expect(await relay.relayOnce()).toBe(0);
 
@@ -41,11 +42,38 @@ describe('outbox relay', () => {
     await schema.pool.query('UPDATE outbox SET relayed_at = NULL');
     expect(await relay.relayOnce()).toBe(2);
 
-    const counts = await queue.getJobCounts('waiting', 'delayed');
+    const counts = await queues.queues.chat.getJobCounts('waiting', 'delayed');
     expect(counts).toEqual({ waiting: 1, delayed: 1 });
+    // The job id is the dedupe key, so a pending delayed job can be found, and removed, by key.
+    expect((await queues.queues.chat.getJob('b.render.v2'))?.data).toEqual({ incidentId: 'b' });
+    expect(await queues.remove('chat.render', 'b:render:v2')).toBe(true);
+    expect(await queues.remove('chat.render', 'b:render:v2')).toBe(false);
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.every((k) => k.startsWith(`${prefix}:${QUEUE_NAME}:`))).toBe(true);
+    expect(keys.filter((k) => !/^[^:]+:(chat|probes|escalations|schedules):/.test(k))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith(`${prefix}:chat:`)).length).toBeGreaterThan(0);
+  });
+
+  it('delays a job from the injected clock, not the machine clock', async () => {
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.render', '{"incidentId":"c"}', 'c:render:v2', '2030-01-01T00:10:00Z')`,
+    );
+    const frozen = { now: () => new Date('2030-01-01T00:00:00Z') };
+    expect(await new OutboxRelay(schema.pool, queues, frozen, createLogger('silent')).relayOnce()).toBe(1);
+    expect((await queues.queues.chat.getJob('c.render.v2'))?.opts.delay).toBe(600_000);
+  });
+
+  it('sends one render for a burst of changes to one incident, and marks every row relayed', async () => {
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at)
+       SELECT 'chat.render', jsonb_build_object('incidentId', 'burst', 'platform', 'slack', 'version', v), 'burst:render:v' || v, now()
+       FROM generate_series(2, 21) AS v`,
+    );
+    expect(await relayTo(queues).relayOnce()).toBe(20);
+    const jobs = await queues.queues.chat.getJobs(['waiting']);
+    expect(jobs.filter((j) => j.data.incidentId === 'burst').map((j) => j.id)).toEqual(['burst.render.v21']);
+    const { rows } = await schema.pool.query(`SELECT count(*)::int AS n FROM outbox WHERE dedupe_key LIKE 'burst:%' AND relayed_at IS NULL`);
+    expect(rows[0].n).toBe(0);
   });
 
   it('keeps jobs in the outbox while Redis does not answer, and relays them once it does', async () => {
@@ -57,7 +85,7 @@ describe('outbox relay', () => {
     const hung = new IORedis((blackhole.address() as AddressInfo).port, '127.0.0.1', { maxRetriesPerRequest: null, retryStrategy: () => null });
     hung.on('error', () => undefined);
     try {
-      const relay = new OutboxRelay(schema.pool, new Queue(QUEUE_NAME, { connection: hung, prefix }), createLogger('silent'), 1_000, 300);
+      const relay = relayTo(new JobQueues(hung, prefix), 1_000, 300);
       await expect(relay.relayOnce()).rejects.toThrow(/Redis did not answer within 300 ms/);
     } finally {
       hung.disconnect();
@@ -67,8 +95,8 @@ describe('outbox relay', () => {
     const pending = await schema.pool.query(`SELECT id, relayed_at FROM outbox WHERE dedupe_key = 'k3'`);
     expect(pending.rows[0].relayed_at).toBeNull();
 
-    expect(await new OutboxRelay(schema.pool, queue, createLogger('silent')).relayOnce()).toBe(1);
-    expect(await queue.getJob(`outbox-${pending.rows[0].id}`)).toBeDefined();
+    expect(await relayTo(queues).relayOnce()).toBe(1);
+    expect(await queues.queues.chat.getJob('k3')).toBeDefined();
   });
 
   it('prunes rows relayed more than a week ago and keeps the rest', async () => {
@@ -77,7 +105,7 @@ describe('outbox relay', () => {
          ('chat.render', '{}', 'old', now(), now() - interval '8 days'),
          ('chat.render', '{}', 'recent', now(), now() - interval '6 days')`,
     );
-    const relay = new OutboxRelay(schema.pool, queue, createLogger('silent'));
+    const relay = relayTo(queues);
     expect(await relay.prune()).toBe(1);
     const { rows } = await schema.pool.query(`SELECT dedupe_key FROM outbox WHERE dedupe_key IN ('old', 'recent')`);
     expect(rows).toEqual([{ dedupe_key: 'recent' }]);

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { Job } from 'bullmq';
 import { WebClient } from '@slack/web-api';
 import { SlackMessageSync } from '../../src/adapters/slack/message-sync';
 import { SlackProvisioner } from '../../src/adapters/slack/provision';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
-import { loadCatalog } from '../../src/core/playbook/loader';
+import { loadCatalog } from '../../src/core/runbook/loader';
 import { systemClock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
 import { ChatRefStore } from '../../src/store/chat-refs';
@@ -13,8 +12,8 @@ import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack } from '../support/fake-slack';
 
-// The last of BullMQ's attempts, as the worker hands it to the handler.
-const lastAttempt = { attemptsMade: 5, opts: { attempts: 6 } } as unknown as Job;
+// The last of the attempts, as the worker hands it to the platform.
+const lastAttempt = { attempt: 6, final: true };
 
 describe('opening the incident channel when Slack keeps refusing', () => {
   let schema: TestSchema;
@@ -39,7 +38,7 @@ describe('opening the incident channel when Slack keeps refusing', () => {
     const { incident } = await declareIncident(deps, { runbook: 'pdf-404', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     slack.failNext.set('conversations.create', 'missing_scope');
     const responseUrl = slack.responseUrl('final');
-    await expect(provisioner.provision({ incidentId: incident.id, replyTo: { responseUrl } }, lastAttempt)).rejects.toThrow();
+    await expect(provisioner.provision(incident.id, { responseUrl }, lastAttempt)).rejects.toThrow();
     const reply = slack.replies.find((r) => responseUrl.endsWith(r.path))!;
     expect(reply.body).toEqual(
       expect.objectContaining({
@@ -55,14 +54,14 @@ describe('opening the incident channel when Slack keeps refusing', () => {
     const { incident } = await declareIncident(deps, { runbook: 'queue-failure', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     slack.failNext.set('chat.postMessage', 'rate_limited');
     const responseUrl = slack.responseUrl('post-failed');
-    await expect(provisioner.provision({ incidentId: incident.id, replyTo: { responseUrl } }, lastAttempt)).rejects.toThrow();
+    await expect(provisioner.provision(incident.id, { responseUrl }, lastAttempt)).rejects.toThrow();
     const text = slack.replies.find((r) => responseUrl.endsWith(r.path))!.body.text as string;
     expect(text).toMatch(new RegExp(`^INC-${incident.number} is recorded, but I could not post the header and checklist in <#C\\w+> \\(rate_limited\\)\\.`));
     expect(text).toContain(`Ask whoever runs the bot to check its logs for INC-${incident.number}.`);
 
     // Run again (BullMQ would, on a later attempt): the same channel is reused and the messages appear.
     const channelsBefore = slack.callsOf('conversations.create').length;
-    await provisioner.provision({ incidentId: incident.id, replyTo: null });
+    await provisioner.provision(incident.id, null);
     expect(slack.callsOf('conversations.create').length).toBe(channelsBefore);
     const { rows } = await schema.pool.query('SELECT channel_id FROM incidents WHERE id = $1', [incident.id]);
     expect(slack.messagesIn(rows[0].channel_id)).toHaveLength(2);

@@ -31,7 +31,7 @@ let seq = 0;
 export async function startHarness(
   opts: {
     admins?: string;
-    playbooksDir?: string;
+    runbooksDir?: string;
     clock?: Clock;
     redisUrl?: string;
     role?: Role;
@@ -48,7 +48,7 @@ export async function startHarness(
     QUEUE_PREFIX: prefix,
     PORT: '0',
     LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: opts.playbooksDir ?? path.resolve(__dirname, '../../playbooks'),
+    PLAYBOOKS_DIR: opts.runbooksDir ?? path.resolve(__dirname, '../../playbooks'),
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,

@@ -1,16 +1,16 @@
 import path from 'node:path';
-import { checkPlaybooks } from '../../src/core/playbook/loader';
-import { PlaybookCatalog } from '../../src/core/playbook/catalog';
+import { checkRunbooks } from '../../src/core/runbook/loader';
+import { RunbookCatalog } from '../../src/core/runbook/catalog';
 
 const SHIPPED = path.resolve(__dirname, '../../playbooks');
 
-describe('PlaybookCatalog with the shipped runbooks', () => {
-  let catalog: PlaybookCatalog;
+describe('RunbookCatalog with the shipped runbooks', () => {
+  let catalog: RunbookCatalog;
 
   beforeAll(() => {
-    const { playbooks, problems } = checkPlaybooks(SHIPPED);
+    const { runbooks, problems } = checkRunbooks(SHIPPED);
     expect(problems).toEqual([]);
-    catalog = new PlaybookCatalog(playbooks);
+    catalog = new RunbookCatalog(runbooks);
   });
 
   it('lists every runbook id once', () => {

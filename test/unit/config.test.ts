@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, surfaces } from '../../src/config';
 
 const VALID = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/incident_bot',
@@ -23,9 +23,9 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.queuePrefix).toBe('incident-bot');
     expect(config.port).toBe(3000);
-    expect(config.playbooksDir).toBe('./playbooks');
+    expect(config.runbooksDir).toBe('./playbooks');
     expect(config.logLevel).toBe('info');
-    expect(config.admins).toEqual({ users: [], groups: [] });
+    expect(config.slack?.admins).toEqual({ users: [], groups: [] });
     expect(config.databaseUrl).toBe(VALID.DATABASE_URL);
     expect(config.slack).toEqual(
       expect.objectContaining({ botToken: VALID.SLACK_BOT_TOKEN, signingSecret: VALID.SLACK_SIGNING_SECRET }),
@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...VALID, PORT: '', REDIS_URL: '', PLAYBOOKS_DIR: '' });
     expect(config.port).toBe(3000);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(config.playbooksDir).toBe('./playbooks');
+    expect(config.runbooksDir).toBe('./playbooks');
   });
 
   it('reads explicit values over the defaults', () => {
@@ -44,20 +44,19 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.redisUrl).toBe('rediss://cache:6380');
     expect(config.queuePrefix).toBe('ib.test');
-    expect(config.playbooksDir).toBe('/etc/runbooks');
+    expect(config.runbooksDir).toBe('/etc/runbooks');
   });
 
   it('lists every missing or wrong setting at once, each naming the variable and how to fix it', () => {
-    const err = configError({ PORT: 'abc' });
+    const err = configError({ PORT: 'abc', SLACK_API_URL: 'https://slack.example/api/', SLACK_APP_TOKEN: '' });
 
-    expect(err.problems).toHaveLength(4);
+    expect(err.problems).toHaveLength(3);
     const about = (name: string) => err.problems.filter((p) => p.includes(name));
-    for (const name of ['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'PORT']) {
+    for (const name of ['DATABASE_URL', 'No chat platform', 'PORT']) {
       expect(about(name)).toHaveLength(1);
     }
     expect(about('DATABASE_URL')[0]).toMatch(/postgres:\/\//);
-    expect(about('SLACK_BOT_TOKEN')[0]).toMatch(/xoxb-.*OAuth & Permissions/);
-    expect(about('SLACK_SIGNING_SECRET')[0]).toMatch(/Signing Secret.*Basic Information/);
+    expect(about('No chat platform')[0]).toMatch(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
     expect(about('PORT')[0]).toMatch(/whole number from 0 to 65535/);
 
     // The printed message carries the whole list, one line per problem.
@@ -65,11 +64,24 @@ describe('loadConfig', () => {
     expect(err.message.split('\n')).toHaveLength(1 + err.problems.length);
   });
 
+  it('asks for the rest of Slack\'s settings once any of them is set', () => {
+    const err = configError({ DATABASE_URL: VALID.DATABASE_URL, SLACK_SIGNING_SECRET: VALID.SLACK_SIGNING_SECRET });
+    expect(err.problems).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is required for Slack: .*OAuth & Permissions/)]);
+    const http = configError({ DATABASE_URL: VALID.DATABASE_URL, SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN });
+    expect(http.problems).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET is required in HTTP mode: .*Basic Information/)]);
+  });
+
+  it('says which surfaces a config serves', () => {
+    expect(surfaces(loadConfig({ ...VALID }))).toEqual(['slack (HTTP)']);
+    const { SLACK_SIGNING_SECRET: _unused, ...socket } = VALID;
+    expect(surfaces(loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-test-1' }))).toEqual(['slack (Socket Mode)']);
+  });
+
   it('does not ask for the signing secret in Socket Mode, where Slack signs nothing', () => {
     const { SLACK_SIGNING_SECRET: _unused, ...socket } = VALID;
     const config = loadConfig({ ...socket, SLACK_APP_TOKEN: 'xapp-test-1' });
-    expect(config.slack.appToken).toBe('xapp-test-1');
-    expect(config.slack.signingSecret).toBeUndefined();
+    expect(config.slack?.appToken).toBe('xapp-test-1');
+    expect(config.slack?.signingSecret).toBeUndefined();
   });
 
   it('never echoes a mistyped secret or password back in the error', () => {
@@ -98,11 +110,11 @@ describe('loadConfig', () => {
 
   describe('INCIDENT_ADMINS', () => {
     it('splits user IDs and user group IDs, ignoring spaces', () => {
-      expect(loadConfig({ ...VALID, INCIDENT_ADMINS: 'U123, S456' }).admins).toEqual({ users: ['U123'], groups: ['S456'] });
+      expect(loadConfig({ ...VALID, INCIDENT_ADMINS: 'U123, S456' }).slack?.admins).toEqual({ users: ['U123'], groups: ['S456'] });
     });
 
     it('accepts enterprise user IDs (W…) as users', () => {
-      expect(loadConfig({ ...VALID, INCIDENT_ADMINS: ' W0ENT1 ,U2,S3 ' }).admins).toEqual({ users: ['W0ENT1', 'U2'], groups: ['S3'] });
+      expect(loadConfig({ ...VALID, INCIDENT_ADMINS: ' W0ENT1 ,U2,S3 ' }).slack?.admins).toEqual({ users: ['W0ENT1', 'U2'], groups: ['S3'] });
     });
 
     it.each(['alice', '@alice', 'U123;S456', 'u123', 'U123,,S456', '#incidents'])('refuses %p with a message saying what it must be', (value) => {

@@ -44,7 +44,7 @@ function violations(file: string, source: string): string[] {
 describe('src/core boundary', () => {
   it('finds the core sources to check', () => {
     const files = tsFiles(CORE).map((f) => path.relative(CORE, f));
-    expect(files).toEqual(expect.arrayContaining(['playbook/loader.ts', 'render/views.ts', 'incident/model.ts', 'errors.ts']));
+    expect(files).toEqual(expect.arrayContaining(['runbook/loader.ts', 'render/views.ts', 'incident/model.ts', 'errors.ts']));
   });
 
   it('imports nothing outside src/core except node: builtins, zod and yaml', () => {
@@ -93,7 +93,7 @@ describe('src/core boundary', () => {
       const source = [
         "import { UserError } from '../errors';",
         "import type { Snapshot } from './model';",
-        "import type { Playbook } from '../playbook/schema';",
+        "import type { Runbook } from '../runbook/schema';",
         "import { readFileSync } from 'node:fs';",
         "import { parseDocument } from 'yaml';",
         "import { z } from 'zod';",

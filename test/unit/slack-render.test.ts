@@ -1,9 +1,7 @@
 import { checklistMessages, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
 import { CHANNEL_NAME, channelName } from '../../src/adapters/slack/channel-name';
-import { parseCommand } from '../../src/adapters/slack/command-parser';
-import { UserError } from '../../src/core/errors';
 import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
-import type { Playbook } from '../../src/core/playbook/schema';
+import type { Runbook } from '../../src/core/runbook/schema';
 import { checklistView, headerView } from '../../src/core/render/views';
 import { blockProblem } from '../support/fake-slack';
 
@@ -15,7 +13,7 @@ function incident(overrides: Partial<Incident> = {}): Incident {
   return {
     id: INCIDENT_ID,
     number: 42,
-    playbookId: 'big-runbook',
+    runbookId: 'big-runbook',
     class: 'pdf',
     title: 'Invoices & quotes return <404> for some tenants',
     severity: 2,
@@ -47,7 +45,7 @@ function longDetail(n: number): string {
   return lines.join('\n').slice(0, 2400);
 }
 
-function bigPlaybook(steps: number): Playbook {
+function bigRunbook(steps: number): Runbook {
   return {
     id: 'big-runbook',
     title: 'A very long runbook & friends',
@@ -73,7 +71,7 @@ function bigPlaybook(steps: number): Playbook {
   };
 }
 
-function snapshot(pb: Playbook, status: Status = 'declared', done: string[] = [], extra: Partial<Incident> = {}): Snapshot {
+function snapshot(pb: Runbook, status: Status = 'declared', done: string[] = [], extra: Partial<Incident> = {}): Snapshot {
   const steps: ChecklistStep[] = pb.steps.map((s, i) => {
     const isDone = done.includes(s.id);
     return {
@@ -102,7 +100,7 @@ const allButtons = (m: SlackMessage) =>
   m.blocks.flatMap((b: any) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).filter((e: any) => e.type === 'button');
 
 describe('channelName', () => {
-  const base = { declaredAt: DECLARED_AT, playbookId: 'pdf-404', number: 7 };
+  const base = { declaredAt: DECLARED_AT, runbookId: 'pdf-404', number: 7 };
 
   it('reads inc-<yyyymmdd>-<runbook>-<n>', () => {
     expect(channelName(base)).toBe('inc-20250307-pdf-404-7');
@@ -118,17 +116,17 @@ describe('channelName', () => {
   });
 
   it('is lowercase and only uses characters Slack allows', () => {
-    const name = channelName({ ...base, playbookId: 'PDF 404/Invoices' });
+    const name = channelName({ ...base, runbookId: 'PDF 404/Invoices' });
     expect(name).toBe(name.toLowerCase());
     expect(name).toMatch(/^[a-z0-9_-]{1,80}$/);
   });
 
   it('stays within 80 characters for a 40-character runbook id and a huge incident number, keeping the number', () => {
-    const playbookId = 'a'.repeat(20) + '-' + 'b'.repeat(19);
-    expect(playbookId).toHaveLength(40);
+    const runbookId = 'a'.repeat(20) + '-' + 'b'.repeat(19);
+    expect(runbookId).toHaveLength(40);
     for (const number of [1, 2147483647, Number.MAX_SAFE_INTEGER]) {
       for (const attempt of [1, 2, 99]) {
-        const name = channelName({ ...base, playbookId, number }, attempt);
+        const name = channelName({ ...base, runbookId, number }, attempt);
         expect(name).toMatch(/^[a-z0-9_-]{1,80}$/);
         expect(name).toMatch(CHANNEL_NAME);
         expect(name.startsWith('inc-20250307-')).toBe(true);
@@ -140,8 +138,8 @@ describe('channelName', () => {
 
 describe('checklistMessages', () => {
   const STEPS = 120;
-  const pb = bigPlaybook(STEPS);
-  const pages = checklistMessages(checklistView(snapshot(pb), pb), INCIDENT_ID);
+  const pb = bigRunbook(STEPS);
+  const pages = checklistMessages(checklistView(snapshot(pb), pb));
 
   it('splits a 120-step runbook over several messages', () => {
     expect(pages.length).toBeGreaterThan(1);
@@ -192,9 +190,9 @@ describe('checklistMessages', () => {
   });
 
   it('never splits a long unbroken step in the middle of an escape or a Slack token', () => {
-    const dense = bigPlaybook(1);
+    const dense = bigRunbook(1);
     dense.steps[0]!.detail = '&<>'.repeat(1200); // escapes to 10,800 characters with no line break or space
-    const msgs = checklistMessages(checklistView(snapshot(dense, 'declared', [dense.steps[0]!.id]), dense), INCIDENT_ID);
+    const msgs = checklistMessages(checklistView(snapshot(dense, 'declared', [dense.steps[0]!.id]), dense));
     const sections = msgs.flatMap(texts);
     expect(sections.length).toBeGreaterThan(3);
     for (const t of sections) {
@@ -206,8 +204,8 @@ describe('checklistMessages', () => {
   });
 
   it('puts a short runbook in one message without a part label', () => {
-    const small = bigPlaybook(3);
-    const msgs = checklistMessages(checklistView(snapshot(small), small), INCIDENT_ID);
+    const small = bigRunbook(3);
+    const msgs = checklistMessages(checklistView(snapshot(small), small));
     expect(msgs).toHaveLength(1);
     expect(msgs[0]!.text).not.toMatch(/part \d/);
     expect(blockProblem(msgs[0]!.blocks)).toBeNull();
@@ -215,10 +213,10 @@ describe('checklistMessages', () => {
 });
 
 describe('checklist step state', () => {
-  const pb = bigPlaybook(4);
+  const pb = bigRunbook(4);
 
   it('shows who completed a step and when, and offers Reopen', () => {
-    const msgs = checklistMessages(checklistView(snapshot(pb, 'acknowledged', ['step-002']), pb), INCIDENT_ID);
+    const msgs = checklistMessages(checklistView(snapshot(pb, 'acknowledged', ['step-002']), pb));
     const blocks = msgs.flatMap((m) => m.blocks) as any[];
     const start = blocks.findIndex((b) => b.block_id === 'step-step-002');
     const doneStep = blocks[start];
@@ -235,27 +233,27 @@ describe('checklist step state', () => {
     expect(buttons.find((b) => b.actionId === 'step.step-002')).toEqual({
       actionId: 'step.step-002',
       label: 'Reopen',
-      value: { i: INCIDENT_ID, s: 'step-002', to: 'open' },
+      value: { a: 'step', i: INCIDENT_ID, s: 'step-002', to: 'open' },
     });
     expect(msgs[0]!.text).toContain('1/4 done'); // progress is shown on the first part only
     expect(buttons.filter((b) => b.label === 'Done')).toHaveLength(3);
   });
 
   it('offers Done on an open step', () => {
-    const msgs = checklistMessages(checklistView(snapshot(pb, 'declared'), pb), INCIDENT_ID);
+    const msgs = checklistMessages(checklistView(snapshot(pb, 'declared'), pb));
     const buttons = msgs.flatMap(stepButtons);
     expect(buttons).toHaveLength(4);
     for (const b of buttons) {
       expect(b.label).toBe('Done');
-      expect(b.value).toEqual({ i: INCIDENT_ID, s: b.actionId.replace(/^step\./, ''), to: 'done' });
+      expect(b.value).toEqual({ a: 'step', i: INCIDENT_ID, s: b.actionId.replace(/^step\./, ''), to: 'done' });
     }
     expect(msgs.flatMap(texts).join('\n')).not.toContain('Done by');
   });
 
   it.each<Status>(['resolved', 'cancelled'])('offers no buttons once the incident is %s', (status) => {
     const ended = snapshot(pb, status, ['step-001'], status === 'resolved' ? { resolvedAt: DONE_AT } : { cancelledAt: DONE_AT });
-    const checklist = checklistMessages(checklistView(ended, pb), INCIDENT_ID);
-    const header = headerMessage(headerView(ended, pb), INCIDENT_ID);
+    const checklist = checklistMessages(checklistView(ended, pb));
+    const header = headerMessage(headerView(ended, pb));
     expect(checklist.flatMap(allButtons)).toEqual([]);
     expect(allButtons(header)).toEqual([]);
     expect(header.blocks.some((b: any) => b.type === 'actions')).toBe(false);
@@ -265,14 +263,17 @@ describe('checklist step state', () => {
 });
 
 describe('headerMessage', () => {
-  const pb = bigPlaybook(2);
-  const header = (status: Status, extra: Partial<Incident> = {}) => headerMessage(headerView(snapshot(pb, status, [], extra), pb), INCIDENT_ID);
+  const pb = bigRunbook(2);
+  const header = (status: Status, extra: Partial<Incident> = {}) => headerMessage(headerView(snapshot(pb, status, [], extra), pb));
   const actionIds = (m: SlackMessage) => allButtons(m).map((b: any) => b.action_id);
 
   it('offers Acknowledge and Resolve while the incident is only declared', () => {
     const m = header('declared');
     expect(actionIds(m)).toEqual(['incident.ack', 'incident.resolve']);
-    expect(allButtons(m).every((b: any) => b.value === INCIDENT_ID)).toBe(true);
+    expect(allButtons(m).map((b: any) => JSON.parse(b.value))).toEqual([
+      { a: 'ack', i: INCIDENT_ID },
+      { a: 'resolve', i: INCIDENT_ID },
+    ]);
     expect(m.text).toContain('(Declared)');
   });
 
@@ -308,80 +309,5 @@ describe('headerMessage', () => {
     expect(all).toContain('SEV2');
     expect(all).toContain('A very long runbook &amp; friends (big-runbook)');
     expect(all).toContain('<https://grafana.example/d/x|Grafana &amp; logs>');
-  });
-});
-
-describe('parseCommand', () => {
-  function userError(text: string): UserError {
-    try {
-      parseCommand(text);
-    } catch (err) {
-      expect(err).toBeInstanceOf(UserError);
-      return err as UserError;
-    }
-    throw new Error(`expected "${text}" to be refused`);
-  }
-
-  it('reads a runbook name with a summary as a declaration', () => {
-    expect(parseCommand('pdf-404 invoices 404')).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: 'invoices 404' });
-  });
-
-  it('reads a runbook name alone as a declaration without summary, keeping it as typed for error messages', () => {
-    expect(parseCommand('  PDF-404  ')).toEqual({ kind: 'declare', runbook: 'PDF-404', summary: undefined });
-  });
-
-  it.each([
-    ['sev 2', 2],
-    ['sev 1', 1],
-    ['severity 4', 4],
-    ['SEV sev3', 3],
-  ])('reads %p as a severity change', (text, severity) => {
-    expect(parseCommand(text)).toEqual({ kind: 'sev', severity });
-  });
-
-  it.each(['sev 9', 'sev 0', 'sev', 'sev two', 'sev 2 now', 'sev 1.5'])('refuses %p and shows the fix', (text) => {
-    const err = userError(text);
-    expect(err.code).toBe('invalid_input');
-    expect(err.message).toContain('/incident sev 2');
-  });
-
-  it('reads an escaped @mention as the new commander', () => {
-    expect(parseCommand('commander <@U123|jane>')).toEqual({ kind: 'commander', userId: 'U123' });
-    expect(parseCommand('commander <@W0ENT1>')).toEqual({ kind: 'commander', userId: 'W0ENT1' });
-  });
-
-  it.each(['commander jane', 'commander @jane', 'commander', 'commander <@U1|a> <@U2|b>'])('refuses %p and says to pick an @mention', (text) => {
-    const err = userError(text);
-    expect(err.code).toBe('invalid_input');
-    expect(err.message).toContain('@mention');
-  });
-
-  it('reads the long forms acknowledge and severity as commands, and refuses sev 0x2', () => {
-    expect(parseCommand('acknowledge')).toEqual({ kind: 'ack' });
-    expect(parseCommand('severity 3')).toEqual({ kind: 'sev', severity: 3 });
-    expect(parseCommand('sev sev1')).toEqual({ kind: 'sev', severity: 1 });
-    expect(() => parseCommand('sev 0x2')).toThrow(UserError);
-  });
-
-  it('shows help for empty text and for help', () => {
-    expect(parseCommand('')).toEqual({ kind: 'help' });
-    expect(parseCommand('   ')).toEqual({ kind: 'help' });
-    expect(parseCommand('help')).toEqual({ kind: 'help' });
-  });
-
-  it('reads commands case-insensitively and keeps the rest as the summary', () => {
-    expect(parseCommand('RESOLVE all good')).toEqual({ kind: 'resolve', summary: 'all good' });
-    expect(parseCommand('resolve')).toEqual({ kind: 'resolve', summary: undefined });
-    expect(parseCommand('cancel declared by mistake')).toEqual({ kind: 'cancel', reason: 'declared by mistake' });
-  });
-
-  it.each([
-    ['ack', 'ack'],
-    ['Acknowledge', 'ack'],
-    ['mitigated', 'mitigate'],
-    ['status', 'status'],
-    ['list', 'list'],
-  ])('reads %p as the %s command', (text, kind) => {
-    expect(parseCommand(text)).toEqual({ kind });
   });
 });

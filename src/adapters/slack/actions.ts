@@ -1,63 +1,46 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { z } from 'zod';
-import { acknowledge } from '../../core/incident/acknowledge';
-import { label } from '../../core/incident/model';
-import { resolve } from '../../core/incident/resolve';
-import { setStep } from '../../core/incident/set-step';
+import type { Dispatcher } from '../../core/commands/dispatch';
 import { UserError } from '../../core/errors';
-import { clickActor, type SlackContext } from './context';
+import type { ChatPlatform } from '../../core/ports';
+import { decodeAction, type ActionPayload } from '../../core/render/actions';
+import type { Logger } from '../../logger';
 import { runAndReply } from './reply';
-
-const stepValue = z.object({ i: z.uuid(), s: z.string().min(1), to: z.enum(['done', 'open']) });
 
 /**
  * Button clicks. Each acks at once; the change is written in one transaction and the messages
  * are re-rendered from stored state by the render job, so the handler never edits blocks itself.
  */
-export function registerActions(app: App, ctx: SlackContext): void {
-  app.action<BlockButtonAction>(/^step\./, async ({ ack, body, action, respond }) => {
+export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
+  app.action<BlockButtonAction>(/^(step|incident)\./, async ({ ack, body, action, respond }) => {
     await ack();
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
-    await runAndReply(respond, ctx.logger, log, async () => {
-      const parsed = stepValue.safeParse(safeJson(action.value));
-      if (!parsed.success) throw new UserError('invalid_input', 'This button is from an old message. Run `/incident status` for the current checklist.');
-      await setStep(ctx.deps, {
-        incidentId: parsed.data.i,
-        stepId: parsed.data.s,
-        to: parsed.data.to,
-        actor: await clickActor(ctx, body.user.id, body.channel?.id),
+    await runAndReply(respond, logger, log, async () => {
+      const payload = decodeAction(action.value) ?? legacyPayload(action.action_id, action.value);
+      if (!payload) throw new UserError({ code: 'stale_button' });
+      const r = await dispatcher.click(payload, {
+        userId: body.user.id,
+        platform,
+        workspace: body.team?.id ?? null,
+        room: body.channel?.id ?? null,
         requestId: action.action_ts,
       });
-      return null; // the re-rendered checklist is the answer
-    });
-  });
-
-  app.action<BlockButtonAction>('incident.ack', async ({ ack, body, action, respond }) => {
-    await ack();
-    await runAndReply(respond, ctx.logger, { platform: 'slack', actor: body.user.id, action: 'incident.ack' }, async () => {
-      const r = await acknowledge(ctx.deps, incidentIdOf(action), await clickActor(ctx, body.user.id, body.channel?.id));
-      return r.changed ? null : `${label(r.snapshot.incident)} is already ${r.snapshot.incident.status}.`;
-    });
-  });
-
-  app.action<BlockButtonAction>('incident.resolve', async ({ ack, body, action, respond }) => {
-    await ack();
-    await runAndReply(respond, ctx.logger, { platform: 'slack', actor: body.user.id, action: 'incident.resolve' }, async () => {
-      const r = await resolve(ctx.deps, incidentIdOf(action), await clickActor(ctx, body.user.id, body.channel?.id));
-      return r.changed ? null : `${label(r.snapshot.incident)} was already resolved.`;
+      return r.reply;
     });
   });
 }
 
-function incidentIdOf(action: BlockButtonAction['actions'][number]): string {
-  const id = z.uuid().safeParse(action.value);
-  if (!id.success) throw new UserError('invalid_input', 'This button is from an old message. Run `/incident status` in the incident channel.');
-  return id.data;
-}
+const legacyStep = z.object({ i: z.uuid(), s: z.string().min(1), to: z.enum(['done', 'open']) });
 
-function safeJson(text: string | undefined): unknown {
+/** Buttons posted before the shared encoder: a bare incident id, or {i, s, to} on a step. */
+function legacyPayload(actionId: string, value: string | undefined): ActionPayload | null {
+  if (actionId === 'incident.ack' || actionId === 'incident.resolve') {
+    const id = z.uuid().safeParse(value);
+    return id.success ? { a: actionId === 'incident.ack' ? 'ack' : 'resolve', i: id.data } : null;
+  }
   try {
-    return JSON.parse(text ?? '');
+    const step = legacyStep.safeParse(JSON.parse(value ?? ''));
+    return step.success ? { a: 'step', ...step.data } : null;
   } catch {
     return null;
   }

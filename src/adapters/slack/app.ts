@@ -1,66 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
-import type { Config } from '../../config';
-import type { HealthRoute } from '../../http/health';
+import type { SlackConfig } from '../../config';
+import type { Dispatcher } from '../../core/commands/dispatch';
+import type { ChatPlatform } from '../../core/ports';
 import type { Logger } from '../../logger';
 import { registerActions } from './actions';
+import { slackApiUrl } from './client';
 import { registerCommands } from './commands';
-import type { SlackContext } from './context';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
 
 export interface SlackApp {
-  app: App;
-  /** Starts listening; resolves to the HTTP port (health routes, and events in HTTP mode). */
-  start(port: number): Promise<number>;
+  /** HTTP mode: the app's server hands POST /slack/events here. Absent in Socket Mode. */
+  requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Socket Mode: opens the WebSocket. HTTP mode: nothing to do, the app's server listens. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** HTTP mode verifies Slack's signature on every request; SLACK_APP_TOKEN switches to Socket Mode. */
-export function createSlackApp(config: Config, ctx: SlackContext, routes: HealthRoute[]): SlackApp {
-  const logger = boltLogger(ctx.logger);
-  const clientOptions = config.slack.apiUrl ? { slackApiUrl: withSlash(config.slack.apiUrl) } : undefined;
-  let server: { address(): unknown } | undefined;
+/**
+ * The Bolt app, without a server of its own: in HTTP mode its receiver's request listener is
+ * mounted on the bot's server beside the health, metrics and other surfaces' routes. HTTP mode
+ * verifies Slack's signature on every request; SLACK_APP_TOKEN switches to Socket Mode.
+ */
+export function createSlackApp(config: SlackConfig, dispatcher: Dispatcher, platform: ChatPlatform, log: Logger): SlackApp {
+  const logger = boltLogger(log);
+  const apiUrl = slackApiUrl(config);
+  const clientOptions = apiUrl ? { slackApiUrl: apiUrl } : undefined;
   let app: App;
-  if (config.slack.appToken) {
-    const receiver = new SocketModeReceiver({
-      appToken: config.slack.appToken,
-      logger,
-      customRoutes: routes,
-      // The socket client makes its own Web API call (apps.connections.open), so it needs the API URL too.
-      installerOptions: { port: config.port, clientOptions },
-    });
-    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
+  let http: HTTPReceiver | null = null;
+  if (config.appToken) {
+    // The socket client makes its own Web API call (apps.connections.open), so it needs the API URL too.
+    const receiver = new SocketModeReceiver({ appToken: config.appToken, logger, installerOptions: { clientOptions } });
+    app = new App({ token: config.botToken, receiver, logger, clientOptions });
   } else {
     // loadConfig refuses HTTP mode without a signing secret; this guards direct callers.
-    if (!config.slack.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
-    const receiver = new HTTPReceiver({
-      signingSecret: config.slack.signingSecret,
-      endpoints: '/slack/events',
-      customRoutes: routes,
+    if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
+    http = new HTTPReceiver({
+      signingSecret: config.signingSecret,
+      endpoints: SLACK_EVENTS_PATH,
       logger,
       // Ack first, work after: the response leaves as soon as a listener calls ack().
       processBeforeResponse: false,
     });
-    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
+    app = new App({ token: config.botToken, receiver: http, logger, clientOptions });
   }
-  registerCommands(app, ctx);
-  registerActions(app, ctx);
+  registerCommands(app, dispatcher, platform, log);
+  registerActions(app, dispatcher, platform, log);
   app.error(async (err) => {
-    ctx.logger.error({ platform: 'slack', err: err.message, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
+    log.error({ platform: 'slack', err: err.message, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
   });
+  const socket = !http;
   return {
-    app,
-    async start(port) {
-      server = (await app.start(port)) as typeof server;
-      const addr = server?.address?.() as { port?: number } | undefined;
-      return addr?.port ?? port;
+    requestListener: http ? http.requestListener : undefined,
+    async start() {
+      if (socket) await app.start();
     },
     async stop() {
-      await app.stop();
+      if (socket) await app.stop();
     },
   };
-}
-
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }
 
 /** Bolt logs through pino, so its lines are redacted and levelled like ours. */

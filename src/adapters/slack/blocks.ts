@@ -1,5 +1,6 @@
-import type { ChecklistItemView, ChecklistView, HeaderView } from '../../core/render/views';
-import { escape, mention, mrkdwn, slackTime, truncate } from './format';
+import { encodeAction, type ActionPayload } from '../../core/render/actions';
+import type { ActionView, ChecklistItemView, ChecklistView, HeaderView } from '../../core/render/views';
+import { escape, mention, mrkdwn, safeUrl, slackTime, truncate } from './format';
 
 // Slack's documented limits (Block Kit reference).
 export const SLACK_LIMITS = {
@@ -18,7 +19,7 @@ export interface SlackMessage {
   blocks: Array<Record<string, unknown>>;
 }
 
-export function headerMessage(v: HeaderView, incidentId: string): SlackMessage {
+export function headerMessage(v: HeaderView): SlackMessage {
   const blocks: Array<Record<string, unknown>> = [
     { type: 'header', text: { type: 'plain_text', text: truncate(v.heading, SLACK_LIMITS.headerText), emoji: true } },
     {
@@ -27,46 +28,31 @@ export function headerMessage(v: HeaderView, incidentId: string): SlackMessage {
     },
   ];
   if (v.links.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: v.links.map((l) => `<${l.url}|${escape(l.title)}>`).join(' · ') }] });
+    const links = v.links.map((l) => (safeUrl(l.url) ? `<${l.url}|${escape(l.title)}>` : escape(l.title)));
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links.join(' · ') }] });
   }
   if (v.closingNote) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(v.closingNote) } });
   if (v.actions.length > 0) {
     blocks.push({
       type: 'actions',
       block_id: 'incident-actions',
-      elements: v.actions.map((a) => ({
-        type: 'button',
-        action_id: a.id,
-        text: { type: 'plain_text', text: a.label },
-        value: incidentId,
-        ...(a.style ? { style: a.style } : {}),
-        ...(a.id === 'incident.resolve'
-          ? {
-              confirm: {
-                title: { type: 'plain_text', text: 'Resolve this incident?' },
-                text: { type: 'plain_text', text: 'It closes the checklist. To add a summary, use /incident resolve <summary> instead.' },
-                confirm: { type: 'plain_text', text: 'Resolve' },
-                deny: { type: 'plain_text', text: 'Not yet' },
-              },
-            }
-          : {}),
-      })),
+      elements: v.actions.map(button),
     });
   }
-  const status = v.fields.find((f) => f.label === 'Status')?.value.join('') ?? '';
-  return { text: `${v.heading} (${status})`, blocks };
+  // The notification text is mrkdwn too: escaped, so a summary cannot ping @channel from a preview.
+  return { text: escape(v.summary), blocks };
 }
 
 /**
  * Splits the checklist over as many messages as Slack's limits need. Every step appears in
  * exactly one page, in order; nothing is dropped to make a runbook fit.
  */
-export function checklistMessages(v: ChecklistView, incidentId: string): SlackMessage[] {
+export function checklistMessages(v: ChecklistView): SlackMessage[] {
   const pages: Array<Array<Record<string, unknown>>> = [];
   let current: Array<Record<string, unknown>> = [];
   let chars = 0;
   for (const item of v.items) {
-    const blocks = stepBlocks(item, incidentId);
+    const blocks = stepBlocks(item);
     const size = stepText(item).length;
     if (current.length > 0 && (current.length + blocks.length > STEP_BLOCKS_PER_PAGE || chars + size > CHARS_PER_PAGE)) {
       pages.push(current);
@@ -91,7 +77,7 @@ export function checklistMessages(v: ChecklistView, incidentId: string): SlackMe
     if (p < pages.length - 1) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Continued in the next message (part ${p + 2}).` }] });
     }
-    return { text: p === 0 ? `${v.heading}${part}: ${v.progress.done}/${v.progress.total} done` : `${v.heading}${part}`, blocks };
+    return { text: escape(p === 0 ? `${v.heading}${part}: ${v.progress.done}/${v.progress.total} done` : `${v.heading}${part}`), blocks };
   });
 }
 
@@ -104,24 +90,43 @@ function stepText(item: ChecklistItemView): string {
 }
 
 /** One section per step; a step whose escaped text outgrows a section continues in more sections. */
-function stepBlocks(item: ChecklistItemView, incidentId: string): Array<Record<string, unknown>> {
+function stepBlocks(item: ChecklistItemView): Array<Record<string, unknown>> {
   const chunks = splitText(stepText(item), SLACK_LIMITS.sectionText);
   const block: Record<string, unknown> = {
     type: 'section',
     block_id: `step-${item.stepId}`,
     text: { type: 'mrkdwn', text: chunks[0] },
   };
-  if (item.action) {
-    block.accessory = {
-      type: 'button',
-      action_id: `step.${item.stepId}`,
-      text: { type: 'plain_text', text: item.action.label },
-      // The click carries the state it asks for: replays and double clicks ask for the same state.
-      value: JSON.stringify({ i: incidentId, s: item.stepId, to: item.action.to }),
-      ...(item.action.to === 'done' ? { style: 'primary' } : {}),
-    };
-  }
-  return [block, ...chunks.slice(1).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }))];
+  const rest = chunks.slice(1).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+  // One action sits beside the text; several go in an actions block under it.
+  if (item.actions.length === 1) return [{ ...block, accessory: button(item.actions[0]!) }, ...rest];
+  if (item.actions.length > 1) return [block, ...rest, { type: 'actions', block_id: `step-actions-${item.stepId}`, elements: item.actions.map(button) }];
+  return [block, ...rest];
+}
+
+/** Slack routes a click by action_id; the value carries the whole request, from the one encoder. */
+export function actionId(p: ActionPayload): string {
+  return p.a === 'step' ? `step.${p.s}` : `incident.${p.a}`;
+}
+
+function button(a: ActionView): Record<string, unknown> {
+  return {
+    type: 'button',
+    action_id: actionId(a.payload),
+    text: { type: 'plain_text', text: a.label },
+    value: encodeAction(a.payload),
+    ...(a.style ? { style: a.style } : {}),
+    ...(a.confirm
+      ? {
+          confirm: {
+            title: { type: 'plain_text', text: a.confirm.title },
+            text: { type: 'plain_text', text: a.confirm.text },
+            confirm: { type: 'plain_text', text: a.confirm.ok },
+            deny: { type: 'plain_text', text: a.confirm.cancel },
+          },
+        }
+      : {}),
+  };
 }
 
 /**

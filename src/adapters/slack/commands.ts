@@ -1,46 +1,43 @@
 import type { App } from '@slack/bolt';
-import { declareIncident, unknownRunbook } from '../../core/incident/declare-incident';
+import type { Dispatcher } from '../../core/commands/dispatch';
+import { parseCommand, type Command } from '../../core/commands/parse';
 import { UserError } from '../../core/errors';
-import { parseCommand, type SlashCommand } from './command-parser';
-import { commandActor, type SlackContext } from './context';
-import { helpText } from './help';
-import { listText, runInIncident } from './incident-commands';
+import type { ChatPlatform } from '../../core/ports';
+import { problemText } from '../../core/render/replies';
+import type { Logger } from '../../logger';
 import { ephemeral, runAndReply } from './reply';
 
-export function registerCommands(app: App, ctx: SlackContext): void {
+// With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.
+const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
+
+export function readSlackMention(word: string): string | null {
+  return MENTION.exec(word)?.[1] ?? null;
+}
+
+/** `/incident …`: parse, answer from memory in the ack when possible, else ack and reply after. */
+export function registerCommands(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
   app.command('/incident', async ({ command, ack, respond }) => {
     const log = { platform: 'slack', actor: command.user_id, channel: command.channel_id };
-    let cmd: SlashCommand;
+    let cmd: Command;
+    let atOnce;
     try {
-      cmd = parseCommand(command.text);
+      cmd = parseCommand(command.text, readSlackMention);
+      atOnce = dispatcher.answerAtOnce(cmd);
     } catch (err) {
-      if (err instanceof UserError) return ack(ephemeral(err.message));
+      if (err instanceof UserError) return ack(ephemeral(problemText(err.problem)));
       throw err;
     }
-    // Answers known from memory go back in the ack itself; anything that touches the
-    // database acks first and replies through response_url, well inside Slack's 3 seconds.
-    if (cmd.kind === 'help') return ack(ephemeral(helpText(ctx.deps.catalog)));
-    if (cmd.kind === 'declare') {
-      const pb = ctx.deps.catalog.find(cmd.runbook);
-      if (!pb) return ack(ephemeral(unknownRunbook(ctx.deps, cmd.runbook).message));
-      await ack(ephemeral(`Declaring an incident with runbook \`${pb.id}\` (${pb.title})… I will post its channel here in a moment.`));
-      const { runbook, summary } = cmd;
-      return runAndReply(respond, ctx.logger, log, async () => {
-        await declareIncident(ctx.deps, {
-          runbook,
-          summary,
-          actor: { id: command.user_id },
-          platform: 'slack',
-          workspace: command.team_id,
-          replyTo: { responseUrl: command.response_url },
-        });
-        return null; // the provisioning job replies with the channel link
+    if (cmd.kind === 'help') return ack(ephemeral(atOnce!));
+    await (atOnce ? ack(ephemeral(atOnce)) : ack());
+    return runAndReply(respond, logger, log, async () => {
+      const r = await dispatcher.command(cmd, {
+        userId: command.user_id,
+        platform,
+        workspace: command.team_id,
+        room: command.channel_id,
+        replyTo: { responseUrl: command.response_url },
       });
-    }
-    await ack();
-    return runAndReply(respond, ctx.logger, log, async () => {
-      if (cmd.kind === 'list') return listText(await ctx.deps.store.listOpen('slack', command.team_id));
-      return runInIncident(ctx, cmd, command.channel_id, await commandActor(ctx, command.user_id));
+      return r.reply;
     });
   });
 }

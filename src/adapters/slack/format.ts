@@ -1,4 +1,7 @@
-import type { ViewText } from '../../core/render/views';
+import type { Span, Text } from '../../core/render/text';
+
+/** The slash command every Slack user types; core texts name commands without it. */
+export const SLASH_COMMAND = '/incident';
 
 /** A time Slack shows in each reader's own time zone, with a UTC fallback for old clients. */
 export function slackTime(at: Date): string {
@@ -11,8 +14,25 @@ export function mention(userId: string): string {
   return `<@${userId}>`;
 }
 
-export function mrkdwn(text: ViewText): string {
-  return text.map((p) => (typeof p === 'string' ? escape(p) : 'user' in p ? mention(p.user) : slackTime(p.time))).join('');
+/** Neutral text as Slack mrkdwn. Plain strings are escaped, so user text never becomes a mention or a link. */
+export function mrkdwn(text: Text): string {
+  return text.map(span).join('');
+}
+
+function span(s: Span): string {
+  if (typeof s === 'string') return escape(s);
+  if ('user' in s) return mention(s.user);
+  if ('channel' in s) return `<#${s.channel}>`;
+  if ('time' in s) return slackTime(s.time);
+  if ('command' in s) return `\`${escape(`${SLASH_COMMAND} ${s.command}`)}\``;
+  if ('code' in s) return `\`${escape(s.code)}\``;
+  if ('strong' in s) return `*${escape(s.strong)}*`;
+  return safeUrl(s.link) ? `<${s.link}|${escape(s.title)}>` : escape(s.title);
+}
+
+/** A link Slack would show as we mean it: http(s), and nothing that ends the <url|title> token early. */
+export function safeUrl(url: string): boolean {
+  return /^https?:\/\/[^\s<>|]+$/.test(url);
 }
 
 /** Slack's mrkdwn treats &, < and > as control characters. */

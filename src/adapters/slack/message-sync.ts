@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import { UnrecoverableError } from 'bullmq';
+import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import { checklistView, headerView } from '../../core/render/views';
 import type { Logger } from '../../logger';
@@ -20,20 +20,27 @@ export class SlackMessageSync {
   ) {}
 
   async sync(incidentId: string): Promise<void> {
-    await this.refs.withRenderLock(incidentId, async (session) => {
-      // Read after taking the lock, so this render sees every change committed before it.
-      const snap = await this.deps.store.get(incidentId);
-      if (!snap) throw new UnrecoverableError(`incident ${incidentId} does not exist`);
-      const channel = snap.incident.channelId;
-      if (!channel) return; // provisioning renders once the channel exists
-      const pb = this.deps.catalog.forIncident(snap.incident.playbookId);
-      const version = snap.incident.version;
-      await this.put(incidentId, session, channel, 'header', 0, headerMessage(headerView(snap, pb), incidentId), version);
-      const pages = checklistMessages(checklistView(snap, pb), incidentId);
-      for (const [page, msg] of pages.entries()) {
-        await this.put(incidentId, session, channel, 'checklist', page, msg, version);
-      }
-    });
+    await this.refs.renderLatest(
+      incidentId,
+      (session) => this.renderOnce(incidentId, session),
+      async () => (await this.deps.store.get(incidentId))?.incident.version ?? 0,
+    );
+  }
+
+  /** Renders the state read after taking the lock, and returns the version it showed. */
+  private async renderOnce(incidentId: string, session: RenderSession): Promise<number> {
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const version = snap.incident.version;
+    const channel = snap.incident.channelId;
+    if (!channel) return version; // provisioning renders once the channel exists
+    const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
+    await this.put(incidentId, session, channel, 'header', 0, headerMessage(headerView(snap, pb)), version);
+    const pages = checklistMessages(checklistView(snap, pb));
+    for (const [page, msg] of pages.entries()) {
+      await this.put(incidentId, session, channel, 'checklist', page, msg, version);
+    }
+    return version;
   }
 
   private async put(

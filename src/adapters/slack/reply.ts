@@ -1,33 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import { UserError } from '../../core/errors';
+import { internalErrorText, problemText } from '../../core/render/replies';
+import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
+import { mrkdwn } from './format';
 
-export function ephemeral(text: string) {
-  return { response_type: 'ephemeral' as const, text };
+export function ephemeral(text: Text) {
+  return { response_type: 'ephemeral' as const, text: mrkdwn(text) };
 }
 
-/**
- * Runs a handler after the ack. A UserError goes back to the person as is; anything else is
- * logged with a reference the person can quote, and they are told their record is safe.
- */
+/** What to tell the person about an error: its refusal as is, or a reference to our log line. */
+export function errorText(err: unknown, logger: Logger, context: Record<string, unknown>): Text {
+  if (err instanceof UserError) return problemText(err.problem);
+  const ref = randomUUID().slice(0, 8);
+  logger.error({ ...context, ref, err: (err as Error).message, stack: (err as Error).stack }, 'slack request failed');
+  return internalErrorText(ref);
+}
+
+/** Runs a handler after the ack and sends what it returns (or the error's wording) as an ephemeral reply. */
 export async function runAndReply(
   respond: RespondFn,
   logger: Logger,
   context: Record<string, unknown>,
-  fn: () => Promise<string | null>,
+  fn: () => Promise<Text | null>,
 ): Promise<void> {
-  let text: string | null;
+  let text: Text | null;
   try {
     text = await fn();
   } catch (err) {
-    if (err instanceof UserError) {
-      text = err.message;
-    } else {
-      const ref = randomUUID().slice(0, 8);
-      logger.error({ ...context, ref, err: (err as Error).message, stack: (err as Error).stack }, 'slack request failed');
-      text = `Something went wrong on our side (ref ${ref}). Nothing you did was lost; try again in a minute, and if it keeps failing give ref ${ref} to whoever runs the bot.`;
-    }
+    text = errorText(err, logger, context);
   }
   if (text) {
     await respond({ ...ephemeral(text), replace_original: false }).catch((err: Error) =>

@@ -1,24 +1,28 @@
+import type { Change } from '../ports';
+import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
-import type { Actor } from './model';
+import type { Actor, Snapshot } from './model';
+
+export function decideCommander(s: Snapshot, commander: string, actor: Actor, at: Date): Change {
+  requireOpen(s.incident, 'set_commander');
+  requireManager(actor, s.incident, 'set_commander');
+  if (s.incident.commander === commander) return { events: [] };
+  return withAcknowledgement(s, actor, at, 'commander', {
+    incident: { commander },
+    events: [
+      {
+        kind: 'incident.commander_changed',
+        actor: actor.id,
+        at,
+        data: { from: s.incident.commander, to: commander },
+        key: `${s.incident.id}:commander:v${s.incident.version}`,
+      },
+    ],
+  });
+}
 
 export async function assignCommander(deps: CoreDeps, incidentId: string, commander: string, actor: Actor) {
-  return changeIncident(deps, incidentId, (s, at) => {
-    requireOpen(s.incident, 'change the commander of');
-    requireManager(actor, s.incident, 'change the commander of');
-    if (s.incident.commander === commander) return { events: [] };
-    return {
-      incident: { commander },
-      events: [
-        {
-          kind: 'incident.commander_changed',
-          actor: actor.id,
-          at,
-          data: { from: s.incident.commander, to: commander },
-          key: `${s.incident.id}:commander:v${s.incident.version}`,
-        },
-      ],
-    };
-  });
+  return changeIncident(deps, incidentId, (s, at) => decideCommander(s, commander, actor, at));
 }

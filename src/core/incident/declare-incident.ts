@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors';
-import type { Snapshot, Actor } from './model';
+import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
+import type { Actor, Snapshot } from './model';
 
 export interface DeclareInput {
   runbook: string;
@@ -9,20 +11,24 @@ export interface DeclareInput {
   actor: Pick<Actor, 'id'>;
   platform: string;
   workspace: string | null;
-  /** Where the adapter should report the outcome (e.g. a Slack response_url); opaque to the core. */
+  /** Where the platform should report the outcome (e.g. a Slack response_url); opaque to the core. */
   replyTo?: Record<string, unknown>;
 }
 
+/** One write: the incident, its checklist, the declared event and the provisioning job. */
 export async function declareIncident(deps: CoreDeps, input: DeclareInput): Promise<Snapshot> {
   const pb = deps.catalog.find(input.runbook);
-  if (!pb) throw unknownRunbook(deps, input.runbook);
+  if (!pb) throw unknownRunbook(deps.catalog, input.runbook);
   const now = deps.clock.now();
   const summary = input.summary?.trim() || null;
+  const id = randomUUID();
+  const title = summary ?? pb.title;
   return deps.store.create(
     {
-      playbookId: pb.id,
+      id,
+      runbookId: pb.id,
       class: pb.class,
-      title: summary ?? pb.title,
+      title,
       severity: pb.severity,
       status: 'declared',
       platform: input.platform,
@@ -34,33 +40,28 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       declaredAt: now,
     },
     pb.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
-    (created) => ({
+    {
       events: [
         {
           kind: 'incident.declared',
           actor: input.actor.id,
           at: now,
-          data: { playbook: pb.id, severity: pb.severity, title: created.title },
-          key: `${created.id}:declared`,
+          data: { runbook: pb.id, severity: pb.severity, title },
+          key: `${id}:declared`,
         },
       ],
       jobs: [
         {
           kind: 'chat.provision',
-          payload: { incidentId: created.id, platform: input.platform, replyTo: input.replyTo ?? null },
-          dedupeKey: `${created.id}:provision`,
+          payload: { incidentId: id, platform: input.platform, replyTo: input.replyTo ?? null },
+          dedupeKey: `${id}:provision`,
           runAt: now,
         },
       ],
-    }),
+    },
   );
 }
 
-export function unknownRunbook(deps: Pick<CoreDeps, 'catalog'>, name: string): UserError {
-  const suggestions = deps.catalog.suggest(name);
-  const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
-  return new UserError(
-    'unknown_runbook',
-    `Unknown runbook "${name}".${hint} Runbooks: ${deps.catalog.ids().join(', ')}. Try \`/incident ${suggestions[0] ?? deps.catalog.ids()[0]} <summary>\`.`,
-  );
+export function unknownRunbook(catalog: RunbookCatalog, input: string): UserError {
+  return new UserError({ code: 'unknown_runbook', input, suggestions: catalog.suggest(input), runbooks: catalog.ids() });
 }

@@ -1,8 +1,8 @@
-import type { PlaybookCatalog } from '../playbook/catalog';
+import type { RunbookCatalog } from '../runbook/catalog';
 import type { Clock, IncidentStore } from '../ports';
 
 export interface CoreDeps {
   store: IncidentStore;
   clock: Clock;
-  catalog: PlaybookCatalog;
+  catalog: RunbookCatalog;
 }

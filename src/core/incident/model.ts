@@ -1,11 +1,10 @@
-export const STATUSES = ['declared', 'acknowledged', 'mitigated', 'resolved', 'cancelled'] as const;
-export type Status = (typeof STATUSES)[number];
-export type StepState = 'open' | 'done' | 'skipped';
+export type Status = 'declared' | 'acknowledged' | 'mitigated' | 'resolved' | 'cancelled';
+export type StepState = 'open' | 'done';
 
 export interface Incident {
   id: string;
   number: number;
-  playbookId: string;
+  runbookId: string;
   class: string;
   title: string;
   severity: number;
@@ -42,8 +41,8 @@ export interface Snapshot {
 }
 
 /**
- * Who asks, as the adapter resolved it: `isAdmin` from INCIDENT_ADMINS (which may name a user
- * group), `inChannel` from the incident channel's members.
+ * Who asks, as the platform resolved it: `isAdmin` from its admin setting (which may name a
+ * group), `inChannel` from the incident room's members.
  */
 export interface Actor {
   id: string;
@@ -51,7 +50,7 @@ export interface Actor {
   inChannel: boolean;
 }
 
-export function isOpen(incident: Incident): boolean {
+export function isOpen(incident: Pick<Incident, 'status'>): boolean {
   return incident.status !== 'resolved' && incident.status !== 'cancelled';
 }
 

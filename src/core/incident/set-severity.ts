@@ -1,28 +1,31 @@
-import { changeIncident } from './change';
 import { UserError } from '../errors';
+import type { Change } from '../ports';
+import { withAcknowledgement } from './acknowledge';
+import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
-import type { Actor } from './model';
+import type { Actor, Snapshot } from './model';
+
+export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: Date): Change {
+  if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });
+  requireOpen(s.incident, 'set_severity');
+  requireManager(actor, s.incident, 'set_severity');
+  if (s.incident.severity === severity) return { events: [] };
+  return withAcknowledgement(s, actor, at, 'severity', {
+    incident: { severity },
+    events: [
+      {
+        kind: 'incident.severity_changed',
+        actor: actor.id,
+        at,
+        data: { from: s.incident.severity, to: severity },
+        key: `${s.incident.id}:severity:v${s.incident.version}`,
+      },
+    ],
+  });
+}
 
 export async function setSeverity(deps: CoreDeps, incidentId: string, severity: number, actor: Actor) {
-  if (!Number.isInteger(severity) || severity < 1 || severity > 4) {
-    throw new UserError('invalid_input', 'Severity is a number from 1 (worst) to 4. Try `/incident sev 2`.');
-  }
-  return changeIncident(deps, incidentId, (s, at) => {
-    requireOpen(s.incident, 'change the severity of');
-    requireManager(actor, s.incident, 'change the severity of');
-    if (s.incident.severity === severity) return { events: [] };
-    return {
-      incident: { severity },
-      events: [
-        {
-          kind: 'incident.severity_changed',
-          actor: actor.id,
-          at,
-          data: { from: s.incident.severity, to: severity },
-          key: `${s.incident.id}:severity:v${s.incident.version}`,
-        },
-      ],
-    };
-  });
+  if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });
+  return changeIncident(deps, incidentId, (s, at) => decideSeverity(s, severity, actor, at));
 }

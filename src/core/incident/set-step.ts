@@ -1,10 +1,11 @@
-import { changeIncident } from './change';
 import { UserError } from '../errors';
 import type { Change } from '../ports';
-import { acknowledgeChange } from './acknowledge';
+import type { Runbook } from '../runbook/schema';
+import { withAcknowledgement } from './acknowledge';
+import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import { label, type Actor } from './model';
+import { label, type Actor, type Snapshot } from './model';
 
 export interface SetStepInput {
   incidentId: string;
@@ -16,45 +17,42 @@ export interface SetStepInput {
   requestId?: string;
 }
 
+export function decideStep(s: Snapshot, runbook: Runbook, input: Omit<SetStepInput, 'incidentId'>, at: Date): Change {
+  requireOpen(s.incident, 'tick_steps');
+  requireParticipant(input.actor, s.incident, 'tick_steps');
+  const step = s.steps.find((x) => x.stepId === input.stepId);
+  if (!step) throw new UserError({ code: 'unknown_step', incident: label(s.incident), step: input.stepId });
+  if (step.state === input.to) return { events: [] };
+  const actor = input.actor.id;
+  const change: Change = {
+    steps: [{ stepId: step.stepId, state: input.to, changedBy: actor, changedAt: at }],
+    events: [
+      {
+        kind: input.to === 'done' ? 'step.completed' : 'step.reopened',
+        actor,
+        at,
+        data: { step: step.stepId, title: step.title },
+        key: `${s.incident.id}:step:${step.stepId}:${input.to}:${input.requestId ?? `v${s.incident.version}`}`,
+      },
+    ],
+    incident: {},
+  };
+  if (input.to === 'done') {
+    const marks = runbook.steps.find((p) => p.id === step.stepId)?.marks;
+    if (marks === 'diagnosed' && !s.incident.diagnosedAt) {
+      change.incident!.diagnosedAt = at;
+      change.events.push({ kind: 'incident.diagnosed', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:diagnosed` });
+    }
+    if (marks === 'mitigated' && !s.incident.mitigatedAt) {
+      change.incident!.mitigatedAt = at;
+      change.incident!.status = 'mitigated';
+      change.events.push({ kind: 'incident.mitigated', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:mitigated` });
+    }
+  }
+  // Working the checklist is acknowledgement: nobody should be escalated past while ticking steps.
+  return withAcknowledgement(s, input.actor, at, 'step', change);
+}
+
 export async function setStep(deps: CoreDeps, input: SetStepInput) {
-  return changeIncident(deps, input.incidentId, (s, at): Change => {
-    requireOpen(s.incident, 'tick steps on');
-    requireParticipant(input.actor, s.incident, 'tick steps on');
-    const step = s.steps.find((x) => x.stepId === input.stepId);
-    if (!step) {
-      throw new UserError('unknown_step', `${label(s.incident)} has no step "${input.stepId}". Refresh with \`/incident status\`.`);
-    }
-    if (step.state === input.to) return { events: [] };
-    const actor = input.actor.id;
-    const change: Change = {
-      steps: [{ stepId: step.stepId, state: input.to, changedBy: actor, changedAt: at }],
-      events: [
-        {
-          kind: input.to === 'done' ? 'step.completed' : 'step.reopened',
-          actor,
-          at,
-          data: { step: step.stepId, title: step.title },
-          key: `${s.incident.id}:step:${step.stepId}:${input.to}:${input.requestId ?? `v${s.incident.version}`}`,
-        },
-      ],
-      incident: {},
-    };
-    if (input.to === 'done') {
-      // Working the checklist is acknowledgement: nobody should be escalated past while ticking steps.
-      const ack = acknowledgeChange(s, input.actor, at, 'step');
-      Object.assign(change.incident!, ack.incident);
-      change.events.push(...ack.events);
-      const marks = deps.catalog.forIncident(s.incident.playbookId).steps.find((p) => p.id === step.stepId)?.marks;
-      if (marks === 'diagnosed' && !s.incident.diagnosedAt) {
-        change.incident!.diagnosedAt = at;
-        change.events.push({ kind: 'incident.diagnosed', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:diagnosed` });
-      }
-      if (marks === 'mitigated' && !s.incident.mitigatedAt) {
-        change.incident!.mitigatedAt = at;
-        change.incident!.status = 'mitigated';
-        change.events.push({ kind: 'incident.mitigated', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:mitigated` });
-      }
-    }
-    return change;
-  });
+  return changeIncident(deps, input.incidentId, (s, at) => decideStep(s, deps.catalog.forIncident(s.incident.runbookId), input, at));
 }

@@ -1,16 +1,28 @@
 import { isOpen, label, type Snapshot } from '../incident/model';
-import type { Playbook } from '../playbook/schema';
+import type { Runbook } from '../runbook/schema';
+import type { ActionPayload } from './actions';
+import type { Text } from './text';
 
 /**
  * Platform-neutral pictures of an incident, computed from stored state only. Adapters turn them
  * into Block Kit or Adaptive Cards; they never patch a message piece by piece.
  */
+export interface ActionView {
+  label: string;
+  style?: 'primary' | 'danger';
+  /** Asked before the action runs, for what cannot be undone with one more click. */
+  confirm?: { title: string; text: string; ok: string; cancel: string };
+  payload: ActionPayload;
+}
+
 export interface HeaderView {
   heading: string;
-  fields: Array<{ label: string; value: ViewText }>;
+  /** One line for notifications and previews, where no formatting shows. */
+  summary: string;
+  fields: Array<{ label: string; value: Text }>;
   links: Array<{ title: string; url: string }>;
-  actions: Array<{ id: 'incident.ack' | 'incident.resolve'; label: string; style?: 'primary' | 'danger' }>;
-  closingNote: ViewText | null;
+  actions: ActionView[];
+  closingNote: Text | null;
 }
 
 export interface ChecklistItemView {
@@ -20,8 +32,8 @@ export interface ChecklistItemView {
   detail: string;
   probe: string | null;
   done: { by: string; at: Date } | null;
-  /** The state a click asks for; absent when the incident has ended. */
-  action: { to: 'done' | 'open'; label: string } | null;
+  /** Empty when the incident has ended. */
+  actions: ActionView[];
 }
 
 export interface ChecklistView {
@@ -30,23 +42,34 @@ export interface ChecklistView {
   items: ChecklistItemView[];
 }
 
-/** Inline pieces the adapter knows how to show: a user mention, a time in the reader's zone. */
-export type ViewText = Array<string | { user: string } | { time: Date }>;
-
-export function headerView(s: Snapshot, pb: Playbook): HeaderView {
+export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   const i = s.incident;
   const open = isOpen(i);
-  const actions: HeaderView['actions'] = [];
-  if (i.status === 'declared') actions.push({ id: 'incident.ack', label: 'Acknowledge', style: 'primary' });
-  if (open) actions.push({ id: 'incident.resolve', label: 'Resolve', style: 'danger' });
-  let closingNote: ViewText | null = null;
+  const actions: ActionView[] = [];
+  if (i.status === 'declared') actions.push({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: i.id } });
+  if (open) {
+    actions.push({
+      label: 'Resolve',
+      style: 'danger',
+      confirm: {
+        title: 'Resolve this incident?',
+        text: 'It closes the checklist. To add a summary, use the resolve command with a summary instead.',
+        ok: 'Resolve',
+        cancel: 'Not yet',
+      },
+      payload: { a: 'resolve', i: i.id },
+    });
+  }
+  let closingNote: Text | null = null;
   if (i.resolvedAt) closingNote = ['Resolved ', { time: i.resolvedAt }, i.resolution ? `: ${i.resolution}` : ''];
   if (i.cancelledAt) closingNote = ['Cancelled ', { time: i.cancelledAt }, ' (declared by mistake; left out of MTTR)'];
+  const status = statusWord(i.status);
   return {
     heading: `${label(i)} · ${i.title}`,
+    summary: `${label(i)} · ${i.title} (${status})`,
     fields: [
       { label: 'Severity', value: [`SEV${i.severity}`] },
-      { label: 'Status', value: [statusText(i.status)] },
+      { label: 'Status', value: [status] },
       { label: 'Commander', value: i.commander ? [{ user: i.commander }] : ['nobody yet'] },
       { label: 'Runbook', value: [`${pb.title} (${pb.id})`] },
       { label: 'Declared', value: [{ time: i.declaredAt }, ' by ', { user: i.declaredBy }] },
@@ -58,12 +81,13 @@ export function headerView(s: Snapshot, pb: Playbook): HeaderView {
   };
 }
 
-export function checklistView(s: Snapshot, pb: Playbook): ChecklistView {
+export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
   const open = isOpen(s.incident);
   const details = new Map(pb.steps.map((p) => [p.id, p]));
   const items = s.steps.map((st, idx): ChecklistItemView => {
     const def = details.get(st.stepId);
     const done = st.state === 'done' && st.changedBy && st.changedAt ? { by: st.changedBy, at: st.changedAt } : null;
+    const to = st.state === 'done' ? 'open' : 'done';
     return {
       stepId: st.stepId,
       number: idx + 1,
@@ -71,7 +95,9 @@ export function checklistView(s: Snapshot, pb: Playbook): ChecklistView {
       detail: def?.detail.trim() ?? '',
       probe: def?.probe ?? null,
       done,
-      action: open ? (st.state === 'done' ? { to: 'open', label: 'Reopen' } : { to: 'done', label: 'Done' }) : null,
+      actions: open
+        ? [{ label: to === 'done' ? 'Done' : 'Reopen', ...(to === 'done' ? { style: 'primary' as const } : {}), payload: { a: 'step', i: s.incident.id, s: st.stepId, to } }]
+        : [],
     };
   });
   return {
@@ -81,6 +107,6 @@ export function checklistView(s: Snapshot, pb: Playbook): ChecklistView {
   };
 }
 
-function statusText(status: string): string {
+export function statusWord(status: string): string {
   return status.charAt(0).toUpperCase() + status.slice(1);
 }

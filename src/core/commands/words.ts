@@ -1,4 +1,4 @@
-/** The words `/incident` reads as commands. No runbook id or alias may be one of them. */
+/** The words the bot reads as commands, on every surface. No runbook id or alias may be one of them. */
 export const COMMAND_WORDS = {
   help: 'help',
   list: 'list',

@@ -1,7 +1,7 @@
-import { commandFor } from '../../core/incident/command-words';
-import { UserError } from '../../core/errors';
+import { UserError } from '../errors';
+import { commandFor } from './words';
 
-export type SlashCommand =
+export type Command =
   | { kind: 'help' }
   | { kind: 'list' }
   | { kind: 'status' }
@@ -13,8 +13,14 @@ export type SlashCommand =
   | { kind: 'commander'; userId: string }
   | { kind: 'declare'; runbook: string; summary?: string };
 
-/** Reads the text after `/incident`. The first word is a command or else a runbook id or alias. */
-export function parseCommand(text: string): SlashCommand {
+/** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
+export type MentionReader = (word: string) => string | null;
+
+/**
+ * Reads the words after the bot's command (`/incident`, `@Incident`, the console's box). The first
+ * word is a command, or else a runbook id or alias. Every surface parses through here.
+ */
+export function parseCommand(text: string, readMention: MentionReader): Command {
   const trimmed = text.trim();
   const [first = '', ...restWords] = trimmed.split(/\s+/);
   const word = first.toLowerCase();
@@ -34,21 +40,13 @@ export function parseCommand(text: string): SlashCommand {
       return { kind: 'cancel', reason: rest };
     case 'sev': {
       const m = /^(?:sev)?([1-4])$/i.exec(restWords[0] ?? '');
-      if (restWords.length !== 1 || !m) {
-        throw new UserError('invalid_input', 'Severity is a number from 1 (worst) to 4. Try `/incident sev 2`.');
-      }
+      if (restWords.length !== 1 || !m) throw new UserError({ code: 'invalid_input', field: 'severity' });
       return { kind: 'sev', severity: Number(m[1]) };
     }
     case 'commander': {
-      // With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.
-      const m = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(restWords[0] ?? '');
-      if (!m || restWords.length !== 1) {
-        throw new UserError(
-          'invalid_input',
-          'Name the new commander with an @mention, picked from Slack\'s suggestions: `/incident commander @jane`.',
-        );
-      }
-      return { kind: 'commander', userId: m[1]! };
+      const userId = restWords.length === 1 ? readMention(restWords[0]!) : null;
+      if (!userId) throw new UserError({ code: 'invalid_input', field: 'commander' });
+      return { kind: 'commander', userId };
     }
     case undefined:
       // Keep what was typed, so "did you mean" quotes the user's own spelling back.

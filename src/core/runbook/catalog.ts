@@ -1,17 +1,17 @@
-import type { Playbook } from './schema';
+import type { Runbook } from './schema';
 
 /** Runbooks by id and alias, with "did you mean" suggestions for typos such as pdf-4O4. */
-export class PlaybookCatalog {
-  private readonly byName = new Map<string, Playbook>();
+export class RunbookCatalog {
+  private readonly byName = new Map<string, Runbook>();
 
-  constructor(readonly all: readonly Playbook[]) {
+  constructor(readonly all: readonly Runbook[]) {
     for (const pb of all) {
       this.byName.set(pb.id, pb);
       for (const alias of pb.aliases) this.byName.set(alias, pb);
     }
   }
 
-  find(name: string): Playbook | undefined {
+  find(name: string): Runbook | undefined {
     return this.byName.get(name.toLowerCase());
   }
 
@@ -19,7 +19,7 @@ export class PlaybookCatalog {
    * The runbook an incident was declared with. If it was renamed or removed since, a bare stand-in
    * keeps the incident workable (its checklist lives in the database) instead of failing every render.
    */
-  forIncident(id: string): Playbook {
+  forIncident(id: string): Runbook {
     return (
       this.byName.get(id) ?? {
         id,

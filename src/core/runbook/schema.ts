@@ -76,7 +76,7 @@ const edgeCase = z.object({
   fallback: z.string().min(1),
 });
 
-export const playbookSchema = z
+export const runbookSchema = z
   .object({
     id: slug,
     title: z.string().min(1).max(120),
@@ -94,4 +94,4 @@ export const playbookSchema = z
   })
   .strict();
 
-export type Playbook = z.infer<typeof playbookSchema>;
+export type Runbook = z.infer<typeof runbookSchema>;

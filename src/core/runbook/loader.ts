@@ -1,49 +1,49 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { durationMs, playbookSchema, type Playbook } from './schema';
-import { PlaybookCatalog } from './catalog';
+import { durationMs, runbookSchema, type Runbook } from './schema';
+import { RunbookCatalog } from './catalog';
 
-import { commandFor } from '../incident/command-words';
+import { commandFor } from '../commands/words';
 
-export interface PlaybookProblem {
+export interface RunbookProblem {
   file: string;
   /** Dotted field path inside the file, e.g. `steps.2.title`; empty for the whole file. */
   path: string;
   message: string;
 }
 
-export function formatProblem(p: PlaybookProblem): string {
+export function formatProblem(p: RunbookProblem): string {
   return p.path ? `${p.file}: ${p.path}: ${p.message}` : `${p.file}: ${p.message}`;
 }
 
-export class PlaybookError extends Error {
-  constructor(readonly problems: PlaybookProblem[]) {
+export class RunbookError extends Error {
+  constructor(readonly problems: RunbookProblem[]) {
     super(`Runbooks have ${problems.length} problem(s):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
-    this.name = 'PlaybookError';
+    this.name = 'RunbookError';
   }
 }
 
 export interface LoadResult {
-  playbooks: Playbook[];
-  problems: PlaybookProblem[];
+  runbooks: Runbook[];
+  problems: RunbookProblem[];
 }
 
 /** Reads every *.yaml in `dir` and reports every problem it finds, not only the first. */
-export function checkPlaybooks(dir: string): LoadResult {
+export function checkRunbooks(dir: string): LoadResult {
   const shown = path.relative(process.cwd(), dir) || '.';
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   } catch {
-    return { playbooks: [], problems: [{ file: shown, path: '', message: 'cannot read this folder: set PLAYBOOKS_DIR to the folder of runbook YAML files' }] };
+    return { runbooks: [], problems: [{ file: shown, path: '', message: 'cannot read this folder: set PLAYBOOKS_DIR to the folder of runbook YAML files' }] };
   }
   if (names.length === 0) {
-    return { playbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }] };
+    return { runbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }] };
   }
-  const problems: PlaybookProblem[] = [];
-  const loaded: Array<{ pb: Playbook; file: string }> = [];
+  const problems: RunbookProblem[] = [];
+  const loaded: Array<{ pb: Runbook; file: string }> = [];
   for (const name of names) {
     const file = path.join(shown, name);
     const fileProblems = (p: string, message: string) => problems.push({ file, path: p, message });
@@ -52,7 +52,7 @@ export function checkPlaybooks(dir: string): LoadResult {
       for (const e of doc.errors) fileProblems('', `YAML syntax: ${e.message.split('\n')[0]}`);
       continue;
     }
-    const parsed = playbookSchema.safeParse(doc.toJS());
+    const parsed = runbookSchema.safeParse(doc.toJS());
     if (!parsed.success) {
       for (const issue of parsed.error.issues) fileProblems(issue.path.join('.'), issue.message);
       continue;
@@ -64,10 +64,10 @@ export function checkPlaybooks(dir: string): LoadResult {
     loaded.push({ pb, file });
   }
   checkNames(loaded, problems);
-  return { playbooks: loaded.map((l) => l.pb), problems };
+  return { runbooks: loaded.map((l) => l.pb), problems };
 }
 
-function checkInternalReferences(pb: Playbook, report: (path: string, message: string) => void): void {
+function checkInternalReferences(pb: Runbook, report: (path: string, message: string) => void): void {
   const stepIds = new Set<string>();
   pb.steps.forEach((s, i) => {
     if (stepIds.has(s.id)) report(`steps.${i}.id`, `"${s.id}" is used by an earlier step: step ids must be unique`);
@@ -91,7 +91,7 @@ function checkInternalReferences(pb: Playbook, report: (path: string, message: s
   });
 }
 
-function checkNames(loaded: Array<{ pb: Playbook; file: string }>, problems: PlaybookProblem[]): void {
+function checkNames(loaded: Array<{ pb: Runbook; file: string }>, problems: RunbookProblem[]): void {
   const owner = new Map<string, string>();
   loaded.forEach(({ pb, file }) => {
     const names: Array<[string, string]> = [['id', pb.id], ...pb.aliases.map((a, j): [string, string] => [`aliases.${j}`, a])];
@@ -107,8 +107,8 @@ function checkNames(loaded: Array<{ pb: Playbook; file: string }>, problems: Pla
 }
 
 /** Loads the runbooks for `start`; a broken set stops the bot with the same messages as `playbooks check`. */
-export function loadCatalog(dir: string): PlaybookCatalog {
-  const { playbooks, problems } = checkPlaybooks(dir);
-  if (problems.length > 0) throw new PlaybookError(problems);
-  return new PlaybookCatalog(playbooks);
+export function loadCatalog(dir: string): RunbookCatalog {
+  const { runbooks, problems } = checkRunbooks(dir);
+  if (problems.length > 0) throw new RunbookError(problems);
+  return new RunbookCatalog(runbooks);
 }

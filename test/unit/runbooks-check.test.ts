@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { checkPlaybooks, formatProblem, loadCatalog, PlaybookError, type PlaybookProblem } from '../../src/core/playbook/loader';
+import { checkRunbooks, formatProblem, loadCatalog, RunbookError, type RunbookProblem } from '../../src/core/runbook/loader';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHIPPED = path.join(ROOT, 'playbooks');
@@ -19,15 +19,15 @@ function runCli(...args: string[]) {
 }
 
 describe('the shipped runbooks', () => {
-  const { playbooks, problems } = checkPlaybooks(SHIPPED);
+  const { runbooks, problems } = checkRunbooks(SHIPPED);
 
   it('pass the check with no problems', () => {
     expect(problems.map(formatProblem)).toEqual([]);
-    expect(playbooks.map((p) => p.id)).toEqual(SHIPPED_IDS);
+    expect(runbooks.map((p) => p.id)).toEqual(SHIPPED_IDS);
   });
 
   describe.each(SHIPPED_IDS)('%s', (id) => {
-    const pb = () => playbooks.find((p) => p.id === id)!;
+    const pb = () => runbooks.find((p) => p.id === id)!;
 
     it('probes GET /api/v1/me as the standard (non-admin) user', () => {
       expect(pb().probes).toContainEqual(
@@ -70,8 +70,8 @@ describe('broken runbooks', () => {
   /** How the check names a file: relative to the working directory, as an operator typed it. */
   const shown = (dir: string, file: string) => path.join(path.relative(process.cwd(), dir), file);
 
-  function onlyProblem(dir: string): PlaybookProblem {
-    const { problems } = checkPlaybooks(dir);
+  function onlyProblem(dir: string): RunbookProblem {
+    const { problems } = checkRunbooks(dir);
     expect(problems).toHaveLength(1);
     return problems[0]!;
   }
@@ -131,7 +131,7 @@ describe('broken runbooks', () => {
       'a-broken.yaml': 'id: [unclosed\n',
       'pdf-404.yaml': edited('pdf-404', (d) => d.addIn(['aliases'], 'status')),
     });
-    const { problems } = checkPlaybooks(dir);
+    const { problems } = checkRunbooks(dir);
     expect(problems).toContainEqual(expect.objectContaining({ file: shown(dir, 'pdf-404.yaml'), path: 'aliases.3' }));
     expect(problems.filter((p) => p.file === shown(dir, 'a-broken.yaml')).every((p) => p.path === '')).toBe(true);
   });
@@ -150,8 +150,8 @@ describe('broken runbooks', () => {
 
   it('reports invalid YAML as a syntax problem of the whole file', () => {
     const dir = folder('bad-yaml', { 'pdf-404.yaml': `${shippedText('pdf-404')}\nsteps: [unclosed\n` });
-    const { problems, playbooks } = checkPlaybooks(dir);
-    expect(playbooks).toEqual([]);
+    const { problems, runbooks } = checkRunbooks(dir);
+    expect(runbooks).toEqual([]);
     expect(problems.length).toBeGreaterThanOrEqual(1);
     for (const p of problems) {
       expect(p).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: '', message: expect.stringMatching(/^YAML syntax: /) });
@@ -184,22 +184,22 @@ describe('broken runbooks', () => {
     });
 
     it('are all reported by one check, not only the first', () => {
-      const lines = checkPlaybooks(dir).problems.map(formatProblem);
+      const lines = checkRunbooks(dir).problems.map(formatProblem);
       expect(lines).toHaveLength(3);
       expected.forEach((start, i) => expect(lines[i]!.startsWith(start)).toBe(true));
     });
 
-    it('stop `start`: loadCatalog throws PlaybookError with the same lines `playbooks check` prints', () => {
+    it('stop `start`: loadCatalog throws RunbookError with the same lines `playbooks check` prints', () => {
       let err: unknown;
       try {
         loadCatalog(dir);
       } catch (e) {
         err = e;
       }
-      expect(err).toBeInstanceOf(PlaybookError);
-      const e = err as PlaybookError;
+      expect(err).toBeInstanceOf(RunbookError);
+      const e = err as RunbookError;
       expect(e.message).toMatch(/^Runbooks have 3 problem\(s\):/);
-      for (const line of checkPlaybooks(dir).problems.map(formatProblem)) expect(e.message).toContain(`  ${line}`);
+      for (const line of checkRunbooks(dir).problems.map(formatProblem)) expect(e.message).toContain(`  ${line}`);
     });
 
     it('make `incident-bot playbooks check <dir>` exit 1 with one `<file>: <path>: <message>` line each', () => {
@@ -207,7 +207,7 @@ describe('broken runbooks', () => {
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
       const lines = r.stderr.split('\n').filter(Boolean);
-      expect(lines).toEqual([...checkPlaybooks(dir).problems.map(formatProblem), '3 problem(s) found. Fix them and run the check again.']);
+      expect(lines).toEqual([...checkRunbooks(dir).problems.map(formatProblem), '3 problem(s) found. Fix them and run the check again.']);
       expected.forEach((start, i) => expect(lines[i]!.startsWith(start)).toBe(true));
     });
   });

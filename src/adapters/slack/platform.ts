@@ -1,0 +1,75 @@
+import type { WebClient } from '@slack/web-api';
+import { PermanentError } from '../../core/errors';
+import type { CoreDeps } from '../../core/incident/deps';
+import type { Actor, Incident } from '../../core/incident/model';
+import type { ChatPlatform, JobAttempt, ReplyTo } from '../../core/ports';
+import type { Text } from '../../core/render/text';
+import type { Logger } from '../../logger';
+import { ChatRefStore } from '../../store/chat-refs';
+import type { Pool } from 'pg';
+import { SlackAdmins } from './admins';
+import { mrkdwn } from './format';
+import { SlackMembers } from './members';
+import { SlackMessageSync } from './message-sync';
+import { SlackProvisioner } from './provision';
+import { respondEphemeral } from './response-url';
+
+/** Slack behind the platform interface: the core and the job layer see only ChatPlatform. */
+export class SlackPlatform implements ChatPlatform {
+  readonly name = 'slack';
+  private readonly sync: SlackMessageSync;
+  private readonly provisioner: SlackProvisioner;
+  private readonly admins: SlackAdmins;
+  private readonly members: SlackMembers;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly deps: CoreDeps,
+    pool: Pool,
+    admins: { users: string[]; groups: string[] },
+    logger: Logger,
+  ) {
+    this.sync = new SlackMessageSync(client, deps, new ChatRefStore(pool, 'slack'), logger);
+    this.provisioner = new SlackProvisioner(client, deps, this.sync, logger);
+    this.admins = new SlackAdmins(client, admins, logger);
+    this.members = new SlackMembers(client, logger);
+  }
+
+  provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void> {
+    return this.provisioner.provision(incidentId, replyTo, attempt);
+  }
+
+  render(incidentId: string): Promise<void> {
+    return this.sync.sync(incidentId);
+  }
+
+  async post(incidentId: string, text: Text): Promise<void> {
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    if (!snap.incident.channelId) throw new Error(`incident ${incidentId} has no channel yet`);
+    await this.client.chat.postMessage({ channel: snap.incident.channelId, text: mrkdwn(text), unfurl_links: false });
+  }
+
+  async notify(replyTo: ReplyTo, text: Text): Promise<void> {
+    if (typeof replyTo.responseUrl === 'string') return respondEphemeral(replyTo.responseUrl, mrkdwn(text));
+    if (typeof replyTo.user === 'string') {
+      await this.client.chat.postMessage({ channel: replyTo.user, text: mrkdwn(text), unfurl_links: false });
+      return;
+    }
+    throw new PermanentError('nowhere to reply: neither a response_url nor a user');
+  }
+
+  /**
+   * Typing a command in a channel proves membership (Slack only lets members post); anyone who can
+   * see a public channel can click its buttons, so a click asks Slack who is in the channel.
+   */
+  async resolveActor(userId: string, incident: Incident | null, origin: { room: string | null; via: 'command' | 'click' }): Promise<Actor> {
+    const channel = incident?.channelId ?? null;
+    const typedThere = origin.via === 'command' && channel !== null && origin.room === channel;
+    const [isAdmin, inChannel] = await Promise.all([
+      this.admins.isAdmin(userId),
+      typedThere ? true : channel ? this.members.isMember(channel, userId) : false,
+    ]);
+    return { id: userId, isAdmin, inChannel };
+  }
+}

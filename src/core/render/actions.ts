@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * What a button asks for, carried in the button itself (Slack's value, an Adaptive Card's data).
+ * A click carries the state it wants, so a double click or a replay asks for the same thing.
+ * One encoder for every surface, so a payload written by one release is read by the next.
+ */
+export const actionPayload = z.discriminatedUnion('a', [
+  z.object({ a: z.literal('ack'), i: z.uuid() }),
+  z.object({ a: z.literal('resolve'), i: z.uuid() }),
+  z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
+]);
+
+export type ActionPayload = z.infer<typeof actionPayload>;
+
+export function encodeAction(p: ActionPayload): string {
+  return JSON.stringify(p);
+}
+
+/** Null for anything that is not a payload this release understands (an old or forged button). */
+export function decodeAction(value: string | undefined | null): ActionPayload | null {
+  if (!value) return null;
+  try {
+    const parsed = actionPayload.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,150 @@
+import type { IncidentAction, Problem, Role } from '../errors';
+import { label, type Incident, type Snapshot } from '../incident/model';
+import type { RunbookCatalog } from '../runbook/catalog';
+import type { Text } from './text';
+
+/**
+ * Every sentence the bot says to a person, in one place and in no platform's markup. Each
+ * refusal says what went wrong and what to do next; each surface formats the Text it gets.
+ */
+const ACTION_PHRASE: Record<IncidentAction, string> = {
+  acknowledge: 'acknowledge',
+  mitigate: 'mitigate',
+  resolve: 'resolve',
+  cancel: 'cancel',
+  set_severity: 'change the severity of',
+  set_commander: 'change the commander of',
+  tick_steps: 'tick steps on',
+};
+
+export function problemText(p: Problem): Text {
+  switch (p.code) {
+    case 'unknown_runbook': {
+      const hint = p.suggestions.length > 0 ? ` Did you mean ${orList(p.suggestions)}?` : '';
+      const example = p.suggestions[0] ?? p.runbooks[0] ?? '<runbook>';
+      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command: `${example} <summary>` }, '.'];
+    }
+    case 'not_allowed':
+      return [
+        'Only ',
+        ...orText(p.can.map(roleText)),
+        ` can ${ACTION_PHRASE[p.action]} ${p.incident}. Ask one of them, or ask the commander to hand over with `,
+        { command: 'commander @you' },
+        '.',
+      ];
+    case 'not_participant':
+      return ['Join ', p.channel ? { channel: p.channel } : 'the incident channel', ` to ${ACTION_PHRASE[p.action]} ${p.incident}: only people in the incident channel can.`];
+    case 'ended':
+      return [
+        `${p.incident} is already ${p.status}, so you cannot ${ACTION_PHRASE[p.action]} it. If the problem is back, declare a new incident with `,
+        { command: `${p.runbook} …` },
+        '.',
+      ];
+    case 'invalid_input':
+      return p.field === 'severity'
+        ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
+        : ['Name the new commander with an @mention, picked from the suggestions: ', { command: 'commander @jane' }, '.'];
+    case 'unknown_step':
+      return [`${p.incident} has no step "${p.step}". Refresh with `, { command: 'status' }, '.'];
+    case 'not_found':
+      return ['That incident no longer exists. Run ', { command: 'list' }, ' to see the open ones.'];
+    case 'not_in_incident':
+      return [
+        { command: p.command },
+        ' works inside an incident channel, and this is not one. Open the incident\'s channel (see ',
+        { command: 'list' },
+        ') and run it there.',
+      ];
+    case 'stale_button':
+      return ['This button is from an old message. Run ', { command: 'status' }, ' in the incident channel for the current checklist.'];
+  }
+}
+
+/** Said when something failed on our side; `ref` finds the log line. */
+export function internalErrorText(ref: string): Text {
+  return [`Something went wrong on our side (ref ${ref}). Try again in a minute, and if it keeps failing give ref ${ref} to whoever runs the bot.`];
+}
+
+export function declaringText(runbookId: string, title: string): Text {
+  return ['Declaring an incident with runbook ', { code: runbookId }, ` (${title})… I will post its channel here in a moment.`];
+}
+
+export function statusText(s: Snapshot): Text {
+  const i = s.incident;
+  const done = s.steps.filter((x) => x.state === 'done').length;
+  const next = s.steps.find((x) => x.state !== 'done');
+  const milestones: Array<[string, Date | null]> = [
+    ['Declared', i.declaredAt],
+    ['acknowledged', i.acknowledgedAt],
+    ['diagnosed', i.diagnosedAt],
+    ['mitigated', i.mitigatedAt],
+    ['resolved', i.resolvedAt],
+    ['cancelled', i.cancelledAt],
+  ];
+  const when: Text = milestones
+    .filter((m): m is [string, Date] => m[1] !== null)
+    .flatMap(([what, at], n) => [n > 0 ? ' · ' : '', `${what} `, { time: at }]);
+  return [
+    { strong: label(i) },
+    ` · SEV${i.severity} · ${i.status} · runbook `,
+    { code: i.runbookId },
+    `\n${i.title}\nCommander: `,
+    i.commander ? { user: i.commander } : 'nobody',
+    ` · Checklist: ${done} of ${s.steps.length} done${next ? ` · next: ${next.title}` : ''}\n`,
+    ...when,
+  ];
+}
+
+/** At most `max` incidents, most severe first, and a count of the rest: a reply has a size limit. */
+export function listText(open: Incident[], max = 20): Text {
+  if (open.length === 0) return ['No open incidents. Declare one with ', { command: '<runbook> [summary]' }, '.'];
+  const shown = open.slice(0, max);
+  const lines: Text = [{ strong: `Open incidents (${open.length})` }];
+  for (const i of shown) {
+    lines.push('\n• ', { strong: label(i) }, ` SEV${i.severity} · ${i.status} · `);
+    lines.push(i.channelId ? { channel: i.channelId } : 'channel not open yet');
+    lines.push(` · ${i.title} · declared `, { time: i.declaredAt });
+  }
+  if (open.length > shown.length) lines.push(`\n…and ${open.length - shown.length} more.`);
+  return lines;
+}
+
+export function helpText(catalog: RunbookCatalog): Text {
+  const out: Text = [{ strong: 'Declare an incident' }, ': ', { command: '<runbook> [summary]' }, ', e.g. ', { command: 'pdf-404 invoices return 404' }];
+  for (const p of catalog.all) {
+    out.push('\n• ', { code: p.id });
+    if (p.aliases.length > 0) out.push(' (also ', ...joinSpans(p.aliases.map((a) => ({ code: a })), ', '), ')');
+    out.push(`: ${p.title}`);
+  }
+  out.push('\n\n', { strong: 'Inside an incident channel' });
+  const scoped: Array<[string, string]> = [
+    ['ack', 'you are on it'],
+    ['status', 'where things stand'],
+    ['mitigate', 'impact has stopped'],
+    ['sev <1-4>', 'change severity (commander, declarer or admin)'],
+    ['commander @user', 'hand over (commander, declarer or admin)'],
+    ['resolve [summary]', 'close it (commander, declarer or admin)'],
+    ['cancel [reason]', 'declared by mistake; left out of MTTR'],
+  ];
+  for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
+  out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'help' }, ' shows this.');
+  return out;
+}
+
+function roleText(r: Role): Text {
+  if (r.role === 'admin') return ['an incident admin'];
+  return [`the ${r.role} (`, { user: r.user }, ')'];
+}
+
+/** "a", "a or b", "a, b or c". */
+function orText(parts: Text[]): Text {
+  return parts.flatMap((p, i) => (i === 0 ? p : [i === parts.length - 1 ? ' or ' : ', ', ...p]));
+}
+
+function orList(words: string[]): string {
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? '');
+}
+
+function joinSpans<T>(spans: T[], sep: string): Array<T | string> {
+  return spans.flatMap((s, i) => (i === 0 ? [s] : [sep, s]));
+}

@@ -1,0 +1,59 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Metrics } from './metrics';
+
+export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface Route {
+  method: string;
+  /** An exact path, or a prefix ending in '/' that owns everything under it. */
+  path: string;
+  handler: Listener;
+}
+
+/**
+ * The bot's one HTTP server. Surfaces (Slack's receiver, later Teams and the console) and the
+ * operational routes mount here side by side; every role serves it, the worker included.
+ */
+export class HttpServer {
+  private readonly server: Server;
+
+  constructor(
+    private readonly routes: Route[],
+    private readonly metrics: Metrics,
+  ) {
+    this.server = createServer((req, res) => this.handle(req, res));
+    // Slack retries after 3 s; nothing here should hold a socket much longer than a slow client.
+    this.server.requestTimeout = 30_000;
+  }
+
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Idle keep-alive sockets would hold close() open until they time out.
+    this.server.closeIdleConnections();
+    await closed;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = this.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path) && r.method === req.method);
+    res.once('finish', () => this.metrics.observeRequest(route?.path ?? 'other', req.method ?? '', res.statusCode, (performance.now() - started) / 1000));
+    if (route) return route.handler(req, res);
+    const known = this.routes.some((r) => r.path === path);
+    res.writeHead(known ? 405 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: known ? 'method not allowed' : 'not found' }));
+  }
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Every kind of job, its payload schema and the queue it runs on, in one place. The outbox
+ * stores the kind and payload; the worker checks the payload against this before running it,
+ * so a malformed job fails once, loudly, instead of being retried.
+ */
+export const QUEUE_NAMES = ['chat', 'probes', 'escalations', 'schedules'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const replyTo = z.record(z.string(), z.unknown()).nullable();
+
+export const JOB_KINDS = {
+  'chat.provision': {
+    queue: 'chat',
+    payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1), replyTo: replyTo.default(null) }),
+  },
+  'chat.render': {
+    queue: 'chat',
+    payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1) }).loose(),
+  },
+} as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
+
+export type JobKind = keyof typeof JOB_KINDS;
+export type JobPayload<K extends JobKind> = z.infer<(typeof JOB_KINDS)[K]['payload']>;
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.hasOwn(JOB_KINDS, kind);
+}
+
+/** The queue a kind runs on; unknown kinds go to `chat`, where the worker refuses them once. */
+export function queueOf(kind: string): QueueName {
+  return isJobKind(kind) ? JOB_KINDS[kind].queue : 'chat';
+}
+
+/**
+ * BullMQ's job id for an outbox dedupe key. BullMQ refuses ':' in custom ids, and the id must be
+ * computable from the key alone, so a delayed job can be found and removed when it is no longer due.
+ */
+export function jobIdFor(dedupeKey: string): string {
+  return dedupeKey.replace(/:/g, '.');
+}

@@ -1,0 +1,82 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import { jobIdFor, QUEUE_NAMES, queueOf, type QueueName } from './kinds';
+
+export interface QueuePolicy {
+  /** Jobs of this queue running at once, per worker process. */
+  concurrency: number;
+  jobOptions: JobsOptions;
+}
+
+/**
+ * One queue per concern, each with its own pace and retry policy: a slow probe during an outage
+ * must not hold up a checklist re-render, and a failed probe is a result, not an error to retry.
+ */
+export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
+  // Slack and Teams calls: transient failures (rate limits, 5xx) are retried for about a minute.
+  chat: { concurrency: 16, jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 2_000 } } },
+  probes: { concurrency: 4, jobOptions: { attempts: 1 } },
+  escalations: { concurrency: 4, jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } },
+  schedules: { concurrency: 1, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 } } },
+};
+
+const RETENTION: JobsOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+
+export function createRedis(url: string): Redis {
+  // BullMQ workers block on Redis; it requires maxRetriesPerRequest: null on their connections.
+  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export interface OutgoingJob {
+  kind: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string;
+  delayMs: number;
+}
+
+/** The producer side of every queue: add, remove a pending job, count, close. */
+export class JobQueues {
+  readonly queues: Record<QueueName, Queue>;
+
+  constructor(connection: Redis, prefix: string) {
+    this.queues = Object.fromEntries(
+      QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: { ...RETENTION, ...QUEUE_POLICIES[name].jobOptions } })]),
+    ) as Record<QueueName, Queue>;
+  }
+
+  /** Adds jobs to their queues; the same dedupe key twice is one job. */
+  async add(jobs: OutgoingJob[]): Promise<void> {
+    const byQueue = new Map<QueueName, OutgoingJob[]>();
+    for (const j of jobs) byQueue.set(queueOf(j.kind), [...(byQueue.get(queueOf(j.kind)) ?? []), j]);
+    await Promise.all(
+      [...byQueue].map(([name, list]) =>
+        this.queues[name].addBulk(
+          list.map((j) => ({ name: j.kind, data: j.payload, opts: { jobId: jobIdFor(j.dedupeKey), delay: Math.max(0, j.delayMs) } })),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Removes a job that has not started (a delayed escalation nobody needs any more). False when
+   * there is no such job, or it is already running: a running job must check for itself.
+   */
+  async remove(kind: string, dedupeKey: string): Promise<boolean> {
+    const queue = this.queues[queueOf(kind)];
+    const id = jobIdFor(dedupeKey);
+    const state = await queue.getJobState(id);
+    if (state === 'unknown' || state === 'active') return false;
+    return (await queue.remove(id)) === 1;
+  }
+
+  async counts(): Promise<Record<QueueName, Record<string, number>>> {
+    const entries = await Promise.all(
+      QUEUE_NAMES.map(async (name) => [name, await this.queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed')] as const),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(QUEUE_NAMES.map((n) => this.queues[n].close()));
+  }
+}

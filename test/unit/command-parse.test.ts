@@ -1,0 +1,81 @@
+import { readSlackMention } from '../../src/adapters/slack/commands';
+import { mrkdwn } from '../../src/adapters/slack/format';
+import { parseCommand } from '../../src/core/commands/parse';
+import { UserError } from '../../src/core/errors';
+import { problemText } from '../../src/core/render/replies';
+
+// The one parser every surface uses, fed Slack's way of writing a mention.
+describe('parseCommand', () => {
+  function userError(text: string): UserError {
+    try {
+      parseCommand(text, readSlackMention);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UserError);
+      return err as UserError;
+    }
+    throw new Error(`expected "${text}" to be refused`);
+  }
+
+  it('reads a runbook name with a summary as a declaration', () => {
+    expect(parseCommand('pdf-404 invoices 404', readSlackMention)).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: 'invoices 404' });
+  });
+
+  it('reads a runbook name alone as a declaration without summary, keeping it as typed for error messages', () => {
+    expect(parseCommand('  PDF-404  ', readSlackMention)).toEqual({ kind: 'declare', runbook: 'PDF-404', summary: undefined });
+  });
+
+  it.each([
+    ['sev 2', 2],
+    ['sev 1', 1],
+    ['severity 4', 4],
+    ['SEV sev3', 3],
+  ])('reads %p as a severity change', (text, severity) => {
+    expect(parseCommand(text, readSlackMention)).toEqual({ kind: 'sev', severity });
+  });
+
+  it.each(['sev 9', 'sev 0', 'sev', 'sev two', 'sev 2 now', 'sev 1.5'])('refuses %p and shows the fix', (text) => {
+    const err = userError(text);
+    expect(err.code).toBe('invalid_input');
+    expect(mrkdwn(problemText(err.problem))).toContain('`/incident sev 2`');
+  });
+
+  it('reads an escaped @mention as the new commander', () => {
+    expect(parseCommand('commander <@U123|jane>', readSlackMention)).toEqual({ kind: 'commander', userId: 'U123' });
+    expect(parseCommand('commander <@W0ENT1>', readSlackMention)).toEqual({ kind: 'commander', userId: 'W0ENT1' });
+  });
+
+  it.each(['commander jane', 'commander @jane', 'commander', 'commander <@U1|a> <@U2|b>'])('refuses %p and says to pick an @mention', (text) => {
+    const err = userError(text);
+    expect(err.code).toBe('invalid_input');
+    expect(mrkdwn(problemText(err.problem))).toContain('@mention');
+  });
+
+  it('reads the long forms acknowledge and severity as commands, and refuses sev 0x2', () => {
+    expect(parseCommand('acknowledge', readSlackMention)).toEqual({ kind: 'ack' });
+    expect(parseCommand('severity 3', readSlackMention)).toEqual({ kind: 'sev', severity: 3 });
+    expect(parseCommand('sev sev1', readSlackMention)).toEqual({ kind: 'sev', severity: 1 });
+    expect(() => parseCommand('sev 0x2', readSlackMention)).toThrow(UserError);
+  });
+
+  it('shows help for empty text and for help', () => {
+    expect(parseCommand('', readSlackMention)).toEqual({ kind: 'help' });
+    expect(parseCommand('   ', readSlackMention)).toEqual({ kind: 'help' });
+    expect(parseCommand('help', readSlackMention)).toEqual({ kind: 'help' });
+  });
+
+  it('reads commands case-insensitively and keeps the rest as the summary', () => {
+    expect(parseCommand('RESOLVE all good', readSlackMention)).toEqual({ kind: 'resolve', summary: 'all good' });
+    expect(parseCommand('resolve', readSlackMention)).toEqual({ kind: 'resolve', summary: undefined });
+    expect(parseCommand('cancel declared by mistake', readSlackMention)).toEqual({ kind: 'cancel', reason: 'declared by mistake' });
+  });
+
+  it.each([
+    ['ack', 'ack'],
+    ['Acknowledge', 'ack'],
+    ['mitigated', 'mitigate'],
+    ['status', 'status'],
+    ['list', 'list'],
+  ])('reads %p as the %s command', (text, kind) => {
+    expect(parseCommand(text, readSlackMention)).toEqual({ kind });
+  });
+});
