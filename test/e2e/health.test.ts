@@ -41,4 +41,34 @@ describe('health and readiness routes', () => {
       await broken.stop();
     }
   });
+
+  it('/metrics counts requests and jobs, and reports queue depth, outbox lag and open incidents', async () => {
+    await h.command('pdf-404 metrics check', 'UMETRIC1');
+    await h.slack.waitFor(() => h.slack.callsOf('chat.postMessage').length >= 2, 'the incident messages');
+    // The worker's job counters move after the job returns; give it a moment.
+    let text = '';
+    for (let i = 0; i < 50 && !/incident_bot_jobs_total\{[^}]*kind="chat.provision"[^}]*outcome="completed"/.test(text); i++) {
+      text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toMatch(/incident_bot_http_request_duration_seconds_count\{route="\/slack\/events",method="POST",status="200"\} [1-9]/);
+    expect(text).toMatch(/incident_bot_jobs_total\{queue="chat",kind="chat.provision",outcome="completed"\} 1/);
+    expect(text).toMatch(/incident_bot_open_incidents\{platform="slack"\} 1/);
+    expect(text).toMatch(/incident_bot_outbox_lag_seconds \d/);
+    expect(text).toMatch(/incident_bot_queue_jobs\{queue="probes",state="waiting"\} 0/);
+  });
+
+  it('serves /healthz, /readyz and /metrics from a worker-only process, and no chat surface', async () => {
+    const worker = await startHarness({ role: 'worker' });
+    try {
+      expect((await fetch(`${worker.baseUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${worker.baseUrl}/readyz`)).status).toBe(200);
+      const metrics = await fetch(`${worker.baseUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect((await fetch(worker.eventsUrl, { method: 'POST', body: 'x' })).status).toBe(404);
+    } finally {
+      await worker.stop();
+    }
+  });
 });

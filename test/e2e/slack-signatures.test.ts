@@ -4,7 +4,7 @@ import { SIGNING_SECRET, startHarness, type Harness } from '../support/harness';
 import { postSigned, slackSignature } from '../support/signing';
 
 const vector = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../../shared/fixtures/slack/signing-vector.json'), 'utf8'),
+  readFileSync(path.resolve(__dirname, '../fixtures/slack/signing-vector.json'), 'utf8'),
 ) as { signing_secret: string; x_slack_request_timestamp: string; raw_body: string; x_slack_signature: string };
 
 const FORM = 'application/x-www-form-urlencoded';

@@ -41,6 +41,25 @@ function violations(file: string, source: string): string[] {
   return out;
 }
 
+// Slack markup and Slack's command syntax: a Teams or console user would read them raw.
+const PLATFORM_MARKUP = ['<@', '<#', '<!', '/incident'];
+
+/** The code of a file without comments and import specifiers, where platform words may be named. */
+function codeOnly(source: string): string {
+  return source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1')
+    .replace(/\b(from|import|require)\s*\(?\s*['"][^'"]*['"]/g, '');
+}
+
+/** Each place in `file` where the core writes platform markup, as "file:line holds 'x'". */
+function markup(file: string, source: string): string[] {
+  const code = codeOnly(source);
+  return code.split('\n').flatMap((line, i) =>
+    PLATFORM_MARKUP.filter((m) => line.includes(m)).map((m) => `${path.relative(ROOT, file)}:${i + 1} holds '${m}'`),
+  );
+}
+
 describe('src/core boundary', () => {
   it('finds the core sources to check', () => {
     const files = tsFiles(CORE).map((f) => path.relative(CORE, f));
@@ -54,6 +73,29 @@ describe('src/core boundary', () => {
         `src/core must not depend on Slack, Teams, Postgres, Redis or other adapters. Move these behind a port in src/core/ports.ts:\n  ${found.join('\n  ')}`,
       );
     }
+  });
+
+  it('writes no Slack markup nor Slack command syntax: each surface words and formats its own', () => {
+    const found = tsFiles(CORE).flatMap((f) => markup(f, readFileSync(f, 'utf8')));
+    if (found.length > 0) {
+      throw new Error(`src/core must stay platform-neutral. Use Text spans ({user}, {channel}, {command}) instead:\n  ${found.join('\n  ')}`);
+    }
+  });
+
+  it('flags markup in strings but not in comments or import paths', () => {
+    const file = path.join(CORE, 'incident', 'example.ts');
+    const source = [
+      "import { label } from '../incident/model';",
+      '// Slack shows <@U1> as a mention; /incident is its command.',
+      'const a = `Ask <@${user}>`;',
+      "const b = 'Try `/incident sev 2`';",
+      'const c = "<!channel>";',
+    ].join('\n');
+    expect(markup(file, source)).toEqual([
+      "src/core/incident/example.ts:3 holds '<@'",
+      "src/core/incident/example.ts:4 holds '/incident'",
+      "src/core/incident/example.ts:5 holds '<!'",
+    ]);
   });
 
   describe('the check itself', () => {

@@ -108,14 +108,14 @@ describe('broken runbooks', () => {
     });
   });
 
-  it('reports an alias that is a /incident command word', () => {
+  it('reports an alias that is one of the bot\'s command words', () => {
     const dir = folder('reserved-alias', {
       'storage-permissions.yaml': edited('storage-permissions', (d) => d.addIn(['aliases'], 'status')),
     });
     expect(onlyProblem(dir)).toEqual({
       file: shown(dir, 'storage-permissions.yaml'),
       path: 'aliases.3',
-      message: expect.stringContaining('"status" is a /incident command word'),
+      message: expect.stringContaining('"status" is one of the bot\'s command words'),
     });
   });
 
@@ -123,7 +123,7 @@ describe('broken runbooks', () => {
     const dir = folder('reserved-synonym', {
       'queue-failure.yaml': edited('queue-failure', (d) => d.addIn(['aliases'], 'severity')),
     });
-    expect(onlyProblem(dir)).toEqual(expect.objectContaining({ path: 'aliases.3', message: expect.stringContaining('"severity" is a /incident command word') }));
+    expect(onlyProblem(dir)).toEqual(expect.objectContaining({ path: 'aliases.3', message: expect.stringContaining('"severity" is one of the bot\'s command words') }));
   });
 
   it('blames the right file when an earlier file in the folder does not parse', () => {

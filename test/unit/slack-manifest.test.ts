@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 
-// Slack's manifest schema (slackapi/manifest-schema, MIT) lives in the shared folder next to the repo.
+// Slack's manifest schema (slackapi/manifest-schema, MIT), copied into test/fixtures with its licence.
 // It is draft-07, so the default Ajv build applies. The root schema points online; we compile the
-// versioned file directly, as ../shared/README.md advises.
-const SCHEMA_DIR = path.resolve(__dirname, '../../../shared/schemas/slack-manifest');
+// versioned file directly.
+const SCHEMA_DIR = path.resolve(__dirname, '../fixtures/slack-manifest');
 const SLACK_DIR = path.resolve(__dirname, '../../slack');
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

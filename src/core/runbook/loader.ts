@@ -97,7 +97,7 @@ function checkNames(loaded: Array<{ pb: Runbook; file: string }>, problems: Runb
     const names: Array<[string, string]> = [['id', pb.id], ...pb.aliases.map((a, j): [string, string] => [`aliases.${j}`, a])];
     for (const [p, n] of names) {
       if (commandFor(n)) {
-        problems.push({ file, path: p, message: `"${n}" is a /incident command word; pick another name` });
+        problems.push({ file, path: p, message: `"${n}" is one of the bot's command words; pick another name` });
       } else if (owner.has(n) && owner.get(n) !== pb.id) {
         problems.push({ file, path: p, message: `"${n}" already names runbook ${owner.get(n)}; names must be unique` });
       }
