@@ -1,0 +1,36 @@
+/**
+ * One server under test, in its own process: the floor (BENCH_TARGET=floor) or the bot
+ * (BENCH_TARGET=bot). Both run in the same kind of process so neither gets an easier event loop,
+ * and each measures its own event-loop delay while the parent says a measured window is open.
+ */
+import { startBot } from './bot-app';
+import { startFloor } from './floor-app';
+import { emit, failStart, serve } from './ipc';
+import { LoopDelayWindows } from './loop-delay';
+
+async function main(): Promise<void> {
+  const apiUrl = process.env.BENCH_SLACK_API_URL!;
+  const floor = process.env.BENCH_TARGET === 'floor' ? await startFloor(apiUrl) : null;
+  const server =
+    floor ??
+    (await startBot({
+      databaseUrl: process.env.BENCH_DATABASE_URL!,
+      redisUrl: process.env.BENCH_REDIS_URL!,
+      queuePrefix: process.env.BENCH_QUEUE_PREFIX!,
+      slackApiUrl: apiUrl,
+    }));
+  const loop = new LoopDelayWindows();
+  serve({
+    seed: (count: number) => {
+      if (!floor) throw new Error('only the floor seeds its own checklists');
+      return floor.seed(count);
+    },
+    loopStart: (kind: string) => loop.start(kind),
+    loopStop: (kind: string) => loop.stop(kind),
+    loopRead: (kind: string) => loop.pooled(kind),
+    stop: () => server.stop(),
+  });
+  emit('ready', { eventsUrl: server.eventsUrl });
+}
+
+main().catch(failStart);
