@@ -18,7 +18,7 @@ import { OutboxRelay } from './jobs/outbox-relay';
 import { createRedis, JobQueues } from './jobs/queues';
 import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
-import { createPool } from './store/db';
+import { createPool, DECLARE_LIMITS } from './store/db';
 import { pendingMigrations } from './store/migrate';
 import { PgIncidentStore } from './store/incident-store';
 
@@ -55,10 +55,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const catalog = loadCatalog(config.runbooksDir);
   const pool = createPool(config.databaseUrl, 20);
   await requireMigrated(pool);
+  const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);
   const redis = createRedis(config.redisUrl);
   const queues = new JobQueues(redis, config.queuePrefix);
   const relay = new OutboxRelay(pool, queues, clock, logger);
-  const store = new PgIncidentStore(pool, () => relay.nudge());
+  const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
   const deps: CoreDeps = { store, clock, catalog };
   const metrics = new Metrics(pool, queues);
 
@@ -97,7 +98,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const routes: Route[] = operationalRoutes(pool, redis, metrics);
   let slack: SlackApp | null = null;
   if ((role === 'all' || role === 'web') && config.slack) {
-    const dispatcher = new Dispatcher(deps);
+    const dispatcher = new Dispatcher(deps, logger);
     slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
     if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
   }
@@ -127,7 +128,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await queues.close();
       redis.disconnect();
       for (const c of workerConnections) c.disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), declarePool.end()]);
     },
   };
 }

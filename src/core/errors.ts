@@ -26,6 +26,7 @@ export type Problem =
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
   | { code: 'invalid_input'; field: 'severity' | 'commander' }
+  | { code: 'too_long'; field: 'summary' | 'reason'; max: number; length: number }
   | { code: 'unknown_step'; incident: string; step: string }
   | { code: 'not_found' }
   | { code: 'not_in_incident'; command: string }
@@ -39,5 +40,16 @@ export class PermanentError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentError';
+  }
+}
+
+/**
+ * The store is sure it wrote nothing: the database refused or was never reached. Only then may a
+ * person be told that something was not recorded; a write that timed out may still have landed.
+ */
+export class NotWrittenError extends Error {
+  constructor(cause: unknown) {
+    super(`not written: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'NotWrittenError';
   }
 }

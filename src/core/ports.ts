@@ -1,6 +1,11 @@
 import type { Actor, ChecklistStep, Incident, Snapshot } from './incident/model';
 import type { Text } from './render/text';
 
+/** Where the core reports what an operator must be able to find later (pino fits). */
+export interface OpsLog {
+  error(obj: object, msg: string): void;
+}
+
 export interface Clock {
   now(): Date;
 }
@@ -52,11 +57,22 @@ export interface Change {
 export type NewIncident = Omit<
   Incident,
   'number' | 'version' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt' | 'resolution' | 'channelId'
-> & { channelId?: string | null };
+> & {
+  channelId?: string | null;
+  /** The platform's id for the declaring request; a second declare with the same key finds the first. */
+  requestKey?: string | null;
+};
 
 export interface IncidentStore {
-  /** Inserts the incident, its checklist, the change's events and its jobs in one transaction. */
-  create(incident: NewIncident, steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>, change: Change): Promise<Snapshot>;
+  /**
+   * Inserts the incident, its checklist, the change's events and its jobs in one transaction.
+   * If an incident with the same request key exists, writes nothing and returns that one.
+   */
+  create(
+    incident: NewIncident,
+    steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>,
+    change: Change,
+  ): Promise<{ snapshot: Snapshot; created: boolean }>;
   /**
    * Locks the incident, lets `decide` compute a Change from the current snapshot, and writes it
    * in the same transaction. A replayed event key or an empty change leaves everything as it was.

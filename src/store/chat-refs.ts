@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { checkout } from './db';
 
 export interface ChatRef {
   kind: 'header' | 'checklist';
@@ -41,7 +42,7 @@ export class ChatRefStore {
   }
 
   private async tryLocked<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>): Promise<T | null> {
-    const c = await this.pool.connect();
+    const c = await checkout(this.pool);
     // A session lock rather than a transaction: each saved ref commits at once, so a message that
     // was posted is remembered even when a later call in the same render fails.
     const { rows } = await c.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1)) AS locked`, [incidentId]).catch((err) => {

@@ -1,23 +1,79 @@
 import { Pool, type PoolClient } from 'pg';
 
-export function createPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max });
+export interface PoolLimits {
+  /** Give up waiting for a connection (new or from the pool) after this long. */
+  connectMs: number;
+  /** Postgres cancels a statement running longer than this, and rolls it back. */
+  statementMs: number;
+  /** Stop waiting for an answer after this long, even when the server never replies. */
+  queryMs: number;
+}
+
+/** For everything but declares: generous, but nothing waits forever on a stalled database. */
+export const DEFAULT_LIMITS: PoolLimits = { connectMs: 5_000, statementMs: 10_000, queryMs: 15_000 };
+
+/**
+ * For declares, which are recorded before Slack's 3-second ack: fail fast, and fail on the server's
+ * side where possible (a cancelled statement is known not to have been written).
+ */
+export const DECLARE_LIMITS: PoolLimits = { connectMs: 1_000, statementMs: 1_500, queryMs: 10_000 };
+
+export function createPool(databaseUrl: string, max = 10, limits: PoolLimits = DEFAULT_LIMITS): Pool {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max,
+    connectionTimeoutMillis: limits.connectMs,
+    statement_timeout: limits.statementMs,
+    query_timeout: limits.queryMs,
+    // A transaction left open by a stalled client must not hold row locks for long.
+    idle_in_transaction_session_timeout: 30_000,
+    // Notice a peer that vanished (a dropped proxy, a killed server) without waiting for a query.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
 }
 
-export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * A client from the pool that cannot crash the process: pg emits 'error' on a checked-out client
+ * whose connection breaks (a dropped proxy, a killed server), and an unheard 'error' is fatal. The
+ * query in flight rejects anyway; release(true) then throws the client away.
+ */
+export async function checkout(pool: Pool): Promise<PoolClient> {
   const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (err?: Error | boolean) => {
+    client.off('error', ignore);
+    return release(err);
+  };
+  return client;
+}
+
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await checkout(pool);
+  let broken = false;
   try {
     await client.query('BEGIN');
     const out = await fn(client);
     await client.query('COMMIT');
     return out;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A client whose query timed out or lost its connection may still be mid-statement: never
+    // hand it to someone else. One that got a server error is fine once rolled back.
+    broken = !isServerError(err);
+    if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
+}
+
+/** An error Postgres answered with (it carries a SQLSTATE): the statement failed and wrote nothing. */
+export function isServerError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }

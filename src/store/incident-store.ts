@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ChecklistStep, Incident, Snapshot } from '../core/incident/model';
 import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob } from '../core/ports';
-import { UserError } from '../core/errors';
-import { inTransaction } from './db';
+import { NotWrittenError, UserError } from '../core/errors';
+import { checkout, inTransaction, isServerError } from './db';
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   status: 'status',
@@ -27,30 +27,52 @@ const SNAPSHOT_COLUMNS = `i.*, COALESCE((
 class Replayed extends Error {}
 
 export class PgIncidentStore implements IncidentStore {
-  /** `afterJobs` runs after a commit that wrote outbox rows, so the relay can move them at once. */
+  /**
+   * `afterJobs` runs after a commit that wrote outbox rows, so the relay can move them at once.
+   * `declarePool` writes declares: give it tight timeouts, so a declare fails fast and truthfully.
+   */
   constructor(
     private readonly pool: Pool,
     private readonly afterJobs: () => void = () => undefined,
+    private readonly declarePool: Pool = pool,
   ) {}
 
-  /** One statement, so one round trip and its own transaction: a declare is written whole or not at all. */
-  async create(input: NewIncident, steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>, change: Change): Promise<Snapshot> {
+  /**
+   * One statement, so one round trip and its own transaction: a declare is written whole or not at
+   * all. A request key seen before writes nothing; the incident it made is returned instead.
+   */
+  async create(
+    input: NewIncident,
+    steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>,
+    change: Change,
+  ): Promise<{ snapshot: Snapshot; created: boolean }> {
     const ev = eventArrays(change.events);
     const jobs = jobArrays(change.jobs ?? []);
-    const { rows } = await this.pool.query(
+    // Connecting is apart from the statement, so a failure can be told apart: no connection, or a
+    // statement the server refused, wrote nothing for sure; a statement with no answer may have.
+    const c = await checkout(this.declarePool).catch((err: unknown) => {
+      throw new NotWrittenError(err);
+    });
+    let broken = false;
+    const { rows } = await c
+      .query(
       `WITH inc AS (
          INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
-                                declared_by, commander, summary, declared_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *
+                                declared_by, commander, summary, declared_at, request_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26)
+         ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
+         RETURNING *
        ), st AS (
          INSERT INTO checklist_steps (incident_id, step_id, position, title)
-         SELECT $1::uuid, * FROM unnest($14::text[], $15::int[], $16::text[])
+         SELECT $1::uuid, * FROM unnest($14::text[], $15::int[], $16::text[]) WHERE EXISTS (SELECT 1 FROM inc)
        ), ev AS (
          INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
          SELECT $1::uuid, * FROM unnest($17::timestamptz[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
+         WHERE EXISTS (SELECT 1 FROM inc)
        ), ob AS (
          INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
          SELECT $1::uuid, * FROM unnest($22::text[], $23::jsonb[], $24::text[], $25::timestamptz[])
+         WHERE EXISTS (SELECT 1 FROM inc)
          ON CONFLICT (dedupe_key) DO NOTHING
        )
        SELECT * FROM inc`,
@@ -58,13 +80,26 @@ export class PgIncidentStore implements IncidentStore {
         input.id, input.runbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
         input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
         steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title),
-        ...ev, ...jobs,
+        ...ev, ...jobs, input.requestKey ?? null,
       ],
-    );
+      )
+      .catch((err: unknown) => {
+        if (isServerError(err)) throw new NotWrittenError(err);
+        broken = true;
+        throw err;
+      })
+      .finally(() => c.release(broken));
+    if (rows.length === 0) {
+      const existing = await this.pool.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.request_key = $2`, [
+        input.platform,
+        input.requestKey,
+      ]);
+      return { snapshot: toSnapshot(existing.rows[0]), created: false };
+    }
     if ((change.jobs ?? []).length > 0) this.afterJobs();
     return {
-      incident: toIncident(rows[0]),
-      steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
+      snapshot: { incident: toIncident(rows[0]), steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })) },
+      created: true,
     };
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { checkout } from './db';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 
@@ -31,7 +32,7 @@ export interface MigrateResult {
  */
 export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
   const files = await migrationFiles(dir);
-  const client = await pool.connect();
+  const client = await checkout(pool);
   const result: MigrateResult = { applied: [], skipped: [] };
   try {
     await client.query(`SELECT pg_advisory_lock(hashtext('incident-bot:migrate:' || current_schema()))`);

@@ -40,7 +40,7 @@ describe('declaring and working an incident in Slack', () => {
     const { res, reply, channel, header, checklist } = await declare('pdf-404 invoices return 404');
 
     expect(res.body).toEqual(expect.objectContaining({ response_type: 'ephemeral' }));
-    expect(res.body.text).toMatch(/Declaring/);
+    expect(res.body.text).toMatch(/^INC-\d+ declared with runbook `pdf-404`.*Opening its channel/);
     expect(reply.body.response_type).toBe('ephemeral');
 
     const created = h.slack.callsOf('conversations.create')[0]!;

@@ -33,7 +33,7 @@ describe('Socket Mode', () => {
       trigger_id: 't1',
     });
     const ack = (await slack.waitFor(() => socket.acks.get(envelope), 'the ack on the socket')) as { text: string; response_type: string };
-    expect(ack).toEqual(expect.objectContaining({ response_type: 'ephemeral', text: expect.stringMatching(/^Declaring/) }));
+    expect(ack).toEqual(expect.objectContaining({ response_type: 'ephemeral', text: expect.stringMatching(/^INC-\d+ declared with runbook `workflow-500`/) }));
 
     const reply = await slack.waitFor(() => slack.replies.find((r) => responseUrl.endsWith(r.path)), 'the declared reply');
     const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;

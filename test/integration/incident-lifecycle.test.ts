@@ -38,7 +38,7 @@ describe('an incident timeline in Postgres', () => {
   });
 
   it('records each milestone at the injected clock time, with one event each', async () => {
-    const { incident } = await declareIncident(deps, { runbook: 'invoice-404', summary: 'PDF links 404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'invoice-404', summary: 'PDF links 404', actor: USER, platform: 'slack', workspace: 'T1' });
     expect(incident.runbookId).toBe('pdf-404');
     clock.set('2026-11-26T03:02:00Z');
     await acknowledge(deps, incident.id, USER, 'command');
@@ -74,7 +74,7 @@ describe('an incident timeline in Postgres', () => {
 
   it('never records a milestone before the one it follows, even when a clock lags', async () => {
     clock.set('2026-11-26T04:00:00Z');
-    const { incident } = await declareIncident(deps, { runbook: 'queue-failure', actor: USER, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'queue-failure', actor: USER, platform: 'slack', workspace: 'T1' });
     clock.set('2026-11-26T03:59:59.990Z'); // another instance, 10 ms behind
     const r = await acknowledge(deps, incident.id, USER, 'command');
     expect(r.changed).toBe(true);
@@ -101,30 +101,30 @@ describe('an incident timeline in Postgres', () => {
     clock.set('2026-11-26T05:00:00Z');
     const a = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
     clock.set('2026-11-26T05:04:00Z');
-    await resolve(deps, a.incident.id, USER, 'fixed before anyone acked');
+    await resolve(deps, a.snapshot.incident.id, USER, 'fixed before anyone acked');
     const b = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
     clock.set('2026-11-26T05:06:00Z');
-    await mitigate(deps, b.incident.id, USER);
+    await mitigate(deps, b.snapshot.incident.id, USER);
     const { rows } = await schema.pool.query(
       `SELECT i.id, i.acknowledged_at, e.data->>'via' AS via FROM incidents i
        JOIN incident_events e ON e.incident_id = i.id AND e.kind = 'incident.acknowledged' WHERE i.id = ANY($1) ORDER BY i.declared_at`,
-      [[a.incident.id, b.incident.id]],
+      [[a.snapshot.incident.id, b.snapshot.incident.id]],
     );
     expect(rows).toEqual([
-      { id: a.incident.id, acknowledged_at: new Date('2026-11-26T05:04:00Z'), via: 'resolve' },
-      { id: b.incident.id, acknowledged_at: new Date('2026-11-26T05:06:00Z'), via: 'mitigate' },
+      { id: a.snapshot.incident.id, acknowledged_at: new Date('2026-11-26T05:04:00Z'), via: 'resolve' },
+      { id: b.snapshot.incident.id, acknowledged_at: new Date('2026-11-26T05:06:00Z'), via: 'mitigate' },
     ]);
   });
 
   it('records a button acknowledgement as via button, not command', async () => {
-    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
     await acknowledge(deps, incident.id, USER, 'button');
     const { rows } = await schema.pool.query(`SELECT data FROM incident_events WHERE incident_id = $1 AND kind = 'incident.acknowledged'`, [incident.id]);
     expect(rows).toEqual([{ data: { via: 'button' } }]);
   });
 
   it('returns, from every change, the same snapshot a fresh read gives', async () => {
-    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'x', actor: USER, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'x', actor: USER, platform: 'slack', workspace: 'T1' });
     expect(await deps.store.get(incident.id)).toEqual((await deps.store.get(incident.id))!);
     const step = deps.catalog.find('pdf-404')!.steps[0]!.id;
     const results = [
@@ -139,7 +139,7 @@ describe('an incident timeline in Postgres', () => {
   });
 
   it('records a replayed click once', async () => {
-    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
     const step = deps.catalog.find('pdf-404')!.steps[1]!.id;
     const click = { incidentId: incident.id, stepId: step, to: 'done' as const, actor: USER, requestId: '1732600000.123' };
     const first = await setStep(deps, click);

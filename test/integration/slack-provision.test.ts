@@ -35,7 +35,7 @@ describe('opening the incident channel when Slack keeps refusing', () => {
   });
 
   it('tells the declarer on the last attempt what failed, how to fix it, and to work the runbook by hand', async () => {
-    const { incident } = await declareIncident(deps, { runbook: 'pdf-404', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     slack.failNext.set('conversations.create', 'missing_scope');
     const responseUrl = slack.responseUrl('final');
     await expect(provisioner.provision(incident.id, { responseUrl }, lastAttempt)).rejects.toThrow();
@@ -51,7 +51,7 @@ describe('opening the incident channel when Slack keeps refusing', () => {
   });
 
   it('names the step that failed when the channel opened but the checklist could not be posted', async () => {
-    const { incident } = await declareIncident(deps, { runbook: 'queue-failure', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
+    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'queue-failure', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     slack.failNext.set('chat.postMessage', 'rate_limited');
     const responseUrl = slack.responseUrl('post-failed');
     await expect(provisioner.provision(incident.id, { responseUrl }, lastAttempt)).rejects.toThrow();

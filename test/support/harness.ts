@@ -7,6 +7,7 @@ import { freshSchema, type TestSchema } from './db';
 import { FakeSlack } from './fake-slack';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
 import { postSigned } from './signing';
+import type { TcpProxy } from './tcp-proxy';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-0000-incident-bot';
@@ -21,6 +22,10 @@ export interface Harness {
   baseUrl: string;
   /** Posts `/incident <text>` as `user` from `channel`, signed like Slack signs it. */
   command(text: string, user: string, channel?: string): Promise<{ status: number; body: any; responseUrl: string }>;
+  /** The form body Slack would send for `/incident <text>`, to send (and replay) with send(). */
+  commandBody(text: string, user: string, channel?: string): { body: string; responseUrl: string };
+  /** Signs and posts a form body to /slack/events, as Slack would (a replay signs it anew). */
+  send(body: string): Promise<{ status: number; body: any }>;
   /** Clicks a button from a message the fake recorded. */
   click(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
   stop(): Promise<void>;
@@ -35,6 +40,8 @@ export async function startHarness(
     clock?: Clock;
     redisUrl?: string;
     role?: Role;
+    /** Reach Postgres through this proxy, to make it refuse or stall mid-test. */
+    postgresProxy?: TcpProxy;
     /** Socket Mode: an app token, and the fake Slack to connect through (started by the caller). */
     socketMode?: { appToken: string; slack: FakeSlack };
   } = {},
@@ -43,7 +50,7 @@ export async function startHarness(
   const schema = await freshSchema();
   const prefix = uniquePrefix();
   const config = loadConfig({
-    DATABASE_URL: schema.url,
+    DATABASE_URL: opts.postgresProxy ? opts.postgresProxy.wrap(schema.url) : schema.url,
     REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
     PORT: '0',
@@ -58,7 +65,7 @@ export async function startHarness(
   const runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const baseUrl = `http://127.0.0.1:${runtime.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
-  return {
+  const h: Harness = {
     slack,
     runtime,
     schema,
@@ -66,6 +73,14 @@ export async function startHarness(
     eventsUrl,
     baseUrl,
     async command(text, user, channel = 'CGENERAL') {
+      const { body, responseUrl } = h.commandBody(text, user, channel);
+      return { ...(await h.send(body)), responseUrl };
+    },
+    async send(body) {
+      const res = await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
+      return { status: res.status, body: res.body ? safeJson(res.body) : null };
+    },
+    commandBody(text, user, channel = 'CGENERAL') {
       const responseUrl = slack.responseUrl(`cmd-${++seq}`);
       const body = new URLSearchParams({
         token: 'legacy-verification-token',
@@ -82,8 +97,7 @@ export async function startHarness(
         response_url: responseUrl,
         trigger_id: `trigger-${seq}`,
       }).toString();
-      const res = await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded');
-      return { status: res.status, body: res.body ? safeJson(res.body) : null, responseUrl };
+      return { body, responseUrl };
     },
     async click(user, channel, messageTs, actionId, value, actionTs) {
       const payload = {
@@ -118,6 +132,7 @@ export async function startHarness(
       await dropPrefix(prefix);
     },
   };
+  return h;
 }
 
 function safeJson(text: string): unknown {

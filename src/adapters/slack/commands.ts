@@ -14,7 +14,13 @@ export function readSlackMention(word: string): string | null {
   return MENTION.exec(word)?.[1] ?? null;
 }
 
-/** `/incident …`: parse, answer from memory in the ack when possible, else ack and reply after. */
+/** How long a declare may take before the ack must go; Slack gives up on an ack after 3 s. */
+export const DECLARE_BUDGET_MS = 2_000;
+
+/**
+ * `/incident …`: parse, answer from memory in the ack when possible. A declare is recorded before
+ * the ack, which says whether it was; anything else acks at once and replies after.
+ */
 export function registerCommands(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
   app.command('/incident', async ({ command, ack, respond }) => {
     const log = { platform: 'slack', actor: command.user_id, channel: command.channel_id };
@@ -27,17 +33,21 @@ export function registerCommands(app: App, dispatcher: Dispatcher, platform: Cha
       if (err instanceof UserError) return ack(ephemeral(problemText(err.problem)));
       throw err;
     }
-    if (cmd.kind === 'help') return ack(ephemeral(atOnce!));
-    await (atOnce ? ack(ephemeral(atOnce)) : ack());
-    return runAndReply(respond, logger, log, async () => {
-      const r = await dispatcher.command(cmd, {
-        userId: command.user_id,
-        platform,
-        workspace: command.team_id,
-        room: command.channel_id,
-        replyTo: { responseUrl: command.response_url },
-      });
-      return r.reply;
-    });
+    if (atOnce) return ack(ephemeral(atOnce));
+    const req = {
+      userId: command.user_id,
+      platform,
+      workspace: command.team_id,
+      room: command.channel_id,
+      replyTo: { responseUrl: command.response_url },
+      // A replayed request carries the same trigger_id: it finds the incident it made.
+      requestId: command.trigger_id ? `${command.team_id}:${command.trigger_id}` : undefined,
+    };
+    if (cmd.kind === 'declare') {
+      const r = await dispatcher.declareNow(cmd, req, DECLARE_BUDGET_MS);
+      return ack(ephemeral(r.reply!));
+    }
+    await ack();
+    return runAndReply(respond, logger, log, async () => (await dispatcher.command(cmd, req)).reply);
   });
 }

@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { NotWrittenError, UserError } from '../errors';
 import { acknowledge } from '../incident/acknowledge';
 import { assignCommander } from '../incident/assign-commander';
 import { cancel } from '../incident/cancel';
@@ -9,9 +9,9 @@ import { label, type Snapshot } from '../incident/model';
 import { resolve } from '../incident/resolve';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
-import type { ChatPlatform, ReplyTo } from '../ports';
+import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../render/actions';
-import { declaringText, helpText, listText, statusText } from '../render/replies';
+import { declaredText, helpText, listText, notRecordedText, problemText, statusText, unconfirmedText } from '../render/replies';
 import type { Text } from '../render/text';
 import { Limiter } from './limit';
 import type { Command } from './parse';
@@ -23,9 +23,11 @@ export interface Request {
   /** The room the request came from. */
   room: string | null;
   replyTo?: ReplyTo;
-  /** The platform's id for a click (Slack action_ts); a replay of it records nothing. */
+  /** The platform's id for this request (Slack: trigger_id, action_ts); a replay of it records nothing. */
   requestId?: string;
 }
+
+export type DeclareCommand = Extract<Command, { kind: 'declare' }>;
 
 /** What to tell the person; null when the answer arrives another way (a re-rendered message, a job). */
 export interface Result {
@@ -42,6 +44,7 @@ export class Dispatcher {
 
   constructor(
     private readonly deps: CoreDeps,
+    private readonly log: OpsLog,
     maxInFlight = 8,
   ) {
     this.limiter = new Limiter(maxInFlight);
@@ -50,12 +53,51 @@ export class Dispatcher {
   /** Answers that need no database, so an adapter can send them with its acknowledgement. */
   answerAtOnce(cmd: Command): Text | null {
     if (cmd.kind === 'help') return helpText(this.deps.catalog);
-    if (cmd.kind === 'declare') {
-      const pb = this.deps.catalog.find(cmd.runbook);
-      if (!pb) throw unknownRunbook(this.deps.catalog, cmd.runbook);
-      return declaringText(pb.id, pb.title);
-    }
+    if (cmd.kind === 'declare' && !this.deps.catalog.find(cmd.runbook)) throw unknownRunbook(this.deps.catalog, cmd.runbook);
     return null;
+  }
+
+  /**
+   * Records a declare before the adapter acknowledges it, so an acknowledged declare is never
+   * lost. Never throws: the reply says truthfully whether the incident was recorded, was not, or
+   * could not be confirmed within `budgetMs`. What it could not record is logged in full.
+   */
+  async declareNow(cmd: DeclareCommand, req: Request, budgetMs: number): Promise<Result & { recorded: 'yes' | 'no' | 'unknown' }> {
+    const pb = this.deps.catalog.find(cmd.runbook);
+    if (!pb) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
+    const write = declareIncident(this.deps, {
+      runbook: cmd.runbook,
+      summary: cmd.summary,
+      actor: { id: req.userId },
+      platform: req.platform.name,
+      workspace: req.workspace,
+      replyTo: req.replyTo,
+      requestKey: req.requestId,
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), budgetMs)));
+    try {
+      const out = await Promise.race([write, late]);
+      if (out !== 'late') return { reply: declaredText(out.snapshot, pb.title, out.created), snapshot: out.snapshot, recorded: 'yes' };
+      write.catch(() => undefined); // it may still land; provisioning then posts the channel link
+      this.lost('unknown', cmd, req, 'no answer within the declare budget');
+      return { reply: unconfirmedText(pb), recorded: 'unknown' };
+    } catch (err) {
+      if (err instanceof UserError) return { reply: problemText(err.problem), recorded: 'no' };
+      const sure = err instanceof NotWrittenError;
+      this.lost(sure ? 'no' : 'unknown', cmd, req, (err as Error).message);
+      return sure ? { reply: notRecordedText(pb), recorded: 'no' } : { reply: unconfirmedText(pb), recorded: 'unknown' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Everything needed to declare it again by hand, for whoever reads the logs. */
+  private lost(recorded: 'no' | 'unknown', cmd: DeclareCommand, req: Request, reason: string): void {
+    this.log.error(
+      { recorded, declare: { runbook: cmd.runbook, summary: cmd.summary ?? null, actor: req.userId, platform: req.platform.name, workspace: req.workspace, room: req.room, requestId: req.requestId ?? null }, reason },
+      recorded === 'no' ? 'declare NOT recorded' : 'declare not confirmed',
+    );
   }
 
   command(cmd: Command, req: Request): Promise<Result> {
@@ -74,13 +116,14 @@ export class Dispatcher {
       case 'list':
         return { reply: listText(await deps.store.listOpen(req.platform.name, req.workspace)) };
       case 'declare': {
-        const snapshot = await declareIncident(deps, {
+        const { snapshot } = await declareIncident(deps, {
           runbook: cmd.runbook,
           summary: cmd.summary,
           actor: { id: req.userId },
           platform: req.platform.name,
           workspace: req.workspace,
           replyTo: req.replyTo,
+          requestKey: req.requestId,
         });
         return { reply: null, snapshot }; // provisioning tells the declarer where to work
       }

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { checkedText } from '../incident/text-limits';
 import { commandFor } from './words';
 
 export type Command =
@@ -35,9 +36,9 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
     case 'mitigate':
       return { kind: command };
     case 'resolve':
-      return { kind: 'resolve', summary: rest };
+      return { kind: 'resolve', summary: checkedText(rest, 'summary') ?? undefined };
     case 'cancel':
-      return { kind: 'cancel', reason: rest };
+      return { kind: 'cancel', reason: checkedText(rest, 'reason') ?? undefined };
     case 'sev': {
       const m = /^(?:sev)?([1-4])$/i.exec(restWords[0] ?? '');
       if (restWords.length !== 1 || !m) throw new UserError({ code: 'invalid_input', field: 'severity' });
@@ -50,6 +51,6 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
     }
     case undefined:
       // Keep what was typed, so "did you mean" quotes the user's own spelling back.
-      return { kind: 'declare', runbook: first, summary: rest };
+      return { kind: 'declare', runbook: first, summary: checkedText(rest, 'summary') ?? undefined };
   }
 }

@@ -1,6 +1,7 @@
 import type { Change } from '../ports';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
+import { checkedText } from './text-limits';
 import { requireManager, requireOpen } from './guards';
 import type { Actor, Snapshot } from './model';
 
@@ -11,7 +12,7 @@ export function decideCancel(s: Snapshot, actor: Actor, at: Date, reason?: strin
   requireManager(actor, s.incident, 'cancel');
   return {
     incident: { status: 'cancelled', cancelledAt: at },
-    events: [{ kind: 'incident.cancelled', actor: actor.id, at, data: { reason: reason?.trim() || null }, key: `${s.incident.id}:cancelled` }],
+    events: [{ kind: 'incident.cancelled', actor: actor.id, at, data: { reason: checkedText(reason, 'reason') }, key: `${s.incident.id}:cancelled` }],
   };
 }
 

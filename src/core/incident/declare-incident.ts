@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors';
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
+import { checkedText } from './text-limits';
 import type { Actor, Snapshot } from './model';
 
 export interface DeclareInput {
@@ -13,14 +14,19 @@ export interface DeclareInput {
   workspace: string | null;
   /** Where the platform should report the outcome (e.g. a Slack response_url); opaque to the core. */
   replyTo?: Record<string, unknown>;
+  /** The platform's id for this request: a retry or replay of it declares nothing new. */
+  requestKey?: string;
 }
 
-/** One write: the incident, its checklist, the declared event and the provisioning job. */
-export async function declareIncident(deps: CoreDeps, input: DeclareInput): Promise<Snapshot> {
+/**
+ * One write: the incident, its checklist, the declared event and the provisioning job.
+ * `created` is false when the same request declared it before.
+ */
+export async function declareIncident(deps: CoreDeps, input: DeclareInput): Promise<{ snapshot: Snapshot; created: boolean }> {
   const pb = deps.catalog.find(input.runbook);
   if (!pb) throw unknownRunbook(deps.catalog, input.runbook);
   const now = deps.clock.now();
-  const summary = input.summary?.trim() || null;
+  const summary = checkedText(input.summary, 'summary');
   const id = randomUUID();
   const title = summary ?? pb.title;
   return deps.store.create(
@@ -38,6 +44,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       commander: input.actor.id,
       summary,
       declaredAt: now,
+      requestKey: input.requestKey ?? null,
     },
     pb.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
     {

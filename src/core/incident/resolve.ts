@@ -2,6 +2,7 @@ import type { Change } from '../ports';
 import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
+import { checkedText } from './text-limits';
 import { requireManager, requireOpen } from './guards';
 import type { Actor, Snapshot } from './model';
 
@@ -9,7 +10,7 @@ export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: str
   if (s.incident.status === 'resolved') return { events: [] };
   requireOpen(s.incident, 'resolve');
   requireManager(actor, s.incident, 'resolve');
-  const resolution = summary?.trim() || null;
+  const resolution = checkedText(summary, 'summary');
   return withAcknowledgement(s, actor, at, 'resolve', {
     incident: { status: 'resolved', resolvedAt: at, resolution },
     events: [{ kind: 'incident.resolved', actor: actor.id, at, data: { summary: resolution }, key: `${s.incident.id}:resolved` }],

@@ -1,6 +1,7 @@
 import type { IncidentAction, Problem, Role } from '../errors';
 import { label, type Incident, type Snapshot } from '../incident/model';
 import type { RunbookCatalog } from '../runbook/catalog';
+import type { Runbook } from '../runbook/schema';
 import type { Text } from './text';
 
 /**
@@ -44,6 +45,8 @@ export function problemText(p: Problem): Text {
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
         : ['Name the new commander with an @mention, picked from the suggestions: ', { command: 'commander @jane' }, '.'];
+    case 'too_long':
+      return [`That ${p.field} is ${p.length} characters; keep it to ${p.max}. Put the details in the incident channel instead.`];
     case 'unknown_step':
       return [`${p.incident} has no step "${p.step}". Refresh with `, { command: 'status' }, '.'];
     case 'not_found':
@@ -65,8 +68,38 @@ export function internalErrorText(ref: string): Text {
   return [`Something went wrong on our side (ref ${ref}). Try again in a minute, and if it keeps failing give ref ${ref} to whoever runs the bot.`];
 }
 
-export function declaringText(runbookId: string, title: string): Text {
-  return ['Declaring an incident with runbook ', { code: runbookId }, ` (${title})… I will post its channel here in a moment.`];
+export function declaredText(s: Snapshot, runbookTitle: string, created: boolean): Text {
+  const i = s.incident;
+  if (!created) {
+    return [`${label(i)} was already declared by this request. `, ...(i.channelId ? ['Work it in ', { channel: i.channelId }, '.'] : ['Its channel link follows here.'])];
+  }
+  return [`${label(i)} declared with runbook `, { code: i.runbookId }, ` (${runbookTitle}). Opening its channel; I will post the link here in a moment.`];
+}
+
+/** The database refused or was never reached: nothing was recorded, and the person must know. */
+export function notRecordedText(pb: Runbook): Text {
+  return [{ strong: 'The incident was NOT recorded' }, ': the database did not take it. Declare again in a minute, or work the runbook by hand now:', ...runbookByHand(pb)];
+}
+
+/** No answer in time: it may or may not have landed. Say exactly that, and how to find out. */
+export function unconfirmedText(pb: Runbook): Text {
+  return [
+    { strong: 'I could not confirm the incident was recorded' },
+    ': the database is slow to answer. If its channel link does not appear here within a minute and ',
+    { command: 'list' },
+    ' does not show it, declare again. Meanwhile work the runbook by hand:',
+    ...runbookByHand(pb),
+  ];
+}
+
+function runbookByHand(pb: Runbook): Text {
+  const out: Text = [];
+  pb.steps.forEach((st, n) => out.push(`\n${n + 1}. ${st.title}`));
+  if (pb.links.length > 0) {
+    out.push('\n');
+    pb.links.forEach((l, n) => out.push(n > 0 ? ' · ' : '', { link: l.url, title: l.title }));
+  }
+  return out;
 }
 
 export function statusText(s: Snapshot): Text {

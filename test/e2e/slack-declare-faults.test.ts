@@ -1,0 +1,114 @@
+import { startHarness, type Harness } from '../support/harness';
+import { BASE_DATABASE_URL } from '../support/db';
+import { TcpProxy } from '../support/tcp-proxy';
+
+const ALICE = 'UALICE01';
+
+/** The Slack reply on a response_url that names the incident channel, once provisioning is done. */
+function channelReply(h: Harness, responseUrl: string) {
+  return h.slack.waitFor(() => h.slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
+}
+
+describe('a declare is recorded before Slack is told so', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('acks with the incident number only once the incident is in Postgres', async () => {
+    const res = await h.command('pdf-404 recorded before the ack', ALICE);
+    const number = /^INC-(\d+) declared/.exec(res.body.text)?.[1];
+    expect(number).toBeDefined();
+    // Read straight after the ack: no waiting, the row must already be there.
+    const { rows } = await h.schema.pool.query('SELECT title FROM incidents WHERE number = $1', [number]);
+    expect(rows).toEqual([{ title: 'recorded before the ack' }]);
+  });
+
+  it('makes one incident and one channel of a declare replayed three times', async () => {
+    const { body, responseUrl } = h.commandBody('pdf-404 replayed declare', ALICE);
+    const acks = [await h.send(body), await h.send(body), await h.send(body)];
+    expect(acks[0]!.body.text).toMatch(/^INC-\d+ declared with runbook/);
+    for (const later of acks.slice(1)) expect(later.body.text).toMatch(/^INC-\d+ was already declared by this request/);
+    await channelReply(h, responseUrl);
+    const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE title = 'replayed declare'`);
+    expect(rows[0].n).toBe(1);
+    const channels = [...h.slack.channels.values()].filter((c) => c.topic.includes('replayed declare'));
+    expect(channels).toHaveLength(1);
+  });
+
+  it('refuses a summary longer than 500 characters at once, and records nothing', async () => {
+    const before = await h.schema.pool.query('SELECT count(*)::int AS n FROM incidents');
+    const res = await h.command(`pdf-404 ${'x'.repeat(501)}`, ALICE);
+    expect(res.body.text).toBe('That summary is 501 characters; keep it to 500. Put the details in the incident channel instead.');
+    const after = await h.schema.pool.query('SELECT count(*)::int AS n FROM incidents');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('keeps hostile text as text in the list, the status, the header and the channel topic', async () => {
+    const hostile = '<!channel> <https://evil.example|click here> & <@U0BOSS>';
+    const res = await h.command(`pdf-404 ${hostile}`, ALICE);
+    const reply = await channelReply(h, res.responseUrl);
+    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const escaped = '&lt;!channel&gt; &lt;https://evil.example|click here&gt; &amp; &lt;@U0BOSS&gt;';
+
+    const list = await h.command('list', ALICE);
+    const listReply = await h.slack.waitFor(() => h.slack.replies.find((r) => list.responseUrl.endsWith(r.path)), 'the list');
+    const status = await h.command('status', ALICE, channel);
+    const statusReply = await h.slack.waitFor(() => h.slack.replies.find((r) => status.responseUrl.endsWith(r.path)), 'the status');
+    const header = h.slack.messagesIn(channel)[0]!;
+    for (const shown of [listReply.body.text, statusReply.body.text, header.text, h.slack.channels.get(channel)!.topic]) {
+      expect(shown).toContain(escaped);
+      expect(shown).not.toMatch(/<!channel>|<https:\/\/evil|<@U0BOSS>/);
+    }
+    // Slack reads markup in mrkdwn only; plain_text (the header block's title) is shown as typed.
+    const mrkdwnTexts = JSON.stringify(header.blocks.flatMap((b: any) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]).filter((t: any) => t?.type === 'mrkdwn'));
+    expect(mrkdwnTexts).not.toMatch(/<!channel>|<https:\/\/evil|<@U0BOSS>/);
+  });
+});
+
+describe('a declare while Postgres fails', () => {
+  let h: Harness;
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const target = new URL(BASE_DATABASE_URL);
+    proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+    h = await startHarness({ postgresProxy: proxy });
+  });
+  afterAll(async () => {
+    proxy.heal();
+    await h.stop();
+    await proxy.stop();
+  });
+
+  it('says plainly that it was NOT recorded when Postgres refuses, and gives the runbook to work by hand', async () => {
+    proxy.refuse();
+    proxy.drop();
+    const started = Date.now();
+    const res = await h.command('pdf-404 while postgres refuses', ALICE);
+    expect(Date.now() - started).toBeLessThan(3_000); // inside Slack's ack deadline
+    expect(res.body.text).toMatch(/^\*The incident was NOT recorded\*: the database did not take it\. Declare again in a minute, or work the runbook by hand now:\n1\. /);
+    proxy.heal();
+    const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE title = 'while postgres refuses'`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('says it could not confirm, not that it failed, when Postgres stalls mid-declare, and posts the channel once it lands', async () => {
+    // Warm the declare pool, so the next declare's statement is sent and then meets the stall.
+    const warm = await h.command('pdf-404 warm-up', ALICE);
+    expect(warm.body.text).toMatch(/^INC-\d+ declared/);
+    proxy.stall();
+    const started = Date.now();
+    const res = await h.command('pdf-404 while postgres stalls', ALICE);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(res.body.text).toMatch(/^\*I could not confirm the incident was recorded\*: the database is slow to answer\./);
+    proxy.heal();
+    // The statement was on its way: it lands, and the declarer gets the channel after all.
+    const reply = await channelReply(h, res.responseUrl);
+    expect(reply.body.text).toMatch(/^INC-\d+ declared\. Work it in <#C\w+>/);
+    const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE title = 'while postgres stalls'`);
+    expect(rows[0].n).toBe(1);
+  }, 30_000);
+});
