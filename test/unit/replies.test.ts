@@ -1,0 +1,374 @@
+import path from 'node:path';
+import type { IncidentAction, Problem, Role } from '../../src/core/errors';
+import { UserError } from '../../src/core/errors';
+import { decideResolve } from '../../src/core/incident/resolve';
+import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import { helpText, listText, problemText, statusText } from '../../src/core/render/replies';
+import { plainText, type Text } from '../../src/core/render/text';
+import { RunbookCatalog } from '../../src/core/runbook/catalog';
+import { loadCatalog } from '../../src/core/runbook/loader';
+import type { Runbook } from '../../src/core/runbook/schema';
+
+// Every sentence the bot says lives in replies.ts. These tests read them as plain text, the way a
+// person would, and check each refusal tells them what to do next.
+
+const INCIDENT_ID = '5f0c2a9e-4b7d-4e8a-9c1f-2d3e4f5a6b7c';
+const DECLARED_AT = new Date('2025-03-07T09:15:00Z');
+const ACK_AT = new Date('2025-03-07T09:20:00Z');
+const DIAG_AT = new Date('2025-03-07T09:31:00Z');
+const MITI_AT = new Date('2025-03-07T09:42:00Z');
+const END_AT = new Date('2025-03-07T10:30:00Z');
+
+const COMMANDER = 'UCMDR0001';
+const DECLARER = 'UDECL0001';
+
+function incident(overrides: Partial<Incident> = {}): Incident {
+  return {
+    id: INCIDENT_ID,
+    number: 42,
+    runbookId: 'pdf-404',
+    class: 'pdf',
+    title: 'Invoices return 404 for some tenants',
+    severity: 2,
+    status: 'declared',
+    platform: 'slack',
+    workspace: 'T1',
+    channelId: 'C00000001',
+    declaredBy: DECLARER,
+    commander: COMMANDER,
+    summary: null,
+    resolution: null,
+    declaredAt: DECLARED_AT,
+    acknowledgedAt: null,
+    diagnosedAt: null,
+    mitigatedAt: null,
+    resolvedAt: null,
+    cancelledAt: null,
+    version: 1,
+    ...overrides,
+  };
+}
+
+const STEP_TITLES = ['Look at the logs', 'State the cause', 'Re-render or roll back'];
+
+function snapshot(extra: Partial<Incident> = {}, doneCount = 0): Snapshot {
+  const steps: ChecklistStep[] = STEP_TITLES.map((title, i) => ({
+    stepId: `step-${i + 1}`,
+    position: i,
+    title,
+    state: i < doneCount ? 'done' : 'open',
+    changedBy: i < doneCount ? 'UBOB00002' : null,
+    changedAt: i < doneCount ? MITI_AT : null,
+  }));
+  return { incident: incident(extra), steps };
+}
+
+function runbook(id: string, title: string, aliases: string[] = []): Runbook {
+  return {
+    id,
+    title,
+    class: id,
+    severity: 3,
+    aliases,
+    summary: 'Synthetic.',
+    owner: 'Test team',
+    links: [{ title: 'Logs', url: 'https://logs.example' }],
+    steps: [{ id: 'look', title: 'Look', detail: 'Look.' }],
+    probes: [],
+    escalation: [{ after: '5m', notify: ['@oncall'] }],
+    quick_validation: ['ok'],
+    edge_cases: [{ case: 'none', fallback: 'none' }],
+  };
+}
+
+/** Every string anywhere inside `value`: plain spans and the contents of rich ones. */
+function allStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value instanceof Date || value === null || typeof value !== 'object') return [];
+  return Object.values(value as Record<string, unknown>).flatMap(allStrings);
+}
+
+const SLACK_MARKUP = /<[@#!]/;
+const shipped = () => loadCatalog(path.resolve(__dirname, '../../playbooks'));
+
+/** One of every Problem; the mapped type makes the compiler insist on a new code being added here. */
+const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
+  unknown_runbook: { code: 'unknown_runbook', input: 'pdf-4O4', suggestions: ['pdf-404'], runbooks: ['pdf-404', 'queue-failure'] },
+  not_allowed: {
+    code: 'not_allowed',
+    incident: 'INC-42',
+    action: 'resolve',
+    can: [{ role: 'commander', user: COMMANDER }, { role: 'declarer', user: DECLARER }, { role: 'admin' }],
+  },
+  not_participant: { code: 'not_participant', incident: 'INC-42', action: 'tick_steps', channel: 'C00000001' },
+  ended: { code: 'ended', incident: 'INC-42', status: 'resolved', action: 'cancel', runbook: 'pdf-404' },
+  invalid_input: { code: 'invalid_input', field: 'severity' },
+  too_long: { code: 'too_long', field: 'summary', max: 500, length: 612 },
+  unknown_step: { code: 'unknown_step', incident: 'INC-42', step: 'no-such-step' },
+  not_found: { code: 'not_found' },
+  not_in_incident: { code: 'not_in_incident', command: 'ack' },
+  stale_button: { code: 'stale_button' },
+};
+
+/** What a person reads for each problem above. */
+const EXPECTED: Record<Problem['code'], string> = {
+  unknown_runbook: 'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure. Try pdf-404 <summary>.',
+  not_allowed:
+    'Only the commander (@UCMDR0001), the declarer (@UDECL0001) or an incident admin can resolve INC-42. ' +
+    'Ask one of them, or ask the commander to hand over with commander @you.',
+  not_participant: 'Join #C00000001 to tick steps on INC-42: only people in the incident channel can.',
+  ended: 'INC-42 is already resolved, so you cannot cancel it. If the problem is back, declare a new incident with pdf-404 ….',
+  invalid_input: 'Severity is a number from 1 (worst) to 4. Try sev 2.',
+  too_long: 'That summary is 612 characters; keep it to 500. Put the details in the incident channel instead.',
+  unknown_step: 'INC-42 has no step "no-such-step". Refresh with status.',
+  not_found: 'That incident no longer exists. Run list to see the open ones.',
+  not_in_incident: "ack works inside an incident channel, and this is not one. Open the incident's channel (see list) and run it there.",
+  stale_button: 'This button is from an old message. Run status in the incident channel for the current checklist.',
+};
+
+const allProblems = (): Problem[] => [
+  ...Object.values(PROBLEMS),
+  { code: 'invalid_input', field: 'commander' },
+  { code: 'too_long', field: 'reason', max: 500, length: 501 },
+  { code: 'unknown_runbook', input: 'zzz', suggestions: [], runbooks: [] },
+  { code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null },
+  { code: 'ended', incident: 'INC-42', status: 'cancelled', action: 'tick_steps', runbook: 'pdf-404' },
+];
+
+describe('problemText', () => {
+  it.each(Object.keys(PROBLEMS) as Array<Problem['code']>)('words %s as what went wrong and what to do next', (code) => {
+    expect(plainText(problemText(PROBLEMS[code]))).toBe(EXPECTED[code]);
+  });
+
+  it('points every refusal at a command to run or a channel to join', () => {
+    for (const p of allProblems()) {
+      const text = problemText(p);
+      // Commands and channels are spans, so each surface can make them typeable or clickable.
+      const spans = text.filter((s) => typeof s !== 'string' && ('command' in s || 'channel' in s));
+      // Two refusals have nothing to run or link, and say in words what to do instead: join a
+      // channel that has no id yet, or type a shorter text.
+      const inWords = /^Join the incident channel |Put the details in the incident channel instead\.$/.test(plainText(text));
+      expect({ code: p.code, next: spans.length > 0 || inWords }).toEqual({ code: p.code, next: true });
+    }
+  });
+
+  it('ends every refusal as a full sentence', () => {
+    for (const p of allProblems()) expect(plainText(problemText(p))).toMatch(/[.?]$/);
+  });
+
+  it('suggests several look-alike runbooks joined with "or"', () => {
+    const text = plainText(problemText({ code: 'unknown_runbook', input: 'pdf', suggestions: ['pdf-404', 'pdf-500', 'pdf-503'], runbooks: ['pdf-404'] }));
+    expect(text).toContain('Did you mean pdf-404, pdf-500 or pdf-503?');
+    expect(text).toContain('Try pdf-404 <summary>.');
+  });
+
+  it('lists the runbooks and offers no guess when nothing looks alike', () => {
+    const text = plainText(problemText({ code: 'unknown_runbook', input: 'zzz', suggestions: [], runbooks: ['queue-failure', 'pdf-404'] }));
+    expect(text).toBe('Unknown runbook "zzz". Runbooks: queue-failure, pdf-404. Try queue-failure <summary>.');
+  });
+
+  it('asks for an @mention when the new commander was not one', () => {
+    expect(plainText(problemText({ code: 'invalid_input', field: 'commander' }))).toBe(
+      'Name the new commander with an @mention, picked from the suggestions: commander @jane.',
+    );
+  });
+
+  it('says to join the incident channel when it has no channel id yet', () => {
+    expect(plainText(problemText({ code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null }))).toBe(
+      'Join the incident channel to acknowledge INC-42: only people in the incident channel can.',
+    );
+  });
+
+  it('names the incident channel as a channel span, not as text', () => {
+    expect(problemText(PROBLEMS.not_participant)).toContainEqual({ channel: 'C00000001' });
+  });
+
+  describe('not_allowed names who may act, joined with "or"', () => {
+    const words = (can: Role[], action: IncidentAction = 'resolve') => plainText(problemText({ code: 'not_allowed', incident: 'INC-42', action, can }));
+
+    it('with commander, declarer and admins', () => {
+      expect(words([{ role: 'commander', user: 'U1' }, { role: 'declarer', user: 'U2' }, { role: 'admin' }])).toMatch(
+        /^Only the commander \(@U1\), the declarer \(@U2\) or an incident admin can resolve INC-42\. /,
+      );
+    });
+
+    it('with one person and admins', () => {
+      expect(words([{ role: 'commander', user: 'U1' }, { role: 'admin' }])).toMatch(/^Only the commander \(@U1\) or an incident admin can resolve INC-42\. /);
+      expect(words([{ role: 'declarer', user: 'U2' }, { role: 'admin' }])).toMatch(/^Only the declarer \(@U2\) or an incident admin can resolve INC-42\. /);
+    });
+
+    it('with admins only', () => {
+      expect(words([{ role: 'admin' }])).toMatch(/^Only an incident admin can resolve INC-42\. /);
+    });
+
+    it('keeps the people as user spans for the surface to mention', () => {
+      const text = problemText(PROBLEMS.not_allowed);
+      expect(text).toContainEqual({ user: COMMANDER });
+      expect(text).toContainEqual({ user: DECLARER });
+    });
+
+    it.each([
+      ['acknowledge', 'acknowledge INC-42'],
+      ['mitigate', 'mitigate INC-42'],
+      ['resolve', 'resolve INC-42'],
+      ['cancel', 'cancel INC-42'],
+      ['set_severity', 'change the severity of INC-42'],
+      ['set_commander', 'change the commander of INC-42'],
+      ['tick_steps', 'tick steps on INC-42'],
+    ] as Array<[IncidentAction, string]>)('words %s as "%s"', (action, phrase) => {
+      expect(words([{ role: 'admin' }], action)).toContain(`can ${phrase}.`);
+    });
+  });
+
+  it('words a refusal from the resolve decision the way the responder will read it', () => {
+    let problem: Problem | undefined;
+    try {
+      decideResolve(snapshot({ status: 'acknowledged' }), { id: 'URESP0001', isAdmin: false, inChannel: true }, MITI_AT);
+    } catch (err) {
+      if (err instanceof UserError) problem = err.problem;
+    }
+    expect(plainText(problemText(problem!))).toBe(EXPECTED.not_allowed);
+  });
+});
+
+describe('statusText', () => {
+  const lastLine = (t: Text) => plainText(t).split('\n').pop();
+
+  it('shows number, severity, status, runbook, title, commander, checklist progress and the next step', () => {
+    expect(plainText(statusText(snapshot({}, 1)))).toBe(
+      'INC-42 · SEV2 · declared · runbook pdf-404\n' +
+        'Invoices return 404 for some tenants\n' +
+        'Commander: @UCMDR0001 · Checklist: 1 of 3 done · next: State the cause\n' +
+        'Declared 2025-03-07 09:15 UTC',
+    );
+  });
+
+  it('shows only the declaration while nothing else has happened', () => {
+    const line = lastLine(statusText(snapshot()));
+    expect(line).toBe('Declared 2025-03-07 09:15 UTC');
+  });
+
+  it('shows each milestone reached, in order, and none that was not', () => {
+    const s = snapshot({ status: 'mitigated', acknowledgedAt: ACK_AT, mitigatedAt: MITI_AT });
+    expect(lastLine(statusText(s))).toBe('Declared 2025-03-07 09:15 UTC · acknowledged 2025-03-07 09:20 UTC · mitigated 2025-03-07 09:42 UTC');
+  });
+
+  it('shows diagnosed and resolved when reached', () => {
+    const s = snapshot({ status: 'resolved', acknowledgedAt: ACK_AT, diagnosedAt: DIAG_AT, mitigatedAt: MITI_AT, resolvedAt: END_AT }, 3);
+    expect(lastLine(statusText(s))).toBe(
+      'Declared 2025-03-07 09:15 UTC · acknowledged 2025-03-07 09:20 UTC · diagnosed 2025-03-07 09:31 UTC · ' +
+        'mitigated 2025-03-07 09:42 UTC · resolved 2025-03-07 10:30 UTC',
+    );
+    expect(plainText(statusText(s))).not.toContain('cancelled');
+  });
+
+  it('shows a cancellation', () => {
+    expect(lastLine(statusText(snapshot({ status: 'cancelled', cancelledAt: END_AT })))).toBe('Declared 2025-03-07 09:15 UTC · cancelled 2025-03-07 10:30 UTC');
+  });
+
+  it('says nobody is commander, and names no next step once all are done', () => {
+    const text = plainText(statusText(snapshot({ commander: null }, 3)));
+    expect(text).toContain('Commander: nobody · Checklist: 3 of 3 done\n');
+    expect(text).not.toContain('next:');
+  });
+});
+
+describe('listText', () => {
+  const open = (n: number): Incident[] =>
+    Array.from({ length: n }, (_, k) =>
+      incident({ id: `00000000-0000-4000-8000-${String(k + 1).padStart(12, '0')}`, number: k + 1, title: `Problem ${k + 1}`, channelId: `C${k + 1}` }),
+    );
+  const bullets = (t: Text) => plainText(t).split('\n').filter((l) => l.startsWith('• '));
+
+  it('says there are no open incidents and how to declare one', () => {
+    expect(plainText(listText([]))).toBe('No open incidents. Declare one with <runbook> [summary].');
+  });
+
+  it('lists each open incident with severity, status, channel, title and when it was declared', () => {
+    expect(plainText(listText(open(2)))).toBe(
+      'Open incidents (2)\n' +
+        '• INC-1 SEV2 · declared · #C1 · Problem 1 · declared 2025-03-07 09:15 UTC\n' +
+        '• INC-2 SEV2 · declared · #C2 · Problem 2 · declared 2025-03-07 09:15 UTC',
+    );
+  });
+
+  it('says when an incident channel is not open yet', () => {
+    expect(plainText(listText([incident({ channelId: null })]))).toContain('· channel not open yet ·');
+  });
+
+  it('shows all 20 when there are exactly 20, with no "more" line', () => {
+    const text = listText(open(20));
+    expect(bullets(text)).toHaveLength(20);
+    expect(plainText(text)).not.toContain('more.');
+  });
+
+  it('caps the list at 20 and counts the rest, so the reply stays within size limits', () => {
+    const text = listText(open(25));
+    const plain = plainText(text);
+    expect(plain.startsWith('Open incidents (25)\n')).toBe(true);
+    expect(bullets(text)).toHaveLength(20);
+    expect(plain).toContain('• INC-20 ');
+    expect(plain).not.toContain('• INC-21 ');
+    expect(plain.endsWith('\n…and 5 more.')).toBe(true);
+  });
+
+  it('honours a smaller cap', () => {
+    expect(plainText(listText(open(3), 1))).toMatch(/\n…and 2 more\.$/);
+  });
+});
+
+describe('helpText', () => {
+  it('lists every shipped runbook by id with its aliases and title', () => {
+    const catalog = shipped();
+    const text = plainText(helpText(catalog));
+    expect(catalog.all.length).toBeGreaterThan(0);
+    for (const pb of catalog.all) {
+      const aliases = pb.aliases.length > 0 ? ` (also ${pb.aliases.join(', ')})` : '';
+      expect(text).toContain(`\n• ${pb.id}${aliases}: ${pb.title}`);
+    }
+  });
+
+  it('mentions no aliases for a runbook that has none', () => {
+    const text = plainText(helpText(new RunbookCatalog([runbook('solo', 'Solo runbook'), runbook('duo', 'Duo runbook', ['two'])])));
+    expect(text).toContain('\n• solo: Solo runbook\n');
+    expect(text).toContain('\n• duo (also two): Duo runbook\n');
+  });
+
+  it('explains every command people use inside an incident channel and anywhere', () => {
+    const text = plainText(helpText(shipped()));
+    for (const cmd of ['ack', 'status', 'mitigate', 'sev <1-4>', 'commander @user', 'resolve [summary]', 'cancel [reason]']) {
+      expect(text).toContain(`\n• ${cmd}: `);
+    }
+    expect(text).toContain('list shows open incidents, help shows this.');
+  });
+
+  it('writes runbook ids and aliases as code, so people can type them exactly', () => {
+    const text = helpText(new RunbookCatalog([runbook('duo', 'Duo runbook', ['two'])]));
+    expect(text).toContainEqual({ code: 'duo' });
+    expect(text).toContainEqual({ code: 'two' });
+  });
+});
+
+describe('replies speak no platform markup', () => {
+  it('never contains Slack mentions, channel links or special mentions', () => {
+    const statuses: Array<Partial<Incident> & { status: Status }> = [
+      { status: 'declared' },
+      { status: 'acknowledged', acknowledgedAt: ACK_AT },
+      { status: 'mitigated', acknowledgedAt: ACK_AT, diagnosedAt: DIAG_AT, mitigatedAt: MITI_AT },
+      { status: 'resolved', acknowledgedAt: ACK_AT, resolvedAt: END_AT, resolution: 'Rolled back' },
+      { status: 'cancelled', cancelledAt: END_AT, commander: null },
+    ];
+    const texts: Text[] = [
+      ...allProblems().map(problemText),
+      ...statuses.map((s) => statusText(snapshot(s, 1))),
+      listText([]),
+      listText([incident(), incident({ number: 43, channelId: null, commander: null })]),
+      helpText(shipped()),
+    ];
+    const strings = texts.flatMap(allStrings);
+    expect(strings.length).toBeGreaterThan(100);
+    expect(strings.filter((t) => SLACK_MARKUP.test(t))).toEqual([]);
+    // The plain rendering of mentions and channels is neutral too.
+    expect(texts.map(plainText).filter((t) => SLACK_MARKUP.test(t))).toEqual([]);
+  });
+});
