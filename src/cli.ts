@@ -15,6 +15,8 @@ Commands:
   runbooks check [DIR]            validate runbooks (default: PLAYBOOKS_DIR or ./playbooks)
   help                            show this text`;
 
+const SHUTDOWN_MS = 9_000;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
@@ -77,6 +79,11 @@ async function start(args: string[]): Promise<number> {
   const runtime = await startRuntime({ config, role, logger });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    // Whatever Postgres or Redis do, a supervisor waiting on SIGTERM gets its exit within 10 s.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown took over 9 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_MS).unref();
     runtime.stop().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -15,11 +15,13 @@ import { operationalRoutes } from './http/health';
 import { Metrics } from './http/metrics';
 import { HttpServer, type Route } from './http/server';
 import { OutboxRelay } from './jobs/outbox-relay';
+import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues } from './jobs/queues';
 import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
 import { createPool, DECLARE_LIMITS } from './store/db';
 import { pendingMigrations } from './store/migrate';
+import { withTimeout } from './util/timeout';
 import { PgIncidentStore } from './store/incident-store';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -29,6 +31,8 @@ export interface RuntimeOptions {
   role?: Role;
   clock?: Clock;
   logger?: Logger;
+  /** How soon the sweeps step in; tests shorten them to see a recovery within seconds. */
+  sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number };
 }
 
 export interface Runtime {
@@ -39,6 +43,9 @@ export interface Runtime {
   deps: CoreDeps;
   /** The chat platforms this process serves, by name. */
   platforms: Map<string, ChatPlatform>;
+  relay: OutboxRelay;
+  /** Null in a web-only process. */
+  sweep: SetupSweep | null;
   stop(): Promise<void>;
 }
 
@@ -56,9 +63,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const pool = createPool(config.databaseUrl, 20);
   await requireMigrated(pool);
   const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);
-  const redis = createRedis(config.redisUrl);
-  const queues = new JobQueues(redis, config.queuePrefix);
-  const relay = new OutboxRelay(pool, queues, clock, logger);
+  const redis = createRedis(config.redisUrl, logger, 'producer');
+  const queues = new JobQueues(redis, config.queuePrefix, logger);
+  const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
   const deps: CoreDeps = { store, clock, catalog };
   const metrics = new Metrics(pool, queues);
@@ -68,7 +75,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const workers: Worker[] = [];
   const workerConnections: Redis[] = [];
+  let sweep: SetupSweep | null = null;
   if (role === 'all' || role === 'worker') {
+    sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
+    sweep.start();
     // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
     const platformOf = (name: string): ChatPlatform => {
       const p = platforms.get(name);
@@ -76,7 +86,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => {
-      const c = createRedis(config.redisUrl);
+      const c = createRedis(config.redisUrl, logger, 'worker');
       workerConnections.push(c);
       return c;
     };
@@ -89,13 +99,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
         },
         logger,
-        (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
+        { observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds), finished: (key) => relay.markDone(key) },
       ),
     );
   }
   relay.start();
 
-  const routes: Route[] = operationalRoutes(pool, redis, metrics);
+  const routes: Route[] = operationalRoutes(pool, redis, metrics, {
+    sinceRelayPass: () => relay.sinceDatabasePass(),
+    redisRequired: role !== 'web',
+  });
   let slack: SlackApp | null = null;
   if ((role === 'all' || role === 'web') && config.slack) {
     const dispatcher = new Dispatcher(deps, logger);
@@ -120,30 +133,46 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     queues,
     deps,
     platforms,
+    relay,
+    sweep,
+    /**
+     * Stops taking work, lets running jobs finish for a few seconds, then lets go of everything.
+     * Each step is bounded: a Redis or Postgres that stopped answering cannot hold shutdown.
+     */
     async stop() {
-      await slack?.stop();
-      await server.close();
-      await relay.stop();
-      await Promise.all(workers.map((w) => w.close()));
-      await queues.close();
+      const bounded = (what: string, p: Promise<unknown> | undefined, ms = 3_000) =>
+        withTimeout(Promise.resolve(p), ms, `${what} did not stop within ${ms} ms`).catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step cut short'));
+      await bounded('slack', slack?.stop());
+      await bounded('http server', server.close());
+      await bounded('setup sweep', sweep?.stop());
+      await bounded('outbox relay', relay.stop());
+      // A job cut short here is picked up again by another worker once its lock lapses.
+      await bounded('workers', Promise.all(workers.map((w) => w.close())), 5_000);
+      await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));
+      await bounded('queues', queues.close(), 1_000);
       redis.disconnect();
       for (const c of workerConnections) c.disconnect();
-      await Promise.all([pool.end(), declarePool.end()]);
+      await bounded('postgres', Promise.all([pool.end(), declarePool.end()]), 2_000);
     },
   };
 }
 
+/** How long `start` waits for Postgres before it gives up and says why. */
+export const START_DATABASE_MS = 8_000;
+
 /** Refuses to serve on a database it cannot reach or that lacks migrations, with the fix. */
 async function requireMigrated(pool: Pool): Promise<void> {
   let pending: string[];
+  // A pool holding a connection that never answers would make end() wait for it too.
+  const close = () => withTimeout(pool.end(), 1_000, 'pool did not close').catch(() => undefined);
   try {
-    pending = await pendingMigrations(pool);
+    pending = await withTimeout(pendingMigrations(pool), START_DATABASE_MS, `no answer within ${START_DATABASE_MS / 1000} s`);
   } catch (err) {
-    await pool.end();
+    await close();
     throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`);
   }
   if (pending.length > 0) {
-    await pool.end();
+    await close();
     throw new Error(`The database is missing migrations ${pending.join(', ')}. Run \`incident-bot migrate\` first.`);
   }
 }

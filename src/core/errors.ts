@@ -15,7 +15,7 @@ export class UserError extends Error {
 }
 
 /** What a person may be asked to do something about. `action` says what they tried. */
-export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps';
+export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer'; user: string } | { role: 'admin' };
@@ -29,8 +29,10 @@ export type Problem =
   | { code: 'too_long'; field: 'summary' | 'reason'; max: number; length: number }
   | { code: 'unknown_step'; incident: string; step: string }
   | { code: 'not_found' }
+  | { code: 'unknown_incident'; ref: number }
   | { code: 'not_in_incident'; command: string }
-  | { code: 'stale_button' };
+  | { code: 'stale_button' }
+  | { code: 'wrong_place'; incident: string; channel: string | null };
 
 /**
  * Work that will never succeed however often it is retried (bad input, a missing incident).
@@ -51,5 +53,16 @@ export class NotWrittenError extends Error {
   constructor(cause: unknown) {
     super(`not written: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'NotWrittenError';
+  }
+}
+
+/** Work refused for now with a time to come back (Slack's Retry-After): wait that long, then retry. */
+export class RetryLaterError extends Error {
+  constructor(
+    readonly afterMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
   }
 }

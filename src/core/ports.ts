@@ -80,6 +80,10 @@ export interface IncidentStore {
   mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }>;
   get(incidentId: string): Promise<Snapshot | null>;
   findByChannel(platform: string, channelId: string): Promise<Snapshot | null>;
+  /** INC-<number> of a workspace on a platform. */
+  findByNumber(platform: string, workspace: string | null, number: number): Promise<Snapshot | null>;
+  /** Open incidents declared before `olderThan` whose setup has no job left to finish it. */
+  listStranded(olderThan: Date, limit: number): Promise<Array<Pick<Incident, 'id' | 'number' | 'platform'>>>;
   listOpen(platform: string, workspace: string | null): Promise<Incident[]>;
 }
 

@@ -12,15 +12,30 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+export interface Readiness {
+  /** Milliseconds since the outbox relay last got an answer from Postgres. */
+  sinceRelayPass(): number;
+  /** A web-only process still records declares while Redis is away (they wait in the outbox). */
+  redisRequired: boolean;
+}
+
+/** A relay that has not reached Postgres for this long is stuck: new incidents would get no channel. */
+export const RELAY_STALE_MS = 30_000;
+
 /**
- * /healthz: the process is up. /readyz: Postgres and Redis answer; a 503 names the one that does
- * not. /metrics: Prometheus text.
+ * /healthz: the process is up. /readyz: Postgres answers, the outbox relay is moving, and Redis
+ * answers where this role needs it; a 503 names what is not. /metrics: Prometheus text.
  */
-export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics): Route[] {
+export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics, readiness: Readiness): Route[] {
   const checks: Record<string, Probe> = {
     postgres: () => pool.query('SELECT 1'),
     redis: () => redis.ping(),
+    relay: async () => {
+      const since = readiness.sinceRelayPass();
+      if (since > RELAY_STALE_MS) throw new Error(`no pass reached Postgres for ${Math.round(since / 1000)} s`);
+    },
   };
+  const required = (name: string) => name !== 'redis' || readiness.redisRequired;
   return [
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
     {
@@ -33,11 +48,12 @@ export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics): R
               await withTimeout(check(), 2_000, 'no answer within 2000 ms');
               return [name, 'ok'] as const;
             } catch (err) {
-              return [name, `down: ${(err as Error).message}`] as const;
+              const note = required(name) ? '' : ' (declares wait in the outbox)';
+              return [name, `down: ${(err as Error).message}${note}`] as const;
             }
           }),
         ).then((results) => {
-          const down = results.filter(([, r]) => r !== 'ok').map(([n]) => n);
+          const down = results.filter(([n, r]) => r !== 'ok' && required(n)).map(([n]) => n);
           json(res, down.length ? 503 : 200, {
             status: down.length ? `not ready: ${down.join(' and ')} not answering` : 'ready',
             checks: Object.fromEntries(results),

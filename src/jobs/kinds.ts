@@ -33,6 +33,9 @@ export function queueOf(kind: string): QueueName {
   return isJobKind(kind) ? JOB_KINDS[kind].queue : 'chat';
 }
 
+/** Where a job's data carries its outbox row's dedupe key, so the worker can mark the row done. */
+export const OUTBOX_KEY = '__outbox';
+
 /**
  * BullMQ's job id for an outbox dedupe key. BullMQ refuses ':' in custom ids, and the id must be
  * computable from the key alone, so a delayed job can be found and removed when it is no longer due.

@@ -3,11 +3,14 @@ import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
 import { inTransaction } from '../store/db';
 import { withTimeout } from '../util/timeout';
+import { OUTBOX_KEY } from './kinds';
 import type { JobQueues, OutgoingJob } from './queues';
 
 /**
  * Moves committed outbox rows into BullMQ. The job id is the row's dedupe key, so a row relayed
  * twice (a crash between add and mark) is still one job, and a delayed job can be removed by key.
+ * A row is done when its job finished, not when Redis took it: a pass over relayed, unfinished rows
+ * re-queues those whose job vanished (a Redis restarted without persistence).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
@@ -15,6 +18,9 @@ export class OutboxRelay {
   private again = false;
   private stopped = false;
   private lastPrune = 0;
+  private lastSweep = 0;
+  /** When a pass last got an answer from Postgres; /readyz reports it. */
+  private lastDatabasePass = Date.now();
 
   constructor(
     private readonly pool: Pool,
@@ -23,6 +29,8 @@ export class OutboxRelay {
     private readonly logger: Logger,
     private readonly intervalMs = 1_000,
     private readonly redisTimeoutMs = 5_000,
+    /** How long a relayed row may wait before the sweep asks Redis whether its job still exists. */
+    private readonly vanishedAfterMs = 30_000,
   ) {}
 
   /** Relays one batch; returns how many rows it moved. */
@@ -32,26 +40,66 @@ export class OutboxRelay {
         `SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
+      this.lastDatabasePass = Date.now();
       if (rows.length === 0) return 0;
       // Bounded: with Redis away, ioredis would queue the call forever while this transaction
       // holds its rows and a pooled connection. Failing lets the next tick try again.
       const jobs = collapseRenders(rows, this.clock.now().getTime());
       await withTimeout(this.queues.add(jobs), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
-      await c.query('UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      const sent = new Set(jobs.map((j) => j.dedupeKey));
+      // Rows folded into another job are done as soon as that job is queued.
+      await c.query(
+        `UPDATE outbox SET relayed_at = now(), done_at = CASE WHEN dedupe_key = ANY($2::text[]) THEN NULL ELSE now() END
+         WHERE id = ANY($1::bigint[])`,
+        [rows.map((r) => r.id), [...sent]],
+      );
       return rows.length;
     });
   }
 
+  /** Called when a job finished for good (completed, or failed with no retry left). */
+  async markDone(dedupeKey: string): Promise<void> {
+    await this.pool.query('UPDATE outbox SET done_at = now() WHERE dedupe_key = $1 AND done_at IS NULL', [dedupeKey]);
+  }
+
   /**
-   * Deletes rows relayed more than `keepDays` ago: BullMQ has had them since, and the timeline,
-   * not the outbox, is the record of what happened.
+   * Re-queues relayed rows whose job Redis no longer has, and marks done those whose job finished
+   * without being marked (a worker killed in between). Returns how many rows it re-queued.
+   */
+  async sweepVanished(limit = 200): Promise<number> {
+    const { rows } = await this.pool.query<{ id: string; kind: string; dedupe_key: string }>(
+      `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL
+         AND relayed_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2`,
+      [this.vanishedAfterMs / 1000, limit],
+    );
+    const lost: string[] = [];
+    const finished: string[] = [];
+    for (const r of rows) {
+      const state = await withTimeout(this.queues.state(r.kind, r.dedupe_key), this.redisTimeoutMs, 'Redis did not answer');
+      if (state === 'unknown') lost.push(r.id);
+      else if (state === 'completed' || state === 'failed') finished.push(r.id);
+    }
+    if (lost.length > 0) {
+      await this.pool.query('UPDATE outbox SET relayed_at = NULL WHERE id = ANY($1::bigint[])', [lost]);
+      this.logger.warn({ rows: lost.length }, 'jobs vanished from Redis; queued them again from the outbox');
+      this.nudge();
+    }
+    if (finished.length > 0) await this.pool.query('UPDATE outbox SET done_at = now() WHERE id = ANY($1::bigint[])', [finished]);
+    return lost.length;
+  }
+
+  /**
+   * Deletes rows done more than `keepDays` ago: the timeline, not the outbox, is the record of
+   * what happened.
    */
   async prune(keepDays = 7): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `DELETE FROM outbox WHERE relayed_at < now() - make_interval(days => $1)`,
-      [keepDays],
-    );
+    const { rowCount } = await this.pool.query(`DELETE FROM outbox WHERE done_at < now() - make_interval(days => $1)`, [keepDays]);
     return rowCount ?? 0;
+  }
+
+  /** Milliseconds since a pass last got an answer from Postgres. */
+  sinceDatabasePass(): number {
+    return Date.now() - this.lastDatabasePass;
   }
 
   /** Relay now rather than at the next tick: called right after a commit that wrote jobs. */
@@ -71,24 +119,32 @@ export class OutboxRelay {
   }
 
   start(): void {
+    this.lastDatabasePass = Date.now();
     this.timer = setInterval(() => this.nudge(), this.intervalMs);
     this.timer.unref();
     this.nudge();
   }
 
-  async stop(): Promise<void> {
+  /** Stops relaying; waits for a pass in flight, but never longer than `waitMs`. */
+  async stop(waitMs = 3_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    if (this.running) await withTimeout(this.running, waitMs, 'relay pass still running').catch(() => undefined);
   }
 
   private async drain(): Promise<void> {
+    // Every pass is bounded, so one hung connection cannot stop the relay for good.
+    const bounded = <T>(p: Promise<T>) => withTimeout(p, 20_000, 'outbox relay pass took over 20 s');
     try {
-      while ((await this.relayOnce()) > 0);
+      while ((await bounded(this.relayOnce())) > 0);
+      if (Date.now() - this.lastSweep > this.vanishedAfterMs / 2) {
+        this.lastSweep = Date.now();
+        await bounded(this.sweepVanished());
+      }
       if (Date.now() - this.lastPrune > 3_600_000) {
         this.lastPrune = Date.now();
-        await this.prune();
+        await bounded(this.prune());
       }
     } catch (err) {
       // Rows stay in the outbox; the next tick tries again.
@@ -114,5 +170,5 @@ export function collapseRenders(rows: OutboxRow[], now: number): OutgoingJob[] {
   for (const r of rows) if (r.kind === 'chat.render') lastRender.set(`${String(r.payload.incidentId)}:${String(r.payload.platform)}`, r.id);
   return rows
     .filter((r) => r.kind !== 'chat.render' || lastRender.get(`${String(r.payload.incidentId)}:${String(r.payload.platform)}`) === r.id)
-    .map((r) => ({ kind: r.kind, payload: r.payload, dedupeKey: r.dedupe_key, delayMs: r.run_at.getTime() - now }));
+    .map((r) => ({ kind: r.kind, payload: { ...r.payload, [OUTBOX_KEY]: r.dedupe_key }, dedupeKey: r.dedupe_key, delayMs: r.run_at.getTime() - now }));
 }

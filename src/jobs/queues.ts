@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
+import type { Logger } from '../logger';
 import { jobIdFor, QUEUE_NAMES, queueOf, type QueueName } from './kinds';
 
 export interface QueuePolicy {
@@ -22,9 +23,25 @@ export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
 
 const RETENTION: JobsOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
 
-export function createRedis(url: string): Redis {
-  // BullMQ workers block on Redis; it requires maxRetriesPerRequest: null on their connections.
-  return new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+/**
+ * BullMQ workers block on Redis; it requires maxRetriesPerRequest: null on their connections.
+ * While Redis is away ioredis reports every reconnect attempt: log it as one structured line per
+ * connection every 10 s, not a stack trace per attempt.
+ */
+export function createRedis(url: string, logger?: Logger, role = 'queue'): Redis {
+  const redis = new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  let lastLogged = 0;
+  let suppressed = 0;
+  redis.on('error', (err: Error) => {
+    if (Date.now() - lastLogged < 10_000) {
+      suppressed++;
+      return;
+    }
+    logger?.warn({ redis: role, err: err.message, code: (err as { code?: string }).code, suppressed }, 'Redis connection error; reconnecting');
+    lastLogged = Date.now();
+    suppressed = 0;
+  });
+  return redis;
 }
 
 export interface OutgoingJob {
@@ -38,9 +55,14 @@ export interface OutgoingJob {
 export class JobQueues {
   readonly queues: Record<QueueName, Queue>;
 
-  constructor(connection: Redis, prefix: string) {
+  constructor(connection: Redis, prefix: string, logger?: Logger) {
     this.queues = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: { ...RETENTION, ...QUEUE_POLICIES[name].jobOptions } })]),
+      QUEUE_NAMES.map((name) => {
+        const queue = new Queue(name, { connection, prefix, defaultJobOptions: { ...RETENTION, ...QUEUE_POLICIES[name].jobOptions } });
+        // The connection's own listener logs outages (createRedis); this only keeps BullMQ quiet.
+        queue.on('error', (err: Error) => logger?.debug({ queue: name, err: err.message }, 'queue error'));
+        return [name, queue];
+      }),
     ) as Record<QueueName, Queue>;
   }
 
@@ -67,6 +89,11 @@ export class JobQueues {
     const state = await queue.getJobState(id);
     if (state === 'unknown' || state === 'active') return false;
     return (await queue.remove(id)) === 1;
+  }
+
+  /** What BullMQ knows of the job for a dedupe key: 'unknown' when Redis has no such job. */
+  async state(kind: string, dedupeKey: string): Promise<string> {
+    return this.queues[queueOf(kind)].getJobState(jobIdFor(dedupeKey));
   }
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {

@@ -1,9 +1,9 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PermanentError } from '../core/errors';
+import { PermanentError, RetryLaterError } from '../core/errors';
 import type { JobAttempt } from '../core/ports';
 import type { Logger } from '../logger';
-import { isJobKind, JOB_KINDS, QUEUE_NAMES, queueOf, type JobKind, type JobPayload, type QueueName } from './kinds';
+import { isJobKind, JOB_KINDS, OUTBOX_KEY, QUEUE_NAMES, queueOf, type JobKind, type JobPayload, type QueueName } from './kinds';
 import { QUEUE_POLICIES } from './queues';
 
 export type Handler<K extends JobKind> = (payload: JobPayload<K>, attempt: JobAttempt) => Promise<void>;
@@ -13,18 +13,32 @@ export interface JobObserver {
   (queue: QueueName, kind: string, outcome: 'completed' | 'failed' | 'retry', seconds: number): void;
 }
 
+export interface WorkerHooks {
+  observe?: JobObserver;
+  /** The job finished for good (completed, or failed with no retry left): its outbox row is done. */
+  finished?: (dedupeKey: string) => Promise<void>;
+}
+
+/** Rate-limit waits do not use up attempts; past this many starts, a job fails like any other. */
+const MAX_STARTS = 30;
+
 /**
  * Runs handlers for the job kinds given, one BullMQ worker per queue that has any. Handlers get
  * a checked payload and {attempt, final}, never BullMQ's types; a PermanentError or a payload
  * that does not match its schema stops the retries at once.
  */
-export function createWorkers(connection: () => Redis, prefix: string, handlers: Handlers, logger: Logger, observe?: JobObserver): Worker[] {
+export function createWorkers(connection: () => Redis, prefix: string, handlers: Handlers, logger: Logger, hooks: WorkerHooks = {}): Worker[] {
   const queues = QUEUE_NAMES.filter((q) => Object.keys(handlers).some((k) => queueOf(k) === q));
   return queues.map((queue) => {
-    const worker = new Worker(queue, (job) => run(queue, job, handlers, observe), {
+    const worker = new Worker(queue, (job, token) => run(queue, job, token, handlers, hooks, logger), {
       connection: connection(),
       prefix,
       concurrency: QUEUE_POLICIES[queue].concurrency,
+      // A worker killed mid-job holds its lock until it expires: keep that short, so another
+      // worker picks the job up within seconds. Jobs are idempotent, so a rare double run is safe.
+      lockDuration: 6_000,
+      stalledInterval: 3_000,
+      maxStalledCount: 3,
     });
     worker.on('failed', (job, err) => {
       logger.error(
@@ -37,9 +51,13 @@ export function createWorkers(connection: () => Redis, prefix: string, handlers:
   });
 }
 
-async function run(queue: QueueName, job: Job, handlers: Handlers, observe?: JobObserver): Promise<void> {
+async function run(queue: QueueName, job: Job, token: string | undefined, handlers: Handlers, hooks: WorkerHooks, logger: Logger): Promise<void> {
   const started = performance.now();
   const attempt: JobAttempt = { attempt: job.attemptsMade + 1, final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
+  const key = typeof job.data?.[OUTBOX_KEY] === 'string' ? (job.data[OUTBOX_KEY] as string) : null;
+  const done = async () => {
+    if (key) await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err: err.message }, 'could not mark the outbox row done; the sweep will'));
+  };
   try {
     if (!isJobKind(job.name)) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
     const handler = handlers[job.name] as Handler<JobKind> | undefined;
@@ -48,10 +66,18 @@ async function run(queue: QueueName, job: Job, handlers: Handlers, observe?: Job
     const parsed = JOB_KINDS[job.name].payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     await handler(parsed.data as never, attempt);
-    observe?.(queue, job.name, 'completed', (performance.now() - started) / 1000);
+    hooks.observe?.(queue, job.name, 'completed', (performance.now() - started) / 1000);
+    await done();
   } catch (err) {
+    if (err instanceof RetryLaterError && token && (job.attemptsStarted ?? 0) < MAX_STARTS) {
+      // Slack said when to come back: wait exactly that, without spending one of the attempts.
+      hooks.observe?.(queue, job.name, 'retry', (performance.now() - started) / 1000);
+      await job.moveToDelayed(Date.now() + err.afterMs, token);
+      throw new DelayedError();
+    }
     const permanent = err instanceof PermanentError || err instanceof UnrecoverableError;
-    observe?.(queue, job.name, permanent || attempt.final ? 'failed' : 'retry', (performance.now() - started) / 1000);
+    hooks.observe?.(queue, job.name, permanent || attempt.final ? 'failed' : 'retry', (performance.now() - started) / 1000);
+    if (permanent || attempt.final) await done();
     if (err instanceof PermanentError) throw new UnrecoverableError(err.message);
     throw err;
   }

@@ -33,23 +33,33 @@ export class ChatRefStore {
    * `render` returns the version it showed. Returns at once when another render holds the lock:
    * that one re-reads the version after it lets go, so it will see whatever this caller saw.
    */
-  async renderLatest(incidentId: string, render: (session: RenderSession) => Promise<number>, latest: () => Promise<number>): Promise<void> {
+  async renderLatest(
+    incidentId: string,
+    render: (session: RenderSession) => Promise<number>,
+    latest: () => Promise<number>,
+    opts: { wait?: boolean } = {},
+  ): Promise<void> {
+    // `wait`: this render must run itself (setup posts what a plain render may not), so it
+    // queues for the lock instead of stepping aside, the first time round.
+    let wait = opts.wait === true;
     for (;;) {
-      const shown = await this.tryLocked(incidentId, render);
+      const shown = await this.locked(incidentId, render, wait);
       if (shown === null) return;
       if ((await latest()) <= shown) return;
+      wait = false;
     }
   }
 
-  private async tryLocked<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>): Promise<T | null> {
+  private async locked<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>, wait: boolean): Promise<T | null> {
     const c = await checkout(this.pool);
     // A session lock rather than a transaction: each saved ref commits at once, so a message that
     // was posted is remembered even when a later call in the same render fails.
-    const { rows } = await c.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1)) AS locked`, [incidentId]).catch((err) => {
+    const lock = wait ? 'pg_advisory_lock' : 'pg_try_advisory_lock';
+    const { rows } = await c.query(`SELECT ${lock}(hashtext('incident-bot:render:' || $1))::text AS locked`, [incidentId]).catch((err) => {
       c.release(true);
       throw err;
     });
-    if (!rows[0].locked) {
+    if (!wait && rows[0].locked !== 'true') {
       c.release();
       return null;
     }

@@ -139,6 +139,31 @@ export class PgIncidentStore implements IncidentStore {
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
+  async findByNumber(platform: string, workspace: string | null, number: number): Promise<Snapshot | null> {
+    const { rows } = await this.pool.query(
+      `SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.workspace IS NOT DISTINCT FROM $2 AND i.number = $3`,
+      [platform, workspace, number],
+    );
+    return rows[0] ? toSnapshot(rows[0]) : null;
+  }
+
+  /**
+   * No channel, and every setup job it had is done (failed for good, or lost with a Redis that
+   * restarted empty). At most 12 setups per incident: past that, a person must look.
+   */
+  async listStranded(olderThan: Date, limit: number): Promise<Array<Pick<Incident, 'id' | 'number' | 'platform'>>> {
+    const { rows } = await this.pool.query(
+      `SELECT i.id, i.number, i.platform FROM incidents i
+       WHERE i.status NOT IN ('resolved', 'cancelled') AND i.channel_id IS NULL AND i.declared_at < $1
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'chat.provision'
+                           AND (o.done_at IS NULL OR o.done_at > $1))
+         AND (SELECT count(*) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'chat.provision') < 12
+       ORDER BY i.declared_at LIMIT $2`,
+      [olderThan, limit],
+    );
+    return rows.map((r) => ({ id: r.id, number: Number(r.number), platform: r.platform }));
+  }
+
   async listOpen(platform: string, workspace: string | null): Promise<Incident[]> {
     const { rows } = await this.pool.query(
       `SELECT * FROM incidents WHERE platform = $1 AND workspace IS NOT DISTINCT FROM $2

@@ -18,27 +18,52 @@ describe('health and readiness routes', () => {
   it('/readyz answers 200 when Postgres and Redis answer', async () => {
     const res = await fetch(`${h.baseUrl}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', relay: 'ok' } });
   });
 
-  it('/readyz answers 503 naming Redis when Redis does not answer, while /healthz stays 200', async () => {
+  it('/readyz answers 503 naming Redis when Redis does not answer where jobs run; a web-only process stays ready', async () => {
     // A Redis that accepts connections and never answers.
     const sockets = new Set<Socket>();
     const blackhole = createServer((socket) => sockets.add(socket));
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
     const port = (blackhole.address() as AddressInfo).port;
-    const broken = await startHarness({ redisUrl: `redis://127.0.0.1:${port}`, role: 'web' });
+    const worker = await startHarness({ redisUrl: `redis://127.0.0.1:${port}`, role: 'worker' });
+    const web = await startHarness({ redisUrl: `redis://127.0.0.1:${port}`, role: 'web', share: worker });
     try {
-      const res = await fetch(`${broken.baseUrl}/readyz`);
+      const res = await fetch(`${worker.baseUrl}/readyz`);
       expect(res.status).toBe(503);
       const body = (await res.json()) as { status: string; checks: Record<string, string> };
       expect(body.status).toBe('not ready: redis not answering');
       expect(body.checks.postgres).toBe('ok');
-      expect((await fetch(`${broken.baseUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${worker.baseUrl}/healthz`)).status).toBe(200);
+
+      // Declares still land in the outbox, so the web role keeps taking them, and says why Redis is down.
+      const webRes = await fetch(`${web.baseUrl}/readyz`);
+      expect(webRes.status).toBe(200);
+      const webBody = (await webRes.json()) as { status: string; checks: Record<string, string> };
+      expect(webBody.checks.redis).toMatch(/^down: .*\(declares wait in the outbox\)$/);
+      const declared = await web.command('pdf-404 redis is away', 'UREDIS01');
+      expect(declared.body.text).toMatch(/^INC-\d+ declared/);
     } finally {
       sockets.forEach((s) => s.destroy());
       await new Promise((r) => blackhole.close(r));
-      await broken.stop();
+      await web.stop();
+      await worker.stop();
+    }
+  });
+
+  it('/readyz answers 503 when the outbox relay has not reached Postgres for 30 s', async () => {
+    const relay = h.runtime.relay as unknown as { lastDatabasePass: number };
+    const saved = relay.lastDatabasePass;
+    relay.lastDatabasePass = Date.now() - 45_000;
+    try {
+      const res = await fetch(`${h.baseUrl}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { status: string; checks: Record<string, string> };
+      expect(body.status).toBe('not ready: relay not answering');
+      expect(body.checks.relay).toMatch(/^down: no pass reached Postgres for 4\d s$/);
+    } finally {
+      relay.lastDatabasePass = saved;
     }
   });
 

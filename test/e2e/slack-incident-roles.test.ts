@@ -25,9 +25,9 @@ describe('who may do what in an incident channel', () => {
   async function say(text: string, user: string, channel: string): Promise<string> {
     const res = await h.command(text, user, channel);
     expect(res.status).toBe(200);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path)), `reply to ${text}`);
-    expect(reply.body.response_type).toBe('ephemeral');
-    return reply.body.text;
+    // Recorded before the ack, so the answer rides on the ack itself.
+    expect(res.body.response_type).toBe('ephemeral');
+    return res.body.text;
   }
 
   const row = async (channel: string) =>
@@ -89,21 +89,45 @@ describe('who may do what in an incident channel', () => {
     const { rows } = await h.schema.pool.query(`SELECT coalesce(max(number), 0)::int + 1 AS next FROM incidents`);
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     const taken = `inc-${day}-pdf-404-${rows[0].next}`;
-    h.slack.channels.set('CTAKEN01', { id: 'CTAKEN01', name: taken, topic: '', members: new Set() });
+    // Someone else's channel: the bot must not take it over, but pick the next free name.
+    h.slack.channels.set('CTAKEN01', { id: 'CTAKEN01', name: taken, topic: '', members: new Set(), creator: 'UHUMAN01' });
     const channel = await declare('pdf-404 name clash');
     expect(h.slack.channels.get(channel)!.name).toBe(`${taken}-2`);
   });
 
-  it('tells the declarer when Slack refuses the channel, retries, then says where it is', async () => {
-    h.slack.failNext.set('conversations.create', 'restricted_action');
-    const res = await h.command('pdf-404 no permission to create channels', DECLARER);
-    // The first attempt fails and the declarer hears so at once; BullMQ retries and the second succeeds.
+  it('tells the declarer when Slack fails for a moment, retries, then says where it is', async () => {
+    h.slack.failNext.set('conversations.create', 'internal_error');
+    const res = await h.command('pdf-404 slack hiccup', DECLARER);
+    // The first attempt fails and the declarer hears so at once; the retry succeeds.
     const replies = await h.slack.waitFor(() => {
       const mine = h.slack.replies.filter((r) => res.responseUrl.endsWith(r.path));
       return mine.length >= 2 ? mine : null;
     }, 'the retry notice and the declared reply', 15_000);
-    expect(replies[0]!.body.text).toMatch(/INC-\d+ is recorded, but I could not open its channel \(restricted_action\)\. I keep trying/);
+    expect(replies[0]!.body.text).toMatch(/INC-\d+ is recorded, but I could not open its channel \(internal_error\)\. I keep trying/);
     expect(replies[1]!.body.text).toMatch(/INC-\d+ declared\. Work it in <#C\w+>/);
-    expect(h.slack.calls.some((c) => c.method === 'conversations.create' && c.error === 'restricted_action')).toBe(true);
+  });
+
+  it('stops at once on a permanent Slack refusal, names the fix, and sets up again on retry INC-n from any channel', async () => {
+    h.slack.failNext.set('conversations.create', 'restricted_action');
+    const res = await h.command('pdf-404 no permission to create channels', DECLARER);
+    const number = /^INC-(\d+)/.exec(res.body.text)![1];
+    const refusal = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path)), 'the refusal');
+    expect(refusal.body.text).toBe(
+      `INC-${number} is recorded, but I could not open its channel (restricted_action). I have stopped trying. ` +
+        'A Slack workspace setting stops the bot: ask a Slack admin to let apps create and manage public channels. ' +
+        `Then run \`/incident retry INC-${number}\`. Meanwhile, work the \`pdf-404\` runbook by hand.`,
+    );
+    // Tried once, not six times over a minute.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.slack.calls.filter((c) => c.method === 'conversations.create' && c.error === 'restricted_action')).toHaveLength(1);
+
+    // The incident has no channel to type in: retry works from anywhere, for the declarer only.
+    expect(await say(`retry INC-${number}`, RESPONDER, 'CGENERAL')).toMatch(/^Only the commander \(<@UDECL001>\) or an incident admin can retry the setup of INC-/);
+    const retry = await h.command(`retry INC-${number}`, DECLARER, 'CGENERAL');
+    expect(retry.body.text).toBe(`Setting up INC-${number} again: its channel and checklist follow here in a moment.`);
+    const done = await h.slack.waitFor(() => h.slack.replies.find((r) => retry.responseUrl.endsWith(r.path) && /<#C/.test(r.body.text)), 'the channel after retry');
+    expect(done.body.text).toMatch(new RegExp(`^INC-${number} declared\\. Work it in <#C\\w+>`));
+    expect(await say(`resolve INC-${number} set up by hand`, DECLARER, 'CGENERAL')).toBe(`INC-${number} resolved.`);
+    expect(await say('retry INC-99999', DECLARER, 'CGENERAL')).toBe('There is no INC-99999 in this workspace. Run `/incident list` to see the open ones.');
   });
 });

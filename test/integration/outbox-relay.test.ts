@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { OutboxRelay } from '../../src/jobs/outbox-relay';
 import { JobQueues } from '../../src/jobs/queues';
@@ -45,7 +46,8 @@ describe('outbox relay', () => {
     const counts = await queues.queues.chat.getJobCounts('waiting', 'delayed');
     expect(counts).toEqual({ waiting: 1, delayed: 1 });
     // The job id is the dedupe key, so a pending delayed job can be found, and removed, by key.
-    expect((await queues.queues.chat.getJob('b.render.v2'))?.data).toEqual({ incidentId: 'b' });
+    // The job carries its row's key, so the worker can mark the row done when it finishes.
+    expect((await queues.queues.chat.getJob('b.render.v2'))?.data).toEqual({ incidentId: 'b', __outbox: 'b:render:v2' });
     expect(await queues.remove('chat.render', 'b:render:v2')).toBe(true);
     expect(await queues.remove('chat.render', 'b:render:v2')).toBe(false);
     const keys = await redis.keys(`${prefix}:*`);
@@ -99,15 +101,58 @@ describe('outbox relay', () => {
     expect(await queues.queues.chat.getJob('k3')).toBeDefined();
   });
 
-  it('prunes rows relayed more than a week ago and keeps the rest', async () => {
+  it('prunes rows done more than a week ago and keeps the rest', async () => {
     await schema.pool.query(
-      `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at) VALUES
-         ('chat.render', '{}', 'old', now(), now() - interval '8 days'),
-         ('chat.render', '{}', 'recent', now(), now() - interval '6 days')`,
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at, done_at) VALUES
+         ('chat.render', '{}', 'old', now(), now() - interval '8 days', now() - interval '8 days'),
+         ('chat.render', '{}', 'recent', now(), now() - interval '6 days', now() - interval '6 days'),
+         ('chat.render', '{}', 'unfinished', now(), now() - interval '8 days', NULL)`,
     );
     const relay = relayTo(queues);
     expect(await relay.prune()).toBe(1);
-    const { rows } = await schema.pool.query(`SELECT dedupe_key FROM outbox WHERE dedupe_key IN ('old', 'recent')`);
-    expect(rows).toEqual([{ dedupe_key: 'recent' }]);
+    const { rows } = await schema.pool.query(`SELECT dedupe_key FROM outbox WHERE dedupe_key IN ('old', 'recent', 'unfinished') ORDER BY id`);
+    expect(rows).toEqual([{ dedupe_key: 'recent' }, { dedupe_key: 'unfinished' }]);
+  });
+
+  it('queues again a relayed job that Redis lost, and marks done one that finished unrecorded', async () => {
+    await schema.pool.query('DELETE FROM outbox'); // rows of the tests above, whose jobs they removed
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES
+         ('chat.render', '{"incidentId":"lost"}', 'lost:render:v2', now()),
+         ('chat.render', '{"incidentId":"fine"}', 'fine:render:v2', now())`,
+    );
+    const relay = new OutboxRelay(schema.pool, queues, clock, createLogger('silent'), 1_000, 5_000, 0);
+    await relay.relayOnce();
+    // Redis restarted empty for one job; the other finished but its worker died before saying so.
+    await queues.queues.chat.remove('lost.render.v2');
+    const worker = new Worker('chat', async () => undefined, { connection: new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix });
+    await new Promise<void>((resolve) => worker.on('completed', (job) => job.id === 'fine.render.v2' && resolve()));
+    await worker.close();
+    await worker.disconnect();
+    await schema.pool.query(`UPDATE outbox SET relayed_at = now() - interval '1 minute' WHERE dedupe_key IN ('lost:render:v2', 'fine:render:v2')`);
+
+    expect(await relay.sweepVanished()).toBe(1);
+    // The sweep hands the lost row back to the relay, which queues it again straight away.
+    for (let i = 0; i < 50 && !(await queues.queues.chat.getJob('lost.render.v2')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await queues.queues.chat.getJob('lost.render.v2')).toBeDefined();
+    await relay.stop();
+    const { rows } = await schema.pool.query(
+      `SELECT dedupe_key, done_at IS NOT NULL AS done FROM outbox WHERE dedupe_key IN ('lost:render:v2', 'fine:render:v2') ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { dedupe_key: 'lost:render:v2', done: false },
+      { dedupe_key: 'fine:render:v2', done: true },
+    ]);
+  });
+
+  it('marks a row done when its job reports it finished, once', async () => {
+    await schema.pool.query(`INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at) VALUES ('chat.render', '{}', 'done-me', now(), now())`);
+    const relay = relayTo(queues);
+    await relay.markDone('done-me');
+    const first = await schema.pool.query(`SELECT done_at FROM outbox WHERE dedupe_key = 'done-me'`);
+    await relay.markDone('done-me');
+    const second = await schema.pool.query(`SELECT done_at FROM outbox WHERE dedupe_key = 'done-me'`);
+    expect(first.rows[0].done_at).toBeInstanceOf(Date);
+    expect(second.rows[0].done_at).toEqual(first.rows[0].done_at);
   });
 });

@@ -8,6 +8,7 @@ import { loadCatalog } from '../../src/core/runbook/loader';
 import { systemClock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
 import { ChatRefStore } from '../../src/store/chat-refs';
+import { ChatRoomStore } from '../../src/store/chat-rooms';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack } from '../support/fake-slack';
@@ -27,7 +28,7 @@ describe('opening the incident channel when Slack keeps refusing', () => {
     deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
     const client = new WebClient('xoxb-test-provision', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const logger = createLogger('silent');
-    provisioner = new SlackProvisioner(client, deps, new SlackMessageSync(client, deps, new ChatRefStore(schema.pool, 'slack'), logger), logger);
+    provisioner = new SlackProvisioner(client, deps, new SlackMessageSync(client, deps, new ChatRefStore(schema.pool, 'slack'), logger), new ChatRoomStore(schema.pool, 'slack'), logger);
   });
   afterAll(async () => {
     await slack.stop();
@@ -45,7 +46,8 @@ describe('opening the incident channel when Slack keeps refusing', () => {
         response_type: 'ephemeral',
         text:
           `INC-${incident.number} is recorded, but I could not open its channel (missing_scope). I have stopped trying. ` +
-          'The Slack app is not installed with the scopes in slack/manifest.*.json: reinstall it. Meanwhile, work the `pdf-404` runbook by hand.',
+          'The Slack app is not installed with the scopes in slack/manifest.*.json, or its token is no longer valid: reinstall it and update SLACK_BOT_TOKEN. ' +
+          `Then run \`/incident retry INC-${incident.number}\`. Meanwhile, work the \`pdf-404\` runbook by hand.`,
       }),
     );
   });

@@ -22,6 +22,7 @@ interface Message {
   ts: string;
   text: string;
   blocks: any[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
@@ -29,12 +30,16 @@ const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly replies: Reply[] = [];
-  readonly channels = new Map<string, { id: string; name: string; topic: string; members: Set<string> }>();
+  readonly channels = new Map<string, { id: string; name: string; topic: string; members: Set<string>; creator: string }>();
   readonly messages = new Map<string, Message>();
   readonly pins: Array<{ channel: string; ts: string }> = [];
   readonly usergroups = new Map<string, string[]>();
   /** Methods to fail on their next calls, with Slack's error code. */
   readonly failNext = new Map<string, string>();
+  /** Methods to answer with HTTP 429 and this Retry-After (seconds) on their next call, as Slack rate-limits. */
+  readonly rateLimitNext = new Map<string, number>();
+  /** Methods that answer only after this many ms: a slow Slack makes the window for a crash real. */
+  readonly delayMs = new Map<string, number>();
   private server: Server | null = null;
   private seq = 0;
   private waiters: Array<() => void> = [];
@@ -45,8 +50,8 @@ export class FakeSlack {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(
-        ({ status, body }) => {
-          res.writeHead(status, { 'content-type': 'application/json' });
+        ({ status, body, headers }) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(JSON.stringify(body));
           this.waiters.forEach((w) => w());
         },
@@ -104,7 +109,7 @@ export class FakeSlack {
     }
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
     const raw = await new Promise<string>((r) => {
       let data = '';
       req.on('data', (c) => (data += c));
@@ -117,6 +122,14 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0]!;
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    const delay = this.delayMs.get(method);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
+    const retryAfter = this.rateLimitNext.get(method);
+    if (retryAfter !== undefined) {
+      this.rateLimitNext.delete(method);
+      this.calls.push({ method, args, ok: false, error: 'ratelimited' });
+      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(retryAfter) } };
+    }
     const auth = req.headers.authorization ?? '';
     let result: Record<string, unknown>;
     const appLevel = method === 'apps.connections.open';
@@ -144,8 +157,27 @@ export class FakeSlack {
         if (!CHANNEL_NAME.test(args.name ?? '')) return { ok: false, error: 'invalid_name_specials' };
         if ([...this.channels.values()].some((c) => c.name === args.name)) return { ok: false, error: 'name_taken' };
         const id = `C${String(++this.seq).padStart(8, '0')}`;
-        this.channels.set(id, { id, name: args.name, topic: '', members: new Set(['UBOT']) });
-        return { ok: true, channel: { id, name: args.name } };
+        this.channels.set(id, { id, name: args.name, topic: '', members: new Set(['UBOT']), creator: 'UBOT' });
+        return { ok: true, channel: { id, name: args.name, creator: 'UBOT' } };
+      }
+      case 'conversations.list': {
+        // One page of at most `limit` channels, in creation order, with a cursor for the rest.
+        const all = [...this.channels.values()];
+        const start = Number(args.cursor || 0);
+        const limit = Math.min(Number(args.limit || 100), 1000);
+        const page = all.slice(start, start + limit);
+        const next = start + limit < all.length ? String(start + limit) : '';
+        return { ok: true, channels: page.map((c) => ({ id: c.id, name: c.name, creator: c.creator, is_archived: false })), response_metadata: { next_cursor: next } };
+      }
+      case 'conversations.history': {
+        if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
+        const withMeta = String(args.include_all_metadata) === 'true';
+        const messages = [...this.messages.values()]
+          .filter((m) => m.channel === args.channel)
+          .reverse()
+          .slice(0, Number(args.limit || 100))
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+        return { ok: true, messages, has_more: false };
       }
       case 'conversations.invite': {
         const ch = this.channels.get(args.channel);
@@ -181,11 +213,13 @@ export class FakeSlack {
           return { ok: true, channel: args.channel, ts: args.ts };
         }
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
-        this.messages.set(`${args.channel}/${ts}`, { channel: args.channel, ts, text: args.text, blocks });
+        const metadata = typeof args.metadata === 'string' ? JSON.parse(args.metadata) : args.metadata;
+        this.messages.set(`${args.channel}/${ts}`, { channel: args.channel, ts, text: args.text, blocks, ...(metadata ? { metadata } : {}) });
         return { ok: true, channel: args.channel, ts };
       }
       case 'pins.add':
         if (!this.messages.has(`${args.channel}/${args.timestamp}`)) return { ok: false, error: 'message_not_found' };
+        if (this.pins.some((p) => p.channel === args.channel && p.ts === args.timestamp)) return { ok: false, error: 'already_pinned' };
         this.pins.push({ channel: args.channel, ts: args.timestamp });
         return { ok: true };
       case 'usergroups.users.list':

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
-import { startRuntime, type Role, type Runtime } from '../../src/runtime';
+import { startRuntime, type Role, type Runtime, type RuntimeOptions } from '../../src/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { FakeSlack } from './fake-slack';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
@@ -42,13 +42,16 @@ export async function startHarness(
     role?: Role;
     /** Reach Postgres through this proxy, to make it refuse or stall mid-test. */
     postgresProxy?: TcpProxy;
+    /** Run as a second process of the same deployment: its fake Slack, schema and Redis prefix. */
+    share?: Harness;
+    sweeps?: RuntimeOptions['sweeps'];
     /** Socket Mode: an app token, and the fake Slack to connect through (started by the caller). */
     socketMode?: { appToken: string; slack: FakeSlack };
   } = {},
 ): Promise<Harness> {
-  const slack = opts.socketMode?.slack ?? (await new FakeSlack().start());
-  const schema = await freshSchema();
-  const prefix = uniquePrefix();
+  const slack = opts.share?.slack ?? opts.socketMode?.slack ?? (await new FakeSlack().start());
+  const schema = opts.share?.schema ?? (await freshSchema());
+  const prefix = opts.share?.prefix ?? uniquePrefix();
   const config = loadConfig({
     DATABASE_URL: opts.postgresProxy ? opts.postgresProxy.wrap(schema.url) : schema.url,
     REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
@@ -62,7 +65,13 @@ export async function startHarness(
     INCIDENT_ADMINS: opts.admins ?? '',
     SLACK_APP_TOKEN: opts.socketMode?.appToken,
   });
-  const runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const runtime = await startRuntime({
+    config,
+    role: opts.role,
+    clock: opts.clock,
+    sweeps: opts.sweeps,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  });
   const baseUrl = `http://127.0.0.1:${runtime.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
   const h: Harness = {
@@ -127,6 +136,7 @@ export async function startHarness(
     },
     async stop() {
       await runtime.stop();
+      if (opts.share) return; // the harness it shares with cleans up
       await slack.stop();
       await schema.drop();
       await dropPrefix(prefix);

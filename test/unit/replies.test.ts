@@ -106,8 +106,10 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   too_long: { code: 'too_long', field: 'summary', max: 500, length: 612 },
   unknown_step: { code: 'unknown_step', incident: 'INC-42', step: 'no-such-step' },
   not_found: { code: 'not_found' },
+  unknown_incident: { code: 'unknown_incident', ref: 99 },
   not_in_incident: { code: 'not_in_incident', command: 'ack' },
   stale_button: { code: 'stale_button' },
+  wrong_place: { code: 'wrong_place', incident: 'INC-42', channel: 'C00000001' },
 };
 
 /** What a person reads for each problem above. */
@@ -122,8 +124,10 @@ const EXPECTED: Record<Problem['code'], string> = {
   too_long: 'That summary is 612 characters; keep it to 500. Put the details in the incident channel instead.',
   unknown_step: 'INC-42 has no step "no-such-step". Refresh with status.',
   not_found: 'That incident no longer exists. Run list to see the open ones.',
+  unknown_incident: 'There is no INC-99 in this workspace. Run list to see the open ones.',
   not_in_incident: "ack works inside an incident channel, and this is not one. Open the incident's channel (see list) and run it there.",
   stale_button: 'This button is from an old message. Run status in the incident channel for the current checklist.',
+  wrong_place: 'This button belongs to INC-42 in #C00000001. Use it there, where the incident is worked.',
 };
 
 const allProblems = (): Problem[] => [

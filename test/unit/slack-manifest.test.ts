@@ -66,6 +66,7 @@ const EXPECTED_BOT_SCOPES = [
   'chat:write',
   'channels:manage',
   'channels:read',
+  'channels:history',
   'pins:write',
   'usergroups:read',
 ];

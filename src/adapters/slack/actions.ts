@@ -5,17 +5,26 @@ import { UserError } from '../../core/errors';
 import type { ChatPlatform } from '../../core/ports';
 import { decodeAction, type ActionPayload } from '../../core/render/actions';
 import type { Logger } from '../../logger';
-import { runAndReply } from './reply';
+import type { Text } from '../../core/render/text';
+import { answerBeforeAck, ephemeral } from './reply';
 
 /**
- * Button clicks. Each acks at once; the change is written in one transaction and the messages
- * are re-rendered from stored state by the render job, so the handler never edits blocks itself.
+ * Button clicks. Each is written in one transaction before Slack is acked, so a crash cannot lose
+ * an acknowledged click; the messages are re-rendered from stored state by the render job, so the
+ * handler never edits blocks itself. A refusal comes back as an ephemeral message.
  */
 export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
   app.action<BlockButtonAction>(/^(step|incident)\./, async ({ ack, body, action, respond }) => {
-    await ack();
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
-    await runAndReply(respond, logger, log, async () => {
+    const reply = (text: Text) => respond({ ...ephemeral(text), replace_original: false }).then(
+      () => undefined,
+      (err: Error) => logger.warn({ ...log, err: err.message }, 'could not reply through response_url'),
+    );
+    // A click's ack carries no message: the answer, if any, goes through response_url.
+    await answerBeforeAck(async (text) => {
+      await ack();
+      if (text) await reply(text);
+    }, respond, logger, log, async () => {
       const payload = decodeAction(action.value) ?? legacyPayload(action.action_id, action.value);
       if (!payload) throw new UserError({ code: 'stale_button' });
       const r = await dispatcher.click(payload, {

@@ -13,11 +13,8 @@ export function createSlackClient(config: SlackConfig): WebClient {
     slackApiUrl: slackApiUrl(config),
     // BullMQ owns retries with backoff; the client's own half-hour retry loop would hide failures.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    // A rate limit comes back as an error with Retry-After, so the job waits that long in Redis
+    // instead of holding a worker slot while the client sleeps.
+    rejectRateLimitedCalls: true,
   });
-}
-
-/** Slack's error code from a failed Web API call (e.g. name_taken), if it is one. */
-export function slackErrorCode(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: string } })?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors';
 import type { ChatPlatform } from '../../core/ports';
 import { problemText } from '../../core/render/replies';
 import type { Logger } from '../../logger';
-import { ephemeral, runAndReply } from './reply';
+import { answerBeforeAck, ephemeral } from './reply';
 
 // With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.
 const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
@@ -47,7 +47,7 @@ export function registerCommands(app: App, dispatcher: Dispatcher, platform: Cha
       const r = await dispatcher.declareNow(cmd, req, DECLARE_BUDGET_MS);
       return ack(ephemeral(r.reply!));
     }
-    await ack();
-    return runAndReply(respond, logger, log, async () => (await dispatcher.command(cmd, req)).reply);
+    // Recorded before the ack, so an acknowledged command is never lost to a crash.
+    return answerBeforeAck((text) => (text ? ack(ephemeral(text)) : ack()), respond, logger, log, async () => (await dispatcher.command(cmd, req)).reply);
   });
 }

@@ -6,6 +6,10 @@ import { checklistView, headerView } from '../../core/render/views';
 import type { Logger } from '../../logger';
 import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
+import { slackErrorCode } from './errors';
+
+/** The metadata event type on every message the bot renders, to recognise its own messages. */
+const MESSAGE_EVENT = 'braiflow_incident_message';
 
 /**
  * Brings an incident's Slack messages up to date with stored state: posts what is missing,
@@ -19,27 +23,37 @@ export class SlackMessageSync {
     private readonly logger: Logger,
   ) {}
 
-  async sync(incidentId: string): Promise<void> {
+  /**
+   * `setup`: called by provisioning, after the declarer was invited; only then may the first
+   * messages be posted (a render job alone would post buttons nobody can use yet).
+   * `freshChannel`: the channel was created just now, so no earlier message can be in it.
+   */
+  async sync(incidentId: string, opts: { setup?: boolean; freshChannel?: boolean } = {}): Promise<void> {
     await this.refs.renderLatest(
       incidentId,
-      (session) => this.renderOnce(incidentId, session),
+      (session) => this.renderOnce(incidentId, session, opts),
       async () => (await this.deps.store.get(incidentId))?.incident.version ?? 0,
+      { wait: opts.setup === true },
     );
   }
 
   /** Renders the state read after taking the lock, and returns the version it showed. */
-  private async renderOnce(incidentId: string, session: RenderSession): Promise<number> {
+  private async renderOnce(incidentId: string, session: RenderSession, opts: { setup?: boolean; freshChannel?: boolean }): Promise<number> {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
     const version = snap.incident.version;
     const channel = snap.incident.channelId;
     if (!channel) return version; // provisioning renders once the channel exists
     const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
-    await this.put(incidentId, session, channel, 'header', 0, headerMessage(headerView(snap, pb)), version);
-    const pages = checklistMessages(checklistView(snap, pb));
-    for (const [page, msg] of pages.entries()) {
-      await this.put(incidentId, session, channel, 'checklist', page, msg, version);
-    }
+    const messages: Array<['header' | 'checklist', number, SlackMessage]> = [
+      ['header', 0, headerMessage(headerView(snap, pb))],
+      ...checklistMessages(checklistView(snap, pb)).map((m, page): ['checklist', number, SlackMessage] => ['checklist', page, m]),
+    ];
+    const missing = messages.some(([kind, page]) => !session.refs.some((r) => r.kind === kind && r.page === page));
+    // A setup cut short may have posted messages it never recorded: find them before posting.
+    if (missing && !opts.freshChannel) await this.adoptPosted(incidentId, channel, session);
+    if (!opts.setup && !session.refs.some((r) => r.kind === 'header')) return version; // setup has not posted yet
+    for (const [kind, page, msg] of messages) await this.put(incidentId, session, channel, kind, page, msg, version);
     return version;
   }
 
@@ -62,14 +76,45 @@ export class SlackMessageSync {
       await session.save({ ...ref, renderedVersion: version, renderedHash: hash });
       return;
     }
-    const posted = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
+    const posted = await this.client.chat.postMessage({
+      channel,
+      text: msg.text,
+      blocks: msg.blocks as never,
+      unfurl_links: false,
+      // Lets a setup that crashed between posting and saving the ref find this message again.
+      metadata: { event_type: MESSAGE_EVENT, event_payload: { incident_id: incidentId, kind, page } },
+    });
     const ts = posted.ts as string;
+    // Pin before recording: a crash in between finds the header by its metadata and pins it again.
+    if (kind === 'header') await this.pin(incidentId, channel, ts);
     await session.save({ kind, page, channelId: channel, messageRef: ts, renderedVersion: version, renderedHash: hash });
-    if (kind === 'header') {
-      await this.client.pins.add({ channel, timestamp: ts }).catch((err: Error) => {
-        // A missing pin is an inconvenience, not a reason to re-post the header.
-        this.logger.warn({ incidentId, platform: 'slack', channel, err: err.message }, 'could not pin the incident header (needs pins:write)');
-      });
+  }
+
+  private async pin(incidentId: string, channel: string, ts: string): Promise<void> {
+    await this.client.pins.add({ channel, timestamp: ts }).catch((err: unknown) => {
+      if (slackErrorCode(err) === 'already_pinned') return;
+      // A missing pin is an inconvenience, not a reason to re-post the header.
+      this.logger.warn({ incidentId, platform: 'slack', channel, err: (err as Error).message }, 'could not pin the incident header (needs pins:write)');
+    });
+  }
+
+  /**
+   * Finds messages an earlier, interrupted render posted but did not record, by the metadata each
+   * message carries, and records them: they are updated in place instead of posted again.
+   */
+  private async adoptPosted(incidentId: string, channel: string, session: RenderSession): Promise<void> {
+    const history = await this.client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
+    // Oldest first: if two copies exist from before this fix, the first one posted is kept.
+    for (const m of [...(history.messages ?? [])].reverse()) {
+      const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+      if (meta?.event_type !== MESSAGE_EVENT || meta.event_payload?.incident_id !== incidentId) continue;
+      const kind = meta.event_payload.kind;
+      const page = Number(meta.event_payload.page ?? 0);
+      if ((kind !== 'header' && kind !== 'checklist') || session.refs.some((r) => r.kind === kind && r.page === page)) continue;
+      const ref = { kind, page, channelId: channel, messageRef: String(m.ts), renderedVersion: 0, renderedHash: null } as const;
+      await session.save(ref);
+      session.refs.push({ ...ref });
+      if (kind === 'header') await this.pin(incidentId, channel, String(m.ts));
     }
   }
 }

@@ -6,6 +6,8 @@ import type { ChatPlatform, JobAttempt, ReplyTo } from '../../core/ports';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
 import { ChatRefStore } from '../../store/chat-refs';
+import { ChatRoomStore } from '../../store/chat-rooms';
+import { forJobs } from './errors';
 import type { Pool } from 'pg';
 import { SlackAdmins } from './admins';
 import { mrkdwn } from './format';
@@ -30,7 +32,7 @@ export class SlackPlatform implements ChatPlatform {
     logger: Logger,
   ) {
     this.sync = new SlackMessageSync(client, deps, new ChatRefStore(pool, 'slack'), logger);
-    this.provisioner = new SlackProvisioner(client, deps, this.sync, logger);
+    this.provisioner = new SlackProvisioner(client, deps, this.sync, new ChatRoomStore(pool, 'slack'), logger);
     this.admins = new SlackAdmins(client, admins, logger);
     this.members = new SlackMembers(client, logger);
   }
@@ -39,8 +41,10 @@ export class SlackPlatform implements ChatPlatform {
     return this.provisioner.provision(incidentId, replyTo, attempt);
   }
 
-  render(incidentId: string): Promise<void> {
-    return this.sync.sync(incidentId);
+  async render(incidentId: string): Promise<void> {
+    await this.sync.sync(incidentId).catch((err: unknown) => {
+      throw forJobs(err);
+    });
   }
 
   async post(incidentId: string, text: Text): Promise<void> {

@@ -1,26 +1,34 @@
 import type { WebClient } from '@slack/web-api';
 import { attachChannel } from '../../core/incident/attach-channel';
-import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import { label, type Incident } from '../../core/incident/model';
+import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
+import type { ChatRoomStore } from '../../store/chat-rooms';
 import { channelName } from './channel-name';
-import { slackErrorCode } from './client';
+import { fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
+import { escape, mrkdwn } from './format';
 import type { SlackMessageSync } from './message-sync';
 import { respondEphemeral } from './response-url';
-import { escape, mrkdwn } from './format';
 
 export const BOT_ACTOR = 'incident-bot';
 const NAME_ATTEMPTS = 10;
 
-/** Opens the incident channel, invites the declarer, posts and pins the header and the checklist. */
+/**
+ * Opens the incident channel, invites the declarer, posts and pins the header and the checklist.
+ * Every step can be run again after a crash at any point: the channel it meant to create is
+ * written down first and found again, and messages already posted are found by their metadata.
+ */
 export class SlackProvisioner {
+  private botUserId: Promise<string> | null = null;
+
   constructor(
     private readonly client: WebClient,
     private readonly deps: CoreDeps,
     private readonly messages: SlackMessageSync,
+    private readonly rooms: ChatRoomStore,
     private readonly logger: Logger,
   ) {}
 
@@ -32,11 +40,13 @@ export class SlackProvisioner {
     let stage: Text = ['open its channel'];
     try {
       let channel = incident.channelId;
+      let freshChannel = false;
       if (!channel) {
-        const created = await this.createChannel(incident);
-        channel = created.id;
-        await attachChannel(this.deps, incident.id, channel, BOT_ACTOR, created.name);
-        log.info({ channel, name: created.name }, 'incident channel opened');
+        const opened = await this.openChannel(incident);
+        channel = opened.id;
+        freshChannel = !opened.reused;
+        await attachChannel(this.deps, incident.id, channel, BOT_ACTOR, opened.name);
+        log.info({ channel, name: opened.name, reused: opened.reused }, 'incident channel opened');
       }
       stage = ['invite you to ', { channel }];
       await this.invite(channel, incident.declaredBy);
@@ -44,43 +54,87 @@ export class SlackProvisioner {
         log.warn({ err: err.message }, 'could not set the channel topic');
       });
       stage = ['post the header and checklist in ', { channel }];
-      await this.messages.sync(incident.id);
+      await this.messages.sync(incident.id, { setup: true, freshChannel });
       // The channel is open and rendered; a lapsed response_url must not re-run all of that.
       await this.reply(replyTo, [`${label(incident)} declared. Work it in `, { channel }, ': the runbook checklist is pinned there.']).catch(
         (err: Error) => log.warn({ err: err.message }, 'could not tell the declarer where the channel is'),
       );
     } catch (err) {
-      const finalAttempt = attempt.final || err instanceof PermanentError;
       const code = slackErrorCode(err) ?? (err as Error).message;
+      const permanent = err instanceof PermanentError || isPermanent(slackErrorCode(err));
+      const finalAttempt = attempt.final || permanent;
       const problem: Text = [`${label(incident)} is recorded, but I could not `, ...stage, ` (${code}).`];
       // Said once at the first failure and once at the last, so nobody waits in silence at 3 a.m.
       if (!finalAttempt && attempt.attempt === 1) {
         await this.reply(replyTo, [...problem, ' I keep trying for about a minute and will post here when it works.']).catch(() => undefined);
       }
       if (finalAttempt) {
-        const fix =
-          code === 'missing_scope' || code === 'not_authed' || code === 'invalid_auth'
-            ? 'The Slack app is not installed with the scopes in slack/manifest.*.json: reinstall it.'
-            : `Ask whoever runs the bot to check its logs for ${label(incident)}.`;
-        await this.reply(replyTo, [...problem, ` I have stopped trying. ${fix} Meanwhile, work the `, { code: incident.runbookId }, ' runbook by hand.']).catch(
-          () => undefined,
-        );
+        await this.reply(replyTo, [
+          ...problem,
+          ` I have stopped trying. ${fixFor(slackErrorCode(err), label(incident))} Then run `,
+          { command: `retry ${label(incident)}` },
+          '. Meanwhile, work the ',
+          { code: incident.runbookId },
+          ' runbook by hand.',
+        ]).catch(() => undefined);
       }
-      throw err;
+      log.warn({ err: code, attempt: attempt.attempt, final: finalAttempt }, 'could not set up the incident channel');
+      throw forJobs(err);
     }
   }
 
-  private async createChannel(incident: Incident): Promise<{ id: string; name: string }> {
-    for (let attempt = 1; attempt <= NAME_ATTEMPTS; attempt++) {
+  /**
+   * Creates the channel, or finds the one an earlier, interrupted attempt created: the name is
+   * written down before each create call, so "name taken" for that very name means it is ours.
+   */
+  private async openChannel(incident: Incident): Promise<{ id: string; name: string; reused: boolean }> {
+    const intended = await this.rooms.intended(incident.id);
+    const first = intended ? Math.max(1, attemptOf(incident, intended.name)) : 1;
+    for (let attempt = first; attempt <= NAME_ATTEMPTS; attempt++) {
       const name = channelName(incident, attempt);
+      if (intended?.name === name && intended.roomId) return { id: intended.roomId, name, reused: true };
+      if (intended?.name !== name) await this.rooms.intend(incident.id, name);
       try {
         const res = await this.client.conversations.create({ name, is_private: false });
-        return { id: res.channel!.id!, name };
+        const id = res.channel!.id!;
+        await this.rooms.created(incident.id, id);
+        return { id, name, reused: false };
       } catch (err) {
         if (slackErrorCode(err) !== 'name_taken') throw err;
+        if (intended?.name === name) {
+          const mine = await this.findOwnChannel(name);
+          if (mine) {
+            await this.rooms.created(incident.id, mine);
+            return { id: mine, name, reused: true };
+          }
+        }
       }
     }
     throw new Error(`every channel name up to ${channelName(incident, NAME_ATTEMPTS)} is taken`);
+  }
+
+  /** The public channel called `name`, if the bot created it. Someone else's is not ours to take. */
+  private async findOwnChannel(name: string): Promise<string | null> {
+    const me = await this.me();
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, cursor });
+      const found = (page.channels ?? []).find((c) => c.name === name);
+      if (found) return found.creator === me ? found.id! : null;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return null;
+  }
+
+  private me(): Promise<string> {
+    this.botUserId ??= this.client.auth.test().then(
+      (r) => String(r.user_id),
+      (err: unknown) => {
+        this.botUserId = null;
+        throw err;
+      },
+    );
+    return this.botUserId;
   }
 
   private async invite(channel: string, user: string): Promise<void> {
@@ -96,6 +150,12 @@ export class SlackProvisioner {
     const url = replyTo?.responseUrl;
     if (typeof url === 'string') await respondEphemeral(url, mrkdwn(text));
   }
+}
+
+/** Which try of `channelName` produced `name` (1 for the plain name). */
+function attemptOf(incident: Incident, name: string): number {
+  for (let a = 1; a <= NAME_ATTEMPTS; a++) if (channelName(incident, a) === name) return a;
+  return 1;
 }
 
 // Only what never changes: severity and status live on the pinned header, which is re-rendered.

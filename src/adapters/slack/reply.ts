@@ -18,19 +18,29 @@ export function errorText(err: unknown, logger: Logger, context: Record<string, 
   return internalErrorText(ref);
 }
 
-/** Runs a handler after the ack and sends what it returns (or the error's wording) as an ephemeral reply. */
-export async function runAndReply(
+/** How long a request may work before Slack must be acked: Slack shows an error after 3 s. */
+export const ACK_BUDGET_MS = 2_000;
+
+/**
+ * Runs `fn` before the ack, so nothing is acknowledged that was not recorded: the answer rides on
+ * the ack itself when it comes within the budget. If it does not, the ack goes out empty at the
+ * budget and the answer (or the error's wording) follows through response_url once it is known.
+ */
+export async function answerBeforeAck(
+  ack: (text?: Text) => Promise<void>,
   respond: RespondFn,
   logger: Logger,
   context: Record<string, unknown>,
   fn: () => Promise<Text | null>,
 ): Promise<void> {
-  let text: Text | null;
-  try {
-    text = await fn();
-  } catch (err) {
-    text = errorText(err, logger, context);
-  }
+  const work = fn().catch((err: unknown) => errorText(err, logger, context));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ACK_BUDGET_MS)));
+  const first = await Promise.race([work, late]);
+  clearTimeout(timer);
+  if (first !== 'late') return ack(first ?? undefined);
+  await ack();
+  const text = await work;
   if (text) {
     await respond({ ...ephemeral(text), replace_original: false }).catch((err: Error) =>
       logger.warn({ ...context, err: err.message }, 'could not reply through response_url'),

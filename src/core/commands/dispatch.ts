@@ -7,6 +7,7 @@ import type { CoreDeps } from '../incident/deps';
 import { mitigate } from '../incident/mitigate';
 import { label, type Snapshot } from '../incident/model';
 import { resolve } from '../incident/resolve';
+import { retrySetup } from '../incident/retry-setup';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
@@ -128,8 +129,14 @@ export class Dispatcher {
         return { reply: null, snapshot }; // provisioning tells the declarer where to work
       }
     }
-    const snap = req.room ? await deps.store.findByChannel(req.platform.name, req.room) : null;
-    if (!snap) throw new UserError({ code: 'not_in_incident', command: cmd.kind });
+    const ref = 'ref' in cmd ? cmd.ref : undefined;
+    const snap =
+      ref !== undefined
+        ? await deps.store.findByNumber(req.platform.name, req.workspace, ref)
+        : req.room
+          ? await deps.store.findByChannel(req.platform.name, req.room)
+          : null;
+    if (!snap) throw new UserError(ref !== undefined ? { code: 'unknown_incident', ref } : { code: 'not_in_incident', command: cmd.kind });
     const id = snap.incident.id;
     const name = label(snap.incident);
     if (cmd.kind === 'status') return { reply: statusText(snap), snapshot: snap };
@@ -162,6 +169,10 @@ export class Dispatcher {
         const r = await assignCommander(deps, id, cmd.userId, actor);
         return { reply: [{ user: cmd.userId }, r.changed ? ` now leads ${name}.` : ` already leads ${name}.`], snapshot: r.snapshot };
       }
+      case 'retry': {
+        const r = await retrySetup(deps, id, actor, req.replyTo ?? null);
+        return { reply: [`Setting up ${name} again: its channel and checklist follow here in a moment.`], snapshot: r.snapshot };
+      }
     }
   }
 
@@ -169,6 +180,11 @@ export class Dispatcher {
     const { deps } = this;
     const snap = await deps.store.get(action.i);
     if (!snap) throw new UserError({ code: 'not_found' });
+    // A button is only ever posted in the incident's own room: one clicked anywhere else was
+    // forged or copied, and must not act on the incident through someone else's membership.
+    if (req.room !== snap.incident.channelId || req.workspace !== snap.incident.workspace) {
+      throw new UserError({ code: 'wrong_place', incident: label(snap.incident), channel: snap.incident.channelId });
+    }
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
     const name = label(snap.incident);
     switch (action.a) {

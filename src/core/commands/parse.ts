@@ -2,14 +2,19 @@ import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
 import { commandFor } from './words';
 
+/**
+ * `ref` names an incident by number (`INC-7`), for the commands that work from any channel: the
+ * ones a declarer needs when the incident's own channel never opened.
+ */
 export type Command =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'status' }
+  | { kind: 'status'; ref?: number }
   | { kind: 'ack' }
   | { kind: 'mitigate' }
-  | { kind: 'resolve'; summary?: string }
-  | { kind: 'cancel'; reason?: string }
+  | { kind: 'resolve'; summary?: string; ref?: number }
+  | { kind: 'cancel'; reason?: string; ref?: number }
+  | { kind: 'retry'; ref?: number }
   | { kind: 'sev'; severity: number }
   | { kind: 'commander'; userId: string }
   | { kind: 'declare'; runbook: string; summary?: string };
@@ -28,17 +33,23 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
   const rest = trimmed.slice(first.length).trim() || undefined;
   if (word === '') return { kind: 'help' };
   const command = commandFor(word);
+  // An incident named right after the command: `resolve INC-7 rolled back`.
+  const refMatch = /^INC-(\d{1,12})(?:\s+|$)/i.exec(rest ?? '');
+  const ref = refMatch ? Number(refMatch[1]) : undefined;
+  const afterRef = refMatch ? rest!.slice(refMatch[0].length).trim() || undefined : rest;
   switch (command) {
     case 'help':
     case 'list':
-    case 'status':
     case 'ack':
     case 'mitigate':
       return { kind: command };
+    case 'status':
+    case 'retry':
+      return ref === undefined ? { kind: command } : { kind: command, ref };
     case 'resolve':
-      return { kind: 'resolve', summary: checkedText(rest, 'summary') ?? undefined };
+      return { kind: 'resolve', summary: checkedText(afterRef, 'summary') ?? undefined, ...(ref === undefined ? {} : { ref }) };
     case 'cancel':
-      return { kind: 'cancel', reason: checkedText(rest, 'reason') ?? undefined };
+      return { kind: 'cancel', reason: checkedText(afterRef, 'reason') ?? undefined, ...(ref === undefined ? {} : { ref }) };
     case 'sev': {
       const m = /^(?:sev)?([1-4])$/i.exec(restWords[0] ?? '');
       if (restWords.length !== 1 || !m) throw new UserError({ code: 'invalid_input', field: 'severity' });

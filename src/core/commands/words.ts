@@ -12,6 +12,7 @@ export const COMMAND_WORDS = {
   sev: 'sev',
   severity: 'sev',
   commander: 'commander',
+  retry: 'retry',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

@@ -16,6 +16,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   set_severity: 'change the severity of',
   set_commander: 'change the commander of',
   tick_steps: 'tick steps on',
+  retry: 'retry the setup of',
 };
 
 export function problemText(p: Problem): Text {
@@ -51,13 +52,19 @@ export function problemText(p: Problem): Text {
       return [`${p.incident} has no step "${p.step}". Refresh with `, { command: 'status' }, '.'];
     case 'not_found':
       return ['That incident no longer exists. Run ', { command: 'list' }, ' to see the open ones.'];
+    case 'unknown_incident':
+      return [`There is no INC-${p.ref} in this workspace. Run `, { command: 'list' }, ' to see the open ones.'];
     case 'not_in_incident':
       return [
         { command: p.command },
         ' works inside an incident channel, and this is not one. Open the incident\'s channel (see ',
         { command: 'list' },
-        ') and run it there.',
+        ') and run it there',
+        ...(['status', 'resolve', 'cancel', 'retry'].includes(p.command) ? [', or name the incident: ', { command: `${p.command} INC-<n>` }] : []),
+        '.',
       ];
+    case 'wrong_place':
+      return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
       return ['This button is from an old message. Run ', { command: 'status' }, ' in the incident channel for the current checklist.'];
   }
@@ -158,9 +165,12 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['commander @user', 'hand over (commander, declarer or admin)'],
     ['resolve [summary]', 'close it (commander, declarer or admin)'],
     ['cancel [reason]', 'declared by mistake; left out of MTTR'],
+    ['retry', 'set up the channel and messages again (commander, declarer or admin)'],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
-  out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'help' }, ' shows this.');
+  out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'help' }, ' shows this. ');
+  out.push({ command: 'status' }, ', ', { command: 'resolve' }, ', ', { command: 'cancel' }, ' and ', { command: 'retry' }, ' also work from any channel with the incident named: ');
+  out.push({ command: 'retry INC-7' }, '.');
   return out;
 }
 
