@@ -40,6 +40,8 @@ export class FakeSlack {
   readonly rateLimitNext = new Map<string, number>();
   /** Methods that answer only after this many ms: a slow Slack makes the window for a crash real. */
   readonly delayMs = new Map<string, number>();
+  /** Told of every Web API call as it arrives, before any delay: a test can kill the caller then. */
+  onArrive: ((method: string, args: Record<string, any>) => void) | null = null;
   private server: Server | null = null;
   private seq = 0;
   private waiters: Array<() => void> = [];
@@ -122,6 +124,7 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0]!;
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    this.onArrive?.(method, args);
     const delay = this.delayMs.get(method);
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const retryAfter = this.rateLimitNext.get(method);
