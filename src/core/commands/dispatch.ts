@@ -30,6 +30,8 @@ export interface Request {
 
 export type DeclareCommand = Extract<Command, { kind: 'declare' }>;
 
+const DECLARE_WITHOUT_DEADLINE_MS = 10_000;
+
 /** What to tell the person; null when the answer arrives another way (a re-rendered message, a job). */
 export interface Result {
   reply: Text | null;
@@ -116,18 +118,9 @@ export class Dispatcher {
         return { reply: helpText(deps.catalog) };
       case 'list':
         return { reply: listText(await deps.store.listOpen(req.platform.name, req.workspace)) };
-      case 'declare': {
-        const { snapshot } = await declareIncident(deps, {
-          runbook: cmd.runbook,
-          summary: cmd.summary,
-          actor: { id: req.userId },
-          platform: req.platform.name,
-          workspace: req.workspace,
-          replyTo: req.replyTo,
-          requestKey: req.requestId,
-        });
-        return { reply: null, snapshot }; // provisioning tells the declarer where to work
-      }
+      case 'declare':
+        // A surface with no deadline of its own still gets a truthful answer in bounded time.
+        return this.declareNow(cmd, req, DECLARE_WITHOUT_DEADLINE_MS);
     }
     const ref = 'ref' in cmd ? cmd.ref : undefined;
     const snap =
