@@ -1,13 +1,8 @@
 import { startHarness, type Harness } from '../support/harness';
+import { stepButtons } from '../support/slack-blocks';
 
 const ALICE = 'UALICE01';
 const BOB = 'UBOB0002';
-
-function stepButtons(blocks: any[]): Array<{ actionId: string; value: string; label: string }> {
-  return blocks
-    .filter((b) => b.accessory?.action_id?.startsWith('step.'))
-    .map((b) => ({ actionId: b.accessory.action_id, value: b.accessory.value, label: b.accessory.text.text }));
-}
 
 /** How the bot takes Slack's answers and Slack's requests when they are not the happy path. */
 describe('Slack saying wait, no, or sending what it should not', () => {

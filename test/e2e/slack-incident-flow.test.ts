@@ -1,14 +1,9 @@
 import { startHarness, type Harness } from '../support/harness';
+import { stepButtons } from '../support/slack-blocks';
 
 const ALICE = 'UALICE01'; // declares; an ordinary, non-admin user
 const BOB = 'UBOB0002'; // another responder, non-admin, who joins incident channels
 const MALLORY = 'UMALL003'; // non-admin who never joins
-
-function stepButtons(blocks: any[]): Array<{ actionId: string; value: string; label: string }> {
-  return blocks
-    .filter((b) => b.accessory?.action_id?.startsWith('step.'))
-    .map((b) => ({ actionId: b.accessory.action_id, value: b.accessory.value, label: b.accessory.text.text }));
-}
 
 describe('declaring and working an incident in Slack', () => {
   let h: Harness;

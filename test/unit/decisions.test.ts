@@ -5,24 +5,20 @@ import { decideCommander } from '../../src/core/incident/assign-commander';
 import { decideCancel } from '../../src/core/incident/cancel';
 import { requireManager, requireOpen, requireParticipant } from '../../src/core/incident/guards';
 import { decideMitigate } from '../../src/core/incident/mitigate';
-import type { Actor, ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import type { Actor, Snapshot, Status } from '../../src/core/incident/model';
 import { decideResolve } from '../../src/core/incident/resolve';
 import { decideSeverity } from '../../src/core/incident/set-severity';
 import { decideStep } from '../../src/core/incident/set-step';
 import type { Change } from '../../src/core/ports';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
+import { COMMANDER, DECLARER, INCIDENT_ID, makeIncident, makeRunbook, makeSnapshot } from '../support/factories';
 
 // Pure decisions: every test builds a snapshot by hand and looks only at the Change (or the
 // refusal) that comes back. Nothing here touches a database or a chat platform.
 
-const INCIDENT_ID = '5f0c2a9e-4b7d-4e8a-9c1f-2d3e4f5a6b7c';
-const DECLARED_AT = new Date('2025-03-07T09:15:00Z');
 const EARLIER = new Date('2025-03-07T09:20:00Z');
 const AT = new Date('2025-03-07T09:42:00Z');
-
-const COMMANDER = 'UCMDR0001';
-const DECLARER = 'UDECL0001';
 
 /** Someone in the incident channel who is neither commander, declarer nor admin. */
 const responder: Actor = { id: 'URESP0001', isAdmin: false, inChannel: true };
@@ -36,83 +32,7 @@ const admin: Actor = { id: 'UADMN0001', isAdmin: true, inChannel: false };
 const ENDED: Array<'resolved' | 'cancelled'> = ['resolved', 'cancelled'];
 const OPEN: Status[] = ['declared', 'acknowledged', 'mitigated'];
 
-function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: INCIDENT_ID,
-    number: 42,
-    runbookId: 'pdf-404',
-    class: 'pdf',
-    title: 'Invoices return 404',
-    severity: 2,
-    status: 'declared',
-    platform: 'slack',
-    workspace: 'T1',
-    channelId: 'C00000001',
-    declaredBy: DECLARER,
-    commander: COMMANDER,
-    summary: null,
-    resolution: null,
-    declaredAt: DECLARED_AT,
-    acknowledgedAt: null,
-    diagnosedAt: null,
-    mitigatedAt: null,
-    resolvedAt: null,
-    cancelledAt: null,
-    version: 3,
-    ...overrides,
-  };
-}
-
-/** Milestone timestamps that belong with a status, so snapshots look like stored ones. */
-function milestonesFor(status: Status): Partial<Incident> {
-  switch (status) {
-    case 'declared':
-      return {};
-    case 'acknowledged':
-      return { acknowledgedAt: EARLIER };
-    case 'mitigated':
-      return { acknowledgedAt: EARLIER, mitigatedAt: EARLIER };
-    case 'resolved':
-      return { acknowledgedAt: EARLIER, resolvedAt: EARLIER, resolution: 'fixed' };
-    case 'cancelled':
-      return { cancelledAt: EARLIER };
-  }
-}
-
-const runbook: Runbook = {
-  id: 'pdf-404',
-  title: 'Generated PDFs return 404',
-  class: 'pdf',
-  severity: 2,
-  aliases: [],
-  summary: 'PDF links 404.',
-  owner: 'Documents team',
-  links: [{ title: 'Logs', url: 'https://logs.example/pdf' }],
-  steps: [
-    { id: 'look', title: 'Look at the logs', detail: 'Search for 404s.' },
-    { id: 'cause', title: 'State the cause', detail: 'Post the cause.', marks: 'diagnosed' },
-    { id: 'fix', title: 'Re-render or roll back', detail: 'Fix it.', marks: 'mitigated' },
-  ],
-  probes: [],
-  escalation: [{ after: '5m', notify: ['@oncall'] }],
-  quick_validation: ['PDFs download'],
-  edge_cases: [{ case: 'none', fallback: 'none' }],
-};
-
-function snapshot(status: Status = 'declared', extra: Partial<Incident> = {}, done: string[] = [], pb: Runbook = runbook): Snapshot {
-  const steps: ChecklistStep[] = pb.steps.map((s, i) => {
-    const isDone = done.includes(s.id);
-    return {
-      stepId: s.id,
-      position: i,
-      title: s.title,
-      state: isDone ? 'done' : 'open',
-      changedBy: isDone ? responder.id : null,
-      changedAt: isDone ? EARLIER : null,
-    };
-  });
-  return { incident: incident({ status, ...milestonesFor(status), ...extra }), steps };
-}
+const runbook = makeRunbook();
 
 /** The refusal `fn` throws; fails the test if it throws anything else or nothing. */
 function refusal(fn: () => unknown): Problem {
@@ -150,7 +70,7 @@ describe('an incident that has ended', () => {
   it.each(refused)('refuses %s on a %s incident, even for an admin, and says it has ended', (action, status, decide) => {
     // An admin in the channel passes every other guard, so only the ended check can refuse.
     const powerful: Actor = { ...admin, inChannel: true };
-    expect(refusal(() => decide(snapshot(status), powerful))).toEqual({
+    expect(refusal(() => decide(makeSnapshot({ status }), powerful))).toEqual({
       code: 'ended',
       incident: 'INC-42',
       status,
@@ -161,48 +81,56 @@ describe('an incident that has ended', () => {
 
   it('refuses to cancel a resolved incident, so it cannot leave the MTTR report after the fact', () => {
     for (const actor of [commander, declarer, admin]) {
-      expect(refusal(() => decideCancel(snapshot('resolved'), actor, AT))).toMatchObject({ code: 'ended', status: 'resolved', action: 'cancel' });
+      expect(refusal(() => decideCancel(makeSnapshot({ status: 'resolved' }), actor, AT))).toMatchObject({
+        code: 'ended',
+        status: 'resolved',
+        action: 'cancel',
+      });
     }
   });
 
   it('refuses to resolve a cancelled incident', () => {
-    expect(refusal(() => decideResolve(snapshot('cancelled'), commander, AT))).toMatchObject({ code: 'ended', status: 'cancelled', action: 'resolve' });
+    expect(refusal(() => decideResolve(makeSnapshot({ status: 'cancelled' }), commander, AT))).toMatchObject({
+      code: 'ended',
+      status: 'cancelled',
+      action: 'resolve',
+    });
   });
 
   it('refuses ticking or reopening steps once resolved or cancelled', () => {
     for (const status of ENDED) {
-      expect(refusal(() => decideStep(snapshot(status), runbook, { stepId: 'look', to: 'done', actor: responder }, AT))).toMatchObject({
+      expect(refusal(() => decideStep(makeSnapshot({ status }), runbook, { stepId: 'look', to: 'done', actor: responder }, AT))).toMatchObject({
         code: 'ended',
         status,
         action: 'tick_steps',
       });
       expect(
-        refusal(() => decideStep(snapshot(status, {}, ['look']), runbook, { stepId: 'look', to: 'open', actor: commander, requestId: 'r1' }, AT)),
+        refusal(() => decideStep(makeSnapshot({ status, done: ['look'] }), runbook, { stepId: 'look', to: 'open', actor: commander, requestId: 'r1' }, AT)),
       ).toMatchObject({ code: 'ended', status, action: 'tick_steps' });
     }
   });
 
   it('treats cancelling twice and resolving twice as harmless repeats that record nothing', () => {
-    expect(decideCancel(snapshot('cancelled'), commander, AT)).toEqual({ events: [] });
-    expect(decideResolve(snapshot('resolved'), commander, AT, 'again')).toEqual({ events: [] });
+    expect(decideCancel(makeSnapshot({ status: 'cancelled' }), commander, AT)).toEqual({ events: [] });
+    expect(decideResolve(makeSnapshot({ status: 'resolved' }), commander, AT, 'again')).toEqual({ events: [] });
     // Even from someone who could not have done it in the first place: a repeat changes nothing.
-    expect(decideCancel(snapshot('cancelled'), outsider, AT)).toEqual({ events: [] });
-    expect(decideResolve(snapshot('resolved'), outsider, AT)).toEqual({ events: [] });
+    expect(decideCancel(makeSnapshot({ status: 'cancelled' }), outsider, AT)).toEqual({ events: [] });
+    expect(decideResolve(makeSnapshot({ status: 'resolved' }), outsider, AT)).toEqual({ events: [] });
   });
 });
 
 describe('guards', () => {
   it('requireOpen lets every open status through', () => {
-    for (const status of OPEN) expect(() => requireOpen(incident({ status }), 'resolve')).not.toThrow();
+    for (const status of OPEN) expect(() => requireOpen(makeIncident({ status }), 'resolve')).not.toThrow();
   });
 
   it('requireManager lets the commander, the declarer and any admin through', () => {
-    for (const actor of [commander, declarer, admin]) expect(() => requireManager(actor, incident(), 'resolve')).not.toThrow();
+    for (const actor of [commander, declarer, admin]) expect(() => requireManager(actor, makeIncident(), 'resolve')).not.toThrow();
   });
 
   it('requireParticipant only cares whether the person is in the channel, not who they are', () => {
-    expect(() => requireParticipant(responder, incident(), 'mitigate')).not.toThrow();
-    expect(refusal(() => requireParticipant({ ...admin, inChannel: false }, incident(), 'mitigate'))).toEqual({
+    expect(() => requireParticipant(responder, makeIncident(), 'mitigate')).not.toThrow();
+    expect(refusal(() => requireParticipant({ ...admin, inChannel: false }, makeIncident(), 'mitigate'))).toEqual({
       code: 'not_participant',
       incident: 'INC-42',
       action: 'mitigate',
@@ -211,11 +139,11 @@ describe('guards', () => {
   });
 
   it('names the incident channel in a participant refusal, or none while it is not open yet', () => {
-    expect(refusal(() => requireParticipant(outsider, incident({ channelId: null }), 'acknowledge'))).toMatchObject({ channel: null });
+    expect(refusal(() => requireParticipant(outsider, makeIncident({ channelId: null }), 'acknowledge'))).toMatchObject({ channel: null });
   });
 
   it('lists the commander, the declarer and admins as the people who may act instead', () => {
-    expect(refusal(() => requireManager(responder, incident(), 'resolve'))).toEqual({
+    expect(refusal(() => requireManager(responder, makeIncident(), 'resolve'))).toEqual({
       code: 'not_allowed',
       incident: 'INC-42',
       action: 'resolve',
@@ -224,13 +152,13 @@ describe('guards', () => {
   });
 
   it('names the declarer once when they are also the commander', () => {
-    expect(refusal(() => requireManager(responder, incident({ commander: DECLARER }), 'cancel'))).toMatchObject({
+    expect(refusal(() => requireManager(responder, makeIncident({ commander: DECLARER }), 'cancel'))).toMatchObject({
       can: [{ role: 'commander', user: DECLARER }, { role: 'admin' }],
     });
   });
 
   it('names only the declarer and admins while nobody is commander', () => {
-    expect(refusal(() => requireManager(responder, incident({ commander: null }), 'cancel'))).toMatchObject({
+    expect(refusal(() => requireManager(responder, makeIncident({ commander: null }), 'cancel'))).toMatchObject({
       can: [{ role: 'declarer', user: DECLARER }, { role: 'admin' }],
     });
   });
@@ -238,14 +166,14 @@ describe('guards', () => {
 
 describe('decideAcknowledge', () => {
   it('records who acknowledged, when, and how, and moves the incident to acknowledged', () => {
-    expect(decideAcknowledge(snapshot('declared'), responder, AT, 'button')).toEqual({
+    expect(decideAcknowledge(makeSnapshot({ status: 'declared' }), responder, AT, 'button')).toEqual({
       incident: { status: 'acknowledged', acknowledgedAt: AT },
       events: [{ kind: 'incident.acknowledged', actor: responder.id, at: AT, data: { via: 'button' }, key: `${INCIDENT_ID}:acknowledged` }],
     });
   });
 
   it('refuses someone who is not in the incident channel', () => {
-    expect(refusal(() => decideAcknowledge(snapshot('declared'), outsider, AT, 'command'))).toEqual({
+    expect(refusal(() => decideAcknowledge(makeSnapshot({ status: 'declared' }), outsider, AT, 'command'))).toEqual({
       code: 'not_participant',
       incident: 'INC-42',
       action: 'acknowledge',
@@ -254,20 +182,20 @@ describe('decideAcknowledge', () => {
   });
 
   it('does nothing the second time, or once the incident is mitigated, so the first acknowledgement stands', () => {
-    expect(decideAcknowledge(snapshot('acknowledged'), responder, AT, 'button')).toEqual({ events: [] });
-    expect(decideAcknowledge(snapshot('mitigated'), commander, AT, 'command')).toEqual({ events: [] });
+    expect(decideAcknowledge(makeSnapshot({ status: 'acknowledged' }), responder, AT, 'button')).toEqual({ events: [] });
+    expect(decideAcknowledge(makeSnapshot({ status: 'mitigated' }), commander, AT, 'command')).toEqual({ events: [] });
   });
 
   it('acknowledgeChange records nothing past declared', () => {
     for (const status of ['acknowledged', 'mitigated', 'resolved', 'cancelled'] as Status[]) {
-      expect(acknowledgeChange(snapshot(status), responder, AT, 'step')).toEqual({ events: [] });
+      expect(acknowledgeChange(makeSnapshot({ status }), responder, AT, 'step')).toEqual({ events: [] });
     }
   });
 
   it('withAcknowledgement adds nothing to a change that records nothing', () => {
     // A no-op click on a declared incident must not count as acknowledging it.
     const empty: Change = { events: [] };
-    expect(withAcknowledgement(snapshot('declared'), responder, AT, 'step', empty)).toBe(empty);
+    expect(withAcknowledgement(makeSnapshot({ status: 'declared' }), responder, AT, 'step', empty)).toBe(empty);
   });
 
   it('withAcknowledgement puts the acknowledgement first and lets the change win on the status', () => {
@@ -275,7 +203,7 @@ describe('decideAcknowledge', () => {
       incident: { status: 'mitigated', mitigatedAt: AT },
       events: [{ kind: 'incident.mitigated', actor: responder.id, at: AT, key: 'k' }],
     };
-    const out = withAcknowledgement(snapshot('declared'), responder, AT, 'mitigate', change);
+    const out = withAcknowledgement(makeSnapshot({ status: 'declared' }), responder, AT, 'mitigate', change);
     expect(out.incident).toEqual({ status: 'mitigated', acknowledgedAt: AT, mitigatedAt: AT });
     expect(kinds(out)).toEqual(['incident.acknowledged', 'incident.mitigated']);
   });
@@ -291,7 +219,7 @@ describe('the first human action acknowledges a declared incident', () => {
   ];
 
   it.each(firstActions)('%s on a declared incident records the acknowledgement too', (_, via, act) => {
-    const change = act(snapshot('declared'));
+    const change = act(makeSnapshot({ status: 'declared' }));
     expect(change.incident?.acknowledgedAt).toBe(AT);
     expect(ackEvent(change)).toMatchObject({ kind: 'incident.acknowledged', at: AT, data: { via }, key: `${INCIDENT_ID}:acknowledged` });
     // It comes first on the timeline: acknowledged, then what was done.
@@ -300,14 +228,14 @@ describe('the first human action acknowledges a declared incident', () => {
   });
 
   it.each(firstActions)('%s on an already acknowledged incident does not acknowledge it again', (_, _via, act) => {
-    const change = act(snapshot('acknowledged'));
+    const change = act(makeSnapshot({ status: 'acknowledged' }));
     expect(change.events.length).toBeGreaterThan(0);
     expect(ackEvent(change)).toBeUndefined();
     expect(change.incident?.acknowledgedAt).toBeUndefined();
   });
 
   it('ticking a step on a declared incident moves it to acknowledged', () => {
-    const change = decideStep(snapshot('declared'), runbook, { stepId: 'look', to: 'done', actor: responder }, AT);
+    const change = decideStep(makeSnapshot({ status: 'declared' }), runbook, { stepId: 'look', to: 'done', actor: responder }, AT);
     expect(change.incident).toMatchObject({ status: 'acknowledged', acknowledgedAt: AT });
   });
 });
@@ -318,7 +246,7 @@ describe('decideCommander', () => {
     ['the declarer', declarer],
     ['an admin outside the channel', admin],
   ])('lets %s hand over command', (_, actor) => {
-    const change = decideCommander(snapshot('acknowledged'), 'UNEWC0001', actor, AT);
+    const change = decideCommander(makeSnapshot({ status: 'acknowledged', incident: { version: 3 } }), 'UNEWC0001', actor, AT);
     expect(change).toEqual({
       incident: { commander: 'UNEWC0001' },
       events: [
@@ -334,7 +262,7 @@ describe('decideCommander', () => {
   });
 
   it('refuses anyone else, even in the channel, and names who may', () => {
-    expect(refusal(() => decideCommander(snapshot('acknowledged'), responder.id, responder, AT))).toEqual({
+    expect(refusal(() => decideCommander(makeSnapshot({ status: 'acknowledged' }), responder.id, responder, AT))).toEqual({
       code: 'not_allowed',
       incident: 'INC-42',
       action: 'set_commander',
@@ -343,17 +271,17 @@ describe('decideCommander', () => {
   });
 
   it('lets the declarer take command while nobody has it', () => {
-    const change = decideCommander(snapshot('acknowledged', { commander: null }), DECLARER, declarer, AT);
+    const change = decideCommander(makeSnapshot({ status: 'acknowledged', incident: { commander: null } }), DECLARER, declarer, AT);
     expect(change.events[0]?.data).toEqual({ from: null, to: DECLARER });
   });
 
   it('records nothing when the person is already the commander', () => {
-    expect(decideCommander(snapshot('declared'), COMMANDER, commander, AT)).toEqual({ events: [] });
+    expect(decideCommander(makeSnapshot({ status: 'declared' }), COMMANDER, commander, AT)).toEqual({ events: [] });
   });
 
   it('keys each handover by incident version, so a later handover back is recorded too', () => {
-    const first = decideCommander(snapshot('acknowledged', { version: 3 }), 'UNEWC0001', commander, AT);
-    const back = decideCommander(snapshot('acknowledged', { version: 4, commander: 'UNEWC0001' }), COMMANDER, declarer, AT);
+    const first = decideCommander(makeSnapshot({ status: 'acknowledged', incident: { version: 3 } }), 'UNEWC0001', commander, AT);
+    const back = decideCommander(makeSnapshot({ status: 'acknowledged', incident: { version: 4, commander: 'UNEWC0001' } }), COMMANDER, declarer, AT);
     expect(first.events[0]?.key).toBe(`${INCIDENT_ID}:commander:v3`);
     expect(back.events[0]?.key).toBe(`${INCIDENT_ID}:commander:v4`);
   });
@@ -366,7 +294,7 @@ describe('decideCancel', () => {
     ['an admin', admin],
   ])('lets %s cancel an open incident, with the reason', (_, actor) => {
     for (const status of OPEN) {
-      expect(decideCancel(snapshot(status), actor, AT, '  declared by mistake  ')).toEqual({
+      expect(decideCancel(makeSnapshot({ status }), actor, AT, '  declared by mistake  ')).toEqual({
         incident: { status: 'cancelled', cancelledAt: AT },
         events: [{ kind: 'incident.cancelled', actor: actor.id, at: AT, data: { reason: 'declared by mistake' }, key: `${INCIDENT_ID}:cancelled` }],
       });
@@ -374,29 +302,29 @@ describe('decideCancel', () => {
   });
 
   it('records no reason when none or only blanks were given', () => {
-    expect(decideCancel(snapshot('declared'), commander, AT).events[0]?.data).toEqual({ reason: null });
-    expect(decideCancel(snapshot('declared'), commander, AT, '   ').events[0]?.data).toEqual({ reason: null });
+    expect(decideCancel(makeSnapshot({ status: 'declared' }), commander, AT).events[0]?.data).toEqual({ reason: null });
+    expect(decideCancel(makeSnapshot({ status: 'declared' }), commander, AT, '   ').events[0]?.data).toEqual({ reason: null });
   });
 
   it('refuses a responder who is neither commander, declarer nor admin', () => {
-    expect(refusal(() => decideCancel(snapshot('acknowledged'), responder, AT))).toMatchObject({ code: 'not_allowed', action: 'cancel' });
+    expect(refusal(() => decideCancel(makeSnapshot({ status: 'acknowledged' }), responder, AT))).toMatchObject({ code: 'not_allowed', action: 'cancel' });
   });
 
   it('does not acknowledge: a cancelled incident was never worked', () => {
-    expect(ackEvent(decideCancel(snapshot('declared'), commander, AT))).toBeUndefined();
+    expect(ackEvent(decideCancel(makeSnapshot({ status: 'declared' }), commander, AT))).toBeUndefined();
   });
 });
 
 describe('decideMitigate', () => {
   it('lets anyone in the channel say impact has stopped', () => {
-    expect(decideMitigate(snapshot('acknowledged'), responder, AT)).toEqual({
+    expect(decideMitigate(makeSnapshot({ status: 'acknowledged' }), responder, AT)).toEqual({
       incident: { status: 'mitigated', mitigatedAt: AT },
       events: [{ kind: 'incident.mitigated', actor: responder.id, at: AT, data: { via: 'command' }, key: `${INCIDENT_ID}:mitigated` }],
     });
   });
 
   it('refuses someone outside the incident channel, even an admin', () => {
-    expect(refusal(() => decideMitigate(snapshot('acknowledged'), admin, AT))).toMatchObject({
+    expect(refusal(() => decideMitigate(makeSnapshot({ status: 'acknowledged' }), admin, AT))).toMatchObject({
       code: 'not_participant',
       action: 'mitigate',
       channel: 'C00000001',
@@ -404,16 +332,16 @@ describe('decideMitigate', () => {
   });
 
   it('ends as mitigated, not acknowledged, when it is the first action', () => {
-    const change = decideMitigate(snapshot('declared'), responder, AT);
+    const change = decideMitigate(makeSnapshot({ status: 'declared' }), responder, AT);
     expect(change.incident).toEqual({ status: 'mitigated', acknowledgedAt: AT, mitigatedAt: AT });
   });
 
   it('records nothing when already mitigated', () => {
-    expect(decideMitigate(snapshot('mitigated'), responder, AT)).toEqual({ events: [] });
+    expect(decideMitigate(makeSnapshot({ status: 'mitigated' }), responder, AT)).toEqual({ events: [] });
   });
 
   it('keeps an earlier mitigation time rather than moving it later', () => {
-    const change = decideMitigate(snapshot('acknowledged', { mitigatedAt: EARLIER }), responder, AT);
+    const change = decideMitigate(makeSnapshot({ status: 'acknowledged', incident: { mitigatedAt: EARLIER } }), responder, AT);
     expect(change.incident?.mitigatedAt).toBe(EARLIER);
   });
 });
@@ -424,7 +352,7 @@ describe('decideResolve', () => {
     ['the declarer', declarer],
     ['an admin outside the channel', admin],
   ])('lets %s resolve with a summary', (_, actor) => {
-    expect(decideResolve(snapshot('mitigated'), actor, AT, '  rolled back documents-api ')).toEqual({
+    expect(decideResolve(makeSnapshot({ status: 'mitigated' }), actor, AT, '  rolled back documents-api ')).toEqual({
       incident: { status: 'resolved', resolvedAt: AT, resolution: 'rolled back documents-api' },
       events: [
         { kind: 'incident.resolved', actor: actor.id, at: AT, data: { summary: 'rolled back documents-api' }, key: `${INCIDENT_ID}:resolved` },
@@ -433,12 +361,12 @@ describe('decideResolve', () => {
   });
 
   it('stores no resolution when no summary was given', () => {
-    expect(decideResolve(snapshot('acknowledged'), commander, AT).incident?.resolution).toBeNull();
-    expect(decideResolve(snapshot('acknowledged'), commander, AT, ' ').incident?.resolution).toBeNull();
+    expect(decideResolve(makeSnapshot({ status: 'acknowledged' }), commander, AT).incident?.resolution).toBeNull();
+    expect(decideResolve(makeSnapshot({ status: 'acknowledged' }), commander, AT, ' ').incident?.resolution).toBeNull();
   });
 
   it('refuses a responder who is neither commander, declarer nor admin', () => {
-    expect(refusal(() => decideResolve(snapshot('mitigated'), responder, AT))).toEqual({
+    expect(refusal(() => decideResolve(makeSnapshot({ status: 'mitigated' }), responder, AT))).toEqual({
       code: 'not_allowed',
       incident: 'INC-42',
       action: 'resolve',
@@ -449,7 +377,10 @@ describe('decideResolve', () => {
 
 describe('decideSeverity', () => {
   it.each([0, 5, -1, 2.5, Number.NaN])('refuses severity %p: it is a whole number from 1 to 4', (sev) => {
-    expect(refusal(() => decideSeverity(snapshot('acknowledged'), sev, commander, AT))).toEqual({ code: 'invalid_input', field: 'severity' });
+    expect(refusal(() => decideSeverity(makeSnapshot({ status: 'acknowledged' }), sev, commander, AT))).toEqual({
+      code: 'invalid_input',
+      field: 'severity',
+    });
   });
 
   it.each([
@@ -457,18 +388,21 @@ describe('decideSeverity', () => {
     ['the declarer', declarer],
     ['an admin', admin],
   ])('lets %s change the severity, recording from and to', (_, actor) => {
-    expect(decideSeverity(snapshot('acknowledged'), 1, actor, AT)).toEqual({
+    expect(decideSeverity(makeSnapshot({ status: 'acknowledged', incident: { version: 3 } }), 1, actor, AT)).toEqual({
       incident: { severity: 1 },
       events: [{ kind: 'incident.severity_changed', actor: actor.id, at: AT, data: { from: 2, to: 1 }, key: `${INCIDENT_ID}:severity:v3` }],
     });
   });
 
   it('refuses a responder who is neither commander, declarer nor admin', () => {
-    expect(refusal(() => decideSeverity(snapshot('acknowledged'), 1, responder, AT))).toMatchObject({ code: 'not_allowed', action: 'set_severity' });
+    expect(refusal(() => decideSeverity(makeSnapshot({ status: 'acknowledged' }), 1, responder, AT))).toMatchObject({
+      code: 'not_allowed',
+      action: 'set_severity',
+    });
   });
 
   it('records nothing when the severity is unchanged', () => {
-    expect(decideSeverity(snapshot('declared'), 2, commander, AT)).toEqual({ events: [] });
+    expect(decideSeverity(makeSnapshot({ status: 'declared' }), 2, commander, AT)).toEqual({ events: [] });
   });
 });
 
@@ -477,7 +411,7 @@ describe('decideStep', () => {
     decideStep(s, runbook, { stepId, to: extra.to ?? 'done', actor: extra.actor ?? responder, requestId: extra.requestId }, AT);
 
   it('marks a step done by whoever clicked, keyed by the click so a replay records nothing new', () => {
-    expect(tick(snapshot('acknowledged'), 'look', { requestId: '1741340520.123456' })).toEqual({
+    expect(tick(makeSnapshot({ status: 'acknowledged' }), 'look', { requestId: '1741340520.123456' })).toEqual({
       steps: [{ stepId: 'look', state: 'done', changedBy: responder.id, changedAt: AT }],
       events: [
         {
@@ -493,11 +427,11 @@ describe('decideStep', () => {
   });
 
   it('keys a step change by incident version when the platform gave no request id', () => {
-    expect(tick(snapshot('acknowledged', { version: 7 }), 'look').events[0]?.key).toBe(`${INCIDENT_ID}:step:look:done:v7`);
+    expect(tick(makeSnapshot({ status: 'acknowledged', incident: { version: 7 } }), 'look').events[0]?.key).toBe(`${INCIDENT_ID}:step:look:done:v7`);
   });
 
   it('reopens a done step', () => {
-    const change = tick(snapshot('acknowledged', {}, ['look']), 'look', { to: 'open', requestId: 'r2' });
+    const change = tick(makeSnapshot({ status: 'acknowledged', done: ['look'] }), 'look', { to: 'open', requestId: 'r2' });
     expect(change.steps).toEqual([{ stepId: 'look', state: 'open', changedBy: responder.id, changedAt: AT }]);
     expect(change.events).toEqual([
       expect.objectContaining({ kind: 'step.reopened', data: { step: 'look', title: 'Look at the logs' }, key: `${INCIDENT_ID}:step:look:open:r2` }),
@@ -505,14 +439,14 @@ describe('decideStep', () => {
   });
 
   it('records nothing for a double click: the step is already in the state asked for', () => {
-    expect(tick(snapshot('acknowledged', {}, ['look']), 'look', { to: 'done' })).toEqual({ events: [] });
-    expect(tick(snapshot('acknowledged'), 'look', { to: 'open' })).toEqual({ events: [] });
+    expect(tick(makeSnapshot({ status: 'acknowledged', done: ['look'] }), 'look', { to: 'done' })).toEqual({ events: [] });
+    expect(tick(makeSnapshot({ status: 'acknowledged' }), 'look', { to: 'open' })).toEqual({ events: [] });
     // …and so it does not acknowledge a declared incident either.
-    expect(tick(snapshot('declared'), 'look', { to: 'open' })).toEqual({ events: [] });
+    expect(tick(makeSnapshot({ status: 'declared' }), 'look', { to: 'open' })).toEqual({ events: [] });
   });
 
   it('refuses someone outside the incident channel, even the commander', () => {
-    expect(refusal(() => tick(snapshot('acknowledged'), 'look', { actor: { ...commander, inChannel: false } }))).toEqual({
+    expect(refusal(() => tick(makeSnapshot({ status: 'acknowledged' }), 'look', { actor: { ...commander, inChannel: false } }))).toEqual({
       code: 'not_participant',
       incident: 'INC-42',
       action: 'tick_steps',
@@ -521,43 +455,47 @@ describe('decideStep', () => {
   });
 
   it('refuses a step the incident does not have', () => {
-    expect(refusal(() => tick(snapshot('acknowledged'), 'no-such-step'))).toEqual({ code: 'unknown_step', incident: 'INC-42', step: 'no-such-step' });
+    expect(refusal(() => tick(makeSnapshot({ status: 'acknowledged' }), 'no-such-step'))).toEqual({
+      code: 'unknown_step',
+      incident: 'INC-42',
+      step: 'no-such-step',
+    });
   });
 
   it('completing the step that marks diagnosed records the time to diagnose', () => {
-    const change = tick(snapshot('acknowledged'), 'cause', { requestId: 'r3' });
+    const change = tick(makeSnapshot({ status: 'acknowledged' }), 'cause', { requestId: 'r3' });
     expect(change.incident).toEqual({ diagnosedAt: AT });
     expect(kinds(change)).toEqual(['step.completed', 'incident.diagnosed']);
     expect(change.events[1]).toEqual({ kind: 'incident.diagnosed', actor: responder.id, at: AT, data: { step: 'cause' }, key: `${INCIDENT_ID}:diagnosed` });
   });
 
   it('completing the step that marks mitigated records the time to mitigate and moves the incident to mitigated', () => {
-    const change = tick(snapshot('acknowledged'), 'fix', { requestId: 'r4' });
+    const change = tick(makeSnapshot({ status: 'acknowledged' }), 'fix', { requestId: 'r4' });
     expect(change.incident).toEqual({ mitigatedAt: AT, status: 'mitigated' });
     expect(kinds(change)).toEqual(['step.completed', 'incident.mitigated']);
     expect(change.events[1]).toEqual({ kind: 'incident.mitigated', actor: responder.id, at: AT, data: { step: 'fix' }, key: `${INCIDENT_ID}:mitigated` });
   });
 
   it('a mitigating step as the first action acknowledges and still leaves the incident mitigated', () => {
-    const change = tick(snapshot('declared'), 'fix');
+    const change = tick(makeSnapshot({ status: 'declared' }), 'fix');
     expect(change.incident).toEqual({ status: 'mitigated', acknowledgedAt: AT, mitigatedAt: AT });
     expect(kinds(change)).toEqual(['incident.acknowledged', 'step.completed', 'incident.mitigated']);
   });
 
   it('does not record diagnosed twice when its step is reopened and done again', () => {
-    const change = tick(snapshot('acknowledged', { diagnosedAt: EARLIER }), 'cause');
+    const change = tick(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: EARLIER } }), 'cause');
     expect(kinds(change)).toEqual(['step.completed']);
     expect(change.incident?.diagnosedAt).toBeUndefined();
   });
 
   it('does not record mitigated twice, nor change the status back, when its step is done again', () => {
-    const change = tick(snapshot('mitigated'), 'fix');
+    const change = tick(makeSnapshot({ status: 'mitigated' }), 'fix');
     expect(kinds(change)).toEqual(['step.completed']);
     expect(change.incident).toEqual({});
   });
 
   it('reopening a milestone step leaves the milestone recorded', () => {
-    const change = tick(snapshot('mitigated', { diagnosedAt: EARLIER }, ['cause', 'fix']), 'fix', { to: 'open' });
+    const change = tick(makeSnapshot({ status: 'mitigated', incident: { diagnosedAt: EARLIER }, done: ['cause', 'fix'] }), 'fix', { to: 'open' });
     expect(kinds(change)).toEqual(['step.reopened']);
     expect(change.incident).toEqual({});
   });
@@ -565,7 +503,7 @@ describe('decideStep', () => {
   it('a step no longer in the runbook can still be ticked, and marks nothing', () => {
     // The checklist lives in the database; a runbook edited since must not strand the incident.
     const edited: Runbook = { ...runbook, steps: runbook.steps.filter((s) => s.id !== 'fix') };
-    const change = decideStep(snapshot('acknowledged'), edited, { stepId: 'fix', to: 'done', actor: responder }, AT);
+    const change = decideStep(makeSnapshot({ status: 'acknowledged' }), edited, { stepId: 'fix', to: 'done', actor: responder }, AT);
     expect(kinds(change)).toEqual(['step.completed']);
     expect(change.incident).toEqual({});
   });
@@ -574,7 +512,7 @@ describe('decideStep', () => {
     const catalog = loadCatalog(path.resolve(__dirname, '../../playbooks'));
     expect(catalog.all.length).toBeGreaterThan(0);
     for (const pb of catalog.all) {
-      const s = snapshot('acknowledged', { runbookId: pb.id }, [], pb);
+      const s = makeSnapshot({ status: 'acknowledged', runbook: pb });
       const diagnosing = pb.steps.find((x) => x.marks === 'diagnosed');
       const mitigating = pb.steps.find((x) => x.marks === 'mitigated');
       expect({ runbook: pb.id, diagnosing: !!diagnosing, mitigating: !!mitigating }).toEqual({ runbook: pb.id, diagnosing: true, mitigating: true });

@@ -2,84 +2,23 @@ import path from 'node:path';
 import type { IncidentAction, Problem, Role } from '../../src/core/errors';
 import { UserError } from '../../src/core/errors';
 import { decideResolve } from '../../src/core/incident/resolve';
-import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import type { Incident, Status } from '../../src/core/incident/model';
 import { helpText, listText, problemText, statusText } from '../../src/core/render/replies';
 import { plainText, type Text } from '../../src/core/render/text';
 import { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import type { Runbook } from '../../src/core/runbook/schema';
+import { COMMANDER, DECLARER, makeIncident, makeRunbook, makeSnapshot } from '../support/factories';
 
 // Every sentence the bot says lives in replies.ts. These tests read them as plain text, the way a
 // person would, and check each refusal tells them what to do next.
 
-const INCIDENT_ID = '5f0c2a9e-4b7d-4e8a-9c1f-2d3e4f5a6b7c';
-const DECLARED_AT = new Date('2025-03-07T09:15:00Z');
 const ACK_AT = new Date('2025-03-07T09:20:00Z');
 const DIAG_AT = new Date('2025-03-07T09:31:00Z');
 const MITI_AT = new Date('2025-03-07T09:42:00Z');
 const END_AT = new Date('2025-03-07T10:30:00Z');
 
-const COMMANDER = 'UCMDR0001';
-const DECLARER = 'UDECL0001';
-
-function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: INCIDENT_ID,
-    number: 42,
-    runbookId: 'pdf-404',
-    class: 'pdf',
-    title: 'Invoices return 404 for some tenants',
-    severity: 2,
-    status: 'declared',
-    platform: 'slack',
-    workspace: 'T1',
-    channelId: 'C00000001',
-    declaredBy: DECLARER,
-    commander: COMMANDER,
-    summary: null,
-    resolution: null,
-    declaredAt: DECLARED_AT,
-    acknowledgedAt: null,
-    diagnosedAt: null,
-    mitigatedAt: null,
-    resolvedAt: null,
-    cancelledAt: null,
-    version: 1,
-    ...overrides,
-  };
-}
-
-const STEP_TITLES = ['Look at the logs', 'State the cause', 'Re-render or roll back'];
-
-function snapshot(extra: Partial<Incident> = {}, doneCount = 0): Snapshot {
-  const steps: ChecklistStep[] = STEP_TITLES.map((title, i) => ({
-    stepId: `step-${i + 1}`,
-    position: i,
-    title,
-    state: i < doneCount ? 'done' : 'open',
-    changedBy: i < doneCount ? 'UBOB00002' : null,
-    changedAt: i < doneCount ? MITI_AT : null,
-  }));
-  return { incident: incident(extra), steps };
-}
-
-function runbook(id: string, title: string, aliases: string[] = []): Runbook {
-  return {
-    id,
-    title,
-    class: id,
-    severity: 3,
-    aliases,
-    summary: 'Synthetic.',
-    owner: 'Test team',
-    links: [{ title: 'Logs', url: 'https://logs.example' }],
-    steps: [{ id: 'look', title: 'Look', detail: 'Look.' }],
-    probes: [],
-    escalation: [{ after: '5m', notify: ['@oncall'] }],
-    quick_validation: ['ok'],
-    edge_cases: [{ case: 'none', fallback: 'none' }],
-  };
-}
+/** Every step of the default runbook's checklist, for a snapshot with all of them done. */
+const ALL_STEPS = ['look', 'cause', 'fix'];
 
 /** Every string anywhere inside `value`: plain spans and the contents of rich ones. */
 function allStrings(value: unknown): string[] {
@@ -227,7 +166,7 @@ describe('problemText', () => {
   it('words a refusal from the resolve decision the way the responder will read it', () => {
     let problem: Problem | undefined;
     try {
-      decideResolve(snapshot({ status: 'acknowledged' }), { id: 'URESP0001', isAdmin: false, inChannel: true }, MITI_AT);
+      decideResolve(makeSnapshot({ incident: { status: 'acknowledged' } }), { id: 'URESP0001', isAdmin: false, inChannel: true }, MITI_AT);
     } catch (err) {
       if (err instanceof UserError) problem = err.problem;
     }
@@ -239,7 +178,7 @@ describe('statusText', () => {
   const lastLine = (t: Text) => plainText(t).split('\n').pop();
 
   it('shows number, severity, status, runbook, title, commander, checklist progress and the next step', () => {
-    expect(plainText(statusText(snapshot({}, 1)))).toBe(
+    expect(plainText(statusText(makeSnapshot({ done: ['look'] })))).toBe(
       'INC-42 · SEV2 · declared · runbook pdf-404\n' +
         'Invoices return 404 for some tenants\n' +
         'Commander: @UCMDR0001 · Checklist: 1 of 3 done · next: State the cause\n' +
@@ -248,17 +187,20 @@ describe('statusText', () => {
   });
 
   it('shows only the declaration while nothing else has happened', () => {
-    const line = lastLine(statusText(snapshot()));
+    const line = lastLine(statusText(makeSnapshot()));
     expect(line).toBe('Declared 2025-03-07 09:15 UTC');
   });
 
   it('shows each milestone reached, in order, and none that was not', () => {
-    const s = snapshot({ status: 'mitigated', acknowledgedAt: ACK_AT, mitigatedAt: MITI_AT });
+    const s = makeSnapshot({ incident: { status: 'mitigated', acknowledgedAt: ACK_AT, mitigatedAt: MITI_AT } });
     expect(lastLine(statusText(s))).toBe('Declared 2025-03-07 09:15 UTC · acknowledged 2025-03-07 09:20 UTC · mitigated 2025-03-07 09:42 UTC');
   });
 
   it('shows diagnosed and resolved when reached', () => {
-    const s = snapshot({ status: 'resolved', acknowledgedAt: ACK_AT, diagnosedAt: DIAG_AT, mitigatedAt: MITI_AT, resolvedAt: END_AT }, 3);
+    const s = makeSnapshot({
+      incident: { status: 'resolved', acknowledgedAt: ACK_AT, diagnosedAt: DIAG_AT, mitigatedAt: MITI_AT, resolvedAt: END_AT },
+      done: ALL_STEPS,
+    });
     expect(lastLine(statusText(s))).toBe(
       'Declared 2025-03-07 09:15 UTC · acknowledged 2025-03-07 09:20 UTC · diagnosed 2025-03-07 09:31 UTC · ' +
         'mitigated 2025-03-07 09:42 UTC · resolved 2025-03-07 10:30 UTC',
@@ -267,11 +209,12 @@ describe('statusText', () => {
   });
 
   it('shows a cancellation', () => {
-    expect(lastLine(statusText(snapshot({ status: 'cancelled', cancelledAt: END_AT })))).toBe('Declared 2025-03-07 09:15 UTC · cancelled 2025-03-07 10:30 UTC');
+    const s = makeSnapshot({ incident: { status: 'cancelled', cancelledAt: END_AT } });
+    expect(lastLine(statusText(s))).toBe('Declared 2025-03-07 09:15 UTC · cancelled 2025-03-07 10:30 UTC');
   });
 
   it('says nobody is commander, and names no next step once all are done', () => {
-    const text = plainText(statusText(snapshot({ commander: null }, 3)));
+    const text = plainText(statusText(makeSnapshot({ incident: { commander: null }, done: ALL_STEPS })));
     expect(text).toContain('Commander: nobody · Checklist: 3 of 3 done\n');
     expect(text).not.toContain('next:');
   });
@@ -280,7 +223,7 @@ describe('statusText', () => {
 describe('listText', () => {
   const open = (n: number): Incident[] =>
     Array.from({ length: n }, (_, k) =>
-      incident({ id: `00000000-0000-4000-8000-${String(k + 1).padStart(12, '0')}`, number: k + 1, title: `Problem ${k + 1}`, channelId: `C${k + 1}` }),
+      makeIncident({ id: `00000000-0000-4000-8000-${String(k + 1).padStart(12, '0')}`, number: k + 1, title: `Problem ${k + 1}`, channelId: `C${k + 1}` }),
     );
   const bullets = (t: Text) => plainText(t).split('\n').filter((l) => l.startsWith('• '));
 
@@ -297,7 +240,7 @@ describe('listText', () => {
   });
 
   it('says when an incident channel is not open yet', () => {
-    expect(plainText(listText([incident({ channelId: null })]))).toContain('· channel not open yet ·');
+    expect(plainText(listText([makeIncident({ channelId: null })]))).toContain('· channel not open yet ·');
   });
 
   it('shows all 20 when there are exactly 20, with no "more" line', () => {
@@ -333,7 +276,11 @@ describe('helpText', () => {
   });
 
   it('mentions no aliases for a runbook that has none', () => {
-    const text = plainText(helpText(new RunbookCatalog([runbook('solo', 'Solo runbook'), runbook('duo', 'Duo runbook', ['two'])])));
+    const catalog = new RunbookCatalog([
+      makeRunbook({ id: 'solo', title: 'Solo runbook', aliases: [] }),
+      makeRunbook({ id: 'duo', title: 'Duo runbook', aliases: ['two'] }),
+    ]);
+    const text = plainText(helpText(catalog));
     expect(text).toContain('\n• solo: Solo runbook\n');
     expect(text).toContain('\n• duo (also two): Duo runbook\n');
   });
@@ -347,7 +294,7 @@ describe('helpText', () => {
   });
 
   it('writes runbook ids and aliases as code, so people can type them exactly', () => {
-    const text = helpText(new RunbookCatalog([runbook('duo', 'Duo runbook', ['two'])]));
+    const text = helpText(new RunbookCatalog([makeRunbook({ id: 'duo', title: 'Duo runbook', aliases: ['two'] })]));
     expect(text).toContainEqual({ code: 'duo' });
     expect(text).toContainEqual({ code: 'two' });
   });
@@ -364,9 +311,9 @@ describe('replies speak no platform markup', () => {
     ];
     const texts: Text[] = [
       ...allProblems().map(problemText),
-      ...statuses.map((s) => statusText(snapshot(s, 1))),
+      ...statuses.map((s) => statusText(makeSnapshot({ incident: s, done: ['look'] }))),
       listText([]),
-      listText([incident(), incident({ number: 43, channelId: null, commander: null })]),
+      listText([makeIncident(), makeIncident({ number: 43, channelId: null, commander: null })]),
       helpText(shipped()),
     ];
     const strings = texts.flatMap(allStrings);

@@ -1,40 +1,16 @@
 import { checklistMessages, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
 import { CHANNEL_NAME, channelName } from '../../src/adapters/slack/channel-name';
-import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import type { Incident, Status } from '../../src/core/incident/model';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { checklistView, headerView } from '../../src/core/render/views';
 import { blockProblem } from '../support/fake-slack';
+import { DECLARED_AT, DONE_AT, INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';
 
-const DECLARED_AT = new Date('2025-03-07T09:15:00Z');
-const DONE_AT = new Date('2025-03-07T09:42:00Z');
-const INCIDENT_ID = '5f0c2a9e-4b7d-4e8a-9c1f-2d3e4f5a6b7c';
+const ALICE = 'UALICE01';
+const BOB = 'UBOB0002';
 
-function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: INCIDENT_ID,
-    number: 42,
-    runbookId: 'big-runbook',
-    class: 'pdf',
-    title: 'Invoices & quotes return <404> for some tenants',
-    severity: 2,
-    status: 'declared',
-    platform: 'slack',
-    workspace: 'T1',
-    channelId: 'C00000001',
-    declaredBy: 'UALICE01',
-    commander: 'UALICE01',
-    summary: null,
-    resolution: null,
-    declaredAt: DECLARED_AT,
-    acknowledgedAt: null,
-    diagnosedAt: null,
-    mitigatedAt: null,
-    resolvedAt: null,
-    cancelledAt: null,
-    version: 1,
-    ...overrides,
-  };
-}
+/** The incident rendered here: Alice declared it and commands it, and its title is full of characters Slack escapes. */
+const ALICES_INCIDENT: Partial<Incident> = { title: 'Invoices & quotes return <404> for some tenants', declaredBy: ALICE, commander: ALICE };
 
 /** About 2400 characters of runbook detail, over many lines, full of characters Slack treats as control characters. */
 function longDetail(n: number): string {
@@ -46,14 +22,10 @@ function longDetail(n: number): string {
 }
 
 function bigRunbook(steps: number): Runbook {
-  return {
+  return makeRunbook({
     id: 'big-runbook',
     title: 'A very long runbook & friends',
-    class: 'pdf',
-    severity: 2,
-    aliases: [],
     summary: 'Synthetic runbook with many long steps.',
-    owner: 'Test team',
     links: [
       { title: 'Grafana & logs', url: 'https://grafana.example/d/x' },
       { title: 'Status page', url: 'https://status.example' },
@@ -64,26 +36,7 @@ function bigRunbook(steps: number): Runbook {
       detail: longDetail(i + 1),
       ...(i === 0 ? { probe: 'me-standard-user' } : {}),
     })),
-    probes: [],
-    escalation: [{ after: '5m', notify: ['@oncall'] }],
-    quick_validation: ['it works'],
-    edge_cases: [{ case: 'none', fallback: 'none' }],
-  };
-}
-
-function snapshot(pb: Runbook, status: Status = 'declared', done: string[] = [], extra: Partial<Incident> = {}): Snapshot {
-  const steps: ChecklistStep[] = pb.steps.map((s, i) => {
-    const isDone = done.includes(s.id);
-    return {
-      stepId: s.id,
-      position: i,
-      title: s.title,
-      state: isDone ? 'done' : 'open',
-      changedBy: isDone ? 'UBOB0002' : null,
-      changedAt: isDone ? DONE_AT : null,
-    };
   });
-  return { incident: incident({ status, ...extra }), steps };
 }
 
 const texts = (m: SlackMessage): string[] =>
@@ -139,7 +92,7 @@ describe('channelName', () => {
 describe('checklistMessages', () => {
   const STEPS = 120;
   const pb = bigRunbook(STEPS);
-  const pages = checklistMessages(checklistView(snapshot(pb), pb));
+  const pages = checklistMessages(checklistView(makeSnapshot({ runbook: pb, incident: ALICES_INCIDENT }), pb));
 
   it('splits a 120-step runbook over several messages', () => {
     expect(pages.length).toBeGreaterThan(1);
@@ -192,7 +145,8 @@ describe('checklistMessages', () => {
   it('never splits a long unbroken step in the middle of an escape or a Slack token', () => {
     const dense = bigRunbook(1);
     dense.steps[0]!.detail = '&<>'.repeat(1200); // escapes to 10,800 characters with no line break or space
-    const msgs = checklistMessages(checklistView(snapshot(dense, 'declared', [dense.steps[0]!.id]), dense));
+    const s = makeSnapshot({ runbook: dense, incident: ALICES_INCIDENT, done: [dense.steps[0]!.id], doneBy: BOB });
+    const msgs = checklistMessages(checklistView(s, dense));
     const sections = msgs.flatMap(texts);
     expect(sections.length).toBeGreaterThan(3);
     for (const t of sections) {
@@ -205,7 +159,7 @@ describe('checklistMessages', () => {
 
   it('puts a short runbook in one message without a part label', () => {
     const small = bigRunbook(3);
-    const msgs = checklistMessages(checklistView(snapshot(small), small));
+    const msgs = checklistMessages(checklistView(makeSnapshot({ runbook: small, incident: ALICES_INCIDENT }), small));
     expect(msgs).toHaveLength(1);
     expect(msgs[0]!.text).not.toMatch(/part \d/);
     expect(blockProblem(msgs[0]!.blocks)).toBeNull();
@@ -216,7 +170,8 @@ describe('checklist step state', () => {
   const pb = bigRunbook(4);
 
   it('shows who completed a step and when, and offers Reopen', () => {
-    const msgs = checklistMessages(checklistView(snapshot(pb, 'acknowledged', ['step-002']), pb));
+    const s = makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status: 'acknowledged' }, done: ['step-002'], doneBy: BOB });
+    const msgs = checklistMessages(checklistView(s, pb));
     const blocks = msgs.flatMap((m) => m.blocks) as any[];
     const start = blocks.findIndex((b) => b.block_id === 'step-step-002');
     const doneStep = blocks[start];
@@ -240,7 +195,7 @@ describe('checklist step state', () => {
   });
 
   it('offers Done on an open step', () => {
-    const msgs = checklistMessages(checklistView(snapshot(pb, 'declared'), pb));
+    const msgs = checklistMessages(checklistView(makeSnapshot({ runbook: pb, incident: ALICES_INCIDENT }), pb));
     const buttons = msgs.flatMap(stepButtons);
     expect(buttons).toHaveLength(4);
     for (const b of buttons) {
@@ -251,7 +206,8 @@ describe('checklist step state', () => {
   });
 
   it.each<Status>(['resolved', 'cancelled'])('offers no buttons once the incident is %s', (status) => {
-    const ended = snapshot(pb, status, ['step-001'], status === 'resolved' ? { resolvedAt: DONE_AT } : { cancelledAt: DONE_AT });
+    const endedAt = status === 'resolved' ? { resolvedAt: DONE_AT } : { cancelledAt: DONE_AT };
+    const ended = makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status, ...endedAt }, done: ['step-001'], doneBy: BOB });
     const checklist = checklistMessages(checklistView(ended, pb));
     const header = headerMessage(headerView(ended, pb));
     expect(checklist.flatMap(allButtons)).toEqual([]);
@@ -264,7 +220,8 @@ describe('checklist step state', () => {
 
 describe('headerMessage', () => {
   const pb = bigRunbook(2);
-  const header = (status: Status, extra: Partial<Incident> = {}) => headerMessage(headerView(snapshot(pb, status, [], extra), pb));
+  const header = (status: Status, extra: Partial<Incident> = {}) =>
+    headerMessage(headerView(makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status, ...extra } }), pb));
   const actionIds = (m: SlackMessage) => allButtons(m).map((b: any) => b.action_id);
 
   it('offers Acknowledge and Resolve while the incident is only declared', () => {

@@ -1,102 +1,18 @@
 import path from 'node:path';
-import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import type { Snapshot, Status } from '../../src/core/incident/model';
 import { decodeAction, encodeAction, type ActionPayload } from '../../src/core/render/actions';
 import { plainText } from '../../src/core/render/text';
 import { checklistView, headerView, type ActionView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
+import { DONE_AT, INCIDENT_ID, makeChecklistStep, makeRunbook, makeSnapshot } from '../support/factories';
 
 // Views are what every surface draws from: the buttons people can press and the notes they read
 // must follow the incident's status, and nothing in them may be Slack markup.
 
-const INCIDENT_ID = '5f0c2a9e-4b7d-4e8a-9c1f-2d3e4f5a6b7c';
-const DECLARED_AT = new Date('2025-03-07T09:15:00Z');
-const ACK_AT = new Date('2025-03-07T09:20:00Z');
-const DONE_AT = new Date('2025-03-07T09:42:00Z');
-const END_AT = new Date('2025-03-07T10:30:00Z');
-
 const ALL_STATUSES: Status[] = ['declared', 'acknowledged', 'mitigated', 'resolved', 'cancelled'];
 
-function incident(overrides: Partial<Incident> = {}): Incident {
-  return {
-    id: INCIDENT_ID,
-    number: 42,
-    runbookId: 'pdf-404',
-    class: 'pdf',
-    title: 'Invoices return 404 for some tenants',
-    severity: 2,
-    status: 'declared',
-    platform: 'slack',
-    workspace: 'T1',
-    channelId: 'C00000001',
-    declaredBy: 'UDECL0001',
-    commander: 'UCMDR0001',
-    summary: null,
-    resolution: null,
-    declaredAt: DECLARED_AT,
-    acknowledgedAt: null,
-    diagnosedAt: null,
-    mitigatedAt: null,
-    resolvedAt: null,
-    cancelledAt: null,
-    version: 1,
-    ...overrides,
-  };
-}
-
-/** Timestamps that come with a status, as the store would have them. */
-function milestonesFor(status: Status): Partial<Incident> {
-  switch (status) {
-    case 'declared':
-      return {};
-    case 'acknowledged':
-      return { acknowledgedAt: ACK_AT };
-    case 'mitigated':
-      return { acknowledgedAt: ACK_AT, mitigatedAt: DONE_AT };
-    case 'resolved':
-      return { acknowledgedAt: ACK_AT, resolvedAt: END_AT };
-    case 'cancelled':
-      return { cancelledAt: END_AT };
-  }
-}
-
-const runbook: Runbook = {
-  id: 'pdf-404',
-  title: 'Generated PDFs return 404',
-  class: 'pdf',
-  severity: 2,
-  aliases: ['pdf'],
-  summary: 'PDF links 404.',
-  owner: 'Documents team',
-  links: [
-    { title: 'Logs', url: 'https://logs.example/pdf' },
-    { title: 'Dashboard', url: 'https://grafana.example/d/pdf' },
-  ],
-  steps: [
-    { id: 'look', title: 'Look at the logs', detail: '  Search for 404s in the last hour.\n', probe: 'smoke-pdf' },
-    { id: 'cause', title: 'State the cause', detail: 'Post the cause.', marks: 'diagnosed' },
-    { id: 'fix', title: 'Re-render or roll back', detail: 'Fix it.', marks: 'mitigated' },
-  ],
-  probes: [],
-  escalation: [{ after: '5m', notify: ['@oncall'] }],
-  quick_validation: ['PDFs download'],
-  edge_cases: [{ case: 'none', fallback: 'none' }],
-};
-
-function snapshot(status: Status = 'declared', done: string[] = [], extra: Partial<Incident> = {}, pb: Runbook = runbook): Snapshot {
-  const steps: ChecklistStep[] = pb.steps.map((s, i) => {
-    const isDone = done.includes(s.id);
-    return {
-      stepId: s.id,
-      position: i,
-      title: s.title,
-      state: isDone ? 'done' : 'open',
-      changedBy: isDone ? 'UBOB00002' : null,
-      changedAt: isDone ? DONE_AT : null,
-    };
-  });
-  return { incident: incident({ status, ...milestonesFor(status), ...extra, runbookId: pb.id }), steps };
-}
+const runbook = makeRunbook();
 
 const labels = (actions: ActionView[]) => actions.map((a) => a.label);
 const field = (s: Snapshot, name: string) => {
@@ -116,17 +32,17 @@ const SLACK_MARKUP = /<[@#!]/;
 
 describe('headerView', () => {
   it('offers Acknowledge and Resolve while the incident is declared', () => {
-    const view = headerView(snapshot('declared'), runbook);
+    const view = headerView(makeSnapshot({ status: 'declared' }), runbook);
     expect(labels(view.actions)).toEqual(['Acknowledge', 'Resolve']);
     expect(view.actions[0]).toEqual({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: INCIDENT_ID } });
   });
 
   it.each(['acknowledged', 'mitigated'] as Status[])('offers only Resolve once %s: acknowledging again means nothing', (status) => {
-    expect(labels(headerView(snapshot(status), runbook).actions)).toEqual(['Resolve']);
+    expect(labels(headerView(makeSnapshot({ status }), runbook).actions)).toEqual(['Resolve']);
   });
 
   it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('asks for confirmation before resolving a %s incident', (status) => {
-    const resolve = headerView(snapshot(status), runbook).actions.find((a) => a.label === 'Resolve');
+    const resolve = headerView(makeSnapshot({ status }), runbook).actions.find((a) => a.label === 'Resolve');
     expect(resolve).toMatchObject({ style: 'danger', payload: { a: 'resolve', i: INCIDENT_ID } });
     expect(resolve?.confirm).toEqual({
       title: 'Resolve this incident?',
@@ -137,38 +53,38 @@ describe('headerView', () => {
   });
 
   it.each(['resolved', 'cancelled'] as Status[])('offers no buttons once %s', (status) => {
-    expect(headerView(snapshot(status), runbook).actions).toEqual([]);
+    expect(headerView(makeSnapshot({ status }), runbook).actions).toEqual([]);
   });
 
   it('has no closing note while the incident is open', () => {
     for (const status of ['declared', 'acknowledged', 'mitigated'] as Status[]) {
-      expect(headerView(snapshot(status), runbook).closingNote).toBeNull();
+      expect(headerView(makeSnapshot({ status }), runbook).closingNote).toBeNull();
     }
   });
 
   it('says when it was resolved and the summary given', () => {
-    const note = headerView(snapshot('resolved', [], { resolution: 'Rolled back documents-api' }), runbook).closingNote;
+    const note = headerView(makeSnapshot({ status: 'resolved', incident: { resolution: 'Rolled back documents-api' } }), runbook).closingNote;
     expect(plainText(note!)).toBe('Resolved 2025-03-07 10:30 UTC: Rolled back documents-api');
   });
 
   it('says only when it was resolved when no summary was given', () => {
-    expect(plainText(headerView(snapshot('resolved'), runbook).closingNote!)).toBe('Resolved 2025-03-07 10:30 UTC');
+    expect(plainText(headerView(makeSnapshot({ status: 'resolved' }), runbook).closingNote!)).toBe('Resolved 2025-03-07 10:30 UTC');
   });
 
   it('says a cancelled incident was declared by mistake and is left out of MTTR', () => {
-    expect(plainText(headerView(snapshot('cancelled'), runbook).closingNote!)).toBe(
+    expect(plainText(headerView(makeSnapshot({ status: 'cancelled' }), runbook).closingNote!)).toBe(
       'Cancelled 2025-03-07 10:30 UTC (declared by mistake; left out of MTTR)',
     );
   });
 
   it('heads the message with the incident number and title, and the status in the one-line summary', () => {
-    const view = headerView(snapshot('mitigated'), runbook);
+    const view = headerView(makeSnapshot({ status: 'mitigated' }), runbook);
     expect(view.heading).toBe('INC-42 · Invoices return 404 for some tenants');
     expect(view.summary).toBe('INC-42 · Invoices return 404 for some tenants (Mitigated)');
   });
 
   it('shows severity, status, commander, runbook, who declared it and when it was acknowledged', () => {
-    const s = snapshot('acknowledged');
+    const s = makeSnapshot({ status: 'acknowledged' });
     expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual(['Severity', 'Status', 'Commander', 'Runbook', 'Declared', 'Acknowledged']);
     expect(field(s, 'Severity')).toBe('SEV2');
     expect(field(s, 'Status')).toBe('Acknowledged');
@@ -179,32 +95,32 @@ describe('headerView', () => {
   });
 
   it('says nobody is commander yet and the incident is not acknowledged yet, instead of leaving blanks', () => {
-    const s = snapshot('declared', [], { commander: null });
+    const s = makeSnapshot({ status: 'declared', incident: { commander: null } });
     expect(field(s, 'Commander')).toBe('nobody yet');
     expect(field(s, 'Acknowledged')).toBe('not yet');
   });
 
   it('keeps the commander as a user mention, for each surface to format its own way', () => {
-    expect(headerView(snapshot('declared'), runbook).fields.find((f) => f.label === 'Commander')?.value).toEqual([{ user: 'UCMDR0001' }]);
+    expect(headerView(makeSnapshot({ status: 'declared' }), runbook).fields.find((f) => f.label === 'Commander')?.value).toEqual([{ user: 'UCMDR0001' }]);
   });
 
   it('links the runbook links', () => {
-    expect(headerView(snapshot('declared'), runbook).links).toEqual(runbook.links);
+    expect(headerView(makeSnapshot({ status: 'declared' }), runbook).links).toEqual(runbook.links);
   });
 });
 
 describe('checklistView', () => {
   it('counts steps done out of the total', () => {
-    expect(checklistView(snapshot('acknowledged'), runbook).progress).toEqual({ done: 0, total: 3 });
-    expect(checklistView(snapshot('acknowledged', ['look', 'fix']), runbook).progress).toEqual({ done: 2, total: 3 });
+    expect(checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).progress).toEqual({ done: 0, total: 3 });
+    expect(checklistView(makeSnapshot({ status: 'acknowledged', done: ['look', 'fix'] }), runbook).progress).toEqual({ done: 2, total: 3 });
   });
 
   it('heads the checklist with the incident and runbook', () => {
-    expect(checklistView(snapshot('acknowledged'), runbook).heading).toBe('INC-42 checklist: Generated PDFs return 404');
+    expect(checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).heading).toBe('INC-42 checklist: Generated PDFs return 404');
   });
 
   it('numbers steps from 1 in checklist order', () => {
-    const view = checklistView(snapshot('acknowledged'), runbook);
+    const view = checklistView(makeSnapshot({ status: 'acknowledged' }), runbook);
     expect(view.items.map((x) => [x.number, x.stepId, x.title])).toEqual([
       [1, 'look', 'Look at the logs'],
       [2, 'cause', 'State the cause'],
@@ -213,38 +129,38 @@ describe('checklistView', () => {
   });
 
   it('offers Done on an open step, asking for the done state', () => {
-    const item = checklistView(snapshot('acknowledged'), runbook).items[0]!;
+    const item = checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).items[0]!;
     expect(item.done).toBeNull();
     expect(item.actions).toEqual([{ label: 'Done', style: 'primary', payload: { a: 'step', i: INCIDENT_ID, s: 'look', to: 'done' } }]);
   });
 
   it('offers Reopen on a done step and shows who did it and when', () => {
-    const item = checklistView(snapshot('acknowledged', ['cause']), runbook).items[1]!;
+    const item = checklistView(makeSnapshot({ status: 'acknowledged', done: ['cause'] }), runbook).items[1]!;
     expect(item.done).toEqual({ by: 'UBOB00002', at: DONE_AT });
     expect(item.actions).toEqual([{ label: 'Reopen', payload: { a: 'step', i: INCIDENT_ID, s: 'cause', to: 'open' } }]);
   });
 
   it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('lets every step be clicked while %s', (status) => {
-    for (const item of checklistView(snapshot(status, ['look']), runbook).items) expect(item.actions).toHaveLength(1);
+    for (const item of checklistView(makeSnapshot({ status, done: ['look'] }), runbook).items) expect(item.actions).toHaveLength(1);
   });
 
   it.each(['resolved', 'cancelled'] as Status[])('offers no buttons once %s, but still shows what was done', (status) => {
-    const view = checklistView(snapshot(status, ['look']), runbook);
+    const view = checklistView(makeSnapshot({ status, done: ['look'] }), runbook);
     for (const item of view.items) expect(item.actions).toEqual([]);
     expect(view.items[0]!.done).toEqual({ by: 'UBOB00002', at: DONE_AT });
     expect(view.progress).toEqual({ done: 1, total: 3 });
   });
 
   it('shows each step with the detail and probe from the runbook, trimmed', () => {
-    const [look, cause] = checklistView(snapshot('acknowledged'), runbook).items;
+    const [look, cause] = checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).items;
     expect(look).toMatchObject({ detail: 'Search for 404s in the last hour.', probe: 'smoke-pdf' });
     expect(cause).toMatchObject({ detail: 'Post the cause.', probe: null });
   });
 
   it('keeps the stored title of a step no longer in the runbook, without detail, and still clickable', () => {
     // The checklist is copied when the incident is declared; editing the runbook later must not lose steps.
-    const s = snapshot('acknowledged');
-    s.steps.push({ stepId: 'old-step', position: 3, title: 'A step removed from the runbook since', state: 'open', changedBy: null, changedAt: null });
+    const s = makeSnapshot({ status: 'acknowledged' });
+    s.steps.push(makeChecklistStep({ stepId: 'old-step', position: 3, title: 'A step removed from the runbook since' }));
     const item = checklistView(s, runbook).items[3]!;
     expect(item).toMatchObject({ stepId: 'old-step', number: 4, title: 'A step removed from the runbook since', detail: '', probe: null });
     expect(item.actions[0]?.payload).toEqual({ a: 'step', i: INCIDENT_ID, s: 'old-step', to: 'done' });
@@ -252,7 +168,7 @@ describe('checklistView', () => {
 
   it('shows the stored title even when the runbook has since renamed the step', () => {
     const renamed: Runbook = { ...runbook, steps: runbook.steps.map((st) => (st.id === 'look' ? { ...st, title: 'New wording' } : st)) };
-    expect(checklistView(snapshot('acknowledged'), renamed).items[0]!.title).toBe('Look at the logs');
+    expect(checklistView(makeSnapshot({ status: 'acknowledged' }), renamed).items[0]!.title).toBe('Look at the logs');
   });
 });
 
@@ -271,7 +187,7 @@ describe('action payloads', () => {
 
   it('reads back every button the views offer', () => {
     for (const status of ALL_STATUSES) {
-      const s = snapshot(status, ['cause']);
+      const s = makeSnapshot({ status, done: ['cause'] });
       const actions = [...headerView(s, runbook).actions, ...checklistView(s, runbook).items.flatMap((x) => x.actions)];
       for (const a of actions) expect(decodeAction(encodeAction(a.payload))).toEqual(a.payload);
     }
@@ -308,7 +224,7 @@ describe('views speak no platform markup', () => {
     const catalog = loadCatalog(path.resolve(__dirname, '../../playbooks'));
     for (const pb of [runbook, ...catalog.all]) {
       for (const status of ALL_STATUSES) {
-        const s = snapshot(status, pb.steps[0] ? [pb.steps[0].id] : [], { resolution: 'Rolled back' }, pb);
+        const s = makeSnapshot({ status, runbook: pb, done: pb.steps[0] ? [pb.steps[0].id] : [], incident: { resolution: 'Rolled back' } });
         const strings = [...allStrings(headerView(s, pb)), ...allStrings(checklistView(s, pb))];
         expect(strings.length).toBeGreaterThan(0);
         expect(strings.filter((t) => SLACK_MARKUP.test(t))).toEqual([]);
