@@ -63,7 +63,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const pool = createPool(config.databaseUrl, 20);
   await requireMigrated(pool);
   const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);
-  const redis = createRedis(config.redisUrl, logger, 'producer');
+  const redisConnections = new Set<Redis>();
+  const redis = createRedis(config.redisUrl, logger, 'producer', redisConnections);
   const queues = new JobQueues(redis, config.queuePrefix, logger);
   const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
@@ -74,7 +75,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (config.slack) platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, pool, config.slack.admins, logger));
 
   const workers: Worker[] = [];
-  const workerConnections: Redis[] = [];
   let sweep: SetupSweep | null = null;
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
@@ -85,11 +85,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (!p) throw new PermanentError(`no chat platform "${name}" is configured in this process`);
       return p;
     };
-    const connection = () => {
-      const c = createRedis(config.redisUrl, logger, 'worker');
-      workerConnections.push(c);
-      return c;
-    };
+    const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
     workers.push(
       ...createWorkers(
         connection,
@@ -145,20 +141,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('slack', slack?.stop());
       await bounded('http server', server.close());
       await bounded('setup sweep', sweep?.stop());
-      await bounded('outbox relay', relay.stop());
+      // With Redis away nothing graceful can finish: do not wait for it.
+      const redisUp = redis.status === 'ready';
+      await bounded('outbox relay', relay.stop(redisUp ? 3_000 : 200));
       // A job cut short here is picked up again by another worker once its lock lapses.
-      await bounded('workers', Promise.all(workers.map((w) => w.close())), 5_000);
+      await bounded('workers', Promise.all(workers.map((w) => w.close())), redisUp ? 5_000 : 200);
       await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));
       await bounded('queues', queues.close(), 1_000);
-      redis.disconnect();
-      for (const c of workerConnections) c.disconnect();
+      for (const c of redisConnections) c.disconnect();
       await bounded('postgres', Promise.all([pool.end(), declarePool.end()]), 2_000);
     },
   };
 }
 
 /** How long `start` waits for Postgres before it gives up and says why. */
-export const START_DATABASE_MS = 8_000;
+export const START_DATABASE_MS = 6_000;
 
 /** Refuses to serve on a database it cannot reach or that lacks migrations, with the fix. */
 async function requireMigrated(pool: Pool): Promise<void> {

@@ -28,8 +28,24 @@ const RETENTION: JobsOptions = { removeOnComplete: { count: 1_000 }, removeOnFai
  * While Redis is away ioredis reports every reconnect attempt: log it as one structured line per
  * connection every 10 s, not a stack trace per attempt.
  */
-export function createRedis(url: string, logger?: Logger, role = 'queue'): Redis {
+export function createRedis(url: string, logger?: Logger, role = 'queue', opened?: Set<Redis>): Redis {
   const redis = new IORedis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  watch(redis, logger, role, opened);
+  return redis;
+}
+
+/**
+ * Logs a connection's errors, and keeps it (and the copies BullMQ makes of it for blocking
+ * commands) in `opened`, so shutdown can cut every one even when Redis no longer answers.
+ */
+function watch(redis: Redis, logger: Logger | undefined, role: string, opened?: Set<Redis>): void {
+  opened?.add(redis);
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+    const copy = duplicate(...args);
+    watch(copy, logger, role, opened);
+    return copy;
+  };
   let lastLogged = 0;
   let suppressed = 0;
   redis.on('error', (err: Error) => {
@@ -41,7 +57,6 @@ export function createRedis(url: string, logger?: Logger, role = 'queue'): Redis
     lastLogged = Date.now();
     suppressed = 0;
   });
-  return redis;
 }
 
 export interface OutgoingJob {

@@ -109,4 +109,18 @@ describe('a declare while Postgres fails', () => {
     const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE title = 'while postgres stalls'`);
     expect(rows[0].n).toBe(1);
   }, 30_000);
+
+  it('says a command is not saved yet when Postgres is slower than Slack allows, and confirms once it is', async () => {
+    const declared = await h.command('pdf-404 slow acknowledgement', ALICE);
+    const reply = await channelReply(h, declared.responseUrl);
+    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    proxy.stall();
+    const res = await h.command('ack', ALICE, channel);
+    expect(res.body.text).toBe('Not saved yet: the database is slow to answer. I will confirm here once it is recorded; until then, treat it as not done.');
+    proxy.heal();
+    const confirmed = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path)), 'the confirmation');
+    expect(confirmed.body.text).toMatch(/^You acknowledged INC-\d+\.$/);
+    const { rows } = await h.schema.pool.query(`SELECT acknowledged_at FROM incidents WHERE channel_id = $1`, [channel]);
+    expect(rows[0].acknowledged_at).toBeInstanceOf(Date);
+  }, 30_000);
 });

@@ -139,7 +139,8 @@ export async function startHarness(
       if (opts.share) return; // the harness it shares with cleans up
       await slack.stop();
       await schema.drop();
-      await dropPrefix(prefix);
+      // A Redis of the test's own may be gone by now; the shared one must be left clean.
+      await dropPrefix(prefix, opts.redisUrl ?? TEST_REDIS_URL).catch(() => undefined);
     },
   };
   return h;

@@ -20,11 +20,7 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
       () => undefined,
       (err: Error) => logger.warn({ ...log, err: err.message }, 'could not reply through response_url'),
     );
-    // A click's ack carries no message: the answer, if any, goes through response_url.
-    await answerBeforeAck(async (text) => {
-      await ack();
-      if (text) await reply(text);
-    }, respond, logger, log, async () => {
+    const record = async (): Promise<Text | null> => {
       const payload = decodeAction(action.value) ?? legacyPayload(action.action_id, action.value);
       if (!payload) throw new UserError({ code: 'stale_button' });
       const r = await dispatcher.click(payload, {
@@ -35,7 +31,13 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
         requestId: action.action_ts,
       });
       return r.reply;
-    });
+    };
+    // A click's ack carries no message: the answer, if any, goes through response_url.
+    const ackThenSay = async (text?: Text) => {
+      await ack();
+      if (text) await reply(text);
+    };
+    await answerBeforeAck(ackThenSay, respond, logger, log, record);
   });
 }
 

@@ -22,9 +22,10 @@ export function errorText(err: unknown, logger: Logger, context: Record<string, 
 export const ACK_BUDGET_MS = 2_000;
 
 /**
- * Runs `fn` before the ack, so nothing is acknowledged that was not recorded: the answer rides on
- * the ack itself when it comes within the budget. If it does not, the ack goes out empty at the
- * budget and the answer (or the error's wording) follows through response_url once it is known.
+ * Runs `fn` before the ack, so what is acknowledged was recorded: the answer rides on the ack when
+ * it comes within the budget. If the database is slower than that, Slack must still be acked, so
+ * the ack says plainly that it is not saved yet, and the outcome follows through response_url
+ * once it is known: the answer, "recorded", or the error. Nobody is told it was saved until it was.
  */
 export async function answerBeforeAck(
   ack: (text?: Text) => Promise<void>,
@@ -33,17 +34,22 @@ export async function answerBeforeAck(
   context: Record<string, unknown>,
   fn: () => Promise<Text | null>,
 ): Promise<void> {
-  const work = fn().catch((err: unknown) => errorText(err, logger, context));
+  let failed = false;
+  const work = fn().catch((err: unknown) => {
+    failed = true;
+    return errorText(err, logger, context);
+  });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ACK_BUDGET_MS)));
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
   if (first !== 'late') return ack(first ?? undefined);
-  await ack();
+  await ack(SAVING_SLOWLY);
   const text = await work;
-  if (text) {
-    await respond({ ...ephemeral(text), replace_original: false }).catch((err: Error) =>
-      logger.warn({ ...context, err: err.message }, 'could not reply through response_url'),
-    );
-  }
+  await respond({ ...ephemeral(text ?? (failed ? [] : RECORDED_LATE)), replace_original: false }).catch((err: Error) =>
+    logger.warn({ ...context, err: err.message }, 'could not reply through response_url'),
+  );
 }
+
+const SAVING_SLOWLY: Text = ['Not saved yet: the database is slow to answer. I will confirm here once it is recorded; until then, treat it as not done.'];
+const RECORDED_LATE: Text = ['Recorded now (the database was slow).'];
