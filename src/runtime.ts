@@ -14,6 +14,7 @@ import { loadCatalog } from './core/runbook/loader';
 import { operationalRoutes } from './http/health';
 import { Metrics } from './http/metrics';
 import { HttpServer, type Route } from './http/server';
+import { Traffic } from './http/traffic';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues } from './jobs/queues';
@@ -74,6 +75,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const platforms = new Map<string, ChatPlatform>();
   if (config.slack) platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, pool, config.slack.admins, logger));
 
+  const traffic = new Traffic();
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   if (role === 'all' || role === 'worker') {
@@ -95,7 +97,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
         },
         logger,
-        { observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds), finished: (key) => relay.markDone(key) },
+        {
+          observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
+          finished: (key) => relay.markDone(key),
+          // Acks first: a job waits up to 200 ms for requests in flight to be answered.
+          beforeJob: () => traffic.whenQuiet(200),
+        },
       ),
     );
   }
@@ -111,7 +118,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
     if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
   }
-  const server = new HttpServer(routes, metrics);
+  const server = new HttpServer(routes, metrics, traffic);
   let port: number;
   try {
     port = await server.listen(config.port);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics';
+import { Traffic } from './traffic';
 
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -21,6 +22,7 @@ export class HttpServer {
   constructor(
     private readonly routes: Route[],
     private readonly metrics: Metrics,
+    private readonly traffic: Traffic = new Traffic(),
   ) {
     this.server = createServer((req, res) => this.handle(req, res));
     // Slack retries after 3 s; nothing here should hold a socket much longer than a slow client.
@@ -50,6 +52,8 @@ export class HttpServer {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = this.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path) && r.method === req.method);
+    this.traffic.started();
+    res.once('close', () => this.traffic.finished());
     res.once('finish', () => this.metrics.observeRequest(route?.path ?? 'other', req.method ?? '', res.statusCode, (performance.now() - started) / 1000));
     if (route) return route.handler(req, res);
     const known = this.routes.some((r) => r.path === path);

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
-import { inTransaction } from '../store/db';
+import { inTransaction, prepared } from '../store/db';
 import { withTimeout } from '../util/timeout';
 import { OUTBOX_KEY } from './kinds';
 import type { JobQueues, OutgoingJob } from './queues';
@@ -37,8 +37,7 @@ export class OutboxRelay {
   async relayOnce(limit = 100): Promise<number> {
     return inTransaction(this.pool, async (c) => {
       const { rows } = await c.query<OutboxRow>(
-        `SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
+        prepared(`SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]),
       );
       this.lastDatabasePass = Date.now();
       if (rows.length === 0) return 0;
@@ -49,9 +48,11 @@ export class OutboxRelay {
       const sent = new Set(jobs.map((j) => j.dedupeKey));
       // Rows folded into another job are done as soon as that job is queued.
       await c.query(
-        `UPDATE outbox SET relayed_at = now(), done_at = CASE WHEN dedupe_key = ANY($2::text[]) THEN NULL ELSE now() END
-         WHERE id = ANY($1::bigint[])`,
-        [rows.map((r) => r.id), [...sent]],
+        prepared(
+          `UPDATE outbox SET relayed_at = now(), done_at = CASE WHEN dedupe_key = ANY($2::text[]) THEN NULL ELSE now() END
+           WHERE id = ANY($1::bigint[])`,
+          [rows.map((r) => r.id), [...sent]],
+        ),
       );
       return rows.length;
     });
@@ -59,7 +60,7 @@ export class OutboxRelay {
 
   /** Called when a job finished for good (completed, or failed with no retry left). */
   async markDone(dedupeKey: string): Promise<void> {
-    await this.pool.query('UPDATE outbox SET done_at = now() WHERE dedupe_key = $1 AND done_at IS NULL', [dedupeKey]);
+    await this.pool.query(prepared('UPDATE outbox SET done_at = now() WHERE dedupe_key = $1 AND done_at IS NULL', [dedupeKey]));
   }
 
   /**

@@ -15,7 +15,7 @@ export interface QueuePolicy {
  */
 export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
   // Slack and Teams calls: transient failures (rate limits, 5xx) are retried for about a minute.
-  chat: { concurrency: 16, jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 2_000 } } },
+  chat: { concurrency: 4, jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 2_000 } } },
   probes: { concurrency: 4, jobOptions: { attempts: 1 } },
   escalations: { concurrency: 4, jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } },
   schedules: { concurrency: 1, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 } } },

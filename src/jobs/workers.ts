@@ -17,6 +17,8 @@ export interface WorkerHooks {
   observe?: JobObserver;
   /** The job finished for good (completed, or failed with no retry left): its outbox row is done. */
   finished?: (dedupeKey: string) => Promise<void>;
+  /** Awaited before each job: lets requests being answered in this process go first. */
+  beforeJob?: () => Promise<void>;
 }
 
 /** Rate-limit waits do not use up attempts; past this many starts, a job fails like any other. */
@@ -59,6 +61,7 @@ async function run(queue: QueueName, job: Job, token: string | undefined, handle
     if (key) await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err: err.message }, 'could not mark the outbox row done; the sweep will'));
   };
   try {
+    await hooks.beforeJob?.();
     if (!isJobKind(job.name)) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
     const handler = handlers[job.name] as Handler<JobKind> | undefined;
     // A kind nobody handles will never succeed; retrying it only hides the bug.

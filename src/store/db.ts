@@ -1,4 +1,5 @@
-import { Pool, type PoolClient } from 'pg';
+import { createHash } from 'node:crypto';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 
 export interface PoolLimits {
   /** Give up waiting for a connection (new or from the pool) after this long. */
@@ -76,4 +77,13 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
 export function isServerError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * A named statement: each connection parses and plans it once, not on every call. It matters on
+ * the ack path, where Postgres shares the machine with the bot. Name only statements whose result
+ * columns are listed, never `*`: a migration must not change a planned statement's result type.
+ */
+export function prepared(text: string, values: unknown[]): QueryConfig {
+  return { name: `s${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
 }

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { ChecklistStep, Incident, Snapshot } from '../core/incident/model';
 import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
-import { checkout, inTransaction, isServerError } from './db';
+import { checkout, inTransaction, isServerError, prepared } from './db';
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   status: 'status',
@@ -17,11 +17,39 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   cancelledAt: 'cancelled_at',
 };
 
+const INCIDENT_COLUMNS = [
+  'id', 'number', 'playbook_id', 'class', 'title', 'severity', 'status', 'platform', 'workspace', 'channel_id', 'declared_by',
+  'commander', 'summary', 'resolution', 'declared_at', 'acknowledged_at', 'diagnosed_at', 'mitigated_at', 'resolved_at',
+  'cancelled_at', 'version',
+];
+
 // The incident row with its checklist as JSON, so a snapshot is one round trip.
-const SNAPSHOT_COLUMNS = `i.*, COALESCE((
+const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, COALESCE((
   SELECT json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
            'state', s.state, 'changedBy', s.changed_by, 'changedAt', s.changed_at) ORDER BY s.position)
   FROM checklist_steps s WHERE s.incident_id = i.id), '[]') AS steps`;
+
+// A declare in one statement: the incident, its checklist, its first event and its setup job.
+const DECLARE_SQL = `WITH inc AS (
+         INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
+                                declared_by, commander, summary, declared_at, request_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26)
+         ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
+         RETURNING ${INCIDENT_COLUMNS.join(', ')}
+       ), st AS (
+         INSERT INTO checklist_steps (incident_id, step_id, position, title)
+         SELECT $1::uuid, * FROM unnest($14::text[], $15::int[], $16::text[]) WHERE EXISTS (SELECT 1 FROM inc)
+       ), ev AS (
+         INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
+         SELECT $1::uuid, * FROM unnest($17::timestamptz[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
+         WHERE EXISTS (SELECT 1 FROM inc)
+       ), ob AS (
+         INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
+         SELECT $1::uuid, * FROM unnest($22::text[], $23::jsonb[], $24::text[], $25::timestamptz[])
+         WHERE EXISTS (SELECT 1 FROM inc)
+         ON CONFLICT (dedupe_key) DO NOTHING
+       )
+       SELECT * FROM inc`;
 
 /** Rolls a transaction back when an event key was seen before: the request was a replay. */
 class Replayed extends Error {}
@@ -54,35 +82,14 @@ export class PgIncidentStore implements IncidentStore {
       throw new NotWrittenError(err);
     });
     let broken = false;
+    const values = [
+      input.id, input.runbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
+      input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
+      steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title),
+      ...ev, ...jobs, input.requestKey ?? null,
+    ];
     const { rows } = await c
-      .query(
-      `WITH inc AS (
-         INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
-                                declared_by, commander, summary, declared_at, request_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26)
-         ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
-         RETURNING *
-       ), st AS (
-         INSERT INTO checklist_steps (incident_id, step_id, position, title)
-         SELECT $1::uuid, * FROM unnest($14::text[], $15::int[], $16::text[]) WHERE EXISTS (SELECT 1 FROM inc)
-       ), ev AS (
-         INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
-         SELECT $1::uuid, * FROM unnest($17::timestamptz[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
-         WHERE EXISTS (SELECT 1 FROM inc)
-       ), ob AS (
-         INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
-         SELECT $1::uuid, * FROM unnest($22::text[], $23::jsonb[], $24::text[], $25::timestamptz[])
-         WHERE EXISTS (SELECT 1 FROM inc)
-         ON CONFLICT (dedupe_key) DO NOTHING
-       )
-       SELECT * FROM inc`,
-      [
-        input.id, input.runbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
-        input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
-        steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title),
-        ...ev, ...jobs, input.requestKey ?? null,
-      ],
-      )
+      .query(prepared(DECLARE_SQL, values))
       .catch((err: unknown) => {
         if (isServerError(err)) throw new NotWrittenError(err);
         broken = true;
@@ -127,15 +134,14 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async get(incidentId: string): Promise<Snapshot | null> {
-    const { rows } = await this.pool.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]);
+    const { rows } = await this.pool.query(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
   async findByChannel(platform: string, channelId: string): Promise<Snapshot | null> {
-    const { rows } = await this.pool.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.channel_id = $2`, [
-      platform,
-      channelId,
-    ]);
+    const { rows } = await this.pool.query(
+      prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.channel_id = $2`, [platform, channelId]),
+    );
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
@@ -186,6 +192,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
   ];
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
   const { rows } = await c.query(
+    prepared(
     `WITH ev AS (
        INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
        SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
@@ -202,7 +209,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
        UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
      )
      SELECT count(*)::int AS events FROM ev`,
-    params,
+    params),
   );
   return rows[0].events as number;
 }
@@ -234,10 +241,10 @@ async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Pr
   if (lock) {
     // Lock first, then read the steps in a statement of their own: a statement that waited for the
     // lock still sees the data as of its own start, so steps read with the lock could be stale.
-    const locked = await c.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]);
+    const locked = await c.query(prepared('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]));
     if (locked.rowCount === 0) return null;
   }
-  const { rows } = await c.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]);
+  const { rows } = await c.query(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
   return rows[0] ? toSnapshot(rows[0]) : null;
 }
 
