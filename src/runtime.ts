@@ -20,6 +20,8 @@ import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues } from './jobs/queues';
 import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
+import { ChatRefStore } from './store/chat-refs';
+import { ChatRoomStore } from './store/chat-rooms';
 import { createPool, DECLARE_LIMITS } from './store/db';
 import { pendingMigrations } from './store/migrate';
 import { withTimeout } from './util/timeout';
@@ -73,7 +75,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const metrics = new Metrics(pool, queues);
 
   const platforms = new Map<string, ChatPlatform>();
-  if (config.slack) platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, pool, config.slack.admins, logger));
+  if (config.slack) {
+    const stores = { refs: new ChatRefStore(pool, 'slack'), rooms: new ChatRoomStore(pool, 'slack') };
+    platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, stores, config.slack.admins, logger));
+  }
 
   const traffic = new Traffic();
   const workers: Worker[] = [];

@@ -204,6 +204,10 @@ export class FakeSlack {
       }
       case 'chat.postMessage':
       case 'chat.update': {
+        // Posting to a user id opens (or reuses) the direct message with them, as Slack does.
+        if (method === 'chat.postMessage' && /^[UW][A-Z0-9]+$/.test(args.channel ?? '') && !this.channels.has(args.channel)) {
+          this.channels.set(args.channel, { id: args.channel, name: `dm-${args.channel.toLowerCase()}`, topic: '', members: new Set(['UBOT', args.channel]), creator: 'UBOT' });
+        }
         if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
         const blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : (args.blocks ?? []);
         const invalid = blockProblem(blocks);

@@ -5,10 +5,9 @@ import type { Actor, Incident } from '../../core/incident/model';
 import type { ChatPlatform, JobAttempt, ReplyTo } from '../../core/ports';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
-import { ChatRefStore } from '../../store/chat-refs';
-import { ChatRoomStore } from '../../store/chat-rooms';
+import type { ChatRefStore } from '../../store/chat-refs';
+import type { ChatRoomStore } from '../../store/chat-rooms';
 import { forJobs } from './errors';
-import type { Pool } from 'pg';
 import { SlackAdmins } from './admins';
 import { mrkdwn } from './format';
 import { SlackMembers } from './members';
@@ -27,12 +26,12 @@ export class SlackPlatform implements ChatPlatform {
   constructor(
     private readonly client: WebClient,
     private readonly deps: CoreDeps,
-    pool: Pool,
+    stores: { refs: ChatRefStore; rooms: ChatRoomStore },
     admins: { users: string[]; groups: string[] },
     logger: Logger,
   ) {
-    this.sync = new SlackMessageSync(client, deps, new ChatRefStore(pool, 'slack'), logger);
-    this.provisioner = new SlackProvisioner(client, deps, this.sync, new ChatRoomStore(pool, 'slack'), logger);
+    this.sync = new SlackMessageSync(client, deps, stores.refs, logger);
+    this.provisioner = new SlackProvisioner(client, deps, this.sync, stores.rooms, logger);
     this.admins = new SlackAdmins(client, admins, logger);
     this.members = new SlackMembers(client, logger);
   }
