@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowedHosts } from './probes/host-policy';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,6 +40,21 @@ const envSchema = z.object({
   SLACK_API_URL: z
     .url('SLACK_API_URL must be an absolute URL such as https://slack.com/api/ (leave it unset to use Slack)')
     .optional(),
+  BRAIFLOW_API_URL: z.url('BRAIFLOW_API_URL must be an absolute URL such as https://api.braiflow.example (the API the http probes call)').optional(),
+  BRAIFLOW_STANDARD_USER_TOKEN: z.string().min(8, 'BRAIFLOW_STANDARD_USER_TOKEN looks truncated: set a standard (non-admin) user\'s API token').optional(),
+  PROBE_ALLOWED_HOSTS: z.string().optional(),
+  BRAIFLOW_QUEUE_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'BRAIFLOW_QUEUE_REDIS_URL must start with redis:// or rediss:// (the Redis of the BraiFlow queues)')
+    .optional(),
+  BRAIFLOW_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'BRAIFLOW_QUEUE_PREFIX is the BullMQ prefix of the BraiFlow queues (default bull)').default('bull'),
+  BRAIFLOW_S3_ENDPOINT: z.url('BRAIFLOW_S3_ENDPOINT must be an absolute URL of an S3-compatible endpoint (leave it unset for AWS)').optional(),
+  BRAIFLOW_S3_REGION: z.string().min(1).default('us-east-1'),
+  BRAIFLOW_S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { error: 'BRAIFLOW_S3_FORCE_PATH_STYLE is true or false' }).default('false'),
+  BRAIFLOW_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  BRAIFLOW_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  BRAIFLOW_S3_STANDARD_USER_ACCESS_KEY_ID: z.string().min(1).optional(),
+  BRAIFLOW_S3_STANDARD_USER_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   INCIDENT_ADMINS: z
     .string()
     .regex(/^\s*([UWS][A-Z0-9]+\s*(,\s*[UWS][A-Z0-9]+\s*)*)?$/, 'INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)')
@@ -57,6 +73,23 @@ export interface SlackConfig {
   admins: { users: string[]; groups: string[] };
 }
 
+export interface S3Credentials {
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Where the probes look: all optional; a probe whose target is not configured says which variable to set. */
+export interface ProbeConfig {
+  apiUrl: string | null;
+  standardUserToken: string | null;
+  allowedHosts: string[];
+  queue: { redisUrl: string; prefix: string } | null;
+  s3: { app: S3Credentials | null; standardUser: S3Credentials | null };
+}
+
 export interface Config {
   databaseUrl: string;
   redisUrl: string;
@@ -66,6 +99,7 @@ export interface Config {
   runbooksDir: string;
   /** Null when no Slack variable is set: the bot then serves the other surfaces only. */
   slack: SlackConfig | null;
+  probes: ProbeConfig;
 }
 
 /** The chat surfaces a config serves, for `start` to say so. */
@@ -104,8 +138,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to serve Slack. See README, "Create the Slack app".',
     );
   }
+  let allowedHosts: string[] = [];
+  try {
+    allowedHosts = parseAllowedHosts(cleaned.PROBE_ALLOWED_HOSTS);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  for (const set of ['', 'STANDARD_USER_'] as const) {
+    const id = cleaned[`BRAIFLOW_S3_${set}ACCESS_KEY_ID`];
+    const secret = cleaned[`BRAIFLOW_S3_${set}SECRET_ACCESS_KEY`];
+    if (Boolean(id) !== Boolean(secret)) problems.push(`BRAIFLOW_S3_${set}ACCESS_KEY_ID and BRAIFLOW_S3_${set}SECRET_ACCESS_KEY go together: set both or neither`);
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const s3 = (id: string | undefined, secret: string | undefined): S3Credentials | null =>
+    id && secret
+      ? { endpoint: e.BRAIFLOW_S3_ENDPOINT, region: e.BRAIFLOW_S3_REGION, forcePathStyle: e.BRAIFLOW_S3_FORCE_PATH_STYLE === 'true', accessKeyId: id, secretAccessKey: secret }
+      : null;
   const admins = e.INCIDENT_ADMINS.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -123,6 +172,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           admins: { users: admins.filter((a) => !a.startsWith('S')), groups: admins.filter((a) => a.startsWith('S')) },
         }
       : null,
+    probes: {
+      apiUrl: e.BRAIFLOW_API_URL ?? null,
+      standardUserToken: e.BRAIFLOW_STANDARD_USER_TOKEN ?? null,
+      allowedHosts,
+      queue: e.BRAIFLOW_QUEUE_REDIS_URL ? { redisUrl: e.BRAIFLOW_QUEUE_REDIS_URL, prefix: e.BRAIFLOW_QUEUE_PREFIX } : null,
+      s3: {
+        app: s3(e.BRAIFLOW_S3_ACCESS_KEY_ID, e.BRAIFLOW_S3_SECRET_ACCESS_KEY),
+        standardUser: s3(e.BRAIFLOW_S3_STANDARD_USER_ACCESS_KEY_ID, e.BRAIFLOW_S3_STANDARD_USER_SECRET_ACCESS_KEY),
+      },
+    },
   };
 }
 

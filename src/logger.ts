@@ -22,6 +22,11 @@ const REDACT = [
   '*.response_url',
   'responseUrl',
   '*.responseUrl',
+  'standardUserToken',
+  '*.standardUserToken',
+  'secretAccessKey',
+  '*.secretAccessKey',
+  '*.*.secretAccessKey',
 ];
 
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {

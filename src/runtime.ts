@@ -20,6 +20,7 @@ import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues } from './jobs/queues';
 import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
+import { ProbeRunner, type ProbeTargets } from './probes/runner';
 import { ChatRefStore } from './store/chat-refs';
 import { ChatRoomStore } from './store/chat-rooms';
 import { createPool, DECLARE_LIMITS } from './store/db';
@@ -83,9 +84,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const traffic = new Traffic();
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
+  let probes: ProbeRunner | null = null;
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
     sweep.start();
+    probes = new ProbeRunner(deps, probeTargets(config), logger);
+    const runner = probes;
     // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
     const platformOf = (name: string): ChatPlatform => {
       const p = platforms.get(name);
@@ -100,6 +104,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         {
           'chat.provision': (p, attempt) => platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt),
           'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
+          'probe.run': (p, attempt) => runner.run(p.incidentId, p.runId, p.probeId, attempt),
         },
         logger,
         {
@@ -160,9 +165,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('workers', Promise.all(workers.map((w) => w.close())), redisUp ? 5_000 : 200);
       await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));
       await bounded('queues', queues.close(), 1_000);
+      await bounded('probes', probes?.close(), 1_000);
       for (const c of redisConnections) c.disconnect();
       await bounded('postgres', Promise.all([pool.end(), declarePool.end()]), 2_000);
     },
+  };
+}
+
+/** The probes' targets from config: the API host is the only one allowed unless others are listed. */
+function probeTargets(config: Config): ProbeTargets {
+  const p = config.probes;
+  const apiHost = p.apiUrl ? new URL(p.apiUrl).host.toLowerCase() : null;
+  return {
+    http: { baseUrl: p.apiUrl, standardUserToken: p.standardUserToken, policy: { allowed: p.allowedHosts, apiHost } },
+    queue: p.queue,
+    storage: { app: p.s3.app, standardUser: p.s3.standardUser },
   };
 }
 

@@ -15,7 +15,7 @@ export class UserError extends Error {
 }
 
 /** What a person may be asked to do something about. `action` says what they tried. */
-export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry';
+export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry' | 'run_probes';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer'; user: string } | { role: 'admin' };
@@ -28,6 +28,7 @@ export type Problem =
   | { code: 'invalid_input'; field: 'severity' | 'commander' }
   | { code: 'too_long'; field: 'summary' | 'reason'; max: number; length: number }
   | { code: 'unknown_step'; incident: string; step: string }
+  | { code: 'unknown_probe'; incident: string; probe: string; probes: string[] }
   | { code: 'not_found' }
   | { code: 'unknown_incident'; ref: number }
   | { code: 'not_in_incident'; command: string }

@@ -45,12 +45,33 @@ export type IncidentPatch = Partial<
   >
 >;
 
+export interface NewProbeRun {
+  id: string;
+  probeId: string;
+  requestedBy: string;
+  queuedAt: Date;
+}
+
+export interface ProbeResult {
+  runId: string;
+  status: 'pass' | 'fail' | 'error';
+  reason: string;
+  detail: Record<string, unknown>;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+}
+
 /** What a use case decided. No events means nothing changed and nothing is written. */
 export interface Change {
   incident?: IncidentPatch;
   steps?: Array<Pick<ChecklistStep, 'stepId' | 'state' | 'changedBy' | 'changedAt'>>;
   events: NewEvent[];
   jobs?: NewJob[];
+  /** Probe runs to queue (written with the jobs that run them). */
+  probeRuns?: NewProbeRun[];
+  /** A probe run's result; written only if that run has not finished yet. */
+  probeResult?: ProbeResult;
 }
 
 /** The id is chosen by the core, so events and jobs can name the incident before it is written. */

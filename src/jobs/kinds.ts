@@ -19,6 +19,10 @@ export const JOB_KINDS = {
     queue: 'chat',
     payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1) }).loose(),
   },
+  'probe.run': {
+    queue: 'probes',
+    payload: z.object({ incidentId: z.uuid(), runId: z.uuid(), probeId: z.string().min(1) }),
+  },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 
 export type JobKind = keyof typeof JOB_KINDS;

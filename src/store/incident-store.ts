@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ChecklistStep, Incident, Snapshot } from '../core/incident/model';
-import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob } from '../core/ports';
+import type { ChecklistStep, Incident, ProbeRun, Snapshot } from '../core/incident/model';
+import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared } from './db';
 
@@ -27,7 +27,12 @@ const INCIDENT_COLUMNS = [
 const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, COALESCE((
   SELECT json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
            'state', s.state, 'changedBy', s.changed_by, 'changedAt', s.changed_at) ORDER BY s.position)
-  FROM checklist_steps s WHERE s.incident_id = i.id), '[]') AS steps`;
+  FROM checklist_steps s WHERE s.incident_id = i.id), '[]') AS steps,
+  COALESCE((
+  SELECT json_agg(json_build_object('id', p.id, 'probeId', p.probe_id, 'status', p.status, 'reason', p.reason,
+           'queuedAt', p.queued_at, 'finishedAt', p.finished_at, 'durationMs', p.duration_ms) ORDER BY p.probe_id)
+  FROM (SELECT DISTINCT ON (probe_id) id, probe_id, status, reason, queued_at, finished_at, duration_ms FROM probe_runs
+        WHERE incident_id = i.id ORDER BY probe_id, queued_at DESC) p), '[]') AS probes`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -48,6 +53,10 @@ const DECLARE_SQL = `WITH inc AS (
          SELECT $1::uuid, * FROM unnest($22::text[], $23::jsonb[], $24::text[], $25::timestamptz[])
          WHERE EXISTS (SELECT 1 FROM inc)
          ON CONFLICT (dedupe_key) DO NOTHING
+       ), pr AS (
+         INSERT INTO probe_runs (id, incident_id, probe_id, status, requested_by, queued_at)
+         SELECT u.id, $1::uuid, u.probe, 'queued', u.by, u.at FROM unnest($27::uuid[], $28::text[], $29::text[], $30::timestamptz[]) AS u(id, probe, by, at)
+         WHERE EXISTS (SELECT 1 FROM inc)
        )
        SELECT * FROM inc`;
 
@@ -86,7 +95,7 @@ export class PgIncidentStore implements IncidentStore {
       input.id, input.runbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
       input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
       steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title),
-      ...ev, ...jobs, input.requestKey ?? null,
+      ...ev, ...jobs, input.requestKey ?? null, ...probeRunArrays(change.probeRuns ?? []),
     ];
     const { rows } = await c
       .query(prepared(DECLARE_SQL, values))
@@ -105,7 +114,11 @@ export class PgIncidentStore implements IncidentStore {
     }
     if ((change.jobs ?? []).length > 0) this.afterJobs();
     return {
-      snapshot: { incident: toIncident(rows[0]), steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })) },
+      snapshot: {
+        incident: toIncident(rows[0]),
+        steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
+        probes: (change.probeRuns ?? []).map(queuedRun).sort((a, b) => a.probeId.localeCompare(b.probeId)),
+      },
       created: true,
     };
   }
@@ -189,6 +202,8 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     ...eventArrays(change.events),
     steps.map((s) => s.stepId), steps.map((s) => s.state), steps.map((s) => s.changedBy), steps.map((s) => s.changedAt),
     ...jobArrays(change.jobs ?? []),
+    ...probeRunArrays(change.probeRuns ?? []),
+    ...probeResultParams(change.probeResult),
   ];
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
   const { rows } = await c.query(
@@ -205,6 +220,12 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
        INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
        SELECT $1, * FROM unnest($11::text[], $12::jsonb[], $13::text[], $14::timestamptz[])
        ON CONFLICT (dedupe_key) DO NOTHING
+     ), pr AS (
+       INSERT INTO probe_runs (id, incident_id, probe_id, status, requested_by, queued_at)
+       SELECT u.id, $1, u.probe, 'queued', u.by, u.at FROM unnest($15::uuid[], $16::text[], $17::text[], $18::timestamptz[]) AS u(id, probe, by, at)
+     ), res AS (
+       UPDATE probe_runs SET status = $19, reason = $20, detail = $21, started_at = $22, finished_at = $23, duration_ms = $24
+       WHERE id = $25::uuid AND incident_id = $1 AND finished_at IS NULL
      ), inc AS (
        UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
      )
@@ -231,10 +252,33 @@ function jobArrays(jobs: NewJob[]): unknown[] {
 function applied(current: Snapshot, change: Change): Snapshot {
   const byStep = new Map((change.steps ?? []).map((s) => [s.stepId, s]));
   const patch = Object.fromEntries(Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined));
+  const probes = new Map((current.probes ?? []).map((p) => [p.probeId, p]));
+  for (const run of change.probeRuns ?? []) probes.set(run.probeId, queuedRun(run));
+  const result = change.probeResult;
+  for (const [probeId, p] of probes) {
+    if (result && p.id === result.runId) {
+      probes.set(probeId, { ...p, status: result.status, reason: result.reason, finishedAt: result.finishedAt, durationMs: result.durationMs });
+    }
+  }
   return {
     incident: { ...current.incident, ...patch, version: current.incident.version + 1 },
     steps: current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
+    probes: [...probes.values()].sort((a, b) => a.probeId.localeCompare(b.probeId)),
   };
+}
+
+function queuedRun(r: NewProbeRun): ProbeRun {
+  return { id: r.id, probeId: r.probeId, status: 'queued', reason: null, queuedAt: r.queuedAt, finishedAt: null, durationMs: null };
+}
+
+function probeRunArrays(runs: NewProbeRun[]): unknown[] {
+  return [runs.map((r) => r.id), runs.map((r) => r.probeId), runs.map((r) => r.requestedBy), runs.map((r) => r.queuedAt)];
+}
+
+/** Nulls when there is no result: `WHERE id = NULL` then updates nothing. */
+function probeResultParams(r: ProbeResult | undefined): unknown[] {
+  if (!r) return [null, null, null, null, null, null, null];
+  return [r.status, r.reason, JSON.stringify(r.detail), r.startedAt, r.finishedAt, Math.round(r.durationMs), r.runId];
 }
 
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
@@ -253,6 +297,11 @@ function toSnapshot(row: any): Snapshot {
   return {
     incident: toIncident(row),
     steps: (row.steps as any[]).map((s) => ({ ...s, changedAt: s.changedAt ? new Date(s.changedAt) : null })),
+    probes: (row.probes as any[]).map((p) => ({
+      ...p,
+      queuedAt: new Date(p.queuedAt),
+      finishedAt: p.finishedAt ? new Date(p.finishedAt) : null,
+    })),
   };
 }
 

@@ -62,6 +62,8 @@ describe('an incident timeline in Postgres', () => {
     const events = await schema.pool.query('SELECT kind, at FROM incident_events WHERE incident_id = $1 ORDER BY id', [incident.id]);
     expect(events.rows).toEqual([
       { kind: 'incident.declared', at: new Date('2026-11-26T03:00:00Z') },
+      // The runbook's checks are asked for with the declare, in the same transaction.
+      { kind: 'probe.requested', at: new Date('2026-11-26T03:00:00Z') },
       { kind: 'incident.acknowledged', at: new Date('2026-11-26T03:02:00Z') },
       { kind: 'step.completed', at: new Date('2026-11-26T03:09:30Z') },
       { kind: 'incident.diagnosed', at: new Date('2026-11-26T03:09:30Z') },
@@ -69,7 +71,7 @@ describe('an incident timeline in Postgres', () => {
     ]);
     // Every change queued the jobs that follow from it, in the same transaction.
     const jobs = await schema.pool.query('SELECT kind FROM outbox WHERE incident_id = $1 ORDER BY id', [incident.id]);
-    expect(jobs.rows.map((r) => r.kind)).toEqual(['chat.provision', 'chat.render', 'chat.render', 'chat.render']);
+    expect(jobs.rows.map((r) => r.kind)).toEqual(['chat.provision', 'probe.run', 'probe.run', 'probe.run', 'chat.render', 'chat.render', 'chat.render']);
   });
 
   it('never records a milestone before the one it follows, even when a clock lags', async () => {

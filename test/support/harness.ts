@@ -45,6 +45,8 @@ export async function startHarness(
     /** Run as a second process of the same deployment: its fake Slack, schema and Redis prefix. */
     share?: Harness;
     sweeps?: RuntimeOptions['sweeps'];
+    /** More settings, e.g. where the probes look (BRAIFLOW_API_URL …). */
+    env?: Record<string, string>;
     /** Socket Mode: an app token, and the fake Slack to connect through (started by the caller). */
     socketMode?: { appToken: string; slack: FakeSlack };
   } = {},
@@ -64,6 +66,7 @@ export async function startHarness(
     SLACK_API_URL: slack.apiUrl,
     INCIDENT_ADMINS: opts.admins ?? '',
     SLACK_APP_TOKEN: opts.socketMode?.appToken,
+    ...opts.env,
   });
   const runtime = await startRuntime({
     config,

@@ -106,7 +106,9 @@ describe('checklistMessages', () => {
   });
 
   it('shows every step exactly once, in runbook order', () => {
-    const shown = pages.flatMap((p) => p.blocks.map((b: any) => b.block_id).filter((id: unknown) => typeof id === 'string' && id.startsWith('step-')));
+    const shown = pages.flatMap((p) =>
+      p.blocks.map((b: any) => b.block_id).filter((id: unknown) => typeof id === 'string' && id.startsWith('step-') && !id.startsWith('step-actions-')),
+    );
     expect(shown).toEqual(pb.steps.map((s) => `step-${s.id}`));
     const buttons = pages.flatMap(stepButtons).map((b) => b.actionId);
     expect(buttons).toEqual(pb.steps.map((s) => `step.${s.id}`));

@@ -131,7 +131,11 @@ describe('checklistView', () => {
   it('offers Done on an open step, asking for the done state', () => {
     const item = checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).items[0]!;
     expect(item.done).toBeNull();
-    expect(item.actions).toEqual([{ label: 'Done', style: 'primary', payload: { a: 'step', i: INCIDENT_ID, s: 'look', to: 'done' } }]);
+    expect(item.actions).toEqual([
+      { label: 'Done', style: 'primary', payload: { a: 'step', i: INCIDENT_ID, s: 'look', to: 'done' } },
+      // The step names a probe, so it can run it again.
+      { label: 'Run probe', payload: { a: 'probe', i: INCIDENT_ID, p: 'smoke-pdf' } },
+    ]);
   });
 
   it('offers Reopen on a done step and shows who did it and when', () => {
@@ -141,7 +145,9 @@ describe('checklistView', () => {
   });
 
   it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('lets every step be clicked while %s', (status) => {
-    for (const item of checklistView(makeSnapshot({ status, done: ['look'] }), runbook).items) expect(item.actions).toHaveLength(1);
+    for (const item of checklistView(makeSnapshot({ status, done: ['look'] }), runbook).items) {
+      expect(item.actions.map((a) => a.payload.a)).toEqual(item.probe ? ['step', 'probe'] : ['step']);
+    }
   });
 
   it.each(['resolved', 'cancelled'] as Status[])('offers no buttons once %s, but still shows what was done', (status) => {
@@ -153,7 +159,7 @@ describe('checklistView', () => {
 
   it('shows each step with the detail and probe from the runbook, trimmed', () => {
     const [look, cause] = checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).items;
-    expect(look).toMatchObject({ detail: 'Search for 404s in the last hour.', probe: 'smoke-pdf' });
+    expect(look).toMatchObject({ detail: 'Search for 404s in the last hour.', probe: { id: 'smoke-pdf', last: null } });
     expect(cause).toMatchObject({ detail: 'Post the cause.', probe: null });
   });
 

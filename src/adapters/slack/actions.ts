@@ -14,7 +14,7 @@ import { answerBeforeAck, ephemeral } from './reply';
  * handler never edits blocks itself. A refusal comes back as an ephemeral message.
  */
 export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
-  app.action<BlockButtonAction>(/^(step|incident)\./, async ({ ack, body, action, respond }) => {
+  app.action<BlockButtonAction>(/^(step|incident|probe)\./, async ({ ack, body, action, respond }) => {
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
     const reply = (text: Text) => respond({ ...ephemeral(text), replace_original: false }).then(
       () => undefined,

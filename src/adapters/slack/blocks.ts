@@ -1,5 +1,5 @@
 import { encodeAction, type ActionPayload } from '../../core/render/actions';
-import type { ActionView, ChecklistItemView, ChecklistView, HeaderView } from '../../core/render/views';
+import { probeMark, type ActionView, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView } from '../../core/render/views';
 import { escape, mention, mrkdwn, safeUrl, slackTime, truncate } from './format';
 
 // Slack's documented limits (Block Kit reference).
@@ -31,12 +31,16 @@ export function headerMessage(v: HeaderView): SlackMessage {
     const links = v.links.map((l) => (safeUrl(l.url) ? `<${l.url}|${escape(l.title)}>` : escape(l.title)));
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: links.join(' · ') }] });
   }
+  if (v.checks.length > 0) {
+    const lines = v.checks.map(probeLine);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Checks*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText) } });
+  }
   if (v.closingNote) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(v.closingNote) } });
   if (v.actions.length > 0) {
     blocks.push({
       type: 'actions',
       block_id: 'incident-actions',
-      elements: v.actions.map(button),
+      elements: v.actions.map((a) => button(a)),
     });
   }
   // The notification text is mrkdwn too: escaped, so a summary cannot ping @channel from a preview.
@@ -81,10 +85,18 @@ export function checklistMessages(v: ChecklistView): SlackMessage[] {
   });
 }
 
+/** A probe and its latest result, on one line: the check, its mark, what it found and when. */
+export function probeLine(p: ProbeView): string {
+  const title = `_${escape(p.title)}_`;
+  if (!p.last) return `${probeMark(null)} ${title}: not run yet`;
+  if (p.last.status === 'queued') return `${probeMark('queued')} ${title}: running… (${slackTime(p.last.at)})`;
+  return `${probeMark(p.last.status)} ${title}: ${escape(truncate(p.last.reason ?? '', 200))} · ${slackTime(p.last.at)}`;
+}
+
 function stepText(item: ChecklistItemView): string {
   const mark = item.done ? ':white_check_mark:' : ':white_large_square:';
   const lines = [`${mark} *${item.number}. ${escape(item.title)}*`, escape(item.detail)];
-  if (item.probe) lines.push(`_Automated probe: ${escape(item.probe)}_`);
+  if (item.probe) lines.push(probeLine(item.probe));
   if (item.done) lines.push(`Done by ${mention(item.done.by)} ${slackTime(item.done.at)}`);
   return lines.join('\n');
 }
@@ -99,20 +111,26 @@ function stepBlocks(item: ChecklistItemView): Array<Record<string, unknown>> {
   };
   const rest = chunks.slice(1).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
   // One action sits beside the text; several go in an actions block under it.
-  if (item.actions.length === 1) return [{ ...block, accessory: button(item.actions[0]!) }, ...rest];
-  if (item.actions.length > 1) return [block, ...rest, { type: 'actions', block_id: `step-actions-${item.stepId}`, elements: item.actions.map(button) }];
+  // The first action (Done or Reopen) sits beside the text; any others go in a row under it.
+  const [first, ...more] = item.actions;
+  const main = first ? { ...block, accessory: button(first, item.stepId) } : block;
+  if (more.length === 0) return [main, ...rest];
+  return [main, ...rest, { type: 'actions', block_id: `step-actions-${item.stepId}`, elements: more.map((a) => button(a, item.stepId)) }];
   return [block, ...rest];
 }
 
 /** Slack routes a click by action_id; the value carries the whole request, from the one encoder. */
-export function actionId(p: ActionPayload): string {
-  return p.a === 'step' ? `step.${p.s}` : `incident.${p.a}`;
+export function actionId(p: ActionPayload, where?: string): string {
+  if (p.a === 'step') return `step.${p.s}`;
+  // Two steps may run the same probe: the step keeps each button's action_id unique in its message.
+  if (p.a === 'probe') return `probe.${p.p}${where ? `.${where}` : ''}`;
+  return `incident.${p.a}`;
 }
 
-function button(a: ActionView): Record<string, unknown> {
+function button(a: ActionView, where?: string): Record<string, unknown> {
   return {
     type: 'button',
-    action_id: actionId(a.payload),
+    action_id: actionId(a.payload, where),
     text: { type: 'plain_text', text: a.label },
     value: encodeAction(a.payload),
     ...(a.style ? { style: a.style } : {}),

@@ -8,11 +8,12 @@ import { mitigate } from '../incident/mitigate';
 import { label, type Snapshot } from '../incident/model';
 import { resolve } from '../incident/resolve';
 import { retrySetup } from '../incident/retry-setup';
+import { runProbes } from '../incident/probes';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../render/actions';
-import { declaredText, helpText, listText, notRecordedText, problemText, statusText, unconfirmedText } from '../render/replies';
+import { declaredText, helpText, listText, notRecordedText, probesQueuedText, problemText, statusText, unconfirmedText } from '../render/replies';
 import type { Text } from '../render/text';
 import { Limiter } from './limit';
 import type { Command } from './parse';
@@ -166,6 +167,10 @@ export class Dispatcher {
         const r = await retrySetup(deps, id, actor, req.replyTo ?? null);
         return { reply: [`Setting up ${name} again: its channel and checklist follow here in a moment.`], snapshot: r.snapshot };
       }
+      case 'probe': {
+        const r = await runProbes(deps, id, cmd.probe, actor, req.requestId ?? `v${snap.incident.version}`);
+        return { reply: probesQueuedText(name, cmd.probe), snapshot: r.snapshot };
+      }
     }
   }
 
@@ -192,6 +197,10 @@ export class Dispatcher {
       case 'resolve': {
         const r = await resolve(deps, action.i, actor);
         return { reply: r.changed ? null : [`${name} was already resolved.`], snapshot: r.snapshot };
+      }
+      case 'probe': {
+        const r = await runProbes(deps, action.i, action.p, actor, req.requestId ?? `v${snap.incident.version}`);
+        return { reply: null, snapshot: r.snapshot }; // the checklist shows the run, then its result
       }
     }
   }

@@ -15,6 +15,7 @@ export type Command =
   | { kind: 'resolve'; summary?: string; ref?: number }
   | { kind: 'cancel'; reason?: string; ref?: number }
   | { kind: 'retry'; ref?: number }
+  | { kind: 'probe'; probe: string }
   | { kind: 'sev'; severity: number }
   | { kind: 'commander'; userId: string }
   | { kind: 'declare'; runbook: string; summary?: string };
@@ -46,6 +47,9 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
     case 'status':
     case 'retry':
       return ref === undefined ? { kind: command } : { kind: command, ref };
+    case 'probe':
+      // `probe` alone runs every check of the runbook, like the header's button.
+      return { kind: 'probe', probe: restWords[0]?.toLowerCase() ?? 'all' };
     case 'resolve':
       return { kind: 'resolve', summary: checkedText(afterRef, 'summary') ?? undefined, ...(ref === undefined ? {} : { ref }) };
     case 'cancel':

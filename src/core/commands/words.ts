@@ -13,6 +13,8 @@ export const COMMAND_WORDS = {
   severity: 'sev',
   commander: 'commander',
   retry: 'retry',
+  probe: 'probe',
+  check: 'probe',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

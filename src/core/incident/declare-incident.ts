@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
 import { checkedText } from './text-limits';
+import { autoProbes, queueProbes } from './probes';
 import type { Actor, Snapshot } from './model';
 
 export interface DeclareInput {
@@ -29,6 +30,8 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
   const summary = checkedText(input.summary, 'summary');
   const id = randomUUID();
   const title = summary ?? pb.title;
+  // The runbook's checks start with the incident: evidence is gathered before anyone clicks.
+  const probes = queueProbes({ id, platform: input.platform }, autoProbes(pb), input.actor.id, now, 'declare', `${id}:probes:declare`);
   return deps.store.create(
     {
       id,
@@ -56,7 +59,9 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
           data: { runbook: pb.id, severity: pb.severity, title },
           key: `${id}:declared`,
         },
+        ...probes.events,
       ],
+      probeRuns: probes.probeRuns,
       jobs: [
         {
           kind: 'chat.provision',
@@ -64,6 +69,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
           dedupeKey: `${id}:provision`,
           runAt: now,
         },
+        ...(probes.jobs ?? []),
       ],
     },
   );

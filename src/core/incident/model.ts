@@ -34,10 +34,23 @@ export interface ChecklistStep {
   changedAt: Date | null;
 }
 
+/** The latest run of one of the runbook's probes. */
+export interface ProbeRun {
+  id: string;
+  probeId: string;
+  status: 'queued' | 'pass' | 'fail' | 'error';
+  reason: string | null;
+  queuedAt: Date;
+  finishedAt: Date | null;
+  durationMs: number | null;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
   steps: ChecklistStep[];
+  /** The latest run of each probe; absent where nothing asked for probes. */
+  probes?: ProbeRun[];
 }
 
 /**

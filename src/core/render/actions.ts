@@ -9,6 +9,8 @@ export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('ack'), i: z.uuid() }),
   z.object({ a: z.literal('resolve'), i: z.uuid() }),
   z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
+  /** Run one probe, or 'all'. */
+  z.object({ a: z.literal('probe'), i: z.uuid(), p: z.string().min(1).max(100) }),
 ]);
 
 export type ActionPayload = z.infer<typeof actionPayload>;

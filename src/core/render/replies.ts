@@ -17,6 +17,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   set_commander: 'change the commander of',
   tick_steps: 'tick steps on',
   retry: 'retry the setup of',
+  run_probes: 'run checks on',
 };
 
 export function problemText(p: Problem): Text {
@@ -48,6 +49,10 @@ export function problemText(p: Problem): Text {
         : ['Name the new commander with an @mention, picked from the suggestions: ', { command: 'commander @jane' }, '.'];
     case 'too_long':
       return [`That ${p.field} is ${p.length} characters; keep it to ${p.max}. Put the details in the incident channel instead.`];
+    case 'unknown_probe':
+      return p.probes.length === 0
+        ? [`${p.incident}'s runbook has no automated checks.`]
+        : [`${p.incident}'s runbook has no check "${p.probe}". Its checks: ${p.probes.join(', ')}. Try `, { command: `probe ${p.probes[0]}` }, ' or ', { command: 'probe all' }, '.'];
     case 'unknown_step':
       return [`${p.incident} has no step "${p.step}". Refresh with `, { command: 'status' }, '.'];
     case 'not_found':
@@ -109,6 +114,10 @@ function runbookByHand(pb: Runbook): Text {
   return out;
 }
 
+export function probesQueuedText(incident: string, probe: string): Text {
+  return [probe === 'all' ? `Running every check of ${incident}` : `Running ${probe} on ${incident}`, ': results appear on the pinned header and the checklist.'];
+}
+
 export function statusText(s: Snapshot): Text {
   const i = s.incident;
   const done = s.steps.filter((x) => x.state === 'done').length;
@@ -166,6 +175,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['resolve [summary]', 'close it (commander, declarer or admin)'],
     ['cancel [reason]', 'declared by mistake; left out of MTTR'],
     ['retry', 'set up the channel and messages again (commander, declarer or admin)'],
+    ['probe [check]', "run the runbook's automated checks again (all, or one)"],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
   out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'help' }, ' shows this. ');

@@ -21,8 +21,17 @@ export interface HeaderView {
   summary: string;
   fields: Array<{ label: string; value: Text }>;
   links: Array<{ title: string; url: string }>;
+  /** The runbook's automated checks with their latest results: the triage summary. */
+  checks: ProbeView[];
   actions: ActionView[];
   closingNote: Text | null;
+}
+
+/** A probe as a step or the header shows it: its title and its latest run, if any. */
+export interface ProbeView {
+  id: string;
+  title: string;
+  last: { status: 'queued' | 'pass' | 'fail' | 'error'; reason: string | null; at: Date } | null;
 }
 
 export interface ChecklistItemView {
@@ -30,7 +39,7 @@ export interface ChecklistItemView {
   number: number;
   title: string;
   detail: string;
-  probe: string | null;
+  probe: ProbeView | null;
   done: { by: string; at: Date } | null;
   /** Empty when the incident has ended. */
   actions: ActionView[];
@@ -47,6 +56,7 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   const open = isOpen(i);
   const actions: ActionView[] = [];
   if (i.status === 'declared') actions.push({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: i.id } });
+  if (open && pb.probes.length > 0) actions.push({ label: 'Run all checks', payload: { a: 'probe', i: i.id, p: 'all' } });
   if (open) {
     actions.push({
       label: 'Resolve',
@@ -76,14 +86,27 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
       { label: 'Acknowledged', value: i.acknowledgedAt ? [{ time: i.acknowledgedAt }] : ['not yet'] },
     ],
     links: pb.links,
+    checks: pb.probes.map((p) => probeView(s, p.id, p.title)),
     actions,
     closingNote,
   };
 }
 
+/** The probe's latest run as it should read: queued runs show as running. */
+export function probeView(s: Snapshot, id: string, title: string): ProbeView {
+  const run = s.probes?.find((p) => p.probeId === id);
+  return { id, title, last: run ? { status: run.status, reason: run.reason, at: run.finishedAt ?? run.queuedAt } : null };
+}
+
+/** One mark a person reads at a glance. */
+export function probeMark(status: 'queued' | 'pass' | 'fail' | 'error' | null): string {
+  return status === 'pass' ? '✅' : status === 'fail' ? '❌' : status === 'error' ? '⚠️' : status === 'queued' ? '⏳' : '▫️';
+}
+
 export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
   const open = isOpen(s.incident);
   const details = new Map(pb.steps.map((p) => [p.id, p]));
+  const probeTitles = new Map(pb.probes.map((p) => [p.id, p.title]));
   const items = s.steps.map((st, idx): ChecklistItemView => {
     const def = details.get(st.stepId);
     const done = st.state === 'done' && st.changedBy && st.changedAt ? { by: st.changedBy, at: st.changedAt } : null;
@@ -93,10 +116,13 @@ export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
       number: idx + 1,
       title: st.title,
       detail: def?.detail.trim() ?? '',
-      probe: def?.probe ?? null,
+      probe: def?.probe ? probeView(s, def.probe, probeTitles.get(def.probe) ?? def.probe) : null,
       done,
       actions: open
-        ? [{ label: to === 'done' ? 'Done' : 'Reopen', ...(to === 'done' ? { style: 'primary' as const } : {}), payload: { a: 'step', i: s.incident.id, s: st.stepId, to } }]
+        ? [
+            { label: to === 'done' ? 'Done' : 'Reopen', ...(to === 'done' ? { style: 'primary' as const } : {}), payload: { a: 'step', i: s.incident.id, s: st.stepId, to } },
+            ...(def?.probe ? [{ label: 'Run probe', payload: { a: 'probe' as const, i: s.incident.id, p: def.probe } }] : []),
+          ]
         : [],
     };
   });

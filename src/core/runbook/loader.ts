@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { durationMs, runbookSchema, type Runbook } from './schema';
 import { RunbookCatalog } from './catalog';
+import { findSecrets } from './secrets';
 
 import { commandFor } from '../commands/words';
 
@@ -52,7 +53,14 @@ export function checkRunbooks(dir: string): LoadResult {
       for (const e of doc.errors) fileProblems('', `YAML syntax: ${e.message.split('\n')[0]}`);
       continue;
     }
-    const parsed = runbookSchema.safeParse(doc.toJS());
+    const raw = doc.toJS();
+    // Checked before the schema, which could strip an unknown field and hide the leak.
+    const secrets = findSecrets(raw);
+    for (const [where, what] of secrets) {
+      fileProblems(where, `looks like ${what}: keep credentials in the environment (see README, Probes), never in a runbook`);
+    }
+    if (secrets.length > 0) continue;
+    const parsed = runbookSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) fileProblems(issue.path.join('.'), issue.message);
       continue;

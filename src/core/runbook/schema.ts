@@ -35,36 +35,60 @@ const step = z.object({
   marks: z.enum(['diagnosed', 'mitigated']).optional(),
 });
 
+// Every probe runs by itself when the incident is declared, unless `auto: false` (it then waits
+// for a person: /incident probe <id>, or its button). Credentials never live here, only in config.
+const probeCommon = {
+  id: slug,
+  title: z.string().min(1).max(80),
+  auto: z.boolean().default(true),
+};
+
 const probe = z.discriminatedUnion('kind', [
-  z.object({
-    id: slug,
-    kind: z.literal('http'),
-    title: z.string().min(1),
-    /** Path on the BraiFlow API base URL; the worker resolves it against configuration. */
-    path: z.string().startsWith('/', 'a path on the BraiFlow API, starting with /'),
-    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
-    /** Which configured credential to call with; `standard-user` is a non-admin account. */
-    as: z.enum(['anonymous', 'standard-user']).default('standard-user'),
-    expect_status: z.number().int().min(100).max(599),
-    timeout: duration.default('10s'),
-  }),
-  z.object({
-    id: slug,
-    kind: z.literal('queue'),
-    title: z.string().min(1),
-    queue: z.string().min(1),
-    max_waiting: z.number().int().min(0),
-    max_failed: z.number().int().min(0),
-  }),
-  z.object({
-    id: slug,
-    kind: z.literal('storage'),
-    title: z.string().min(1),
-    bucket: z.string().min(1),
-    operation: z.enum(['read', 'write', 'list']),
-    as: z.enum(['app', 'standard-user']).default('app'),
-  }),
+  z
+    .object({
+      ...probeCommon,
+      kind: z.literal('http'),
+      /** Path on the BraiFlow API base URL; the worker resolves it against configuration. */
+      path: z.string().startsWith('/', 'a path on the BraiFlow API, starting with /'),
+      method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+      /** Which configured credential to call with; `standard-user` is a non-admin account. */
+      as: z.enum(['anonymous', 'standard-user']).default('standard-user'),
+      expect_status: z.number().int().min(100).max(599),
+      /** The response's content type must start with this (e.g. application/pdf). */
+      expect_content_type: z.string().min(1).optional(),
+      /** JSON fields the body must hold, by dotted path: { "user.active": true }. */
+      expect_json: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+      /** Slower than this is a fail even with the right answer. */
+      max_latency: duration.optional(),
+      timeout: duration.default('10s'),
+    })
+    .strict(),
+  z
+    .object({
+      ...probeCommon,
+      kind: z.literal('queue'),
+      queue: z.string().min(1),
+      max_waiting: z.number().int().min(0),
+      max_failed: z.number().int().min(0),
+      min_workers: z.number().int().min(0).optional(),
+      max_oldest_waiting: duration.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...probeCommon,
+      kind: z.literal('storage'),
+      bucket: z.string().min(1),
+      operation: z.enum(['read', 'write', 'list']),
+      /** Which configured credentials to use: the app's own, or a standard user's. */
+      as: z.enum(['app', 'standard-user']).default('app'),
+      /** The object `read` fetches (default: probe/healthcheck.txt). */
+      key: z.string().min(1).optional(),
+    })
+    .strict(),
 ]);
+
+export type ProbeDef = z.infer<typeof probe>;
 
 const escalationLevel = z.object({
   after: duration,
