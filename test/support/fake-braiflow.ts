@@ -38,10 +38,12 @@ export class FakeBraiFlow {
 
   json(method: string, path: string, status: number, body: unknown, delayMs = 0): void {
     this.routes.set(`${method} ${path}`, (_req, res) => {
+      // Unref'd: a test that stops waiting (a timeout it expected) must not keep jest alive.
       setTimeout(() => {
+        if (res.destroyed) return;
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
-      }, delayMs);
+      }, delayMs).unref();
     });
   }
 
