@@ -18,6 +18,7 @@ import path from 'node:path';
 import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
 import { startChild, wallNow, type Child } from './ipc';
+import { probePipeline } from './probe-pipeline';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -294,6 +295,10 @@ async function main(): Promise<number> {
     await cleanup();
     clearTimeout(deadline);
   }
+  // 3. The probe pipeline: its own processes, schema and Redis prefix, once the above are gone.
+  const probes = await probePipeline();
+  console.log(probes.text);
+  if (!probes.ok) failed = true;
   // A report, not a gate: missing a goal still exits 0; only a bench that could not run fails.
   return failed ? 1 : 0;
 }

@@ -1,0 +1,287 @@
+/**
+ * The probe pipeline section of `npm run bench`: how many http probes a second the bot carries
+ * from enqueue to stored result, next to raw BullMQ no-op jobs on the same Redis in the same run.
+ *
+ *  - probe: the real runtime (role all) in its own process, on a fresh schema and Redis prefix.
+ *    PROBE_RUNS runs of `me-standard-user`, spread over PROBE_INCIDENTS declared incidents, each
+ *    enqueued by its own runProbes call (a probe_runs row + an outbox row in one transaction);
+ *    the relay moves them to the `probes` queue; the worker calls GET /api/v1/me on a target in
+ *    its own process through safeFetch and records the result (recordProbeResult). Every change
+ *    also queues a chat.render, as it does in production; those go to a fake Slack in its own
+ *    process. Timed here, from sending the enqueue command to the poll of Postgres that sees
+ *    every run finished.
+ *  - floor: a bare BullMQ Queue + Worker in its own process, with the probes queue's
+ *    concurrency, job options and worker options, PROBE_RUNS no-op jobs added with one addBulk,
+ *    timed in that process from the first add to the last 'completed'.
+ *
+ * Rounds alternate floor/probe after unmeasured warm-up; before each round every outbox row of
+ * the round before has finished (renders included), so no round inherits another's work.
+ *
+ *   PROBE_RUNS=1000 PROBE_ROUNDS=2 PROBE_INCIDENTS=10 PROBE_WARMUP=100 PROBE_DEADLINE_S=60
+ *
+ * Runs on its own too: npx ts-node --transpile-only bench/probe-pipeline.ts
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { QUEUE_POLICIES } from '../src/jobs/queues';
+import { freshSchema, type TestSchema } from '../test/support/db';
+import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
+import { startChild, type Child } from './ipc';
+import type { EnqueueArgs, EnqueueResult } from './probe-process';
+
+function setting(name: string, fallback: number): number {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive whole number`);
+  return v;
+}
+
+const GOAL_RATIO = 0.5;
+const POLL_MS = 5;
+const ROUND_TIMEOUT_MS = 20_000;
+const SETTLE_TIMEOUT_MS = 15_000;
+const DECLARER = 'UPROBEBENCH';
+const FIRST_DECLARER = 'UPROBEFIRST';
+
+interface Round {
+  round: number;
+  floor?: { ms: number; failed: number; cpu: number };
+  probe?: { ms: number; enqueue: EnqueueResult; statuses: Record<string, number>; cpu: number };
+}
+
+const perSecond = (n: number, ms: number) => (n / ms) * 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Never throws: a section that could not run says why in its text, with ok false. */
+export function probePipeline(): Promise<{ ok: boolean; text: string }> {
+  return section().catch((err: Error) => ({ ok: false, text: `\n3. Probe pipeline bench failed: ${err.stack ?? String(err)}` }));
+}
+
+async function section(): Promise<{ ok: boolean; text: string }> {
+  const RUNS = setting('PROBE_RUNS', 1000);
+  const ROUNDS = setting('PROBE_ROUNDS', 2);
+  const INCIDENTS = setting('PROBE_INCIDENTS', 10);
+  const WARMUP = setting('PROBE_WARMUP', 100);
+  const DEADLINE_S = setting('PROBE_DEADLINE_S', 60);
+  const concurrency = QUEUE_POLICIES.probes.concurrency;
+
+  const started = performance.now();
+  const out: string[] = [];
+  const problems: string[] = [];
+  const rounds: Round[] = [];
+  const children: Child[] = [];
+  let timedOut = false;
+  let schema: TestSchema | null = null;
+  const prefix = uniquePrefix();
+
+  // Bounded no matter what hangs: past the deadline the children are killed, which fails every
+  // call in flight, and the polls below give up.
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    children.forEach((c) => c.kill());
+  }, DEADLINE_S * 1000);
+  const alive = () => {
+    if (timedOut) throw new Error(`ran past PROBE_DEADLINE_S=${DEADLINE_S} s`);
+  };
+  const spawn = async <R>(name: string, script: string, env?: Record<string, string>) => {
+    const s = await startChild<R>(name, path.resolve(__dirname, script), env);
+    children.push(s.child);
+    return s;
+  };
+
+  try {
+    schema = await freshSchema();
+    const pool = schema.pool;
+    const [target, slack] = await Promise.all([
+      spawn<{ port: number }>('probe target', 'probe-target.ts'),
+      spawn<{ url: string; apiUrl: string }>('fake Slack (probes)', '../test/support/bench-fake-slack-server.ts'),
+    ]);
+    const host = `127.0.0.1:${target.ready.port}`;
+    const [{ child: bot }, { child: floor }] = await Promise.all([
+      spawn<void>('probe bot', 'probe-process.ts', {
+        PROBE_ROLE: 'bot',
+        PROBE_DATABASE_URL: schema.url,
+        PROBE_REDIS_URL: TEST_REDIS_URL,
+        PROBE_QUEUE_PREFIX: prefix,
+        PROBE_SLACK_API_URL: slack.ready.apiUrl,
+        PROBE_API_URL: `http://${host}`,
+        PROBE_ALLOWED_HOSTS: host,
+      }),
+      spawn<void>('raw BullMQ floor', 'probe-process.ts', { PROBE_ROLE: 'floor', PROBE_REDIS_URL: TEST_REDIS_URL, PROBE_QUEUE_PREFIX: prefix }),
+    ]);
+
+    /** Until every outbox row due now has finished: the jobs of the last round, renders included. */
+    const settle = async (what: string) => {
+      const until = performance.now() + SETTLE_TIMEOUT_MS;
+      for (;;) {
+        alive();
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL AND run_at <= now() + interval '1 minute'`,
+        );
+        if (rows[0]!.n === 0) return;
+        if (performance.now() > until) {
+          problems.push(`${rows[0]!.n} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}; the next round shared the process with them`);
+          return;
+        }
+        await sleep(50);
+      }
+    };
+
+    /** The round's result, with the CPU time its process used meanwhile as a share of one core. */
+    const withCpu = async <T extends { ms: number }>(side: Child, run: () => Promise<T>): Promise<T & { cpu: number }> => {
+      const before = await side.call<number>('cpu');
+      const result = await run();
+      return { ...result, cpu: ((await side.call<number>('cpu')) - before) / result.ms };
+    };
+    const floorRound = (total: number) => floor.call<{ ms: number; failed: number }>('run', { total, timeoutMs: ROUND_TIMEOUT_MS }, ROUND_TIMEOUT_MS + 5_000);
+
+    let batch = 0;
+    const probeRound = async (incidentIds: string[], total: number) => {
+      const actorId = `UPROBER${++batch}`;
+      const args: EnqueueArgs = { incidentIds, total, actorId, requestPrefix: `bench-${batch}` };
+      let enqueued: EnqueueResult | null = null;
+      let enqueueError: Error | null = null;
+      const t0 = performance.now();
+      const enqueueCall = bot.call<EnqueueResult>('enqueue', args, ROUND_TIMEOUT_MS).then(
+        (r) => (enqueued = r),
+        (err: Error) => (enqueueError = err),
+      );
+      let t1: number;
+      for (;;) {
+        alive();
+        if (enqueueError) throw enqueueError;
+        const { rows } = await pool.query<{ done: number }>(
+          `SELECT count(*) FILTER (WHERE finished_at IS NOT NULL)::int AS done FROM probe_runs WHERE requested_by = $1`,
+          [actorId],
+        );
+        const expected = total - ((enqueued as EnqueueResult | null)?.failed ?? 0);
+        if (rows[0]!.done >= expected && (enqueued || rows[0]!.done >= total)) {
+          t1 = performance.now();
+          break;
+        }
+        if (performance.now() - t0 > ROUND_TIMEOUT_MS) throw new Error(`${rows[0]!.done} of ${total} probe runs finished after ${ROUND_TIMEOUT_MS} ms`);
+        await sleep(POLL_MS);
+      }
+      await enqueueCall;
+      if (enqueueError) throw enqueueError;
+      const enqueue = enqueued as unknown as EnqueueResult;
+      if (enqueue.failed > 0) problems.push(`${enqueue.failed} runProbes calls failed (first: ${enqueue.firstError})`);
+      const { rows } = await pool.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::int AS n FROM probe_runs WHERE requested_by = $1 GROUP BY status ORDER BY status`,
+        [actorId],
+      );
+      return { ms: t1 - t0, enqueue, statuses: Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+    };
+
+    // The incidents the probes run for, provisioned in the fake Slack with their own auto probes done.
+    const incidentIds = await bot.call<string[]>('declare', { count: INCIDENTS, actorId: DECLARER });
+    await settle('declaring the incidents');
+
+    // Unmeasured warm-up of both sides.
+    await floorRound(WARMUP);
+    await probeRound(incidentIds, WARMUP);
+    await settle('the warm-up');
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      const r: Round = { round };
+      rounds.push(r);
+      r.floor = await withCpu(floor, () => floorRound(RUNS));
+      if (r.floor.failed > 0) problems.push(`floor round ${round}: ${r.floor.failed} jobs failed`);
+      r.probe = await withCpu(bot, () => probeRound(incidentIds, RUNS));
+      await settle(`probe round ${round}`);
+    }
+
+    // Declare → first probe result, on an idle bot: a new incident, whose auto probes are its first.
+    const t0 = performance.now();
+    await bot.call<string[]>('declare', { count: 1, actorId: FIRST_DECLARER });
+    const seen = new Map<string, { ms: number; status: string }>();
+    let autoProbes = 0;
+    while (autoProbes === 0 || seen.size < autoProbes) {
+      alive();
+      const { rows } = await pool.query<{ probe_id: string; status: string }>(`SELECT probe_id, status FROM probe_runs WHERE requested_by = $1`, [FIRST_DECLARER]);
+      const now = performance.now();
+      autoProbes = rows.length;
+      for (const row of rows) if (row.status !== 'queued' && !seen.has(row.probe_id)) seen.set(row.probe_id, { ms: now - t0, status: row.status });
+      if (now - t0 > ROUND_TIMEOUT_MS) throw new Error(`the new incident's probes had not all finished after ${ROUND_TIMEOUT_MS} ms`);
+      await sleep(POLL_MS);
+    }
+    const served = await target.child.call<{ me: number; other: number }>('counts');
+
+    // Report.
+    const pooled = (side: 'floor' | 'probe') => {
+      const ms = rounds.reduce((sum, r) => sum + r[side]!.ms, 0);
+      return perSecond(RUNS * rounds.length, ms);
+    };
+    const floorRate = pooled('floor');
+    const probeRate = pooled('probe');
+    const ratio = probeRate / floorRate;
+    const fmt = (n: number, w = 7) => n.toFixed(0).padStart(w);
+    const ms = (n: number, w = 8) => n.toFixed(1).padStart(w);
+    out.push(
+      `\n3. Probe pipeline: ${RUNS} http probes (${'me-standard-user'}, GET /api/v1/me) from enqueue to stored result, next to raw BullMQ on the same Redis`,
+      `   probe: the real runtime (role all) in its own process; ${INCIDENTS} incidents; ${RUNS} runProbes calls (one run each, one lane per incident)`,
+      '          → outbox → relay → `probes` queue → worker → safeFetch to a target in its own process → recordProbeResult. Each change also',
+      '          queues a chat.render, as in production (to a fake Slack in its own process). Timed in the bench process from sending the',
+      `          enqueue command to the Postgres poll (every ${POLL_MS} ms) that sees all ${RUNS} probe_runs finished.`,
+      `   floor: a bare BullMQ Queue + Worker in its own process (concurrency ${concurrency}, the probes queue's job and worker options),`,
+      `          ${RUNS} no-op jobs in one addBulk, from the first add to the last 'completed'.`,
+      `   ${ROUNDS} rounds each, alternating floor/probe after ${WARMUP} unmeasured warm-up jobs/probes each; each round starts once the`,
+      '   outbox of the one before has finished (renders included).',
+      '',
+      '   round   floor: raw BullMQ                   probe pipeline                     of which runProbes   results',
+      '           per s        ms   process CPU         per s        ms   process CPU         calls (ms)',
+    );
+    const cpu = (share: number) => `${(share * 100).toFixed(0).padStart(4)}%`;
+    for (const r of rounds) {
+      const st = Object.entries(r.probe!.statuses)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
+      out.push(
+        `   ${String(r.round).padEnd(6)}  ${fmt(perSecond(RUNS, r.floor!.ms))} ${ms(r.floor!.ms)}   ${cpu(r.floor!.cpu)}         ` +
+          `${fmt(perSecond(RUNS, r.probe!.ms))} ${ms(r.probe!.ms)}   ${cpu(r.probe!.cpu)}         ${ms(r.probe!.enqueue.ms)}           ${st}`,
+      );
+    }
+    out.push(
+      `   pooled  ${fmt(floorRate)}                              ${fmt(probeRate)}`,
+      `   (process CPU: CPU time of that side's process during the round, as a share of one core; this machine has ${os.cpus().length} CPUs`,
+      `   shared by the bench's processes, Redis and Postgres. 1-minute load average at the end: ${os.loadavg()[0]!.toFixed(2)}.)`,
+      '',
+      `   Ratio probe/floor throughput: ${ratio.toFixed(3)} (${probeRate.toFixed(0)} vs ${floorRate.toFixed(0)} per s)`,
+      `   Goal: probe throughput ≥ ${(GOAL_RATIO * 100).toFixed(0)}% of raw BullMQ's: ${(ratio * 100).toFixed(1)}% → ${ratio >= GOAL_RATIO ? 'MET' : 'NOT MET'}`,
+    );
+    const order = [...seen].sort((a, b) => a[1].ms - b[1].ms);
+    const [firstId, first] = order[0]!;
+    const me = seen.get('me-standard-user');
+    out.push(
+      `\n   Declare → first probe result (one more incident on the idle bot, its ${autoProbes} auto probes; from the declare call to the poll):`,
+      `     first result ${first.ms.toFixed(1)} ms (${firstId}: ${first.status})` +
+        (me ? `; me-standard-user ${me.ms.toFixed(1)} ms (${me.status})` : '') +
+        `; all ${autoProbes} ${order[order.length - 1]![1].ms.toFixed(1)} ms`,
+      `     (${order.map(([id, s]) => `${id} ${s.status} ${s.ms.toFixed(0)} ms`).join(', ')})`,
+      `   The target answered ${served.me} GET /api/v1/me and ${served.other} other requests.`,
+    );
+    out.push(problems.length ? `   Problems seen:\n     ${problems.join('\n     ')}` : '   No failed enqueues, no failed floor jobs, every round settled.');
+    out.push(`   Section took ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    return { ok: true, text: out.join('\n') };
+  } catch (err) {
+    const lines = rounds.flatMap((r) => [
+      ...(r.floor ? [`  floor round ${r.round}: ${r.floor.ms.toFixed(1)} ms`] : []),
+      ...(r.probe ? [`  probe round ${r.round}: ${r.probe.ms.toFixed(1)} ms`] : []),
+    ]);
+    const why = timedOut ? `ran past PROBE_DEADLINE_S=${DEADLINE_S} s` : ((err as Error).stack ?? String(err));
+    return { ok: false, text: `\n3. Probe pipeline bench failed: ${why}${lines.length ? `\nRounds finished before stopping:\n${lines.join('\n')}` : ''}` };
+  } finally {
+    clearTimeout(deadline);
+    // The bot first: its last renders and probes still need the fake Slack and the target.
+    await Promise.all(children.slice(2).map((c) => c.stop()));
+    await Promise.all(children.slice(0, 2).map((c) => c.stop()));
+    await schema?.drop().catch((err: Error) => console.error(`could not drop schema ${schema!.name}: ${err.message}`));
+    await dropPrefix(prefix).catch((err: Error) => console.error(`could not delete Redis keys ${prefix}:*: ${err.message}`));
+  }
+}
+
+if (require.main === module) {
+  void probePipeline().then(({ ok, text }) => {
+    console.log(text);
+    process.exit(ok ? 0 : 1);
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * One side of the probe pipeline bench, in a process of its own (PROBE_ROLE):
+ *
+ *  - bot: the real runtime (startRuntime, role all) with its probes pointed at the bench target.
+ *    It declares incidents and enqueues probe runs through runProbes, the way a button or a
+ *    command does: each call is one transaction writing a probe_runs row and an outbox row.
+ *  - floor: a bare BullMQ Queue + Worker on the same Redis, with the probes queue's concurrency,
+ *    job options and worker options, whose jobs do nothing.
+ *
+ * Both run in the same kind of process, so neither gets an easier event loop than the other.
+ */
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import pino from 'pino';
+import { loadConfig } from '../src/config';
+import { declareIncident } from '../src/core/incident/declare-incident';
+import { runProbes } from '../src/core/incident/probes';
+import { createRedis, QUEUE_POLICIES } from '../src/jobs/queues';
+import { startRuntime, type Runtime } from '../src/runtime';
+import { emit, failStart, serve } from './ipc';
+import { BOT_TOKEN, SIGNING_SECRET } from './protocol';
+
+const PROBE_ID = 'me-standard-user';
+const RUNBOOK = 'pdf-404';
+/** The floor's queue; under the bench's prefix, so its keys go with the rest. */
+const FLOOR_QUEUE = 'probe-floor';
+
+export interface EnqueueArgs {
+  incidentIds: string[];
+  total: number;
+  /** Recorded as requested_by on every run, which is how the parent counts this batch. */
+  actorId: string;
+  requestPrefix: string;
+}
+
+export interface EnqueueResult {
+  /** From the first runProbes call to the last one committing, in this process. */
+  ms: number;
+  failed: number;
+  firstError?: string;
+}
+
+async function startBotSide(): Promise<Record<string, (args: any) => unknown>> {
+  const env = process.env;
+  // Built from scratch, not from process.env, so nothing stray changes the set-up.
+  const config = loadConfig({
+    DATABASE_URL: env.PROBE_DATABASE_URL,
+    REDIS_URL: env.PROBE_REDIS_URL,
+    QUEUE_PREFIX: env.PROBE_QUEUE_PREFIX,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    PLAYBOOKS_DIR: path.resolve(__dirname, '../playbooks'),
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: env.PROBE_SLACK_API_URL,
+    BRAIFLOW_API_URL: env.PROBE_API_URL,
+    BRAIFLOW_STANDARD_USER_TOKEN: 'bench-standard-user-token',
+    PROBE_ALLOWED_HOSTS: env.PROBE_ALLOWED_HOSTS,
+  });
+  const runtime: Runtime = await startRuntime({ config, role: 'all', logger: pino({ level: 'silent' }) });
+  const { deps } = runtime;
+  return {
+    async declare(args: { count: number; actorId: string }): Promise<string[]> {
+      const ids: string[] = [];
+      for (let i = 0; i < args.count; i++) {
+        const { snapshot } = await declareIncident(deps, {
+          runbook: RUNBOOK,
+          summary: `probe bench ${i + 1}`,
+          actor: { id: args.actorId },
+          platform: 'slack',
+          workspace: null,
+        });
+        ids.push(snapshot.incident.id);
+      }
+      return ids;
+    },
+    /** One lane per incident, each calling runProbes in turn: one run per call, as people ask. */
+    async enqueue(args: EnqueueArgs): Promise<EnqueueResult> {
+      const actor = { id: args.actorId, isAdmin: false, inChannel: true };
+      const lanes = args.incidentIds.map((id, lane) => ({ id, runs: [] as number[], lane }));
+      for (let k = 0; k < args.total; k++) lanes[k % lanes.length]!.runs.push(k);
+      let failed = 0;
+      let firstError: string | undefined;
+      const started = performance.now();
+      await Promise.all(
+        lanes.map(async ({ id, runs }) => {
+          for (const k of runs) {
+            try {
+              await runProbes(deps, id, PROBE_ID, actor, `${args.requestPrefix}-${k}`);
+            } catch (err) {
+              failed++;
+              firstError ??= (err as Error).message;
+            }
+          }
+        }),
+      );
+      return { ms: performance.now() - started, failed, firstError };
+    },
+    stop: () => runtime.stop(),
+  };
+}
+
+async function startFloorSide(): Promise<Record<string, (args: any) => unknown>> {
+  const url = process.env.PROBE_REDIS_URL!;
+  const prefix = process.env.PROBE_QUEUE_PREFIX!;
+  const policy = QUEUE_POLICIES.probes;
+  // The runtime's queues use these defaults (src/jobs/queues.ts RETENTION plus the policy).
+  const defaultJobOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 }, ...policy.jobOptions };
+  const producer = createRedis(url);
+  const queue = new Queue(FLOOR_QUEUE, { connection: producer, prefix, defaultJobOptions });
+  let completed = 0;
+  let waiting: { target: number; done: () => void } | null = null;
+  // Worker options as src/jobs/workers.ts sets them; the job itself does nothing.
+  const consumer = createRedis(url);
+  const worker = new Worker(FLOOR_QUEUE, async () => undefined, {
+    connection: consumer,
+    prefix,
+    concurrency: policy.concurrency,
+    lockDuration: 6_000,
+    stalledInterval: 3_000,
+    maxStalledCount: 3,
+  });
+  worker.on('completed', () => {
+    completed++;
+    if (waiting && completed >= waiting.target) {
+      waiting.done();
+      waiting = null;
+    }
+  });
+  let failed = 0;
+  worker.on('failed', () => failed++);
+  await worker.waitUntilReady();
+  let batch = 0;
+  return {
+    /** `total` no-op jobs in one addBulk; ms from the first add to the last 'completed'. */
+    async run(args: { total: number; timeoutMs: number }): Promise<{ ms: number; failed: number }> {
+      const b = ++batch;
+      const failedBefore = failed;
+      const jobs = Array.from({ length: args.total }, (_, i) => ({
+        name: 'probe.run',
+        data: { incidentId: `floor-${b}`, runId: `run-${b}-${i}`, probeId: 'noop' },
+        opts: { jobId: `floor-${b}-${i}` },
+      }));
+      const done = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`floor: ${args.total} jobs not done within ${args.timeoutMs} ms`)), args.timeoutMs);
+        waiting = { target: completed + args.total, done: () => (clearTimeout(timer), resolve()) };
+      });
+      const started = performance.now();
+      await queue.addBulk(jobs);
+      await done;
+      return { ms: performance.now() - started, failed: failed - failedBefore };
+    },
+    async stop() {
+      await worker.close();
+      await queue.close();
+      producer.disconnect();
+      consumer.disconnect();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const handlers = process.env.PROBE_ROLE === 'floor' ? await startFloorSide() : await startBotSide();
+  // CPU time this process used, so the parent can tell a busy event loop from a waiting one.
+  serve({ ...handlers, cpu: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } });
+  emit('ready');
+}
+
+main().catch(failStart);
