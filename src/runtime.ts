@@ -166,7 +166,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));
       await bounded('queues', queues.close(), 1_000);
       await bounded('probes', probes?.close(), 1_000);
-      for (const c of redisConnections) c.disconnect();
+      // One BullMQ already closed would leave ioredis a 2 s timer for nothing.
+      for (const c of redisConnections) if (c.status !== 'end') c.disconnect();
       await bounded('postgres', Promise.all([pool.end(), declarePool.end()]), 2_000);
     },
   };
