@@ -176,6 +176,8 @@ describe('probes with two workers', () => {
   }, 30_000);
 
   it('runs each check of each incident exactly once and reports it once', async () => {
+    // pdf-404 runs four checks on declare: /me, the invoice PDF, its queue and its bucket.
+    const PROBES = 4;
     const acks = await Promise.all(Array.from({ length: N }, (_, i) => web.command(`pdf-404 two workers ${i}`, ALICE)));
     for (const a of acks) expect(a.body.text).toMatch(/^INC-\d+ declared/);
 
@@ -185,19 +187,19 @@ describe('probes with two workers', () => {
         .then((r) => r.rows[0]!);
     await until(async () => {
       const c = await counts();
-      return c.total === 3 * N && c.queued === 0;
-    }, `all ${3 * N} probe runs to finish`, 20_000);
+      return c.total === PROBES * N && c.queued === 0;
+    }, `all ${PROBES * N} probe runs to finish`, 20_000);
     await sleep(500); // a duplicate call or report, if there were one, would land now
 
     expect(api.seen.filter((r) => r.path === ME)).toHaveLength(N);
     expect(api.seen.filter((r) => r.path === PDF)).toHaveLength(N);
-    expect(await counts()).toEqual({ total: 3 * N, queued: 0 });
+    expect(await counts()).toEqual({ total: PROBES * N, queued: 0 });
     const events = await web.schema.pool.query<{ runs: number; events: number }>(
       `SELECT count(DISTINCT e.data->>'run')::int AS runs, count(*)::int AS events FROM incident_events e
          JOIN probe_runs r ON r.id::text = e.data->>'run' WHERE e.kind = 'probe.finished'`,
     );
-    expect(events.rows).toEqual([{ runs: 3 * N, events: 3 * N }]);
-    expect((await web.schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE kind = 'probe.finished'`)).rows).toEqual([{ n: 3 * N }]);
+    expect(events.rows).toEqual([{ runs: PROBES * N, events: PROBES * N }]);
+    expect((await web.schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE kind = 'probe.finished'`)).rows).toEqual([{ n: PROBES * N }]);
 
     // Between them the two workers completed each probe job once (each counts its own), and both
     // took part: with one idle worker this would prove nothing about two.
@@ -208,7 +210,7 @@ describe('probes with two workers', () => {
         return m ? Number(m[1]) : 0;
       }),
     );
-    expect(completed.reduce((a, b) => a + b, 0)).toBe(3 * N);
+    expect(completed.reduce((a, b) => a + b, 0)).toBe(PROBES * N);
     for (const n of completed) expect(n).toBeGreaterThan(0);
   }, 40_000);
 });

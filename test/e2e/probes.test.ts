@@ -45,6 +45,7 @@ describe('probes', () => {
     expect(checks).toMatch(/✅ _API \/me as standard user_: GET \/api\/v1\/me as standard-user: 200 in \d+ ms, role=agent/);
     expect(checks).toMatch(/❌ _Smoke invoice PDF_: GET \/api\/v1\/invoices\/inv_smoke_0001\/pdf as standard-user: 404 \(expected 200\)/);
     expect(checks).toMatch(/⚠️ _pdf-render queue depth_: pdf-render queue depth: BRAIFLOW_QUEUE_REDIS_URL is not set/);
+    expect(checks).toMatch(/⚠️ _braiflow-documents list as app_: braiflow-documents list as app: BRAIFLOW_S3_ACCESS_KEY_ID and BRAIFLOW_S3_SECRET_ACCESS_KEY are not set/);
     expect(api.seen.filter((r) => r.path === '/api/v1/me')[0]!.authorization).toBe(`Bearer ${TOKEN}`);
 
     const { rows } = await h.schema.pool.query(
@@ -52,6 +53,7 @@ describe('probes', () => {
       [number],
     );
     expect(rows).toEqual([
+      { probe_id: 'documents-bucket-list', status: 'error' },
       { probe_id: 'me-standard-user', status: 'pass' },
       { probe_id: 'pdf-render-queue', status: 'error' },
       { probe_id: 'smoke-invoice-pdf', status: 'fail' },
@@ -61,6 +63,7 @@ describe('probes', () => {
       [number],
     );
     expect(events.rows.map((r) => `${r.kind} ${r.probe ?? ''}`.trim())).toEqual([
+      'probe.finished documents-bucket-list',
       'probe.finished me-standard-user',
       'probe.finished pdf-render-queue',
       'probe.finished smoke-invoice-pdf',
@@ -93,7 +96,7 @@ describe('probes', () => {
     const res = await h.command('probe me-standard-user', ALICE, channel);
     expect(res.body.text).toBe(`Running me-standard-user on INC-${number}: results appear on the pinned header and the checklist.`);
     const typo = await h.command('probe me-standrd-user', ALICE, channel);
-    expect(typo.body.text).toMatch(/has no check "me-standrd-user"\. Its checks: me-standard-user, smoke-invoice-pdf, pdf-render-queue\./);
+    expect(typo.body.text).toMatch(/has no check "me-standrd-user"\. Its checks: me-standard-user, smoke-invoice-pdf, pdf-render-queue, documents-bucket-list\./);
 
     const checklist = h.slack.messagesIn(channel)[1]!;
     const runButton = (checklist.blocks as any[]).flatMap((b) => b.elements ?? []).find((e: any) => e.action_id?.startsWith('probe.me-standard-user'));
