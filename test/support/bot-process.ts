@@ -3,7 +3,8 @@
  * with SIGKILL mid-request and see what a crash really leaves behind: nothing in-process (no
  * runtime.stop(), no finally blocks) gets to run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { killOnExit } from './children';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -46,18 +47,6 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Kills every child still running when this process exits, whatever the exit path. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 /** A port nobody listens on right now: listen on 0, read it, close. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -97,7 +86,6 @@ class TailBuffer {
 }
 
 export async function startBot(opts: StartBotOptions): Promise<BotProcess> {
-  installExitHook();
   const role = opts.role ?? 'all';
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', __filename, CLI, 'start', '--role', role], {
@@ -105,13 +93,12 @@ export async function startBot(opts: StartBotOptions): Promise<BotProcess> {
     env: { ...opts.env, PORT: String(port), [EXIT_WITH_PARENT]: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  live.add(child);
+  killOnExit(child);
   const tail = new TailBuffer(OUTPUT_LINES);
   child.stdout!.setEncoding('utf8').on('data', (c: string) => tail.write('out', c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => tail.write('err', c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
-      live.delete(child);
       resolve({ code, signal });
     });
   });

@@ -3,7 +3,8 @@
  * empty on the same port (a Redis restarted without persistence) without touching the shared
  * Redis other test files use.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { killOnExit } from './children';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,24 +22,11 @@ export interface RedisServer {
   output(): string;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** A test that crashes or times out must not leave a redis-server running behind it. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
-}
-
 /**
  * Starts `redis-server` with no persistence at all (no RDB, no AOF, its working directory a fresh
  * temporary folder), on `port` or a free one, and resolves once it answers PING.
  */
 export async function startRedisServer(opts: { port?: number; readyTimeoutMs?: number } = {}): Promise<RedisServer> {
-  installExitHook();
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(path.join(tmpdir(), 'redis-fault-'));
   const child = spawn(
@@ -46,7 +34,7 @@ export async function startRedisServer(opts: { port?: number; readyTimeoutMs?: n
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--loglevel', 'warning'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  live.add(child);
+  killOnExit(child);
   let out = '';
   const keep = (c: Buffer) => {
     out = (out + c.toString('utf8')).slice(-4_000);
@@ -56,7 +44,6 @@ export async function startRedisServer(opts: { port?: number; readyTimeoutMs?: n
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const exited = new Promise<void>((resolve) => {
     const done = () => {
-      live.delete(child);
       rmSync(dir, { recursive: true, force: true });
       resolve();
     };
