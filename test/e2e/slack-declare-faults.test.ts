@@ -123,4 +123,13 @@ describe('a declare while Postgres fails', () => {
     const { rows } = await h.schema.pool.query(`SELECT acknowledged_at FROM incidents WHERE channel_id = $1`, [channel]);
     expect(rows[0].acknowledged_at).toBeInstanceOf(Date);
   }, 30_000);
+
+  it('says a read is only slow, not unsaved, when Postgres is slower than Slack allows, then answers', async () => {
+    proxy.stall();
+    const res = await h.command('list', ALICE);
+    expect(res.body.text).toBe('The database is slow to answer; the answer follows here in a moment.');
+    proxy.heal();
+    const answer = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path)), 'the list');
+    expect(answer.body.text).toMatch(/^\*Open incidents \(\d+\)\*/);
+  }, 30_000);
 });

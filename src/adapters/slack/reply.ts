@@ -33,6 +33,8 @@ export async function answerBeforeAck(
   logger: Logger,
   context: Record<string, unknown>,
   fn: () => Promise<Text | null>,
+  /** False for a read (list, status): then there is nothing to save, only an answer to wait for. */
+  writes = true,
 ): Promise<void> {
   let failed = false;
   const work = fn().catch((err: unknown) => {
@@ -44,7 +46,7 @@ export async function answerBeforeAck(
   const first = await Promise.race([work, late]);
   clearTimeout(timer);
   if (first !== 'late') return ack(first ?? undefined);
-  await ack(SAVING_SLOWLY);
+  await ack(writes ? SAVING_SLOWLY : ANSWERING_SLOWLY);
   const text = await work;
   await respond({ ...ephemeral(text ?? (failed ? [] : RECORDED_LATE)), replace_original: false }).catch((err: Error) =>
     logger.warn({ ...context, err: err.message }, 'could not reply through response_url'),
@@ -53,3 +55,4 @@ export async function answerBeforeAck(
 
 const SAVING_SLOWLY: Text = ['Not saved yet: the database is slow to answer. I will confirm here once it is recorded; until then, treat it as not done.'];
 const RECORDED_LATE: Text = ['Recorded now (the database was slow).'];
+const ANSWERING_SLOWLY: Text = ['The database is slow to answer; the answer follows here in a moment.'];
