@@ -19,11 +19,6 @@ export type Span =
 
 export type Text = Span[];
 
-/** Joins texts with `separator` between them, as one text. */
-export function joinText(parts: Text[], separator: string): Text {
-  return parts.flatMap((p, i) => (i === 0 ? p : [separator, ...p]));
-}
-
 /** The text as plain characters, for logs, notification previews and tests. */
 export function plainText(text: Text): string {
   return text
