@@ -3,13 +3,17 @@
  * from enqueue to stored result, next to raw BullMQ no-op jobs on the same Redis in the same run.
  *
  *  - probe: the real runtime (role all) in its own process, on a fresh schema and Redis prefix.
- *    PROBE_RUNS runs of `me-standard-user`, spread over PROBE_INCIDENTS declared incidents, each
- *    enqueued by its own runProbes call (a probe_runs row + an outbox row in one transaction);
- *    the relay moves them to the `probes` queue; the worker calls GET /api/v1/me on a target in
- *    its own process through safeFetch and records the result (recordProbeResult). Every change
- *    also queues a chat.render, as it does in production; those go to a fake Slack in its own
+ *    PROBE_RUNS runs of `me-standard-user`, spread over PROBE_INCIDENTS declared incidents and
+ *    queued with one change per incident (queueProbes through store.mutate: the runs, their event
+ *    and one probe.runs job, in one transaction, as a declare or "Run all checks" queues them);
+ *    the relay moves the jobs to the `probes` queue; the worker calls GET /api/v1/me on a target in
+ *    its own process through safeFetch and records each result (recordProbeResult, written in
+ *    batches). Results queue chat.renders, paced as in production, to a fake Slack in its own
  *    process. Timed here, from sending the enqueue command to the poll of Postgres that sees
- *    every run finished.
+ *    every result's probe.finished event.
+ *  - as clicks: once more after the measured rounds, the same runs queued by PROBE_RUNS separate
+ *    runProbes calls (one lane per incident), as people clicking Run probe would: one transaction
+ *    and one job per run. Reported beside the pooled figures, not pooled with them.
  *  - floor: a bare BullMQ Queue + Worker in its own process, with the probes queue's
  *    concurrency, job options and worker options, PROBE_RUNS no-op jobs added with one addBulk,
  *    timed in that process from the first add to the last 'completed'.
@@ -98,7 +102,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     const host = `127.0.0.1:${target.ready.port}`;
     const [{ child: bot }, { child: floor }] = await Promise.all([
       spawn<void>('probe bot', 'probe-process.ts', {
-        PROBE_ROLE: 'bot',
+        PROBE_ROLE: 'bot', XP: process.env.XP ?? '', XR: process.env.XR ?? '',
         PROBE_DATABASE_URL: schema.url,
         PROBE_REDIS_URL: TEST_REDIS_URL,
         PROBE_QUEUE_PREFIX: prefix,
@@ -135,11 +139,14 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     const floorRound = (total: number) => floor.call<{ ms: number; failed: number }>('run', { total, timeoutMs: ROUND_TIMEOUT_MS }, ROUND_TIMEOUT_MS + 5_000);
 
     let batch = 0;
-    const probeRound = async (incidentIds: string[], total: number) => {
+    const probeRound = async (incidentIds: string[], total: number, mode: EnqueueArgs['mode'] = 'bulk') => {
       const actorId = `UPROBER${++batch}`;
-      const args: EnqueueArgs = { incidentIds, total, actorId, requestPrefix: `bench-${batch}` };
+      const args: EnqueueArgs = { incidentIds, total, actorId, requestPrefix: `bench-${batch}`, mode };
       let enqueued: EnqueueResult | null = null;
       let enqueueError: Error | null = null;
+      // The poll counts this round's probe.finished events (written with each result) by the
+      // timeline's primary key: a scan of probe_runs every 5 ms would load the Postgres it measures.
+      const { rows: before } = await pool.query<{ id: string }>(`SELECT COALESCE(max(id), 0) AS id FROM incident_events`);
       const t0 = performance.now();
       const enqueueCall = bot.call<EnqueueResult>('enqueue', args, ROUND_TIMEOUT_MS).then(
         (r) => (enqueued = r),
@@ -150,8 +157,8 @@ async function section(): Promise<{ ok: boolean; text: string }> {
         alive();
         if (enqueueError) throw enqueueError;
         const { rows } = await pool.query<{ done: number }>(
-          `SELECT count(*) FILTER (WHERE finished_at IS NOT NULL)::int AS done FROM probe_runs WHERE requested_by = $1`,
-          [actorId],
+          `SELECT count(*)::int AS done FROM incident_events WHERE id > $1 AND kind = 'probe.finished'`,
+          [before[0]!.id],
         );
         const expected = total - ((enqueued as EnqueueResult | null)?.failed ?? 0);
         if (rows[0]!.done >= expected && (enqueued || rows[0]!.done >= total)) {
@@ -189,6 +196,8 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       r.probe = await withCpu(bot, () => probeRound(incidentIds, RUNS));
       await settle(`probe round ${round}`);
     }
+    const clicks = await withCpu(bot, () => probeRound(incidentIds, RUNS, 'calls'));
+    await settle('the round as clicks');
 
     // Declare → first probe result, on an idle bot: a new incident, whose auto probes are its first.
     const t0 = performance.now();
@@ -218,17 +227,18 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     const ms = (n: number, w = 8) => n.toFixed(1).padStart(w);
     out.push(
       `\n3. Probe pipeline: ${RUNS} http probes (${'me-standard-user'}, GET /api/v1/me) from enqueue to stored result, next to raw BullMQ on the same Redis`,
-      `   probe: the real runtime (role all) in its own process; ${INCIDENTS} incidents; ${RUNS} runProbes calls (one run each, one lane per incident)`,
-      '          → outbox → relay → `probes` queue → worker → safeFetch to a target in its own process → recordProbeResult. Each change also',
-      '          queues a chat.render, as in production (to a fake Slack in its own process). Timed in the bench process from sending the',
-      `          enqueue command to the Postgres poll (every ${POLL_MS} ms) that sees all ${RUNS} probe_runs finished.`,
+      `   probe: the real runtime (role all) in its own process; ${RUNS} runs over ${INCIDENTS} incidents, queued as one change per incident`,
+      '          (its runs, event and one probe.runs job in one transaction, as a declare or "Run all checks" queues them)',
+      '          → outbox → relay → `probes` queue → worker → safeFetch to a target in its own process → recordProbeResult (in batches).',
+      '          Results queue paced chat.renders, as in production (to a fake Slack in its own process). Timed in the bench process from',
+      `          sending the enqueue command to the Postgres poll (every ${POLL_MS} ms) that sees all ${RUNS} probe_runs finished.`,
       `   floor: a bare BullMQ Queue + Worker in its own process (concurrency ${concurrency}, the probes queue's job and worker options),`,
       `          ${RUNS} no-op jobs in one addBulk, from the first add to the last 'completed'.`,
       `   ${ROUNDS} rounds each, alternating floor/probe after ${WARMUP} unmeasured warm-up jobs/probes each; each round starts once the`,
       '   outbox of the one before has finished (renders included).',
       '',
-      '   round   floor: raw BullMQ                   probe pipeline                     of which runProbes   results',
-      '           per s        ms   process CPU         per s        ms   process CPU         calls (ms)',
+      '   round   floor: raw BullMQ                   probe pipeline                     of which enqueue     results',
+      '           per s        ms   process CPU         per s        ms   process CPU         (ms)',
     );
     const cpu = (share: number) => `${(share * 100).toFixed(0).padStart(4)}%`;
     for (const r of rounds) {
@@ -240,8 +250,12 @@ async function section(): Promise<{ ok: boolean; text: string }> {
           `${fmt(perSecond(RUNS, r.probe!.ms))} ${ms(r.probe!.ms)}   ${cpu(r.probe!.cpu)}         ${ms(r.probe!.enqueue.ms)}           ${st}`,
       );
     }
+    const clickRate = perSecond(RUNS, clicks.ms);
     out.push(
       `   pooled  ${fmt(floorRate)}                              ${fmt(probeRate)}`,
+      `   as clicks (${RUNS} separate runProbes calls, one transaction and one job per run; once, not pooled):`,
+      `                                               ${fmt(clickRate)} ${ms(clicks.ms)}   ${cpu(clicks.cpu)}         ${ms(clicks.enqueue.ms)}           ` +
+        `${Object.entries(clicks.statuses).map(([k, v]) => `${v} ${k}`).join(', ')}  (${((clickRate / floorRate) * 100).toFixed(1)}% of the floor)`,
       `   (process CPU: CPU time of that side's process during the round, as a share of one core; this machine has ${os.cpus().length} CPUs`,
       `   shared by the bench's processes, Redis and Postgres. 1-minute load average at the end: ${os.loadavg()[0]!.toFixed(2)}.)`,
       '',

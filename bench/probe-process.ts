@@ -13,8 +13,9 @@ import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
+import { changeIncident } from '../src/core/incident/change';
 import { declareIncident } from '../src/core/incident/declare-incident';
-import { runProbes } from '../src/core/incident/probes';
+import { queueProbes, runProbes } from '../src/core/incident/probes';
 import { createRedis, QUEUE_POLICIES } from '../src/jobs/queues';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { emit, failStart, serve } from './ipc';
@@ -28,6 +29,12 @@ const FLOOR_QUEUE = 'probe-floor';
 export interface EnqueueArgs {
   incidentIds: string[];
   total: number;
+  /**
+   * calls: one runProbes call per run, as clicks ask, one lane per incident.
+   * bulk: one change per incident queuing its share of the runs, the way a declare or
+   * "Run all checks" queues several at once (queueProbes through store.mutate).
+   */
+  mode: 'calls' | 'bulk';
   /** Recorded as requested_by on every run, which is how the parent counts this batch. */
   actorId: string;
   requestPrefix: string;
@@ -82,6 +89,21 @@ async function startBotSide(): Promise<Record<string, (args: any) => unknown>> {
       let failed = 0;
       let firstError: string | undefined;
       const started = performance.now();
+      if (args.mode === 'bulk') {
+        await Promise.all(
+          lanes.map(async ({ id, runs }) => {
+            try {
+              await changeIncident(deps, id, (s, at) =>
+                queueProbes(s.incident, runs.map(() => PROBE_ID), args.actorId, at, 'all', `${id}:probes:${args.requestPrefix}`),
+              );
+            } catch (err) {
+              failed += runs.length;
+              firstError ??= (err as Error).message;
+            }
+          }),
+        );
+        return { ms: performance.now() - started, failed, firstError };
+      }
       await Promise.all(
         lanes.map(async ({ id, runs }) => {
           for (const k of runs) {
@@ -137,7 +159,7 @@ async function startFloorSide(): Promise<Record<string, (args: any) => unknown>>
       const b = ++batch;
       const failedBefore = failed;
       const jobs = Array.from({ length: args.total }, (_, i) => ({
-        name: 'probe.run',
+        name: 'probe.runs',
         data: { incidentId: `floor-${b}`, runId: `run-${b}-${i}`, probeId: 'noop' },
         opts: { jobId: `floor-${b}-${i}` },
       }));

@@ -104,7 +104,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         {
           'chat.provision': (p, attempt) => platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt),
           'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
-          'probe.run': (p, attempt) => runner.run(p.incidentId, p.runId, p.probeId, attempt),
+          'probe.runs': (p, attempt) => runner.run(p, attempt),
+          'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),
         },
         logger,
         {

@@ -27,6 +27,11 @@ export interface NewJob {
   /** Deterministic: the same job written twice is one job. */
   dedupeKey: string;
   runAt: Date;
+  /**
+   * At most one job of this kind per incident per `paceMs`: the job joins one already scheduled,
+   * or waits until `paceMs` after the last one. Honoured by recordProbeResult, whose bursts it is for.
+   */
+  paceMs?: number;
 }
 
 export type IncidentPatch = Partial<
@@ -99,6 +104,13 @@ export interface IncidentStore {
    * in the same transaction. A replayed event key or an empty change leaves everything as it was.
    */
   mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }>;
+  /**
+   * Writes a change carrying a probe result (its events, jobs, a version bump) in one statement,
+   * without reading the incident, and only if that run has not finished yet. True if it wrote.
+   */
+  recordProbeResult(incidentId: string, change: Change): Promise<boolean>;
+  /** Which of these runs of the incident have no result yet. */
+  unfinishedProbeRuns(incidentId: string, runIds: string[]): Promise<string[]>;
   get(incidentId: string): Promise<Snapshot | null>;
   findByChannel(platform: string, channelId: string): Promise<Snapshot | null>;
   /** INC-<number> of a workspace on a platform. */

@@ -19,6 +19,16 @@ export const JOB_KINDS = {
     queue: 'chat',
     payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1) }).loose(),
   },
+  'probe.runs': {
+    queue: 'probes',
+    payload: z.object({
+      incidentId: z.uuid(),
+      runbookId: z.string().min(1),
+      platform: z.string().min(1),
+      runs: z.array(z.object({ runId: z.uuid(), probeId: z.string().min(1) })).min(1),
+    }),
+  },
+  // One run per job, as versions before probe.runs queued them; still run if found in a queue.
   'probe.run': {
     queue: 'probes',
     payload: z.object({ incidentId: z.uuid(), runId: z.uuid(), probeId: z.string().min(1) }),

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
 import { inTransaction, prepared } from '../store/db';
+import { GroupCommit } from '../util/group-commit';
 import { withTimeout } from '../util/timeout';
 import { OUTBOX_KEY } from './kinds';
 import type { JobQueues, OutgoingJob } from './queues';
@@ -14,6 +15,7 @@ import type { JobQueues, OutgoingJob } from './queues';
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
+  private wake: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -36,8 +38,14 @@ export class OutboxRelay {
   /** Relays one batch; returns how many rows it moved. */
   async relayOnce(limit = 100): Promise<number> {
     return inTransaction(this.pool, async (c) => {
+      // Renders wait here until due, so the paced ones of a burst are folded into one (below).
+      // Other delayed jobs go to Redis at once, where they can be removed by key.
       const { rows } = await c.query<OutboxRow>(
-        prepared(`SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]),
+        prepared(
+          `SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL AND (kind <> 'chat.render' OR run_at <= $2)
+           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [limit, this.clock.now()],
+        ),
       );
       this.lastDatabasePass = Date.now();
       if (rows.length === 0) return 0;
@@ -58,10 +66,19 @@ export class OutboxRelay {
     });
   }
 
-  /** Called when a job finished for good (completed, or failed with no retry left). */
-  async markDone(dedupeKey: string): Promise<void> {
-    await this.pool.query(prepared('UPDATE outbox SET done_at = now() WHERE dedupe_key = $1 AND done_at IS NULL', [dedupeKey]));
+  /**
+   * Called when a job finished for good (completed, or failed with no retry left). Jobs finishing
+   * together are marked in one statement. A mark lost to a crash is harmless: the sweep finds the
+   * job finished in Redis and marks its row.
+   */
+  markDone(dedupeKey: string): Promise<void> {
+    return this.done.add(dedupeKey);
   }
+
+  private readonly done = new GroupCommit<string, void>(async (keys) => {
+    await this.pool.query(prepared('UPDATE outbox SET done_at = now() WHERE dedupe_key = ANY($1::text[]) AND done_at IS NULL', [keys]));
+    return keys.map(() => undefined);
+  });
 
   /**
    * Re-queues relayed rows whose job Redis no longer has, and marks done those whose job finished
@@ -119,6 +136,23 @@ export class OutboxRelay {
     });
   }
 
+  /** The relay runs every second anyway; a render held back for pacing should not wait for that. */
+  private async wakeForHeldRenders(): Promise<void> {
+    const { rows } = await this.pool.query<{ due: Date | null }>(
+      prepared(`SELECT min(run_at) AS due FROM outbox WHERE relayed_at IS NULL AND kind = 'chat.render'`, []),
+    );
+    const due = rows[0]?.due;
+    if (!due || this.stopped) return;
+    const inMs = Math.max(0, due.getTime() - this.clock.now().getTime());
+    if (inMs >= this.intervalMs) return;
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = setTimeout(() => {
+      this.wake = null;
+      this.nudge();
+    }, inMs + 1);
+    this.wake.unref();
+  }
+
   start(): void {
     this.lastDatabasePass = Date.now();
     this.timer = setInterval(() => this.nudge(), this.intervalMs);
@@ -130,7 +164,9 @@ export class OutboxRelay {
   async stop(waitMs = 3_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.wake) clearTimeout(this.wake);
     this.timer = null;
+    this.wake = null;
     if (this.running) await withTimeout(this.running, waitMs, 'relay pass still running').catch(() => undefined);
   }
 
@@ -139,6 +175,7 @@ export class OutboxRelay {
     const bounded = <T>(p: Promise<T>) => withTimeout(p, 20_000, 'outbox relay pass took over 20 s');
     try {
       while ((await bounded(this.relayOnce())) > 0);
+      await bounded(this.wakeForHeldRenders());
       if (Date.now() - this.lastSweep > this.vanishedAfterMs / 2) {
         this.lastSweep = Date.now();
         await bounded(this.sweepVanished());

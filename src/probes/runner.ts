@@ -8,6 +8,19 @@ import { runHttpProbe, type HttpTarget } from './http-probe';
 import { ProbeNetworkError, type ProbeOutcome } from './outcome';
 import { QueueProber, type QueueTarget } from './queue-probe';
 import { StorageProber, type StorageTarget } from './storage-probe';
+import { Limiter } from '../core/commands/limit';
+
+/** A probe.runs job: the runs one request queued, and whose incident they are for. */
+export interface ProbeJob {
+  incidentId: string;
+  /** Absent from single-run jobs queued by earlier versions: then looked up. */
+  runbookId?: string;
+  platform?: string;
+  runs: Array<{ runId: string; probeId: string }>;
+}
+
+/** How many probes run at once in this process, whatever the jobs they came in. */
+export const PROBES_AT_ONCE = 32;
 
 export interface ProbeTargets {
   http: HttpTarget;
@@ -18,12 +31,15 @@ export interface ProbeTargets {
 }
 
 /**
- * Runs one probe run and records its result. A network error is thrown for the job layer to
- * retry, and recorded as an `error` on the last attempt; every other outcome is recorded at once.
+ * Runs a job's probe runs, at most PROBES_AT_ONCE at a time across jobs, and records each result
+ * as it comes. Runs already recorded are skipped, so a job run again after a crash executes only
+ * what had not finished. A network error is retried by running the job again (with backoff), and
+ * recorded as an `error` on the last attempt; every other outcome is recorded at once.
  */
 export class ProbeRunner {
   private queueProber: QueueProber | null = null;
   private readonly storageProbers = new Map<string, StorageProber>();
+  private readonly slots = new Limiter(PROBES_AT_ONCE);
 
   constructor(
     private readonly deps: CoreDeps,
@@ -31,22 +47,48 @@ export class ProbeRunner {
     private readonly logger: Logger,
   ) {}
 
-  async run(incidentId: string, runId: string, probeId: string, attempt: JobAttempt): Promise<void> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
-    const def = this.deps.catalog.forIncident(snap.incident.runbookId).probes.find((p) => p.id === probeId);
-    const startedAt = this.deps.clock.now();
-    let outcome: ProbeOutcome;
-    try {
-      outcome = def ? await this.execute(def) : { status: 'error', reason: `probe "${probeId}" is no longer in the runbook`, detail: {}, durationMs: 0 };
-    } catch (err) {
-      if (!(err instanceof ProbeNetworkError)) throw err;
-      if (!attempt.final) throw err; // the job layer tries again with backoff
-      outcome = { status: 'error', reason: `${err.message} (after ${attempt.attempt} tries)`, detail: { network: true }, durationMs: err.durationMs };
-    }
-    const finishedAt = this.deps.clock.now();
-    await recordProbeResult(this.deps, incidentId, probeId, { runId, ...outcome, startedAt, finishedAt });
-    this.logger.info({ incidentId, probe: probeId, run: runId, status: outcome.status, durationMs: Math.round(outcome.durationMs) }, 'probe finished');
+  async run(job: ProbeJob, attempt: JobAttempt): Promise<void> {
+    const owner = await this.owner(job);
+    const unfinished = new Set(await this.deps.store.unfinishedProbeRuns(job.incidentId, job.runs.map((r) => r.runId)));
+    const probes = this.deps.catalog.forIncident(owner.runbookId).probes;
+    const retry: ProbeNetworkError[] = [];
+    const settled = await Promise.allSettled(
+      job.runs
+        .filter((r) => unfinished.has(r.runId))
+        .map(async (r) => {
+          const def = probes.find((p) => p.id === r.probeId);
+          const startedAt = this.deps.clock.now();
+          let outcome: ProbeOutcome;
+          try {
+            // Only the probe itself takes a slot: the slots bound the load on BraiFlow, not our writes.
+            outcome = def
+              ? await this.slots.run(() => this.execute(def))
+              : { status: 'error', reason: `probe "${r.probeId}" is no longer in the runbook`, detail: {}, durationMs: 0 };
+          } catch (err) {
+            if (!(err instanceof ProbeNetworkError)) throw err;
+            if (!attempt.final) return void retry.push(err); // the job runs again, with backoff
+            outcome = { status: 'error', reason: `${err.message} (after ${attempt.attempt} tries)`, detail: { network: true }, durationMs: err.durationMs };
+          }
+          const finishedAt = this.deps.clock.now();
+          const recorded = await recordProbeResult(this.deps, { id: job.incidentId, platform: owner.platform }, r.probeId, { runId: r.runId, ...outcome, startedAt, finishedAt });
+          this.logger.info(
+            { incidentId: job.incidentId, probe: r.probeId, run: r.runId, status: outcome.status, durationMs: Math.round(outcome.durationMs), recorded },
+            'probe finished',
+          );
+        }),
+    );
+    // Everything that could be recorded is; now say what was not, so the job runs again.
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (retry.length > 0) throw retry[0]!;
+  }
+
+  /** The job says which runbook and platform; a job queued before probe.runs is looked up. */
+  private async owner(job: ProbeJob): Promise<{ runbookId: string; platform: string }> {
+    if (job.runbookId && job.platform) return { runbookId: job.runbookId, platform: job.platform };
+    const snap = await this.deps.store.get(job.incidentId);
+    if (!snap) throw new PermanentError(`incident ${job.incidentId} does not exist`);
+    return snap.incident;
   }
 
   private async execute(def: ProbeDef): Promise<ProbeOutcome> {

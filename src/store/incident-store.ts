@@ -3,6 +3,7 @@ import type { ChecklistStep, Incident, ProbeRun, Snapshot } from '../core/incide
 import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared } from './db';
+import { ProbeResultWriter } from './probe-results';
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   status: 'status',
@@ -72,7 +73,12 @@ export class PgIncidentStore implements IncidentStore {
     private readonly pool: Pool,
     private readonly afterJobs: () => void = () => undefined,
     private readonly declarePool: Pool = pool,
-  ) {}
+  ) {
+    this.results = new ProbeResultWriter(pool, afterJobs);
+  }
+
+  /** Results arrive from many jobs at once; they are written in batches. */
+  private readonly results: ProbeResultWriter;
 
   /**
    * One statement, so one round trip and its own transaction: a declare is written whole or not at
@@ -146,6 +152,17 @@ export class PgIncidentStore implements IncidentStore {
     }
   }
 
+  recordProbeResult(incidentId: string, change: Change): Promise<boolean> {
+    return this.results.write({ incidentId, change });
+  }
+
+  async unfinishedProbeRuns(incidentId: string, runIds: string[]): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      prepared('SELECT id FROM probe_runs WHERE incident_id = $1 AND id = ANY($2::uuid[]) AND finished_at IS NULL', [incidentId, runIds]),
+    );
+    return rows.map((r) => r.id);
+  }
+
   async get(incidentId: string): Promise<Snapshot | null> {
     const { rows } = await this.pool.query(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
     return rows[0] ? toSnapshot(rows[0]) : null;
@@ -203,8 +220,8 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     steps.map((s) => s.stepId), steps.map((s) => s.state), steps.map((s) => s.changedBy), steps.map((s) => s.changedAt),
     ...jobArrays(change.jobs ?? []),
     ...probeRunArrays(change.probeRuns ?? []),
-    ...probeResultParams(change.probeResult),
   ];
+  if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
   const { rows } = await c.query(
     prepared(
@@ -223,9 +240,6 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
      ), pr AS (
        INSERT INTO probe_runs (id, incident_id, probe_id, status, requested_by, queued_at)
        SELECT u.id, $1, u.probe, 'queued', u.by, u.at FROM unnest($15::uuid[], $16::text[], $17::text[], $18::timestamptz[]) AS u(id, probe, by, at)
-     ), res AS (
-       UPDATE probe_runs SET status = $19, reason = $20, detail = $21, started_at = $22, finished_at = $23, duration_ms = $24
-       WHERE id = $25::uuid AND incident_id = $1 AND finished_at IS NULL
      ), inc AS (
        UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
      )
@@ -254,12 +268,6 @@ function applied(current: Snapshot, change: Change): Snapshot {
   const patch = Object.fromEntries(Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined));
   const probes = new Map((current.probes ?? []).map((p) => [p.probeId, p]));
   for (const run of change.probeRuns ?? []) probes.set(run.probeId, queuedRun(run));
-  const result = change.probeResult;
-  for (const [probeId, p] of probes) {
-    if (result && p.id === result.runId) {
-      probes.set(probeId, { ...p, status: result.status, reason: result.reason, finishedAt: result.finishedAt, durationMs: result.durationMs });
-    }
-  }
   return {
     incident: { ...current.incident, ...patch, version: current.incident.version + 1 },
     steps: current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
@@ -273,12 +281,6 @@ function queuedRun(r: NewProbeRun): ProbeRun {
 
 function probeRunArrays(runs: NewProbeRun[]): unknown[] {
   return [runs.map((r) => r.id), runs.map((r) => r.probeId), runs.map((r) => r.requestedBy), runs.map((r) => r.queuedAt)];
-}
-
-/** Nulls when there is no result: `WHERE id = NULL` then updates nothing. */
-function probeResultParams(r: ProbeResult | undefined): unknown[] {
-  if (!r) return [null, null, null, null, null, null, null];
-  return [r.status, r.reason, JSON.stringify(r.detail), r.startedAt, r.finishedAt, Math.round(r.durationMs), r.runId];
 }
 
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {

@@ -33,7 +33,7 @@ describe('outbox relay', () => {
     await schema.pool.query(
       `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES
          ('chat.render', '{"incidentId":"a"}', 'a:render:v2', now()),
-         ('chat.render', '{"incidentId":"b"}', 'b:render:v2', now() + interval '1 hour')`,
+         ('chat.provision', '{"incidentId":"b"}', 'b:provision:2', now() + interval '1 hour')`,
     );
     const relay = relayTo(queues);
     expect(await relay.relayOnce()).toBe(2);
@@ -47,9 +47,9 @@ describe('outbox relay', () => {
     expect(counts).toEqual({ waiting: 1, delayed: 1 });
     // The job id is the dedupe key, so a pending delayed job can be found, and removed, by key.
     // The job carries its row's key, so the worker can mark the row done when it finishes.
-    expect((await queues.queues.chat.getJob('b.render.v2'))?.data).toEqual({ incidentId: 'b', __outbox: 'b:render:v2' });
-    expect(await queues.remove('chat.render', 'b:render:v2')).toBe(true);
-    expect(await queues.remove('chat.render', 'b:render:v2')).toBe(false);
+    expect((await queues.queues.chat.getJob('b.provision.2'))?.data).toEqual({ incidentId: 'b', __outbox: 'b:provision:2' });
+    expect(await queues.remove('chat.provision', 'b:provision:2')).toBe(true);
+    expect(await queues.remove('chat.provision', 'b:provision:2')).toBe(false);
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.filter((k) => !/^[^:]+:(chat|probes|escalations|schedules):/.test(k))).toEqual([]);
@@ -58,11 +58,29 @@ describe('outbox relay', () => {
 
   it('delays a job from the injected clock, not the machine clock', async () => {
     await schema.pool.query(
-      `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.render', '{"incidentId":"c"}', 'c:render:v2', '2030-01-01T00:10:00Z')`,
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.provision', '{"incidentId":"c"}', 'c:provision:2', '2030-01-01T00:10:00Z')`,
     );
     const frozen = { now: () => new Date('2030-01-01T00:00:00Z') };
     expect(await new OutboxRelay(schema.pool, queues, frozen, createLogger('silent')).relayOnce()).toBe(1);
-    expect((await queues.queues.chat.getJob('c.render.v2'))?.opts.delay).toBe(600_000);
+    expect((await queues.queues.chat.getJob('c.provision.2'))?.opts.delay).toBe(600_000);
+  });
+
+  it('holds a paced render until it is due, then sends one for every row due by then', async () => {
+    // Three probe results' renders, paced to the same moment, as recordProbeResult schedules them.
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at)
+       SELECT 'chat.render', '{"incidentId":"paced","platform":"slack"}', 'paced:render:run-' || n, '2031-01-01T00:00:01Z'
+       FROM generate_series(1, 3) AS n`,
+    );
+    let now = new Date('2031-01-01T00:00:00.500Z');
+    const relay = new OutboxRelay(schema.pool, queues, { now: () => now }, createLogger('silent'));
+    expect(await relay.relayOnce()).toBe(0);
+    expect(await queues.queues.chat.getJob('paced.render.run-3')).toBeUndefined();
+    now = new Date('2031-01-01T00:00:01Z');
+    expect(await relay.relayOnce()).toBe(3);
+    expect((await queues.queues.chat.getJobs(['waiting', 'delayed'])).map((j) => j.id).filter((id) => id?.startsWith('paced'))).toEqual(['paced.render.run-3']);
+    const { rows } = await schema.pool.query(`SELECT count(*)::int AS n FROM outbox WHERE dedupe_key LIKE 'paced:%' AND relayed_at IS NOT NULL`);
+    expect(rows[0].n).toBe(3);
   });
 
   it('sends one render for a burst of changes to one incident, and marks every row relayed', async () => {

@@ -17,11 +17,19 @@ describe('asking for probes', () => {
     expect(autoProbes(runbook)).toEqual(['me']);
   });
 
-  it('queues one run, one job and one event per request, each run with its own id', () => {
-    const change = queueProbes({ id: 'inc-1', platform: 'slack' }, ['me', 'queue'], 'UBOB00002', AT, 'all', 'inc-1:probes:req-1');
+  it('queues one run per probe, each with its own id, and one job and one event for the request', () => {
+    const change = queueProbes({ id: 'inc-1', platform: 'slack', runbookId: 'pdf-404' }, ['me', 'queue'], 'UBOB00002', AT, 'all', 'inc-1:probes:req-1');
     expect(change.probeRuns!.map((r) => r.probeId)).toEqual(['me', 'queue']);
     expect(new Set(change.probeRuns!.map((r) => r.id)).size).toBe(2);
-    expect(change.jobs!.map((j) => [j.kind, j.payload.runId, j.dedupeKey])).toEqual(change.probeRuns!.map((r) => ['probe.run', r.id, `${r.id}:probe`]));
+    // The worker runs and reports the probes without reading the incident first.
+    expect(change.jobs).toEqual([
+      {
+        kind: 'probe.runs',
+        payload: { incidentId: 'inc-1', runbookId: 'pdf-404', platform: 'slack', runs: change.probeRuns!.map((r) => ({ runId: r.id, probeId: r.probeId })) },
+        dedupeKey: 'inc-1:probes:req-1:run',
+        runAt: AT,
+      },
+    ]);
     expect(change.events).toEqual([{ kind: 'probe.requested', actor: 'UBOB00002', at: AT, data: { probes: ['me', 'queue'], via: 'all' }, key: 'inc-1:probes:req-1' }]);
   });
 
@@ -48,12 +56,13 @@ describe('asking for probes', () => {
 });
 
 describe('recording a probe result', () => {
-  it('writes the result with one probe.finished event keyed by the run, even after the incident ended', () => {
+  it('writes the result with one probe.finished event and one render, both keyed by the run', () => {
     const result = { runId: 'run-1', status: 'fail' as const, reason: 'GET /pdf: 404 (expected 200)', detail: { status: 404 }, startedAt: AT, finishedAt: AT, durationMs: 84.4 };
-    const change = decideProbeResult(makeSnapshot({ status: 'resolved', runbook }), result, 'me');
+    const change = decideProbeResult({ id: 'inc-1', platform: 'slack' }, result, 'me');
     expect(change.probeResult).toBe(result);
     expect(change.events).toEqual([
       { kind: 'probe.finished', actor: 'incident-bot', at: AT, data: { probe: 'me', run: 'run-1', status: 'fail', reason: 'GET /pdf: 404 (expected 200)', duration_ms: 84 }, key: 'run-1:finished' },
     ]);
+    expect(change.jobs).toEqual([{ kind: 'chat.render', payload: { incidentId: 'inc-1', platform: 'slack' }, dedupeKey: 'inc-1:render:run-1:finished', runAt: AT, paceMs: 1000 }]);
   });
 });

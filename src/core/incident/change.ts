@@ -1,4 +1,4 @@
-import type { Change } from '../ports';
+import type { Change, NewJob } from '../ports';
 import type { CoreDeps } from './deps';
 import type { Incident, Snapshot } from './model';
 
@@ -12,20 +12,16 @@ export function changeIncident(deps: CoreDeps, incidentId: string, decide: (s: S
     const at = recordTime(deps.clock.now(), s.incident);
     const change = decide(s, at);
     if (change.events.length === 0) return change;
-    const version = s.incident.version + 1;
-    return {
-      ...change,
-      jobs: [
-        ...(change.jobs ?? []),
-        {
-          kind: 'chat.render',
-          payload: { incidentId: s.incident.id, platform: s.incident.platform, version },
-          dedupeKey: `${s.incident.id}:render:v${version}`,
-          runAt: at,
-        },
-      ],
-    };
+    return { ...change, jobs: [...(change.jobs ?? []), renderJob(s.incident, `v${s.incident.version + 1}`, at)] };
   });
+}
+
+/**
+ * Re-renders the incident's messages from whatever is stored when it runs. `key` names the change
+ * it follows (a version, a probe run), so the same change written twice queues one render.
+ */
+export function renderJob(incident: Pick<Incident, 'id' | 'platform'>, key: string, at: Date): NewJob {
+  return { kind: 'chat.render', payload: { incidentId: incident.id, platform: incident.platform }, dedupeKey: `${incident.id}:render:${key}`, runAt: at };
 }
 
 /**

@@ -31,7 +31,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
   const id = randomUUID();
   const title = summary ?? pb.title;
   // The runbook's checks start with the incident: evidence is gathered before anyone clicks.
-  const probes = queueProbes({ id, platform: input.platform }, autoProbes(pb), input.actor.id, now, 'declare', `${id}:probes:declare`);
+  const probes = queueProbes({ id, platform: input.platform, runbookId: pb.id }, autoProbes(pb), input.actor.id, now, 'declare', `${id}:probes:declare`);
   return deps.store.create(
     {
       id,

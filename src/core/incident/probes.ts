@@ -2,27 +2,32 @@ import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors';
 import type { Change, NewEvent, NewJob, NewProbeRun, ProbeResult } from '../ports';
 import type { Runbook } from '../runbook/schema';
-import { changeIncident } from './change';
+import { changeIncident, renderJob } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
 import { label, type Actor, type Incident, type Snapshot } from './model';
 
+/** What a probe run needs to know of its incident; none of it changes after the declare. */
+export type ProbeOwner = Pick<Incident, 'id' | 'platform' | 'runbookId'>;
+
 /**
- * The runs, jobs and event that queue `probeIds` for an incident, written in the same
- * transaction as whatever asked for them (the declare, a button, a command). Each run has its own
- * id, which is also its job's id: a run is executed, and reported, once.
+ * The runs, the job and the event that queue `probeIds` for an incident, written in the same
+ * transaction as whatever asked for them (the declare, a button, a command). One job carries every
+ * run of the request; each run has its own id and is recorded only while unfinished, so a job run
+ * again after a crash executes and reports each probe once.
  */
-export function queueProbes(incident: Pick<Incident, 'id' | 'platform'>, probeIds: string[], by: string, at: Date, via: string, key: string): Change {
+export function queueProbes(incident: ProbeOwner, probeIds: string[], by: string, at: Date, via: string, key: string): Change {
   if (probeIds.length === 0) return { events: [] };
   const runs: NewProbeRun[] = probeIds.map((probeId) => ({ id: randomUUID(), probeId, requestedBy: by, queuedAt: at }));
-  const jobs: NewJob[] = runs.map((r) => ({
-    kind: 'probe.run',
-    payload: { incidentId: incident.id, runId: r.id, probeId: r.probeId },
-    dedupeKey: `${r.id}:probe`,
+  const job: NewJob = {
+    kind: 'probe.runs',
+    // The runbook and platform ride along, so the worker runs and reports without reading the incident.
+    payload: { incidentId: incident.id, runbookId: incident.runbookId, platform: incident.platform, runs: runs.map((r) => ({ runId: r.id, probeId: r.probeId })) },
+    dedupeKey: `${key}:run`,
     runAt: at,
-  }));
+  };
   const event: NewEvent = { kind: 'probe.requested', actor: by, at, data: { probes: probeIds, via }, key };
-  return { events: [event], jobs, probeRuns: runs };
+  return { events: [event], jobs: [job], probeRuns: runs };
 }
 
 /** The probes a declare runs at once: every one not marked `auto: false`. */
@@ -46,11 +51,13 @@ export async function runProbes(deps: CoreDeps, incidentId: string, probe: strin
 }
 
 /**
- * Records a probe run's result with its `probe.finished` event. The event key is the run's, so a
- * run executed again after a crash is reported once; results are evidence, so they are recorded
- * even after the incident ended.
+ * A probe run's result with its `probe.finished` event and a render of the checklist that shows
+ * it. Nothing here depends on the incident's state: results are evidence, recorded even after the
+ * incident ended, so the store writes them without locking and reading the incident first. The
+ * event and render keys are the run's, so a run executed again after a crash is reported once.
  */
-export function decideProbeResult(s: Snapshot, result: ProbeResult, probeId: string): Change {
+export function decideProbeResult(incident: Pick<Incident, 'id' | 'platform'>, result: ProbeResult, probeId: string): Change {
+  const key = `${result.runId}:finished`;
   return {
     probeResult: result,
     events: [
@@ -59,12 +66,21 @@ export function decideProbeResult(s: Snapshot, result: ProbeResult, probeId: str
         actor: 'incident-bot',
         at: result.finishedAt,
         data: { probe: probeId, run: result.runId, status: result.status, reason: result.reason, duration_ms: Math.round(result.durationMs) },
-        key: `${result.runId}:finished`,
+        key,
       },
     ],
+    jobs: [{ ...renderJob(incident, key, result.finishedAt), paceMs: RESULT_RENDER_PACE_MS }],
   };
 }
 
-export async function recordProbeResult(deps: CoreDeps, incidentId: string, probeId: string, result: ProbeResult) {
-  return changeIncident(deps, incidentId, (s) => decideProbeResult(s, result, probeId));
+/**
+ * "Run all checks" on a few incidents finishes dozens of probes within a second; one re-render a
+ * second per incident shows them all, and keeps within Slack's chat.update rate limit. The first
+ * result after a quiet second is shown at once.
+ */
+export const RESULT_RENDER_PACE_MS = 1_000;
+
+/** False when the run had already been recorded (a job that ran twice). */
+export async function recordProbeResult(deps: CoreDeps, incident: Pick<Incident, 'id' | 'platform'>, probeId: string, result: ProbeResult): Promise<boolean> {
+  return deps.store.recordProbeResult(incident.id, decideProbeResult(incident, result, probeId));
 }
