@@ -159,6 +159,39 @@ describe('broken runbooks', () => {
     }
   });
 
+  describe('runbook text outside the supported markup (docs/runbook-format.md)', () => {
+    it('refuses a command indented in a step detail, naming the field and the line, and says to fence it', () => {
+      const dir = folder('markup-indented', {
+        'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['steps', 3, 'detail'], 'Logs query:\n  {app="documents-api"} |= "status=404"\n')),
+      });
+      const p = onlyProblem(dir);
+      expect(p).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: 'steps.3.detail', message: expect.stringMatching(/^line 2: indented lines are not supported: put commands in a fenced code block/) });
+      expect(formatProblem(p)).toBe(`${shown(dir, 'pdf-404.yaml')}: steps.3.detail: ${p.message}`);
+    });
+
+    it('checks edge cases too: a heading in a case and HTML in a fallback', () => {
+      const dir = folder('markup-edge-cases', {
+        'queue-failure.yaml': edited('queue-failure', (d) => {
+          d.setIn(['edge_cases', 0, 'case'], '# Redis evicted keys');
+          d.setIn(['edge_cases', 1, 'fallback'], 'Scale up.\nThen <b>post</b> an ETA.');
+        }),
+      });
+      expect(checkRunbooks(dir).problems).toEqual([
+        { file: shown(dir, 'queue-failure.yaml'), path: 'edge_cases.0.case', message: expect.stringMatching(/^line 1: headings are not supported/) },
+        { file: shown(dir, 'queue-failure.yaml'), path: 'edge_cases.1.fallback', message: expect.stringMatching(/^line 2: HTML tags such as <b> are not supported/) },
+        { file: shown(dir, 'queue-failure.yaml'), path: 'edge_cases.1.fallback', message: expect.stringMatching(/^line 2: HTML tags such as <\/b> are not supported/) },
+      ]);
+    });
+
+    it('stops `start` like any other problem: the runbook is not loaded', () => {
+      const dir = folder('markup-unclosed-fence', {
+        'workflow-500.yaml': edited('workflow-500', (d) => d.setIn(['steps', 6, 'detail'], 'Roll back:\n```bash\nkubectl -n braiflow-prod rollout undo deployment/workflow-api\n')),
+      });
+      expect(onlyProblem(dir)).toEqual(expect.objectContaining({ path: 'steps.6.detail', message: expect.stringMatching(/^line 2: this code block is never closed/) }));
+      expect(() => loadCatalog(dir)).toThrow(RunbookError);
+    });
+  });
+
   it('reports a folder with no runbooks instead of starting with an empty catalog', () => {
     const dir = folder('empty', { 'README.md': '# nothing here' });
     expect(onlyProblem(dir)).toEqual({ file: shown(dir, ''), path: '', message: 'holds no .yaml runbooks' });

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { durationMs, runbookSchema, type Runbook } from './schema';
 import { RunbookCatalog } from './catalog';
 import { findSecrets } from './secrets';
+import { parseMarkup } from './markup';
 
 import { commandFor } from '../commands/words';
 
@@ -69,6 +70,7 @@ export function checkRunbooks(dir: string): LoadResult {
     const expectedId = name.replace(/\.ya?ml$/, '');
     if (pb.id !== expectedId) fileProblems('id', `is "${pb.id}" but the file is ${name}: make them equal`);
     checkInternalReferences(pb, fileProblems);
+    checkMarkup(pb, fileProblems);
     loaded.push({ pb, file });
   }
   checkNames(loaded, problems);
@@ -97,6 +99,20 @@ function checkInternalReferences(pb: Runbook, report: (path: string, message: st
     if (ms <= previous) report(`escalation.${i}.after`, `${level.after} must be later than the level before it`);
     previous = ms;
   });
+}
+
+/** Runbook prose must be the documented subset (docs/runbook-format.md): what a surface cannot show is refused here. */
+function checkMarkup(pb: Runbook, report: (path: string, message: string) => void): void {
+  const fields: Array<[string, string]> = [
+    ...pb.steps.map((s, i): [string, string] => [`steps.${i}.detail`, s.detail]),
+    ...pb.edge_cases.flatMap((e, i): Array<[string, string]> => [
+      [`edge_cases.${i}.case`, e.case],
+      [`edge_cases.${i}.fallback`, e.fallback],
+    ]),
+  ];
+  for (const [where, text] of fields) {
+    for (const p of parseMarkup(text).problems) report(where, `line ${p.line}: ${p.message}`);
+  }
 }
 
 function checkNames(loaded: Array<{ pb: Runbook; file: string }>, problems: RunbookProblem[]): void {
