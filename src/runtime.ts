@@ -8,6 +8,7 @@ import { surfaces, type Config } from './config';
 import { Dispatcher } from './core/commands/dispatch';
 import { PermanentError } from './core/errors';
 import type { CoreDeps } from './core/incident/deps';
+import { checkDiagnosisDue, diagnosisNotice } from './core/incident/diagnosis';
 import type { ChatPlatform } from './core/ports';
 import { systemClock, type Clock } from './core/ports';
 import { loadCatalog } from './core/runbook/loader';
@@ -104,6 +105,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         {
           'chat.provision': (p, attempt) => platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt),
           'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
+          'chat.notice': async (p) => {
+            const snap = await deps.store.get(p.incidentId);
+            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+            const text = diagnosisNotice(snap, deps.catalog.forIncident(snap.incident.runbookId));
+            // The key finds the notice in the room if an earlier try was killed after posting it.
+            if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice });
+          },
+          'incident.diagnosis_due': async (p) => {
+            await checkDiagnosisDue(deps, p.incidentId);
+          },
           'probe.runs': (p, attempt) => runner.run(p, attempt),
           'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),
         },

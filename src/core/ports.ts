@@ -140,8 +140,11 @@ export interface ChatPlatform {
   provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void>;
   /** Brings the incident's messages up to date with stored state. */
   render(incidentId: string, attempt: JobAttempt): Promise<void>;
-  /** Says something in the incident's room, for everyone working it. */
-  post(incidentId: string, text: Text): Promise<void>;
+  /**
+   * Says something in the incident's room, for everyone working it. A `key` makes it said once:
+   * a try killed after the platform took the message leaves it there, and the next try finds it.
+   */
+  post(incidentId: string, text: Text, opts?: { key?: string }): Promise<void>;
   /** Tells one person privately, where they asked (`replyTo`). */
   notify(replyTo: ReplyTo, text: Text): Promise<void>;
   /**

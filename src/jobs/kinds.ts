@@ -19,6 +19,18 @@ export const JOB_KINDS = {
     queue: 'chat',
     payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1) }).loose(),
   },
+  // Names the notice, not its words: they are rendered from stored state when posted, so a notice
+  // delayed by retries never says what stopped being true meanwhile.
+  'chat.notice': {
+    queue: 'chat',
+    payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1), notice: z.enum(['diagnosis_overdue']) }),
+  },
+  // Queued by the declare, delayed by the runbook's diagnose_within: whether anyone is told is
+  // decided when it runs, so recording the cause needs nothing withdrawn.
+  'incident.diagnosis_due': {
+    queue: 'escalations',
+    payload: z.object({ incidentId: z.uuid() }),
+  },
   'probe.runs': {
     queue: 'probes',
     payload: z.object({

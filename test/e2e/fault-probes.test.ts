@@ -6,6 +6,7 @@ import { FakeSlack } from '../support/fake-slack';
 import { startHarness, type Harness } from '../support/harness';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
+import { sleep, until } from '../support/wait';
 
 const SECRET = 'test-signing-secret-fault-probes';
 const ALICE = 'UALICE01';
@@ -13,19 +14,6 @@ const ALICE = 'UALICE01';
 const FAKE_TOKEN = 'fake-standard-user-token-not-real';
 const ME = '/api/v1/me';
 const PDF = '/api/v1/invoices/inv_smoke_0001/pdf';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns something truthy; fails after `ms`, saying what it waited for. */
-async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /**
  * The bot runs in its own process and is killed with SIGKILL while a probe's HTTP call is in

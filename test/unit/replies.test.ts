@@ -3,7 +3,7 @@ import type { IncidentAction, Problem, Role } from '../../src/core/errors';
 import { UserError } from '../../src/core/errors';
 import { decideResolve } from '../../src/core/incident/resolve';
 import type { Incident, Status } from '../../src/core/incident/model';
-import { helpText, listText, problemText, statusText } from '../../src/core/render/replies';
+import { diagnosisOverdueText, helpText, listText, problemText, statusText, type DiagnosisOverdue } from '../../src/core/render/replies';
 import { plainText, type Text } from '../../src/core/render/text';
 import { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { loadCatalog } from '../../src/core/runbook/loader';
@@ -302,6 +302,52 @@ describe('helpText', () => {
   });
 });
 
+describe('diagnosisOverdueText', () => {
+  const RULE = 'If none fits after 15 minutes, write "Cause unknown" and escalate now.';
+  const overdue = (o: Partial<DiagnosisOverdue> = {}): DiagnosisOverdue => ({
+    incident: 'INC-7',
+    within: '15m',
+    rule: RULE,
+    step: { number: 7, title: 'State the cause in the channel' },
+    ...o,
+  });
+
+  it("names the incident and the limit, quotes the runbook and says which step records the cause", () => {
+    expect(plainText(diagnosisOverdueText(overdue()))).toBe(
+      `⏰ 15 minutes since INC-7 was declared and no cause is recorded yet. The runbook says: “${RULE}” ` +
+        'Record the cause with step 7 (State the cause in the channel) when you have it.',
+    );
+  });
+
+  it('gives the default rule, not as the runbook\'s words, when the runbook has none', () => {
+    expect(plainText(diagnosisOverdueText(overdue({ rule: null })))).toBe(
+      '⏰ 15 minutes since INC-7 was declared and no cause is recorded yet. The rule: “Write "Cause unknown" in the channel and escalate now.” ' +
+        'Record the cause with step 7 (State the cause in the channel) when you have it.',
+    );
+  });
+
+  it('asks for the cause in the channel when no step records it', () => {
+    expect(plainText(diagnosisOverdueText(overdue({ step: null })))).toMatch(/” Post the cause in the channel when you have it\.$/);
+  });
+
+  it.each([
+    ['1s', '1 second'],
+    ['90s', '90 seconds'],
+    ['1m', '1 minute'],
+    ['30m', '30 minutes'],
+    ['1h', '1 hour'],
+    ['2h', '2 hours'],
+  ])('words a limit of %s as "%s"', (within, words) => {
+    expect(plainText(diagnosisOverdueText(overdue({ within })))).toMatch(new RegExp(`^⏰ ${words} since INC-7 `));
+  });
+
+  it('keeps the runbook\'s rule and step title as plain spans, for each surface to escape', () => {
+    const text = diagnosisOverdueText(overdue({ rule: 'Ping <!channel> and escalate', step: { number: 2, title: 'Cause <@U1>' } }));
+    expect(text).toContain('Ping <!channel> and escalate');
+    expect(text).toContain('Cause <@U1>');
+  });
+});
+
 describe('replies speak no platform markup', () => {
   it('never contains Slack mentions, channel links or special mentions', () => {
     const statuses: Array<Partial<Incident> & { status: Status }> = [
@@ -317,6 +363,7 @@ describe('replies speak no platform markup', () => {
       listText([]),
       listText([makeIncident(), makeIncident({ number: 43, channelId: null, commander: null })]),
       helpText(shipped()),
+      diagnosisOverdueText({ incident: 'INC-42', within: '15m', rule: null, step: { number: 2, title: 'State the cause' } }),
     ];
     const strings = texts.flatMap(allStrings);
     expect(strings.length).toBeGreaterThan(100);

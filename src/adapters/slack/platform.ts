@@ -10,6 +10,7 @@ import type { ChatRoomStore } from '../../store/chat-rooms';
 import { forJobs } from './errors';
 import { SlackAdmins } from './admins';
 import { mrkdwn } from './format';
+import { postOnce } from './keyed-post';
 import { SlackMembers } from './members';
 import { SlackMessageSync } from './message-sync';
 import { SlackProvisioner } from './provision';
@@ -46,11 +47,17 @@ export class SlackPlatform implements ChatPlatform {
     });
   }
 
-  async post(incidentId: string, text: Text): Promise<void> {
+  async post(incidentId: string, text: Text, opts: { key?: string } = {}): Promise<void> {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
-    if (!snap.incident.channelId) throw new Error(`incident ${incidentId} has no channel yet`);
-    await this.client.chat.postMessage({ channel: snap.incident.channelId, text: mrkdwn(text), unfurl_links: false });
+    const channel = snap.incident.channelId;
+    if (!channel) throw new Error(`incident ${incidentId} has no channel yet`);
+    const posted = opts.key
+      ? postOnce(this.client, channel, incidentId, opts.key, mrkdwn(text))
+      : this.client.chat.postMessage({ channel, text: mrkdwn(text), unfurl_links: false });
+    await posted.catch((err: unknown) => {
+      throw forJobs(err);
+    });
   }
 
   async notify(replyTo: ReplyTo, text: Text): Promise<void> {

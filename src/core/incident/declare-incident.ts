@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors';
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
+import { diagnosisDueJob } from './diagnosis';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
 import type { Actor, Snapshot } from './model';
@@ -20,7 +21,8 @@ export interface DeclareInput {
 }
 
 /**
- * One write: the incident, its checklist, the declared event and the provisioning job.
+ * One write: the incident, its checklist, the declared event, the provisioning job, the probes
+ * and the diagnosis clock.
  * `created` is false when the same request declared it before.
  */
 export async function declareIncident(deps: CoreDeps, input: DeclareInput): Promise<{ snapshot: Snapshot; created: boolean }> {
@@ -70,6 +72,8 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
           runAt: now,
         },
         ...(probes.jobs ?? []),
+        // The diagnosis clock starts with the incident. Nothing withdraws it: when due, it looks for itself.
+        diagnosisDueJob({ id, declaredAt: now }, pb),
       ],
     },
   );

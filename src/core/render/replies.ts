@@ -1,7 +1,7 @@
 import type { IncidentAction, Problem, Role } from '../errors';
 import { label, type Incident, type Snapshot } from '../incident/model';
 import type { RunbookCatalog } from '../runbook/catalog';
-import type { Runbook } from '../runbook/schema';
+import { DURATION, type Runbook } from '../runbook/schema';
 import type { Text } from './text';
 
 /**
@@ -116,6 +116,33 @@ function runbookByHand(pb: Runbook): Text {
 
 export function probesQueuedText(incident: string, probe: string): Text {
   return [probe === 'all' ? `Running every check of ${incident}` : `Running ${probe} on ${incident}`, ': results appear on the pinned header and the checklist.'];
+}
+
+/** What the diagnosis notice says: the facts a runbook and the stored incident give. */
+export interface DiagnosisOverdue {
+  incident: string;
+  /** The runbook's `diagnose_within`, e.g. 15m. */
+  within: string;
+  /** The runbook's own words on what to do; null when it has none. */
+  rule: string | null;
+  /** The checklist step that records the cause, if the runbook has one. */
+  step: { number: number; title: string } | null;
+}
+
+/** Said in the incident channel, once, when the diagnosis limit passed with no cause recorded. */
+export function diagnosisOverdueText(o: DiagnosisOverdue): Text {
+  const rule = o.rule ? ['The runbook says: “', o.rule, '”'] : ['The rule: “Write "Cause unknown" in the channel and escalate now.”'];
+  const next = o.step ? [` Record the cause with step ${o.step.number} (`, o.step.title, ') when you have it.'] : [' Post the cause in the channel when you have it.'];
+  return [`⏰ ${durationWords(o.within)} since ${o.incident} was declared and no cause is recorded yet. `, ...rule, ...next];
+}
+
+/** 90s → "90 seconds", 15m → "15 minutes", 1h → "1 hour". */
+function durationWords(duration: string): string {
+  const m = DURATION.exec(duration);
+  if (!m) return duration;
+  const n = Number(m[1]);
+  const unit = { s: 'second', m: 'minute', h: 'hour' }[m[2] as 's' | 'm' | 'h'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 export function statusText(s: Snapshot): Text {

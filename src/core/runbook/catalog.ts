@@ -27,6 +27,7 @@ export class RunbookCatalog {
         class: id,
         severity: 3,
         aliases: [],
+        diagnose_within: '15m',
         summary: '',
         owner: '',
         links: [],

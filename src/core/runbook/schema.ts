@@ -112,6 +112,8 @@ export const runbookSchema = z
     links: z.array(link).min(1, 'link at least the logs or a dashboard'),
     steps: z.array(step).min(1, 'a runbook needs at least one step'),
     probes: z.array(probe).default([]),
+    /** Support names the cause within this long after the declaration, or the bot says so in the channel. */
+    diagnose_within: duration.default('15m'),
     escalation: z.array(escalationLevel).min(1, 'give at least one escalation level'),
     quick_validation: z.array(z.string().min(1)).min(1),
     edge_cases: z.array(edgeCase).min(1, 'record at least one edge case with its fallback'),
