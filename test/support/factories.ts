@@ -64,8 +64,8 @@ export function milestonesFor(status: Status): Partial<Incident> {
 }
 
 /**
- * The pdf-404 runbook: three steps, the first with a probe and a detail still carrying the
- * whitespace a YAML block leaves, the second marking diagnosed and the third mitigated.
+ * The pdf-404 runbook: three steps, the first with a probe and a detail ending in the newline a
+ * YAML block leaves, the second marking diagnosed and the third mitigated.
  */
 export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
   return {
@@ -74,6 +74,7 @@ export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
     class: 'pdf',
     severity: 2,
     aliases: [],
+    diagnose_within: '15m',
     summary: 'PDF links 404.',
     owner: 'Documents team',
     links: [
@@ -81,7 +82,7 @@ export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
       { title: 'Dashboard', url: 'https://grafana.example/d/pdf' },
     ],
     steps: [
-      { id: 'look', title: 'Look at the logs', detail: '  Search for 404s in the last hour.\n', probe: 'smoke-pdf' },
+      { id: 'look', title: 'Look at the logs', detail: 'Search for 404s in the last hour.\n', probe: 'smoke-pdf' },
       { id: 'cause', title: 'State the cause', detail: 'Post the cause.', marks: 'diagnosed' },
       { id: 'fix', title: 'Re-render or roll back', detail: 'Fix it.', marks: 'mitigated' },
     ],

@@ -33,6 +33,8 @@ export class FakeSlack {
   readonly channels = new Map<string, { id: string; name: string; topic: string; members: Set<string>; creator: string }>();
   readonly messages = new Map<string, Message>();
   readonly pins: Array<{ channel: string; ts: string }> = [];
+  /** Modals opened with views.open, in order. */
+  readonly views: Array<{ triggerId: string; view: any }> = [];
   readonly usergroups = new Map<string, string[]>();
   /** Methods to fail on their next calls, with Slack's error code. */
   readonly failNext = new Map<string, string>();
@@ -229,6 +231,14 @@ export class FakeSlack {
         if (this.pins.some((p) => p.channel === args.channel && p.ts === args.timestamp)) return { ok: false, error: 'already_pinned' };
         this.pins.push({ channel: args.channel, ts: args.timestamp });
         return { ok: true };
+      case 'views.open': {
+        const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
+        if (!args.trigger_id) return { ok: false, error: 'invalid_trigger_id' };
+        const problem = viewProblem(view);
+        if (problem) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem] } };
+        this.views.push({ triggerId: String(args.trigger_id), view });
+        return { ok: true, view: { id: `V${this.views.length}`, ...view } };
+      }
       case 'usergroups.users.list':
         return this.usergroups.has(args.usergroup)
           ? { ok: true, users: this.usergroups.get(args.usergroup) }
@@ -244,9 +254,18 @@ function parseArgs(raw: string, contentType: string): Record<string, any> {
   return Object.fromEntries(new URLSearchParams(raw));
 }
 
+/** A modal as views.open accepts it: Slack's documented limits for views. */
+export function viewProblem(view: any): string | null {
+  if (view?.type !== 'modal') return 'view.type must be modal';
+  if (!view.title?.text || view.title.text.length > 24) return 'view.title must be 1 to 24 characters';
+  if ((view.close?.text ?? '').length > 24) return 'view.close longer than 24 characters';
+  if (!Array.isArray(view.blocks) || view.blocks.length > 100) return 'a view holds at most 100 blocks';
+  return blockProblem(view.blocks, 100);
+}
+
 /** Slack's Block Kit limits, as its API enforces them. */
-export function blockProblem(blocks: any[]): string | null {
-  if (blocks.length > 50) return `too many blocks: ${blocks.length} > 50`;
+export function blockProblem(blocks: any[], maxBlocks = 50): string | null {
+  if (blocks.length > maxBlocks) return `too many blocks: ${blocks.length} > ${maxBlocks}`;
   const actionIds = new Set<string>();
   for (const [i, b] of blocks.entries()) {
     if (b.type === 'section') {

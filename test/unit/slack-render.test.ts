@@ -106,20 +106,18 @@ describe('checklistMessages', () => {
   });
 
   it('shows every step exactly once, in runbook order', () => {
-    const shown = pages.flatMap((p) =>
-      p.blocks.map((b: any) => b.block_id).filter((id: unknown) => typeof id === 'string' && id.startsWith('step-') && !id.startsWith('step-actions-')),
-    );
+    const shown = pages.flatMap((p) => p.blocks.filter((b: any) => b.type === 'section' && String(b.block_id).startsWith('step-')).map((b: any) => b.block_id));
     expect(shown).toEqual(pb.steps.map((s) => `step-${s.id}`));
     const buttons = pages.flatMap(stepButtons).map((b) => b.actionId);
     expect(buttons).toEqual(pb.steps.map((s) => `step.${s.id}`));
   });
 
-  it('keeps all of each step detail, split across sections rather than cut off', () => {
-    const all = pages.flatMap(texts).join('\n');
-    const step = pb.steps[57]!;
-    for (const line of step.detail.split('\n')) {
-      expect(all).toContain(line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-    }
+  it('shows the step in focus whole and every other step in one line, each with its Details button', () => {
+    const focus = pages[0]!.blocks.find((b: any) => b.type === 'rich_text') as any;
+    expect(focus.block_id).toBe(`step-detail-${pb.steps[0]!.id}`);
+    expect(pages.flatMap((p) => p.blocks).filter((b: any) => b.type === 'rich_text')).toHaveLength(1);
+    const details = pages.flatMap((p) => p.blocks.filter((b: any) => b.type === 'actions' && String(b.block_id).startsWith('step-details-')).flatMap((b: any) => b.elements));
+    expect(details.map((e: any) => [e.action_id, e.text.text, e.value])).toEqual(pb.steps.map((st, i) => [`details.${st.id}`, String(i + 1), INCIDENT_ID]));
   });
 
   it('labels each message "part k of N" and says when the checklist continues', () => {
@@ -144,18 +142,14 @@ describe('checklistMessages', () => {
     }
   });
 
-  it('never splits a long unbroken step in the middle of an escape or a Slack token', () => {
+  it('keeps a long unbroken detail of the step in focus whole, exactly as written, within Slack limits', () => {
     const dense = bigRunbook(1);
-    dense.steps[0]!.detail = '&<>'.repeat(1200); // escapes to 10,800 characters with no line break or space
-    const s = makeSnapshot({ runbook: dense, incident: ALICES_INCIDENT, done: [dense.steps[0]!.id], doneBy: BOB });
-    const msgs = checklistMessages(checklistView(s, dense));
-    const sections = msgs.flatMap(texts);
-    expect(sections.length).toBeGreaterThan(3);
-    for (const t of sections) {
-      expect(t.length).toBeLessThanOrEqual(3000);
-      const stray = t.replace(/<(@[UW][A-Z0-9]+|!date\^[^>]+)>/g, '');
-      expect(stray).toMatch(/^(?:[^&<>]|&amp;|&lt;|&gt;)*$/);
-    }
+    dense.steps[0]!.detail = '&<>'.repeat(1200); // 3,600 characters with no line break or space
+    const msgs = checklistMessages(checklistView(makeSnapshot({ runbook: dense, incident: ALICES_INCIDENT }), dense));
+    const rich = msgs[0]!.blocks.find((b: any) => b.type === 'rich_text') as any;
+    const texts = rich.elements.flatMap((e: any) => e.elements.map((t: any) => t.text as string));
+    expect(texts.join('')).toBe(dense.steps[0]!.detail);
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(3000);
     expect(blockProblem(msgs[0]!.blocks)).toBeNull();
   });
 
@@ -212,7 +206,8 @@ describe('checklist step state', () => {
     const ended = makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status, ...endedAt }, done: ['step-001'], doneBy: BOB });
     const checklist = checklistMessages(checklistView(ended, pb));
     const header = headerMessage(headerView(ended, pb));
-    expect(checklist.flatMap(allButtons)).toEqual([]);
+    // Only the Details buttons stay: they open a step to read, and change nothing.
+    expect(checklist.flatMap(allButtons).filter((b: any) => !b.action_id.startsWith('details.'))).toEqual([]);
     expect(allButtons(header)).toEqual([]);
     expect(header.blocks.some((b: any) => b.type === 'actions')).toBe(false);
     // The record of who did what stays visible.

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Snapshot, Status } from '../../src/core/incident/model';
 import { decodeAction, encodeAction, type ActionPayload } from '../../src/core/render/actions';
 import { plainText } from '../../src/core/render/text';
-import { checklistView, headerView, type ActionView } from '../../src/core/render/views';
+import { checklistView, diagnosisClock, headerView, stepDetailView, type ActionView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { DONE_AT, INCIDENT_ID, makeChecklistStep, makeRunbook, makeSnapshot } from '../support/factories';
@@ -85,7 +85,7 @@ describe('headerView', () => {
 
   it('shows severity, status, commander, runbook, who declared it and when it was acknowledged', () => {
     const s = makeSnapshot({ status: 'acknowledged' });
-    expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual(['Severity', 'Status', 'Commander', 'Runbook', 'Declared', 'Acknowledged']);
+    expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual(['Severity', 'Status', 'Commander', 'Runbook', 'Declared', 'Acknowledged', 'Diagnosis']);
     expect(field(s, 'Severity')).toBe('SEV2');
     expect(field(s, 'Status')).toBe('Acknowledged');
     expect(field(s, 'Commander')).toBe('@UCMDR0001');
@@ -144,9 +144,10 @@ describe('checklistView', () => {
     expect(item.actions).toEqual([{ label: 'Reopen', payload: { a: 'step', i: INCIDENT_ID, s: 'cause', to: 'open' } }]);
   });
 
-  it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('lets every step be clicked while %s', (status) => {
-    for (const item of checklistView(makeSnapshot({ status, done: ['look'] }), runbook).items) {
-      expect(item.actions.map((a) => a.payload.a)).toEqual(item.probe ? ['step', 'probe'] : ['step']);
+  it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('lets every step be ticked while %s, and its check be run from the step in focus', (status) => {
+    const view = checklistView(makeSnapshot({ status, done: ['cause'] }), runbook);
+    for (const item of view.items) {
+      expect(item.actions.map((a) => a.payload.a)).toEqual(item.probe && item.shown === 'focus' ? ['step', 'probe'] : ['step']);
     }
   });
 
@@ -157,10 +158,10 @@ describe('checklistView', () => {
     expect(view.progress).toEqual({ done: 1, total: 3 });
   });
 
-  it('shows each step with the detail and probe from the runbook, trimmed', () => {
+  it('shows each step with its detail and probe from the runbook', () => {
     const [look, cause] = checklistView(makeSnapshot({ status: 'acknowledged' }), runbook).items;
-    expect(look).toMatchObject({ detail: 'Search for 404s in the last hour.', probe: { id: 'smoke-pdf', last: null } });
-    expect(cause).toMatchObject({ detail: 'Post the cause.', probe: null });
+    expect(look).toMatchObject({ detail: [{ type: 'paragraph', lines: [['Search for 404s in the last hour.']] }], probe: { id: 'smoke-pdf', last: null } });
+    expect(cause).toMatchObject({ firstLine: ['Post the cause.'], probe: null });
   });
 
   it('keeps the stored title of a step no longer in the runbook, without detail, and still clickable', () => {
@@ -168,13 +169,78 @@ describe('checklistView', () => {
     const s = makeSnapshot({ status: 'acknowledged' });
     s.steps.push(makeChecklistStep({ stepId: 'old-step', position: 3, title: 'A step removed from the runbook since' }));
     const item = checklistView(s, runbook).items[3]!;
-    expect(item).toMatchObject({ stepId: 'old-step', number: 4, title: 'A step removed from the runbook since', detail: '', probe: null });
+    expect(item).toMatchObject({ stepId: 'old-step', number: 4, title: 'A step removed from the runbook since', detail: [], probe: null });
     expect(item.actions[0]?.payload).toEqual({ a: 'step', i: INCIDENT_ID, s: 'old-step', to: 'done' });
   });
 
   it('shows the stored title even when the runbook has since renamed the step', () => {
     const renamed: Runbook = { ...runbook, steps: runbook.steps.map((st) => (st.id === 'look' ? { ...st, title: 'New wording' } : st)) };
     expect(checklistView(makeSnapshot({ status: 'acknowledged' }), renamed).items[0]!.title).toBe('Look at the logs');
+  });
+});
+
+describe('the step in focus', () => {
+  const focusOf = (done: string[], status: Status = 'acknowledged') => checklistView(makeSnapshot({ status, done }), runbook);
+
+  it('is the first open step, shown whole; the others show one line, done ones fold', () => {
+    const view = focusOf(['look']);
+    expect(view.focus).toBe('cause');
+    expect(view.items.map((x) => x.shown)).toEqual(['done', 'focus', 'open']);
+    expect(view.items[2]!.firstLine).toEqual(['Fix it.']);
+  });
+
+  it('moves on when its step is ticked, and back when an earlier step is reopened', () => {
+    expect(focusOf([]).focus).toBe('look');
+    expect(focusOf(['look']).focus).toBe('cause');
+    expect(focusOf(['look', 'cause']).focus).toBe('fix');
+    // "look" reopened while "cause" stays done: the focus goes back to it.
+    expect(focusOf(['cause']).focus).toBe('look');
+  });
+
+  it('is nowhere once every step is done or the incident has ended', () => {
+    expect(focusOf(['look', 'cause', 'fix']).focus).toBeNull();
+    expect(focusOf([], 'resolved').focus).toBeNull();
+    expect(focusOf([], 'resolved').items.map((x) => x.shown)).toEqual(['open', 'open', 'open']);
+  });
+
+  it('shows one line of an open step, cut with an ellipsis when long', () => {
+    const long = makeRunbook({ steps: [{ id: 'a', title: 'A', detail: 'x'.repeat(300) }, { id: 'b', title: 'B', detail: `**Run** \`${'y'.repeat(300)}\`` }] });
+    const view = checklistView(makeSnapshot({ status: 'acknowledged', runbook: long }), long);
+    expect(plainText(view.items[0]!.firstLine)).toBe(`${'x'.repeat(79)}…`);
+    expect(view.items[1]!.firstLine).toEqual([{ strong: 'Run' }, ' ', { code: `${'y'.repeat(75)}…` }]);
+  });
+
+  it('opens any step whole, with its number, check and who did it', () => {
+    const s = makeSnapshot({ status: 'acknowledged', done: ['look'] });
+    expect(stepDetailView(s, runbook, 'look')).toEqual({
+      heading: 'INC-42 · step 1 of 3',
+      number: 1,
+      total: 3,
+      title: 'Look at the logs',
+      detail: [{ type: 'paragraph', lines: [['Search for 404s in the last hour.']] }],
+      probe: { id: 'smoke-pdf', title: 'smoke-pdf', last: null },
+      done: { by: 'UBOB00002', at: DONE_AT },
+    });
+    expect(stepDetailView(s, runbook, 'nope')).toBeNull();
+  });
+});
+
+describe('the diagnosis clock', () => {
+  const clock = (s: Snapshot, pb: Runbook = runbook) => plainText(diagnosisClock(s, pb) ?? ['(none)']);
+
+  it('counts down to the runbook limit until a cause is recorded', () => {
+    expect(clock(makeSnapshot({ status: 'acknowledged' }))).toBe('⏱ Diagnosing · 15 min limit, due 2025-03-07 09:30 UTC');
+    expect(clock(makeSnapshot({ status: 'acknowledged' }), makeRunbook({ diagnose_within: '30m' }))).toBe('⏱ Diagnosing · 30 min limit, due 2025-03-07 09:45 UTC');
+  });
+
+  it('says how long the diagnosis took, and whether it was within the limit', () => {
+    expect(clock(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: new Date('2025-03-07T09:24:00Z') } }))).toBe('✅ Cause found in 9 min (limit 15 min)');
+    expect(clock(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: new Date('2025-03-07T09:40:00Z') } }))).toBe('⚠️ Cause found in 25 min (limit 15 min)');
+  });
+
+  it('says no cause was recorded for a resolved incident, and nothing for a cancelled one', () => {
+    expect(clock(makeSnapshot({ status: 'resolved' }))).toBe('No cause was recorded');
+    expect(clock(makeSnapshot({ status: 'cancelled' }))).toBe('(none)');
   });
 });
 

@@ -7,6 +7,7 @@ import type { Logger } from '../../logger';
 import { registerActions } from './actions';
 import { slackApiUrl } from './client';
 import { registerCommands } from './commands';
+import { registerStepDetails } from './step-details';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -47,6 +48,7 @@ export function createSlackApp(config: SlackConfig, dispatcher: Dispatcher, plat
   }
   registerCommands(app, dispatcher, platform, log);
   registerActions(app, dispatcher, platform, log);
+  registerStepDetails(app, dispatcher, log);
   app.error(async (err) => {
     log.error({ platform: 'slack', err: err.message, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
   });

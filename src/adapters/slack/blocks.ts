@@ -1,16 +1,20 @@
 import { encodeAction, type ActionPayload } from '../../core/render/actions';
 import { probeMark, type ActionView, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView } from '../../core/render/views';
 import { escape, mention, mrkdwn, safeUrl, slackTime, truncate } from './format';
+import { markupPlainText } from '../../core/runbook/markup';
+import { richTextBlock } from './rich-text';
 
 // Slack's documented limits (Block Kit reference).
 export const SLACK_LIMITS = {
   blocksPerMessage: 50,
   sectionText: 3000,
   headerText: 150,
+  actionsElements: 25,
 };
 
-// Room left per checklist message after its heading, divider and a "continued" note.
-const STEP_BLOCKS_PER_PAGE = SLACK_LIMITS.blocksPerMessage - 3;
+// Room left per checklist message after its heading, divider, "continued" note and the Details
+// row (a context line and up to two rows of buttons).
+const STEP_BLOCKS_PER_PAGE = SLACK_LIMITS.blocksPerMessage - 6;
 // Slack truncates very long messages; keep each page well inside that.
 const CHARS_PER_PAGE = 12_000;
 
@@ -52,37 +56,74 @@ export function headerMessage(v: HeaderView): SlackMessage {
  * exactly one page, in order; nothing is dropped to make a runbook fit.
  */
 export function checklistMessages(v: ChecklistView): SlackMessage[] {
-  const pages: Array<Array<Record<string, unknown>>> = [];
-  let current: Array<Record<string, unknown>> = [];
+  const pages: ChecklistItemView[][] = [];
+  let current: ChecklistItemView[] = [];
+  let blockCount = 0;
   let chars = 0;
   for (const item of v.items) {
-    const blocks = stepBlocks(item);
-    const size = stepText(item).length;
-    if (current.length > 0 && (current.length + blocks.length > STEP_BLOCKS_PER_PAGE || chars + size > CHARS_PER_PAGE)) {
+    const blocks = stepBlocks(item).length;
+    const size = stepSize(item);
+    if (current.length > 0 && (blockCount + blocks > STEP_BLOCKS_PER_PAGE || chars + size > CHARS_PER_PAGE || current.length >= 2 * SLACK_LIMITS.actionsElements)) {
       pages.push(current);
       current = [];
+      blockCount = 0;
       chars = 0;
     }
-    current.push(...blocks);
+    current.push(item);
+    blockCount += blocks;
     chars += size;
   }
   if (current.length > 0) pages.push(current);
 
-  return pages.map((stepBlockList, p) => {
+  return pages.map((items, p) => {
     const part = pages.length > 1 ? ` (part ${p + 1} of ${pages.length})` : '';
     // Progress only on the first part: a click then changes its own part and the first, not every part.
-    const progress = p === 0 ? `\n${v.progress.done} of ${v.progress.total} steps done` : '';
+    const progress = p === 0 ? `\n${v.progress.done} of ${v.progress.total} steps done${focusNote(v)}` : '';
     const heading = `*${escape(v.heading)}*${part}${progress}`;
     const blocks: Array<Record<string, unknown>> = [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(heading, SLACK_LIMITS.sectionText) } },
       { type: 'divider' },
-      ...stepBlockList,
+      ...items.flatMap(stepBlocks),
+      ...detailsRow(v.incidentId, items),
     ];
     if (p < pages.length - 1) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Continued in the next message (part ${p + 2}).` }] });
     }
     return { text: escape(p === 0 ? `${v.heading}${part}: ${v.progress.done}/${v.progress.total} done` : `${v.heading}${part}`), blocks };
   });
+}
+
+function focusNote(v: ChecklistView): string {
+  const item = v.items.find((x) => x.stepId === v.focus);
+  return item ? ` · next: step ${item.number}` : '';
+}
+
+/**
+ * Every step's full detail, one click away, in one compact row of numbered buttons: a Details
+ * button beside each step would double the checklist's height.
+ */
+function detailsRow(incidentId: string, items: ChecklistItemView[]): Array<Record<string, unknown>> {
+  if (items.length === 0) return [];
+  const rows: Array<Record<string, unknown>> = [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'Full detail of a step:' }] }];
+  for (let at = 0; at < items.length; at += SLACK_LIMITS.actionsElements) {
+    rows.push({
+      type: 'actions',
+      block_id: `step-details-${items[at]!.stepId}`,
+      elements: items.slice(at, at + SLACK_LIMITS.actionsElements).map((item) => ({
+        type: 'button',
+        action_id: detailsActionId(item.stepId),
+        text: { type: 'plain_text', text: String(item.number) },
+        value: incidentId,
+      })),
+    });
+  }
+  return rows;
+}
+
+export const DETAILS_ACTION_PREFIX = 'details.';
+
+export function detailsActionId(stepId: string): string {
+  return `${DETAILS_ACTION_PREFIX}${stepId}`;
 }
 
 /** A probe and its latest result, on one line: the check, its mark, what it found and when. */
@@ -93,30 +134,45 @@ export function probeLine(p: ProbeView): string {
   return `${probeMark(p.last.status)} ${title}: ${escape(truncate(p.last.reason ?? '', 200))} · ${slackTime(p.last.at)}`;
 }
 
+/** The step's section text: one line when done, title and first line when open, more in focus. */
 function stepText(item: ChecklistItemView): string {
-  const mark = item.done ? ':white_check_mark:' : ':white_large_square:';
-  const lines = [`${mark} *${item.number}. ${escape(item.title)}*`, escape(item.detail)];
-  if (item.probe) lines.push(probeLine(item.probe));
-  if (item.done) lines.push(`Done by ${mention(item.done.by)} ${slackTime(item.done.at)}`);
-  return lines.join('\n');
+  const title = `*${item.number}. ${escape(item.title)}*`;
+  // A check's mark beside a step says what the check found, not whether the step is done.
+  const check = item.probe?.last ? ` · check ${probeMark(item.probe.last.status)}` : '';
+  if (item.shown === 'done') {
+    return `:white_check_mark: ${title}${item.done ? ` · Done by ${mention(item.done.by)} ${slackTime(item.done.at)}` : ''}${check}`;
+  }
+  if (item.shown === 'focus') {
+    const lines = [`:arrow_forward: ${title}`];
+    if (item.probe) lines.push(probeLine(item.probe));
+    return lines.join('\n');
+  }
+  const first = mrkdwn(item.firstLine);
+  return `:white_large_square: ${title}${check}${first ? `\n${first}` : ''}`;
 }
 
-/** One section per step; a step whose escaped text outgrows a section continues in more sections. */
+/** What a step adds to its page, for the page's size budget. */
+function stepSize(item: ChecklistItemView): number {
+  return stepText(item).length + (item.shown === 'focus' ? markupPlainText(item.detail).length : 0);
+}
+
+/**
+ * The step's section with its Done/Reopen beside it; in focus, its full detail as rich text
+ * (code blocks stay exactly as written) and its other actions under it.
+ */
 function stepBlocks(item: ChecklistItemView): Array<Record<string, unknown>> {
-  const chunks = splitText(stepText(item), SLACK_LIMITS.sectionText);
+  // Titles are capped at 150 characters and first lines and check reasons are clipped, so the
+  // step's text always fits one section.
   const block: Record<string, unknown> = {
     type: 'section',
     block_id: `step-${item.stepId}`,
-    text: { type: 'mrkdwn', text: chunks[0] },
+    text: { type: 'mrkdwn', text: truncate(stepText(item), SLACK_LIMITS.sectionText) },
   };
-  const rest = chunks.slice(1).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
-  // One action sits beside the text; several go in an actions block under it.
-  // The first action (Done or Reopen) sits beside the text; any others go in a row under it.
   const [first, ...more] = item.actions;
   const main = first ? { ...block, accessory: button(first, item.stepId) } : block;
-  if (more.length === 0) return [main, ...rest];
-  return [main, ...rest, { type: 'actions', block_id: `step-actions-${item.stepId}`, elements: more.map((a) => button(a, item.stepId)) }];
-  return [block, ...rest];
+  const detail = item.shown === 'focus' && item.detail.length > 0 ? [richTextBlock(item.detail, `step-detail-${item.stepId}`)] : [];
+  const row = more.length > 0 ? [{ type: 'actions', block_id: `step-actions-${item.stepId}`, elements: more.map((a) => button(a, item.stepId)) }] : [];
+  return [main, ...detail, ...row];
 }
 
 /** Slack routes a click by action_id; the value carries the whole request, from the one encoder. */
@@ -145,28 +201,4 @@ function button(a: ActionView, where?: string): Record<string, unknown> {
         }
       : {}),
   };
-}
-
-/**
- * Cuts at a line break, else at a space, so a continuation starts cleanly; never inside an
- * escape (&amp;) or a token such as <@U1> or <!date^…>, which Slack would show as garbage.
- */
-function splitText(text: string, max: number): string[] {
-  const out: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    const newline = window.lastIndexOf('\n');
-    const space = window.lastIndexOf(' ');
-    let at = newline > max / 2 ? newline : space > max / 2 ? space : max;
-    const open = window.lastIndexOf('<', at - 1);
-    if (open > window.lastIndexOf('>', at - 1)) at = open;
-    const amp = window.lastIndexOf('&', at - 1);
-    if (amp >= 0 && amp > window.lastIndexOf(';', at - 1)) at = amp;
-    if (at <= 0) at = max; // a single token longer than a section: nothing better is possible
-    out.push(rest.slice(0, at));
-    rest = rest.slice(at).replace(/^[\n ]/, '');
-  }
-  out.push(rest);
-  return out;
 }

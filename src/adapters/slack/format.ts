@@ -3,11 +3,14 @@ import type { Span, Text } from '../../core/render/text';
 /** The slash command every Slack user types; core texts name commands without it. */
 export const SLASH_COMMAND = '/incident';
 
-/** A time Slack shows in each reader's own time zone, with a UTC fallback for old clients. */
-export function slackTime(at: Date): string {
+/**
+ * A time Slack shows in each reader's own time zone, with a UTC fallback for old clients.
+ * `relative` adds "(12 minutes ago)" or "(in 8 minutes)", which Slack keeps current by itself.
+ */
+export function slackTime(at: Date, relative = false): string {
   const unix = Math.floor(at.getTime() / 1000);
   const fallback = at.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  return `<!date^${unix}^{date_short_pretty} {time}|${fallback}>`;
+  return `<!date^${unix}^{date_short_pretty} at {time}${relative ? ' ({ago})' : ''}|${fallback}>`;
 }
 
 export function mention(userId: string): string {
@@ -23,7 +26,7 @@ function span(s: Span): string {
   if (typeof s === 'string') return escape(s);
   if ('user' in s) return mention(s.user);
   if ('channel' in s) return `<#${s.channel}>`;
-  if ('time' in s) return slackTime(s.time);
+  if ('time' in s) return slackTime(s.time, s.relative);
   if ('command' in s) return `\`${escape(`${SLASH_COMMAND} ${s.command}`)}\``;
   if ('code' in s) return `\`${escape(s.code)}\``;
   if ('strong' in s) return `*${escape(s.strong)}*`;

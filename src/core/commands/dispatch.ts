@@ -15,6 +15,7 @@ import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../render/actions';
 import { declaredText, helpText, listText, notRecordedText, probesQueuedText, problemText, statusText, unconfirmedText } from '../render/replies';
 import type { Text } from '../render/text';
+import { stepDetailView, type StepDetailView } from '../render/views';
 import { Limiter } from './limit';
 import type { Command } from './parse';
 
@@ -110,6 +111,18 @@ export class Dispatcher {
 
   click(action: ActionPayload, req: Request): Promise<Result> {
     return this.limiter.run(() => this.runClick(action, req));
+  }
+
+  /**
+   * One step whole, for a Details button. Only reads, and what it shows is the runbook's text
+   * and the checklist everyone in the room already sees, so it asks nothing of who clicked.
+   */
+  async stepDetails(incidentId: string, stepId: string): Promise<StepDetailView> {
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) throw new UserError({ code: 'not_found' });
+    const view = stepDetailView(snap, this.deps.catalog.forIncident(snap.incident.runbookId), stepId);
+    if (!view) throw new UserError({ code: 'unknown_step', incident: label(snap.incident), step: stepId });
+    return view;
   }
 
   private async runCommand(cmd: Command, req: Request): Promise<Result> {

@@ -8,8 +8,11 @@ export type Span =
   | { user: string }
   /** A room on the incident's platform (a Slack channel id). */
   | { channel: string }
-  /** Shown in each reader's own time zone where the platform can. */
-  | { time: Date }
+  /**
+   * Shown in each reader's own time zone where the platform can. `relative` adds how long ago (or
+   * how far ahead) that is, which the platform keeps current where it can.
+   */
+  | { time: Date; relative?: boolean }
   /** A bot command without its surface's prefix: `{command: 'sev 2'}`. */
   | { command: string }
   /** Literal, monospace: an id to type exactly. */

@@ -1,7 +1,8 @@
 import { isOpen, label, type Snapshot } from '../incident/model';
-import type { Runbook } from '../runbook/schema';
+import { firstLine, markupOf, type Markup } from '../runbook/markup';
+import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionPayload } from './actions';
-import type { Text } from './text';
+import { plainText, type Text } from './text';
 
 /**
  * Platform-neutral pictures of an incident, computed from stored state only. Adapters turn them
@@ -38,17 +39,37 @@ export interface ChecklistItemView {
   stepId: string;
   number: number;
   title: string;
-  detail: string;
+  /**
+   * focus: the next open step, shown whole; open: its title and first line; done: one line.
+   * At 3 a.m. the checklist must show where you are and what to do next, in one screen.
+   */
+  shown: 'focus' | 'open' | 'done';
+  detail: Markup;
+  firstLine: Text;
   probe: ProbeView | null;
   done: { by: string; at: Date } | null;
-  /** Empty when the incident has ended. */
+  /** Done or Reopen first, then Run probe on the step in focus. Empty when the incident has ended. */
   actions: ActionView[];
 }
 
 export interface ChecklistView {
+  incidentId: string;
   heading: string;
   progress: { done: number; total: number };
+  /** The step in focus, or null when every step is done or the incident has ended. */
+  focus: string | null;
   items: ChecklistItemView[];
+}
+
+/** One step whole, wherever it is in the checklist: what a Details button opens. */
+export interface StepDetailView {
+  heading: string;
+  number: number;
+  total: number;
+  title: string;
+  detail: Markup;
+  probe: ProbeView | null;
+  done: { by: string; at: Date } | null;
 }
 
 export function headerView(s: Snapshot, pb: Runbook): HeaderView {
@@ -74,6 +95,7 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   if (i.resolvedAt) closingNote = ['Resolved ', { time: i.resolvedAt }, i.resolution ? `: ${i.resolution}` : ''];
   if (i.cancelledAt) closingNote = ['Cancelled ', { time: i.cancelledAt }, ' (declared by mistake; left out of MTTR)'];
   const status = statusWord(i.status);
+  const clock = diagnosisClock(s, pb);
   return {
     heading: `${label(i)} · ${i.title}`,
     summary: `${label(i)} · ${i.title} (${status})`,
@@ -82,8 +104,9 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
       { label: 'Status', value: [status] },
       { label: 'Commander', value: i.commander ? [{ user: i.commander }] : ['nobody yet'] },
       { label: 'Runbook', value: [`${pb.title} (${pb.id})`] },
-      { label: 'Declared', value: [{ time: i.declaredAt }, ' by ', { user: i.declaredBy }] },
+      { label: 'Declared', value: [{ time: i.declaredAt, relative: true }, ' by ', { user: i.declaredBy }] },
       { label: 'Acknowledged', value: i.acknowledgedAt ? [{ time: i.acknowledgedAt }] : ['not yet'] },
+      ...(clock ? [{ label: 'Diagnosis', value: clock }] : []),
     ],
     links: pb.links,
     checks: pb.probes.map((p) => probeView(s, p.id, p.title)),
@@ -103,33 +126,95 @@ export function probeMark(status: 'queued' | 'pass' | 'fail' | 'error' | null): 
   return status === 'pass' ? '✅' : status === 'fail' ? '❌' : status === 'error' ? '⚠️' : status === 'queued' ? '⏳' : '▫️';
 }
 
+/**
+ * The module's promise is a cause within `diagnose_within` (15 minutes unless the runbook says
+ * otherwise). Until a cause is recorded the header counts down to the limit; the platform keeps
+ * the relative time current, so the clock moves without a re-render.
+ */
+export function diagnosisClock(s: Snapshot, pb: Runbook): Text | null {
+  const i = s.incident;
+  const limitMs = durationMs(pb.diagnose_within);
+  const minutes = (ms: number) => Math.max(0, Math.round(ms / 60_000));
+  if (i.diagnosedAt) {
+    const took = i.diagnosedAt.getTime() - i.declaredAt.getTime();
+    return [`${took <= limitMs ? '✅' : '⚠️'} Cause found in ${minutes(took)} min (limit ${minutes(limitMs)} min)`];
+  }
+  if (!isOpen(i)) return i.cancelledAt ? null : ['No cause was recorded'];
+  const due = new Date(i.declaredAt.getTime() + limitMs);
+  return [`⏱ Diagnosing · ${minutes(limitMs)} min limit, due `, { time: due, relative: true }];
+}
+
 export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
   const open = isOpen(s.incident);
   const details = new Map(pb.steps.map((p) => [p.id, p]));
   const probeTitles = new Map(pb.probes.map((p) => [p.id, p.title]));
+  const focus = open ? (s.steps.find((st) => st.state !== 'done')?.stepId ?? null) : null;
   const items = s.steps.map((st, idx): ChecklistItemView => {
     const def = details.get(st.stepId);
     const done = st.state === 'done' && st.changedBy && st.changedAt ? { by: st.changedBy, at: st.changedAt } : null;
     const to = st.state === 'done' ? 'open' : 'done';
+    const detail = markupOf(def?.detail ?? '');
+    const inFocus = st.stepId === focus;
     return {
       stepId: st.stepId,
       number: idx + 1,
       title: st.title,
-      detail: def?.detail.trim() ?? '',
+      shown: inFocus ? 'focus' : st.state === 'done' ? 'done' : 'open',
+      detail,
+      firstLine: clip(firstLine(detail), FIRST_LINE_MAX),
       probe: def?.probe ? probeView(s, def.probe, probeTitles.get(def.probe) ?? def.probe) : null,
       done,
       actions: open
         ? [
             { label: to === 'done' ? 'Done' : 'Reopen', ...(to === 'done' ? { style: 'primary' as const } : {}), payload: { a: 'step', i: s.incident.id, s: st.stepId, to } },
-            ...(def?.probe ? [{ label: 'Run probe', payload: { a: 'probe' as const, i: s.incident.id, p: def.probe } }] : []),
+            ...(def?.probe && inFocus ? [{ label: 'Run probe', payload: { a: 'probe' as const, i: s.incident.id, p: def.probe } }] : []),
           ]
         : [],
     };
   });
   return {
+    incidentId: s.incident.id,
     heading: `${label(s.incident)} checklist: ${pb.title}`,
     progress: { done: items.filter((x) => x.done).length, total: items.length },
+    focus,
     items,
+  };
+}
+
+/** A step out of focus shows one line of its detail, so the checklist stays one screen tall. */
+const FIRST_LINE_MAX = 80;
+
+/** The text cut to `max` characters with an ellipsis, without breaking a span's kind. */
+export function clip(text: Text, max: number): Text {
+  const out: Text = [];
+  let left = max;
+  for (const span of text) {
+    const len = plainText([span]).length;
+    if (len <= left) {
+      out.push(span);
+      left -= len;
+      continue;
+    }
+    if (typeof span === 'string') out.push(`${span.slice(0, Math.max(0, left - 1))}…`);
+    else if ('code' in span) out.push({ code: `${span.code.slice(0, Math.max(0, left - 1))}…` });
+    else out.push('…');
+    return out;
+  }
+  return out;
+}
+
+/** Null when the runbook has no such step (a button from before the runbook changed). */
+export function stepDetailView(s: Snapshot, pb: Runbook, stepId: string): StepDetailView | null {
+  const item = checklistView(s, pb).items.find((x) => x.stepId === stepId);
+  if (!item) return null;
+  return {
+    heading: `${label(s.incident)} · step ${item.number} of ${s.steps.length}`,
+    number: item.number,
+    total: s.steps.length,
+    title: item.title,
+    detail: item.detail,
+    probe: item.probe,
+    done: item.done,
   };
 }
 
