@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
+import { escalationLag } from './escalation-lag';
 import { startChild, wallNow, type Child } from './ipc';
 import { probePipeline } from './probe-pipeline';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
@@ -299,6 +300,10 @@ async function main(): Promise<number> {
   const probes = await probePipeline();
   console.log(probes.text);
   if (!probes.ok) failed = true;
+  // 4. Escalation lag with 10,000 timers pending: again its own processes, schema and prefix.
+  const escalations = await escalationLag();
+  console.log(escalations.text);
+  if (!escalations.ok) failed = true;
   // A report, not a gate: missing a goal still exits 0; only a bench that could not run fails.
   return failed ? 1 : 0;
 }

@@ -1,5 +1,7 @@
+import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { parseAllowedHosts } from './probes/host-policy';
+import { webhookVariable, type WebhookField } from './webhooks/variables';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -59,6 +61,14 @@ const envSchema = z.object({
     .string()
     .regex(/^\s*([UWS][A-Z0-9]+\s*(,\s*[UWS][A-Z0-9]+\s*)*)?$/, 'INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)')
     .default(''),
+  // Each listed name brings its own ESCALATION_WEBHOOK_<NAME>_* variables, read by readWebhooks.
+  ESCALATION_WEBHOOKS: z
+    .string()
+    .regex(
+      /^\s*[a-z0-9][a-z0-9-]*\s*(,\s*[a-z0-9][a-z0-9-]*\s*)*$/,
+      'ESCALATION_WEBHOOKS must be a comma-separated list of webhook names (lowercase letters, digits and "-"), e.g. pagerduty,statuspage',
+    )
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -90,6 +100,17 @@ export interface ProbeConfig {
   s3: { app: S3Credentials | null; standardUser: S3Credentials | null };
 }
 
+export type WebhookPreset = 'generic' | 'pagerduty';
+
+/** A webhook a runbook's escalation level names as `webhook:<name>`. Its URL and secret live here, never in YAML. */
+export interface WebhookConfig {
+  name: string;
+  url: string;
+  /** generic: the HMAC key; pagerduty: the Events API v2 routing (integration) key. */
+  secret: string;
+  preset: WebhookPreset;
+}
+
 export interface Config {
   databaseUrl: string;
   redisUrl: string;
@@ -100,6 +121,8 @@ export interface Config {
   /** Null when no Slack variable is set: the bot then serves the other surfaces only. */
   slack: SlackConfig | null;
   probes: ProbeConfig;
+  /** By name; empty when ESCALATION_WEBHOOKS is unset. */
+  webhooks: Record<string, WebhookConfig>;
 }
 
 /** The chat surfaces a config serves, for `start` to say so. */
@@ -149,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const secret = cleaned[`BRAIFLOW_S3_${set}SECRET_ACCESS_KEY`];
     if (Boolean(id) !== Boolean(secret)) problems.push(`BRAIFLOW_S3_${set}ACCESS_KEY_ID and BRAIFLOW_S3_${set}SECRET_ACCESS_KEY go together: set both or neither`);
   }
+  const webhooks = readWebhooks(cleaned, problems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const s3 = (id: string | undefined, secret: string | undefined): S3Credentials | null =>
@@ -182,7 +206,79 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         standardUser: s3(e.BRAIFLOW_S3_STANDARD_USER_ACCESS_KEY_ID, e.BRAIFLOW_S3_STANDARD_USER_SECRET_ACCESS_KEY),
       },
     },
+    webhooks,
   };
+}
+
+const WEBHOOK_PRESETS = ['generic', 'pagerduty'] as const;
+const WEBHOOK_FIELDS: WebhookField[] = ['URL', 'SECRET', 'PRESET'];
+const WEBHOOK_VARIABLE = /^ESCALATION_WEBHOOK_(.+)_(URL|SECRET|PRESET)$/;
+const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+const MIN_HMAC_SECRET = 16;
+// PagerDuty refuses any other length with a 400, which would only show when a level fires.
+const PAGERDUTY_KEY_LENGTH = 32;
+
+/**
+ * The webhooks ESCALATION_WEBHOOKS lists, pushing a problem for each variable missing or wrong.
+ * A webhook variable whose name is not listed is a problem too: the forgotten name would otherwise
+ * only show when its level fires, in the middle of an incident.
+ */
+function readWebhooks(env: Record<string, string | undefined>, problems: string[]): Record<string, WebhookConfig> {
+  const listed = envSchema.shape.ESCALATION_WEBHOOKS.safeParse(env.ESCALATION_WEBHOOKS);
+  if (!listed.success) return {}; // the schema has reported it
+  const names = [...new Set((listed.data ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
+  const expected = new Set(names.flatMap((n) => WEBHOOK_FIELDS.map((f) => webhookVariable(n, f))));
+  for (const variable of Object.keys(env).sort()) {
+    const stray = WEBHOOK_VARIABLE.exec(variable);
+    if (stray && !expected.has(variable)) {
+      problems.push(`${variable} is set but ESCALATION_WEBHOOKS does not list its webhook: add ${stray[1]!.toLowerCase().replace(/_/g, '-')} there, or unset it`);
+    }
+  }
+  const webhooks: Record<string, WebhookConfig> = {};
+  for (const name of names) {
+    const webhook = readWebhook(name, env, problems);
+    if (webhook) webhooks[name] = webhook;
+  }
+  return webhooks;
+}
+
+function readWebhook(name: string, env: Record<string, string | undefined>, problems: string[]): WebhookConfig | null {
+  const v = (field: WebhookField) => webhookVariable(name, field);
+  const before = problems.length;
+  const preset = z.enum(WEBHOOK_PRESETS).default('generic').safeParse(env[v('PRESET')]);
+  if (!preset.success) problems.push(`${v('PRESET')} must be generic or pagerduty (default generic)`);
+  const kind = preset.data; // undefined when invalid: only the checks that do not depend on it run
+  const url = env[v('URL')] ?? (kind === 'pagerduty' ? PAGERDUTY_EVENTS_URL : undefined);
+  if (url === undefined && kind === 'generic') {
+    problems.push(`${v('URL')} is required for webhook ${name}: the https:// URL that receives its escalations (or set ${v('PRESET')}=pagerduty)`);
+  } else if (url !== undefined && !isWebhookUrl(url)) {
+    problems.push(`${v('URL')} must be an https:// URL (http:// only for localhost or a loopback address)`);
+  }
+  const secret = env[v('SECRET')];
+  const pagerDutyKey = `the ${PAGERDUTY_KEY_LENGTH}-character integration key of the PagerDuty service's Events API v2 integration`;
+  const hmacKey = `a random string of at least ${MIN_HMAC_SECRET} characters the receiver checks signatures with (e.g. openssl rand -hex 32)`;
+  if (secret === undefined) {
+    problems.push(`${v('SECRET')} is required for webhook ${name}: ${kind === 'pagerduty' ? pagerDutyKey : hmacKey}`);
+  } else if (kind === 'pagerduty' && secret.length !== PAGERDUTY_KEY_LENGTH) {
+    problems.push(`${v('SECRET')} must be ${pagerDutyKey}`);
+  } else if (kind === 'generic' && secret.length < MIN_HMAC_SECRET) {
+    problems.push(`${v('SECRET')} is too short: use ${hmacKey}`);
+  }
+  if (problems.length > before || !kind || !url || !secret) return null;
+  return { name, url, secret, preset: kind };
+}
+
+/** https, or http to this machine only: a plain-http escalation would travel readable on the network. */
+function isWebhookUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname;
+  return url.protocol === 'http:' && (host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.')));
 }
 
 /** The subset `migrate` and `playbooks check` need: they must work without Slack tokens. */

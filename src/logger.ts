@@ -27,6 +27,11 @@ const REDACT = [
   'secretAccessKey',
   '*.secretAccessKey',
   '*.*.secretAccessKey',
+  // Escalation webhooks: a generic HMAC key or a PagerDuty routing key, under config.webhooks.<name>.
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  '*.*.*.secret',
 ];
 
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {

@@ -8,7 +8,11 @@ import { surfaces, type Config } from './config';
 import { Dispatcher } from './core/commands/dispatch';
 import { PermanentError } from './core/errors';
 import type { CoreDeps } from './core/incident/deps';
-import { checkDiagnosisDue, diagnosisNotice } from './core/incident/diagnosis';
+import { checkDiagnosisDue, diagnosisNotice, diagnosisNoticeActions } from './core/incident/diagnosis';
+import { checkEscalationDue, escalationNotice } from './core/incident/escalation';
+import { webhookFailedText } from './core/render/replies';
+import { webhookEvent } from './webhooks/event';
+import { WebhookSender } from './webhooks/sender';
 import type { ChatPlatform } from './core/ports';
 import { systemClock, type Clock } from './core/ports';
 import { loadCatalog } from './core/runbook/loader';
@@ -90,6 +94,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
     sweep.start();
     probes = new ProbeRunner(deps, probeTargets(config), logger);
+    const webhooks = new WebhookSender(config.webhooks);
     const runner = probes;
     // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
     const platformOf = (name: string): ChatPlatform => {
@@ -108,12 +113,37 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           'chat.notice': async (p) => {
             const snap = await deps.store.get(p.incidentId);
             if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
-            const text = diagnosisNotice(snap, deps.catalog.forIncident(snap.incident.runbookId));
+            const runbook = deps.catalog.forIncident(snap.incident.runbookId);
+            const text = diagnosisNotice(snap, runbook);
             // The key finds the notice in the room if an earlier try was killed after posting it.
-            if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice });
+            if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice, actions: diagnosisNoticeActions(snap, runbook) });
           },
           'incident.diagnosis_due': async (p) => {
             await checkDiagnosisDue(deps, p.incidentId);
+          },
+          'webhook.call': async (p) => {
+            const snap = await deps.store.get(p.incidentId);
+            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+            const event = webhookEvent(snap, p.action, p.level, platformOf(snap.incident.platform).roomUrl(snap.incident));
+            if (!event) throw new PermanentError(`nothing to tell webhook ${p.webhook} about incident ${p.incidentId} (${p.action})`);
+            await webhooks.send(p.webhook, event).catch(async (err: unknown) => {
+              // A webhook that will never answer is a page that never went out: say so where people look.
+              if (err instanceof PermanentError) {
+                const key = `webhook:${p.webhook}:${p.action}:${p.level ?? 'end'}:failed`;
+                await platformOf(snap.incident.platform).post(p.incidentId, webhookFailedText(p.webhook, p.level, err.message), { key });
+              }
+              throw err;
+            });
+          },
+          'escalation.due': async (p) => {
+            await checkEscalationDue(deps, p.incidentId, p.level);
+          },
+          'chat.escalate': async (p, attempt) => {
+            const snap = await deps.store.get(p.incidentId);
+            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+            const notice = escalationNotice(snap, deps.catalog.forIncident(snap.incident.runbookId), p.level);
+            if (!notice) throw new PermanentError(`level ${p.level} of incident ${p.incidentId} never fired`);
+            await platformOf(p.platform).escalate(notice, attempt);
           },
           'probe.runs': (p, attempt) => runner.run(p, attempt),
           'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),

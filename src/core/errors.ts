@@ -15,7 +15,7 @@ export class UserError extends Error {
 }
 
 /** What a person may be asked to do something about. `action` says what they tried. */
-export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry' | 'run_probes';
+export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry' | 'run_probes' | 'escalate';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer'; user: string } | { role: 'admin' };
@@ -33,6 +33,7 @@ export type Problem =
   | { code: 'unknown_incident'; ref: number }
   | { code: 'not_in_incident'; command: string }
   | { code: 'stale_button' }
+  | { code: 'no_more_levels'; incident: string; levels: number; channel: string | null }
   | { code: 'wrong_place'; incident: string; channel: string | null };
 
 /**

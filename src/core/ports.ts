@@ -1,5 +1,6 @@
 import type { Actor, ChecklistStep, Incident, Snapshot } from './incident/model';
 import type { Text } from './render/text';
+import type { ActionView } from './render/actions';
 
 /** Where the core reports what an operator must be able to find later (pino fits). */
 export interface OpsLog {
@@ -77,6 +78,17 @@ export interface Change {
   probeRuns?: NewProbeRun[];
   /** A probe run's result; written only if that run has not finished yet. */
   probeResult?: ProbeResult;
+  /** An escalation level firing: written once per incident and level, or the change is a replay. */
+  escalation?: NewEscalation;
+}
+
+export interface NewEscalation {
+  level: number;
+  targets: string[];
+  reason: 'timeout' | 'manual';
+  at: Date;
+  by: string | null;
+  note: string | null;
 }
 
 /** The id is chosen by the core, so events and jobs can name the incident before it is written. */
@@ -120,6 +132,21 @@ export interface IncidentStore {
   listOpen(platform: string, workspace: string | null): Promise<Incident[]>;
 }
 
+/** A fired escalation level, as the platform delivers it. */
+export interface EscalationNotice {
+  incidentId: string;
+  level: number;
+  /**
+   * The level's chat targets as the runbook writes them: `@handle` (a user group or a user),
+   * `#channel`, or raw ids (`U…`, `W…`, `S…`, `C…`, `G…`). Webhook targets are called apart.
+   */
+  targets: string[];
+  /** What happened, worded by the core, without the targets: the platform names those itself. */
+  text: Text;
+  /** Where a target that cannot be reached is fixed, e.g. `playbooks/pdf-404.yaml, escalation.1.notify`. */
+  fixAt: string;
+}
+
 /** Where a platform should answer the person who asked (a Slack response_url …); opaque to the core. */
 export type ReplyTo = Record<string, unknown>;
 
@@ -144,7 +171,15 @@ export interface ChatPlatform {
    * Says something in the incident's room, for everyone working it. A `key` makes it said once:
    * a try killed after the platform took the message leaves it there, and the next try finds it.
    */
-  post(incidentId: string, text: Text, opts?: { key?: string }): Promise<void>;
+  post(incidentId: string, text: Text, opts?: { key?: string; actions?: ActionView[] }): Promise<void>;
+  /** A link that opens the incident's room, for people outside the platform; null before it exists. */
+  roomUrl(incident: Incident): string | null;
+  /**
+   * Brings a fired escalation level to its targets: names them in the incident's room, brings
+   * the people in, tells user targets privately, and says in the room which targets could not be
+   * reached and where to fix them. Safe to run again: nothing is said or sent twice.
+   */
+  escalate(notice: EscalationNotice, attempt: JobAttempt): Promise<void>;
   /** Tells one person privately, where they asked (`replyTo`). */
   notify(replyTo: ReplyTo, text: Text): Promise<void>;
   /**

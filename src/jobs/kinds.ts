@@ -5,7 +5,7 @@ import { z } from 'zod';
  * stores the kind and payload; the worker checks the payload against this before running it,
  * so a malformed job fails once, loudly, instead of being retried.
  */
-export const QUEUE_NAMES = ['chat', 'probes', 'escalations', 'schedules'] as const;
+export const QUEUE_NAMES = ['chat', 'probes', 'escalations', 'webhooks', 'schedules'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const replyTo = z.record(z.string(), z.unknown()).nullable();
@@ -30,6 +30,21 @@ export const JOB_KINDS = {
   'incident.diagnosis_due': {
     queue: 'escalations',
     payload: z.object({ incidentId: z.uuid() }),
+  },
+  // Level n of the on-call ladder is due; whether it fires is decided when it runs.
+  'escalation.due': {
+    queue: 'escalations',
+    payload: z.object({ incidentId: z.uuid(), level: z.number().int().min(1) }),
+  },
+  // A fired level brought to its chat targets (mentions, invites, DMs).
+  'chat.escalate': {
+    queue: 'chat',
+    payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1), level: z.number().int().min(1) }),
+  },
+  // A named webhook (URL and secret in config) told a level fired, or the incident ended.
+  'webhook.call': {
+    queue: 'webhooks',
+    payload: z.object({ incidentId: z.uuid(), webhook: z.string().min(1), action: z.enum(['trigger', 'resolve']), level: z.number().int().min(1).nullable() }),
   },
   'probe.runs': {
     queue: 'probes',

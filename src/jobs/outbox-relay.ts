@@ -21,6 +21,8 @@ export class OutboxRelay {
   private stopped = false;
   private lastPrune = 0;
   private lastSweep = 0;
+  /** The last outbox id the vanished-job sweep looked at; it starts over from 0 after the end. */
+  private sweptUpTo = '0';
   /** When a pass last got an answer from Postgres; /readyz reports it. */
   private lastDatabasePass = Date.now();
 
@@ -85,11 +87,22 @@ export class OutboxRelay {
    * without being marked (a worker killed in between). Returns how many rows it re-queued.
    */
   async sweepVanished(limit = 200): Promise<number> {
-    const { rows } = await this.pool.query<{ id: string; kind: string; dedupe_key: string }>(
-      `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL
-         AND relayed_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2`,
+    // Overdue first: a job past its time and still unfinished is the one whose loss hurts (a level
+    // that should have fired). Then the rest, each pass going on from where the last stopped, so
+    // thousands of long-delayed timers do not hide each other.
+    const unfinished = `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL
+         AND relayed_at < now() - make_interval(secs => $1)`;
+    const overdue = await this.pool.query<{ id: string; kind: string; dedupe_key: string }>(
+      `${unfinished} AND run_at < now() - make_interval(secs => $1) ORDER BY run_at LIMIT $2`,
       [this.vanishedAfterMs / 1000, limit],
     );
+    const room = limit - overdue.rows.length;
+    const later = await this.pool.query<{ id: string; kind: string; dedupe_key: string }>(
+      `${unfinished} AND run_at >= now() - make_interval(secs => $1) AND id > $3 ORDER BY id LIMIT $2`,
+      [this.vanishedAfterMs / 1000, room, this.sweptUpTo],
+    );
+    if (room > 0) this.sweptUpTo = later.rows.length < room ? '0' : later.rows[later.rows.length - 1]!.id;
+    const rows = [...overdue.rows, ...later.rows];
     const lost: string[] = [];
     const finished: string[] = [];
     for (const r of rows) {

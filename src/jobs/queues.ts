@@ -19,6 +19,8 @@ export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
   // A network error is tried again twice; a clean fail is a result and ends the job.
   probes: { concurrency: 8, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } } },
   escalations: { concurrency: 4, jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } },
+  // A pager that is down for a while must still get the page: retried for about an hour.
+  webhooks: { concurrency: 4, jobOptions: { attempts: 12, backoff: { type: 'exponential', delay: 2_000 } } },
   schedules: { concurrency: 1, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 } } },
 };
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ChecklistStep, Incident, ProbeRun, Snapshot } from '../core/incident/model';
-import type { Change, IncidentPatch, IncidentStore, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult } from '../core/ports';
+import type { ChecklistStep, FiredLevel, Incident, ProbeRun, Snapshot } from '../core/incident/model';
+import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared } from './db';
 import { ProbeResultWriter } from './probe-results';
@@ -33,7 +33,11 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   SELECT json_agg(json_build_object('id', p.id, 'probeId', p.probe_id, 'status', p.status, 'reason', p.reason,
            'queuedAt', p.queued_at, 'finishedAt', p.finished_at, 'durationMs', p.duration_ms) ORDER BY p.probe_id)
   FROM (SELECT DISTINCT ON (probe_id) id, probe_id, status, reason, queued_at, finished_at, duration_ms FROM probe_runs
-        WHERE incident_id = i.id ORDER BY probe_id, queued_at DESC) p), '[]') AS probes`;
+        WHERE incident_id = i.id ORDER BY probe_id, queued_at DESC) p), '[]') AS probes,
+  COALESCE((
+  SELECT json_agg(json_build_object('level', e.level, 'targets', e.targets, 'reason', e.reason, 'at', e.escalated_at,
+           'by', e.escalated_by, 'note', e.note) ORDER BY e.level)
+  FROM escalations e WHERE e.incident_id = i.id), '[]') AS escalations`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -124,6 +128,7 @@ export class PgIncidentStore implements IncidentStore {
         incident: toIncident(rows[0]),
         steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
         probes: (change.probeRuns ?? []).map(queuedRun).sort((a, b) => a.probeId.localeCompare(b.probeId)),
+        escalations: [],
       },
       created: true,
     };
@@ -141,7 +146,8 @@ export class PgIncidentStore implements IncidentStore {
         const change = decide(current);
         if (change.events.length === 0) return { snapshot: current, changed: false };
         const written = await writeChange(c, incidentId, change);
-        if (written < change.events.length) throw new Replayed();
+        // A level fires once: the unique key on (incident, level) turns a second firing into a replay.
+        if (written.events < change.events.length || (change.escalation && written.escalations === 0)) throw new Replayed();
         return { snapshot: applied(current, change), changed: true };
       });
       if (out.changed) this.afterJobs();
@@ -210,8 +216,11 @@ export class PgIncidentStore implements IncidentStore {
   }
 }
 
-/** Writes events, patch, steps and jobs in one statement; returns how many events were new. */
-async function writeChange(c: PoolClient, incidentId: string, change: Change): Promise<number> {
+/**
+ * Writes events, patch, steps, jobs and an escalation in one statement; returns how many events
+ * and escalations were new (a replayed key or a level already fired writes none).
+ */
+async function writeChange(c: PoolClient, incidentId: string, change: Change): Promise<{ events: number; escalations: number }> {
   const patch = Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined) as Array<[keyof IncidentPatch, unknown]>;
   const steps = change.steps ?? [];
   const params: unknown[] = [
@@ -220,6 +229,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     steps.map((s) => s.stepId), steps.map((s) => s.state), steps.map((s) => s.changedBy), steps.map((s) => s.changedAt),
     ...jobArrays(change.jobs ?? []),
     ...probeRunArrays(change.probeRuns ?? []),
+    ...escalationParams(change.escalation),
   ];
   if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
@@ -240,13 +250,23 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
      ), pr AS (
        INSERT INTO probe_runs (id, incident_id, probe_id, status, requested_by, queued_at)
        SELECT u.id, $1, u.probe, 'queued', u.by, u.at FROM unnest($15::uuid[], $16::text[], $17::text[], $18::timestamptz[]) AS u(id, probe, by, at)
+     ), esc AS (
+       INSERT INTO escalations (incident_id, level, targets, reason, escalated_at, escalated_by, note)
+       SELECT $1, $19::int, $20::jsonb, $21::text, $22::timestamptz, $23::text, $24::text WHERE $19::int IS NOT NULL
+       ON CONFLICT ON CONSTRAINT escalations_once DO NOTHING RETURNING 1
      ), inc AS (
        UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
      )
-     SELECT count(*)::int AS events FROM ev`,
+     SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations`,
     params),
   );
-  return rows[0].events as number;
+  return { events: rows[0].events as number, escalations: rows[0].escalations as number };
+}
+
+/** Nulls when the change fires no level: the insert then selects nothing. */
+function escalationParams(e: NewEscalation | undefined): unknown[] {
+  if (!e) return [null, null, null, null, null, null];
+  return [e.level, JSON.stringify(e.targets), e.reason, e.at, e.by, e.note];
 }
 
 function eventArrays(events: NewEvent[]): unknown[] {
@@ -272,7 +292,12 @@ function applied(current: Snapshot, change: Change): Snapshot {
     incident: { ...current.incident, ...patch, version: current.incident.version + 1 },
     steps: current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
     probes: [...probes.values()].sort((a, b) => a.probeId.localeCompare(b.probeId)),
+    escalations: change.escalation ? [...(current.escalations ?? []), firedLevel(change.escalation)] : current.escalations,
   };
+}
+
+function firedLevel(e: NewEscalation): FiredLevel {
+  return { level: e.level, targets: e.targets, reason: e.reason, at: e.at, by: e.by, note: e.note };
 }
 
 function queuedRun(r: NewProbeRun): ProbeRun {
@@ -304,6 +329,7 @@ function toSnapshot(row: any): Snapshot {
       queuedAt: new Date(p.queuedAt),
       finishedAt: p.finishedAt ? new Date(p.finishedAt) : null,
     })),
+    escalations: (row.escalations as any[]).map((e) => ({ ...e, at: new Date(e.at) })),
   };
 }
 

@@ -71,7 +71,7 @@ describe('an incident timeline in Postgres', () => {
     ]);
     // Every change queued the jobs that follow from it, in the same transaction.
     const jobs = await schema.pool.query('SELECT kind FROM outbox WHERE incident_id = $1 ORDER BY id', [incident.id]);
-    expect(jobs.rows.map((r) => r.kind)).toEqual(['chat.provision', 'probe.runs', 'incident.diagnosis_due', 'chat.render', 'chat.render', 'chat.render']);
+    expect(jobs.rows.map((r) => r.kind)).toEqual(['chat.provision', 'probe.runs', 'incident.diagnosis_due', 'escalation.due', 'chat.render', 'chat.render', 'chat.render']);
   });
 
   it('never records a milestone before the one it follows, even when a clock lags', async () => {

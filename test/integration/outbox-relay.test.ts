@@ -52,7 +52,7 @@ describe('outbox relay', () => {
     expect(await queues.remove('chat.provision', 'b:provision:2')).toBe(false);
     const keys = await redis.keys(`${prefix}:*`);
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.filter((k) => !/^[^:]+:(chat|probes|escalations|schedules):/.test(k))).toEqual([]);
+    expect(keys.filter((k) => !/^[^:]+:(chat|probes|escalations|webhooks|schedules):/.test(k))).toEqual([]);
     expect(keys.filter((k) => k.startsWith(`${prefix}:chat:`)).length).toBeGreaterThan(0);
   });
 
@@ -130,6 +130,33 @@ describe('outbox relay', () => {
     expect(await relay.prune()).toBe(1);
     const { rows } = await schema.pool.query(`SELECT dedupe_key FROM outbox WHERE dedupe_key IN ('old', 'recent', 'unfinished') ORDER BY id`);
     expect(rows).toEqual([{ dedupe_key: 'recent' }, { dedupe_key: 'unfinished' }]);
+  });
+
+  it('finds a lost job behind thousands of timers still waiting: each sweep goes on where the last stopped', async () => {
+    await schema.pool.query('DELETE FROM outbox');
+    // Five escalation timers due in an hour; Redis lost only the last one.
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at)
+       SELECT 'escalation.due', jsonb_build_object('incidentId', 'timer-' || n, 'level', 1), 'timer-' || n || ':escalation:1:due', now() + interval '1 hour'
+       FROM generate_series(1, 5) AS n`,
+    );
+    const relay = new OutboxRelay(schema.pool, queues, clock, createLogger('silent'), 1_000, 5_000, 0);
+    expect(await relay.relayOnce()).toBe(5);
+    await queues.queues.escalations.remove('timer-5.escalation.1.due');
+    await schema.pool.query(`UPDATE outbox SET relayed_at = now() - interval '1 minute'`);
+    // Two at a time: the first sweep sees timers 1-2, the second 3-4, the third finds 5 gone.
+    expect(await relay.sweepVanished(2)).toBe(0);
+    expect(await relay.sweepVanished(2)).toBe(0);
+    expect(await relay.sweepVanished(2)).toBe(1);
+
+    // A lost job already past its time is looked at first, however many others wait before it.
+    await schema.pool.query(
+      `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at)
+       VALUES ('escalation.due', '{"incidentId":"overdue","level":1}', 'overdue:escalation:1:due', now() - interval '1 minute', now() - interval '1 minute')`,
+    );
+    expect(await relay.sweepVanished(2)).toBe(1);
+    await relay.stop();
+    await schema.pool.query('DELETE FROM outbox');
   });
 
   it('queues again a relayed job that Redis lost, and marks done one that finished unrecorded', async () => {

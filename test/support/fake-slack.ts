@@ -36,6 +36,12 @@ export class FakeSlack {
   /** Modals opened with views.open, in order. */
   readonly views: Array<{ triggerId: string; view: any }> = [];
   readonly usergroups = new Map<string, string[]>();
+  /** Handles of the user groups in `usergroups`, by id (`oncall-documents` for `@oncall-documents`). */
+  readonly usergroupHandles = new Map<string, string>();
+  /** The workspace's people, as users.list pages them and conversations.open finds them. */
+  readonly users: Array<{ id: string; name: string; display_name?: string; deleted?: boolean }> = [];
+  /** People Slack will not invite into any channel (cant_invite), as it refuses single-channel guests. */
+  readonly uninvitable = new Set<string>();
   /** Methods to fail on their next calls, with Slack's error code. */
   readonly failNext = new Map<string, string>();
   /** Methods to answer with HTTP 429 and this Retry-After (seconds) on their next call, as Slack rate-limits. */
@@ -85,6 +91,11 @@ export class FakeSlack {
   /** Someone joins a channel by hand, as a responder would. */
   join(channel: string, user: string): void {
     this.channels.get(channel)!.members.add(user);
+  }
+
+  addUsergroup(id: string, handle: string, members: string[]): void {
+    this.usergroups.set(id, members);
+    this.usergroupHandles.set(id, handle);
   }
 
   callsOf(method: string): ApiCall[] {
@@ -167,7 +178,8 @@ export class FakeSlack {
       }
       case 'conversations.list': {
         // One page of at most `limit` channels, in creation order, with a cursor for the rest.
-        const all = [...this.channels.values()];
+        // Direct messages are not among the public and private channels it lists.
+        const all = [...this.channels.values()].filter((c) => !c.id.startsWith('D'));
         const start = Number(args.cursor || 0);
         const limit = Math.min(Number(args.limit || 100), 1000);
         const page = all.slice(start, start + limit);
@@ -176,6 +188,7 @@ export class FakeSlack {
       }
       case 'conversations.history': {
         if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
+        if (!this.channels.get(args.channel)!.members.has('UBOT')) return { ok: false, error: 'not_in_channel' };
         const withMeta = String(args.include_all_metadata) === 'true';
         const messages = [...this.messages.values()]
           .filter((m) => m.channel === args.channel)
@@ -188,9 +201,25 @@ export class FakeSlack {
         const ch = this.channels.get(args.channel);
         if (!ch) return { ok: false, error: 'channel_not_found' };
         const users = String(args.users).split(',');
-        if (users.every((u) => ch.members.has(u))) return { ok: false, error: 'already_in_channel' };
-        users.forEach((u) => ch.members.add(u));
+        // Slack answers per person; without force, one refusal invites nobody.
+        const errors = users.flatMap((user) => {
+          const error = ch.members.has(user) ? 'already_in_channel' : user === 'UBOT' ? 'cant_invite_self' : this.uninvitable.has(user) ? 'cant_invite' : null;
+          return error ? [{ user, ok: false, error }] : [];
+        });
+        if (errors.length === 0 || String(args.force) === 'true') {
+          users.filter((u) => !errors.some((e) => e.user === u)).forEach((u) => ch.members.add(u));
+        }
+        if (errors.length > 0) return { ok: false, error: errors[0]!.error, errors };
         return { ok: true, channel: { id: ch.id } };
+      }
+      case 'conversations.open': {
+        // The same direct message every time, for a person of the workspace.
+        const user = this.users.find((u) => u.id === args.users);
+        if (!user) return { ok: false, error: 'user_not_found' };
+        if (user.deleted) return { ok: false, error: 'user_disabled' };
+        const id = `D${user.id.slice(1)}`;
+        if (!this.channels.has(id)) this.channels.set(id, { id, name: `dm-${user.id.toLowerCase()}`, topic: '', members: new Set(['UBOT', user.id]), creator: 'UBOT' });
+        return { ok: true, channel: { id } };
       }
       case 'conversations.members': {
         const ch = this.channels.get(args.channel);
@@ -211,6 +240,7 @@ export class FakeSlack {
           this.channels.set(args.channel, { id: args.channel, name: `dm-${args.channel.toLowerCase()}`, topic: '', members: new Set(['UBOT', args.channel]), creator: 'UBOT' });
         }
         if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
+        if (method === 'chat.postMessage' && !this.channels.get(args.channel)!.members.has('UBOT')) return { ok: false, error: 'not_in_channel' };
         const blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : (args.blocks ?? []);
         const invalid = blockProblem(blocks);
         if (invalid) return { ok: false, error: 'invalid_blocks', errors: [invalid] };
@@ -238,6 +268,20 @@ export class FakeSlack {
         if (problem) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem] } };
         this.views.push({ triggerId: String(args.trigger_id), view });
         return { ok: true, view: { id: `V${this.views.length}`, ...view } };
+      }
+      case 'usergroups.list': {
+        const withUsers = String(args.include_users) === 'true';
+        const groups = [...this.usergroups].map(([id, users]) => ({ id, handle: this.usergroupHandles.get(id) ?? '', ...(withUsers ? { users } : {}) }));
+        return { ok: true, usergroups: groups };
+      }
+      case 'users.list': {
+        // One page of at most `limit` people, with a cursor for the rest.
+        const start = Number(args.cursor || 0);
+        const limit = Number(args.limit || 100);
+        const page = this.users.slice(start, start + limit);
+        const next = start + limit < this.users.length ? String(start + limit) : '';
+        const members = page.map((u) => ({ id: u.id, name: u.name, deleted: u.deleted ?? false, profile: { display_name: u.display_name ?? '' } }));
+        return { ok: true, members, response_metadata: { next_cursor: next } };
       }
       case 'usergroups.users.list':
         return this.usergroups.has(args.usergroup)

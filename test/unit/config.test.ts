@@ -108,6 +108,108 @@ describe('loadConfig', () => {
     ]);
   });
 
+  describe('escalation webhooks', () => {
+    // Obviously fake keys; the PagerDuty one has the 32 characters of a real integration key.
+    const HMAC = 'fake-hmac-secret-for-tests-only';
+    const ROUTING_KEY = 'FAKE0ROUTING0KEY0FOR0TESTS000000';
+
+    it('has none unless ESCALATION_WEBHOOKS lists some', () => {
+      expect(loadConfig({ ...VALID }).webhooks).toEqual({});
+    });
+
+    it('reads each listed webhook, generic by default, PagerDuty at its Events API URL unless told otherwise', () => {
+      const config = loadConfig({
+        ...VALID,
+        ESCALATION_WEBHOOKS: ' pagerduty, status-page ,pagerduty',
+        ESCALATION_WEBHOOK_PAGERDUTY_PRESET: 'pagerduty',
+        ESCALATION_WEBHOOK_PAGERDUTY_SECRET: ROUTING_KEY,
+        ESCALATION_WEBHOOK_STATUS_PAGE_URL: 'https://hooks.example.com/incident-bot?channel=ops',
+        ESCALATION_WEBHOOK_STATUS_PAGE_SECRET: HMAC,
+      });
+      expect(config.webhooks).toEqual({
+        pagerduty: { name: 'pagerduty', url: 'https://events.pagerduty.com/v2/enqueue', secret: ROUTING_KEY, preset: 'pagerduty' },
+        'status-page': { name: 'status-page', url: 'https://hooks.example.com/incident-bot?channel=ops', secret: HMAC, preset: 'generic' },
+      });
+    });
+
+    it.each(['http://localhost:8080/hook', 'http://127.0.0.1:9/hook', 'http://[::1]:9/hook'])('accepts plain http to this machine: %s', (url) => {
+      const config = loadConfig({ ...VALID, ESCALATION_WEBHOOKS: 'local', ESCALATION_WEBHOOK_LOCAL_URL: url, ESCALATION_WEBHOOK_LOCAL_SECRET: HMAC });
+      expect(config.webhooks.local?.url).toBe(url);
+    });
+
+    it('names each missing variable of a listed webhook, with what to put in it', () => {
+      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: 'statuspage,pagerduty', ESCALATION_WEBHOOK_PAGERDUTY_PRESET: 'pagerduty' });
+      expect(err.problems).toEqual([
+        'ESCALATION_WEBHOOK_STATUSPAGE_URL is required for webhook statuspage: the https:// URL that receives its escalations (or set ESCALATION_WEBHOOK_STATUSPAGE_PRESET=pagerduty)',
+        expect.stringMatching(/^ESCALATION_WEBHOOK_STATUSPAGE_SECRET is required for webhook statuspage: a random string of at least 16 characters/),
+        expect.stringMatching(/^ESCALATION_WEBHOOK_PAGERDUTY_SECRET is required for webhook pagerduty: the 32-character integration key .*Events API v2/),
+      ]);
+    });
+
+    it.each([
+      ['plain http to another host', 'http://hooks.example.com/hook'],
+      ['not https at all', 'ftp://hooks.example.com/hook'],
+      ['not a URL', 'hooks.example.com/hook'],
+      ['a look-alike of loopback', 'http://127.example.com/hook'],
+    ])('refuses a URL that is %s', (_why, url) => {
+      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: 'statuspage', ESCALATION_WEBHOOK_STATUSPAGE_URL: url, ESCALATION_WEBHOOK_STATUSPAGE_SECRET: HMAC });
+      expect(err.problems).toEqual(['ESCALATION_WEBHOOK_STATUSPAGE_URL must be an https:// URL (http:// only for localhost or a loopback address)']);
+    });
+
+    it('refuses an unknown preset, a short HMAC secret and a PagerDuty key of the wrong length', () => {
+      const err = configError({
+        ...VALID,
+        ESCALATION_WEBHOOKS: 'a,b,c',
+        ESCALATION_WEBHOOK_A_PRESET: 'opsgenie',
+        ESCALATION_WEBHOOK_A_URL: 'https://a.example.com/',
+        ESCALATION_WEBHOOK_A_SECRET: HMAC,
+        ESCALATION_WEBHOOK_B_URL: 'https://b.example.com/',
+        ESCALATION_WEBHOOK_B_SECRET: 'short',
+        ESCALATION_WEBHOOK_C_PRESET: 'pagerduty',
+        ESCALATION_WEBHOOK_C_SECRET: `${ROUTING_KEY}X`,
+      });
+      expect(err.problems).toEqual([
+        'ESCALATION_WEBHOOK_A_PRESET must be generic or pagerduty (default generic)',
+        expect.stringMatching(/^ESCALATION_WEBHOOK_B_SECRET is too short: use a random string of at least 16 characters/),
+        expect.stringMatching(/^ESCALATION_WEBHOOK_C_SECRET must be the 32-character integration key/),
+      ]);
+    });
+
+    it.each(['PagerDuty', 'pager_duty', 'a,,b', 'pagerduty,', 'status page', '-x'])('refuses the list %p, saying what names may hold', (value) => {
+      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: value });
+      expect(err.problems).toEqual([
+        'ESCALATION_WEBHOOKS must be a comma-separated list of webhook names (lowercase letters, digits and "-"), e.g. pagerduty,statuspage',
+      ]);
+    });
+
+    it('refuses the variables of a webhook that is not listed, which would otherwise only fail mid-incident', () => {
+      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: 'pagerduty', ESCALATION_WEBHOOK_PAGERDUTY_PRESET: 'pagerduty', ESCALATION_WEBHOOK_PAGERDUTY_SECRET: ROUTING_KEY, ESCALATION_WEBHOOK_STATUS_PAGE_SECRET: HMAC });
+      expect(err.problems).toEqual([
+        'ESCALATION_WEBHOOK_STATUS_PAGE_SECRET is set but ESCALATION_WEBHOOKS does not list its webhook: add status-page there, or unset it',
+      ]);
+    });
+
+    it('never echoes a webhook secret or URL in the error', () => {
+      const leaks = {
+        ESCALATION_WEBHOOK_A_URL: 'http://hooks.example.com/hook?token=url-token-should-not-leak',
+        ESCALATION_WEBHOOK_A_SECRET: 'leak7',
+        ESCALATION_WEBHOOK_B_PRESET: 'pagerduty',
+        ESCALATION_WEBHOOK_B_SECRET: 'routing-key-should-not-leak',
+      };
+      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: 'a,b', ...leaks });
+
+      expect(err.problems).toHaveLength(3);
+      const printed = [err.message, ...err.problems].join('\n');
+      for (const value of Object.values(leaks).filter((v) => v !== 'pagerduty')) expect(printed).not.toContain(value);
+      expect(printed).not.toContain('url-token');
+    });
+
+    it('lists webhook problems together with the others', () => {
+      const err = configError({ ...VALID, PORT: 'abc', ESCALATION_WEBHOOKS: 'statuspage', ESCALATION_WEBHOOK_STATUSPAGE_URL: 'https://hooks.example.com/' });
+      expect(err.problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^ESCALATION_WEBHOOK_STATUSPAGE_SECRET is required/)]);
+    });
+  });
+
   describe('INCIDENT_ADMINS', () => {
     it('splits user IDs and user group IDs, ignoring spaces', () => {
       expect(loadConfig({ ...VALID, INCIDENT_ADMINS: 'U123, S456' }).slack?.admins).toEqual({ users: ['U123'], groups: ['S456'] });

@@ -297,6 +297,7 @@ describe('decideCancel', () => {
       expect(decideCancel(makeSnapshot({ status }), actor, AT, '  declared by mistake  ')).toEqual({
         incident: { status: 'cancelled', cancelledAt: AT },
         events: [{ kind: 'incident.cancelled', actor: actor.id, at: AT, data: { reason: 'declared by mistake' }, key: `${INCIDENT_ID}:cancelled` }],
+        jobs: [], // no webhook was triggered, so none is told
       });
     }
   });
@@ -357,6 +358,7 @@ describe('decideResolve', () => {
       events: [
         { kind: 'incident.resolved', actor: actor.id, at: AT, data: { summary: 'rolled back documents-api' }, key: `${INCIDENT_ID}:resolved` },
       ],
+      jobs: [],
     });
   });
 

@@ -50,6 +50,7 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   not_in_incident: { code: 'not_in_incident', command: 'ack' },
   stale_button: { code: 'stale_button' },
   wrong_place: { code: 'wrong_place', incident: 'INC-42', channel: 'C00000001' },
+  no_more_levels: { code: 'no_more_levels', incident: 'INC-42', levels: 3, channel: 'C00000001' },
 };
 
 /** What a person reads for each problem above. */
@@ -69,6 +70,7 @@ const EXPECTED: Record<Problem['code'], string> = {
   not_in_incident: "ack works inside an incident channel, and this is not one. Open the incident's channel (see list) and run it there.",
   stale_button: 'This button is from an old message. Run status in the incident channel for the current checklist.',
   wrong_place: 'This button belongs to INC-42 in #C00000001. Use it there, where the incident is worked.',
+  no_more_levels: 'INC-42 has already been escalated to all 3 levels of its runbook. Mention whoever else you need in #C00000001.',
 };
 
 const allProblems = (): Problem[] => [

@@ -69,6 +69,12 @@ const EXPECTED_BOT_SCOPES = [
   'channels:history',
   'pins:write',
   'usergroups:read',
+  // Escalation: find people and private channels by name, message people, and find those messages again.
+  'users:read',
+  'groups:read',
+  'groups:history',
+  'im:write',
+  'im:history',
 ];
 
 describe('Slack app manifests', () => {

@@ -33,12 +33,12 @@ const SLACK_MARKUP = /<[@#!]/;
 describe('headerView', () => {
   it('offers Acknowledge and Resolve while the incident is declared', () => {
     const view = headerView(makeSnapshot({ status: 'declared' }), runbook);
-    expect(labels(view.actions)).toEqual(['Acknowledge', 'Resolve']);
+    expect(labels(view.actions)).toEqual(['Acknowledge', 'Escalate', 'Resolve']);
     expect(view.actions[0]).toEqual({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: INCIDENT_ID } });
   });
 
   it.each(['acknowledged', 'mitigated'] as Status[])('offers only Resolve once %s: acknowledging again means nothing', (status) => {
-    expect(labels(headerView(makeSnapshot({ status }), runbook).actions)).toEqual(['Resolve']);
+    expect(labels(headerView(makeSnapshot({ status }), runbook).actions)).toEqual(['Escalate', 'Resolve']);
   });
 
   it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('asks for confirmation before resolving a %s incident', (status) => {
@@ -85,7 +85,7 @@ describe('headerView', () => {
 
   it('shows severity, status, commander, runbook, who declared it and when it was acknowledged', () => {
     const s = makeSnapshot({ status: 'acknowledged' });
-    expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual(['Severity', 'Status', 'Commander', 'Runbook', 'Declared', 'Acknowledged', 'Diagnosis']);
+    expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual(['Severity', 'Status', 'Commander', 'Runbook', 'Declared', 'Acknowledged', 'Diagnosis', 'Escalation']);
     expect(field(s, 'Severity')).toBe('SEV2');
     expect(field(s, 'Status')).toBe('Acknowledged');
     expect(field(s, 'Commander')).toBe('@UCMDR0001');

@@ -183,6 +183,14 @@ export function actionId(p: ActionPayload, where?: string): string {
   return `incident.${p.a}`;
 }
 
+/** A message of text with buttons under it, for what the bot says in a room (a notice). */
+export function textWithActions(text: string, actions: ActionView[]): Array<Record<string, unknown>> {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } },
+    { type: 'actions', elements: actions.map((a) => button(a)) },
+  ];
+}
+
 function button(a: ActionView, where?: string): Record<string, unknown> {
   return {
     type: 'button',

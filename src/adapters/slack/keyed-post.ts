@@ -10,11 +10,19 @@ const KEYED_EVENT = 'braiflow_incident_notice';
  * took the message comes back through BullMQ's stalled-job check, which does not count an attempt,
  * so the next try looks like a first one. Keyed posts are rare (one per notice), so the extra call is cheap.
  */
-export async function postOnce(client: WebClient, channel: string, incidentId: string, key: string, text: string): Promise<void> {
+export async function postOnce(
+  client: WebClient,
+  channel: string,
+  incidentId: string,
+  key: string,
+  text: string,
+  blocks?: Array<Record<string, unknown>>,
+): Promise<void> {
   if (await alreadyPosted(client, channel, incidentId, key)) return;
   await client.chat.postMessage({
     channel,
     text,
+    ...(blocks ? { blocks: blocks as never } : {}),
     unfurl_links: false,
     metadata: { event_type: KEYED_EVENT, event_payload: { incident_id: incidentId, key } },
   });

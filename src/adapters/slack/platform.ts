@@ -2,13 +2,17 @@ import type { WebClient } from '@slack/web-api';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Actor, Incident } from '../../core/incident/model';
-import type { ChatPlatform, JobAttempt, ReplyTo } from '../../core/ports';
+import type { ChatPlatform, EscalationNotice, JobAttempt, ReplyTo } from '../../core/ports';
+import type { ActionView } from '../../core/render/views';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
 import type { ChatRefStore } from '../../store/chat-refs';
 import type { ChatRoomStore } from '../../store/chat-rooms';
 import { forJobs } from './errors';
 import { SlackAdmins } from './admins';
+import { SlackEscalations } from './escalation';
+import { SlackEscalationTargets } from './escalation-targets';
+import { textWithActions } from './blocks';
 import { mrkdwn } from './format';
 import { postOnce } from './keyed-post';
 import { SlackMembers } from './members';
@@ -23,6 +27,7 @@ export class SlackPlatform implements ChatPlatform {
   private readonly provisioner: SlackProvisioner;
   private readonly admins: SlackAdmins;
   private readonly members: SlackMembers;
+  private readonly escalations: SlackEscalations;
 
   constructor(
     private readonly client: WebClient,
@@ -35,6 +40,7 @@ export class SlackPlatform implements ChatPlatform {
     this.provisioner = new SlackProvisioner(client, deps, this.sync, stores.rooms, logger);
     this.admins = new SlackAdmins(client, admins, logger);
     this.members = new SlackMembers(client, logger);
+    this.escalations = new SlackEscalations(client, deps, new SlackEscalationTargets(client), logger);
   }
 
   provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void> {
@@ -47,17 +53,28 @@ export class SlackPlatform implements ChatPlatform {
     });
   }
 
-  async post(incidentId: string, text: Text, opts: { key?: string } = {}): Promise<void> {
+  async post(incidentId: string, text: Text, opts: { key?: string; actions?: ActionView[] } = {}): Promise<void> {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
     const channel = snap.incident.channelId;
     if (!channel) throw new Error(`incident ${incidentId} has no channel yet`);
+    const blocks = opts.actions?.length ? textWithActions(mrkdwn(text), opts.actions) : undefined;
     const posted = opts.key
-      ? postOnce(this.client, channel, incidentId, opts.key, mrkdwn(text))
-      : this.client.chat.postMessage({ channel, text: mrkdwn(text), unfurl_links: false });
+      ? postOnce(this.client, channel, incidentId, opts.key, mrkdwn(text), blocks)
+      : this.client.chat.postMessage({ channel, text: mrkdwn(text), ...(blocks ? { blocks: blocks as never } : {}), unfurl_links: false });
     await posted.catch((err: unknown) => {
       throw forJobs(err);
     });
+  }
+
+  /** Where people open the incident's channel from outside Slack (a pager, a webhook receiver). */
+  roomUrl(incident: Incident): string | null {
+    return incident.channelId ? `https://slack.com/app_redirect?channel=${incident.channelId}` : null;
+  }
+
+  /** Every try delivers the whole level and finds what an earlier try did, so which try it is changes nothing. */
+  escalate(notice: EscalationNotice): Promise<void> {
+    return this.escalations.escalate(notice);
   }
 
   async notify(replyTo: ReplyTo, text: Text): Promise<void> {

@@ -9,11 +9,12 @@ import { label, type Snapshot } from '../incident/model';
 import { resolve } from '../incident/resolve';
 import { retrySetup } from '../incident/retry-setup';
 import { runProbes } from '../incident/probes';
+import { escalateNow } from '../incident/escalation';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../render/actions';
-import { declaredText, helpText, listText, notRecordedText, probesQueuedText, problemText, statusText, unconfirmedText } from '../render/replies';
+import { declaredText, escalatedText, helpText, listText, notRecordedText, probesQueuedText, problemText, statusText, unconfirmedText } from '../render/replies';
 import type { Text } from '../render/text';
 import { stepDetailView, type StepDetailView } from '../render/views';
 import { Limiter } from './limit';
@@ -184,6 +185,10 @@ export class Dispatcher {
         const r = await runProbes(deps, id, cmd.probe, actor, req.requestId ?? `v${snap.incident.version}`);
         return { reply: probesQueuedText(name, cmd.probe), snapshot: r.snapshot };
       }
+      case 'escalate': {
+        const r = await escalateNow(deps, id, actor, cmd.reason);
+        return { reply: escalatedText(name, Math.max(0, ...(r.snapshot.escalations ?? []).map((e) => e.level))), snapshot: r.snapshot };
+      }
     }
   }
 
@@ -214,6 +219,10 @@ export class Dispatcher {
       case 'probe': {
         const r = await runProbes(deps, action.i, action.p, actor, req.requestId ?? `v${snap.incident.version}`);
         return { reply: null, snapshot: r.snapshot }; // the checklist shows the run, then its result
+      }
+      case 'escalate': {
+        const r = await escalateNow(deps, action.i, actor);
+        return { reply: escalatedText(name, Math.max(0, ...(r.snapshot.escalations ?? []).map((e) => e.level))), snapshot: r.snapshot };
       }
     }
   }

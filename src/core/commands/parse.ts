@@ -16,6 +16,7 @@ export type Command =
   | { kind: 'cancel'; reason?: string; ref?: number }
   | { kind: 'retry'; ref?: number }
   | { kind: 'probe'; probe: string }
+  | { kind: 'escalate'; reason?: string }
   | { kind: 'sev'; severity: number }
   | { kind: 'commander'; userId: string }
   | { kind: 'declare'; runbook: string; summary?: string };
@@ -50,6 +51,8 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
     case 'probe':
       // `probe` alone runs every check of the runbook, like the header's button.
       return { kind: 'probe', probe: restWords[0]?.toLowerCase() ?? 'all' };
+    case 'escalate':
+      return { kind: 'escalate', reason: checkedText(rest, 'reason') ?? undefined };
     case 'resolve':
       return { kind: 'resolve', summary: checkedText(afterRef, 'summary') ?? undefined, ...(ref === undefined ? {} : { ref }) };
     case 'cancel':

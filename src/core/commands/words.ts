@@ -15,6 +15,7 @@ export const COMMAND_WORDS = {
   retry: 'retry',
   probe: 'probe',
   check: 'probe',
+  escalate: 'escalate',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

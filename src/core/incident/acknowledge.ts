@@ -5,7 +5,7 @@ import { requireOpen, requireParticipant } from './guards';
 import type { Actor, Snapshot } from './model';
 
 /** How a person acknowledged: the header button, the command, or by working the incident. */
-export type AckVia = 'button' | 'command' | 'step' | 'mitigate' | 'resolve' | 'severity' | 'commander';
+export type AckVia = 'button' | 'command' | 'step' | 'mitigate' | 'resolve' | 'severity' | 'commander' | 'escalate';
 
 /** Nothing when the incident is past `declared`: only the first acknowledgement is recorded. */
 export function acknowledgeChange(s: Snapshot, actor: Pick<Actor, 'id'>, at: Date, via: AckVia): Change {

@@ -1,5 +1,6 @@
 import type { Change } from '../ports';
 import { changeIncident } from './change';
+import { webhookResolveJobs } from './escalation';
 import type { CoreDeps } from './deps';
 import { checkedText } from './text-limits';
 import { requireManager, requireOpen } from './guards';
@@ -13,6 +14,7 @@ export function decideCancel(s: Snapshot, actor: Actor, at: Date, reason?: strin
   return {
     incident: { status: 'cancelled', cancelledAt: at },
     events: [{ kind: 'incident.cancelled', actor: actor.id, at, data: { reason: checkedText(reason, 'reason') }, key: `${s.incident.id}:cancelled` }],
+    jobs: webhookResolveJobs(s, at),
   };
 }
 

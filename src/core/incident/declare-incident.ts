@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
 import { diagnosisDueJob } from './diagnosis';
+import { escalationDueJob } from './escalation';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
 import type { Actor, Snapshot } from './model';
@@ -74,6 +75,8 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
         ...(probes.jobs ?? []),
         // The diagnosis clock starts with the incident. Nothing withdraws it: when due, it looks for itself.
         diagnosisDueJob({ id, declaredAt: now }, pb),
+        // So does the on-call ladder: level 1 fires unless someone acknowledges first.
+        ...[escalationDueJob({ id, declaredAt: now }, pb, 1)].filter((j) => j !== null),
       ],
     },
   );

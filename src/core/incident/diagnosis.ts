@@ -2,7 +2,9 @@ import type { Change, NewJob } from '../ports';
 import { diagnosisOverdueText } from '../render/replies';
 import type { Text } from '../render/text';
 import { durationMs, type Runbook } from '../runbook/schema';
+import type { ActionView } from '../render/actions';
 import { changeIncident } from './change';
+import { nextLevel } from './escalation';
 import type { CoreDeps } from './deps';
 import { isOpen, label, type Incident, type Snapshot } from './model';
 
@@ -58,8 +60,14 @@ export function diagnosisNotice(s: Snapshot, runbook: Runbook): Text | null {
   const stepId = runbook.steps.find((st) => st.marks === 'diagnosed')?.id;
   const position = s.steps.findIndex((st) => st.stepId === stepId);
   const step = position >= 0 ? { number: position + 1, title: s.steps[position]!.title } : null;
-  // The Escalate button goes beside this text once escalation exists.
   return diagnosisOverdueText({ incident: label(s.incident), within: runbook.diagnose_within, rule: diagnosisRule(runbook), step });
+}
+
+/** The runbook's rule says escalate now: the notice carries the button that does it, while a level is left. */
+export function diagnosisNoticeActions(s: Snapshot, runbook: Runbook): ActionView[] {
+  const next = nextLevel(s, runbook);
+  if (!next || !isOpen(s.incident)) return [];
+  return [{ label: `Escalate to level ${next.level}`, style: 'danger', payload: { a: 'escalate', i: s.incident.id } }];
 }
 
 /**

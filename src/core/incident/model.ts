@@ -45,12 +45,25 @@ export interface ProbeRun {
   durationMs: number | null;
 }
 
+/** An escalation level that fired. */
+export interface FiredLevel {
+  level: number;
+  targets: string[];
+  reason: 'timeout' | 'manual';
+  at: Date;
+  /** Who escalated by hand, and what they said; null when the level timed out. */
+  by: string | null;
+  note: string | null;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
   steps: ChecklistStep[];
   /** The latest run of each probe; absent where nothing asked for probes. */
   probes?: ProbeRun[];
+  /** The levels fired so far, in order; absent where none could have. */
+  escalations?: FiredLevel[];
 }
 
 /**

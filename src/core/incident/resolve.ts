@@ -1,6 +1,7 @@
 import type { Change } from '../ports';
 import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
+import { webhookResolveJobs } from './escalation';
 import type { CoreDeps } from './deps';
 import { checkedText } from './text-limits';
 import { requireManager, requireOpen } from './guards';
@@ -14,6 +15,8 @@ export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: str
   return withAcknowledgement(s, actor, at, 'resolve', {
     incident: { status: 'resolved', resolvedAt: at, resolution },
     events: [{ kind: 'incident.resolved', actor: actor.id, at, data: { summary: resolution }, key: `${s.incident.id}:resolved` }],
+    // The ladder stops by itself (a due level finds the incident ended); webhooks are told.
+    jobs: webhookResolveJobs(s, at),
   });
 }
 

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('ack'), i: z.uuid() }),
   z.object({ a: z.literal('resolve'), i: z.uuid() }),
+  /** Page the next level of the on-call ladder now. */
+  z.object({ a: z.literal('escalate'), i: z.uuid() }),
   z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
   /** Run one probe, or 'all'. */
   z.object({ a: z.literal('probe'), i: z.uuid(), p: z.string().min(1).max(100) }),
@@ -28,4 +30,13 @@ export function decodeAction(value: string | undefined | null): ActionPayload | 
   } catch {
     return null;
   }
+}
+
+/** A button as the views offer it: what it says, how it looks, what it asks for. */
+export interface ActionView {
+  label: string;
+  style?: 'primary' | 'danger';
+  /** Asked before the action runs, for what cannot be undone with one more click. */
+  confirm?: { title: string; text: string; ok: string; cancel: string };
+  payload: ActionPayload;
 }

@@ -18,6 +18,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   tick_steps: 'tick steps on',
   retry: 'retry the setup of',
   run_probes: 'run checks on',
+  escalate: 'escalate',
 };
 
 export function problemText(p: Problem): Text {
@@ -72,7 +73,30 @@ export function problemText(p: Problem): Text {
       return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
       return ['This button is from an old message. Run ', { command: 'status' }, ' in the incident channel for the current checklist.'];
+    case 'no_more_levels':
+      return [`${p.incident} has already been escalated to all ${p.levels} levels of its runbook. Mention whoever else you need in `, p.channel ? { channel: p.channel } : 'the incident channel', '.'];
   }
+}
+
+/**
+ * The message a fired level posts in the incident's room, before the platform names its targets:
+ * "⬆️ Level 2 of 3 for INC-7: nobody acknowledged it within 15 min."
+ */
+export function escalationFiredText(e: { incident: string; level: number; levels: number; reason: 'timeout' | 'manual'; after: string | null; by: string | null; note: string | null }): Text {
+  const head = `⬆️ Escalated ${e.incident} to level ${e.level} of ${e.levels}`;
+  if (e.reason === 'timeout') return [`${head}: nobody acknowledged it${e.after ? ` within ${durationWords(e.after)}` : ''}. Paging`];
+  return [`${head}: `, { user: e.by ?? '' }, ' asked for help', ...(e.note ? [` (“${e.note}”)`] : []), '. Paging'];
+}
+
+/** Said in the incident's room when a webhook refused for good: the page did not go out that way. */
+export function webhookFailedText(webhook: string, level: number | null, why: string): Text {
+  const what = level === null ? 'about the end of this incident' : `for escalation level ${level}`;
+  return [`⚠️ Could not call webhook "${webhook}" ${what}: ${why}. Page by hand if it mattered, and fix the webhook's settings (ESCALATION_WEBHOOK_* variables).`];
+}
+
+/** The answer to the person who escalated by hand. */
+export function escalatedText(incident: string, level: number): Text {
+  return [`${incident} escalated to level ${level}: its targets are paged in the incident channel.`];
 }
 
 /** Said when something failed on our side; `ref` finds the log line. */
@@ -203,6 +227,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['cancel [reason]', 'declared by mistake; left out of MTTR'],
     ['retry', 'set up the channel and messages again (commander, declarer or admin)'],
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
+    ['escalate [reason]', 'page the next level of the on-call ladder now'],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
   out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'help' }, ' shows this. ');

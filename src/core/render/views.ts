@@ -1,21 +1,16 @@
+import { nextLevel } from '../incident/escalation';
 import { isOpen, label, type Snapshot } from '../incident/model';
 import { firstLine, markupOf, type Markup } from '../runbook/markup';
 import { durationMs, type Runbook } from '../runbook/schema';
-import type { ActionPayload } from './actions';
+import type { ActionView } from './actions';
 import { plainText, type Text } from './text';
+
+export type { ActionView };
 
 /**
  * Platform-neutral pictures of an incident, computed from stored state only. Adapters turn them
  * into Block Kit or Adaptive Cards; they never patch a message piece by piece.
  */
-export interface ActionView {
-  label: string;
-  style?: 'primary' | 'danger';
-  /** Asked before the action runs, for what cannot be undone with one more click. */
-  confirm?: { title: string; text: string; ok: string; cancel: string };
-  payload: ActionPayload;
-}
-
 export interface HeaderView {
   heading: string;
   /** One line for notifications and previews, where no formatting shows. */
@@ -78,6 +73,19 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   const actions: ActionView[] = [];
   if (i.status === 'declared') actions.push({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: i.id } });
   if (open && pb.probes.length > 0) actions.push({ label: 'Run all checks', payload: { a: 'probe', i: i.id, p: 'all' } });
+  const next = nextLevel(s, pb);
+  if (open && next) {
+    actions.push({
+      label: 'Escalate',
+      confirm: {
+        title: `Page level ${next.level} now?`,
+        text: `This pages ${next.targets.join(', ')} now, without waiting for the ladder.`,
+        ok: 'Escalate',
+        cancel: 'Not yet',
+      },
+      payload: { a: 'escalate', i: i.id },
+    });
+  }
   if (open) {
     actions.push({
       label: 'Resolve',
@@ -96,6 +104,7 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   if (i.cancelledAt) closingNote = ['Cancelled ', { time: i.cancelledAt }, ' (declared by mistake; left out of MTTR)'];
   const status = statusWord(i.status);
   const clock = diagnosisClock(s, pb);
+  const ladder = escalationLadder(s, pb);
   return {
     heading: `${label(i)} · ${i.title}`,
     summary: `${label(i)} · ${i.title} (${status})`,
@@ -107,6 +116,7 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
       { label: 'Declared', value: [{ time: i.declaredAt, relative: true }, ' by ', { user: i.declaredBy }] },
       { label: 'Acknowledged', value: i.acknowledgedAt ? [{ time: i.acknowledgedAt }] : ['not yet'] },
       ...(clock ? [{ label: 'Diagnosis', value: clock }] : []),
+      ...(ladder ? [{ label: 'Escalation', value: ladder }] : []),
     ],
     links: pb.links,
     checks: pb.probes.map((p) => probeView(s, p.id, p.title)),
@@ -142,6 +152,22 @@ export function diagnosisClock(s: Snapshot, pb: Runbook): Text | null {
   if (!isOpen(i)) return i.cancelledAt ? null : ['No cause was recorded'];
   const due = new Date(i.declaredAt.getTime() + limitMs);
   return [`⏱ Diagnosing · ${minutes(limitMs)} min limit, due `, { time: due, relative: true }];
+}
+
+/**
+ * Where the on-call ladder stands: "Level 2 paged 10:14 · next: @head-of-engineering at 10:44",
+ * or why it stopped. Null when it never started and never will (an incident ended unpaged).
+ */
+export function escalationLadder(s: Snapshot, pb: Runbook): Text | null {
+  const i = s.incident;
+  const last = (s.escalations ?? []).at(-1);
+  const paged: Text = last ? [`Level ${last.level} paged `, { time: last.at }] : [];
+  const sep = last ? ' · ' : '';
+  if (!isOpen(i)) return last ? [...paged, `${sep}stopped: ${i.status}`] : null;
+  if (i.acknowledgedAt) return [...paged, `${sep}${last ? 'stopped' : 'Not needed'}: acknowledged `, { time: i.acknowledgedAt }];
+  const next = nextLevel(s, pb);
+  if (!next) return [...paged, `${sep}no more levels`];
+  return [...(last ? paged : ['Nobody paged yet']), ` · next: level ${next.level}, ${next.targets.join(' ')} at `, { time: next.due, relative: true }];
 }
 
 export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {

@@ -90,9 +90,23 @@ const probe = z.discriminatedUnion('kind', [
 
 export type ProbeDef = z.infer<typeof probe>;
 
+/**
+ * Whom a level calls: `@handle` (a user group, else a user), `#channel`, a raw id (U…, W…, S…,
+ * C…, G…), or `webhook:<name>`, whose URL and secret live in configuration, never here.
+ */
+export const ESCALATION_TARGET = /^(?:@[a-z0-9][a-z0-9._-]*|#[a-z0-9][a-z0-9._-]*|[UWSCG][A-Z0-9]{2,}|webhook:[a-z0-9][a-z0-9-]*)$/;
+const WEBHOOK_PREFIX = 'webhook:';
+
+/** The webhook a target names, or null for a chat target. */
+export function webhookName(target: string): string | null {
+  return target.startsWith(WEBHOOK_PREFIX) ? target.slice(WEBHOOK_PREFIX.length) : null;
+}
+
 const escalationLevel = z.object({
   after: duration,
-  notify: z.array(z.string().min(1)).min(1, 'name at least one person, rotation or channel to notify'),
+  notify: z
+    .array(z.string().regex(ESCALATION_TARGET, 'write @handle, #channel, a Slack id (U…, S…, C…) or webhook:<name>'))
+    .min(1, 'name at least one person, rotation or channel to notify'),
 });
 
 const edgeCase = z.object({

@@ -1,0 +1,145 @@
+import { UserError } from '../errors';
+import type { Change, EscalationNotice, NewJob } from '../ports';
+import { escalationFiredText } from '../render/replies';
+import { durationMs, webhookName, type Runbook } from '../runbook/schema';
+import { withAcknowledgement } from './acknowledge';
+import { changeIncident } from './change';
+import type { CoreDeps } from './deps';
+import { requireOpen, requireParticipant } from './guards';
+import { isOpen, label, type Actor, type Incident, type Snapshot } from './model';
+import { checkedText } from './text-limits';
+
+/**
+ * The runbook's on-call ladder. Level n (1-based) is due `escalation[n-1].after` after the
+ * declare. Its job is queued with the declare (level 1) or with the level before it; when it runs
+ * it decides from the locked incident: nobody acknowledged and the incident is open, so it fires.
+ * Each firing writes a row the database keeps unique per incident and level, so however many bots
+ * run the job, the level fires once.
+ */
+export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, level: number, notBefore?: Date): NewJob | null {
+  const rung = runbook.escalation[level - 1];
+  if (!rung) return null;
+  const due = incident.declaredAt.getTime() + durationMs(rung.after);
+  return {
+    kind: 'escalation.due',
+    payload: { incidentId: incident.id, level },
+    dedupeKey: `${incident.id}:escalation:${level}:due`,
+    runAt: new Date(Math.max(due, notBefore?.getTime() ?? 0)),
+  };
+}
+
+/**
+ * The next level is due at its time in the ladder, and never sooner after level `level` fired
+ * than the ladder's gap between the two: a manual step up does not make the next level fire at once.
+ */
+function nextNotBefore(runbook: Runbook, level: number, firedAt: Date): Date {
+  const rung = runbook.escalation[level - 1];
+  const after = runbook.escalation[level];
+  const gapMs = rung && after ? durationMs(after.after) - durationMs(rung.after) : 0;
+  return new Date(firedAt.getTime() + gapMs);
+}
+
+/** The level that would fire next and when, or null when the ladder has no more levels. */
+export function nextLevel(s: Snapshot, runbook: Runbook): { level: number; targets: string[]; due: Date } | null {
+  const last = (s.escalations ?? []).at(-1);
+  const level = (last?.level ?? 0) + 1;
+  const job = escalationDueJob(s.incident, runbook, level, last ? nextNotBefore(runbook, last.level, last.at) : undefined);
+  return job ? { level, targets: runbook.escalation[level - 1]!.notify, due: job.runAt } : null;
+}
+
+export type EscalationTrigger = { kind: 'timeout'; level: number } | { kind: 'manual'; actor: Actor; note: string | null };
+
+export function decideEscalation(s: Snapshot, runbook: Runbook, at: Date, trigger: EscalationTrigger): Change {
+  const i = s.incident;
+  const fired = s.escalations ?? [];
+  if (trigger.kind === 'timeout') {
+    // The ladder stops at the first acknowledgement and when the incident ends.
+    if (!isOpen(i) || i.acknowledgedAt) return { events: [] };
+    if (fired.some((f) => f.level === trigger.level)) return { events: [] };
+    return fire(s, runbook, at, trigger.level, null, null);
+  }
+  requireOpen(i, 'escalate');
+  requireParticipant(trigger.actor, i, 'escalate');
+  const level = Math.max(0, ...fired.map((f) => f.level)) + 1;
+  if (!runbook.escalation[level - 1]) {
+    throw new UserError({ code: 'no_more_levels', incident: label(i), levels: runbook.escalation.length, channel: i.channelId });
+  }
+  // Asking for help is working the incident: it acknowledges it, like any first human action.
+  return withAcknowledgement(s, trigger.actor, at, 'escalate', fire(s, runbook, at, level, trigger.actor.id, trigger.note));
+}
+
+function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string | null, note: string | null): Change {
+  const i = s.incident;
+  const rung = runbook.escalation[level - 1];
+  if (!rung) return { events: [] };
+  const reason = by ? 'manual' : 'timeout';
+  const chat = rung.notify.filter((t) => webhookName(t) === null);
+  const webhooks = rung.notify.map(webhookName).filter((w): w is string => w !== null);
+  const next = escalationDueJob(i, runbook, level + 1, nextNotBefore(runbook, level, at));
+  const jobs: NewJob[] = [];
+  if (chat.length > 0) {
+    jobs.push({ kind: 'chat.escalate', payload: { incidentId: i.id, platform: i.platform, level }, dedupeKey: `${i.id}:escalation:${level}:chat`, runAt: at });
+  }
+  for (const w of webhooks) {
+    jobs.push({ kind: 'webhook.call', payload: { incidentId: i.id, webhook: w, action: 'trigger', level }, dedupeKey: `${i.id}:escalation:${level}:webhook:${w}`, runAt: at });
+  }
+  if (next) jobs.push(next);
+  return {
+    escalation: { level, targets: rung.notify, reason, at, by, note },
+    events: [
+      {
+        kind: 'escalation.fired',
+        actor: by ?? 'incident-bot',
+        at,
+        data: { level, targets: rung.notify, reason, ...(note ? { note } : {}) },
+        key: `${i.id}:escalation:${level}`,
+      },
+    ],
+    jobs,
+  };
+}
+
+/**
+ * When the incident ends, webhooks that were triggered hear that it is over (PagerDuty's
+ * `resolve`), once each.
+ */
+export function webhookResolveJobs(s: Snapshot, at: Date): NewJob[] {
+  const names = new Set((s.escalations ?? []).flatMap((f) => f.targets.map(webhookName)).filter((w): w is string => w !== null));
+  return [...names].map((w) => ({
+    kind: 'webhook.call',
+    payload: { incidentId: s.incident.id, webhook: w, action: 'resolve', level: null },
+    dedupeKey: `${s.incident.id}:webhook:${w}:resolve`,
+    runAt: at,
+  }));
+}
+
+/** A fired level as its chat platform delivers it, from stored state; null if it never fired. */
+export function escalationNotice(s: Snapshot, runbook: Runbook, level: number): EscalationNotice | null {
+  const fired = (s.escalations ?? []).find((f) => f.level === level);
+  if (!fired) return null;
+  return {
+    incidentId: s.incident.id,
+    level,
+    targets: fired.targets.filter((t) => webhookName(t) === null),
+    text: escalationFiredText({
+      incident: label(s.incident),
+      level,
+      levels: runbook.escalation.length,
+      reason: fired.reason,
+      after: runbook.escalation[level - 1]?.after ?? null,
+      by: fired.by,
+      note: fired.note,
+    }),
+    fixAt: `runbook ${runbook.id} (${runbook.id}.yaml), escalation.${level - 1}.notify`,
+  };
+}
+
+export async function checkEscalationDue(deps: CoreDeps, incidentId: string, level: number) {
+  return changeIncident(deps, incidentId, (s, at) => decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'timeout', level }));
+}
+
+/** `/incident escalate [reason]` and the Escalate button: the next level, now. */
+export async function escalateNow(deps: CoreDeps, incidentId: string, actor: Actor, note?: string) {
+  const text = checkedText(note, 'reason');
+  return changeIncident(deps, incidentId, (s, at) => decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'manual', actor, note: text }));
+}
