@@ -20,6 +20,7 @@ import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis'
 import { escalationLag } from './escalation-lag';
 import { startChild, wallNow, type Child } from './ipc';
 import { probePipeline } from './probe-pipeline';
+import { reportMttr } from './report-mttr';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -304,6 +305,10 @@ async function main(): Promise<number> {
   const escalations = await escalationLag();
   console.log(escalations.text);
   if (!escalations.ok) failed = true;
+  // 5. The KPI report on a million incidents: its own schema, no processes of its own.
+  const kpis = await reportMttr();
+  console.log(kpis.text);
+  if (!kpis.ok) failed = true;
   // A report, not a gate: missing a goal still exits 0; only a bench that could not run fails.
   return failed ? 1 : 0;
 }

@@ -6,6 +6,9 @@ import { createLogger } from './logger';
 import { startRuntime, type Role } from './runtime';
 import { createPool } from './store/db';
 import { migrate } from './store/migrate';
+import { digestCommand } from './cli/digest';
+import { importCommand } from './cli/import';
+import { reportCommand } from './cli/report';
 
 const USAGE = `Usage: incident-bot <command>
 
@@ -13,6 +16,11 @@ Commands:
   start [--role all|web|worker]   run the bot (default role: all = web + worker)
   migrate                         apply migrations/*.sql to DATABASE_URL
   runbooks check [DIR]            validate runbooks (default: PLAYBOOKS_DIR or ./playbooks)
+  report mttr --since D --until D [--json]
+                                  MTTR, MTTA, diagnosis, recurrence and coverage for a window
+  import servicenow|csv FILE [--class-map FILE]
+                                  bring in past incidents, for reports from day one
+  digest --now                    post the weekly digest now
   help                            show this text`;
 
 const SHUTDOWN_MS = 9_000;
@@ -30,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
       if (args[0] === 'check') return checkCommand(args[1]);
       process.stderr.write(`Unknown runbooks command "${args[0] ?? ''}". Try: incident-bot runbooks check [DIR]\n`);
       return 2;
+    case 'report':
+      return reportCommand(args);
+    case 'import':
+      return importCommand(args);
+    case 'digest':
+      return digestCommand(args);
     case undefined:
     case 'help':
     case '--help':

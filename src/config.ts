@@ -1,7 +1,8 @@
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { cronProblem, timeZoneProblem } from './digest/period';
 import { parseAllowedHosts } from './probes/host-policy';
-import { webhookVariable, type WebhookField } from './webhooks/variables';
+import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPreset } from './webhooks/variables';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -69,6 +70,20 @@ const envSchema = z.object({
       'ESCALATION_WEBHOOKS must be a comma-separated list of webhook names (lowercase letters, digits and "-"), e.g. pagerduty,statuspage',
     )
     .optional(),
+  DIGEST_CRON: z
+    .string()
+    .refine((v) => cronProblem(v) === null, {
+      error: (i) => `DIGEST_CRON ${cronProblem(String(i.input))}: it is when the weekly digest posts, e.g. 0 9 * * 1 (Mondays 09:00) or, with seconds, 0 0 9 * * 1`,
+    })
+    .default('0 9 * * 1'),
+  DIGEST_TZ: z
+    .string()
+    .refine((v) => timeZoneProblem(v) === null, { error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the zone DIGEST_CRON is read in (default UTC)` })
+    .default('UTC'),
+  DIGEST_SLACK_CHANNEL: z
+    .string()
+    .regex(/^C[A-Z0-9]{2,}$/, 'DIGEST_SLACK_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About, at the bottom), not its #name')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -100,16 +115,7 @@ export interface ProbeConfig {
   s3: { app: S3Credentials | null; standardUser: S3Credentials | null };
 }
 
-export type WebhookPreset = 'generic' | 'pagerduty';
-
-/** A webhook a runbook's escalation level names as `webhook:<name>`. Its URL and secret live here, never in YAML. */
-export interface WebhookConfig {
-  name: string;
-  url: string;
-  /** generic: the HMAC key; pagerduty: the Events API v2 routing (integration) key. */
-  secret: string;
-  preset: WebhookPreset;
-}
+export type { WebhookConfig, WebhookPreset };
 
 export interface Config {
   databaseUrl: string;
@@ -123,6 +129,14 @@ export interface Config {
   probes: ProbeConfig;
   /** By name; empty when ESCALATION_WEBHOOKS is unset. */
   webhooks: Record<string, WebhookConfig>;
+  digest: DigestConfig;
+}
+
+/** The weekly KPI digest: `cron` is read in `tz`; nothing is scheduled while `slackChannel` is null. */
+export interface DigestConfig {
+  cron: string;
+  tz: string;
+  slackChannel: string | null;
 }
 
 /** The chat surfaces a config serves, for `start` to say so. */
@@ -207,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     webhooks,
+    digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null },
   };
 }
 

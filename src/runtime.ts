@@ -8,6 +8,7 @@ import { surfaces, type Config } from './config';
 import { Dispatcher } from './core/commands/dispatch';
 import { PermanentError } from './core/errors';
 import type { CoreDeps } from './core/incident/deps';
+import type { WeeklyDigest } from './digest/run';
 import { checkDiagnosisDue, diagnosisNotice, diagnosisNoticeActions } from './core/incident/diagnosis';
 import { checkEscalationDue, escalationNotice } from './core/incident/escalation';
 import { webhookFailedText } from './core/render/replies';
@@ -20,6 +21,9 @@ import { operationalRoutes } from './http/health';
 import { Metrics } from './http/metrics';
 import { HttpServer, type Route } from './http/server';
 import { Traffic } from './http/traffic';
+import { weeklyDigestFrom } from './digest-wiring';
+import { PgReports } from './store/reports';
+import { startDigest } from './jobs/digest-schedule';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues } from './jobs/queues';
@@ -77,7 +81,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queues = new JobQueues(redis, config.queuePrefix, logger);
   const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
-  const deps: CoreDeps = { store, clock, catalog };
+  const deps: CoreDeps = { store, clock, catalog, reports: new PgReports(pool) };
   const metrics = new Metrics(pool, queues);
 
   const platforms = new Map<string, ChatPlatform>();
@@ -90,6 +94,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   let probes: ProbeRunner | null = null;
+  let digest: WeeklyDigest | null = null;
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
     sweep.start();
@@ -103,6 +108,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
+    digest = weeklyDigestFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
+    const weekly = digest;
     workers.push(
       ...createWorkers(
         connection,
@@ -147,6 +154,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           },
           'probe.runs': (p, attempt) => runner.run(p, attempt),
           'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),
+          ...(weekly ? { 'digest.weekly': () => weekly.run().then(() => undefined) } : {}),
         },
         logger,
         {
@@ -159,6 +167,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     );
   }
   relay.start();
+  if (role === 'all' || role === 'worker') {
+    // A Redis that is down at start must not keep the bot from serving incidents: the next start schedules it.
+    await withTimeout(startDigest(queues, digest, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
+      logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
+    );
+  }
 
   const routes: Route[] = operationalRoutes(pool, redis, metrics, {
     sinceRelayPass: () => relay.sinceDatabasePass(),

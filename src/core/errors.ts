@@ -15,7 +15,7 @@ export class UserError extends Error {
 }
 
 /** What a person may be asked to do something about. `action` says what they tried. */
-export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry' | 'run_probes' | 'escalate';
+export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry' | 'run_probes' | 'escalate' | 'diagnose';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer'; user: string } | { role: 'admin' };
@@ -25,7 +25,7 @@ export type Problem =
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' }
   | { code: 'too_long'; field: 'summary' | 'reason'; max: number; length: number }
   | { code: 'unknown_step'; incident: string; step: string }
   | { code: 'unknown_probe'; incident: string; probe: string; probes: string[] }

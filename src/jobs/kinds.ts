@@ -60,6 +60,12 @@ export const JOB_KINDS = {
     queue: 'probes',
     payload: z.object({ incidentId: z.uuid(), runId: z.uuid(), probeId: z.string().min(1) }),
   },
+  // Fired by the weekly-digest Job Scheduler (and at start for a missed period); the period is
+  // computed when it runs, and the digests table keeps it to one post per period and channel.
+  'digest.weekly': {
+    queue: 'schedules',
+    payload: z.object({}),
+  },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 
 export type JobKind = keyof typeof JOB_KINDS;

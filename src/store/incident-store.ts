@@ -196,7 +196,7 @@ export class PgIncidentStore implements IncidentStore {
   async listStranded(olderThan: Date, limit: number): Promise<Array<Pick<Incident, 'id' | 'number' | 'platform'>>> {
     const { rows } = await this.pool.query(
       `SELECT i.id, i.number, i.platform FROM incidents i
-       WHERE i.status NOT IN ('resolved', 'cancelled') AND i.channel_id IS NULL AND i.declared_at < $1
+       WHERE i.status NOT IN ('resolved', 'cancelled') AND i.channel_id IS NULL AND i.declared_at < $1 AND i.imported_from IS NULL
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'chat.provision'
                            AND (o.done_at IS NULL OR o.done_at > $1))
          AND (SELECT count(*) FROM outbox o WHERE o.incident_id = i.id AND o.kind = 'chat.provision') < 12

@@ -1,4 +1,4 @@
-import type { WebhookConfig } from '../config';
+import type { WebhookConfig } from './variables';
 import { PermanentError } from '../core/errors';
 import { answerError, refusalText, type Answer } from './answer';
 import type { WebhookEvent } from './event';

@@ -93,6 +93,11 @@ export class FakeSlack {
     this.channels.get(channel)!.members.add(user);
   }
 
+  /** A channel made by hand with the bot in it, as a digest or notice channel would be. */
+  addChannel(id: string, name: string, members: string[] = []): void {
+    this.channels.set(id, { id, name, topic: '', members: new Set(['UBOT', ...members]), creator: 'U0ADMIN' });
+  }
+
   addUsergroup(id: string, handle: string, members: string[]): void {
     this.usergroups.set(id, members);
     this.usergroupHandles.set(id, handle);

@@ -227,3 +227,29 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('loadConfig: the weekly digest', () => {
+  it('posts Mondays at 09:00 UTC by default, and nowhere until a channel is set', () => {
+    expect(loadConfig({ ...VALID }).digest).toEqual({ cron: '0 9 * * 1', tz: 'UTC', slackChannel: null });
+  });
+
+  it('takes a channel id, a time zone and a six-field cron with seconds', () => {
+    const config = loadConfig({ ...VALID, DIGEST_CRON: '30 0 8 * * 5', DIGEST_TZ: 'Europe/Berlin', DIGEST_SLACK_CHANNEL: 'C0KPI123' });
+    expect(config.digest).toEqual({ cron: '30 0 8 * * 5', tz: 'Europe/Berlin', slackChannel: 'C0KPI123' });
+  });
+
+  it('refuses a cron that is not one, naming the variable and the expected form', () => {
+    for (const cron of ['every monday', '61 9 * * 1', '0 9 * *', '@weekly']) {
+      const err = configError({ ...VALID, DIGEST_CRON: cron });
+      expect(err.problems).toEqual([expect.stringMatching(/^DIGEST_CRON .*0 9 \* \* 1/)]);
+    }
+  });
+
+  it('refuses an unknown time zone and a channel given by name', () => {
+    const err = configError({ ...VALID, DIGEST_TZ: 'Mars/Olympus', DIGEST_SLACK_CHANNEL: '#eng-kpis' });
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^DIGEST_TZ: Mars\/Olympus is not a time zone/),
+      expect.stringMatching(/^DIGEST_SLACK_CHANNEL must be a Slack channel ID/),
+    ]);
+  });
+});

@@ -291,10 +291,10 @@ describe('helpText', () => {
 
   it('explains every command people use inside an incident channel and anywhere', () => {
     const text = plainText(helpText(shipped()));
-    for (const cmd of ['ack', 'status', 'mitigate', 'sev <1-4>', 'commander @user', 'resolve [summary]', 'cancel [reason]']) {
+    for (const cmd of ['ack', 'status', 'mitigate', 'sev <1-4>', 'commander @user', 'resolve [summary]', 'cancel [reason]', 'escalate [reason]', 'diagnosed [cause]']) {
       expect(text).toContain(`\n• ${cmd}: `);
     }
-    expect(text).toContain('list shows open incidents, help shows this.');
+    expect(text).toContain('list shows open incidents, mttr [7d|30d|90d] the KPIs, help shows this.');
   });
 
   it('writes runbook ids and aliases as code, so people can type them exactly', () => {

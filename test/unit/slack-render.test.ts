@@ -221,19 +221,20 @@ describe('headerMessage', () => {
     headerMessage(headerView(makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status, ...extra } }), pb));
   const actionIds = (m: SlackMessage) => allButtons(m).map((b: any) => b.action_id);
 
-  it('offers Acknowledge, Escalate and Resolve while the incident is only declared', () => {
+  it('offers Acknowledge, Cause identified, Escalate and Resolve while the incident is only declared', () => {
     const m = header('declared');
-    expect(actionIds(m)).toEqual(['incident.ack', 'incident.escalate', 'incident.resolve']);
+    expect(actionIds(m)).toEqual(['incident.ack', 'incident.diagnosed', 'incident.escalate', 'incident.resolve']);
     expect(allButtons(m).map((b: any) => JSON.parse(b.value))).toEqual([
       { a: 'ack', i: INCIDENT_ID },
+      { a: 'diagnosed', i: INCIDENT_ID },
       { a: 'escalate', i: INCIDENT_ID },
       { a: 'resolve', i: INCIDENT_ID },
     ]);
     expect(m.text).toContain('(Declared)');
   });
 
-  it.each<Status>(['acknowledged', 'mitigated'])('offers Escalate and Resolve once %s, not Acknowledge', (status) => {
-    expect(actionIds(header(status, { acknowledgedAt: DONE_AT }))).toEqual(['incident.escalate', 'incident.resolve']);
+  it.each<Status>(['acknowledged', 'mitigated'])('offers Cause identified, Escalate and Resolve once %s, not Acknowledge', (status) => {
+    expect(actionIds(header(status, { acknowledgedAt: DONE_AT }))).toEqual(['incident.diagnosed', 'incident.escalate', 'incident.resolve']);
   });
 
   it('asks for confirmation before resolving from the button', () => {

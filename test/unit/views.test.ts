@@ -31,14 +31,14 @@ function allStrings(value: unknown): string[] {
 const SLACK_MARKUP = /<[@#!]/;
 
 describe('headerView', () => {
-  it('offers Acknowledge and Resolve while the incident is declared', () => {
+  it('offers Acknowledge, Cause identified, Escalate and Resolve while the incident is declared', () => {
     const view = headerView(makeSnapshot({ status: 'declared' }), runbook);
-    expect(labels(view.actions)).toEqual(['Acknowledge', 'Escalate', 'Resolve']);
+    expect(labels(view.actions)).toEqual(['Acknowledge', 'Cause identified', 'Escalate', 'Resolve']);
     expect(view.actions[0]).toEqual({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: INCIDENT_ID } });
   });
 
-  it.each(['acknowledged', 'mitigated'] as Status[])('offers only Resolve once %s: acknowledging again means nothing', (status) => {
-    expect(labels(headerView(makeSnapshot({ status }), runbook).actions)).toEqual(['Escalate', 'Resolve']);
+  it.each(['acknowledged', 'mitigated'] as Status[])('offers no Acknowledge once %s: acknowledging again means nothing', (status) => {
+    expect(labels(headerView(makeSnapshot({ status }), runbook).actions)).toEqual(['Cause identified', 'Escalate', 'Resolve']);
   });
 
   it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('asks for confirmation before resolving a %s incident', (status) => {

@@ -48,7 +48,7 @@ export function registerCommands(app: App, dispatcher: Dispatcher, platform: Cha
       return ack(ephemeral(r.reply!));
     }
     // Recorded before the ack, so an acknowledged command is never lost to a crash.
-    const writes = cmd.kind !== 'list' && cmd.kind !== 'status';
+    const writes = cmd.kind !== 'list' && cmd.kind !== 'status' && cmd.kind !== 'mttr';
     return answerBeforeAck((text) => (text ? ack(ephemeral(text)) : ack()), respond, logger, log, async () => (await dispatcher.command(cmd, req)).reply, writes);
   });
 }

@@ -10,6 +10,8 @@ import { resolve } from '../incident/resolve';
 import { retrySetup } from '../incident/retry-setup';
 import { runProbes } from '../incident/probes';
 import { escalateNow } from '../incident/escalation';
+import { markDiagnosed } from '../incident/diagnose';
+import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
@@ -136,6 +138,13 @@ export class Dispatcher {
       case 'declare':
         // A surface with no deadline of its own still gets a truthful answer in bounded time.
         return this.declareNow(cmd, req, DECLARE_WITHOUT_DEADLINE_MS);
+      case 'mttr': {
+        if (!deps.reports) throw new Error('reports are not wired in this process');
+        const until = deps.clock.now();
+        const since = new Date(until.getTime() - cmd.days * 86_400_000);
+        const report = await deps.reports.mttr({ since, until }, deps.catalog.all.map((r) => r.class));
+        return { reply: mttrText(report, `the last ${cmd.days} days`) };
+      }
     }
     const ref = 'ref' in cmd ? cmd.ref : undefined;
     const snap =
@@ -185,6 +194,10 @@ export class Dispatcher {
         const r = await runProbes(deps, id, cmd.probe, actor, req.requestId ?? `v${snap.incident.version}`);
         return { reply: probesQueuedText(name, cmd.probe), snapshot: r.snapshot };
       }
+      case 'diagnosed': {
+        const r = await markDiagnosed(deps, id, actor, 'command', cmd.note);
+        return { reply: r.changed ? [`Cause recorded for ${name}.`] : [`${name}'s cause was already recorded.`], snapshot: r.snapshot };
+      }
       case 'escalate': {
         const r = await escalateNow(deps, id, actor, cmd.reason);
         return { reply: escalatedText(name, Math.max(0, ...(r.snapshot.escalations ?? []).map((e) => e.level))), snapshot: r.snapshot };
@@ -219,6 +232,10 @@ export class Dispatcher {
       case 'probe': {
         const r = await runProbes(deps, action.i, action.p, actor, req.requestId ?? `v${snap.incident.version}`);
         return { reply: null, snapshot: r.snapshot }; // the checklist shows the run, then its result
+      }
+      case 'diagnosed': {
+        const r = await markDiagnosed(deps, action.i, actor, 'button');
+        return { reply: r.changed ? null : [`${name}'s cause was already recorded.`], snapshot: r.snapshot };
       }
       case 'escalate': {
         const r = await escalateNow(deps, action.i, actor);

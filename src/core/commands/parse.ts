@@ -17,6 +17,8 @@ export type Command =
   | { kind: 'retry'; ref?: number }
   | { kind: 'probe'; probe: string }
   | { kind: 'escalate'; reason?: string }
+  | { kind: 'diagnosed'; note?: string }
+  | { kind: 'mttr'; days: number }
   | { kind: 'sev'; severity: number }
   | { kind: 'commander'; userId: string }
   | { kind: 'declare'; runbook: string; summary?: string };
@@ -53,6 +55,13 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       return { kind: 'probe', probe: restWords[0]?.toLowerCase() ?? 'all' };
     case 'escalate':
       return { kind: 'escalate', reason: checkedText(rest, 'reason') ?? undefined };
+    case 'diagnosed':
+      return { kind: 'diagnosed', note: checkedText(rest, 'summary') ?? undefined };
+    case 'mttr': {
+      const m = /^(7|30|90)d?$/i.exec(restWords[0] ?? '30d');
+      if (!m || restWords.length > 1) throw new UserError({ code: 'invalid_input', field: 'window' });
+      return { kind: 'mttr', days: Number(m[1]) };
+    }
     case 'resolve':
       return { kind: 'resolve', summary: checkedText(afterRef, 'summary') ?? undefined, ...(ref === undefined ? {} : { ref }) };
     case 'cancel':

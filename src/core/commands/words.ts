@@ -16,6 +16,10 @@ export const COMMAND_WORDS = {
   probe: 'probe',
   check: 'probe',
   escalate: 'escalate',
+  diagnosed: 'diagnosed',
+  cause: 'diagnosed',
+  mttr: 'mttr',
+  report: 'mttr',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

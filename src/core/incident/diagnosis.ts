@@ -79,7 +79,7 @@ export function diagnosisRule(runbook: Runbook): string | null {
   const line = detail.split('\n').find((l) => /escalat/i.test(l));
   if (!line) return null;
   return line
-    .replace(/[*]{2}|`/g, '')
+    .replace(/[*]{2}|\x60/g, '') // bold markers and backticks
     .replace(/^\s*(?:[-*]|\d+\.)\s+/, '')
     .trim();
 }

@@ -10,6 +10,8 @@ export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('resolve'), i: z.uuid() }),
   /** Page the next level of the on-call ladder now. */
   z.object({ a: z.literal('escalate'), i: z.uuid() }),
+  /** The cause is found: record the diagnosed milestone. */
+  z.object({ a: z.literal('diagnosed'), i: z.uuid() }),
   z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
   /** Run one probe, or 'all'. */
   z.object({ a: z.literal('probe'), i: z.uuid(), p: z.string().min(1).max(100) }),

@@ -19,6 +19,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   retry: 'retry the setup of',
   run_probes: 'run checks on',
   escalate: 'escalate',
+  diagnose: 'record the cause of',
 };
 
 export function problemText(p: Problem): Text {
@@ -45,6 +46,7 @@ export function problemText(p: Problem): Text {
         '.',
       ];
     case 'invalid_input':
+      if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
         : ['Name the new commander with an @mention, picked from the suggestions: ', { command: 'commander @jane' }, '.'];
@@ -228,9 +230,10 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['retry', 'set up the channel and messages again (commander, declarer or admin)'],
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
+    ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
-  out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'help' }, ' shows this. ');
+  out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'mttr [7d|30d|90d]' }, ' the KPIs, ', { command: 'help' }, ' shows this. ');
   out.push({ command: 'status' }, ', ', { command: 'resolve' }, ', ', { command: 'cancel' }, ' and ', { command: 'retry' }, ' also work from any channel with the incident named: ');
   out.push({ command: 'retry INC-7' }, '.');
   return out;

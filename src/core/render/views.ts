@@ -73,6 +73,8 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   const actions: ActionView[] = [];
   if (i.status === 'declared') actions.push({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: i.id } });
   if (open && pb.probes.length > 0) actions.push({ label: 'Run all checks', payload: { a: 'probe', i: i.id, p: 'all' } });
+  // For a cause found outside the checklist; the step marked `diagnosed` records it too.
+  if (open && !i.diagnosedAt) actions.push({ label: 'Cause identified', payload: { a: 'diagnosed', i: i.id } });
   const next = nextLevel(s, pb);
   if (open && next) {
     actions.push({

@@ -1,0 +1,37 @@
+import { loadConfig } from '../config';
+import { systemClock } from '../core/ports';
+import { loadCatalog } from '../core/runbook/loader';
+import { weeklyDigestFrom } from '../digest-wiring';
+import { createLogger } from '../logger';
+import { createPool } from '../store/db';
+
+const USAGE = 'Usage: incident-bot digest --now   (posts the weekly digest of the last complete period, once)';
+
+/** `incident-bot digest --now`: the same once-per-period rule as the schedule, so it never posts twice. */
+export async function digestCommand(args: string[]): Promise<number> {
+  if (args.length !== 1 || args[0] !== '--now') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const pool = createPool(config.databaseUrl, 2);
+  try {
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const digest = weeklyDigestFrom(config, { pool, catalog: loadCatalog(config.runbooksDir), clock: systemClock, logger });
+    if (!digest) {
+      process.stderr.write('No digest channel: set DIGEST_SLACK_CHANNEL to a Slack channel ID (C…) the bot is in.\n');
+      return 2;
+    }
+    const outcome = await digest.run();
+    const period = `${outcome.period.start.toISOString()} to ${outcome.period.end.toISOString()}`;
+    const channel = config.digest.slackChannel;
+    process.stdout.write(
+      outcome.posted
+        ? `Posted the digest of ${period} to ${channel} (message ${outcome.ref}).\n`
+        : `The digest of ${period} is already posted to ${channel}, or being posted by a running bot: nothing done.\n`,
+    );
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}

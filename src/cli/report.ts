@@ -1,0 +1,118 @@
+import { loadDatabaseUrl } from '../config';
+import type { Figures, MttrReport } from '../core/reports';
+import { formatDuration, formatRate } from '../core/render/report-text';
+import { loadCatalog } from '../core/runbook/loader';
+import { createPool } from '../store/db';
+import { PgReports } from '../store/reports';
+
+const USAGE = 'Usage: incident-bot report mttr [--since DATE] [--until DATE] [--json]\n' +
+  '  DATE is YYYY-MM-DD or an ISO date-time, in UTC unless it names a zone. --until defaults to now, --since to 30 days before --until.';
+
+const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+class UsageError extends Error {}
+
+export interface MttrArgs {
+  since: Date;
+  until: Date;
+  json: boolean;
+}
+
+/** `incident-bot report …`: 0 done, 2 bad input (said on stderr). */
+export async function reportCommand(args: string[]): Promise<number> {
+  let parsed: MttrArgs;
+  try {
+    parsed = parseMttrArgs(args, new Date());
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
+  const pool = createPool(loadDatabaseUrl(), 2);
+  try {
+    const report = await new PgReports(pool).mttr(parsed, catalog.all.map((r) => r.class));
+    process.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report));
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+export function parseMttrArgs(args: string[], now: Date): MttrArgs {
+  const [sub, ...rest] = args;
+  if (sub !== 'mttr') throw new UsageError(sub === undefined ? 'Which report? The one there is: mttr.' : `Unknown report "${sub}". The one there is: mttr.`);
+  const values: Partial<Record<'--since' | '--until', string>> = {};
+  let json = false;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--since' || a === '--until') {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a date, e.g. ${a} 2026-05-01.`);
+      values[a] = v;
+    } else throw new UsageError(`Unknown option "${a}".`);
+  }
+  const until = values['--until'] !== undefined ? parseDate('--until', values['--until']) : now;
+  const since = values['--since'] !== undefined ? parseDate('--since', values['--since']) : new Date(until.getTime() - 30 * DAY_MS);
+  if (since.getTime() >= until.getTime()) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()}).`);
+  return { since, until, json };
+}
+
+function parseDate(option: string, value: string): Date {
+  // A bare date or a time without a zone means UTC, whatever the machine's zone is.
+  const text = DATE.test(value) ? `${value}T00:00:00Z` : DATE_TIME.test(value) && !/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value}Z` : value;
+  const d = new Date(text);
+  // Date accepts 2026-02-30 and rolls it over; a typo must not silently move the window.
+  if ((!DATE.test(value) && !DATE_TIME.test(value)) || Number.isNaN(d.getTime()) || (DATE.test(value) && d.toISOString().slice(0, 10) !== value)) {
+    throw new UsageError(`${option} "${value}" is not a date: use YYYY-MM-DD or an ISO date-time such as 2026-05-01T08:00:00Z.`);
+  }
+  return d;
+}
+
+type Cell = string | number;
+
+/** Columns padded to their widest cell; names to the left, numbers to the right. */
+function table(header: string[], rows: Cell[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].map((l) => `  ${l}`).join('\n');
+}
+
+const FIGURE_HEADER = ['incidents', 'resolved', 'MTTR', 'p50', 'p90', 'MTTA', 'diag ≤15m', 'recurring'];
+
+function figureCells(f: Figures): Cell[] {
+  return [
+    f.incidents,
+    f.resolved,
+    formatDuration(f.mttr_seconds),
+    formatDuration(f.mttr_p50_seconds),
+    formatDuration(f.mttr_p90_seconds),
+    formatDuration(f.mtta_seconds),
+    formatRate(f.diagnosed_within_15m_rate),
+    formatRate(f.recurrence_rate),
+  ];
+}
+
+export function reportTable(r: MttrReport): string {
+  const out = [
+    `Incident KPIs from ${r.since} to ${r.until} (declared in [since, until), cancelled left out)`,
+    '',
+    table(['', ...FIGURE_HEADER], [['overall', ...figureCells(r.overall)]]),
+    '',
+    'By class',
+    table(['class', 'runbook', ...FIGURE_HEADER], r.classes.map((c) => [c.class, c.has_runbook ? 'yes' : 'no', ...figureCells(c)])),
+    '',
+    'By severity',
+    table(['severity', ...FIGURE_HEADER], r.severities.map((s) => [`SEV${s.severity}`, ...figureCells(s)])),
+    '',
+    `Runbook coverage: ${formatRate(r.runbook_coverage)} of incidents have a runbook for their class.`,
+    r.uncovered_top_classes.length > 0
+      ? `Most frequent classes without a runbook: ${r.uncovered_top_classes.map((u) => `${u.class} (${u.incidents})`).join(', ')}.`
+      : 'Every class in the window has a runbook.',
+  ];
+  return `${out.join('\n')}\n`;
+}

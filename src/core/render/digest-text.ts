@@ -1,0 +1,91 @@
+import type { ClassFigures, Figures, MttrReport } from '../reports';
+import type { Text } from './text';
+
+export interface DigestInput {
+  /** The week that just ended, and the one before it, as Reports.mttr returned them. */
+  current: MttrReport;
+  previous: MttrReport;
+  period: { start: Date; end: Date };
+  /** The zone the schedule is read in: the period's dates are shown in it. */
+  tz: string;
+  /** Incidents open when the digest is written (the report only sees declarations in its window). */
+  openNow: number;
+}
+
+const TOP_CLASSES = 10;
+
+type Better = 'lower' | 'higher';
+
+/** The weekly KPI digest as neutral Text: each figure against the week before, with whether that is good. */
+export function digestText(d: DigestInput): Text {
+  const out: Text = [
+    { strong: 'Weekly incident digest' },
+    ` · ${periodLabel(d.period, d.tz)}, against the week before\n`,
+    '🟢 better · 🔴 worse · ⚪ unchanged. Lower is better for incidents, MTTR, MTTA and recurrence.\n\n',
+    `Open now: ${d.openNow} incident${d.openNow === 1 ? '' : 's'}\n`,
+    `Runbook coverage: ${line(d.current.runbook_coverage, d.previous.runbook_coverage, percent, 'higher')}\n\n`,
+    { strong: 'All incidents' },
+    '\n',
+    ...figureLines(d.current.overall, d.previous.overall),
+  ];
+  const classes = [...d.current.classes].sort((a, b) => b.incidents - a.incidents || a.class.localeCompare(b.class)).slice(0, TOP_CLASSES);
+  if (classes.length > 0) {
+    out.push('\n', { strong: `By class` }, ` (top ${TOP_CLASSES} by incidents)\n`);
+    const before = new Map(d.previous.classes.map((c) => [c.class, c]));
+    for (const c of classes) out.push(...classLines(c, before.get(c.class)));
+  }
+  const uncovered = d.current.uncovered_top_classes.slice(0, 3);
+  if (uncovered.length > 0) {
+    out.push(`\nNo runbook yet for: ${uncovered.map((u) => `${u.class} (${u.incidents})`).join(', ')}\n`);
+  }
+  return out;
+}
+
+function figureLines(now: Figures, before: Figures | undefined): Text {
+  return [
+    `• Incidents: ${line(now.incidents, before?.incidents ?? 0, String, 'lower')}\n`,
+    `• MTTR: ${line(now.mttr_seconds, before?.mttr_seconds ?? null, duration, 'lower')}\n`,
+    `• MTTA: ${line(now.mtta_seconds, before?.mtta_seconds ?? null, duration, 'lower')}\n`,
+    `• Recurrence: ${line(now.recurrence_rate, before?.recurrence_rate ?? null, percent, 'lower')}\n`,
+    `• Diagnosed within 15 min: ${line(now.diagnosed_within_15m_rate, before?.diagnosed_within_15m_rate ?? null, percent, 'higher')}\n`,
+  ];
+}
+
+function classLines(now: ClassFigures, before: ClassFigures | undefined): Text {
+  return [
+    { strong: now.class },
+    now.has_runbook ? '\n' : ' (no runbook)\n',
+    ...figureLines(now, before).map((s) => (typeof s === 'string' ? `  ${s}` : s)),
+  ];
+}
+
+/** "42 min 🟢 ↓ from 1 h 10 min": the arrow says which way it moved, the colour whether that is good. */
+export function line(now: number | null, before: number | null, show: (v: number) => string, better: Better): string {
+  if (now === null) return before === null ? 'no data' : `no data (was ${show(before)})`;
+  if (before === null) return `${show(now)} (no figure the week before)`;
+  // Compared as shown, so "42 min ↑ from 42 min" cannot happen through rounding.
+  if (show(now) === show(before)) return `${show(now)} ⚪ → same as the week before`;
+  const up = now > before;
+  const good = up === (better === 'higher');
+  return `${show(now)} ${good ? '🟢' : '🔴'} ${up ? '↑' : '↓'} from ${show(before)}`;
+}
+
+export function percent(rate: number): string {
+  return `${Math.round(rate * 100)}%`;
+}
+
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const days = Math.floor(h / 24);
+  return h % 24 ? `${days} d ${h % 24} h` : `${days} d`;
+}
+
+function periodLabel(p: { start: Date; end: Date }, tz: string): string {
+  const f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return `${f.format(p.start)} to ${f.format(p.end)} (${tz})`;
+}

@@ -1,0 +1,53 @@
+import type { Figures, MttrReport } from '../reports';
+import type { Text } from './text';
+
+/** Shown for a figure without data, so nobody reads a missing figure as zero. */
+export const NONE = '—';
+
+/** Two units, the larger first: "45s", "12m 05s", "1h 02m", "3d 04h". */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return NONE;
+  const s = Math.round(seconds);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${pad(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86400)}d ${pad(Math.floor((s % 86400) / 3600))}h`;
+}
+
+/** A share as a percentage with one decimal: 0.3333 → "33.3%". */
+export function formatRate(rate: number | null): string {
+  return rate === null ? NONE : `${(rate * 100).toFixed(1)}%`;
+}
+
+const TOP_CLASSES = 10;
+
+function figuresLine(f: Figures): string {
+  return [
+    `${f.incidents} incident${f.incidents === 1 ? '' : 's'}`,
+    `MTTR ${formatDuration(f.mttr_seconds)} (p50 ${formatDuration(f.mttr_p50_seconds)}, p90 ${formatDuration(f.mttr_p90_seconds)})`,
+    `MTTA ${formatDuration(f.mtta_seconds)}`,
+    `diagnosed within 15 min ${formatRate(f.diagnosed_within_15m_rate)}`,
+    `recurring ${formatRate(f.recurrence_rate)}`,
+  ].join(' · ');
+}
+
+/**
+ * The KPI report as a chat reply: the overall line, the classes with the most incidents, and how
+ * much of the work the runbooks cover. `label` names the window as the person asked ("last 30 days").
+ */
+export function mttrText(report: MttrReport, label: string): Text {
+  const span = `${report.since.slice(0, 10)} to ${report.until.slice(0, 10)} UTC`;
+  if (report.overall.incidents === 0) return [{ strong: `Incident KPIs, ${label}` }, ` (${span})\nNo incidents were declared in this window.`];
+  const out: Text = [{ strong: `Incident KPIs, ${label}` }, ` (${span})\n`, { strong: 'Overall' }, `: ${figuresLine(report.overall)}`];
+  const top = report.classes.slice(0, TOP_CLASSES);
+  out.push(`\n\n`, { strong: report.classes.length > top.length ? `Top ${top.length} of ${report.classes.length} classes` : 'By class' });
+  for (const c of top) out.push('\n• ', { code: c.class }, `${c.has_runbook ? '' : ' (no runbook)'}: ${figuresLine(c)}`);
+  out.push('\n\n', { strong: 'Runbook coverage' }, `: ${formatRate(report.runbook_coverage)} of incidents have a runbook for their class`);
+  if (report.uncovered_top_classes.length > 0) {
+    out.push('. Most frequent without one: ');
+    report.uncovered_top_classes.forEach((u, i) => out.push(i > 0 ? ', ' : '', { code: u.class }, ` (${u.incidents})`));
+  }
+  out.push('.');
+  return out;
+}

@@ -1,0 +1,64 @@
+import { digestText } from '../core/render/digest-text';
+import type { Text } from '../core/render/text';
+import type { Clock } from '../core/ports';
+import type { Reports } from '../core/reports';
+import type { Logger } from '../logger';
+import type { DigestClaims } from './claims';
+import { lastCompletePeriod, type DigestPeriod } from './period';
+
+/** Where a digest goes. `key` names the period, so a retry finds a post that went out before a crash. */
+export interface DigestPoster {
+  post(channel: string, key: string, text: Text): Promise<string>;
+}
+
+export interface DigestDeps {
+  claims: DigestClaims;
+  reports: Reports;
+  runbookClasses: string[];
+  poster: DigestPoster;
+  clock: Clock;
+  logger: Logger;
+  schedule: { cron: string; tz: string; channel: string };
+}
+
+export type DigestOutcome = { posted: true; period: DigestPeriod; ref: string } | { posted: false; period: DigestPeriod };
+
+export class WeeklyDigest {
+  constructor(private readonly d: DigestDeps) {}
+
+  lastPeriod(): DigestPeriod {
+    return lastCompletePeriod(this.d.schedule.cron, this.d.schedule.tz, this.d.clock.now());
+  }
+
+  /** Whether the last complete period still needs its digest: a run missed while every bot was down. */
+  async missed(): Promise<boolean> {
+    return !(await this.d.claims.isPosted(this.lastPeriod().start, this.d.schedule.channel));
+  }
+
+  /** Posts the last complete period's digest unless another run has it (or had it). */
+  async run(period = this.lastPeriod()): Promise<DigestOutcome> {
+    const { claims, schedule, logger } = this.d;
+    if (!(await claims.claim(period.start, schedule.channel))) return { posted: false, period };
+    try {
+      const text = await this.text(period);
+      const ref = await this.d.poster.post(schedule.channel, `digest:${period.start.toISOString()}`, text);
+      await claims.posted(period.start, schedule.channel, ref);
+      logger.info({ channel: schedule.channel, period: period.start.toISOString(), ref }, 'weekly digest posted');
+      return { posted: true, period, ref };
+    } catch (err) {
+      await claims.release(period.start, schedule.channel).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async text(period: DigestPeriod): Promise<Text> {
+    // The schedule's own previous period, not "7 days before": a DST week is an hour short or long.
+    const before = lastCompletePeriod(this.d.schedule.cron, this.d.schedule.tz, period.start);
+    const [current, previous, openNow] = await Promise.all([
+      this.d.reports.mttr({ since: period.start, until: period.end }, this.d.runbookClasses),
+      this.d.reports.mttr({ since: before.start, until: before.end }, this.d.runbookClasses),
+      this.d.claims.openIncidents(),
+    ]);
+    return digestText({ current, previous, period, tz: this.d.schedule.tz, openNow });
+  }
+}

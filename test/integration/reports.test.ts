@@ -1,0 +1,279 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { parseMttrArgs } from '../../src/cli/report';
+import { PgReports } from '../../src/store/reports';
+import { freshSchema, type TestSchema } from '../support/db';
+
+// Each case works in its own year and its own classes, so the cases cannot feed each other's
+// recurrence or windows.
+
+const SEC = 1000;
+const MIN = 60 * SEC;
+const DAY = 24 * 60 * MIN;
+const at = (iso: string, plusMs = 0) => new Date(new Date(iso).getTime() + plusMs);
+
+interface Seed {
+  class: string;
+  severity?: number;
+  declared: Date;
+  ack?: Date;
+  diag?: Date;
+  resolved?: Date;
+  cancelled?: Date;
+}
+
+describe('PgReports.mttr', () => {
+  let schema: TestSchema;
+  let reports: PgReports;
+
+  beforeAll(async () => {
+    schema = await freshSchema();
+    reports = new PgReports(schema.pool);
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  async function seed(...incidents: Seed[]): Promise<void> {
+    for (const i of incidents) {
+      const status = i.resolved ? 'resolved' : i.cancelled ? 'cancelled' : i.ack ? 'acknowledged' : 'declared';
+      await schema.pool.query(
+        `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by,
+                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at)
+         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8)`,
+        [i.class, i.severity ?? 3, status, i.declared, i.ack ?? null, i.diag ?? null, i.resolved ?? null, i.cancelled ?? null],
+      );
+    }
+  }
+
+  const window = (since: string, until: string) => ({ since: new Date(since), until: new Date(until) });
+
+  it('counts a declaration exactly at since, and not one exactly at until', async () => {
+    await seed(
+      { class: 'edge', declared: at('2001-01-01T00:00:00Z') },
+      { class: 'edge', declared: at('2001-01-01T00:00:00Z', -1) },
+      { class: 'edge', declared: at('2001-02-01T00:00:00Z') },
+      { class: 'edge', declared: at('2001-02-01T00:00:00Z', -1) },
+    );
+    const r = await reports.mttr(window('2001-01-01T00:00:00Z', '2001-02-01T00:00:00Z'), []);
+    expect(r.overall.incidents).toBe(2);
+    expect(r.since).toBe('2001-01-01T00:00:00.000Z');
+    expect(r.until).toBe('2001-02-01T00:00:00.000Z');
+  });
+
+  it('computes MTTR, p50, p90, MTTA and the diagnosed-within-15-min share; unresolved count only as incidents', async () => {
+    const d = at('2002-03-01T00:00:00Z');
+    await seed(
+      { class: 'calc', severity: 2, declared: d, resolved: at('2002-03-01T00:00:00Z', 60 * SEC), ack: at('2002-03-01T00:00:00Z', 30 * SEC), diag: at('2002-03-01T00:00:00Z', 15 * MIN) },
+      { class: 'calc', severity: 2, declared: d, resolved: at('2002-03-01T00:00:00Z', 120 * SEC), ack: at('2002-03-01T00:00:00Z', 90 * SEC), diag: at('2002-03-01T00:00:00Z', 15 * MIN + SEC) },
+      { class: 'calc', severity: 3, declared: d, resolved: at('2002-03-01T00:00:00Z', 180 * SEC), diag: at('2002-03-01T00:00:00Z', 5 * MIN) },
+      { class: 'calc', severity: 3, declared: d, resolved: at('2002-03-01T00:00:00Z', 240 * SEC) },
+      { class: 'calc', severity: 3, declared: d, resolved: at('2002-03-01T00:00:00Z', 600.5 * SEC) },
+      { class: 'calc', severity: 4, declared: d },
+    );
+    const r = await reports.mttr(window('2002-01-01T00:00:00Z', '2003-01-01T00:00:00Z'), []);
+    expect(r.overall).toEqual({
+      incidents: 6,
+      resolved: 5,
+      mttr_seconds: 240.1,
+      mttr_p50_seconds: 180,
+      // percentile_cont(0.9) of 60, 120, 180, 240, 600.5: 240 + 0.6 × 360.5
+      mttr_p90_seconds: expect.closeTo(456.3, 9),
+      mtta_seconds: 60,
+      diagnosed_within_15m_rate: 2 / 6,
+      recurrence_rate: 0,
+    });
+    expect(r.severities.map((s) => [s.severity, s.incidents, s.resolved, s.mttr_seconds, s.mtta_seconds, s.diagnosed_within_15m_rate])).toEqual([
+      [2, 2, 2, 90, 60, 0.5],
+      [3, 3, 3, expect.closeTo(340.1667, 3), null, 1 / 3],
+      [4, 1, 0, null, null, 0],
+    ]);
+    expect(r.severities[2]).toMatchObject({ mttr_p50_seconds: null, mttr_p90_seconds: null });
+    expect(r.classes).toHaveLength(1);
+    expect(r.classes[0]).toMatchObject({ class: 'calc', has_runbook: false, incidents: 6, mttr_seconds: 240.1 });
+  });
+
+  it('counts a recurrence at exactly 30 days, not at 30 days and 1 s, and from an earlier incident outside the window', async () => {
+    const resolved = at('2003-05-20T12:00:00Z');
+    await seed(
+      // Declared and resolved before the window: still the earlier incident.
+      { class: 'rec-in', declared: at('2003-05-20T10:00:00Z'), resolved },
+      { class: 'rec-in', declared: at('2003-05-20T12:00:00Z', 30 * DAY) },
+      { class: 'rec-out', declared: at('2003-05-20T10:00:00Z'), resolved },
+      { class: 'rec-out', declared: at('2003-05-20T12:00:00Z', 30 * DAY + SEC) },
+      // A resolution at the very instant of the declaration is not before it.
+      { class: 'rec-same', declared: at('2003-05-20T10:00:00Z'), resolved: at('2003-06-25T00:00:00Z') },
+      { class: 'rec-same', declared: at('2003-06-25T00:00:00Z') },
+      // Another class's resolution does not count.
+      { class: 'rec-other', declared: at('2003-06-25T00:00:00Z') },
+    );
+    const r = await reports.mttr(window('2003-06-01T00:00:00Z', '2003-07-01T00:00:00Z'), []);
+    const rate = Object.fromEntries(r.classes.map((c) => [c.class, c.recurrence_rate]));
+    expect(rate).toEqual({ 'rec-in': 1, 'rec-out': 0, 'rec-same': 0, 'rec-other': 0 });
+    expect(r.overall.recurrence_rate).toBe(0.25);
+    expect(r.severities).toEqual([expect.objectContaining({ severity: 3, incidents: 4, recurrence_rate: 0.25 })]);
+  });
+
+  it('counts the window incidents themselves as earlier incidents for later ones', async () => {
+    await seed(
+      { class: 'chain', declared: at('2004-01-02T00:00:00Z'), resolved: at('2004-01-02T01:00:00Z') },
+      { class: 'chain', declared: at('2004-01-10T00:00:00Z') },
+    );
+    const r = await reports.mttr(window('2004-01-01T00:00:00Z', '2004-02-01T00:00:00Z'), []);
+    expect(r.overall).toMatchObject({ incidents: 2, resolved: 1, recurrence_rate: 0.5 });
+  });
+
+  it('leaves cancelled incidents out everywhere, also as the earlier incident', async () => {
+    await seed(
+      { class: 'gone', declared: at('2005-01-05T00:00:00Z'), cancelled: at('2005-01-05T00:10:00Z'), ack: at('2005-01-05T00:01:00Z'), diag: at('2005-01-05T00:02:00Z') },
+      { class: 'kept', declared: at('2005-01-04T00:00:00Z'), cancelled: at('2005-01-04T00:10:00Z') },
+      { class: 'kept', severity: 1, declared: at('2005-01-06T00:00:00Z'), resolved: at('2005-01-06T00:10:00Z') },
+    );
+    const r = await reports.mttr(window('2005-01-01T00:00:00Z', '2005-02-01T00:00:00Z'), ['gone']);
+    expect(r.overall).toEqual({
+      incidents: 1,
+      resolved: 1,
+      mttr_seconds: 600,
+      mttr_p50_seconds: 600,
+      mttr_p90_seconds: 600,
+      mtta_seconds: null,
+      diagnosed_within_15m_rate: 0,
+      recurrence_rate: 0,
+    });
+    expect(r.classes.map((c) => c.class)).toEqual(['kept']);
+    expect(r.severities.map((s) => s.severity)).toEqual([1]);
+    expect(r.runbook_coverage).toBe(0);
+  });
+
+  it('gives null figures and empty lists for a window without incidents', async () => {
+    const r = await reports.mttr(window('1990-01-01T00:00:00Z', '1990-02-01T00:00:00Z'), ['pdf']);
+    expect(r).toEqual({
+      since: '1990-01-01T00:00:00.000Z',
+      until: '1990-02-01T00:00:00.000Z',
+      overall: {
+        incidents: 0,
+        resolved: 0,
+        mttr_seconds: null,
+        mttr_p50_seconds: null,
+        mttr_p90_seconds: null,
+        mtta_seconds: null,
+        diagnosed_within_15m_rate: null,
+        recurrence_rate: null,
+      },
+      classes: [],
+      severities: [],
+      runbook_coverage: null,
+      uncovered_top_classes: [],
+    });
+  });
+
+  it('reports runbook coverage and the ten largest classes without a runbook, by count then name', async () => {
+    const d = (n: number) => at('2006-03-01T00:00:00Z', n * MIN);
+    const counts: Record<string, number> = { pdf: 4, queue: 1, zeta: 3, alpha: 3, b1: 2, b2: 2, b3: 1, b4: 1, b5: 1, b6: 1, b7: 1, b8: 1 };
+    let n = 0;
+    for (const [cls, k] of Object.entries(counts)) for (let i = 0; i < k; i++) await seed({ class: cls, declared: d(n++) });
+    const r = await reports.mttr(window('2006-01-01T00:00:00Z', '2007-01-01T00:00:00Z'), ['pdf', 'queue', 'workflow']);
+    expect(r.runbook_coverage).toBe(5 / 21);
+    expect(r.classes.map((c) => [c.class, c.incidents, c.has_runbook])).toEqual([
+      ['pdf', 4, true],
+      ['alpha', 3, false],
+      ['zeta', 3, false],
+      ['b1', 2, false],
+      ['b2', 2, false],
+      ['b3', 1, false],
+      ['b4', 1, false],
+      ['b5', 1, false],
+      ['b6', 1, false],
+      ['b7', 1, false],
+      ['b8', 1, false],
+      ['queue', 1, true],
+    ]);
+    expect(r.uncovered_top_classes).toEqual([
+      { class: 'alpha', incidents: 3 },
+      { class: 'zeta', incidents: 3 },
+      { class: 'b1', incidents: 2 },
+      { class: 'b2', incidents: 2 },
+      { class: 'b3', incidents: 1 },
+      { class: 'b4', incidents: 1 },
+      { class: 'b5', incidents: 1 },
+      { class: 'b6', incidents: 1 },
+      { class: 'b7', incidents: 1 },
+      { class: 'b8', incidents: 1 },
+    ]);
+    // Unresolved, unacknowledged classes: nothing to average, but rates over their incidents exist.
+    expect(r.classes[1]).toMatchObject({ mttr_seconds: null, mtta_seconds: null, diagnosed_within_15m_rate: 0, recurrence_rate: 0 });
+  });
+
+  describe('incident-bot report mttr', () => {
+    const ROOT = path.resolve(__dirname, '../..');
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          'npx',
+          ['ts-node', '--transpile-only', 'src/cli.ts', 'report', ...args],
+          { cwd: ROOT, env: { ...process.env, DATABASE_URL: schema.url, PLAYBOOKS_DIR: path.join(ROOT, 'playbooks') } },
+          (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+        );
+      });
+
+    beforeAll(async () => {
+      await seed(
+        { class: 'pdf', severity: 2, declared: at('2007-04-02T00:00:00Z'), ack: at('2007-04-02T00:02:00Z'), resolved: at('2007-04-02T01:02:00Z') },
+        { class: 'pdf', severity: 2, declared: at('2007-04-10T00:00:00Z') },
+        { class: 'mystery', severity: 1, declared: at('2007-04-11T00:00:00Z'), diag: at('2007-04-11T00:05:00Z') },
+      );
+    });
+
+    it('prints the report as JSON, with the shipped runbooks as coverage', async () => {
+      const { code, stdout } = await cli('mttr', '--since', '2007-04-01', '--until', '2007-05-01T00:00:00Z', '--json');
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout);
+      expect(report).toMatchObject({
+        since: '2007-04-01T00:00:00.000Z',
+        until: '2007-05-01T00:00:00.000Z',
+        overall: { incidents: 3, resolved: 1, mttr_seconds: 3720, mtta_seconds: 120, diagnosed_within_15m_rate: 1 / 3, recurrence_rate: 1 / 3 },
+        runbook_coverage: 2 / 3,
+        uncovered_top_classes: [{ class: 'mystery', incidents: 1 }],
+      });
+      expect(report.classes.map((c: { class: string; has_runbook: boolean }) => [c.class, c.has_runbook])).toEqual([
+        ['pdf', true],
+        ['mystery', false],
+      ]);
+    });
+
+    it('prints an aligned table by default', async () => {
+      const { code, stdout } = await cli('mttr', '--since', '2007-04-01', '--until', '2007-05-01');
+      expect(code).toBe(0);
+      expect(stdout).toContain('Incident KPIs from 2007-04-01T00:00:00.000Z to 2007-05-01T00:00:00.000Z');
+      expect(stdout).toMatch(/\n  overall +3 +1 +1h 02m +1h 02m +1h 02m +2m 00s +33\.3% +33\.3%\n/);
+      expect(stdout).toMatch(/\n  pdf +yes +2 +1 +1h 02m .* 0\.0% +50\.0%\n/);
+      expect(stdout).toMatch(/\n  mystery +no +1 +0 +— +— +— +— +100\.0% +0\.0%\n/);
+      expect(stdout).toMatch(/\n  SEV1 /);
+      expect(stdout).toContain('Runbook coverage: 66.7% of incidents have a runbook for their class.');
+      expect(stdout).toContain('Most frequent classes without a runbook: mystery (1).');
+    });
+
+    it('refuses bad input with exit code 2 and says why', async () => {
+      const bad = await cli('mttr', '--since', '2007-02-30');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--since "2007-02-30" is not a date');
+      const now = new Date('2007-05-01T12:00:00Z');
+      expect(() => parseMttrArgs(['mttr', '--since', '2007-05-01', '--until', '2007-04-01'], now)).toThrow('must be before --until');
+      expect(() => parseMttrArgs(['mtbf'], now)).toThrow('Unknown report "mtbf"');
+      expect(() => parseMttrArgs(['mttr', '--since'], now)).toThrow('--since needs a date');
+      expect(() => parseMttrArgs(['mttr', '--until', 'yesterday'], now)).toThrow('--until "yesterday" is not a date');
+      expect(() => parseMttrArgs(['mttr', '--csv'], now)).toThrow('Unknown option "--csv"');
+    });
+
+    it('reads dates as UTC and defaults to the 30 days before now', () => {
+      const now = new Date('2007-05-01T12:00:00Z');
+      expect(parseMttrArgs(['mttr'], now)).toEqual({ since: new Date('2007-04-01T12:00:00Z'), until: now, json: false });
+      expect(parseMttrArgs(['mttr', '--until', '2007-05-01T08:30', '--json'], now)).toEqual({
+        since: new Date('2007-04-01T08:30:00Z'),
+        until: new Date('2007-05-01T08:30:00Z'),
+        json: true,
+      });
+      expect(parseMttrArgs(['mttr', '--since', '2007-04-01T02:00:00+02:00'], now).since).toEqual(new Date('2007-04-01T00:00:00Z'));
+    });
+  });
+});

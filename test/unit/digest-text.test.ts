@@ -1,0 +1,89 @@
+import { digestText, duration, line } from '../../src/core/render/digest-text';
+import { plainText } from '../../src/core/render/text';
+import type { ClassFigures, Figures, MttrReport } from '../../src/core/reports';
+
+function figures(f: Partial<Figures>): Figures {
+  return {
+    incidents: 0,
+    resolved: 0,
+    mttr_seconds: null,
+    mttr_p50_seconds: null,
+    mttr_p90_seconds: null,
+    mtta_seconds: null,
+    diagnosed_within_15m_rate: null,
+    recurrence_rate: null,
+    ...f,
+  };
+}
+
+function report(overall: Partial<Figures>, classes: Array<Partial<ClassFigures> & { class: string }>, coverage: number | null): MttrReport {
+  return {
+    since: '',
+    until: '',
+    overall: figures(overall),
+    classes: classes.map((c) => ({ has_runbook: true, ...figures(c), ...c })),
+    severities: [],
+    runbook_coverage: coverage,
+    uncovered_top_classes: [],
+  };
+}
+
+const period = { start: new Date('2026-03-02T09:00:00Z'), end: new Date('2026-03-09T09:00:00Z') };
+
+describe('the digest text', () => {
+  const current = report(
+    { incidents: 5, resolved: 4, mttr_seconds: 2520, mtta_seconds: 180, recurrence_rate: 0.2, diagnosed_within_15m_rate: 0.6 },
+    [
+      { class: 'pdf-404', incidents: 3, mttr_seconds: 1800, mtta_seconds: 120 },
+      { class: 'mystery', incidents: 2, has_runbook: false, mttr_seconds: 3600 },
+    ],
+    0.6,
+  );
+  const previous = report(
+    { incidents: 3, resolved: 3, mttr_seconds: 4200, mtta_seconds: 120, recurrence_rate: 0.2, diagnosed_within_15m_rate: 0.4 },
+    [{ class: 'pdf-404', incidents: 3, mttr_seconds: 2400, mtta_seconds: 120 }],
+    1,
+  );
+  const text = plainText(digestText({ current, previous, period, tz: 'UTC', openNow: 2 }));
+
+  it('compares each figure with the week before, saying whether the move is good', () => {
+    expect(text).toContain('Mon 2 Mar, 09:00 to Mon 9 Mar, 09:00 (UTC)');
+    expect(text).toContain('Open now: 2 incidents');
+    expect(text).toContain('Runbook coverage: 60% 🔴 ↓ from 100%');
+    expect(text).toContain('• Incidents: 5 🔴 ↑ from 3');
+    expect(text).toContain('• MTTR: 42 min 🟢 ↓ from 1 h 10 min');
+    expect(text).toContain('• MTTA: 3 min 🔴 ↑ from 2 min');
+    expect(text).toContain('• Recurrence: 20% ⚪ → same as the week before');
+    expect(text).toContain('• Diagnosed within 15 min: 60% 🟢 ↑ from 40%');
+    expect(text).toContain('Lower is better for incidents, MTTR, MTTA and recurrence');
+  });
+
+  it('lists classes by incidents, marking those without a runbook and those new this week', () => {
+    expect(text.indexOf('pdf-404')).toBeLessThan(text.indexOf('mystery'));
+    expect(text).toContain('  • MTTR: 30 min 🟢 ↓ from 40 min');
+    expect(text).toContain('mystery (no runbook)');
+    expect(text).toContain('  • Incidents: 2 🔴 ↑ from 0');
+    expect(text).toContain('  • MTTR: 1 h (no figure the week before)');
+  });
+
+  it('shows at most ten classes', () => {
+    const many = report({ incidents: 12 }, Array.from({ length: 12 }, (_, i) => ({ class: `c${String(i).padStart(2, '0')}`, incidents: 12 - i })), 1);
+    const t = plainText(digestText({ current: many, previous: report({}, [], null), period, tz: 'UTC', openNow: 0 }));
+    expect(t).toContain('c09');
+    expect(t).not.toContain('c10');
+    expect(t).toContain('Open now: 0 incidents');
+  });
+
+  it('says "no data" rather than inventing a figure', () => {
+    expect(line(null, null, duration, 'lower')).toBe('no data');
+    expect(line(null, 60, duration, 'lower')).toBe('no data (was 1 min)');
+  });
+
+  it('writes durations a reader takes in at a glance', () => {
+    expect([duration(45), duration(2520), duration(4200), duration(7200), duration(90000)]).toEqual(['45 s', '42 min', '1 h 10 min', '2 h', '1 d 1 h']);
+  });
+
+  it('contains no Slack markup', () => {
+    expect(JSON.stringify(digestText({ current, previous, period, tz: 'UTC', openNow: 2 }))).not.toMatch(/<@|<#|<!|\/incident/);
+  });
+});

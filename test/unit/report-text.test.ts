@@ -1,0 +1,81 @@
+import type { ClassFigures, Figures, MttrReport } from '../../src/core/reports';
+import { formatDuration, formatRate, mttrText } from '../../src/core/render/report-text';
+import { plainText } from '../../src/core/render/text';
+
+const figures = (over: Partial<Figures> = {}): Figures => ({
+  incidents: 10,
+  resolved: 8,
+  mttr_seconds: 3725,
+  mttr_p50_seconds: 2700,
+  mttr_p90_seconds: 11400,
+  mtta_seconds: 250,
+  diagnosed_within_15m_rate: 0.52,
+  recurrence_rate: 0.125,
+  ...over,
+});
+
+const cls = (name: string, incidents: number, has_runbook = false): ClassFigures => ({ class: name, has_runbook, ...figures({ incidents }) });
+
+function report(over: Partial<MttrReport> = {}): MttrReport {
+  return {
+    since: '2026-05-02T00:00:00.000Z',
+    until: '2026-06-01T00:00:00.000Z',
+    overall: figures({ incidents: 120 }),
+    classes: [cls('pdf', 40, true), cls('auth', 12)],
+    severities: [{ severity: 2, ...figures() }],
+    runbook_coverage: 0.6,
+    uncovered_top_classes: [{ class: 'auth', incidents: 12 }],
+    ...over,
+  };
+}
+
+describe('mttrText', () => {
+  it('says the overall figures, each class and the coverage, with durations and percentages', () => {
+    expect(plainText(mttrText(report(), 'last 30 days'))).toBe(
+      [
+        'Incident KPIs, last 30 days (2026-05-02 to 2026-06-01 UTC)',
+        'Overall: 120 incidents · MTTR 1h 02m (p50 45m 00s, p90 3h 10m) · MTTA 4m 10s · diagnosed within 15 min 52.0% · recurring 12.5%',
+        '',
+        'By class',
+        '• pdf: 40 incidents · MTTR 1h 02m (p50 45m 00s, p90 3h 10m) · MTTA 4m 10s · diagnosed within 15 min 52.0% · recurring 12.5%',
+        '• auth (no runbook): 12 incidents · MTTR 1h 02m (p50 45m 00s, p90 3h 10m) · MTTA 4m 10s · diagnosed within 15 min 52.0% · recurring 12.5%',
+        '',
+        'Runbook coverage: 60.0% of incidents have a runbook for their class. Most frequent without one: auth (12).',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a dash for figures without data', () => {
+    const none = figures({ incidents: 1, resolved: 0, mttr_seconds: null, mttr_p50_seconds: null, mttr_p90_seconds: null, mtta_seconds: null });
+    const text = plainText(mttrText(report({ overall: none, classes: [{ class: 'pdf', has_runbook: true, ...none }], uncovered_top_classes: [] }), 'last 7 days'));
+    expect(text).toContain('Overall: 1 incident · MTTR — (p50 —, p90 —) · MTTA — ·');
+    expect(text).toMatch(/have a runbook for their class\.$/);
+  });
+
+  it('lists at most ten classes and says how many there are', () => {
+    const classes = Array.from({ length: 14 }, (_, i) => cls(`c${i}`, 20 - i));
+    const text = plainText(mttrText(report({ classes }), 'last 90 days'));
+    expect(text).toContain('Top 10 of 14 classes');
+    expect(text).toContain('• c9 (no runbook):');
+    expect(text).not.toContain('• c10 ');
+  });
+
+  it('says plainly when the window holds no incident', () => {
+    const empty = report({ overall: figures({ incidents: 0, resolved: 0 }), classes: [], severities: [], runbook_coverage: null, uncovered_top_classes: [] });
+    expect(plainText(mttrText(empty, 'last 7 days'))).toBe('Incident KPIs, last 7 days (2026-05-02 to 2026-06-01 UTC)\nNo incidents were declared in this window.');
+  });
+
+  it('carries no platform markup, even in class names', () => {
+    const text = mttrText(report({ classes: [cls('<!channel>', 3)], uncovered_top_classes: [{ class: '<@U1>', incidents: 3 }] }), 'last 30 days');
+    // Class names travel only inside code spans, which each surface escapes.
+    const plain = text.filter((s): s is string => typeof s === 'string').join('');
+    expect(plain).not.toMatch(/<[@#!]|\/incident/);
+  });
+});
+
+describe('report formats', () => {
+  it('writes durations in two units and rates as percentages', () => {
+    expect([0, 45.4, 60, 725, 3599.6, 3725, 86399, 97200, null].map(formatDuration)).toEqual(['0s', '45s', '1m 00s', '12m 05s', '1h 00m', '1h 02m', '23h 59m', '1d 03h', '—']);
+    expect([0, 1 / 3, 1, null].map(formatRate)).toEqual(['0.0%', '33.3%', '100.0%', '—']);
+  });
+});
