@@ -7,11 +7,7 @@
  * the rendering does; only the page around them (docs/tools/slack-preview.ts) imitates Slack.
  * Needs Debian's Chromium (`apt-get install -y chromium`); CHROMIUM_PATH points elsewhere.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { checklistMessages, headerMessage } from '../../src/adapters/slack/blocks';
 import { channelName } from '../../src/adapters/slack/channel-name';
 import type { ProbeRun, Snapshot } from '../../src/core/incident/model';
@@ -19,12 +15,11 @@ import { checklistView, headerView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { makeSnapshot } from '../../test/support/factories';
+import { screenshot } from './screenshot';
 import { slackPreviewHtml, type PreviewMessage } from './slack-preview';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, 'docs', 'checklist.png');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PAGE_WIDTH = 800;
 
 const ALICE = 'UALICE01';
 const BOB = 'UBOB0002';
@@ -98,21 +93,8 @@ export function checklistPictureHtml(): string {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-  const html = checklistPictureHtml();
-  const htmlFile = path.join(mkdtempSync(path.join(tmpdir(), 'checklist-picture-')), 'checklist.html');
-  writeFileSync(htmlFile, html);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--font-render-hinting=none'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: PAGE_WIDTH, height: 600 }, deviceScaleFactor: 1 });
-    await page.goto(pathToFileURL(htmlFile).href);
-    // A string, not a function: the project's types have no DOM.
-    const height = Number(await page.evaluate('document.fonts.ready.then(() => document.documentElement.scrollHeight)'));
-    await page.screenshot({ path: OUT, fullPage: true });
-    console.log(`wrote ${path.relative(process.cwd(), OUT)} (${PAGE_WIDTH}x${height}) from ${htmlFile}`);
-  } finally {
-    await browser.close();
-  }
+  const height = await screenshot(checklistPictureHtml(), OUT);
+  console.log(`wrote ${path.relative(process.cwd(), OUT)} (800x${height})`);
 }
 
 if (require.main === module) {
