@@ -35,7 +35,8 @@ import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
 // Types only: importing a value would run that process's main() in this one.
 import type { DeclareResult, FloorRunResult } from './escalation-process';
-import { startChild, type Child } from './ipc';
+import { BoundedChildren } from './bounded';
+import type { Child } from './ipc';
 import type { LoopDelay } from './protocol';
 import { table } from './report';
 import { summarize, type Summary } from './stats';
@@ -128,28 +129,16 @@ async function section(): Promise<{ ok: boolean; text: string }> {
   const out: string[] = [];
   const problems: string[] = [];
   const rounds: Round[] = [];
-  const children: Child[] = [];
-  let timedOut = false;
   let schema: TestSchema | null = null;
   let runbooksDir: string | null = null;
   let redis: Redis | null = null;
   let escalations: Queue | null = null;
   const prefix = uniquePrefix();
 
-  // Bounded no matter what hangs: past the deadline the children are killed, which fails every
-  // call in flight, and the polls below give up.
-  const deadline = setTimeout(() => {
-    timedOut = true;
-    children.forEach((c) => c.kill());
-  }, DEADLINE_S * 1000);
-  const alive = () => {
-    if (timedOut) throw new Error(`ran past ESCALATION_DEADLINE_S=${DEADLINE_S} s`);
-  };
-  const spawn = async <R>(name: string, script: string, env?: Record<string, string>) => {
-    const s = await startChild<R>(name, path.resolve(__dirname, script), env);
-    children.push(s.child);
-    return s;
-  };
+  const bounded = new BoundedChildren(DEADLINE_S, 'ESCALATION_DEADLINE_S');
+  const { children } = bounded;
+  const alive = () => bounded.alive();
+  const spawn = <R>(name: string, script: string, env?: Record<string, string>) => bounded.spawn<R>(name, script, env);
 
   try {
     const runbooks = benchRunbooks();
@@ -394,10 +383,10 @@ async function section(): Promise<{ ok: boolean; text: string }> {
         return [`  ${side} round ${r.round}: n ${f.n}, p50 ${f.p50.toFixed(1)} p99 ${f.p99.toFixed(1)} max ${f.max.toFixed(1)} ms, ${s.missing} missing`];
       }),
     );
-    const why = timedOut ? `ran past ESCALATION_DEADLINE_S=${DEADLINE_S} s` : ((err as Error).stack ?? String(err));
+    const why = bounded.failure(err);
     return { ok: false, text: `\n4. Escalation lag bench failed: ${why}${lines.length ? `\nRounds finished before stopping:\n${lines.join('\n')}` : ''}` };
   } finally {
-    clearTimeout(deadline);
+    bounded.done();
     await escalations?.close().catch(() => undefined);
     redis?.disconnect();
     // The fake Slack last: the bot's last deliveries still need it.

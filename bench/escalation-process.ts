@@ -13,7 +13,8 @@ import { Queue, Worker, type Job } from 'bullmq';
 import pino from 'pino';
 import { loadConfig } from '../src/config';
 import { declareIncident } from '../src/core/incident/declare-incident';
-import { createRedis, QUEUE_POLICIES } from '../src/jobs/queues';
+import { createRedis, defaultJobOptions } from '../src/jobs/queues';
+import { workerOptions } from '../src/jobs/workers';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { emit, failStart, serve } from './ipc';
 import { LoopDelayWindows } from './loop-delay';
@@ -118,23 +119,13 @@ async function startBotSide(): Promise<Record<string, (args: any) => unknown>> {
 async function startFloorSide(): Promise<Record<string, (args: any) => unknown>> {
   const url = process.env.ESCALATION_REDIS_URL!;
   const prefix = process.env.ESCALATION_QUEUE_PREFIX!;
-  const policy = QUEUE_POLICIES.escalations;
-  // The runtime's queues use these defaults (src/jobs/queues.ts RETENTION plus the policy).
-  const defaultJobOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 }, ...policy.jobOptions };
   const producer = createRedis(url);
-  const queue = new Queue(FLOOR_QUEUE, { connection: producer, prefix, defaultJobOptions });
+  const queue = new Queue(FLOOR_QUEUE, { connection: producer, prefix, defaultJobOptions: defaultJobOptions('escalations') });
   let waiting: { batch: string; lags: number[]; target: number; done: () => void } | null = null;
   let failed = 0;
-  // Worker options as src/jobs/workers.ts sets them; the job itself does nothing.
+  // The runtime's worker options for that queue; the job itself does nothing.
   const consumer = createRedis(url);
-  const worker = new Worker(FLOOR_QUEUE, async () => undefined, {
-    connection: consumer,
-    prefix,
-    concurrency: policy.concurrency,
-    lockDuration: 6_000,
-    stalledInterval: 3_000,
-    maxStalledCount: 3,
-  });
+  const worker = new Worker(FLOOR_QUEUE, async () => undefined, { connection: consumer, prefix, ...workerOptions('escalations') });
   worker.on('completed', (job: Job) => {
     const w = waiting;
     if (!w || job.data?.batch !== w.batch) return;

@@ -26,11 +26,11 @@
  * Runs on its own too: npx ts-node --transpile-only bench/probe-pipeline.ts
  */
 import os from 'node:os';
-import path from 'node:path';
 import { QUEUE_POLICIES } from '../src/jobs/queues';
 import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
-import { startChild, type Child } from './ipc';
+import { BoundedChildren } from './bounded';
+import type { Child } from './ipc';
 import type { EnqueueArgs, EnqueueResult } from './probe-process';
 
 function setting(name: string, fallback: number): number {
@@ -72,25 +72,13 @@ async function section(): Promise<{ ok: boolean; text: string }> {
   const out: string[] = [];
   const problems: string[] = [];
   const rounds: Round[] = [];
-  const children: Child[] = [];
-  let timedOut = false;
   let schema: TestSchema | null = null;
   const prefix = uniquePrefix();
 
-  // Bounded no matter what hangs: past the deadline the children are killed, which fails every
-  // call in flight, and the polls below give up.
-  const deadline = setTimeout(() => {
-    timedOut = true;
-    children.forEach((c) => c.kill());
-  }, DEADLINE_S * 1000);
-  const alive = () => {
-    if (timedOut) throw new Error(`ran past PROBE_DEADLINE_S=${DEADLINE_S} s`);
-  };
-  const spawn = async <R>(name: string, script: string, env?: Record<string, string>) => {
-    const s = await startChild<R>(name, path.resolve(__dirname, script), env);
-    children.push(s.child);
-    return s;
-  };
+  const bounded = new BoundedChildren(DEADLINE_S, 'PROBE_DEADLINE_S');
+  const { children } = bounded;
+  const alive = () => bounded.alive();
+  const spawn = <R>(name: string, script: string, env?: Record<string, string>) => bounded.spawn<R>(name, script, env);
 
   try {
     schema = await freshSchema();
@@ -281,10 +269,10 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       ...(r.floor ? [`  floor round ${r.round}: ${r.floor.ms.toFixed(1)} ms`] : []),
       ...(r.probe ? [`  probe round ${r.round}: ${r.probe.ms.toFixed(1)} ms`] : []),
     ]);
-    const why = timedOut ? `ran past PROBE_DEADLINE_S=${DEADLINE_S} s` : ((err as Error).stack ?? String(err));
+    const why = bounded.failure(err);
     return { ok: false, text: `\n3. Probe pipeline bench failed: ${why}${lines.length ? `\nRounds finished before stopping:\n${lines.join('\n')}` : ''}` };
   } finally {
-    clearTimeout(deadline);
+    bounded.done();
     // The bot first: its last renders and probes still need the fake Slack and the target.
     await Promise.all(children.slice(2).map((c) => c.stop()));
     await Promise.all(children.slice(0, 2).map((c) => c.stop()));

@@ -16,7 +16,8 @@ import { loadConfig } from '../src/config';
 import { changeIncident } from '../src/core/incident/change';
 import { declareIncident } from '../src/core/incident/declare-incident';
 import { queueProbes, runProbes } from '../src/core/incident/probes';
-import { createRedis, QUEUE_POLICIES } from '../src/jobs/queues';
+import { createRedis, defaultJobOptions } from '../src/jobs/queues';
+import { workerOptions } from '../src/jobs/workers';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { emit, failStart, serve } from './ipc';
 import { BOT_TOKEN, SIGNING_SECRET } from './protocol';
@@ -125,23 +126,13 @@ async function startBotSide(): Promise<Record<string, (args: any) => unknown>> {
 async function startFloorSide(): Promise<Record<string, (args: any) => unknown>> {
   const url = process.env.PROBE_REDIS_URL!;
   const prefix = process.env.PROBE_QUEUE_PREFIX!;
-  const policy = QUEUE_POLICIES.probes;
-  // The runtime's queues use these defaults (src/jobs/queues.ts RETENTION plus the policy).
-  const defaultJobOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 }, ...policy.jobOptions };
   const producer = createRedis(url);
-  const queue = new Queue(FLOOR_QUEUE, { connection: producer, prefix, defaultJobOptions });
+  const queue = new Queue(FLOOR_QUEUE, { connection: producer, prefix, defaultJobOptions: defaultJobOptions('probes') });
   let completed = 0;
   let waiting: { target: number; done: () => void } | null = null;
-  // Worker options as src/jobs/workers.ts sets them; the job itself does nothing.
+  // The runtime's worker options for that queue; the job itself does nothing.
   const consumer = createRedis(url);
-  const worker = new Worker(FLOOR_QUEUE, async () => undefined, {
-    connection: consumer,
-    prefix,
-    concurrency: policy.concurrency,
-    lockDuration: 6_000,
-    stalledInterval: 3_000,
-    maxStalledCount: 3,
-  });
+  const worker = new Worker(FLOOR_QUEUE, async () => undefined, { connection: consumer, prefix, ...workerOptions('probes') });
   worker.on('completed', () => {
     completed++;
     if (waiting && completed >= waiting.target) {

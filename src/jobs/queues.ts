@@ -26,6 +26,11 @@ export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
 
 const RETENTION: JobsOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
 
+/** The job options every job of `queue` gets: retention plus the queue's retry policy. */
+export function defaultJobOptions(queue: QueueName): JobsOptions {
+  return { ...RETENTION, ...QUEUE_POLICIES[queue].jobOptions };
+}
+
 /**
  * BullMQ workers block on Redis; it requires maxRetriesPerRequest: null on their connections.
  * While Redis is away ioredis reports every reconnect attempt: log it as one structured line per
@@ -76,7 +81,7 @@ export class JobQueues {
   constructor(connection: Redis, prefix: string, logger?: Logger) {
     this.queues = Object.fromEntries(
       QUEUE_NAMES.map((name) => {
-        const queue = new Queue(name, { connection, prefix, defaultJobOptions: { ...RETENTION, ...QUEUE_POLICIES[name].jobOptions } });
+        const queue = new Queue(name, { connection, prefix, defaultJobOptions: defaultJobOptions(name) });
         // The connection's own listener logs outages (createRedis); this only keeps BullMQ quiet.
         queue.on('error', (err: Error) => logger?.debug({ queue: name, err: err.message }, 'queue error'));
         return [name, queue];

@@ -21,6 +21,18 @@ export interface WorkerHooks {
   beforeJob?: () => Promise<void>;
 }
 
+/** How a worker of `queue` runs its jobs: its concurrency and how fast a dead worker's jobs move on. */
+export function workerOptions(queue: QueueName): { concurrency: number; lockDuration: number; stalledInterval: number; maxStalledCount: number } {
+  return {
+    concurrency: QUEUE_POLICIES[queue].concurrency,
+    // A worker killed mid-job holds its lock until it expires: keep that short, so another
+    // worker picks the job up within seconds. Jobs are idempotent, so a rare double run is safe.
+    lockDuration: 6_000,
+    stalledInterval: 3_000,
+    maxStalledCount: 3,
+  };
+}
+
 /** Rate-limit waits do not use up attempts; past this many starts, a job fails like any other. */
 const MAX_STARTS = 30;
 
@@ -35,12 +47,7 @@ export function createWorkers(connection: () => Redis, prefix: string, handlers:
     const worker = new Worker(queue, (job, token) => run(queue, job, token, handlers, hooks, logger), {
       connection: connection(),
       prefix,
-      concurrency: QUEUE_POLICIES[queue].concurrency,
-      // A worker killed mid-job holds its lock until it expires: keep that short, so another
-      // worker picks the job up within seconds. Jobs are idempotent, so a rare double run is safe.
-      lockDuration: 6_000,
-      stalledInterval: 3_000,
-      maxStalledCount: 3,
+      ...workerOptions(queue),
     });
     worker.on('failed', (job, err) => {
       logger.error(
