@@ -59,7 +59,7 @@ export class Metrics {
       labelNames: ['platform'],
       registers,
       async collect() {
-        const r = await scrape(pool.query(`SELECT platform, count(*)::int AS n FROM incidents WHERE status NOT IN ('resolved', 'cancelled') GROUP BY platform`)).catch(() => null);
+        const r = await scrape(pool.query(`SELECT platform, count(*)::int AS n FROM incidents WHERE status NOT IN ('resolved', 'cancelled') AND imported_from IS NULL GROUP BY platform`)).catch(() => null);
         if (!r) return;
         this.reset();
         for (const row of r.rows) this.set({ platform: row.platform }, row.n);

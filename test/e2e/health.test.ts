@@ -69,6 +69,11 @@ describe('health and readiness routes', () => {
 
   it('/metrics counts requests and jobs, and reports queue depth, outbox lag and open incidents', async () => {
     await h.command('pdf-404 metrics check', 'UMETRIC1');
+    // An imported incident that was never resolved is history, not something open to work on.
+    await h.schema.pool.query(
+      `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at, external_id, imported_from)
+       VALUES ('pdf', 'pdf', 'old', 3, 'declared', 'import', 'import', now() - interval '1 year', 'INC0000001', 'servicenow')`,
+    );
     await h.slack.waitFor(() => h.slack.callsOf('chat.postMessage').length >= 2, 'the incident messages');
     // The worker's job counters move after the job returns; give it a moment.
     let text = '';
@@ -79,6 +84,7 @@ describe('health and readiness routes', () => {
     expect(text).toMatch(/incident_bot_http_request_duration_seconds_count\{route="\/slack\/events",method="POST",status="200"\} [1-9]/);
     expect(text).toMatch(/incident_bot_jobs_total\{queue="chat",kind="chat.provision",outcome="completed"\} 1/);
     expect(text).toMatch(/incident_bot_open_incidents\{platform="slack"\} 1/);
+    expect(text).not.toMatch(/incident_bot_open_incidents\{platform="import"\}/);
     expect(text).toMatch(/incident_bot_outbox_lag_seconds \d/);
     expect(text).toMatch(/incident_bot_queue_jobs\{queue="probes",state="waiting"\} 0/);
   });
