@@ -5,6 +5,12 @@ import { parseAllowedHosts } from './probes/host-policy';
 import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPreset } from './webhooks/variables';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
+// A channel's id as its "Get link to channel" URL carries it, decoded: 19:…@thread.tacv2.
+const TEAMS_CHANNEL = /^19:[^\s;]+@thread\.(tacv2|skype)$/;
+const teamsChannelMessage = (variable: string, what: string) =>
+  `${variable} must be a Teams channel ID such as 19:abc123@thread.tacv2 (${what}; channel → ⋯ → Get link to channel, the part after /channel/, URL-decoded)`;
 
 // Each field's message is the fix an operator needs, because the whole list is printed at start.
 const envSchema = z.object({
@@ -80,6 +86,22 @@ const envSchema = z.object({
     .string()
     .refine((v) => timeZoneProblem(v) === null, { error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the zone DIGEST_CRON is read in (default UTC)` })
     .default('UTC'),
+  MICROSOFT_APP_ID: z.string().regex(GUID, 'MICROSOFT_APP_ID must be the bot\'s Microsoft App ID, a GUID (Azure Bot resource → Configuration); leave it unset for local no-auth mode').optional(),
+  MICROSOFT_APP_PASSWORD: z.string().min(8, 'MICROSOFT_APP_PASSWORD looks truncated: copy the client secret value of the bot\'s app registration again').optional(),
+  MICROSOFT_APP_TENANT_ID: z.string().regex(GUID, 'MICROSOFT_APP_TENANT_ID must be your Microsoft Entra tenant ID, a GUID (Azure Bot resource → Configuration)').optional(),
+  MICROSOFT_APP_TYPE: z
+    .enum(TEAMS_APP_TYPES, { error: `MICROSOFT_APP_TYPE must be one of ${TEAMS_APP_TYPES.join(', ')} (Azure Bot resource → Configuration; default MultiTenant)` })
+    .optional(),
+  TEAMS: z.enum(['on', 'off'], { error: 'TEAMS is on or off: on serves Teams even when no other Teams variable is set (local no-auth mode)' }).optional(),
+  TEAMS_INCIDENT_CHANNEL_ID: z.string().regex(TEAMS_CHANNEL, teamsChannelMessage('TEAMS_INCIDENT_CHANNEL_ID', 'the channel where incident threads open')).optional(),
+  TEAMS_ADMINS: z
+    .string()
+    .regex(/^\s*([0-9a-fA-F-]{36}\s*(,\s*[0-9a-fA-F-]{36}\s*)*)?$/, 'TEAMS_ADMINS must be a comma-separated list of Microsoft Entra object IDs (GUIDs) of the people who may act on any incident')
+    .optional(),
+  BOT_OPENID_METADATA_URL: z
+    .url('BOT_OPENID_METADATA_URL must be an absolute URL of the Bot Framework OpenID metadata (leave it unset for the public cloud)')
+    .optional(),
+  DIGEST_TEAMS_CHANNEL: z.string().regex(TEAMS_CHANNEL, teamsChannelMessage('DIGEST_TEAMS_CHANNEL', 'the Teams channel the weekly digest posts to')).optional(),
   DIGEST_SLACK_CHANNEL: z
     .string()
     .regex(/^C[A-Z0-9]{2,}$/, 'DIGEST_SLACK_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About, at the bottom), not its #name')
@@ -96,6 +118,20 @@ export interface SlackConfig {
   apiUrl?: string;
   /** INCIDENT_ADMINS: Slack user IDs and user group IDs. */
   admins: { users: string[]; groups: string[] };
+}
+
+/** Microsoft Teams through the Bot Framework. `appId` null: local no-auth mode (Emulator, tests), loopback clients only. */
+export interface TeamsConfig {
+  appId: string | null;
+  appPassword: string | null;
+  tenantId: string | null;
+  appType: (typeof TEAMS_APP_TYPES)[number];
+  /** Where incident threads open; null: in the channel where the incident was declared. */
+  incidentChannelId: string | null;
+  /** TEAMS_ADMINS: Entra object IDs. */
+  admins: string[];
+  /** Where the Bot Framework's signing keys are published; null: the public cloud's. */
+  openIdMetadataUrl: string | null;
 }
 
 export interface S3Credentials {
@@ -126,25 +162,40 @@ export interface Config {
   runbooksDir: string;
   /** Null when no Slack variable is set: the bot then serves the other surfaces only. */
   slack: SlackConfig | null;
+  /** Null when no Teams variable is set. */
+  teams: TeamsConfig | null;
   probes: ProbeConfig;
   /** By name; empty when ESCALATION_WEBHOOKS is unset. */
   webhooks: Record<string, WebhookConfig>;
   digest: DigestConfig;
 }
 
-/** The weekly KPI digest: `cron` is read in `tz`; nothing is scheduled while `slackChannel` is null. */
+/** The weekly KPI digest: `cron` is read in `tz`; nothing is scheduled while neither channel is set. */
 export interface DigestConfig {
   cron: string;
   tz: string;
   slackChannel: string | null;
+  teamsChannel: string | null;
 }
 
 /** The chat surfaces a config serves, for `start` to say so. */
 export function surfaces(config: Config): string[] {
-  return config.slack ? [config.slack.appToken ? 'slack (Socket Mode)' : 'slack (HTTP)'] : [];
+  const out: string[] = [];
+  if (config.slack) out.push(config.slack.appToken ? 'slack (Socket Mode)' : 'slack (HTTP)');
+  if (config.teams) out.push(config.teams.appId ? 'teams' : 'teams (local no-auth mode: loopback clients only)');
+  return out;
 }
 
 const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+const TEAMS_VARIABLES = [
+  'MICROSOFT_APP_ID',
+  'MICROSOFT_APP_PASSWORD',
+  'MICROSOFT_APP_TENANT_ID',
+  'MICROSOFT_APP_TYPE',
+  'TEAMS_INCIDENT_CHANNEL_ID',
+  'TEAMS_ADMINS',
+  'DIGEST_TEAMS_CHANNEL',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -170,9 +221,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'SLACK_SIGNING_SECRET is required in HTTP mode: copy the Signing Secret from your Slack app, Basic Information page (or set SLACK_APP_TOKEN for Socket Mode)',
     );
   }
-  if (!slackOn) {
+  const teamsOn = cleaned.TEAMS === 'on' || (cleaned.TEAMS !== 'off' && TEAMS_VARIABLES.some((v) => cleaned[v] !== undefined));
+  if (teamsOn) problems.push(...teamsProblems(cleaned));
+  if (!slackOn && !teamsOn) {
     problems.push(
-      'No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to serve Slack. See README, "Create the Slack app".',
+      'No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to serve Slack, and/or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to serve Teams (TEAMS=on alone for local no-auth mode). See README, "Create the Slack app" and docs/teams.md.',
     );
   }
   let allowedHosts: string[] = [];
@@ -210,6 +263,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           admins: { users: admins.filter((a) => !a.startsWith('S')), groups: admins.filter((a) => a.startsWith('S')) },
         }
       : null,
+    teams: teamsOn
+      ? {
+          appId: e.MICROSOFT_APP_ID ?? null,
+          appPassword: e.MICROSOFT_APP_PASSWORD ?? null,
+          tenantId: e.MICROSOFT_APP_TENANT_ID ?? null,
+          appType: e.MICROSOFT_APP_TYPE ?? 'MultiTenant',
+          incidentChannelId: e.TEAMS_INCIDENT_CHANNEL_ID ?? null,
+          admins: (e.TEAMS_ADMINS ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
+          openIdMetadataUrl: e.BOT_OPENID_METADATA_URL ?? null,
+        }
+      : null,
     probes: {
       apiUrl: e.BRAIFLOW_API_URL ?? null,
       standardUserToken: e.BRAIFLOW_STANDARD_USER_TOKEN ?? null,
@@ -221,8 +285,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     webhooks,
-    digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null },
+    digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
   };
+}
+
+/** What the chosen app type needs besides the app id; nothing when the id is unset (no-auth mode). */
+function teamsProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const type = env.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+  if (!env.MICROSOFT_APP_ID) {
+    for (const v of ['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID', 'MICROSOFT_APP_TYPE']) {
+      if (env[v]) problems.push(`${v} is set but MICROSOFT_APP_ID is not: set the bot's Microsoft App ID too (or unset ${v} for local no-auth mode)`);
+    }
+    return problems;
+  }
+  if (type !== 'UserAssignedMSI' && !env.MICROSOFT_APP_PASSWORD) {
+    problems.push(`MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_TYPE=${type}: the client secret of the bot's app registration (Certificates & secrets)`);
+  }
+  if (type !== 'MultiTenant' && !env.MICROSOFT_APP_TENANT_ID) {
+    problems.push(`MICROSOFT_APP_TENANT_ID is required with MICROSOFT_APP_TYPE=${type}: your Microsoft Entra tenant ID`);
+  }
+  return problems;
 }
 
 const WEBHOOK_PRESETS = ['generic', 'pagerduty'] as const;

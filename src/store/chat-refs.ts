@@ -75,6 +75,19 @@ export class ChatRefStore {
     }
   }
 
+  /** The ref of one posted message, to know which card a click came from. */
+  async find(incidentId: string, messageRef: string): Promise<ChatRef | null> {
+    const { rows } = await this.pool.query(
+      `SELECT kind, page, channel_id, message_ref, rendered_version, rendered_hash FROM chat_refs
+       WHERE incident_id = $1 AND platform = $2 AND message_ref = $3`,
+      [incidentId, this.platform, messageRef],
+    );
+    const r = rows[0];
+    return r
+      ? { kind: r.kind, page: r.page, channelId: r.channel_id, messageRef: r.message_ref, renderedVersion: r.rendered_version, renderedHash: r.rendered_hash }
+      : null;
+  }
+
   private async load(c: PoolClient, incidentId: string): Promise<ChatRef[]> {
     const { rows } = await c.query(
       `SELECT kind, page, channel_id, message_ref, rendered_version, rendered_hash FROM chat_refs

@@ -230,12 +230,12 @@ describe('loadConfig', () => {
 
 describe('loadConfig: the weekly digest', () => {
   it('posts Mondays at 09:00 UTC by default, and nowhere until a channel is set', () => {
-    expect(loadConfig({ ...VALID }).digest).toEqual({ cron: '0 9 * * 1', tz: 'UTC', slackChannel: null });
+    expect(loadConfig({ ...VALID }).digest).toEqual({ cron: '0 9 * * 1', tz: 'UTC', slackChannel: null, teamsChannel: null });
   });
 
   it('takes a channel id, a time zone and a six-field cron with seconds', () => {
     const config = loadConfig({ ...VALID, DIGEST_CRON: '30 0 8 * * 5', DIGEST_TZ: 'Europe/Berlin', DIGEST_SLACK_CHANNEL: 'C0KPI123' });
-    expect(config.digest).toEqual({ cron: '30 0 8 * * 5', tz: 'Europe/Berlin', slackChannel: 'C0KPI123' });
+    expect(config.digest).toEqual({ cron: '30 0 8 * * 5', tz: 'Europe/Berlin', slackChannel: 'C0KPI123', teamsChannel: null });
   });
 
   it('refuses a cron that is not one, naming the variable and the expected form', () => {
@@ -251,5 +251,49 @@ describe('loadConfig: the weekly digest', () => {
       expect.stringMatching(/^DIGEST_TZ: Mars\/Olympus is not a time zone/),
       expect.stringMatching(/^DIGEST_SLACK_CHANNEL must be a Slack channel ID/),
     ]);
+  });
+});
+
+describe('loadConfig: Microsoft Teams', () => {
+  const DB = { DATABASE_URL: VALID.DATABASE_URL };
+  const APP = { MICROSOFT_APP_ID: '0b6fe6d1-fece-44f7-9a48-56465e2d5ab8', MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: '7d1b1e9c-3f2a-4c8e-9b5d-2a6f0e4c8b13' };
+
+  it('starts Teams-only with no Slack variable (empty ones count as unset), and start names the platform', () => {
+    const config = loadConfig({ ...DB, ...APP, MICROSOFT_APP_TYPE: 'SingleTenant', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' });
+    expect(config.slack).toBeNull();
+    expect(config.teams).toEqual(expect.objectContaining({ appId: APP.MICROSOFT_APP_ID, appType: 'SingleTenant', tenantId: APP.MICROSOFT_APP_TENANT_ID }));
+    expect(surfaces(config)).toEqual(['teams']);
+  });
+
+  it('starts Slack-only with no Teams variable, and serves both when both are set', () => {
+    expect(loadConfig({ ...VALID, MICROSOFT_APP_ID: '', TEAMS_ADMINS: '' }).teams).toBeNull();
+    expect(surfaces(loadConfig({ ...VALID, ...APP }))).toEqual(['slack (HTTP)', 'teams']);
+  });
+
+  it('an empty app id means local no-auth mode, which start says answers this machine only', () => {
+    const config = loadConfig({ ...DB, TEAMS: 'on', MICROSOFT_APP_ID: '' });
+    expect(config.teams?.appId).toBeNull();
+    expect(surfaces(config)).toEqual(['teams (local no-auth mode: loopback clients only)']);
+  });
+
+  it('names every Teams problem at once, with the Slack ones', () => {
+    const err = configError({
+      ...DB,
+      SLACK_BOT_TOKEN: 'xoxp-user-token',
+      MICROSOFT_APP_ID: 'my-bot',
+      MICROSOFT_APP_TYPE: 'Single',
+      TEAMS_INCIDENT_CHANNEL_ID: '#incidents',
+      TEAMS_ADMINS: 'alice@braiflow.example',
+    });
+    for (const name of ['SLACK_BOT_TOKEN must be', 'MICROSOFT_APP_ID must be', 'MICROSOFT_APP_TYPE must be', 'TEAMS_INCIDENT_CHANNEL_ID must be', 'TEAMS_ADMINS must be']) {
+      expect(err.problems.filter((p) => p.startsWith(name))).toHaveLength(1);
+    }
+  });
+
+  it('asks for what the app type needs: a secret unless a managed identity, a tenant unless multi-tenant', () => {
+    const err = configError({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'SingleTenant' });
+    expect(err.problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is required/), expect.stringMatching(/^MICROSOFT_APP_TENANT_ID is required/)]);
+    expect(loadConfig({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: APP.MICROSOFT_APP_TENANT_ID }).teams?.appType).toBe('UserAssignedMSI');
+    expect(configError({ ...DB, TEAMS: 'on', MICROSOFT_APP_PASSWORD: 'client-secret-value' }).problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not/)]);
   });
 });
