@@ -4,6 +4,9 @@ import type { Pool } from 'pg';
 import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from './adapters/slack/app';
 import { createSlackClient } from './adapters/slack/client';
 import { SlackPlatform } from './adapters/slack/platform';
+import { TeamsBot } from './adapters/teams/bot';
+import { TEAMS_MESSAGES_PATH, teamsEndpoint } from './adapters/teams/endpoint';
+import { TeamsPlatform } from './adapters/teams/platform';
 import { surfaces, type Config } from './config';
 import { Dispatcher } from './core/commands/dispatch';
 import { PermanentError } from './core/errors';
@@ -21,7 +24,7 @@ import { operationalRoutes } from './http/health';
 import { Metrics } from './http/metrics';
 import { HttpServer, type Route } from './http/server';
 import { Traffic } from './http/traffic';
-import { weeklyDigestFrom } from './digest-wiring';
+import { weeklyDigestsFrom } from './digest-wiring';
 import { PgReports } from './store/reports';
 import { startDigest } from './jobs/digest-schedule';
 import { OutboxRelay } from './jobs/outbox-relay';
@@ -89,12 +92,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const stores = { refs: new ChatRefStore(pool, 'slack'), rooms: new ChatRoomStore(pool, 'slack') };
     platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, stores, config.slack.admins, logger));
   }
+  const teams = config.teams ? new TeamsPlatform(config.teams, pool, deps, logger) : null;
+  if (teams) platforms.set('teams', teams);
 
   const traffic = new Traffic();
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   let probes: ProbeRunner | null = null;
-  let digest: WeeklyDigest | null = null;
+  let digests: WeeklyDigest[] = [];
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
     sweep.start();
@@ -108,8 +113,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
-    digest = weeklyDigestFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
-    const weekly = digest;
+    digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
+    const weekly = digests;
     workers.push(
       ...createWorkers(
         connection,
@@ -154,7 +159,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           },
           'probe.runs': (p, attempt) => runner.run(p, attempt),
           'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),
-          ...(weekly ? { 'digest.weekly': () => weekly.run().then(() => undefined) } : {}),
+          ...(weekly.length > 0 ? { 'digest.weekly': () => runDigests(weekly) } : {}),
         },
         logger,
         {
@@ -169,7 +174,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   relay.start();
   if (role === 'all' || role === 'worker') {
     // A Redis that is down at start must not keep the bot from serving incidents: the next start schedules it.
-    await withTimeout(startDigest(queues, digest, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
+    await withTimeout(startDigest(queues, digests, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
       logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
     );
   }
@@ -179,10 +184,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     redisRequired: role !== 'web',
   });
   let slack: SlackApp | null = null;
+  // One dispatcher for every surface: its limit on work in flight is the process's, not a platform's.
+  const dispatcher = new Dispatcher(deps, logger);
   if ((role === 'all' || role === 'web') && config.slack) {
-    const dispatcher = new Dispatcher(deps, logger);
     slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
     if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
+  }
+  if ((role === 'all' || role === 'web') && teams) {
+    routes.push({ method: 'POST', path: TEAMS_MESSAGES_PATH, handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger), logger) });
   }
   const server = new HttpServer(routes, metrics, traffic);
   let port: number;
@@ -227,6 +236,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('postgres', Promise.all([pool.end(), declarePool.end()]), 2_000);
     },
   };
+}
+
+/** Every channel's digest gets its try; a failure is thrown after the others ran, so the job retries it. */
+async function runDigests(digests: WeeklyDigest[]): Promise<void> {
+  const failed = (await Promise.allSettled(digests.map((d) => d.run()))).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw failed[0]!.reason;
 }
 
 /** The probes' targets from config: the API host is the only one allowed unless others are listed. */

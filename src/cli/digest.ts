@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { systemClock } from '../core/ports';
 import { loadCatalog } from '../core/runbook/loader';
-import { weeklyDigestFrom } from '../digest-wiring';
+import { weeklyDigestsFrom } from '../digest-wiring';
 import { createLogger } from '../logger';
 import { createPool } from '../store/db';
 
@@ -17,19 +17,21 @@ export async function digestCommand(args: string[]): Promise<number> {
   const pool = createPool(config.databaseUrl, 2);
   try {
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const digest = weeklyDigestFrom(config, { pool, catalog: loadCatalog(config.runbooksDir), clock: systemClock, logger });
-    if (!digest) {
-      process.stderr.write('No digest channel: set DIGEST_SLACK_CHANNEL to a Slack channel ID (C…) the bot is in.\n');
+    const digests = weeklyDigestsFrom(config, { pool, catalog: loadCatalog(config.runbooksDir), clock: systemClock, logger });
+    if (digests.length === 0) {
+      process.stderr.write('No digest channel: set DIGEST_SLACK_CHANNEL to a Slack channel ID (C…) the bot is in, or DIGEST_TEAMS_CHANNEL to a Teams channel ID (19:…).\n');
       return 2;
     }
-    const outcome = await digest.run();
-    const period = `${outcome.period.start.toISOString()} to ${outcome.period.end.toISOString()}`;
-    const channel = config.digest.slackChannel;
-    process.stdout.write(
-      outcome.posted
-        ? `Posted the digest of ${period} to ${channel} (message ${outcome.ref}).\n`
-        : `The digest of ${period} is already posted to ${channel}, or being posted by a running bot: nothing done.\n`,
-    );
+    for (const digest of digests) {
+      const outcome = await digest.run();
+      const period = `${outcome.period.start.toISOString()} to ${outcome.period.end.toISOString()}`;
+      const channel = digest.channel;
+      process.stdout.write(
+        outcome.posted
+          ? `Posted the digest of ${period} to ${channel} (message ${outcome.ref}).\n`
+          : `The digest of ${period} is already posted to ${channel}, or being posted by a running bot: nothing done.\n`,
+      );
+    }
     return 0;
   } finally {
     await pool.end();

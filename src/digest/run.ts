@@ -26,6 +26,10 @@ export type DigestOutcome = { posted: true; period: DigestPeriod; ref: string } 
 export class WeeklyDigest {
   constructor(private readonly d: DigestDeps) {}
 
+  get channel(): string {
+    return this.d.schedule.channel;
+  }
+
   lastPeriod(): DigestPeriod {
     return lastCompletePeriod(this.d.schedule.cron, this.d.schedule.tz, this.d.clock.now());
   }

@@ -25,8 +25,16 @@ export async function queueMissedDigest(queues: JobQueues, periodStart: Date): P
   await queues.queues.schedules.add('digest.weekly', {}, { jobId: `digest-missed.${periodStart.getTime()}` });
 }
 
-/** At start: the schedule, and the digest of the last period if no bot posted it (all were down). */
-export async function startDigest(queues: JobQueues, digest: WeeklyDigest | null, schedule: { cron: string; tz: string }): Promise<void> {
-  await scheduleDigest(queues, digest ? schedule : null);
-  if (digest && (await digest.missed())) await queueMissedDigest(queues, digest.lastPeriod().start);
+/**
+ * At start: the schedule, and the digest of the last period if no bot posted it to some channel
+ * (all were down). One job serves every channel; each channel's claim keeps its post to one.
+ */
+export async function startDigest(queues: JobQueues, digests: WeeklyDigest[], schedule: { cron: string; tz: string }): Promise<void> {
+  await scheduleDigest(queues, digests.length > 0 ? schedule : null);
+  for (const digest of digests) {
+    if (await digest.missed()) {
+      await queueMissedDigest(queues, digest.lastPeriod().start);
+      return;
+    }
+  }
 }

@@ -145,3 +145,20 @@ describe('src/core boundary', () => {
     });
   });
 });
+
+describe('the Teams SDK stays in src/adapters/teams', () => {
+  // botbuilder JS is archived upstream; moving to its successor must touch that folder only.
+  it('no other source imports botbuilder or botframework-*', () => {
+    const teams = path.join(ROOT, 'src', 'adapters', 'teams') + path.sep;
+    const found = tsFiles(path.join(ROOT, 'src'))
+      .filter((f) => !f.startsWith(teams))
+      .flatMap((f) => {
+        const source = readFileSync(f, 'utf8');
+        return [...source.matchAll(SPECIFIER)]
+          .map((m) => (m[1] ?? m[2])!)
+          .filter((s) => s === 'botbuilder' || s.startsWith('botbuilder-') || s.startsWith('botframework-'))
+          .map((s) => `${path.relative(ROOT, f)} imports '${s}'`);
+      });
+    expect(found).toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+import { PermanentError } from '../../core/errors';
+import type { CoreDeps } from '../../core/incident/deps';
+import { label } from '../../core/incident/model';
+import type { EscalationNotice } from '../../core/ports';
+import type { Span, Text } from '../../core/render/text';
+import type { Logger } from '../../logger';
+import type { TeamsDirectory } from '../../store/teams-directory';
+import type { TeamsConnector, TeamsMember } from './connector';
+import { forJobs } from './errors';
+import { threadLink } from './ids';
+import type { TeamsRoomPost } from './room-post';
+
+/**
+ * Delivers a fired escalation level in Teams: one message in the incident's thread mentioning
+ * every person the targets name (a mention notifies them and brings them into the thread), a 1:1
+ * message to each of them, and one message naming the targets that could not be reached.
+ *
+ * Teams has no user groups the bot can read, so `@handle` is a member of the incident channel's
+ * team whose e-mail or sign-in name starts with `handle@`, or whose display name is `handle`.
+ * Every message is keyed, so a job run again after a crash says nothing twice.
+ */
+export class TeamsEscalations {
+  constructor(
+    private readonly connector: TeamsConnector,
+    private readonly directory: TeamsDirectory,
+    private readonly deps: CoreDeps,
+    private readonly say: TeamsRoomPost,
+    private readonly logger: Logger,
+  ) {}
+
+  async escalate(notice: EscalationNotice): Promise<void> {
+    await this.deliver(notice).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
+  private async deliver(notice: EscalationNotice): Promise<void> {
+    const snap = await this.deps.store.get(notice.incidentId);
+    if (!snap) throw new PermanentError(`incident ${notice.incidentId} does not exist`);
+    const room = snap.incident.channelId;
+    if (!room) throw new Error(`incident ${notice.incidentId} has no thread yet`);
+    const key = `escalation:${notice.level}`;
+    const roster = await this.connector.members(room);
+    const found: TeamsMember[] = [];
+    const unreachable: string[] = [];
+    for (const target of notice.targets) {
+      const m = match(target, roster);
+      if (m) {
+        if (!found.some((f) => f.id === m.id)) found.push(m);
+      } else unreachable.push(target);
+    }
+    for (const m of found) {
+      if (m.aadObjectId) await this.directory.rememberPerson({ aadObjectId: m.aadObjectId, teamsId: m.id, name: m.name ?? m.id, tenantId: null });
+    }
+    const who = (m: TeamsMember): Span => ({ user: m.aadObjectId ?? m.id });
+    const paged: Text = found.length > 0 ? [': ', ...found.flatMap((m, i) => (i === 0 ? [who(m)] : [', ', who(m)]))] : [': nobody I could find'];
+    await this.say.say(room, [...notice.text, ...paged, '.'], { incidentId: notice.incidentId, key });
+
+    const link = threadLink(room, null);
+    const dm: Text = [...notice.text, `.\nYou are called in at escalation level ${notice.level} of ${label(snap.incident)}: `, link ? { link, title: 'open its thread' } : 'see the incident channel', '.'];
+    for (const m of found) {
+      try {
+        const chat = await this.connector.openChat(m.id, room);
+        await this.say.say(chat, dm, { incidentId: notice.incidentId, key: `${key}:dm:${m.id}` });
+      } catch (err) {
+        if (forJobs(err) instanceof PermanentError) unreachable.push(`${m.name ?? m.id} (no 1:1 chat: ${(err as Error).message})`);
+        else throw err;
+      }
+    }
+    if (unreachable.length === 0) return;
+    await this.say.say(
+      room,
+      [
+        `⚠️ Level ${notice.level} could not reach `,
+        unreachable.join(', '),
+        '. In Teams, write a target as @name, where name@… is the person\'s e-mail or sign-in name in this team. Fix it in ',
+        { code: notice.fixAt },
+        ', and page them by hand meanwhile.',
+      ],
+      { incidentId: notice.incidentId, key: `${key}:unreachable` },
+    );
+    this.logger.warn({ incidentId: notice.incidentId, platform: 'teams', level: notice.level, unreachable }, 'escalation could not reach every target');
+  }
+}
+
+/** The team member a runbook target names, if it names exactly one; channels and Slack ids name nobody here. */
+function match(target: string, roster: TeamsMember[]): TeamsMember | null {
+  if (!target.startsWith('@')) return null;
+  const handle = target.slice(1).toLowerCase();
+  const local = (address?: string) => address?.toLowerCase().split('@')[0];
+  const hits = roster.filter((m) => local(m.email) === handle || local(m.userPrincipalName) === handle || m.name?.toLowerCase() === handle);
+  return hits.length === 1 ? hits[0]! : null;
+}

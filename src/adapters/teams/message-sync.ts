@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { PermanentError } from '../../core/errors';
+import type { CoreDeps } from '../../core/incident/deps';
+import { checklistView, headerView } from '../../core/render/views';
+import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
+import { checklistCards, headerCard, type Card } from './cards';
+import type { TeamsConnector, OutgoingActivity } from './connector';
+import { connectorStatus } from './errors';
+import type { TeamsPeople } from './people';
+
+export function cardActivity(card: Card, summary: string): OutgoingActivity {
+  return { type: 'message', summary, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
+}
+
+type Kind = 'header' | 'checklist';
+
+export interface Setup {
+  open(header: OutgoingActivity): Promise<{ room: string; messageId: string }>;
+  attach(room: string): Promise<void>;
+}
+
+/**
+ * Brings an incident's Teams cards up to date with stored state, like Slack's sync: the header is
+ * the first message of the incident's thread, the checklist pages follow it; cards older than the
+ * incident's version are updated in place, current ones are left alone.
+ */
+export class TeamsMessageSync {
+  constructor(
+    private readonly connector: TeamsConnector,
+    private readonly deps: CoreDeps,
+    private readonly refs: ChatRefStore,
+    private readonly people: TeamsPeople,
+  ) {}
+
+  /**
+   * `setup`: setup's call. `open` posts the header card (opening the thread with it) and returns
+   * where; `attach` records that room on the incident, after the header's ref is saved, so a crash
+   * in between finds the thread again. Without `setup`, a render of an incident whose setup has
+   * not posted yet does nothing: setup will.
+   */
+  async sync(incidentId: string, setup?: Setup): Promise<void> {
+    await this.refs.renderLatest(
+      incidentId,
+      (session) => this.renderOnce(incidentId, session, setup),
+      async () => (await this.deps.store.get(incidentId))?.incident.version ?? 0,
+      { wait: setup !== undefined },
+    );
+  }
+
+  /** The card now due for a message the bot posted (what a click on it should see), or null. */
+  async cardFor(incidentId: string, messageId: string): Promise<Card | null> {
+    const cards = await this.cards(incidentId);
+    if (!cards) return null;
+    const ref = (await this.refs.find(incidentId, messageId)) ?? null;
+    if (!ref) return null;
+    return cards.find(([kind, page]) => kind === ref.kind && page === ref.page)?.[2].attachments?.[0]?.content as Card | null;
+  }
+
+  private async cards(incidentId: string): Promise<Array<[Kind, number, OutgoingActivity]> | null> {
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) return null;
+    const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
+    const { names } = await this.people.forSnapshot(snap);
+    const header = headerView(snap, pb);
+    const checklist = checklistView(snap, pb);
+    return [
+      ['header', 0, cardActivity(headerCard(header, names), header.summary)],
+      ...checklistCards(checklist, names).map((card, page): [Kind, number, OutgoingActivity] => ['checklist', page, cardActivity(card, checklist.heading)]),
+    ];
+  }
+
+  private async renderOnce(incidentId: string, session: RenderSession, setup?: Setup): Promise<number> {
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const version = snap.incident.version;
+    const cards = (await this.cards(incidentId))!;
+    const hasHeader = session.refs.some((r) => r.kind === 'header');
+    if (!hasHeader) {
+      if (!setup) return version; // setup posts first
+      const header = cards[0]![2];
+      const { room, messageId } = await setup.open(header);
+      const ref = { kind: 'header' as const, page: 0, channelId: room, messageRef: messageId, renderedVersion: version, renderedHash: hash(header) };
+      await session.save(ref);
+      session.refs.push(ref);
+    }
+    const room = session.refs.find((r) => r.kind === 'header')!.channelId;
+    if (setup && snap.incident.channelId !== room) await setup.attach(room);
+    for (const [kind, page, activity] of cards) await this.put(session, room, kind, page, activity, version);
+    return version;
+  }
+
+  private async put(session: RenderSession, room: string, kind: Kind, page: number, activity: OutgoingActivity, version: number): Promise<void> {
+    const ref = session.refs.find((r) => r.kind === kind && r.page === page);
+    if (ref && ref.renderedVersion >= version) return;
+    const digest = hash(activity);
+    if (ref) {
+      if (ref.renderedHash !== digest) {
+        const updated = await this.connector.update(ref.channelId, ref.messageRef, activity).then(
+          () => true,
+          (err: unknown) => {
+            // Someone deleted the card: post it again rather than leave the room without it.
+            if (connectorStatus(err) === 404 && kind !== 'header') return false;
+            throw err;
+          },
+        );
+        if (!updated) {
+          const id = await this.connector.send(room, activity);
+          await session.save({ ...ref, messageRef: id, renderedVersion: version, renderedHash: digest });
+          return;
+        }
+      }
+      await session.save({ ...ref, renderedVersion: version, renderedHash: digest });
+      return;
+    }
+    const id = await this.connector.send(room, activity);
+    await session.save({ kind, page, channelId: room, messageRef: id, renderedVersion: version, renderedHash: digest });
+  }
+}
+
+function hash(activity: OutgoingActivity): string {
+  return createHash('sha256').update(JSON.stringify(activity)).digest('base64url');
+}

@@ -1,0 +1,37 @@
+import type { Snapshot } from '../../core/incident/model';
+import type { Text } from '../../core/render/text';
+import type { TeamsDirectory, TeamsPerson } from '../../store/teams-directory';
+
+export type Names = (userId: string) => string | null;
+export type People = (userId: string) => { id: string; name: string } | null;
+
+/** Who the ids in an incident are, read once per render: cards show names, messages mention people. */
+export class TeamsPeople {
+  constructor(private readonly directory: TeamsDirectory) {}
+
+  async of(ids: Iterable<string>): Promise<{ names: Names; people: People; byId: Map<string, TeamsPerson> }> {
+    const byId = await this.directory.people([...new Set(ids)]);
+    const find = (id: string) => byId.get(id.toLowerCase()) ?? byId.get(id) ?? null;
+    return {
+      byId,
+      names: (id) => find(id)?.name ?? null,
+      people: (id) => {
+        const p = find(id);
+        return p ? { id: p.teamsId, name: p.name } : null;
+      },
+    };
+  }
+
+  forSnapshot(s: Snapshot, ...texts: Text[]) {
+    return this.of([...idsIn(s), ...texts.flatMap(usersIn)]);
+  }
+}
+
+function idsIn(s: Snapshot): string[] {
+  const i = s.incident;
+  return [i.declaredBy, ...(i.commander ? [i.commander] : []), ...s.steps.flatMap((st) => (st.changedBy ? [st.changedBy] : [])), ...(s.escalations ?? []).flatMap((e) => (e.by ? [e.by] : []))];
+}
+
+export function usersIn(text: Text): string[] {
+  return text.flatMap((s) => (typeof s === 'object' && 'user' in s ? [s.user] : []));
+}

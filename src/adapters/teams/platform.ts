@@ -1,0 +1,108 @@
+import type { Pool } from 'pg';
+import type { TeamsConfig } from '../../config';
+import { PermanentError } from '../../core/errors';
+import type { CoreDeps } from '../../core/incident/deps';
+import type { Actor, Incident } from '../../core/incident/model';
+import type { ChatPlatform, EscalationNotice, JobAttempt, ReplyTo } from '../../core/ports';
+import type { ActionView } from '../../core/render/actions';
+import type { Text } from '../../core/render/text';
+import type { Logger } from '../../logger';
+import { ChatPostStore } from '../../store/chat-posts';
+import { ChatRefStore } from '../../store/chat-refs';
+import { TeamsDirectory } from '../../store/teams-directory';
+import { TeamsAdapter } from './adapter';
+import type { Card } from './cards';
+import { TeamsConnector } from './connector';
+import { forJobs } from './errors';
+import { TeamsEscalations } from './escalation';
+import { threadLink, threadParts } from './ids';
+import { TeamsMessageSync } from './message-sync';
+import { TeamsPeople } from './people';
+import { TeamsProvisioner } from './provision';
+import { readTeamsReply } from './reply-to';
+import { TeamsRoomPost } from './room-post';
+
+/** Teams behind the platform interface: the core and the job layer see only ChatPlatform. */
+export class TeamsPlatform implements ChatPlatform {
+  readonly name = 'teams';
+  readonly adapter: TeamsAdapter;
+  readonly directory: TeamsDirectory;
+  readonly connector: TeamsConnector;
+  readonly say: TeamsRoomPost;
+  private readonly sync: TeamsMessageSync;
+  private readonly provisioner: TeamsProvisioner;
+  private readonly escalations: TeamsEscalations;
+  private readonly admins: Set<string>;
+
+  constructor(
+    readonly config: TeamsConfig,
+    pool: Pool,
+    private readonly deps: CoreDeps,
+    logger: Logger,
+  ) {
+    this.adapter = new TeamsAdapter(config);
+    this.directory = new TeamsDirectory(pool);
+    this.connector = new TeamsConnector(this.adapter, this.directory);
+    const people = new TeamsPeople(this.directory);
+    this.say = new TeamsRoomPost(this.connector, new ChatPostStore(pool, 'teams'), people);
+    this.sync = new TeamsMessageSync(this.connector, deps, new ChatRefStore(pool, 'teams'), people);
+    this.provisioner = new TeamsProvisioner(this.connector, deps, this.sync, this.say, config.incidentChannelId, logger);
+    this.escalations = new TeamsEscalations(this.connector, this.directory, deps, this.say, logger);
+    this.admins = new Set(config.admins);
+  }
+
+  provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void> {
+    return this.provisioner.provision(incidentId, replyTo, attempt);
+  }
+
+  async render(incidentId: string): Promise<void> {
+    await this.sync.sync(incidentId).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
+  /** The card a click on message `messageId` should be answered with, from the newest state. */
+  cardFor(incidentId: string, messageId: string): Promise<Card | null> {
+    return this.sync.cardFor(incidentId, messageId);
+  }
+
+  async post(incidentId: string, text: Text, opts: { key?: string; actions?: ActionView[] } = {}): Promise<void> {
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const room = snap.incident.channelId;
+    if (!room) throw new Error(`incident ${incidentId} has no thread yet`);
+    await this.say.say(room, text, { incidentId, key: opts.key, actions: opts.actions }).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
+  roomUrl(incident: Incident): string | null {
+    return incident.channelId ? threadLink(incident.channelId, incident.workspace) : null;
+  }
+
+  escalate(notice: EscalationNotice): Promise<void> {
+    return this.escalations.escalate(notice);
+  }
+
+  /** Teams has no private replies in a conversation: the answer goes where the person asked. */
+  async notify(replyTo: ReplyTo, text: Text): Promise<void> {
+    const to = readTeamsReply(replyTo);
+    if (!to) throw new PermanentError('nowhere to reply: no Teams conversation');
+    await this.say.say(to.conversationId, text, { mention: false }).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
+  /**
+   * Anyone who can post or click in the incident's thread is in its team, since a channel's
+   * threads show to the whole team; from anywhere else, Teams is asked whether they are.
+   */
+  async resolveActor(userId: string, incident: Incident | null, origin: { room: string | null; via: 'command' | 'click' }): Promise<Actor> {
+    const isAdmin = this.admins.has(userId.toLowerCase());
+    const room = incident?.channelId ?? null;
+    if (!room) return { id: userId, isAdmin, inChannel: false };
+    if (origin.room === room) return { id: userId, isAdmin, inChannel: true };
+    const inTeam = threadParts(room).messageId ? (await this.connector.member(room, userId).catch(() => null)) !== null : false;
+    return { id: userId, isAdmin, inChannel: inTeam };
+  }
+}

@@ -1,0 +1,41 @@
+import { quickLadderDir } from '../support/escalation-fixtures';
+import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
+import { alice, bob, carol, GENERAL_CHANNEL } from '../support/teams-activities';
+import { sleep } from '../support/wait';
+
+jest.setTimeout(60_000);
+
+let h: TeamsHarness;
+beforeAll(async () => {
+  h = await startTeamsHarness({
+    runbooksDir: quickLadderDir([
+      { after: '1s', notify: ['@bob', '@nobody-here'] },
+      { after: '3s', notify: ['@carol'] },
+    ]),
+  });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+test('a level that fires mentions its people in the thread, messages each of them 1:1 once, and says whom it could not reach', async () => {
+  await h.say('incident pdf-404 invoices 404', alice, { channel: GENERAL_CHANNEL });
+  const thread = (await h.connector.waitFor(() => [...h.connector.created.values()].find((c) => c.id.includes(';messageid=')), 10_000)).id;
+  const paged = await h.connector.waitFor(() => h.connector.messages(thread).find((m) => /Escalated INC-\d+ to level 1/.test(m.activity.text ?? '')), 15_000, 'level 1');
+  expect(paged.mentions).toEqual([expect.objectContaining({ id: bob.id, name: 'Bob Okafor' })]);
+  const chat = `a:personal-${bob.id}`;
+  const dm = await h.connector.waitFor(() => h.connector.messages(chat).find((m) => /called in at escalation level 1/.test(m.activity.text ?? '')), 10_000, 'the 1:1 message');
+  expect(dm.activity.text).toContain('https://teams.microsoft.com/l/message/');
+  const missed = await h.connector.waitFor(() => h.connector.messages(thread).find((m) => /could not reach/.test(m.activity.text ?? '')), 10_000);
+  expect(missed.activity.text).toContain('@nobody-here');
+  expect(missed.activity.text).toContain('pdf-404.yaml');
+
+  // Bob acknowledges in the thread before level 2 is due: nobody else is paged.
+  expect((await h.say('ack', bob, { conversationId: thread })).status).toBe(200);
+  await sleep(3_500);
+  expect(h.connector.messages(`a:personal-${carol.id}`)).toEqual([]);
+  expect(h.connector.messages(thread).filter((m) => /to level/.test(m.activity.text ?? ''))).toHaveLength(1);
+  expect(h.connector.messages(chat)).toHaveLength(1);
+  const { rows } = await h.schema.pool.query('SELECT level FROM escalations');
+  expect(rows).toEqual([{ level: 1 }]);
+});

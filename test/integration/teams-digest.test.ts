@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { loadCatalog } from '../../src/core/runbook/loader';
+import { weeklyDigestsFrom } from '../../src/digest-wiring';
+import { createLogger } from '../../src/logger';
+import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
+import { alice, GENERAL_CHANNEL, INCIDENTS_CHANNEL } from '../support/teams-activities';
+
+jest.setTimeout(30_000);
+
+const NOW = new Date('2026-03-11T12:00:00Z');
+
+let h: TeamsHarness;
+beforeAll(async () => {
+  h = await startTeamsHarness({ role: 'web' });
+  await h.schema.pool.query(
+    `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at, acknowledged_at, resolved_at)
+     VALUES ('pdf-404', 'pdf-404', 'test', 2, 'resolved', 'teams', $1, '2026-03-03T10:00:00Z', '2026-03-03T10:05:00Z', '2026-03-03T10:30:00Z')`,
+    [alice.aadObjectId],
+  );
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+function digests() {
+  const config = loadConfig({ DATABASE_URL: h.schema.url, TEAMS: 'on', DIGEST_TEAMS_CHANNEL: GENERAL_CHANNEL.id });
+  return weeklyDigestsFrom(config, { pool: h.schema.pool, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), clock: { now: () => NOW }, logger: createLogger('silent') });
+}
+
+test('the weekly digest opens one thread in DIGEST_TEAMS_CHANNEL, however many bots run it', async () => {
+  // Until Teams has sent the bot something, it knows no service URL to speak through: a first message teaches it.
+  expect((await h.say('help', alice, { channel: INCIDENTS_CHANNEL })).status).toBe(200);
+  const outcomes = await Promise.all([...digests(), ...digests()].map((d) => d.run()));
+  expect(outcomes.filter((o) => o.posted)).toHaveLength(1);
+  const threads = [...h.connector.created.values()].filter((c) => c.params.channelData?.channel?.id === GENERAL_CHANNEL.id);
+  expect(threads).toHaveLength(1);
+  const [root] = h.connector.messages(threads[0]!.id);
+  expect(root!.activity.text).toContain('Weekly incident digest');
+  expect(root!.activity.text).toMatch(/MTTR/);
+});
