@@ -8,6 +8,7 @@ import { createPool } from './store/db';
 import { migrate } from './store/migrate';
 import { digestCommand } from './cli/digest';
 import { importCommand } from './cli/import';
+import { postmortemCommand } from './cli/postmortem';
 import { reportCommand } from './cli/report';
 
 const USAGE = `Usage: incident-bot <command>
@@ -21,6 +22,8 @@ Commands:
   import servicenow|csv FILE [--class-map FILE]
                                   bring in past incidents, for reports from day one
   digest --now                    post the weekly digest now
+  postmortem INC-<n> [--platform slack|teams] [--workspace ID]
+                                  write the incident's post-mortem as Markdown to stdout
   help                            show this text`;
 
 const SHUTDOWN_MS = 9_000;
@@ -44,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(args);
     case 'digest':
       return digestCommand(args);
+    case 'postmortem':
+      return postmortemCommand(args);
     case undefined:
     case 'help':
     case '--help':

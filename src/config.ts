@@ -82,6 +82,12 @@ const envSchema = z.object({
       error: (i) => `DIGEST_CRON ${cronProblem(String(i.input))}: it is when the weekly digest posts, e.g. 0 9 * * 1 (Mondays 09:00) or, with seconds, 0 0 9 * * 1`,
     })
     .default('0 9 * * 1'),
+  ACTION_REMINDER_CRON: z
+    .string()
+    .refine((v) => cronProblem(v) === null, {
+      error: (i) => `ACTION_REMINDER_CRON ${cronProblem(String(i.input))}: it is when owners of overdue action items are reminded, e.g. 0 9 * * * (daily at 09:00, in DIGEST_TZ)`,
+    })
+    .default('0 9 * * *'),
   DIGEST_TZ: z
     .string()
     .refine((v) => timeZoneProblem(v) === null, { error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the zone DIGEST_CRON is read in (default UTC)` })
@@ -168,6 +174,8 @@ export interface Config {
   /** By name; empty when ESCALATION_WEBHOOKS is unset. */
   webhooks: Record<string, WebhookConfig>;
   digest: DigestConfig;
+  /** When overdue action items are reminded: `cron`, read in the digest's time zone. */
+  reminders: { cron: string; tz: string };
 }
 
 /** The weekly KPI digest: `cron` is read in `tz`; nothing is scheduled while neither channel is set. */
@@ -286,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhooks,
     digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
+    reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.DIGEST_TZ },
   };
 }
 

@@ -4,6 +4,8 @@ import type { Pool } from 'pg';
 import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from './adapters/slack/app';
 import { createSlackClient } from './adapters/slack/client';
 import { SlackPlatform } from './adapters/slack/platform';
+import { SlackHome } from './adapters/slack/home';
+import { HomeQueries } from './store/home';
 import { TeamsBot } from './adapters/teams/bot';
 import { TEAMS_MESSAGES_PATH, teamsEndpoint } from './adapters/teams/endpoint';
 import { TeamsPlatform } from './adapters/teams/platform';
@@ -27,6 +29,10 @@ import { Traffic } from './http/traffic';
 import { weeklyDigestsFrom } from './digest-wiring';
 import { PgReports } from './store/reports';
 import { startDigest } from './jobs/digest-schedule';
+import { scheduleReminders } from './jobs/reminder-schedule';
+import { OverdueReminders } from './reminders/run';
+import { ActionReminderStore } from './store/action-reminders';
+import { postmortemDraft } from './core/render/postmortem-draft';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues } from './jobs/queues';
@@ -90,7 +96,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const platforms = new Map<string, ChatPlatform>();
   if (config.slack) {
     const stores = { refs: new ChatRefStore(pool, 'slack'), rooms: new ChatRoomStore(pool, 'slack') };
-    platforms.set('slack', new SlackPlatform(createSlackClient(config.slack), deps, stores, config.slack.admins, logger));
+    const client = createSlackClient(config.slack);
+    const home = new SlackHome(client, new HomeQueries(pool), logger);
+    platforms.set('slack', new SlackPlatform(client, deps, stores, config.slack.admins, logger, home));
   }
   const teams = config.teams ? new TeamsPlatform(config.teams, pool, deps, logger) : null;
   if (teams) platforms.set('teams', teams);
@@ -113,6 +121,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
+    const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.reminders.tz, logger);
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
     const weekly = digests;
     workers.push(
@@ -157,6 +166,20 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
             if (!notice) throw new PermanentError(`level ${p.level} of incident ${p.incidentId} never fired`);
             await platformOf(p.platform).escalate(notice, attempt);
           },
+          'chat.postmortem': async (p) => {
+            const snap = await deps.store.get(p.incidentId);
+            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+            const runbook = deps.catalog.forIncident(snap.incident.runbookId);
+            const draft = postmortemDraft(snap, runbook, await deps.store.timeline(p.incidentId));
+            // Keyed: a try killed after the platform took the draft finds it there (Slack) or its claim (Teams).
+            if (draft) await platformOf(p.platform).post(p.incidentId, draft.text, { key: 'postmortem:draft', actions: draft.actions });
+          },
+          'chat.home': async (p) => {
+            await platformOf(p.platform).refreshHome?.(p.workspace, p.userId);
+          },
+          'actions.remind': async () => {
+            await reminders.run();
+          },
           'probe.runs': (p, attempt) => runner.run(p, attempt),
           'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),
           ...(weekly.length > 0 ? { 'digest.weekly': () => runDigests(weekly) } : {}),
@@ -176,6 +199,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // A Redis that is down at start must not keep the bot from serving incidents: the next start schedules it.
     await withTimeout(startDigest(queues, digests, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
       logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
+    );
+    await withTimeout(scheduleReminders(queues, config.reminders), 5_000, 'no answer within 5 s').catch((err: Error) =>
+      logger.warn({ err: err.message }, 'could not schedule the overdue action-item reminders'),
     );
   }
 

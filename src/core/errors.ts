@@ -15,18 +15,38 @@ export class UserError extends Error {
 }
 
 /** What a person may be asked to do something about. `action` says what they tried. */
-export type IncidentAction = 'acknowledge' | 'mitigate' | 'resolve' | 'cancel' | 'set_severity' | 'set_commander' | 'tick_steps' | 'retry' | 'run_probes' | 'escalate' | 'diagnose';
+export type IncidentAction =
+  | 'acknowledge'
+  | 'mitigate'
+  | 'resolve'
+  | 'cancel'
+  | 'set_severity'
+  | 'set_commander'
+  | 'tick_steps'
+  | 'retry'
+  | 'run_probes'
+  | 'escalate'
+  | 'diagnose'
+  | 'add_action_item'
+  | 'close_action_item'
+  | 'open_postmortem'
+  | 'move_postmortem'
+  | 'record_edge_case';
 
 /** Who may act instead, in the order a refusal names them. */
-export type Role = { role: 'commander' | 'declarer'; user: string } | { role: 'admin' };
+export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
 
 export type Problem =
   | { code: 'unknown_runbook'; input: string; suggestions: string[]; runbooks: string[] }
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' }
-  | { code: 'too_long'; field: 'summary' | 'reason'; max: number; length: number }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' }
+  | { code: 'too_long'; field: 'summary' | 'reason' | 'action item'; max: number; length: number }
+  | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
+  | { code: 'no_postmortem'; incident: string }
+  | { code: 'postmortem_state'; incident: string; status: string; to: string }
+  | { code: 'unknown_edge_case'; incident: string; number: number; count: number }
   | { code: 'unknown_step'; incident: string; step: string }
   | { code: 'unknown_probe'; incident: string; probe: string; probes: string[] }
   | { code: 'not_found' }

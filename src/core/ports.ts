@@ -1,4 +1,4 @@
-import type { Actor, ChecklistStep, Incident, Snapshot } from './incident/model';
+import type { ActionItem, Actor, ChecklistStep, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
 import type { Text } from './render/text';
 import type { ActionView } from './render/actions';
 
@@ -80,6 +80,10 @@ export interface Change {
   probeResult?: ProbeResult;
   /** An escalation level firing: written once per incident and level, or the change is a replay. */
   escalation?: NewEscalation;
+  /** Opens the incident's post-mortem (once), or moves it on. */
+  postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
+  /** Adds an action item (its number chosen under the incident's lock), or closes one. */
+  actionItem?: { add: Pick<ActionItem, 'number' | 'text' | 'owner' | 'dueOn' | 'createdAt' | 'createdBy'> } | { close: number; at: Date; by: string };
 }
 
 export interface NewEscalation {
@@ -130,6 +134,16 @@ export interface IncidentStore {
   /** Open incidents declared before `olderThan` whose setup has no job left to finish it. */
   listStranded(olderThan: Date, limit: number): Promise<Array<Pick<Incident, 'id' | 'number' | 'platform'>>>;
   listOpen(platform: string, workspace: string | null): Promise<Incident[]>;
+  /** The incident's timeline, oldest first: what a post-mortem is written from. */
+  timeline(incidentId: string): Promise<TimelineEvent[]>;
+}
+
+/** One stored event of an incident's timeline. */
+export interface TimelineEvent {
+  at: Date;
+  actor: string;
+  kind: string;
+  data: Record<string, unknown>;
 }
 
 /** A fired escalation level, as the platform delivers it. */
@@ -182,6 +196,10 @@ export interface ChatPlatform {
   escalate(notice: EscalationNotice, attempt: JobAttempt): Promise<void>;
   /** Tells one person privately, where they asked (`replyTo`). */
   notify(replyTo: ReplyTo, text: Text): Promise<void>;
+  /** Tells one person privately about an incident, unasked (a reminder): a direct message. */
+  remind(userId: string, incident: Pick<Incident, 'id' | 'workspace' | 'channelId'>, text: Text): Promise<void>;
+  /** Brings someone's own page up to date (Slack's App Home); platforms without one do nothing. */
+  refreshHome?(workspace: string | null, userId: string): Promise<void>;
   /**
    * Who `userId` is for `incident`: an admin? in its room? `origin` is where the request came
    * from: typing a command in a room proves membership on some platforms, clicking does not.

@@ -60,6 +60,21 @@ export const JOB_KINDS = {
     queue: 'probes',
     payload: z.object({ incidentId: z.uuid(), runId: z.uuid(), probeId: z.string().min(1) }),
   },
+  // The post-mortem draft said in the incident's room once, written from the timeline when it runs.
+  'chat.postmortem': {
+    queue: 'chat',
+    payload: z.object({ incidentId: z.uuid(), platform: z.string().min(1) }),
+  },
+  // Someone's own page (Slack's App Home) lists their action items and post-mortems: bring it up to date.
+  'chat.home': {
+    queue: 'chat',
+    payload: z.object({ platform: z.string().min(1), workspace: z.string().nullable(), userId: z.string().min(1) }),
+  },
+  // Fired daily by a Job Scheduler: owners of overdue action items are reminded, once per item and day.
+  'actions.remind': {
+    queue: 'schedules',
+    payload: z.object({}),
+  },
   // Fired by the weekly-digest Job Scheduler (and at start for a missed period); the period is
   // computed when it runs, and the digests table keeps it to one post per period and channel.
   'digest.weekly': {

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { ChecklistStep, FiredLevel, Incident, ProbeRun, Snapshot } from '../core/incident/model';
-import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult } from '../core/ports';
+import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/incident/model';
+import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult, TimelineEvent } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared } from './db';
 import { ProbeResultWriter } from './probe-results';
@@ -37,7 +37,14 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   COALESCE((
   SELECT json_agg(json_build_object('level', e.level, 'targets', e.targets, 'reason', e.reason, 'at', e.escalated_at,
            'by', e.escalated_by, 'note', e.note) ORDER BY e.level)
-  FROM escalations e WHERE e.incident_id = i.id), '[]') AS escalations`;
+  FROM escalations e WHERE e.incident_id = i.id), '[]') AS escalations,
+  (SELECT json_build_object('status', m.status, 'owner', m.owner, 'dueOn', m.due_on, 'openedAt', m.opened_at, 'openedBy', m.opened_by,
+           'reviewedAt', m.reviewed_at, 'publishedAt', m.published_at, 'closedAt', m.closed_at)
+   FROM postmortems m WHERE m.incident_id = i.id) AS postmortem,
+  COALESCE((
+  SELECT json_agg(json_build_object('number', a.number, 'text', a.text, 'owner', a.owner, 'dueOn', a.due_on, 'createdAt', a.created_at,
+           'createdBy', a.created_by, 'closedAt', a.closed_at, 'closedBy', a.closed_by) ORDER BY a.number)
+  FROM action_items a WHERE a.incident_id = i.id), '[]') AS action_items`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -174,6 +181,13 @@ export class PgIncidentStore implements IncidentStore {
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
+  async timeline(incidentId: string): Promise<TimelineEvent[]> {
+    const { rows } = await this.pool.query(
+      prepared('SELECT at, actor, kind, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [incidentId]),
+    );
+    return rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind, data: r.data ?? {} }));
+  }
+
   async findByChannel(platform: string, channelId: string): Promise<Snapshot | null> {
     const { rows } = await this.pool.query(
       prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.channel_id = $2`, [platform, channelId]),
@@ -230,6 +244,8 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     ...jobArrays(change.jobs ?? []),
     ...probeRunArrays(change.probeRuns ?? []),
     ...escalationParams(change.escalation),
+    ...postmortemParams(change.postmortem),
+    ...actionItemParams(change.actionItem),
   ];
   if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
@@ -254,6 +270,22 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
        INSERT INTO escalations (incident_id, level, targets, reason, escalated_at, escalated_by, note)
        SELECT $1, $19::int, $20::jsonb, $21::text, $22::timestamptz, $23::text, $24::text WHERE $19::int IS NOT NULL
        ON CONFLICT ON CONSTRAINT escalations_once DO NOTHING RETURNING 1
+     ), pm_open AS (
+       INSERT INTO postmortems (incident_id, owner, due_on, opened_at, opened_by)
+       SELECT $1, $25::text, $26::date, $27::timestamptz, $28::text WHERE $27::timestamptz IS NOT NULL
+       ON CONFLICT (incident_id) DO NOTHING
+     ), pm_move AS (
+       UPDATE postmortems SET status = $29::text,
+         reviewed_at = CASE WHEN $29::text = 'in_review' THEN $30::timestamptz ELSE reviewed_at END,
+         published_at = CASE WHEN $29::text IN ('published', 'closed') THEN COALESCE(published_at, $30::timestamptz) ELSE published_at END,
+         closed_at = CASE WHEN $29::text = 'closed' THEN $30::timestamptz ELSE NULL END
+       WHERE incident_id = $1 AND $29::text IS NOT NULL
+     ), ai_add AS (
+       INSERT INTO action_items (incident_id, number, text, owner, due_on, created_at, created_by)
+       SELECT $1, $31::int, $32::text, $33::text, $34::date, $35::timestamptz, $36::text WHERE $31::int IS NOT NULL
+     ), ai_close AS (
+       UPDATE action_items SET closed_at = $38::timestamptz, closed_by = $39::text
+       WHERE incident_id = $1 AND number = $37::int AND closed_at IS NULL
      ), inc AS (
        UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
      )
@@ -261,6 +293,22 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     params),
   );
   return { events: rows[0].events as number, escalations: rows[0].escalations as number };
+}
+
+/** Nulls for what the change does not do: those statements then touch nothing. */
+function postmortemParams(p: Change['postmortem']): unknown[] {
+  const open = p && 'open' in p ? p.open : null;
+  const move = p && 'to' in p ? p : null;
+  return [open?.owner ?? null, open?.dueOn ?? null, open?.openedAt ?? null, open?.openedBy ?? null, move?.to ?? null, move?.at ?? null];
+}
+
+function actionItemParams(a: Change['actionItem']): unknown[] {
+  const add = a && 'add' in a ? a.add : null;
+  const close = a && 'close' in a ? a : null;
+  return [
+    add?.number ?? null, add?.text ?? null, add?.owner ?? null, add?.dueOn ?? null, add?.createdAt ?? null, add?.createdBy ?? null,
+    close?.close ?? null, close?.at ?? null, close?.by ?? null,
+  ];
 }
 
 /** Nulls when the change fires no level: the insert then selects nothing. */
@@ -293,7 +341,28 @@ function applied(current: Snapshot, change: Change): Snapshot {
     steps: current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
     probes: [...probes.values()].sort((a, b) => a.probeId.localeCompare(b.probeId)),
     escalations: change.escalation ? [...(current.escalations ?? []), firedLevel(change.escalation)] : current.escalations,
+    postmortem: appliedPostmortem(current.postmortem ?? null, change.postmortem),
+    actionItems: appliedItems(current.actionItems ?? [], change.actionItem),
   };
+}
+
+function appliedPostmortem(current: Postmortem | null, p: Change['postmortem']): Postmortem | null {
+  if (!p) return current;
+  if ('open' in p) return current ?? { ...p.open, status: 'draft', reviewedAt: null, publishedAt: null, closedAt: null };
+  if (!current) return null;
+  return {
+    ...current,
+    status: p.to,
+    reviewedAt: p.to === 'in_review' ? p.at : current.reviewedAt,
+    publishedAt: p.to === 'published' || p.to === 'closed' ? (current.publishedAt ?? p.at) : current.publishedAt,
+    closedAt: p.to === 'closed' ? p.at : null,
+  };
+}
+
+function appliedItems(items: ActionItem[], a: Change['actionItem']): ActionItem[] {
+  if (!a) return items;
+  if ('add' in a) return [...items, { ...a.add, closedAt: null, closedBy: null }];
+  return items.map((i) => (i.number === a.close && !i.closedAt ? { ...i, closedAt: a.at, closedBy: a.by } : i));
 }
 
 function firedLevel(e: NewEscalation): FiredLevel {
@@ -330,11 +399,19 @@ function toSnapshot(row: any): Snapshot {
       finishedAt: p.finishedAt ? new Date(p.finishedAt) : null,
     })),
     escalations: (row.escalations as any[]).map((e) => ({ ...e, at: new Date(e.at) })),
+    postmortem: row.postmortem ? toPostmortem(row.postmortem) : null,
+    actionItems: (row.action_items as any[]).map((a) => ({ ...a, createdAt: new Date(a.createdAt), closedAt: a.closedAt ? new Date(a.closedAt) : null })),
   };
 }
 
+const date = (v: string | null) => (v ? new Date(v) : null);
+
+function toPostmortem(m: any): Postmortem {
+  return { ...m, openedAt: new Date(m.openedAt), reviewedAt: date(m.reviewedAt), publishedAt: date(m.publishedAt), closedAt: date(m.closedAt) };
+}
+
 // A pg row; its column types are fixed by the migrations. The column keeps its first name, playbook_id.
-function toIncident(r: any): Incident {
+export function toIncident(r: any): Incident {
   return {
     id: r.id,
     number: Number(r.number),

@@ -106,6 +106,8 @@ describe('declaring and working an incident in Slack', () => {
       { kind: 'step.completed', actor: BOB },
       { kind: 'step.reopened', actor: BOB },
       { kind: 'incident.resolved', actor: ALICE },
+      // pdf-404 is SEV2: resolving it opens the post-mortem in the same transaction.
+      { kind: 'postmortem.opened', actor: 'incident-bot' },
     ]);
     const inc = await h.schema.pool.query('SELECT status, resolution, acknowledged_at, resolved_at FROM incidents WHERE channel_id = $1', [channel]);
     expect(inc.rows[0]).toEqual(expect.objectContaining({ status: 'resolved', resolution: 'bad deploy rolled back' }));

@@ -130,3 +130,28 @@ test('every card the bot sent is valid Adaptive Cards 1.5 with Action.Execute, a
   }
   expect(cards.some((c) => cardActions(c).length > 0)).toBe(true);
 });
+
+test('action items and the post-mortem work in Teams: owner by mention, the follow-up card, Done by its owner', async () => {
+  const inc = await declare('pdf-404 invoices 404 again');
+  const inThread = { conversationId: inc.thread, channel: INCIDENTS_CHANNEL };
+  expect((await h.say('action add purge the CDN cache <at>Bob Okafor</at>', alice, { ...inThread, mentions: [bob] })).status).toBe(200);
+  expect((await h.say('resolve purged', alice, inThread)).status).toBe(200);
+  const { rows: items } = await h.schema.pool.query('SELECT number, owner FROM action_items WHERE incident_id = $1', [inc.incidentId]);
+  expect(items).toEqual([{ number: 1, owner: bob.aadObjectId }]);
+  const followUp = await h.connector.waitFor(
+    () => h.connector.messages(inc.thread).find((m) => cardActions(m.activity.attachments?.[0]?.content).some((a) => a.payload?.a === 'item')),
+    10_000,
+    'the follow-up card',
+  );
+  expect(cardText(card(followUp))).toContain('Bob Okafor');
+  const done = cardActions(card(followUp)).find((a) => a.payload?.a === 'item')!;
+  // Dave owns nothing, does not lead and is no admin: refused, to him alone.
+  const dave = { id: '29:1dAvE0-not-an-owner', aadObjectId: 'da7e0000-1111-4222-8333-944455556666', name: 'Dave Ito', email: 'dave@braiflow.example', userPrincipalName: 'dave@braiflow.example' };
+  const refused = await h.click(dave, inc.thread, followUp.id, done);
+  expect(refused.body.type).toBe('application/vnd.microsoft.activity.message');
+  expect(refused.body.value).toMatch(/^Only the owner \(Bob Okafor\)/);
+  const closed = await h.click(bob, inc.thread, followUp.id, done);
+  expect(closed.body.type).toBe('application/vnd.microsoft.card.adaptive');
+  const { rows } = await h.schema.pool.query('SELECT closed_by FROM action_items WHERE incident_id = $1', [inc.incidentId]);
+  expect(rows).toEqual([{ closed_by: bob.aadObjectId }]);
+});

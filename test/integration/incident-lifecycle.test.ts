@@ -59,7 +59,7 @@ describe('an incident timeline in Postgres', () => {
         resolution: 'stale CDN path fixed',
       }),
     );
-    const events = await schema.pool.query('SELECT kind, at FROM incident_events WHERE incident_id = $1 ORDER BY id', [incident.id]);
+    const events = await schema.pool.query(`SELECT kind, at FROM incident_events WHERE incident_id = $1 AND kind NOT LIKE 'postmortem.%' ORDER BY id`, [incident.id]);
     expect(events.rows).toEqual([
       { kind: 'incident.declared', at: new Date('2026-11-26T03:00:00Z') },
       // The runbook's checks are asked for with the declare, in the same transaction.
@@ -71,7 +71,18 @@ describe('an incident timeline in Postgres', () => {
     ]);
     // Every change queued the jobs that follow from it, in the same transaction.
     const jobs = await schema.pool.query('SELECT kind FROM outbox WHERE incident_id = $1 ORDER BY id', [incident.id]);
-    expect(jobs.rows.map((r) => r.kind)).toEqual(['chat.provision', 'probe.runs', 'incident.diagnosis_due', 'escalation.due', 'chat.render', 'chat.render', 'chat.render']);
+    // The resolve of this SEV2 also opened its post-mortem: the draft to post, the owner's home to refresh.
+    expect(jobs.rows.map((r) => r.kind)).toEqual([
+      'chat.provision',
+      'probe.runs',
+      'incident.diagnosis_due',
+      'escalation.due',
+      'chat.render',
+      'chat.render',
+      'chat.postmortem',
+      'chat.home',
+      'chat.render',
+    ]);
   });
 
   it('never records a milestone before the one it follows, even when a clock lags', async () => {

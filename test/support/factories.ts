@@ -75,6 +75,8 @@ export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
     severity: 2,
     aliases: [],
     diagnose_within: '15m',
+    postmortem_at_severity: 2,
+    postmortem_due_days: 5,
     summary: 'PDF links 404.',
     owner: 'Documents team',
     links: [

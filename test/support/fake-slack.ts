@@ -35,6 +35,8 @@ export class FakeSlack {
   readonly pins: Array<{ channel: string; ts: string }> = [];
   /** Modals opened with views.open, in order. */
   readonly views: Array<{ triggerId: string; view: any }> = [];
+  /** Home tabs published with views.publish, by user id: the latest one wins, as in Slack. */
+  readonly homes = new Map<string, { user_id: string; view: any }>();
   readonly usergroups = new Map<string, string[]>();
   /** Handles of the user groups in `usergroups`, by id (`oncall-documents` for `@oncall-documents`). */
   readonly usergroupHandles = new Map<string, string>();
@@ -274,6 +276,15 @@ export class FakeSlack {
         this.views.push({ triggerId: String(args.trigger_id), view });
         return { ok: true, view: { id: `V${this.views.length}`, ...view } };
       }
+      case 'views.publish': {
+        const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
+        if (!/^[UW][A-Z0-9]+$/.test(args.user_id ?? '')) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['invalid `user_id`'] } };
+        if (JSON.stringify(view ?? null).length > 250_000) return { ok: false, error: 'view_too_large' };
+        const problem = homeViewProblem(view);
+        if (problem) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem] } };
+        this.homes.set(String(args.user_id), { user_id: String(args.user_id), view });
+        return { ok: true, view: { id: `V${String(++this.seq).padStart(8, '0')}`, ...view } };
+      }
       case 'usergroups.list': {
         const withUsers = String(args.include_users) === 'true';
         const groups = [...this.usergroups].map(([id, users]) => ({ id, handle: this.usergroupHandles.get(id) ?? '', ...(withUsers ? { users } : {}) }));
@@ -309,6 +320,16 @@ export function viewProblem(view: any): string | null {
   if (!view.title?.text || view.title.text.length > 24) return 'view.title must be 1 to 24 characters';
   if ((view.close?.text ?? '').length > 24) return 'view.close longer than 24 characters';
   if (!Array.isArray(view.blocks) || view.blocks.length > 100) return 'a view holds at most 100 blocks';
+  return blockProblem(view.blocks, 100);
+}
+
+/** A Home tab as views.publish accepts it: Slack's documented limits for views. */
+export function homeViewProblem(view: any): string | null {
+  if (view?.type !== 'home') return 'view.type must be home';
+  if (!Array.isArray(view.blocks) || view.blocks.length > 100) return 'a view holds at most 100 blocks';
+  if ((view.private_metadata ?? '').length > 3000) return 'view.private_metadata longer than 3000 characters';
+  if ((view.callback_id ?? '').length > 255) return 'view.callback_id longer than 255 characters';
+  if ((view.external_id ?? '').length > 255) return 'view.external_id longer than 255 characters';
   return blockProblem(view.blocks, 100);
 }
 

@@ -79,3 +79,46 @@ describe('parseCommand', () => {
     expect(parseCommand(text, readSlackMention)).toEqual({ kind });
   });
 });
+
+describe('parseCommand: post-mortems, action items and edge cases', () => {
+  const parse = (text: string) => parseCommand(text, readSlackMention);
+  const refusal = (text: string) => {
+    try {
+      parse(text);
+    } catch (err) {
+      return mrkdwn(problemText((err as UserError).problem));
+    }
+    throw new Error(`expected "${text}" to be refused`);
+  };
+
+  it('reads an action item with an owner and a due date at the end, the rest as its text', () => {
+    expect(parse('action add rotate the storage key <@UBOB0002|bob> due 2026-12-24')).toEqual({
+      kind: 'action_add',
+      text: 'rotate the storage key',
+      owner: 'UBOB0002',
+      dueOn: '2026-12-24',
+    });
+    expect(parse('action add write the runbook page')).toEqual({ kind: 'action_add', text: 'write the runbook page', owner: null, dueOn: null });
+    expect(parse('actions add INC-7 alert on 404s <@UBOB0002>')).toEqual({ kind: 'action_add', text: 'alert on 404s', owner: 'UBOB0002', dueOn: null, ref: 7 });
+  });
+
+  it('reads list and done, with or without the incident named', () => {
+    expect(parse('action list')).toEqual({ kind: 'action_list' });
+    expect(parse('action done 2')).toEqual({ kind: 'action_done', number: 2 });
+    expect(parse('action done INC-7 #3')).toEqual({ kind: 'action_done', number: 3, ref: 7 });
+  });
+
+  it('refuses a date that is not a day, and an action without a verb, saying what to type', () => {
+    expect(refusal('action add fix it due 2026-02-30')).toMatch(/YYYY-MM-DD/);
+    expect(refusal('action add fix it due tomorrow')).toMatch(/YYYY-MM-DD/);
+  });
+
+  it('reads postmortem, postmortem review and publish, and edge <n> [note]', () => {
+    expect(parse('postmortem')).toEqual({ kind: 'postmortem' });
+    expect(parse('post-mortem review')).toEqual({ kind: 'postmortem', to: 'in_review' });
+    expect(parse('pm publish')).toEqual({ kind: 'postmortem', to: 'published' });
+    expect(parse('edge 2 links from old emails')).toEqual({ kind: 'edge', number: 2, note: 'links from old emails' });
+    expect(refusal('edge two')).toMatch(/edge 2/);
+    expect(refusal('action frobnicate')).toMatch(/action add/);
+  });
+});

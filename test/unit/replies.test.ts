@@ -51,6 +51,10 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   stale_button: { code: 'stale_button' },
   wrong_place: { code: 'wrong_place', incident: 'INC-42', channel: 'C00000001' },
   no_more_levels: { code: 'no_more_levels', incident: 'INC-42', levels: 3, channel: 'C00000001' },
+  unknown_action_item: { code: 'unknown_action_item', incident: 'INC-42', number: 7, open: [1, 3] },
+  no_postmortem: { code: 'no_postmortem', incident: 'INC-42' },
+  postmortem_state: { code: 'postmortem_state', incident: 'INC-42', status: 'closed', to: 'in_review' },
+  unknown_edge_case: { code: 'unknown_edge_case', incident: 'INC-42', number: 9, count: 3 },
 };
 
 /** What a person reads for each problem above. */
@@ -71,6 +75,10 @@ const EXPECTED: Record<Problem['code'], string> = {
   stale_button: 'This button is from an old message. Run status in the incident channel for the current checklist.',
   wrong_place: 'This button belongs to INC-42 in #C00000001. Use it there, where the incident is worked.',
   no_more_levels: 'INC-42 has already been escalated to all 3 levels of its runbook. Mention whoever else you need in #C00000001.',
+  unknown_action_item: 'INC-42 has no action item #7. Open ones: #1, #3. See action list.',
+  no_postmortem: 'INC-42 has no post-mortem yet. Open one with postmortem.',
+  postmortem_state: "INC-42's post-mortem is closed, so it cannot go to in review from here. See where it stands with postmortem.",
+  unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. Try edge 1 [note].",
 };
 
 const allProblems = (): Problem[] => [

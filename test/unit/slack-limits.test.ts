@@ -1,12 +1,15 @@
 import path from 'node:path';
-import { checklistMessages, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
+import { checklistMessages, CHARS_PER_PAGE, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
+import { followUpMessage } from '../../src/adapters/slack/follow-up-blocks';
 import { stepDetailModal } from '../../src/adapters/slack/step-details';
-import type { Status } from '../../src/core/incident/model';
+import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
+import { decodeAction } from '../../src/core/render/actions';
+import { followUpView } from '../../src/core/render/follow-up';
 import { checklistView, headerView, stepDetailView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { blockProblem, viewProblem } from '../support/fake-slack';
-import { makeSnapshot } from '../support/factories';
+import { COMMANDER, INCIDENT_ID, makeSnapshot } from '../support/factories';
 
 // Golden checks: every shipped runbook, rendered in each state a responder meets, stays inside
 // Slack's documented limits (Block Kit and views reference), and the checklist stays short.
@@ -81,5 +84,72 @@ describe.each(runbooks.map((pb) => [pb.id, pb] as const))('%s rendered for Slack
       expect(viewProblem(view)).toBeNull();
       expect(moreProblems(view.blocks as any[])).toEqual([]);
     }
+  });
+});
+
+describe('the follow-up message rendered for Slack', () => {
+  const pb = runbooks[0]!;
+  const NOW = new Date('2025-04-01T08:00:00Z');
+  // Text that would be markup if it were not escaped, and that grows fivefold when it is.
+  const HOSTILE = '<!channel> <@U0ADMIN> <https://evil.example|click> *bold* `code` &amp; ' + '&<>'.repeat(60);
+
+  /** 200 open and 50 done items, each as long and as hostile as a person can type. */
+  function crowded(status: PostmortemStatus): Snapshot {
+    const items: ActionItem[] = Array.from({ length: 250 }, (_v, k) => ({
+      number: k + 1,
+      text: `${k} ${HOSTILE}`.repeat(3).slice(0, 500),
+      owner: k % 4 === 0 ? null : `U${String(k).padStart(8, '0')}`,
+      dueOn: k % 5 === 0 ? null : `2025-0${3 + (k % 3)}-${String(1 + (k % 28)).padStart(2, '0')}`,
+      createdAt: new Date('2025-03-07T11:00:00Z'),
+      createdBy: COMMANDER,
+      closedAt: k >= 200 ? new Date(Date.UTC(2025, 2, 10, 0, k)) : null,
+      closedBy: k >= 200 ? 'U0BOB0002' : null,
+    }));
+    const postmortem = {
+      status,
+      owner: COMMANDER,
+      dueOn: '2025-03-20',
+      openedAt: new Date('2025-03-07T10:30:00Z'),
+      openedBy: 'incident-bot',
+      reviewedAt: null,
+      publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
+      closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
+    };
+    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem, actionItems: items };
+  }
+
+  const textOf = (m: SlackMessage): string[] =>
+    (m.blocks as any[]).flatMap((b) => [b.text?.text ?? '', ...(b.type === 'context' ? b.elements.map((e: any) => e.text) : [])]);
+
+  it.each(['draft', 'in_review', 'published', 'closed'] as const)('stays within Slack limits with 200 open and 50 done hostile items when %s', (status) => {
+    const m = followUpMessage(followUpView(crowded(status), pb, NOW)!);
+    expect(blockProblem(m.blocks)).toBeNull();
+    expect(moreProblems(m.blocks)).toEqual([]);
+    expect(m.text.length).toBeLessThanOrEqual(4000);
+    expect(textOf(m).join('').length).toBeLessThanOrEqual(CHARS_PER_PAGE);
+    for (const b of m.blocks as any[]) if (b.type === 'actions') expect(b.elements.length).toBeLessThanOrEqual(25);
+
+    // Nothing typed into an item becomes a mention, a link or a broadcast.
+    const all = [m.text, ...textOf(m)].join('\n');
+    expect(all).not.toMatch(/<!channel>|<@U0ADMIN>|<https:\/\/evil/);
+    expect(all).toContain('&lt;!channel&gt;');
+
+    // Every button asks for what its item is, and what is not shown is counted.
+    const buttons = (m.blocks as any[]).flatMap((b) => (b.accessory ? [b.accessory] : b.type === 'actions' ? b.elements : []));
+    const items = buttons.map((e) => decodeAction(e.value)).filter((p) => p?.a === 'item');
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((p) => p?.a === 'item' && p.i === INCIDENT_ID && p.n <= 200)).toBe(true);
+    const doneLines = textOf(m).join('\n').split('\n').filter((l) => l.startsWith('✅ #')).length;
+    const more = /(\d+) more: `\/incident action list`/.exec(textOf(m).join('\n'));
+    expect(Number(more?.[1])).toBe(250 - items.length - doneLines);
+  });
+
+  it('puts the next lifecycle button beside the post-mortem, once', () => {
+    const labels = (status: PostmortemStatus) =>
+      (followUpMessage(followUpView(crowded(status), pb, NOW)!).blocks as any[]).flatMap((b) => (b.accessory && decodeAction(b.accessory.value)?.a === 'pm' ? [b.accessory.text.text] : []));
+    expect(labels('draft')).toEqual(['Send to review']);
+    expect(labels('in_review')).toEqual(['Publish']);
+    expect(labels('published')).toEqual([]);
+    expect(labels('closed')).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ interface Manifest {
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     interactivity: { is_enabled: boolean; request_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events: string[] };
     socket_mode_enabled: boolean;
   };
 }
@@ -138,6 +139,7 @@ describe('Slack app manifests', () => {
     const stripped = structuredClone(httpManifest);
     delete stripped.features.slash_commands[0]!.url;
     delete stripped.settings.interactivity.request_url;
+    delete stripped.settings.event_subscriptions!.request_url;
     stripped.settings.socket_mode_enabled = true;
     expect(socketManifest).toEqual(stripped);
   });

@@ -9,7 +9,9 @@ import {
   TEAMS_CARD_MAX_BYTES,
   type Card,
 } from '../../src/adapters/teams/cards';
-import type { Status } from '../../src/core/incident/model';
+import { followUpCard } from '../../src/adapters/teams/follow-up-card';
+import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
+import { followUpView } from '../../src/core/render/follow-up';
 import { encodeAction, type ActionPayload, type ActionView } from '../../src/core/render/actions';
 import { checklistView, headerView, stepDetailView, type ChecklistView, type HeaderView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
@@ -278,5 +280,88 @@ describe('readCardAction', () => {
     const c = noticeCard(['Notice'], views, names);
     expectTeamsCard(c);
     expect(ofType(c, 'Action.Execute').map((e) => readCardAction(e.fallback.data))).toEqual(views.map((v) => v.payload));
+  });
+});
+
+describe('follow-up card', () => {
+  const pb = makeRunbook();
+  const NOW = new Date('2025-04-01T08:00:00Z');
+
+  /** 200 open and 50 done items, each as long and as hostile as a person can type. */
+  function crowded(status: PostmortemStatus): Snapshot {
+    const items: ActionItem[] = Array.from({ length: 250 }, (_v, k) => ({
+      number: k + 1,
+      text: `${k} ${HOSTILE} ${'&<>'.repeat(60)}`.repeat(3).slice(0, 500),
+      owner: k % 4 === 0 ? null : k % 2 === 0 ? COMMANDER : `U${String(k).padStart(8, '0')}`,
+      dueOn: k % 5 === 0 ? null : `2025-0${3 + (k % 3)}-${String(1 + (k % 28)).padStart(2, '0')}`,
+      createdAt: new Date('2025-03-07T11:00:00Z'),
+      createdBy: COMMANDER,
+      closedAt: k >= 200 ? new Date(Date.UTC(2025, 2, 10, 0, k)) : null,
+      closedBy: k >= 200 ? DONE_BY : null,
+    }));
+    const postmortem = {
+      status,
+      owner: COMMANDER,
+      dueOn: '2025-03-20',
+      openedAt: new Date('2025-03-07T10:30:00Z'),
+      openedBy: 'incident-bot',
+      reviewedAt: null,
+      publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
+      closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
+    };
+    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem, actionItems: items };
+  }
+  // A directory name as hostile as the item text, and long.
+  const hostileNames = (id: string) => (id === COMMANDER ? `${HOSTILE} ${'n'.repeat(200)}` : names(id));
+
+  it.each(['draft', 'in_review', 'published', 'closed'] as const)('is valid, under 28 KB and literal with 200 open and 50 done hostile items when %s', (status) => {
+    const v = followUpView(crowded(status), pb, NOW)!;
+    for (const n of [names, hostileNames]) {
+      const c = followUpCard(v, n);
+      expectTeamsCard(c);
+      for (const tb of ofType(c, 'TextBlock')) expect(tb.text).toMatch(/^[A-Za-z0-9 .,:…·(){}-]*$/);
+      expect(ofType(c, 'TextRun').some((r) => String(r.text).includes(HOSTILE))).toBe(true);
+      // Every Done reads back as its item; what is not shown is counted in the "more" line.
+      const executes = ofType(c, 'Action.Execute').map((e) => readCardAction({ action: { type: 'Action.Execute', verb: e.verb, data: e.data } }));
+      const items = executes.filter((p) => p?.a === 'item');
+      expect(items.length).toBeGreaterThan(0);
+      for (const e of ofType(c, 'Action.Execute')) expect(readCardAction(e.fallback.data)).toEqual(readCardAction({ action: { type: 'Action.Execute', verb: e.verb, data: e.data } }));
+      const doneLines = ofType(c, 'RichTextBlock').map(richText).filter((t) => t.startsWith('✅ #')).length;
+      const more = ofType(c, 'RichTextBlock').map(richText).find((t) => t.endsWith(' more: @Incident action list'));
+      expect(Number(more?.split(' ')[0])).toBe(250 - items.length - doneLines);
+    }
+  });
+
+  it('offers the next lifecycle step, asking before Publish', () => {
+    const pmActions = (status: PostmortemStatus) => {
+      const c = followUpCard(followUpView(crowded(status), pb, NOW)!, names);
+      const container = ofType(c, 'Container').find((x) => x.id === 'postmortem')!;
+      return ofType(container, 'ActionSet').flatMap((s) => s.actions as Node[]);
+    };
+    expect(pmActions('draft')).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Send to review', verb: 'incident.pm' })]);
+    const publish = pmActions('in_review');
+    expect(publish).toEqual([expect.objectContaining({ type: 'Action.ShowCard', title: 'Publish' })]);
+    expect(readCardAction(publish[0]!.card.actions[0].fallback.data)).toEqual({ a: 'pm', i: INCIDENT_ID, to: 'published' });
+    expect(pmActions('published')).toEqual([]);
+    expect(pmActions('closed')).toEqual([]);
+  });
+
+  it('shows a small follow-up whole, with names', () => {
+    const s: Snapshot = {
+      ...makeSnapshot({ runbook: pb, status: 'resolved' }),
+      postmortem: null,
+      actionItems: [
+        { number: 1, text: 'Alert on 404s', owner: COMMANDER, dueOn: '2025-03-20', createdAt: NOW, createdBy: COMMANDER, closedAt: null, closedBy: null },
+        { number: 2, text: 'Fix the renderer', owner: null, dueOn: null, createdAt: NOW, createdBy: COMMANDER, closedAt: NOW, closedBy: DONE_BY },
+      ],
+    };
+    const c = followUpCard(followUpView(s, pb, NOW)!, names);
+    expectTeamsCard(c);
+    expect(ofType(c, 'RichTextBlock').map(richText)).toEqual([
+      'INC-42 follow-up',
+      '#1 Alert on 404s · Casey Commander · due 2025-03-20 (overdue)',
+      '✅ #2 Fix the renderer · done by Bob Builder 2025-04-01 08:00 UTC',
+    ]);
+    expect(ofType(c, 'Action.Execute').map((e) => readCardAction(e.fallback.data))).toEqual([{ a: 'item', i: INCIDENT_ID, n: 1 }]);
   });
 });

@@ -8,6 +8,8 @@ import { registerActions } from './actions';
 import { slackApiUrl } from './client';
 import { registerCommands } from './commands';
 import { registerStepDetails } from './step-details';
+import { registerHome } from './home';
+import { SlackPlatform } from './platform';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -49,6 +51,7 @@ export function createSlackApp(config: SlackConfig, dispatcher: Dispatcher, plat
   registerCommands(app, dispatcher, platform, log);
   registerActions(app, dispatcher, platform, log);
   registerStepDetails(app, dispatcher, log);
+  if (platform instanceof SlackPlatform && platform.home) registerHome(app, platform.home, log);
   app.error(async (err) => {
     log.error({ platform: 'slack', err: err.message, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
   });

@@ -16,7 +16,7 @@ export const SLACK_LIMITS = {
 // row (a context line and up to two rows of buttons).
 const STEP_BLOCKS_PER_PAGE = SLACK_LIMITS.blocksPerMessage - 6;
 // Slack truncates very long messages; keep each page well inside that.
-const CHARS_PER_PAGE = 12_000;
+export const CHARS_PER_PAGE = 12_000;
 
 export interface SlackMessage {
   text: string;
@@ -180,6 +180,8 @@ export function actionId(p: ActionPayload, where?: string): string {
   if (p.a === 'step') return `step.${p.s}`;
   // Two steps may run the same probe: the step keeps each button's action_id unique in its message.
   if (p.a === 'probe') return `probe.${p.p}${where ? `.${where}` : ''}`;
+  // One Done button per action item in the follow-up message.
+  if (p.a === 'item') return `incident.item.${p.n}`;
   return `incident.${p.a}`;
 }
 
@@ -191,7 +193,7 @@ export function textWithActions(text: string, actions: ActionView[]): Array<Reco
   ];
 }
 
-function button(a: ActionView, where?: string): Record<string, unknown> {
+export function button(a: ActionView, where?: string): Record<string, unknown> {
   return {
     type: 'button',
     action_id: actionId(a.payload, where),

@@ -2,14 +2,19 @@ import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
+import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
 import type { Logger } from '../../logger';
-import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
+import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
+import { followUpMessage } from './follow-up-blocks';
 import { slackErrorCode } from './errors';
 
 /** The metadata event type on every message the bot renders, to recognise its own messages. */
 const MESSAGE_EVENT = 'braiflow_incident_message';
+
+type Kind = ChatRef['kind'];
+const KINDS: readonly Kind[] = ['header', 'checklist', 'followup'];
 
 /**
  * Brings an incident's Slack messages up to date with stored state: posts what is missing,
@@ -45,9 +50,12 @@ export class SlackMessageSync {
     const channel = snap.incident.channelId;
     if (!channel) return version; // provisioning renders once the channel exists
     const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
-    const messages: Array<['header' | 'checklist', number, SlackMessage]> = [
+    // The follow-up exists once there is a post-mortem or an action item; once posted, it stays.
+    const followUp = followUpView(snap, pb, this.deps.clock.now());
+    const messages: Array<[Kind, number, SlackMessage]> = [
       ['header', 0, headerMessage(headerView(snap, pb))],
-      ...checklistMessages(checklistView(snap, pb)).map((m, page): ['checklist', number, SlackMessage] => ['checklist', page, m]),
+      ...checklistMessages(checklistView(snap, pb)).map((m, page): [Kind, number, SlackMessage] => ['checklist', page, m]),
+      ...(followUp ? [['followup', 0, followUpMessage(followUp)] as [Kind, number, SlackMessage]] : []),
     ];
     const missing = messages.some(([kind, page]) => !session.refs.some((r) => r.kind === kind && r.page === page));
     // A setup cut short may have posted messages it never recorded: find them before posting.
@@ -61,7 +69,7 @@ export class SlackMessageSync {
     incidentId: string,
     session: RenderSession,
     channel: string,
-    kind: 'header' | 'checklist',
+    kind: Kind,
     page: number,
     msg: SlackMessage,
     version: number,
@@ -110,8 +118,8 @@ export class SlackMessageSync {
       if (meta?.event_type !== MESSAGE_EVENT || meta.event_payload?.incident_id !== incidentId) continue;
       const kind = meta.event_payload.kind;
       const page = Number(meta.event_payload.page ?? 0);
-      if ((kind !== 'header' && kind !== 'checklist') || session.refs.some((r) => r.kind === kind && r.page === page)) continue;
-      const ref = { kind, page, channelId: channel, messageRef: String(m.ts), renderedVersion: 0, renderedHash: null } as const;
+      if (!KINDS.includes(kind as Kind) || session.refs.some((r) => r.kind === kind && r.page === page)) continue;
+      const ref: ChatRef = { kind: kind as Kind, page, channelId: channel, messageRef: String(m.ts), renderedVersion: 0, renderedHash: null };
       await session.save(ref);
       session.refs.push({ ...ref });
       if (kind === 'header') await this.pin(incidentId, channel, String(m.ts));

@@ -10,6 +10,7 @@ import type { ChatRefStore } from '../../store/chat-refs';
 import type { ChatRoomStore } from '../../store/chat-rooms';
 import { forJobs } from './errors';
 import { SlackAdmins } from './admins';
+import type { SlackHome } from './home';
 import { SlackEscalations } from './escalation';
 import { SlackEscalationTargets } from './escalation-targets';
 import { textWithActions } from './blocks';
@@ -35,6 +36,8 @@ export class SlackPlatform implements ChatPlatform {
     stores: { refs: ChatRefStore; rooms: ChatRoomStore },
     admins: { users: string[]; groups: string[] },
     logger: Logger,
+    /** The App Home; absent where no one opens it (tests of other parts). */
+    readonly home: SlackHome | null = null,
   ) {
     this.sync = new SlackMessageSync(client, deps, stores.refs, logger);
     this.provisioner = new SlackProvisioner(client, deps, this.sync, stores.rooms, logger);
@@ -84,6 +87,22 @@ export class SlackPlatform implements ChatPlatform {
       return;
     }
     throw new PermanentError('nowhere to reply: neither a response_url nor a user');
+  }
+
+  async refreshHome(workspace: string | null, userId: string): Promise<void> {
+    await this.home?.publish(workspace, userId).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
+  /** A direct message: the app's DM with the person, opened if needed. */
+  async remind(userId: string, _incident: Pick<Incident, 'id' | 'workspace' | 'channelId'>, text: Text): Promise<void> {
+    try {
+      const dm = await this.client.conversations.open({ users: userId });
+      await this.client.chat.postMessage({ channel: dm.channel!.id!, text: mrkdwn(text), unfurl_links: false });
+    } catch (err) {
+      throw forJobs(err);
+    }
   }
 
   /**

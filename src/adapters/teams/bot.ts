@@ -5,7 +5,7 @@ import { parseCommand, type Command } from '../../core/commands/parse';
 import { UserError } from '../../core/errors';
 import type { ActionPayload } from '../../core/render/actions';
 import { internalErrorText, problemText } from '../../core/render/replies';
-import { plainText, type Text } from '../../core/render/text';
+import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
 import { commandText } from './activity-text';
 import { readCardAction } from './cards';
@@ -98,7 +98,7 @@ export class TeamsBot {
     const card = payload && !outcome.text ? await this.platform.cardFor(payload.i, ctx.activity.replyToId ?? '') : null;
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
-      : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: plainText(outcome.text ?? ['Recorded.']) };
+      : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: await this.platform.say.plain(outcome.text ?? ['Recorded.']) };
     await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
   }
 

@@ -39,7 +39,8 @@ export function cardBytes(card: Card | Element): number {
   return Buffer.byteLength(JSON.stringify(card));
 }
 
-function card(body: Element[], actions: Element[] = []): Card {
+/** The envelope every card of ours has: version 1.5, full width in Teams. */
+export function card(body: Element[], actions: Element[] = []): Card {
   return {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
+import { followUpTexts, followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
-import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
+import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
 import { checklistCards, headerCard, type Card } from './cards';
+import { followUpCard } from './follow-up-card';
 import type { TeamsConnector, OutgoingActivity } from './connector';
 import { connectorStatus } from './errors';
 import type { TeamsPeople } from './people';
@@ -12,7 +14,7 @@ export function cardActivity(card: Card, summary: string): OutgoingActivity {
   return { type: 'message', summary, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
 }
 
-type Kind = 'header' | 'checklist';
+type Kind = ChatRef['kind'];
 
 export interface Setup {
   open(header: OutgoingActivity): Promise<{ room: string; messageId: string }>;
@@ -53,19 +55,22 @@ export class TeamsMessageSync {
     if (!cards) return null;
     const ref = (await this.refs.find(incidentId, messageId)) ?? null;
     if (!ref) return null;
-    return cards.find(([kind, page]) => kind === ref.kind && page === ref.page)?.[2].attachments?.[0]?.content as Card | null;
+    return (cards.find(([kind, page]) => kind === ref.kind && page === ref.page)?.[2].attachments?.[0]?.content as Card | undefined) ?? null;
   }
 
   private async cards(incidentId: string): Promise<Array<[Kind, number, OutgoingActivity]> | null> {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) return null;
     const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
-    const { names } = await this.people.forSnapshot(snap);
     const header = headerView(snap, pb);
     const checklist = checklistView(snap, pb);
+    // After the checklist, once there is a post-mortem or an action item; once posted, it stays.
+    const followUp = followUpView(snap, pb, this.deps.clock.now());
+    const { names } = await this.people.forSnapshot(snap, ...(followUp ? followUpTexts(followUp) : []));
     return [
       ['header', 0, cardActivity(headerCard(header, names), header.summary)],
       ...checklistCards(checklist, names).map((card, page): [Kind, number, OutgoingActivity] => ['checklist', page, cardActivity(card, checklist.heading)]),
+      ...(followUp ? [['followup', 0, cardActivity(followUpCard(followUp, names), followUp.summary)] as [Kind, number, OutgoingActivity]] : []),
     ];
   }
 

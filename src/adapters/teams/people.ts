@@ -29,7 +29,9 @@ export class TeamsPeople {
 
 function idsIn(s: Snapshot): string[] {
   const i = s.incident;
-  return [i.declaredBy, ...(i.commander ? [i.commander] : []), ...s.steps.flatMap((st) => (st.changedBy ? [st.changedBy] : [])), ...(s.escalations ?? []).flatMap((e) => (e.by ? [e.by] : []))];
+  const items = (s.actionItems ?? []).flatMap((a) => [a.owner, a.closedBy]);
+  const ids = [i.declaredBy, i.commander, s.postmortem?.owner, ...items, ...s.steps.map((st) => st.changedBy), ...(s.escalations ?? []).map((e) => e.by)];
+  return ids.filter((id): id is string => Boolean(id));
 }
 
 export function usersIn(text: Text): string[] {

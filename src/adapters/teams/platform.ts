@@ -93,6 +93,19 @@ export class TeamsPlatform implements ChatPlatform {
     });
   }
 
+  /** A 1:1 chat with the person, opened through the incident's team; they must be known to the bot. */
+  async remind(userId: string, incident: Pick<Incident, 'id' | 'workspace' | 'channelId'>, text: Text): Promise<void> {
+    const person = (await this.directory.people([userId])).get(userId.toLowerCase());
+    if (!person) throw new PermanentError(`Teams user ${userId} never wrote to the bot, so it cannot open a chat with them`);
+    if (!incident.channelId) throw new PermanentError(`incident ${incident.id} has no thread to reach its team through`);
+    try {
+      const chat = await this.connector.openChat(person.teamsId, incident.channelId);
+      await this.say.say(chat, text, { mention: false });
+    } catch (err) {
+      throw forJobs(err);
+    }
+  }
+
   /**
    * Anyone who can post or click in the incident's thread is in its team, since a channel's
    * threads show to the whole team; from anywhere else, Teams is asked whether they are.

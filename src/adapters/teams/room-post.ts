@@ -3,6 +3,7 @@ import type { ActionView } from '../../core/render/actions';
 import type { Text } from '../../core/render/text';
 import type { ChatPostStore } from '../../store/chat-posts';
 import { messageText, noticeCard } from './cards';
+import { TEAMS_COMMAND } from './teams-text';
 import type { OutgoingActivity, TeamsConnector } from './connector';
 import { cardActivity } from './message-sync';
 import type { TeamsPeople } from './people';
@@ -30,6 +31,19 @@ export class TeamsRoomPost {
     const shown = mention ? text : text.map((s) => (typeof s === 'object' && 'user' in s ? (names(s.user) ?? s.user) : s));
     const m = messageText(shown, people);
     return { type: 'message', textFormat: 'xml', text: m.text, entities: m.entities };
+  }
+
+  /** As plain characters, for what Teams shows as plain text (an invoke's message): names, and commands as typed in Teams. */
+  async plain(text: Text): Promise<string> {
+    const { names } = await this.people.of(usersIn(text));
+    return plainText(
+      text.map((s) => {
+        if (typeof s !== 'object') return s;
+        if ('user' in s) return names(s.user) ?? s.user;
+        if ('command' in s) return `${TEAMS_COMMAND} ${s.command}`;
+        return s;
+      }),
+    );
   }
 
   /** Sends `text` to a conversation; with a key, once per incident and key whatever the retries. */

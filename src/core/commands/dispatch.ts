@@ -11,6 +11,10 @@ import { retrySetup } from '../incident/retry-setup';
 import { runProbes } from '../incident/probes';
 import { escalateNow } from '../incident/escalation';
 import { markDiagnosed } from '../incident/diagnose';
+import { addActionItem, closeActionItem } from '../incident/action-items';
+import { recordEdgeCase } from '../incident/edge-case';
+import { movePostmortem, openPostmortem } from '../incident/postmortem';
+import { actionAddedText, actionClosedText, actionListText, edgeCaseText, postmortemStatusText } from '../render/follow-up-text';
 import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
@@ -157,6 +161,8 @@ export class Dispatcher {
     const id = snap.incident.id;
     const name = label(snap.incident);
     if (cmd.kind === 'status') return { reply: statusText(snap), snapshot: snap };
+    if (cmd.kind === 'action_list') return { reply: actionListText(snap, deps.clock.now()), snapshot: snap };
+    if (cmd.kind === 'postmortem' && !cmd.to && snap.postmortem) return { reply: postmortemStatusText(snap), snapshot: snap };
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'command' });
     switch (cmd.kind) {
       case 'ack': {
@@ -202,6 +208,24 @@ export class Dispatcher {
         const r = await escalateNow(deps, id, actor, cmd.reason);
         return { reply: escalatedText(name, Math.max(0, ...(r.snapshot.escalations ?? []).map((e) => e.level))), snapshot: r.snapshot };
       }
+      case 'postmortem': {
+        const r = cmd.to ? await movePostmortem(deps, id, actor, cmd.to) : await openPostmortem(deps, id, actor);
+        return { reply: postmortemStatusText(r.snapshot), snapshot: r.snapshot };
+      }
+      case 'action_add': {
+        const r = await addActionItem(deps, id, actor, { text: cmd.text, owner: cmd.owner, dueOn: cmd.dueOn }, req.requestId ?? `v${snap.incident.version}`);
+        const item = r.changed ? r.snapshot.actionItems?.at(-1) : undefined;
+        return { reply: item ? actionAddedText(name, item) : [`That action item is already on ${name}.`], snapshot: r.snapshot };
+      }
+      case 'action_done': {
+        const r = await closeActionItem(deps, id, actor, cmd.number);
+        return { reply: actionClosedText(r.snapshot, cmd.number, r.changed), snapshot: r.snapshot };
+      }
+      case 'edge': {
+        const r = await recordEdgeCase(deps, id, actor, cmd.number, cmd.note);
+        const pb = deps.catalog.forIncident(r.snapshot.incident.runbookId);
+        return { reply: edgeCaseText(name, cmd.number, pb.edge_cases[cmd.number - 1]!.case, r.changed), snapshot: r.snapshot };
+      }
     }
   }
 
@@ -210,8 +234,11 @@ export class Dispatcher {
     const snap = await deps.store.get(action.i);
     if (!snap) throw new UserError({ code: 'not_found' });
     // A button is only ever posted in the incident's own room: one clicked anywhere else was
-    // forged or copied, and must not act on the incident through someone else's membership.
-    if (req.room !== snap.incident.channelId || req.workspace !== snap.incident.workspace) {
+    // forged or copied, and must not act on the incident through someone else's membership. An
+    // action item's Done is also on its owner's home, and who may close it is who they are, not
+    // where they clicked.
+    const anywhere = action.a === 'item' && req.workspace === snap.incident.workspace;
+    if (!anywhere && (req.room !== snap.incident.channelId || req.workspace !== snap.incident.workspace)) {
       throw new UserError({ code: 'wrong_place', incident: label(snap.incident), channel: snap.incident.channelId });
     }
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
@@ -240,6 +267,14 @@ export class Dispatcher {
       case 'escalate': {
         const r = await escalateNow(deps, action.i, actor);
         return { reply: escalatedText(name, Math.max(0, ...(r.snapshot.escalations ?? []).map((e) => e.level))), snapshot: r.snapshot };
+      }
+      case 'item': {
+        const r = await closeActionItem(deps, action.i, actor, action.n);
+        return { reply: r.changed ? null : actionClosedText(r.snapshot, action.n, false), snapshot: r.snapshot };
+      }
+      case 'pm': {
+        const r = await movePostmortem(deps, action.i, actor, action.to);
+        return { reply: r.changed ? null : postmortemStatusText(r.snapshot), snapshot: r.snapshot };
       }
     }
   }

@@ -21,6 +21,11 @@ export type Command =
   | { kind: 'mttr'; days: number }
   | { kind: 'sev'; severity: number }
   | { kind: 'commander'; userId: string }
+  | { kind: 'postmortem'; to?: 'in_review' | 'published'; ref?: number }
+  | { kind: 'action_add'; text: string; owner: string | null; dueOn: string | null; ref?: number }
+  | { kind: 'action_list'; ref?: number }
+  | { kind: 'action_done'; number: number; ref?: number }
+  | { kind: 'edge'; number: number; note?: string }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -76,8 +81,64 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       if (!userId) throw new UserError({ code: 'invalid_input', field: 'commander' });
       return { kind: 'commander', userId };
     }
+    case 'postmortem': {
+      const sub = afterRef?.toLowerCase();
+      const to = sub === undefined ? undefined : sub === 'review' ? 'in_review' : sub === 'publish' ? 'published' : null;
+      if (to === null) throw new UserError({ code: 'invalid_input', field: 'action' });
+      return { kind: 'postmortem', ...(to ? { to } : {}), ...(ref === undefined ? {} : { ref }) };
+    }
+    case 'action':
+      return parseAction(rest ?? '', readMention);
+    case 'edge': {
+      const n = /^\d{1,3}$/.test(restWords[0] ?? '') ? Number(restWords[0]) : NaN;
+      if (!Number.isInteger(n)) throw new UserError({ code: 'invalid_input', field: 'edge_case' });
+      const note = checkedText(rest!.slice(restWords[0]!.length).trim() || undefined, 'summary') ?? undefined;
+      return { kind: 'edge', number: n, ...(note ? { note } : {}) };
+    }
     case undefined:
       // Keep what was typed, so "did you mean" quotes the user's own spelling back.
       return { kind: 'declare', runbook: first, summary: checkedText(rest, 'summary') ?? undefined };
   }
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `add <text> [@owner] [due YYYY-MM-DD]`, `list`, `done <n>`; each may name the incident first: `done INC-7 2`. */
+function parseAction(rest: string, readMention: MentionReader): Command {
+  const [sub = '', ...words] = rest.split(/\s+/).filter(Boolean);
+  const refWord = /^INC-(\d{1,12})$/i.exec(words[0] ?? '');
+  const ref = refWord ? { ref: Number(refWord[1]) } : {};
+  if (refWord) words.shift();
+  switch (sub.toLowerCase()) {
+    case 'list':
+      if (words.length > 0) break;
+      return { kind: 'action_list', ...ref };
+    case 'done':
+    case 'close': {
+      const n = /^#?(\d{1,6})$/.exec(words[0] ?? '');
+      if (!n || words.length !== 1) break;
+      return { kind: 'action_done', number: Number(n[1]), ...ref };
+    }
+    case 'add': {
+      let dueOn: string | null = null;
+      if (words.length >= 2 && words[words.length - 2]!.toLowerCase() === 'due') {
+        dueOn = calendarDay(words[words.length - 1]!);
+        words.splice(-2);
+      }
+      const owner = words.length > 1 ? readMention(words[words.length - 1]!) : null;
+      if (owner) words.pop();
+      const text = checkedText(words.join(' '), 'action item');
+      if (!text) break;
+      return { kind: 'action_add', text, owner, dueOn, ...ref };
+    }
+  }
+  throw new UserError({ code: 'invalid_input', field: 'action' });
+}
+
+/** A real calendar day written YYYY-MM-DD, or a refusal saying how to write one. */
+function calendarDay(word: string): string {
+  const m = DAY.exec(word);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!d || d.toISOString().slice(0, 10) !== word) throw new UserError({ code: 'invalid_input', field: 'due' });
+  return word;
 }

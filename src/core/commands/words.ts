@@ -20,6 +20,12 @@ export const COMMAND_WORDS = {
   cause: 'diagnosed',
   mttr: 'mttr',
   report: 'mttr',
+  postmortem: 'postmortem',
+  'post-mortem': 'postmortem',
+  pm: 'postmortem',
+  action: 'action',
+  actions: 'action',
+  edge: 'edge',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

@@ -56,6 +56,35 @@ export interface FiredLevel {
   note: string | null;
 }
 
+export type PostmortemStatus = 'draft' | 'in_review' | 'published' | 'closed';
+
+/** The post-mortem of a major incident; its text is rendered from the stored timeline, never stored. */
+export interface Postmortem {
+  status: PostmortemStatus;
+  owner: string | null;
+  /** A calendar day, YYYY-MM-DD. */
+  dueOn: string;
+  openedAt: Date;
+  /** Who asked for it, or the bot when a resolve opened it. */
+  openedBy: string;
+  reviewedAt: Date | null;
+  publishedAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** Follow-up work from an incident, numbered per incident from 1. */
+export interface ActionItem {
+  number: number;
+  text: string;
+  owner: string | null;
+  /** A calendar day, YYYY-MM-DD; overdue from the day after. */
+  dueOn: string | null;
+  createdAt: Date;
+  createdBy: string;
+  closedAt: Date | null;
+  closedBy: string | null;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
@@ -64,6 +93,10 @@ export interface Snapshot {
   probes?: ProbeRun[];
   /** The levels fired so far, in order; absent where none could have. */
   escalations?: FiredLevel[];
+  /** Null when none was opened; absent where it was not read. */
+  postmortem?: Postmortem | null;
+  /** In number order; absent where they were not read. */
+  actionItems?: ActionItem[];
 }
 
 /**

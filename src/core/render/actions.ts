@@ -15,6 +15,10 @@ export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
   /** Run one probe, or 'all'. */
   z.object({ a: z.literal('probe'), i: z.uuid(), p: z.string().min(1).max(100) }),
+  /** Close action item `n` of the incident. */
+  z.object({ a: z.literal('item'), i: z.uuid(), n: z.number().int().positive() }),
+  /** Move the incident's post-mortem on: to review, or published. */
+  z.object({ a: z.literal('pm'), i: z.uuid(), to: z.enum(['in_review', 'published']) }),
 ]);
 
 export type ActionPayload = z.infer<typeof actionPayload>;

@@ -20,6 +20,11 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   run_probes: 'run checks on',
   escalate: 'escalate',
   diagnose: 'record the cause of',
+  add_action_item: 'add action items to',
+  close_action_item: 'close this action item of',
+  open_postmortem: 'open the post-mortem of',
+  move_postmortem: 'move on the post-mortem of',
+  record_edge_case: 'record an edge case on',
 };
 
 export function problemText(p: Problem): Text {
@@ -46,6 +51,9 @@ export function problemText(p: Problem): Text {
         '.',
       ];
     case 'invalid_input':
+      if (p.field === 'action') return ['Try ', { command: 'action add <what to do> [@owner] [due YYYY-MM-DD]' }, ', ', { command: 'action list' }, ' or ', { command: 'action done <n>' }, '.'];
+      if (p.field === 'due') return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
+      if (p.field === 'edge_case') return ['Name the edge case by its number in the runbook: ', { command: 'edge 2 [note]' }, '. The post-mortem lists them.'];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -71,6 +79,19 @@ export function problemText(p: Problem): Text {
         ...(['status', 'resolve', 'cancel', 'retry'].includes(p.command) ? [', or name the incident: ', { command: `${p.command} INC-<n>` }] : []),
         '.',
       ];
+    case 'unknown_action_item':
+      return [
+        `${p.incident} has no action item #${p.number}.`,
+        p.open.length > 0 ? ` Open ones: ${p.open.map((n) => `#${n}`).join(', ')}. See ` : ' See ',
+        { command: 'action list' },
+        '.',
+      ];
+    case 'no_postmortem':
+      return [`${p.incident} has no post-mortem yet. Open one with `, { command: 'postmortem' }, '.'];
+    case 'postmortem_state':
+      return [`${p.incident}'s post-mortem is ${STATUS_WORD[p.status] ?? p.status}, so it cannot go to ${STATUS_WORD[p.to] ?? p.to} from here. See where it stands with `, { command: 'postmortem' }, '.'];
+    case 'unknown_edge_case':
+      return [`${p.incident}'s runbook has ${p.count} edge cases, numbered 1 to ${p.count}; there is no #${p.number}. Try `, { command: 'edge 1 [note]' }, '.'];
     case 'wrong_place':
       return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
@@ -231,6 +252,13 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
+    ['edge <n> [note]', "the runbook's edge case n happened (for the post-mortem)"],
+    ['action add <text> [@owner] [due YYYY-MM-DD]', 'follow-up work; also after the incident is resolved'],
+    ['action list', 'the action items and who owns them'],
+    ['action done <n>', 'close an item (its owner, the commander or an admin)'],
+    ['postmortem', 'open the post-mortem (SEV1 and SEV2 get one when resolved)'],
+    ['postmortem review', 'send the draft to review; then publish'],
+    ['postmortem publish', 'publish it; it closes once every action item is done'],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
   out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'mttr [7d|30d|90d]' }, ' the KPIs, ', { command: 'help' }, ' shows this. ');
@@ -238,6 +266,8 @@ export function helpText(catalog: RunbookCatalog): Text {
   out.push({ command: 'retry INC-7' }, '.');
   return out;
 }
+
+const STATUS_WORD: Record<string, string> = { draft: 'a draft', in_review: 'in review', published: 'published', closed: 'closed' };
 
 function roleText(r: Role): Text {
   if (r.role === 'admin') return ['an incident admin'];

@@ -28,6 +28,8 @@ export class RunbookCatalog {
         severity: 3,
         aliases: [],
         diagnose_within: '15m',
+        postmortem_at_severity: 2,
+        postmortem_due_days: 5,
         summary: '',
         owner: '',
         links: [],

@@ -128,6 +128,10 @@ export const runbookSchema = z
     probes: z.array(probe).default([]),
     /** Support names the cause within this long after the declaration, or the bot says so in the channel. */
     diagnose_within: duration.default('15m'),
+    /** Resolving at this severity or worse (1 is worst) opens a post-mortem by itself. */
+    postmortem_at_severity: z.number().int().min(1).max(4).default(2),
+    /** Business days from resolution to the post-mortem's due date. */
+    postmortem_due_days: z.number().int().min(1).max(60).default(5),
     escalation: z.array(escalationLevel).min(1, 'give at least one escalation level'),
     quick_validation: z.array(z.string().min(1)).min(1),
     edge_cases: z.array(edgeCase).min(1, 'record at least one edge case with its fallback'),

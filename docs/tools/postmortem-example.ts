@@ -1,0 +1,59 @@
+/**
+ * Writes docs/postmortem-example.md: the export of a worked pdf-404 incident, made by the bot's own
+ * use cases and renderer on a throwaway schema. Run: npx ts-node --transpile-only docs/tools/postmortem-example.ts
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { acknowledge } from '../../src/core/incident/acknowledge';
+import { addActionItem, closeActionItem } from '../../src/core/incident/action-items';
+import { declareIncident } from '../../src/core/incident/declare-incident';
+import type { CoreDeps } from '../../src/core/incident/deps';
+import { markDiagnosed } from '../../src/core/incident/diagnose';
+import { recordEdgeCase } from '../../src/core/incident/edge-case';
+import { resolve } from '../../src/core/incident/resolve';
+import { setStep } from '../../src/core/incident/set-step';
+import { postmortemMarkdown } from '../../src/core/render/postmortem';
+import { loadCatalog } from '../../src/core/runbook/loader';
+import { PgIncidentStore } from '../../src/store/incident-store';
+import { freshSchema } from '../../test/support/db';
+
+const ROOT = path.resolve(__dirname, '../..');
+const NAMES: Record<string, string> = { UALICE01: 'Alice (support)', UBOB0002: 'Bob (documents team)' };
+
+async function main(): Promise<void> {
+  const schema = await freshSchema();
+  let t = new Date('2026-11-26T03:00:00Z');
+  const at = (minutes: number) => (t = new Date(Date.parse('2026-11-26T03:00:00Z') + minutes * 60_000));
+  try {
+    const deps: CoreDeps = { store: new PgIncidentStore(schema.pool), clock: { now: () => t }, catalog: loadCatalog(path.join(ROOT, 'playbooks')) };
+    const alice = { id: 'UALICE01', isAdmin: false, inChannel: true };
+    const bob = { id: 'UBOB0002', isAdmin: false, inChannel: true };
+    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'invoice PDFs return 404 for several tenants', actor: alice, platform: 'slack', workspace: 'T0BRAIFLOW' });
+    const id = snapshot.incident.id;
+    at(3);
+    await acknowledge(deps, id, bob, 'button');
+    const steps = snapshot.steps.map((s) => s.stepId);
+    for (const [i, step] of steps.slice(0, 4).entries()) {
+      at(5 + i * 2);
+      await setStep(deps, { incidentId: id, stepId: step, to: 'done', actor: bob });
+    }
+    at(12);
+    await markDiagnosed(deps, id, bob, 'command', 'storage keys rotated without re-rendering cached PDFs');
+    await recordEdgeCase(deps, id, bob, 3, 'two invoices changed since they were sent');
+    at(31);
+    await resolve(deps, id, alice, 'restored the previous object versions; cache purged');
+    at(40);
+    await addActionItem(deps, id, alice, { text: 'Re-render PDFs when storage keys rotate', owner: 'UBOB0002', dueOn: '2026-12-04' }, 'example-1');
+    await addActionItem(deps, id, alice, { text: 'Alert on the PDF 404 rate per tenant', owner: 'UALICE01', dueOn: '2026-12-10' }, 'example-2');
+    at(60 * 24);
+    await closeActionItem(deps, id, alice, 2);
+    const snap = (await deps.store.get(id))!;
+    const md = postmortemMarkdown({ snapshot: snap, runbook: deps.catalog.forIncident('pdf-404'), timeline: await deps.store.timeline(id), names: (u) => NAMES[u] ?? null, now: t });
+    writeFileSync(path.join(ROOT, 'docs', 'postmortem-example.md'), md);
+    process.stdout.write(md);
+  } finally {
+    await schema.drop();
+  }
+}
+
+void main();

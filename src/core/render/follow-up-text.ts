@@ -1,0 +1,70 @@
+import { label, type ActionItem, type Snapshot } from '../incident/model';
+import type { Text } from './text';
+
+const STATUS: Record<string, string> = { draft: 'a draft', in_review: 'in review', published: 'published', closed: 'closed' };
+
+/** Whether an open item is past its due day (due the whole of that day, UTC). */
+export function isOverdue(item: Pick<ActionItem, 'dueOn' | 'closedAt'>, now: Date): boolean {
+  return !item.closedAt && item.dueOn !== null && item.dueOn < now.toISOString().slice(0, 10);
+}
+
+function itemLine(item: ActionItem, now: Date): Text {
+  const out: Text = [item.closedAt ? '✅ ' : isOverdue(item, now) ? '⚠️ ' : '▫️ ', { strong: `#${item.number}` }, ` ${item.text}`];
+  if (item.owner) out.push(' · ', { user: item.owner });
+  if (item.dueOn) out.push(` · due ${item.dueOn}${isOverdue(item, now) ? ' (overdue)' : ''}`);
+  if (item.closedAt) out.push(' · done by ', { user: item.closedBy ?? '' }, ' ', { time: item.closedAt });
+  return out;
+}
+
+export function actionListText(s: Snapshot, now: Date): Text {
+  const items = s.actionItems ?? [];
+  const name = label(s.incident);
+  if (items.length === 0) return [`${name} has no action items yet. Add one with `, { command: 'action add <what to do> [@owner] [due YYYY-MM-DD]' }, '.'];
+  const open = items.filter((i) => !i.closedAt);
+  const out: Text = [`${name} action items: ${open.length} open of ${items.length}.`];
+  for (const i of [...open, ...items.filter((x) => x.closedAt)]) out.push('\n', ...itemLine(i, now));
+  out.push('\nClose one with ', { command: 'action done <n>' }, '.');
+  return out;
+}
+
+export function actionAddedText(incident: string, item: ActionItem): Text {
+  const out: Text = [`Added #${item.number} to ${incident}: ${item.text}`];
+  out.push(item.owner ? ' · owner ' : ' · no owner yet', ...(item.owner ? [{ user: item.owner }] : []));
+  if (item.dueOn) out.push(` · due ${item.dueOn}`);
+  return [...out, '.'];
+}
+
+export function actionClosedText(s: Snapshot, number: number, changed: boolean): Text {
+  const name = label(s.incident);
+  if (!changed) return [`${name}'s action item #${number} was already done.`];
+  const closed = s.postmortem?.status === 'closed' ? ' Every action item is done, so the post-mortem is closed.' : '';
+  return [`Closed #${number} of ${name}.${closed}`];
+}
+
+export function postmortemStatusText(s: Snapshot): Text {
+  const name = label(s.incident);
+  const pm = s.postmortem;
+  if (!pm) return [`${name} has no post-mortem. Open one with `, { command: 'postmortem' }, '.'];
+  const open = (s.actionItems ?? []).filter((i) => !i.closedAt).length;
+  const out: Text = [`${name}'s post-mortem is ${STATUS[pm.status] ?? pm.status}`];
+  if (pm.owner) out.push(', owned by ', { user: pm.owner });
+  out.push(`, due ${pm.dueOn}. `);
+  if (pm.status === 'draft') out.push('Send it to review with ', { command: 'postmortem review' }, '. ');
+  if (pm.status === 'in_review') out.push('Publish it with ', { command: 'postmortem publish' }, '. ');
+  if (pm.status === 'published') out.push(`It closes once its ${open} open action item${open === 1 ? '' : 's'} ${open === 1 ? 'is' : 'are'} done. `);
+  out.push('Export it with ', { code: `incident-bot postmortem ${name}` }, '.');
+  return out;
+}
+
+export function edgeCaseText(incident: string, number: number, edge: string, changed: boolean): Text {
+  return [changed ? `Recorded edge case ${number} on ${incident}: ${edge}` : `Edge case ${number} was already recorded on ${incident}.`];
+}
+
+/** The daily reminder of an overdue item, to its owner (or its incident's room when nobody owns it). */
+export function reminderText(item: { incidentNumber: number; title: string; channelId: string | null; number: number; text: string; owner: string | null; dueOn: string }): Text {
+  const name = `INC-${item.incidentNumber}`;
+  const out: Text = [`⏰ Action item #${item.number} of ${name} (${item.title}) is overdue: ${item.text} · due ${item.dueOn}`];
+  if (!item.owner) out.push('. Nobody owns it yet');
+  out.push('. Close it with ', { command: `action done ${name} ${item.number}` }, ' once it is done', ...(item.channelId ? [' (in ', { channel: item.channelId }, ')'] : []), '.');
+  return out;
+}

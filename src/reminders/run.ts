@@ -1,0 +1,51 @@
+import type { ChatPlatform, Clock } from '../core/ports';
+import { reminderText } from '../core/render/follow-up-text';
+import type { Logger } from '../logger';
+import type { ActionReminderStore, OverdueItem } from '../store/action-reminders';
+
+/** The calendar day of `at` in `tz`, YYYY-MM-DD. */
+export function dayIn(at: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * The daily reminder: the owner of each overdue action item is told privately, once per item and
+ * day. An item nobody owns is said in its incident's room instead, so it does not rot unseen.
+ */
+export class OverdueReminders {
+  constructor(
+    private readonly store: ActionReminderStore,
+    private readonly platforms: (name: string) => ChatPlatform | undefined,
+    private readonly clock: Clock,
+    private readonly tz: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** How many reminders this run sent. A failed one is given back and thrown after the others ran. */
+  async run(): Promise<number> {
+    const today = dayIn(this.clock.now(), this.tz);
+    let sent = 0;
+    let failure: unknown = null;
+    for (const item of await this.store.overdue(today)) {
+      const platform = this.platforms(item.platform);
+      if (!platform || !(await this.store.claim(item, today))) continue;
+      try {
+        await this.send(platform, item, today);
+        await this.store.sent(item, today);
+        sent++;
+      } catch (err) {
+        await this.store.release(item, today).catch(() => undefined);
+        this.logger.warn({ incidentId: item.incidentId, platform: item.platform, item: item.number, err: (err as Error).message }, 'could not send an overdue reminder');
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
+    return sent;
+  }
+
+  private async send(platform: ChatPlatform, item: OverdueItem, today: string): Promise<void> {
+    const text = reminderText(item);
+    if (item.owner) return platform.remind(item.owner, { id: item.incidentId, workspace: item.workspace, channelId: item.channelId }, text);
+    if (item.channelId) await platform.post(item.incidentId, text, { key: `reminder:${item.number}:${today}` });
+  }
+}
