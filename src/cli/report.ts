@@ -1,6 +1,6 @@
 import { loadDatabaseUrl } from '../config';
 import type { Figures, MttrReport } from '../core/reports';
-import { formatDuration, formatRate } from '../core/render/report-text';
+import { formatDuration, formatRate, postmortemsLine } from '../core/render/report-text';
 import { loadCatalog } from '../core/runbook/loader';
 import { createPool } from '../store/db';
 import { PgReports } from '../store/reports';
@@ -103,6 +103,7 @@ export function reportTable(r: MttrReport): string {
     '',
     table(['', ...FIGURE_HEADER], [['overall', ...figureCells(r.overall)]]),
     '',
+    ...(r.overall.postmortems ? [`Post-mortems: ${postmortemsLine(r.overall.postmortems)}`, ''] : []),
     'By class',
     table(['class', 'runbook', ...FIGURE_HEADER], r.classes.map((c) => [c.class, c.has_runbook ? 'yes' : 'no', ...figureCells(c)])),
     '',

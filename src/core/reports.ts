@@ -18,6 +18,24 @@ export interface Figures {
   diagnosed_within_15m_rate: number | null;
   /** Incidents that recur (same class resolved in the 30 days before), out of every incident. */
   recurrence_rate: number | null;
+  /**
+   * Post-mortems of the window's major incidents. PgReports always fills it; it is optional only so
+   * figures built by hand (the README's digest picture) need not invent one. Text forms leave it out
+   * when it is absent.
+   */
+  postmortems?: PostmortemFigures;
+}
+
+/** How the window's major incidents are followed up; the README's "Reports" defines each figure. */
+export interface PostmortemFigures {
+  /** Incidents of the window that are SEV1 or SEV2, or have a post-mortem (one opened by hand). */
+  major: number;
+  /** Those of them whose post-mortem is closed now. */
+  closed: number;
+  /** closed ÷ major; null with no major incident. */
+  share: number | null;
+  /** Mean of the post-mortem's `closed_at − resolved_at` over the closed ones; null with none. */
+  mean_seconds_to_close: number | null;
 }
 
 export interface ClassFigures extends Figures {

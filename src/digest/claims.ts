@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { FollowUps } from '../core/render/digest-text';
 
 /** A claim older than this with nothing posted belongs to a bot that died between claiming and posting. */
 export const STALE_CLAIM_SECONDS = 300;
@@ -51,5 +52,24 @@ export class DigestClaims {
       `SELECT count(*)::int AS n FROM incidents WHERE status NOT IN ('resolved', 'cancelled') AND imported_from IS NULL`,
     );
     return r.rows[0]!.n;
+  }
+
+  /**
+   * Follow-up work not done yet, of incidents that were not cancelled: open action items, those of
+   * them due before the calendar day `at` falls on in `tz` (the digest passes its period's end), and
+   * post-mortems not closed. One statement, so the three counts are of the same moment.
+   */
+  async followUps(at: Date, tz: string): Promise<FollowUps> {
+    const r = await this.pool.query<FollowUps>(
+      `SELECT (SELECT count(*)::int FROM action_items a JOIN incidents i ON i.id = a.incident_id
+                WHERE a.closed_at IS NULL AND i.status <> 'cancelled') AS "actionItemsOpen",
+              (SELECT count(*)::int FROM action_items a JOIN incidents i ON i.id = a.incident_id
+                WHERE a.closed_at IS NULL AND i.status <> 'cancelled'
+                  AND a.due_on < ($1::timestamptz AT TIME ZONE $2)::date) AS "actionItemsOverdue",
+              (SELECT count(*)::int FROM postmortems p JOIN incidents i ON i.id = p.incident_id
+                WHERE p.status <> 'closed' AND i.status <> 'cancelled') AS "postmortemsOpen"`,
+      [at, tz],
+    );
+    return r.rows[0]!;
   }
 }

@@ -58,11 +58,13 @@ export class WeeklyDigest {
   async text(period: DigestPeriod): Promise<Text> {
     // The schedule's own previous period, not "7 days before": a DST week is an hour short or long.
     const before = lastCompletePeriod(this.d.schedule.cron, this.d.schedule.tz, period.start);
-    const [current, previous, openNow] = await Promise.all([
+    const [current, previous, openNow, followUps] = await Promise.all([
       this.d.reports.mttr({ since: period.start, until: period.end }, this.d.runbookClasses),
       this.d.reports.mttr({ since: before.start, until: before.end }, this.d.runbookClasses),
       this.d.claims.openIncidents(),
+      // Overdue against the day the period ends on: a digest caught up later says the same.
+      this.d.claims.followUps(period.end, this.d.schedule.tz),
     ]);
-    return digestText({ current, previous, period, tz: this.d.schedule.tz, openNow });
+    return digestText({ current, previous, period, tz: this.d.schedule.tz, openNow, followUps });
   }
 }

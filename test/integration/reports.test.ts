@@ -9,7 +9,8 @@ import { freshSchema, type TestSchema } from '../support/db';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
-const DAY = 24 * 60 * MIN;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
 const at = (iso: string, plusMs = 0) => new Date(new Date(iso).getTime() + plusMs);
 
 interface Seed {
@@ -20,6 +21,13 @@ interface Seed {
   diag?: Date;
   resolved?: Date;
   cancelled?: Date;
+  imported?: boolean;
+}
+
+interface SeedPostmortem {
+  status: 'draft' | 'in_review' | 'published' | 'closed';
+  opened: Date;
+  closed?: Date;
 }
 
 describe('PgReports.mttr', () => {
@@ -34,17 +42,33 @@ describe('PgReports.mttr', () => {
     await schema.drop();
   });
 
-  async function seed(...incidents: Seed[]): Promise<void> {
-    for (const i of incidents) {
+  /** Inserts the incidents in order and returns their ids. */
+  async function seed(...incidents: Seed[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [n, i] of incidents.entries()) {
       const status = i.resolved ? 'resolved' : i.cancelled ? 'cancelled' : i.ack ? 'acknowledged' : 'declared';
-      await schema.pool.query(
+      const r = await schema.pool.query<{ id: string }>(
         `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by,
-                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at)
-         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8)`,
-        [i.class, i.severity ?? 3, status, i.declared, i.ack ?? null, i.diag ?? null, i.resolved ?? null, i.cancelled ?? null],
+                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id)
+         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10)
+         RETURNING id`,
+        [i.class, i.severity ?? 3, status, i.declared, i.ack ?? null, i.diag ?? null, i.resolved ?? null, i.cancelled ?? null,
+         i.imported ? 'csv' : null, i.imported ? `EXT-${i.declared.getTime()}-${n}` : null],
       );
+      ids.push(r.rows[0]!.id);
     }
+    return ids;
   }
+
+  async function postmortem(incidentId: string, p: SeedPostmortem): Promise<void> {
+    await schema.pool.query(
+      `INSERT INTO postmortems (incident_id, status, due_on, opened_at, opened_by, closed_at)
+       VALUES ($1, $2, ($3::timestamptz + interval '5 days')::date, $3, 'UTEST', $4)`,
+      [incidentId, p.status, p.opened, p.closed ?? null],
+    );
+  }
+
+  const noPostmortems = { major: 0, closed: 0, share: null, mean_seconds_to_close: null };
 
   const window = (since: string, until: string) => ({ since: new Date(since), until: new Date(until) });
 
@@ -82,6 +106,8 @@ describe('PgReports.mttr', () => {
       mtta_seconds: 60,
       diagnosed_within_15m_rate: 2 / 6,
       recurrence_rate: 0,
+      // The two SEV2s are major; nobody opened a post-mortem.
+      postmortems: { major: 2, closed: 0, share: 0, mean_seconds_to_close: null },
     });
     expect(r.severities.map((s) => [s.severity, s.incidents, s.resolved, s.mttr_seconds, s.mtta_seconds, s.diagnosed_within_15m_rate])).toEqual([
       [2, 2, 2, 90, 60, 0.5],
@@ -139,6 +165,7 @@ describe('PgReports.mttr', () => {
       mtta_seconds: null,
       diagnosed_within_15m_rate: 0,
       recurrence_rate: 0,
+      postmortems: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
     });
     expect(r.classes.map((c) => c.class)).toEqual(['kept']);
     expect(r.severities.map((s) => s.severity)).toEqual([1]);
@@ -159,6 +186,7 @@ describe('PgReports.mttr', () => {
         mtta_seconds: null,
         diagnosed_within_15m_rate: null,
         recurrence_rate: null,
+        postmortems: noPostmortems,
       },
       classes: [],
       severities: [],
@@ -204,6 +232,50 @@ describe('PgReports.mttr', () => {
     expect(r.classes[1]).toMatchObject({ mttr_seconds: null, mtta_seconds: null, diagnosed_within_15m_rate: 0, recurrence_rate: 0 });
   });
 
+  it('counts post-mortems of major incidents (SEV1, SEV2, or one opened by hand) and the mean time to close them', async () => {
+    const resolved = at('2008-02-01T12:00:00Z');
+    const [sev2Closed, sev1Draft, sev4Closed, , , cancelled] = await seed(
+      { class: 'pm-api', severity: 2, declared: at('2008-02-01T10:00:00Z'), resolved },
+      { class: 'pm-api', severity: 1, declared: at('2008-02-02T10:00:00Z'), resolved: at('2008-02-02T11:00:00Z') },
+      { class: 'pm-db', severity: 4, declared: at('2008-02-03T10:00:00Z'), resolved: at('2008-02-03T12:00:00Z') },
+      // A SEV2 without a post-mortem yet, and a SEV3 nobody asked one for.
+      { class: 'pm-db', severity: 2, declared: at('2008-02-04T10:00:00Z') },
+      { class: 'pm-db', severity: 3, declared: at('2008-02-05T10:00:00Z'), resolved: at('2008-02-05T11:00:00Z') },
+      // Cancelled: left out, post-mortem and all.
+      { class: 'pm-db', severity: 1, declared: at('2008-02-06T10:00:00Z'), cancelled: at('2008-02-06T10:05:00Z') },
+    );
+    // Closed 30 h and 18 h after their incident was resolved; the SEV4's was opened by hand.
+    await postmortem(sev2Closed!, { status: 'closed', opened: resolved, closed: at('2008-02-01T12:00:00Z', 30 * HOUR) });
+    await postmortem(sev1Draft!, { status: 'draft', opened: at('2008-02-02T11:00:00Z') });
+    await postmortem(sev4Closed!, { status: 'closed', opened: at('2008-02-03T12:00:00Z'), closed: at('2008-02-03T12:00:00Z', 18 * HOUR) });
+    await postmortem(cancelled!, { status: 'closed', opened: at('2008-02-06T10:05:00Z'), closed: at('2008-02-06T11:00:00Z') });
+
+    const r = await reports.mttr(window('2008-01-01T00:00:00Z', '2009-01-01T00:00:00Z'), []);
+    expect(r.overall.incidents).toBe(5);
+    expect(r.overall.postmortems).toEqual({ major: 4, closed: 2, share: 0.5, mean_seconds_to_close: 24 * 3600 });
+    const bySeverity = Object.fromEntries(r.severities.map((s) => [s.severity, s.postmortems]));
+    expect(bySeverity).toEqual({
+      1: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
+      2: { major: 2, closed: 1, share: 0.5, mean_seconds_to_close: 30 * 3600 },
+      3: noPostmortems,
+      4: { major: 1, closed: 1, share: 1, mean_seconds_to_close: 18 * 3600 },
+    });
+    const byClass = Object.fromEntries(r.classes.map((c) => [c.class, c.postmortems]));
+    expect(byClass).toEqual({
+      'pm-api': { major: 2, closed: 1, share: 0.5, mean_seconds_to_close: 30 * 3600 },
+      'pm-db': { major: 2, closed: 1, share: 0.5, mean_seconds_to_close: 18 * 3600 },
+    });
+    // A window holding only the SEV3: no major incident, so no share and no mean.
+    const quiet = await reports.mttr(window('2008-02-05T00:00:00Z', '2008-02-06T00:00:00Z'), []);
+    expect(quiet.overall.postmortems).toEqual(noPostmortems);
+  });
+
+  it('does not count imported history as major: it never had the bot\'s post-mortems', async () => {
+    await seed({ class: 'pm-imported', severity: 1, declared: at('2009-03-01T00:00:00Z'), resolved: at('2009-03-01T01:00:00Z'), imported: true });
+    const r = await reports.mttr(window('2009-01-01T00:00:00Z', '2010-01-01T00:00:00Z'), []);
+    expect(r.overall.postmortems).toEqual({ major: 0, closed: 0, share: null, mean_seconds_to_close: null });
+  });
+
   describe('incident-bot report mttr', () => {
     const ROOT = path.resolve(__dirname, '../..');
     const cli = (...args: string[]) =>
@@ -231,7 +303,15 @@ describe('PgReports.mttr', () => {
       expect(report).toMatchObject({
         since: '2007-04-01T00:00:00.000Z',
         until: '2007-05-01T00:00:00.000Z',
-        overall: { incidents: 3, resolved: 1, mttr_seconds: 3720, mtta_seconds: 120, diagnosed_within_15m_rate: 1 / 3, recurrence_rate: 1 / 3 },
+        overall: {
+          incidents: 3,
+          resolved: 1,
+          mttr_seconds: 3720,
+          mtta_seconds: 120,
+          diagnosed_within_15m_rate: 1 / 3,
+          recurrence_rate: 1 / 3,
+          postmortems: { major: 3, closed: 0, share: 0, mean_seconds_to_close: null },
+        },
         runbook_coverage: 2 / 3,
         uncovered_top_classes: [{ class: 'mystery', incidents: 1 }],
       });
@@ -249,6 +329,7 @@ describe('PgReports.mttr', () => {
       expect(stdout).toMatch(/\n  pdf +yes +2 +1 +1h 02m .* 0\.0% +50\.0%\n/);
       expect(stdout).toMatch(/\n  mystery +no +1 +0 +— +— +— +— +100\.0% +0\.0%\n/);
       expect(stdout).toMatch(/\n  SEV1 /);
+      expect(stdout).toContain('\nPost-mortems: 0 of 3 major incidents closed (0%)\n');
       expect(stdout).toContain('Runbook coverage: 66.7% of incidents have a runbook for their class.');
       expect(stdout).toContain('Most frequent classes without a runbook: mystery (1).');
     });

@@ -74,6 +74,34 @@ describe('the digest text', () => {
     expect(t).toContain('Open now: 0 incidents');
   });
 
+  it('says what is left to do after incidents, and how the period\'s post-mortems went, in one line each', () => {
+    const withPm = { ...current, overall: { ...current.overall, postmortems: { major: 3, closed: 2, share: 2 / 3, mean_seconds_to_close: 30 * 3600 } } };
+    const t = plainText(
+      digestText({ current: withPm, previous, period, tz: 'UTC', openNow: 2, followUps: { actionItemsOpen: 7, actionItemsOverdue: 3, postmortemsOpen: 4 } }),
+    );
+    expect(t).toContain('Open now: 2 incidents\nPost-mortems open: 4\nAction items: 7 open, 3 overdue\nRunbook coverage:');
+    expect(t).toContain('• Post-mortems: 2 of 3 major incidents closed (67%), closed on average 30 h after resolution\n');
+    // Only for all incidents, not repeated per class.
+    expect(t.match(/Post-mortems: /g)).toHaveLength(1);
+    const none = plainText(
+      digestText({
+        current: { ...current, overall: { ...current.overall, postmortems: { major: 0, closed: 0, share: null, mean_seconds_to_close: null } } },
+        previous,
+        period,
+        tz: 'UTC',
+        openNow: 0,
+        followUps: { actionItemsOpen: 0, actionItemsOverdue: 0, postmortemsOpen: 0 },
+      }),
+    );
+    expect(none).toContain('• Post-mortems: no major incidents\n');
+    expect(none).toContain('Post-mortems open: 0\nAction items: 0 open, 0 overdue\n');
+  });
+
+  it('leaves the follow-up lines out when it is not given them', () => {
+    expect(text).not.toContain('Post-mortems');
+    expect(text).not.toContain('Action items');
+  });
+
   it('says "no data" rather than inventing a figure', () => {
     expect(line(null, null, duration, 'lower')).toBe('no data');
     expect(line(null, 60, duration, 'lower')).toBe('no data (was 1 min)');

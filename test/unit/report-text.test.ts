@@ -1,5 +1,6 @@
-import type { ClassFigures, Figures, MttrReport } from '../../src/core/reports';
-import { formatDuration, formatRate, mttrText } from '../../src/core/render/report-text';
+import { reportTable } from '../../src/cli/report';
+import type { ClassFigures, Figures, MttrReport, PostmortemFigures } from '../../src/core/reports';
+import { formatDuration, formatHours, formatRate, mttrText, postmortemsLine } from '../../src/core/render/report-text';
 import { plainText } from '../../src/core/render/text';
 
 const figures = (over: Partial<Figures> = {}): Figures => ({
@@ -70,6 +71,31 @@ describe('mttrText', () => {
     // Class names travel only inside code spans, which each surface escapes.
     const plain = text.filter((s): s is string => typeof s === 'string').join('');
     expect(plain).not.toMatch(/<[@#!]|\/incident/);
+  });
+});
+
+describe('the post-mortem figures', () => {
+  const pm = (over: Partial<PostmortemFigures> = {}): PostmortemFigures => ({ major: 3, closed: 2, share: 2 / 3, mean_seconds_to_close: 30 * 3600, ...over });
+
+  it('say in one line how many major incidents have a closed post-mortem, and how long after resolution', () => {
+    expect(postmortemsLine(pm())).toBe('2 of 3 major incidents closed (67%), closed on average 30 h after resolution');
+    expect(postmortemsLine(pm({ major: 1, closed: 0, share: 0, mean_seconds_to_close: null }))).toBe('0 of 1 major incident closed (0%)');
+    expect(postmortemsLine(pm({ major: 0, closed: 0, share: null, mean_seconds_to_close: null }))).toBe('no major incidents');
+    expect([0, 1800, 3599, 5400, 30 * 3600, 10 * 86400].map(formatHours)).toEqual(['0 min', '30 min', '1 h', '2 h', '30 h', '240 h']);
+  });
+
+  it('follow the overall line of the chat reply, and are left out of a report that has none', () => {
+    const withPm = report({ overall: { ...figures({ incidents: 120 }), postmortems: pm() } });
+    const lines = plainText(mttrText(withPm, 'last 30 days')).split('\n');
+    expect(lines[1]).toMatch(/^Overall: 120 incidents/);
+    expect(lines[2]).toBe('Post-mortems: 2 of 3 major incidents closed (67%), closed on average 30 h after resolution');
+    expect(plainText(mttrText(report(), 'last 30 days'))).not.toContain('Post-mortems');
+  });
+
+  it('stand under the overall table of the CLI report', () => {
+    const table = reportTable(report({ overall: { ...figures({ incidents: 120 }), postmortems: pm({ major: 2, closed: 2, share: 1, mean_seconds_to_close: 1200 }) } }));
+    expect(table).toMatch(/\n  overall .*\n\nPost-mortems: 2 of 2 major incidents closed \(100%\), closed on average 20 min after resolution\n\nBy class\n/);
+    expect(reportTable(report())).not.toContain('Post-mortems');
   });
 });
 

@@ -1,5 +1,16 @@
 import type { ClassFigures, Figures, MttrReport } from '../reports';
+import { postmortemsLine } from './report-text';
 import type { Text } from './text';
+
+/** Follow-up work still to do when the digest is written, whichever period its incident was in. */
+export interface FollowUps {
+  /** Action items not closed. */
+  actionItemsOpen: number;
+  /** Of those, the ones due before the day the period ends on (in the digest's zone). */
+  actionItemsOverdue: number;
+  /** Post-mortems not closed. */
+  postmortemsOpen: number;
+}
 
 export interface DigestInput {
   /** The week that just ended, and the one before it, as Reports.mttr returned them. */
@@ -10,6 +21,8 @@ export interface DigestInput {
   tz: string;
   /** Incidents open when the digest is written (the report only sees declarations in its window). */
   openNow: number;
+  /** Shown under "Open now" when given; WeeklyDigest always gives it. */
+  followUps?: FollowUps;
 }
 
 const TOP_CLASSES = 10;
@@ -23,11 +36,19 @@ export function digestText(d: DigestInput): Text {
     ` · ${periodLabel(d.period, d.tz)}, against the week before\n`,
     '🟢 better · 🔴 worse · ⚪ unchanged. Lower is better for incidents, MTTR, MTTA and recurrence.\n\n',
     `Open now: ${d.openNow} incident${d.openNow === 1 ? '' : 's'}\n`,
+    ...(d.followUps
+      ? [
+          `Post-mortems open: ${d.followUps.postmortemsOpen}\n`,
+          `Action items: ${d.followUps.actionItemsOpen} open, ${d.followUps.actionItemsOverdue} overdue\n`,
+        ]
+      : []),
     `Runbook coverage: ${line(d.current.runbook_coverage, d.previous.runbook_coverage, percent, 'higher')}\n\n`,
     { strong: 'All incidents' },
     '\n',
     ...figureLines(d.current.overall, d.previous.overall),
   ];
+  // The period's major incidents only, without the week before: most post-mortems close weeks later.
+  if (d.current.overall.postmortems) out.push(`• Post-mortems: ${postmortemsLine(d.current.overall.postmortems)}\n`);
   const classes = [...d.current.classes].sort((a, b) => b.incidents - a.incidents || a.class.localeCompare(b.class)).slice(0, TOP_CLASSES);
   if (classes.length > 0) {
     out.push('\n', { strong: `By class` }, ` (top ${TOP_CLASSES} by incidents)\n`);

@@ -1,4 +1,4 @@
-import type { Figures, MttrReport } from '../reports';
+import type { Figures, MttrReport, PostmortemFigures } from '../reports';
 import type { Text } from './text';
 
 /** Shown for a figure without data, so nobody reads a missing figure as zero. */
@@ -18,6 +18,24 @@ export function formatDuration(seconds: number | null): string {
 /** A share as a percentage with one decimal: 0.3333 → "33.3%". */
 export function formatRate(rate: number | null): string {
   return rate === null ? NONE : `${(rate * 100).toFixed(1)}%`;
+}
+
+/** Time from resolution to a closed post-mortem, in whole hours (minutes under an hour): "30 h". */
+export function formatHours(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  return Math.abs(minutes) < 60 ? `${minutes} min` : `${Math.round(seconds / 3600)} h`;
+}
+
+/**
+ * The post-mortem figures in one line, after its label: "2 of 3 major incidents closed (67%),
+ * closed on average 30 h after resolution". Shared by the report and the weekly digest.
+ */
+export function postmortemsLine(p: PostmortemFigures): string {
+  if (p.major === 0) return 'no major incidents';
+  const closed = `${p.closed} of ${p.major} major incident${p.major === 1 ? '' : 's'} closed`;
+  const share = p.share === null ? '' : ` (${Math.round(p.share * 100)}%)`;
+  const mean = p.mean_seconds_to_close === null ? '' : `, closed on average ${formatHours(p.mean_seconds_to_close)} after resolution`;
+  return `${closed}${share}${mean}`;
 }
 
 const TOP_CLASSES = 10;
@@ -40,6 +58,7 @@ export function mttrText(report: MttrReport, label: string): Text {
   const span = `${report.since.slice(0, 10)} to ${report.until.slice(0, 10)} UTC`;
   if (report.overall.incidents === 0) return [{ strong: `Incident KPIs, ${label}` }, ` (${span})\nNo incidents were declared in this window.`];
   const out: Text = [{ strong: `Incident KPIs, ${label}` }, ` (${span})\n`, { strong: 'Overall' }, `: ${figuresLine(report.overall)}`];
+  if (report.overall.postmortems) out.push('\n', { strong: 'Post-mortems' }, `: ${postmortemsLine(report.overall.postmortems)}`);
   const top = report.classes.slice(0, TOP_CLASSES);
   out.push(`\n\n`, { strong: report.classes.length > top.length ? `Top ${top.length} of ${report.classes.length} classes` : 'By class' });
   for (const c of top) out.push('\n• ', { code: c.class }, `${c.has_runbook ? '' : ' (no runbook)'}: ${figuresLine(c)}`);
