@@ -14,7 +14,9 @@ import { reportCommand } from './cli/report';
 const USAGE = `Usage: incident-bot <command>
 
 Commands:
-  start [--role all|web|worker]   run the bot (default role: all = web + worker)
+  start [--role all|web|worker] [--no-migrate]
+                                  run the bot (default role: all = web + worker); applies pending
+                                  migrations first unless --no-migrate
   migrate                         apply migrations/*.sql to DATABASE_URL
   runbooks check [DIR]            validate runbooks (default: PLAYBOOKS_DIR or ./playbooks)
   report mttr --since D --until D [--json]
@@ -95,7 +97,8 @@ async function start(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const runtime = await startRuntime({ config, role, logger });
+  // Migrations are applied at start unless the deployment runs `migrate` on its own.
+  const runtime = await startRuntime({ config, role, logger, migrate: !args.includes('--no-migrate') });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     // Whatever Postgres or Redis do, a supervisor waiting on SIGTERM gets its exit within 10 s.

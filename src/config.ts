@@ -107,6 +107,20 @@ const envSchema = z.object({
   BOT_OPENID_METADATA_URL: z
     .url('BOT_OPENID_METADATA_URL must be an absolute URL of the Bot Framework OpenID metadata (leave it unset for the public cloud)')
     .optional(),
+  CONSOLE: z.enum(['on', 'off'], { error: 'CONSOLE is on or off: on serves the web console beside Slack or Teams; off never serves it' }).optional(),
+  CONSOLE_TOKEN: z
+    .string()
+    .min(16, 'CONSOLE_TOKEN is too short: use a random string of at least 16 characters (e.g. openssl rand -hex 24); the console then asks for it')
+    .optional(),
+  CONSOLE_ALLOW_FROM: z
+    .string()
+    .regex(/^\s*([0-9a-fA-F.:]+(\/\d{1,3})?\s*(,\s*[0-9a-fA-F.:]+(\/\d{1,3})?\s*)*)?$/, 'CONSOLE_ALLOW_FROM is a comma-separated list of addresses or networks (CIDR), e.g. 172.16.0.0/12 for Docker\'s bridge')
+    .optional(),
+  CONSOLE_PEOPLE: z
+    .string()
+    .regex(/^\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?(\s*,\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?)*\s*$/, 'CONSOLE_PEOPLE is a comma-separated list of id:Name, e.g. ada:Ada Lovelace,ben:Ben Okafor,root:Root (ids in lowercase letters, digits, . _ -)')
+    .default('ada:Ada (on call),ben:Ben (support),root:Root (admin)'),
+  CONSOLE_ADMINS: z.string().regex(/^\s*([a-z0-9._-]+\s*(,\s*[a-z0-9._-]+\s*)*)?$/, 'CONSOLE_ADMINS is a comma-separated list of CONSOLE_PEOPLE ids').default('root'),
   DIGEST_TEAMS_CHANNEL: z.string().regex(TEAMS_CHANNEL, teamsChannelMessage('DIGEST_TEAMS_CHANNEL', 'the Teams channel the weekly digest posts to')).optional(),
   DIGEST_SLACK_CHANNEL: z
     .string()
@@ -124,6 +138,14 @@ export interface SlackConfig {
   apiUrl?: string;
   /** INCIDENT_ADMINS: Slack user IDs and user group IDs. */
   admins: { users: string[]; groups: string[] };
+}
+
+/** The web console under /console: a person picker instead of accounts; `token` null means this machine only. */
+export interface ConsoleConfig {
+  token: string | null;
+  /** Addresses served without a token besides this machine (Docker's bridge, in compose): `10.0.0.0/8` style. */
+  allowFrom: string[];
+  people: Array<{ id: string; name: string; admin: boolean }>;
 }
 
 /** Microsoft Teams through the Bot Framework. `appId` null: local no-auth mode (Emulator, tests), loopback clients only. */
@@ -170,6 +192,8 @@ export interface Config {
   slack: SlackConfig | null;
   /** Null when no Teams variable is set. */
   teams: TeamsConfig | null;
+  /** Null when the console is off: by default it is on when neither Slack nor Teams is configured. */
+  console: ConsoleConfig | null;
   probes: ProbeConfig;
   /** By name; empty when ESCALATION_WEBHOOKS is unset. */
   webhooks: Record<string, WebhookConfig>;
@@ -191,6 +215,7 @@ export function surfaces(config: Config): string[] {
   const out: string[] = [];
   if (config.slack) out.push(config.slack.appToken ? 'slack (Socket Mode)' : 'slack (HTTP)');
   if (config.teams) out.push(config.teams.appId ? 'teams' : 'teams (local no-auth mode: loopback clients only)');
+  if (config.console) out.push(config.console.token ? 'console (token required)' : 'console (this machine only)');
   return out;
 }
 
@@ -231,11 +256,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const teamsOn = cleaned.TEAMS === 'on' || (cleaned.TEAMS !== 'off' && TEAMS_VARIABLES.some((v) => cleaned[v] !== undefined));
   if (teamsOn) problems.push(...teamsProblems(cleaned));
-  if (!slackOn && !teamsOn) {
+  // With no chat platform the console is the bot: a newcomer can run it before any app exists.
+  const consoleOn = cleaned.CONSOLE === 'on' || (cleaned.CONSOLE !== 'off' && !slackOn && !teamsOn);
+  if (!slackOn && !teamsOn && !consoleOn) {
     problems.push(
-      'No chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to serve Slack, and/or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID to serve Teams (TEAMS=on alone for local no-auth mode). See README, "Create the Slack app" and docs/teams.md.',
+      'Nothing to serve: CONSOLE=off and no chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, MICROSOFT_APP_ID … for Teams (docs/teams.md), or unset CONSOLE to serve the web console.',
     );
   }
+  const people = consolePeople(cleaned.CONSOLE_PEOPLE, cleaned.CONSOLE_ADMINS, problems);
   let allowedHosts: string[] = [];
   try {
     allowedHosts = parseAllowedHosts(cleaned.PROBE_ALLOWED_HOSTS);
@@ -282,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           openIdMetadataUrl: e.BOT_OPENID_METADATA_URL ?? null,
         }
       : null,
+    console: consoleOn ? { token: e.CONSOLE_TOKEN ?? null, allowFrom: (e.CONSOLE_ALLOW_FROM ?? '').split(',').map((a) => a.trim()).filter(Boolean), people } : null,
     probes: {
       apiUrl: e.BRAIFLOW_API_URL ?? null,
       standardUserToken: e.BRAIFLOW_STANDARD_USER_TOKEN ?? null,
@@ -296,6 +325,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
     reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.DIGEST_TZ },
   };
+}
+
+const DEFAULT_PEOPLE = 'ada:Ada (on call),ben:Ben (support),root:Root (admin)';
+
+/** The console's local people; an admin id that names nobody is a problem, not a silent no-op. */
+function consolePeople(list: string | undefined, admins: string | undefined, problems: string[]): ConsoleConfig['people'] {
+  const adminIds = new Set((admins ?? 'root').split(',').map((a) => a.trim()).filter(Boolean));
+  const people = (list ?? DEFAULT_PEOPLE)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const [id, ...name] = p.split(':');
+      return { id: id!.trim(), name: name.join(':').trim() || id!.trim(), admin: adminIds.has(id!.trim()) };
+    });
+  for (const a of adminIds) if (!people.some((p) => p.id === a)) problems.push(`CONSOLE_ADMINS names "${a}", who is not in CONSOLE_PEOPLE`);
+  return people;
 }
 
 /** What the chosen app type needs besides the app id; nothing when the id is unset (no-auth mode). */

@@ -42,7 +42,12 @@ import { ProbeRunner, type ProbeTargets } from './probes/runner';
 import { ChatRefStore } from './store/chat-refs';
 import { ChatRoomStore } from './store/chat-rooms';
 import { createPool, DECLARE_LIMITS } from './store/db';
-import { pendingMigrations } from './store/migrate';
+import { migrate, pendingMigrations } from './store/migrate';
+import { ConsoleApp } from './adapters/console/app';
+import { ConsoleChanges } from './adapters/console/changes';
+import { consolePages } from './adapters/console/pages-data';
+import { ConsolePlatform } from './adapters/console/platform';
+import { consoleReads } from './adapters/console/reads';
 import { withTimeout } from './util/timeout';
 import { PgIncidentStore } from './store/incident-store';
 
@@ -53,6 +58,8 @@ export interface RuntimeOptions {
   role?: Role;
   clock?: Clock;
   logger?: Logger;
+  /** Applies pending migrations at start (under the migrator's advisory lock) instead of refusing. */
+  migrate?: boolean;
   /** How soon the sweeps step in; tests shorten them to see a recovery within seconds. */
   sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number };
 }
@@ -83,6 +90,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const catalog = loadCatalog(config.runbooksDir);
   const pool = createPool(config.databaseUrl, 20);
+  if (opts.migrate) await migrateAtStart(pool, logger);
   await requireMigrated(pool);
   const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);
   const redisConnections = new Set<Redis>();
@@ -102,6 +110,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const teams = config.teams ? new TeamsPlatform(config.teams, pool, deps, logger) : null;
   if (teams) platforms.set('teams', teams);
+  let port = 0;
+  const consoleChanges = config.console ? new ConsoleChanges(pool, logger) : null;
+  const webConsole = config.console && consoleChanges ? new ConsolePlatform(config.console, pool, deps, consoleChanges, () => `http://localhost:${port}`) : null;
+  if (webConsole) platforms.set(webConsole.name, webConsole);
 
   const traffic = new Traffic();
   const workers: Worker[] = [];
@@ -216,11 +228,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
     if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
   }
+  let consoleApp: ConsoleApp | null = null;
+  if ((role === 'all' || role === 'web') && config.console && webConsole) {
+    const people = config.console.people;
+    const names = (id: string) => people.find((p) => p.id === id)?.name ?? null;
+    const reads = consoleReads(pool, deps, webConsole.messages, config.runbooksDir, names);
+    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger);
+    routes.push(...consoleApp.routes());
+  }
   if ((role === 'all' || role === 'web') && teams) {
     routes.push({ method: 'POST', path: TEAMS_MESSAGES_PATH, handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger), logger) });
   }
   const server = new HttpServer(routes, metrics, traffic);
-  let port: number;
   try {
     port = await server.listen(config.port);
     await slack?.start();
@@ -230,6 +249,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const serving = role === 'worker' ? [] : surfaces(config);
   logger.info({ port, role, surfaces: serving }, role === 'worker' ? 'incident bot worker running' : `incident bot serving ${serving.join(', ')}`);
+  if (webConsole && role !== 'worker') logger.info({ url: `http://localhost:${port}/console` }, `console at http://localhost:${port}/console`);
 
   return {
     port,
@@ -247,6 +267,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const bounded = (what: string, p: Promise<unknown> | undefined, ms = 3_000) =>
         withTimeout(Promise.resolve(p), ms, `${what} did not stop within ${ms} ms`).catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step cut short'));
       await bounded('slack', slack?.stop());
+      consoleApp?.close();
+      await bounded('console listener', consoleChanges?.stop());
       await bounded('http server', server.close());
       await bounded('setup sweep', sweep?.stop());
       // With Redis away nothing graceful can finish: do not wait for it.
@@ -283,6 +305,25 @@ function probeTargets(config: Config): ProbeTargets {
 
 /** How long `start` waits for Postgres before it gives up and says why. */
 export const START_DATABASE_MS = 6_000;
+
+/** `start` applies what is pending itself; concurrent starts wait on the migrator's advisory lock. */
+async function migrateAtStart(pool: Pool, logger: Logger): Promise<void> {
+  // Reachable first, within the same bound as without migrating: a Postgres that does not answer
+  // is said once, in time, not waited for twice.
+  try {
+    await withTimeout(pool.query('SELECT 1'), START_DATABASE_MS, `no answer within ${START_DATABASE_MS / 1000} s`);
+  } catch (err) {
+    await withTimeout(pool.end(), 1_000, 'pool did not close').catch(() => undefined);
+    throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`);
+  }
+  try {
+    const { applied } = await withTimeout(migrate(pool), 60_000, 'migrations did not finish within 60 s');
+    if (applied.length > 0) logger.info({ applied }, `applied migrations ${applied.join(', ')}`);
+  } catch (err) {
+    // requireMigrated then says what is missing and how to apply it.
+    logger.warn({ err: (err as Error).message }, 'could not apply migrations at start');
+  }
+}
 
 /** Refuses to serve on a database it cannot reach or that lacks migrations, with the fix. */
 async function requireMigrated(pool: Pool): Promise<void> {

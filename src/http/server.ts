@@ -10,6 +10,11 @@ export interface Route {
   /** An exact path, or a prefix ending in '/' that owns everything under it. */
   path: string;
   handler: Listener;
+  /**
+   * Answers that stay open (server-sent events) match on this predicate of the path; they are not
+   * "requests in flight" for the jobs that wait for a quiet moment, or those would never get one.
+   */
+  longLived?: (path: string) => boolean;
 }
 
 /**
@@ -52,8 +57,10 @@ export class HttpServer {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = this.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path) && r.method === req.method);
-    this.traffic.started();
-    res.once('close', () => this.traffic.finished());
+    if (!route?.longLived?.(path)) {
+      this.traffic.started();
+      res.once('close', () => this.traffic.finished());
+    }
     res.once('finish', () => this.metrics.observeRequest(route?.path ?? 'other', req.method ?? '', res.statusCode, (performance.now() - started) / 1000));
     if (route) return route.handler(req, res);
     const known = this.routes.some((r) => r.path === path);

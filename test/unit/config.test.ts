@@ -48,15 +48,15 @@ describe('loadConfig', () => {
   });
 
   it('lists every missing or wrong setting at once, each naming the variable and how to fix it', () => {
-    const err = configError({ PORT: 'abc', SLACK_API_URL: 'https://slack.example/api/', SLACK_APP_TOKEN: '' });
+    const err = configError({ PORT: 'abc', SLACK_API_URL: 'https://slack.example/api/', SLACK_APP_TOKEN: '', CONSOLE: 'off' });
 
     expect(err.problems).toHaveLength(3);
     const about = (name: string) => err.problems.filter((p) => p.includes(name));
-    for (const name of ['DATABASE_URL', 'No chat platform', 'PORT']) {
+    for (const name of ['DATABASE_URL', 'Nothing to serve', 'PORT']) {
       expect(about(name)).toHaveLength(1);
     }
     expect(about('DATABASE_URL')[0]).toMatch(/postgres:\/\//);
-    expect(about('No chat platform')[0]).toMatch(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+    expect(about('Nothing to serve')[0]).toMatch(/SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
     expect(about('PORT')[0]).toMatch(/whole number from 0 to 65535/);
 
     // The printed message carries the whole list, one line per problem.
@@ -295,5 +295,27 @@ describe('loadConfig: Microsoft Teams', () => {
     expect(err.problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is required/), expect.stringMatching(/^MICROSOFT_APP_TENANT_ID is required/)]);
     expect(loadConfig({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: APP.MICROSOFT_APP_TENANT_ID }).teams?.appType).toBe('UserAssignedMSI');
     expect(configError({ ...DB, TEAMS: 'on', MICROSOFT_APP_PASSWORD: 'client-secret-value' }).problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not/)]);
+  });
+});
+
+describe('loadConfig: the web console', () => {
+  const DB = { DATABASE_URL: VALID.DATABASE_URL };
+
+  it('serves the console alone when no chat platform is set (empty values count as unset)', () => {
+    const config = loadConfig({ ...DB, SLACK_BOT_TOKEN: '', MICROSOFT_APP_ID: '' });
+    expect(config.slack).toBeNull();
+    expect(config.teams).toBeNull();
+    expect(config.console).toEqual({ token: null, allowFrom: [], people: expect.arrayContaining([{ id: 'root', name: 'Root (admin)', admin: true }]) });
+    expect(surfaces(config)).toEqual(['console (this machine only)']);
+  });
+
+  it('keeps the console off beside Slack unless CONSOLE=on', () => {
+    expect(loadConfig({ ...VALID }).console).toBeNull();
+    expect(surfaces(loadConfig({ ...VALID, CONSOLE: 'on', CONSOLE_TOKEN: 'a-long-random-console-token' }))).toEqual(['slack (HTTP)', 'console (token required)']);
+  });
+
+  it('refuses a short token and an admin who is not one of the people, with the rest', () => {
+    const err = configError({ ...DB, CONSOLE_TOKEN: 'short', CONSOLE_PEOPLE: 'ada:Ada,ben:Ben', CONSOLE_ADMINS: 'root' });
+    expect(err.problems).toEqual([expect.stringMatching(/^CONSOLE_TOKEN is too short/), expect.stringMatching(/^CONSOLE_ADMINS names "root"/)]);
   });
 });

@@ -2,6 +2,8 @@ import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } 
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';
+import type { Text } from './text';
+import { actionItemsFromTimeline, num, str, timelineContext, timelineText, type TimelineContext } from './timeline';
 
 /**
  * The post-mortem of an incident as a Markdown document, written from stored state only: the
@@ -119,50 +121,40 @@ interface Context {
   runbook: Runbook;
   timeline: TimelineEvent[];
   now: Date;
+  /** Display name of a person (or the bot), as typed: escape it before use. */
+  name(id: unknown): string;
   /** Escaped display name of a person (or the bot). */
   who(id: unknown): string;
-  step(stepId: unknown, fallbackTitle?: unknown): { number: number | null; title: string };
-  probeTitle(probeId: unknown): string;
+  /** What the timeline's wording looks steps, probes, edge cases and items up in. */
+  wording: TimelineContext;
   items: ActionItem[];
 }
 
 function context(input: PostmortemInput): Context {
   const { snapshot, runbook, timeline } = input;
   const names = input.names;
-  const steps = [...snapshot.steps].sort((a, b) => a.position - b.position);
-  // Numbered as the checklist shows them; a step only the runbook knows (renamed since) keeps its title.
-  const stepIndex = new Map<string, { number: number | null; title: string }>(steps.map((s, i) => [s.stepId, { number: i + 1, title: s.title }]));
-  runbook.steps.forEach((s, i) => {
-    if (!stepIndex.has(s.id)) stepIndex.set(s.id, { number: steps.length === 0 ? i + 1 : null, title: s.title });
-  });
-  const probes = new Map(runbook.probes.map((p) => [p.id, p.title]));
+  const name = (id: unknown): string => {
+    const raw = typeof id === 'string' ? id : String(id ?? '');
+    if (raw === '') return 'unknown';
+    if (raw === BOT) return BOT;
+    let found: string | null = null;
+    try {
+      found = names?.(raw) ?? null;
+    } catch {
+      found = null;
+    }
+    return (found && found.trim() ? found : raw).trim();
+  };
   return {
     snapshot,
     runbook,
     timeline,
     now: input.now ?? defaultNow(snapshot, timeline),
-    who(id) {
-      const raw = typeof id === 'string' ? id : String(id ?? '');
-      if (raw === '') return 'unknown';
-      if (raw === BOT) return BOT;
-      let name: string | null = null;
-      try {
-        name = names?.(raw) ?? null;
-      } catch {
-        name = null;
-      }
-      return mdInline(name && name.trim() ? name : raw);
-    },
-    step(stepId, fallbackTitle) {
-      const found = typeof stepId === 'string' ? stepIndex.get(stepId) : undefined;
-      const title = found?.title ?? (typeof fallbackTitle === 'string' && fallbackTitle ? fallbackTitle : String(stepId ?? 'unknown step'));
-      return { number: found?.number ?? null, title: mdInline(title) };
-    },
-    probeTitle(probeId) {
-      const id = String(probeId ?? '');
-      return mdInline(probes.get(id) ?? id);
-    },
-    items: snapshot.actionItems ?? itemsFromTimeline(timeline),
+    name,
+    who: (id) => mdInline(name(id)),
+    // Numbered as the checklist shows them; a step only the runbook knows (renamed since) keeps its title.
+    wording: timelineContext(snapshot, runbook, timeline),
+    items: snapshot.actionItems ?? actionItemsFromTimeline(timeline),
   };
 }
 
@@ -178,55 +170,6 @@ function defaultNow(s: Snapshot, timeline: TimelineEvent[]): Date {
 
 function valid(d: Date | null | undefined): d is Date {
   return d instanceof Date && !Number.isNaN(d.getTime());
-}
-
-/** Where the snapshot was read without its action items, the timeline still tells them. */
-function itemsFromTimeline(timeline: TimelineEvent[]): ActionItem[] {
-  const items = new Map<number, ActionItem>();
-  for (const e of timeline) {
-    const n = num(e.data, 'number');
-    if (n === null) continue;
-    if (e.kind === 'action_item.added' && !items.has(n)) {
-      items.set(n, {
-        number: n,
-        text: str(e.data, 'text') ?? '',
-        owner: str(e.data, 'owner'),
-        dueOn: str(e.data, 'due'),
-        createdAt: e.at,
-        createdBy: e.actor,
-        closedAt: null,
-        closedBy: null,
-      });
-    } else if (e.kind === 'action_item.closed') {
-      const item = items.get(n);
-      if (item && !item.closedAt) items.set(n, { ...item, closedAt: e.at, closedBy: e.actor });
-    }
-  }
-  return [...items.values()].sort((a, b) => a.number - b.number);
-}
-
-function str(data: Record<string, unknown> | null | undefined, key: string): string | null {
-  return asString(data?.[key]);
-}
-
-function num(data: Record<string, unknown> | null | undefined, key: string): number | null {
-  return asNumber(data?.[key]);
-}
-
-function asString(v: unknown): string | null {
-  if (typeof v === 'string') return v.trim() === '' ? null : v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return null;
-}
-
-function asNumber(v: unknown): number | null {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
-
-function strs(data: Record<string, unknown> | null | undefined, key: string): string[] {
-  const v = data?.[key];
-  return Array.isArray(v) ? v.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number').map(String) : [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -391,127 +334,26 @@ function actionItemSection(ctx: Context): string {
 // ---------------------------------------------------------------------------------------------
 // Timeline wording
 
-const ACK_VIA: Record<string, string> = {
-  step: 'by working the checklist',
-  mitigate: 'by mitigating',
-  resolve: 'by resolving',
-  severity: 'by changing the severity',
-  commander: 'by handing over command',
-  escalate: 'by escalating',
-};
-
-/** One event as a person would say it. An event this does not know shows as its kind; it never throws. */
+/**
+ * One event as a person would say it, in the words the console uses too (timelineText), as one
+ * escaped line: people by their display names. An event it does not know shows as its kind.
+ */
 function eventWords(e: TimelineEvent, ctx: Context): string {
-  try {
-    return describe(e, ctx) ?? mdInline(e.kind);
-  } catch {
-    return mdInline(e.kind);
-  }
+  return mdInline(plainWords(timelineText(e, ctx.wording), ctx));
 }
 
-function describe(e: TimelineEvent, ctx: Context): string | null {
-  const d = e.data ?? {};
-  const stepRef = () => {
-    const s = ctx.step(d.step, d.title);
-    return s.number === null ? s.title : `step ${s.number}: ${s.title}`;
-  };
-  const withText = (words: string, text: string | null) => (text ? `${words}: ${mdInline(text)}` : words);
-  switch (e.kind) {
-    case 'incident.declared': {
-      const sev = num(d, 'severity');
-      const runbook = str(d, 'runbook');
-      const words = `Declared${sev !== null ? ` as SEV${sev}` : ''}${runbook ? ` with runbook ${mdInline(runbook)}` : ''}`;
-      return withText(words, str(d, 'title'));
-    }
-    case 'incident.acknowledged': {
-      const via = str(d, 'via');
-      return via && ACK_VIA[via] ? `Acknowledged (${ACK_VIA[via]})` : 'Acknowledged';
-    }
-    case 'step.completed':
-    case 'step.reopened': {
-      const s = ctx.step(d.step, d.title);
-      const verb = e.kind === 'step.completed' ? 'done' : 'reopened';
-      return s.number === null ? `Step ${verb}: ${s.title}` : `Step ${s.number} ${verb}: ${s.title}`;
-    }
-    case 'probe.requested': {
-      const titles = strs(d, 'probes').map((p) => ctx.probeTitle(p));
-      const via = str(d, 'via');
-      const lead = via === 'declare' ? 'Checks started with the declaration' : titles.length === 1 ? 'Check requested' : 'Checks requested';
-      return titles.length > 0 ? `${lead}: ${titles.join(', ')}` : lead;
-    }
-    case 'probe.finished': {
-      const status = str(d, 'status') ?? 'finished';
-      const reason = str(d, 'reason');
-      return `Check ${ctx.probeTitle(d.probe)}: ${mdInline(status)}${reason ? ` — ${mdInline(reason)}` : ''}`;
-    }
-    case 'escalation.fired': {
-      const level = num(d, 'level');
-      const reason = str(d, 'reason');
-      const targets = strs(d, 'targets').map(mdInline);
-      const note = str(d, 'note');
-      return `Escalated to level ${level ?? '?'}${reason ? ` (${mdInline(reason)})` : ''}${targets.length ? `: ${targets.join(', ')}` : ''}${note ? ` — ${mdInline(note)}` : ''}`;
-    }
-    case 'diagnosis.overdue': {
-      const within = str(d, 'within');
-      return `Diagnosis overdue: no cause recorded within ${within ? withinWords(within) : 'the runbook’s time'}`;
-    }
-    case 'incident.diagnosed':
-      if (d.step !== undefined && d.step !== null) return `Diagnosed (${stepRef()})`;
-      return withText('Diagnosed', str(d, 'cause'));
-    case 'incident.mitigated':
-      if (d.step !== undefined && d.step !== null) return `Mitigated (${stepRef()})`;
-      return 'Mitigated';
-    case 'incident.resolved':
-      return withText('Resolved', str(d, 'summary'));
-    case 'incident.cancelled':
-      return withText('Cancelled', str(d, 'reason'));
-    case 'incident.severity_changed': {
-      // Read as fields: a quoted key named like an import keyword trips the core boundary check.
-      const from = asNumber(d.from);
-      const to = asNumber(d.to);
-      return from !== null ? `Severity changed from SEV${from} to SEV${to ?? '?'}` : `Severity set to SEV${to ?? '?'}`;
-    }
-    case 'incident.commander_changed': {
-      const from = asString(d.from);
-      const to = asString(d.to);
-      return `Commander changed to ${to ? ctx.who(to) : 'nobody'}${from ? ` (was ${ctx.who(from)})` : ''}`;
-    }
-    case 'incident.channel_opened': {
-      const name = str(d, 'name');
-      const channel = str(d, 'channel');
-      return name || channel ? `Incident channel opened: ${mdInline(name ? `#${name}` : channel)}` : 'Incident channel opened';
-    }
-    case 'incident.setup_retried':
-      return 'Channel setup retried';
-    case 'postmortem.opened': {
-      const owner = str(d, 'owner');
-      const due = str(d, 'due');
-      return `Post-mortem opened (owner ${owner ? ctx.who(owner) : 'not set'}${due ? `, due ${mdInline(due)}` : ''})`;
-    }
-    case 'postmortem.moved': {
-      const to = str(d, 'to');
-      return `Post-mortem moved to ${to && to in STATUS_WORDS ? STATUS_WORDS[to as PostmortemStatus] : mdInline(to ?? '?')}`;
-    }
-    case 'action_item.added': {
-      const n = num(d, 'number');
-      const owner = str(d, 'owner');
-      const due = str(d, 'due');
-      const extra = [owner ? `owner ${ctx.who(owner)}` : null, due ? `due ${mdInline(due)}` : null].filter((x) => x !== null);
-      return `${withText(`Action item ${n ?? '?'} added`, str(d, 'text'))}${extra.length ? ` (${extra.join(', ')})` : ''}`;
-    }
-    case 'action_item.closed': {
-      const n = num(d, 'number');
-      const item = ctx.items.find((a) => a.number === n);
-      return withText(`Action item ${n ?? '?'} done`, item?.text ?? null);
-    }
-    case 'edge_case.hit': {
-      const n = num(d, 'case');
-      const c = n !== null && n >= 1 ? ctx.runbook.edge_cases[n - 1] : undefined;
-      const note = str(d, 'note');
-      const words = c ? `Edge case ${n} hit: ${mdInline(c.case)}` : `Edge case ${n ?? '?'} hit`;
-      return `${words}${note ? ` — ${mdInline(note)}` : ''}`;
-    }
-    default:
-      return null;
-  }
+/** Neutral text as the characters a reader sees, before escaping. */
+function plainWords(text: Text, ctx: Context): string {
+  return text
+    .map((s) => {
+      if (typeof s === 'string') return s;
+      if ('user' in s) return ctx.name(s.user);
+      if ('channel' in s) return `#${s.channel}`;
+      if ('time' in s) return `${time(s.time)} UTC`;
+      if ('command' in s) return s.command;
+      if ('code' in s) return s.code;
+      if ('strong' in s) return s.strong;
+      return s.title;
+    })
+    .join('');
 }

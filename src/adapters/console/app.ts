@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { ConsoleConfig } from '../../config';
+import type { Dispatcher, Request } from '../../core/commands/dispatch';
+import { parseCommand } from '../../core/commands/parse';
+import { UserError } from '../../core/errors';
+import { decodeAction } from '../../core/render/actions';
+import { internalErrorText, problemText } from '../../core/render/replies';
+import type { Text } from '../../core/render/text';
+import type { Logger } from '../../logger';
+import type { Route } from '../../http/server';
+import { readForm, redirect, sendPage } from './form';
+import type { ConsolePages, Viewer } from './pages-data';
+import { CONSOLE_WORKSPACE, consoleRoom, type ConsolePlatform } from './platform';
+import { consoleReads } from './reads';
+import { cookie, cookies, ConsoleKeys, localClients } from './security';
+
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'console.css': { file: path.join(__dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
+  'console.js': { file: path.join(__dirname, 'assets', 'console.js'), type: 'text/javascript; charset=utf-8' },
+  // The browser build sits beside the package's main file; its own path is not exported.
+  'chart.js': { file: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), type: 'text/javascript; charset=utf-8' },
+};
+
+const SESSION = 'ib_session';
+const LOGIN = 'ib_login';
+const PERSON = 'ib_person';
+/** How long a flash message waits for the page it was meant for. */
+const FLASH_MS = 60_000;
+
+type Flash = { text: Text; ok: boolean };
+
+/**
+ * The console's routes under /console. Every request proves where it comes from (this machine, or
+ * the CONSOLE_TOKEN login cookie); every POST carries its session's CSRF token. Commands and clicks
+ * go through the same Dispatcher as Slack and Teams, then redirect (303) to the page to show, with
+ * the answer as a one-time flash.
+ */
+export class ConsoleApp {
+  private readonly keys: ConsoleKeys;
+  private readonly local: (address: string | undefined) => boolean;
+  private readonly flashes = new Map<string, Flash & { at: number }>();
+  /** Open live streams, ended at shutdown: a browser would hold one open for ever. */
+  private readonly streams = new Set<ServerResponse>();
+  private readonly reads: ReturnType<typeof consoleReads>;
+
+  constructor(
+    private readonly config: ConsoleConfig,
+    private readonly platform: ConsolePlatform,
+    private readonly dispatcher: Dispatcher,
+    private readonly pages: ConsolePages,
+    reads: ReturnType<typeof consoleReads>,
+    private readonly logger: Logger,
+  ) {
+    this.keys = new ConsoleKeys(config.token);
+    this.local = localClients(config.allowFrom);
+    this.reads = reads;
+  }
+
+  /** Ends every live stream; browsers reconnect to whichever process serves next. */
+  close(): void {
+    for (const res of this.streams) res.end();
+    this.streams.clear();
+  }
+
+  routes(): Route[] {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((err: Error) => {
+        const ref = randomUUID().slice(0, 8);
+        this.logger.error({ platform: 'web', ref, err: err.message, stack: err.stack }, 'console request failed');
+        if (!res.headersSent) sendPage(res, 500, this.pages.errorPage(500, `Something failed on our side (ref ${ref}).`));
+        else res.end();
+      });
+    };
+    const longLived = (p: string) => p.endsWith('/events');
+    return [
+      { method: 'GET', path: '/console', handler },
+      { method: 'GET', path: '/console/', handler, longLived },
+      { method: 'POST', path: '/console/', handler },
+    ];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const p = url.pathname.replace(/\/+$/, '') || '/console';
+    const jar = cookies(req);
+    if (!this.config.token && !this.local(req.socket.remoteAddress)) {
+      this.logger.warn({ platform: 'web', from: req.socket.remoteAddress }, 'refused a console request from another machine');
+      return sendPage(res, 403, this.pages.errorPage(403, 'The console answers this machine only. Set CONSOLE_TOKEN to open it to others; it will then ask for the token.'));
+    }
+    const asset = /^\/console\/assets\/([a-z.]+)$/.exec(p)?.[1];
+    let session = jar[SESSION] && /^[A-Za-z0-9_-]{20,40}$/.test(jar[SESSION]) ? jar[SESSION] : null;
+    const setCookies: string[] = [];
+    if (!session) {
+      session = this.keys.newSession();
+      setCookies.push(cookie(SESSION, session));
+    }
+    const csrf = this.keys.csrf(session);
+    const loggedIn = !this.config.token || this.keys.checks(this.keys.login(session), jar[LOGIN]);
+    if (p === '/console/login') return this.login(req, res, session, csrf, setCookies);
+    if (!loggedIn) {
+      if (req.method === 'GET' && !asset) return redirect(res, '/console/login', { 'set-cookie': setCookies });
+      return sendPage(res, 401, this.pages.errorPage(401, 'Sign in first: the console asks for its token.'), { 'set-cookie': setCookies });
+    }
+    if (asset) return this.asset(res, asset);
+    const viewer: Viewer = { you: this.you(jar[PERSON]), people: this.config.people, csrf, tokenRequired: this.config.token !== null };
+    const headers = { 'set-cookie': setCookies };
+    if (req.method === 'POST') {
+      const form = await readForm(req);
+      if (!form) return sendPage(res, 400, this.pages.errorPage(400, 'That is not a form this console sends.'), headers);
+      if (!this.keys.checks(csrf, form.csrf)) {
+        this.logger.warn({ platform: 'web', path: p }, 'refused a console form without its CSRF token');
+        return sendPage(res, 403, this.pages.errorPage(403, 'This form is out of date or did not come from this console. Reload the page and try again.'), headers);
+      }
+      if (p === '/console/you') return this.pickPerson(res, form, req, setCookies);
+      if (p === '/console/command') return redirect(res, await this.command(session, viewer, form), headers);
+      if (p === '/console/click') return redirect(res, await this.click(session, viewer, form), headers);
+      return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);
+    }
+    return this.page(req, res, p, session, viewer, headers);
+  }
+
+  private async page(req: IncomingMessage, res: ServerResponse, p: string, session: string, viewer: Viewer, headers: Record<string, string[]>): Promise<void> {
+    // Taken only by the pages that show it: a live stream or the dashboard must not use it up.
+    if (p === '/console') return sendPage(res, 200, this.pages.listPage({ ...viewer, ...(await this.reads.list()), flash: this.takeFlash(session) }), headers);
+    if (p === '/console/dashboard') return sendPage(res, 200, this.pages.dashboardPage({ ...viewer, ...(await this.reads.dashboard()) }), headers);
+    if (p === '/console/runbooks') return sendPage(res, 200, this.pages.runbookListPage({ ...viewer, ...this.reads.runbooks() }), headers);
+    const runbook = /^\/console\/runbooks\/([a-z0-9-]{1,64})$/.exec(p)?.[1];
+    const preview = runbook ? this.reads.runbook(runbook) : null;
+    if (preview && (preview.runbook || preview.problems.length > 0)) return sendPage(res, 200, this.pages.runbookPage({ ...viewer, ...preview }), headers);
+    if (runbook) return sendPage(res, 404, this.pages.errorPage(404, `There is no runbook "${runbook}" in PLAYBOOKS_DIR.`), headers);
+    const incident = /^\/console\/incidents\/(\d{1,12})(\/events)?$/.exec(p);
+    if (incident) {
+      const data = await this.reads.incident(Number(incident[1]));
+      if (!data) return sendPage(res, 404, this.pages.errorPage(404, `There is no INC-${incident[1]} on the console.`), headers);
+      if (incident[2]) return this.events(req, res, data.snapshot.incident.id);
+      return sendPage(res, 200, this.pages.incidentPage({ ...viewer, ...data, flash: this.takeFlash(session) }), headers);
+    }
+    return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);
+  }
+
+  /** Server-sent events: `change` whenever the incident's stored state changed, from any surface. */
+  private events(req: IncomingMessage, res: ServerResponse, incidentId: string): void {
+    this.streams.add(res);
+    res.once('close', () => this.streams.delete(res));
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    const unsubscribe = this.platform.changes.subscribe(incidentId, () => res.write('event: change\ndata: {}\n\n'));
+    // A comment every 20 s keeps proxies from closing an idle stream.
+    const beat = setInterval(() => res.write(': beat\n\n'), 20_000);
+    beat.unref();
+    req.on('close', () => {
+      clearInterval(beat);
+      unsubscribe();
+    });
+  }
+
+  private async command(session: string, viewer: Viewer, form: Record<string, string>): Promise<string> {
+    const room = form.room && form.room.startsWith('console:') ? form.room : null;
+    if (room) await this.platform.ensureRoom(room.slice('console:'.length));
+    const back = room ? await this.reads.pathOfRoom(room) : '/console';
+    const text = (form.text ?? '').trim().replace(/^\/incident(\s+|$)/i, '');
+    const req: Request = {
+      userId: viewer.you.id,
+      platform: this.platform,
+      workspace: CONSOLE_WORKSPACE,
+      room,
+      replyTo: room ? { incidentId: room.slice('console:'.length) } : undefined,
+      requestId: form.request && /^[A-Za-z0-9-]{8,64}$/.test(form.request) ? `console:${form.request}` : undefined,
+    };
+    try {
+      const cmd = parseCommand(text, (word) => (word.startsWith('@') && viewer.people.some((person) => person.id === word.slice(1)) ? word.slice(1) : null));
+      const atOnce = this.dispatcher.answerAtOnce(cmd);
+      if (atOnce) return this.flash(session, atOnce, true, back);
+      if (cmd.kind === 'declare') {
+        const r = await this.dispatcher.declareNow(cmd, req, 5_000);
+        // The page it lands on takes commands at once: its room is there before the redirect.
+        if (r.snapshot) await this.platform.ensureRoom(r.snapshot.incident.id).catch(() => undefined);
+        const where = r.snapshot ? `/console/incidents/${r.snapshot.incident.number}` : back;
+        return this.flash(session, r.reply ?? [], r.recorded === 'yes', where);
+      }
+      const r = await this.dispatcher.command(cmd, req);
+      return this.flash(session, r.reply ?? ['Done.'], true, back);
+    } catch (err) {
+      return this.flash(session, this.errorText(err), false, back);
+    }
+  }
+
+  private async click(session: string, viewer: Viewer, form: Record<string, string>): Promise<string> {
+    const payload = decodeAction(form.payload);
+    if (!payload) return this.flash(session, problemText({ code: 'stale_button' }), false, '/console');
+    const back = await this.reads.pathOfRoom(consoleRoom(payload.i));
+    try {
+      await this.platform.ensureRoom(payload.i);
+      const r = await this.dispatcher.click(payload, { userId: viewer.you.id, platform: this.platform, workspace: CONSOLE_WORKSPACE, room: consoleRoom(payload.i) });
+      return r.reply ? this.flash(session, r.reply, true, back) : back;
+    } catch (err) {
+      return this.flash(session, this.errorText(err), false, back);
+    }
+  }
+
+  private async login(req: IncomingMessage, res: ServerResponse, session: string, csrf: string, setCookies: string[]): Promise<void> {
+    if (!this.config.token) return redirect(res, '/console');
+    if (req.method !== 'POST') return sendPage(res, 200, this.pages.loginPage({ csrf }), { 'set-cookie': setCookies });
+    const form = await readForm(req);
+    if (!form || !this.keys.checks(csrf, form.csrf)) return sendPage(res, 403, this.pages.errorPage(403, 'Reload the sign-in page and try again.'), { 'set-cookie': setCookies });
+    if (!this.keys.checks(this.config.token, form.token)) {
+      this.logger.warn({ platform: 'web', from: req.socket.remoteAddress }, 'a console sign-in gave a wrong token');
+      return sendPage(res, 401, this.pages.loginPage({ csrf, error: 'That is not the console token.' }), { 'set-cookie': setCookies });
+    }
+    return redirect(res, '/console', { 'set-cookie': [...setCookies, cookie(LOGIN, this.keys.login(session))] });
+  }
+
+  private pickPerson(res: ServerResponse, form: Record<string, string>, req: IncomingMessage, setCookies: string[]): void {
+    const person = this.config.people.find((p) => p.id === form.person);
+    const referer = req.headers.referer ? new URL(req.headers.referer, 'http://console.invalid').pathname : '/console';
+    const back = referer.startsWith('/console') ? referer : '/console';
+    redirect(res, back, { 'set-cookie': person ? [...setCookies, cookie(PERSON, person.id, 30 * 86_400)] : setCookies });
+  }
+
+  private asset(res: ServerResponse, name: string): void {
+    const a = ASSETS[name];
+    if (!a) return sendPage(res, 404, this.pages.errorPage(404, 'No such file.'));
+    res.writeHead(200, { 'content-type': a.type, 'cache-control': 'max-age=300', 'x-content-type-options': 'nosniff' }).end(readFileSync(a.file));
+  }
+
+  private you(id: string | undefined) {
+    return this.config.people.find((p) => p.id === id) ?? this.config.people[0]!;
+  }
+
+  private flash(session: string, text: Text, ok: boolean, to: string): string {
+    const now = Date.now();
+    for (const [k, f] of this.flashes) if (now - f.at > FLASH_MS) this.flashes.delete(k);
+    this.flashes.set(session, { text, ok, at: now });
+    return to;
+  }
+
+  private takeFlash(session: string): Flash | null {
+    const f = this.flashes.get(session);
+    this.flashes.delete(session);
+    return f && Date.now() - f.at <= FLASH_MS ? { text: f.text, ok: f.ok } : null;
+  }
+
+  private errorText(err: unknown): Text {
+    if (err instanceof UserError) return problemText(err.problem);
+    const ref = randomUUID().slice(0, 8);
+    this.logger.error({ platform: 'web', ref, err: (err as Error).message, stack: (err as Error).stack }, 'console request failed');
+    return internalErrorText(ref);
+  }
+}

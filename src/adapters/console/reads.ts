@@ -1,0 +1,121 @@
+import path from 'node:path';
+import type { Pool } from 'pg';
+import type { CoreDeps } from '../../core/incident/deps';
+import type { Incident, Snapshot } from '../../core/incident/model';
+import type { MttrReport } from '../../core/reports';
+import { followUpView } from '../../core/render/follow-up';
+import { checklistView, headerView } from '../../core/render/views';
+import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
+import type { Runbook } from '../../core/runbook/schema';
+import { DigestClaims } from '../../digest/claims';
+import { toIncident } from '../../store/incident-store';
+import type { ConsoleMessages } from './messages';
+import { CONSOLE_PLATFORM, CONSOLE_WORKSPACE } from './platform';
+import { timelineEntries } from './pages/incident';
+
+/** Weeks of history the dashboard charts: a quarter, one report per week. */
+const WEEKS = 12;
+const WEEK_MS = 7 * 86_400_000;
+
+/** The stored state each console page shows, read fresh for every request. */
+export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessages, runbooksDir: string, names: (id: string) => string | null) {
+  const classes = () => [...new Set(deps.catalog.all.map((r) => r.class))];
+  return {
+    async list() {
+      const { rows } = await pool.query(
+        `(SELECT * FROM incidents WHERE platform = $1 AND status NOT IN ('resolved', 'cancelled') ORDER BY severity, declared_at DESC LIMIT 50)
+         UNION ALL
+         (SELECT * FROM incidents WHERE platform = $1 AND status IN ('resolved', 'cancelled') ORDER BY declared_at DESC LIMIT 20)`,
+        [CONSOLE_PLATFORM],
+      );
+      const incidents: Incident[] = rows.map(toIncident);
+      return {
+        open: incidents.filter((i) => i.status !== 'resolved' && i.status !== 'cancelled'),
+        recent: incidents.filter((i) => i.status === 'resolved' || i.status === 'cancelled'),
+        runbooks: deps.catalog.all.map((r) => ({ id: r.id, title: r.title })),
+        names,
+      };
+    },
+
+    async incident(number: number) {
+      const snapshot: Snapshot | null = await deps.store.findByNumber(CONSOLE_PLATFORM, CONSOLE_WORKSPACE, number);
+      if (!snapshot) return null;
+      const runbook = deps.catalog.forIncident(snapshot.incident.runbookId);
+      const now = deps.clock.now();
+      const [events, said] = await Promise.all([deps.store.timeline(snapshot.incident.id), messages.of(snapshot.incident.id)]);
+      return {
+        snapshot,
+        header: headerView(snapshot, runbook),
+        checklist: checklistView(snapshot, runbook),
+        followUp: followUpView(snapshot, runbook, now),
+        timeline: timelineEntries(snapshot, runbook, events),
+        messages: said,
+        names,
+      };
+    },
+
+    /** Where a console room's page is, for the redirect after a command typed there. */
+    async pathOfRoom(room: string): Promise<string> {
+      const snap = await deps.store.get(room.slice('console:'.length)).catch(() => null);
+      return snap ? `/console/incidents/${snap.incident.number}` : '/console';
+    },
+
+    /** Every figure from the report code: the last 30 days, and each of the last weeks for the charts. */
+    async dashboard(): Promise<{ weeks: Array<{ start: Date; report: MttrReport }>; last30: MttrReport; followUps: { postmortemsOpen: number; itemsOpen: number; itemsOverdue: number } }> {
+      if (!deps.reports) throw new Error('reports are not wired in this process');
+      const reports = deps.reports;
+      const now = deps.clock.now();
+      const starts = Array.from({ length: WEEKS }, (_, i) => new Date(now.getTime() - (WEEKS - i) * WEEK_MS));
+      const [weeks, last30, follow] = await Promise.all([
+        Promise.all(starts.map(async (start) => ({ start, report: await reports.mttr({ since: start, until: new Date(start.getTime() + WEEK_MS) }, classes()) }))),
+        reports.mttr({ since: new Date(now.getTime() - 30 * 86_400_000), until: now }, classes()),
+        new DigestClaims(pool).followUps(now, 'UTC'),
+      ]);
+      return { weeks, last30, followUps: { postmortemsOpen: follow.postmortemsOpen, itemsOpen: follow.actionItemsOpen, itemsOverdue: follow.actionItemsOverdue } };
+    },
+
+    runbooks() {
+      return { runbooks: deps.catalog.all.map((r) => ({ id: r.id, title: r.title })) };
+    },
+
+    /** A runbook as its checklist will look, read from disk now, with `runbooks check`'s problems. */
+    runbook(id: string) {
+      const checked = checkRunbooks(runbooksDir);
+      const runbook: Runbook | null = checked.runbooks.find((r) => r.id === id) ?? null;
+      // Files are named by runbook id (pdf-404.yaml): its problems are those of its file.
+      const problems = checked.problems.filter((p) => path.basename(p.file).replace(/\.ya?ml$/, '') === id).map(formatProblem);
+      const checklist = runbook ? { ...checklistView(previewSnapshot(runbook, deps.clock.now()), runbook), heading: `Preview: ${runbook.title}` } : null;
+      return { id, runbook, problems, checklist };
+    },
+  };
+}
+
+/** A fresh incident of the runbook, nothing done yet: what the checklist looks like at declaration. */
+function previewSnapshot(runbook: Runbook, now: Date): Snapshot {
+  return {
+    incident: {
+      id: '00000000-0000-4000-8000-000000000000',
+      number: 0,
+      runbookId: runbook.id,
+      class: runbook.class,
+      title: `${runbook.title} (preview)`,
+      severity: runbook.severity,
+      status: 'declared',
+      platform: CONSOLE_PLATFORM,
+      workspace: CONSOLE_WORKSPACE,
+      channelId: null,
+      declaredBy: 'preview',
+      commander: 'preview',
+      summary: null,
+      resolution: null,
+      declaredAt: now,
+      acknowledgedAt: null,
+      diagnosedAt: null,
+      mitigatedAt: null,
+      resolvedAt: null,
+      cancelledAt: null,
+      version: 1,
+    },
+    steps: runbook.steps.map((s, i) => ({ stepId: s.id, position: i, title: s.title, state: 'open', changedBy: null, changedAt: null })),
+  };
+}
