@@ -21,6 +21,7 @@ import { escalationLag } from './escalation-lag';
 import { startChild, wallNow, type Child } from './ipc';
 import { probePipeline } from './probe-pipeline';
 import { reportMttr } from './report-mttr';
+import { consolePage } from './console-page';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -309,6 +310,10 @@ async function main(): Promise<number> {
   const kpis = await reportMttr();
   console.log(kpis.text);
   if (!kpis.ok) failed = true;
+  // 6. The console's incident page with a long timeline: its own schema and prefix, in this process.
+  const page = await consolePage();
+  console.log(page.text);
+  if (!page.ok) failed = true;
   // A report, not a gate: missing a goal still exits 0; only a bench that could not run fails.
   return failed ? 1 : 0;
 }
