@@ -1,9 +1,6 @@
 import type { Pool } from 'pg';
 import { createSlackClient } from './adapters/slack/client';
 import { SlackDigestPoster } from './adapters/slack/digest';
-import { TeamsAdapter } from './adapters/teams/adapter';
-import { TeamsConnector } from './adapters/teams/connector';
-import { TeamsDigestPoster } from './adapters/teams/digest';
 import type { Config } from './config';
 import type { Clock } from './core/ports';
 import type { Reports } from './core/reports';
@@ -24,6 +21,10 @@ export function weeklyDigestsFrom(config: Config, deps: DigestDeps): WeeklyDiges
   if (slack && config.slack) out.push(digestTo(config, deps, slack, new SlackDigestPoster(createSlackClient(config.slack))));
   const teams = config.digest.teamsChannel;
   if (teams && config.teams) {
+    // Loaded only here: botbuilder takes most of a second to load, and only Teams needs it.
+    const { TeamsAdapter }: typeof import('./adapters/teams/adapter') = require('./adapters/teams/adapter');
+    const { TeamsConnector }: typeof import('./adapters/teams/connector') = require('./adapters/teams/connector');
+    const { TeamsDigestPoster }: typeof import('./adapters/teams/digest') = require('./adapters/teams/digest');
     const connector = new TeamsConnector(new TeamsAdapter(config.teams), new TeamsDirectory(deps.pool));
     out.push(digestTo(config, deps, teams, new TeamsDigestPoster(connector)));
   }

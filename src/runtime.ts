@@ -6,9 +6,7 @@ import { createSlackClient } from './adapters/slack/client';
 import { SlackPlatform } from './adapters/slack/platform';
 import { SlackHome } from './adapters/slack/home';
 import { HomeQueries } from './store/home';
-import { TeamsBot } from './adapters/teams/bot';
-import { TEAMS_MESSAGES_PATH, teamsEndpoint } from './adapters/teams/endpoint';
-import { TeamsPlatform } from './adapters/teams/platform';
+import type { TeamsPlatform } from './adapters/teams/platform';
 import { surfaces, type Config } from './config';
 import { Dispatcher } from './core/commands/dispatch';
 import { PermanentError } from './core/errors';
@@ -108,7 +106,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const home = new SlackHome(client, new HomeQueries(pool), logger);
     platforms.set('slack', new SlackPlatform(client, deps, stores, config.slack.admins, logger, home));
   }
-  const teams = config.teams ? new TeamsPlatform(config.teams, pool, deps, logger) : null;
+  // botbuilder takes most of a second to load: only a bot that serves Teams pays for it.
+  const teamsModule = (): typeof import('./adapters/teams/platform') => require('./adapters/teams/platform');
+  const teams: TeamsPlatform | null = config.teams ? new (teamsModule().TeamsPlatform)(config.teams, pool, deps, logger) : null;
   if (teams) platforms.set('teams', teams);
   let port = 0;
   const consoleChanges = config.console ? new ConsoleChanges(pool, logger) : null;
@@ -237,6 +237,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     routes.push(...consoleApp.routes());
   }
   if ((role === 'all' || role === 'web') && teams) {
+    const { TeamsBot }: typeof import('./adapters/teams/bot') = require('./adapters/teams/bot');
+    const { TEAMS_MESSAGES_PATH, teamsEndpoint }: typeof import('./adapters/teams/endpoint') = require('./adapters/teams/endpoint');
     routes.push({ method: 'POST', path: TEAMS_MESSAGES_PATH, handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger), logger) });
   }
   const server = new HttpServer(routes, metrics, traffic);

@@ -70,6 +70,15 @@ describe('without CONSOLE_TOKEN', () => {
     expect(await incidents(h)).toBe(1);
   });
 
+  test('a request a reverse proxy forwarded is someone else\'s: refused, though the proxy is on this machine', async () => {
+    const proxied: Array<Record<string, string>> = [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }];
+    for (const header of proxied) {
+      const res = await fetch(`${h.baseUrl}/console`, { headers: header, redirect: 'manual' });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('CONSOLE_TOKEN');
+    }
+  });
+
   test('cookies are HttpOnly, SameSite=Strict and scoped to /console; pages forbid framing and foreign scripts', async () => {
     const res = await fetch(`${h.baseUrl}/console`, { redirect: 'manual' });
     expect(res.status).toBe(200);

@@ -86,7 +86,9 @@ export class ConsoleApp {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const p = url.pathname.replace(/\/+$/, '') || '/console';
     const jar = cookies(req);
-    if (!this.config.token && !this.local(req.socket.remoteAddress)) {
+    // A request a proxy forwarded is someone else's, whatever address the proxy itself has.
+    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+    if (!this.config.token && (forwarded || !this.local(req.socket.remoteAddress))) {
       this.logger.warn({ platform: 'web', from: req.socket.remoteAddress }, 'refused a console request from another machine');
       return sendPage(res, 403, this.pages.errorPage(403, 'The console answers this machine only. Set CONSOLE_TOKEN to open it to others; it will then ask for the token.'));
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { ConsoleConfig } from '../../config';
 import { PermanentError } from '../../core/errors';
@@ -80,8 +81,10 @@ export class ConsolePlatform implements ChatPlatform {
     if (incidentId) await this.post(incidentId, text);
   }
 
+  /** On the incident's page, naming the person: the console has no private messages. Once per text and day. */
   async remind(userId: string, incident: Pick<Incident, 'id'>, text: Text): Promise<void> {
-    await this.post(incident.id, [{ user: userId }, ': ', ...text], { key: `reminder:${userId}:${new Date().toISOString().slice(0, 10)}:${JSON.stringify(text).length}` });
+    const digest = createHash('sha256').update(JSON.stringify(text)).digest('base64url').slice(0, 16);
+    await this.post(incident.id, [{ user: userId }, ': ', ...text], { key: `reminder:${userId}:${new Date().toISOString().slice(0, 10)}:${digest}` });
   }
 
   /** Everyone at the console sees every incident page; who is an admin is the console's setting. */

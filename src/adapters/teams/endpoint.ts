@@ -25,7 +25,9 @@ export function teamsEndpoint(platform: TeamsPlatform, bot: TeamsBot, logger: Lo
 }
 
 async function handle(platform: TeamsPlatform, bot: TeamsBot, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!platform.adapter.appId && !isLoopback(req.socket.remoteAddress)) {
+  // A request a proxy forwarded is someone else's, whatever address the proxy itself has.
+  const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+  if (!platform.adapter.appId && (forwarded || !isLoopback(req.socket.remoteAddress))) {
     logger.warn({ platform: 'teams', from: req.socket.remoteAddress }, 'refused a Teams request from another machine in local no-auth mode');
     return answer(res, 401, { error: 'This bot runs Teams in local no-auth mode (MICROSOFT_APP_ID is unset) and only answers this machine.' });
   }
