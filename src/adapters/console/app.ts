@@ -137,19 +137,26 @@ export class ConsoleApp {
     if (incident) {
       const data = await this.reads.incident(Number(incident[1]));
       if (!data) return sendPage(res, 404, this.pages.errorPage(404, `There is no INC-${incident[1]} on the console.`), headers);
-      if (incident[2]) return this.events(req, res, data.snapshot.incident.id);
+      if (incident[2]) return this.events(req, res, data.snapshot.incident.id, Number(new URL(req.url ?? '', 'http://console.invalid').searchParams.get('v') ?? NaN));
       return sendPage(res, 200, this.pages.incidentPage({ ...viewer, ...data, flash: this.takeFlash(session) }), headers);
     }
     return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);
   }
 
-  /** Server-sent events: `change` whenever the incident's stored state changed, from any surface. */
-  private events(req: IncomingMessage, res: ServerResponse, incidentId: string): void {
+  /**
+   * Server-sent events: `change` whenever the incident's stored state changed, from any surface.
+   * `shown` is the version the page showed: a change between the page and the stream (or while
+   * the stream was down) is announced at once, so no page stays behind.
+   */
+  private async events(req: IncomingMessage, res: ServerResponse, incidentId: string, shown: number): Promise<void> {
     this.streams.add(res);
     res.once('close', () => this.streams.delete(res));
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(': connected\n\n');
-    const unsubscribe = this.platform.changes.subscribe(incidentId, () => res.write('event: change\ndata: {}\n\n'));
+    const unsubscribe = await this.platform.changes.subscribe(incidentId, () => res.write('event: change\ndata: {}\n\n'));
+    if (req.destroyed || res.writableEnded) return unsubscribe(); // gone while we started listening
+    const now = await this.reads.version(incidentId);
+    if (Number.isFinite(shown) && now !== null && now > shown) res.write('event: change\ndata: {}\n\n');
     // A comment every 20 s keeps proxies from closing an idle stream.
     const beat = setInterval(() => res.write(': beat\n\n'), 20_000);
     beat.unref();

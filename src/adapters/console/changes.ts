@@ -11,6 +11,8 @@ export class ConsoleChanges {
   private channel: string | null = null;
   private readonly listeners = new Map<string, Set<() => void>>();
   private stopped = false;
+  /** The LISTEN in progress or done; null when there is none (never started, or its connection was lost). */
+  private listening: Promise<void> | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -21,12 +23,19 @@ export class ConsoleChanges {
     await this.pool.query('SELECT pg_notify($1, $2)', [await this.channelName(), incidentId]);
   }
 
-  /** Calls `listener` on each change of the incident until the returned function is called. */
-  subscribe(incidentId: string, listener: () => void): () => void {
+  /**
+   * Calls `listener` on each change of the incident until the returned function is called.
+   * Resolves once this process LISTENs, so a change after that is never missed.
+   */
+  async subscribe(incidentId: string, listener: () => void): Promise<() => void> {
     const set = this.listeners.get(incidentId) ?? new Set();
     set.add(listener);
     this.listeners.set(incidentId, set);
-    void this.listen();
+    this.listening ??= this.listen().catch((err: Error) => {
+      this.listening = null;
+      this.logger.warn({ err: err.message }, 'console change listener could not start');
+    });
+    await this.listening;
     return () => {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(incidentId);
@@ -62,8 +71,15 @@ export class ConsoleChanges {
     c.on('error', (err) => {
       this.logger.warn({ err: err.message }, 'console change listener lost its connection');
       if (this.client === c) this.client = null;
+      this.listening = null;
       c.release(true);
-      if (this.listeners.size > 0) setTimeout(() => void this.listen().catch(() => undefined), 1_000).unref();
+      if (this.listeners.size > 0) {
+        setTimeout(() => {
+          this.listening ??= this.listen().catch(() => {
+            this.listening = null;
+          });
+        }, 1_000).unref();
+      }
     });
     await c.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
   }

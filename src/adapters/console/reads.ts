@@ -54,6 +54,10 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
       };
     },
 
+    async version(incidentId: string): Promise<number | null> {
+      return (await deps.store.get(incidentId))?.incident.version ?? null;
+    },
+
     /** Where a console room's page is, for the redirect after a command typed there. */
     async pathOfRoom(room: string): Promise<string> {
       const snap = await deps.store.get(room.slice('console:'.length)).catch(() => null);

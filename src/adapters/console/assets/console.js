@@ -277,9 +277,6 @@
       source.addEventListener('change', schedule);
       source.addEventListener('open', function () {
         retry = 2000;
-        // Changes made before the stream opened (since the page loaded, or while it was down)
-        // were not announced: catch up once.
-        schedule();
       });
       source.addEventListener('error', function () {
         if (source && source.readyState === 2) {

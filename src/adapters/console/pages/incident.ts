@@ -53,7 +53,7 @@ ${timelineHtml(input.timeline, names, links)}
 <h2 id="command-heading">Act on this incident</h2>
 ${commandForm({ csrf, room, placeholder: '/incident ack', help: html`Acts on this incident, as typed in its room: <code>/incident ack</code>, <code>/incident sev 1</code>, <code>/incident resolve what fixed it</code>.` })}
 </section>`;
-  return layout({ ...input, title: header.heading, nav: 'incidents', body, incident: { id: i.id, events: ROUTES.incidentEvents(i.number) } });
+  return layout({ ...input, title: header.heading, nav: 'incidents', body, incident: { id: i.id, events: `${ROUTES.incidentEvents(i.number)}?v=${i.version}` } });
 }
 
 /** The stored events as the page's timeline takes them: worded once, as the post-mortem export words them. */
