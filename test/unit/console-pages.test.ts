@@ -536,7 +536,8 @@ describe('incidentPage', () => {
   });
 
   it('lays out the header, checklist, follow-up, messages, timeline and a command box for this incident', () => {
-    expect(page).toContain(`<main id="main" tabindex="-1" data-incident="${INCIDENT_ID}" data-events="/console/incidents/42/events">`);
+    // The stream is told the version the page showed, to announce at once what changed since.
+    expect(page).toContain(`<main id="main" tabindex="-1" data-incident="${INCIDENT_ID}" data-events="/console/incidents/42/events?v=${input.snapshot.incident.version}">`);
     const order = ['incident-heading', 'checklist-heading', 'follow-up-heading', 'messages-heading', 'timeline-heading', 'command-heading'].map((id) =>
       page.indexOf(`id="${id}"`),
     );
