@@ -3,7 +3,7 @@
  * CONSOLE_TOKEN every request needs the sign-in; without it only this machine is served.
  */
 import { networkInterfaces } from 'node:os';
-import { isLoopback } from '../../src/adapters/console/security';
+import { isLoopback } from '../../src/http/requests';
 import { csrfOf, startConsoleHarness, type ConsoleClient, type ConsoleHarness } from '../support/console-harness';
 
 jest.setTimeout(30_000);

@@ -11,8 +11,10 @@ import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
 import type { Route } from '../../http/server';
+import { isForwarded } from '../../http/requests';
 import { readForm, redirect, sendPage } from './form';
 import type { ConsolePages, Viewer } from './pages-data';
+import { ROUTES } from './pages/layout';
 import { CONSOLE_WORKSPACE, consoleRoom, type ConsolePlatform } from './platform';
 import { consoleReads } from './reads';
 import { cookie, cookies, ConsoleKeys, localClients } from './security';
@@ -31,6 +33,9 @@ const PERSON = 'ib_person';
 const FLASH_MS = 60_000;
 
 type Flash = { text: Text; ok: boolean };
+
+/** A console room, as the incident page's command box carries it. */
+const ROOM = /^console:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The console's routes under /console. Every request proves where it comes from (this machine, or
@@ -86,9 +91,7 @@ export class ConsoleApp {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const p = url.pathname.replace(/\/+$/, '') || '/console';
     const jar = cookies(req);
-    // A request a proxy forwarded is someone else's, whatever address the proxy itself has.
-    const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
-    if (!this.config.token && (forwarded || !this.local(req.socket.remoteAddress))) {
+    if (!this.config.token && (isForwarded(req) || !this.local(req.socket.remoteAddress))) {
       this.logger.warn({ platform: 'web', from: req.socket.remoteAddress }, 'refused a console request from another machine');
       return sendPage(res, 403, this.pages.errorPage(403, 'The console answers this machine only. Set CONSOLE_TOKEN to open it to others; it will then ask for the token.'));
     }
@@ -167,9 +170,9 @@ export class ConsoleApp {
   }
 
   private async command(session: string, viewer: Viewer, form: Record<string, string>): Promise<string> {
-    const room = form.room && form.room.startsWith('console:') ? form.room : null;
-    if (room) await this.platform.ensureRoom(room.slice('console:'.length));
-    const back = room ? await this.reads.pathOfRoom(room) : '/console';
+    const room = form.room && ROOM.test(form.room) ? form.room : null;
+    const number = room ? await this.platform.ensureRoom(room.slice('console:'.length)) : null;
+    const back = number !== null ? ROUTES.incident(number) : '/console';
     const text = (form.text ?? '').trim().replace(/^\/incident(\s+|$)/i, '');
     const req: Request = {
       userId: viewer.you.id,
@@ -187,7 +190,7 @@ export class ConsoleApp {
         const r = await this.dispatcher.declareNow(cmd, req, 5_000);
         // The page it lands on takes commands at once: its room is there before the redirect.
         if (r.snapshot) await this.platform.ensureRoom(r.snapshot.incident.id).catch(() => undefined);
-        const where = r.snapshot ? `/console/incidents/${r.snapshot.incident.number}` : back;
+        const where = r.snapshot ? ROUTES.incident(r.snapshot.incident.number) : back;
         return this.flash(session, r.reply ?? [], r.recorded === 'yes', where);
       }
       const r = await this.dispatcher.command(cmd, req);
@@ -200,9 +203,10 @@ export class ConsoleApp {
   private async click(session: string, viewer: Viewer, form: Record<string, string>): Promise<string> {
     const payload = decodeAction(form.payload);
     if (!payload) return this.flash(session, problemText({ code: 'stale_button' }), false, '/console');
-    const back = await this.reads.pathOfRoom(consoleRoom(payload.i));
+    let back = '/console';
     try {
-      await this.platform.ensureRoom(payload.i);
+      const number = await this.platform.ensureRoom(payload.i);
+      if (number !== null) back = ROUTES.incident(number);
       const r = await this.dispatcher.click(payload, { userId: viewer.you.id, platform: this.platform, workspace: CONSOLE_WORKSPACE, room: consoleRoom(payload.i) });
       return r.reply ? this.flash(session, r.reply, true, back) : back;
     } catch (err) {

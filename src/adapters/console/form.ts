@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../../http/requests';
 
 /** A console form is a few fields; anything bigger is not one of ours. */
 const MAX_FORM_BYTES = 64 * 1024;
@@ -6,14 +7,8 @@ const MAX_FORM_BYTES = 64 * 1024;
 /** The url-encoded form of a POST, or null when it is too big or not a form. */
 export async function readForm(req: IncomingMessage): Promise<Record<string, string> | null> {
   if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+  const body = await readBody(req, MAX_FORM_BYTES);
+  return body === null ? null : Object.fromEntries(new URLSearchParams(body));
 }
 
 /** Security headers on every page: no framing, no sniffing, scripts and styles from us only. */

@@ -48,13 +48,14 @@ export class ConsolePlatform implements ChatPlatform {
 
   /**
    * Records the incident's room if setup has not yet: the console's room needs no outside call, so
-   * a command typed on the page right after a declare need not wait for the setup job.
+   * a command typed on the page right after a declare need not wait for the setup job. Returns the
+   * incident's number (for the page to go back to), or null when it is no console incident.
    */
-  async ensureRoom(incidentId: string): Promise<void> {
+  async ensureRoom(incidentId: string): Promise<number | null> {
     const snap = await this.deps.store.get(incidentId);
-    if (snap && snap.incident.platform === CONSOLE_PLATFORM && !snap.incident.channelId) {
-      await attachChannel(this.deps, incidentId, consoleRoom(incidentId), 'incident-bot', 'the incident page');
-    }
+    if (!snap || snap.incident.platform !== CONSOLE_PLATFORM) return null;
+    if (!snap.incident.channelId) await attachChannel(this.deps, incidentId, consoleRoom(incidentId), 'incident-bot', 'the incident page');
+    return snap.incident.number;
   }
 
   async render(incidentId: string): Promise<void> {

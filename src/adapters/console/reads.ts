@@ -58,12 +58,6 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
       return (await deps.store.get(incidentId))?.incident.version ?? null;
     },
 
-    /** Where a console room's page is, for the redirect after a command typed there. */
-    async pathOfRoom(room: string): Promise<string> {
-      const snap = await deps.store.get(room.slice('console:'.length)).catch(() => null);
-      return snap ? `/console/incidents/${snap.incident.number}` : '/console';
-    },
-
     /** Every figure from the report code: the last 30 days, and each of the last weeks for the charts. */
     async dashboard(): Promise<{ weeks: Array<{ start: Date; report: MttrReport }>; last30: MttrReport; followUps: { postmortemsOpen: number; itemsOpen: number; itemsOverdue: number } }> {
       if (!deps.reports) throw new Error('reports are not wired in this process');

@@ -1,11 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-
-/** A request from this machine: the console's default audience when no CONSOLE_TOKEN is set. */
-export function isLoopback(address: string | undefined): boolean {
-  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
-}
+import { isLoopback } from '../../http/requests';
 
 /** Clients served without a token: this machine, and the networks CONSOLE_ALLOW_FROM names. */
 export function localClients(allowFrom: string[]): (address: string | undefined) => boolean {

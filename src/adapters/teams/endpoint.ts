@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationError } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
+import { isForwarded, isLoopback, readBody } from '../../http/requests';
 import type { Logger } from '../../logger';
 import type { TeamsBot } from './bot';
 import type { TeamsPlatform } from './platform';
@@ -25,13 +26,11 @@ export function teamsEndpoint(platform: TeamsPlatform, bot: TeamsBot, logger: Lo
 }
 
 async function handle(platform: TeamsPlatform, bot: TeamsBot, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  // A request a proxy forwarded is someone else's, whatever address the proxy itself has.
-  const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
-  if (!platform.adapter.appId && (forwarded || !isLoopback(req.socket.remoteAddress))) {
+  if (!platform.adapter.appId && (isForwarded(req) || !isLoopback(req.socket.remoteAddress))) {
     logger.warn({ platform: 'teams', from: req.socket.remoteAddress }, 'refused a Teams request from another machine in local no-auth mode');
     return answer(res, 401, { error: 'This bot runs Teams in local no-auth mode (MICROSOFT_APP_ID is unset) and only answers this machine.' });
   }
-  const raw = await readBody(req);
+  const raw = await readBody(req, MAX_BODY_BYTES);
   if (raw === null) return answer(res, 413, { error: 'request body too large' });
   let activity: Activity;
   try {
@@ -69,19 +68,4 @@ function answer(res: ServerResponse, status: number, body?: unknown): void {
     return;
   }
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
-}
-
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -3,9 +3,14 @@ import type { Text } from './text';
 
 const STATUS: Record<string, string> = { draft: 'a draft', in_review: 'in review', published: 'published', closed: 'closed' };
 
+/** YYYY-MM-DD of the instant, in UTC: the calendar day due dates are compared with. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
 /** Whether an open item is past its due day (due the whole of that day, UTC). */
 export function isOverdue(item: Pick<ActionItem, 'dueOn' | 'closedAt'>, now: Date): boolean {
-  return !item.closedAt && item.dueOn !== null && item.dueOn < now.toISOString().slice(0, 10);
+  return !item.closedAt && item.dueOn !== null && item.dueOn < utcDay(now);
 }
 
 function itemLine(item: ActionItem, now: Date): Text {

@@ -2,6 +2,7 @@ import { label, type ActionItem, type Incident, type Postmortem, type Postmortem
 import type { ActionView } from './actions';
 import type { Text } from './text';
 import { clip, statusWord } from './views';
+import { isOverdue, utcDay } from './follow-up-text';
 
 /**
  * A person's home: the workspace's open incidents, and the action items and post-mortems that
@@ -69,10 +70,9 @@ const ITEM_TEXT_MAX = 300;
  * A day is overdue from the day after its due date, counted in UTC.
  */
 export function homeView(d: HomeData, now: Date, limits: HomeLimits = HOME_LIMITS): HomeView {
-  const today = utcDay(now);
   const open = [...d.open].sort(bySeverity).map(openRow);
-  const items = [...d.items].sort(byDueDate).map((it) => itemRow(it, today));
-  const postmortems = [...d.postmortems].sort(byPostmortemDue).map((pm) => postmortemRow(pm, today));
+  const items = [...d.items].sort(byDueDate).map((it) => itemRow(it, now));
+  const postmortems = [...d.postmortems].sort(byPostmortemDue).map((pm) => postmortemRow(pm, now));
   return {
     sections: [
       section('open', 'Open incidents', open, d.totals?.open, limits.open, ['No open incidents. All quiet.']),
@@ -86,11 +86,6 @@ export function homeView(d: HomeData, now: Date, limits: HomeLimits = HOME_LIMIT
 /** The last line of a cut section, for any surface that cuts a section further. */
 export function moreText(shown: number, total: number): Text {
   return [`…and ${total - shown} more (${total} in all)`];
-}
-
-/** YYYY-MM-DD of the instant, in UTC: the calendar day due dates are compared with. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
 }
 
 export function postmortemStatusWord(status: PostmortemStatus): string {
@@ -127,29 +122,29 @@ function openRow(i: Incident): HomeRowView {
   };
 }
 
-function itemRow(it: ActionItem & { incident: HomeIncident }, today: string): HomeRowView {
-  const overdue = isOverdue(it.dueOn, today);
+function itemRow(it: ActionItem & { incident: HomeIncident }, now: Date): HomeRowView {
+  const overdue = isOverdue(it, now);
   return {
     text: [
       ...incidentRef(it.incident),
       ` · #${it.number} `,
       ...clip([it.text], ITEM_TEXT_MAX),
-      `\n${dueWords(it.dueOn, today, overdue)}`,
+      `\n${dueWords(it.dueOn, now, overdue)}`,
     ],
     overdue,
     action: { label: 'Done', style: 'primary', payload: { a: 'item', i: it.incident.id, n: it.number } },
   };
 }
 
-function postmortemRow(pm: Postmortem & { incident: HomeIncident }, today: string): HomeRowView {
+function postmortemRow(pm: Postmortem & { incident: HomeIncident }, now: Date): HomeRowView {
   // Due like an action item, until it is closed (as the incident's follow-up message says).
-  const overdue = pm.status !== 'closed' && isOverdue(pm.dueOn, today);
+  const overdue = isOverdue({ dueOn: pm.dueOn, closedAt: pm.status === 'closed' ? pm.closedAt : null }, now);
   return {
     text: [
       ...incidentRef(pm.incident),
       ' · ',
       ...clip([pm.incident.title], TITLE_MAX),
-      `\n${postmortemStatusWord(pm.status)} · ${dueWords(pm.dueOn, today, overdue)}`,
+      `\n${postmortemStatusWord(pm.status)} · ${dueWords(pm.dueOn, now, overdue)}`,
     ],
     overdue,
     action: null,
@@ -161,14 +156,10 @@ function incidentRef(i: HomeIncident): Text {
   return [{ strong: label(i) }, ...(i.channelId ? [' ', { channel: i.channelId }] : [])];
 }
 
-function dueWords(dueOn: string | null, today: string, overdue: boolean): string {
+function dueWords(dueOn: string | null, now: Date, overdue: boolean): string {
   if (!dueOn) return 'No due date';
   if (overdue) return `⚠️ Overdue: was due ${dueOn}`;
-  return dueOn === today ? `Due today (${dueOn})` : `Due ${dueOn}`;
-}
-
-function isOverdue(dueOn: string | null, today: string): boolean {
-  return dueOn !== null && dueOn < today;
+  return dueOn === utcDay(now) ? `Due today (${dueOn})` : `Due ${dueOn}`;
 }
 
 // The orders below are the store's ORDER BYs too (src/store/home.ts), so the capped rows it

@@ -1,5 +1,6 @@
 import type { Figures, MttrReport } from '../../../core/reports';
 import { formatDuration, formatRate, NONE, postmortemsLine } from '../../../core/render/report-text';
+import { utcDay } from '../../../core/render/follow-up-text';
 import { html, jsonScript, type SafeHtml } from '../html';
 import { ASSETS, layout, type PageContext } from './layout';
 
@@ -195,6 +196,3 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-function utcDay(d: Date): string {
-  return Number.isNaN(d.getTime()) ? 'unknown' : d.toISOString().slice(0, 10);
-}
