@@ -84,6 +84,8 @@ export interface Change {
   postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
   /** Adds an action item (its number chosen under the incident's lock), or closes one. */
   actionItem?: { add: Pick<ActionItem, 'number' | 'text' | 'owner' | 'dueOn' | 'createdAt' | 'createdBy'> } | { close: number; at: Date; by: string };
+  /** The request that asked for the change: written once per incident, or the change is a replay. */
+  requestKey?: string;
 }
 
 export interface NewEscalation {
@@ -117,7 +119,8 @@ export interface IncidentStore {
   ): Promise<{ snapshot: Snapshot; created: boolean }>;
   /**
    * Locks the incident, lets `decide` compute a Change from the current snapshot, and writes it
-   * in the same transaction. A replayed event key or an empty change leaves everything as it was.
+   * in the same transaction. A replayed event key or request key, or an empty change, leaves
+   * everything as it was.
    */
   mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }>;
   /**

@@ -154,7 +154,8 @@ export class PgIncidentStore implements IncidentStore {
         if (change.events.length === 0) return { snapshot: current, changed: false };
         const written = await writeChange(c, incidentId, change);
         // A level fires once: the unique key on (incident, level) turns a second firing into a replay.
-        if (written.events < change.events.length || (change.escalation && written.escalations === 0)) throw new Replayed();
+        const replayed = (change.escalation && written.escalations === 0) || (change.requestKey !== undefined && written.requests === 0);
+        if (written.events < change.events.length || replayed) throw new Replayed();
         return { snapshot: applied(current, change), changed: true };
       });
       if (out.changed) this.afterJobs();
@@ -234,7 +235,7 @@ export class PgIncidentStore implements IncidentStore {
  * Writes events, patch, steps, jobs and an escalation in one statement; returns how many events
  * and escalations were new (a replayed key or a level already fired writes none).
  */
-async function writeChange(c: PoolClient, incidentId: string, change: Change): Promise<{ events: number; escalations: number }> {
+async function writeChange(c: PoolClient, incidentId: string, change: Change): Promise<{ events: number; escalations: number; requests: number }> {
   const patch = Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined) as Array<[keyof IncidentPatch, unknown]>;
   const steps = change.steps ?? [];
   const params: unknown[] = [
@@ -246,6 +247,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     ...escalationParams(change.escalation),
     ...postmortemParams(change.postmortem),
     ...actionItemParams(change.actionItem),
+    change.requestKey ?? null,
   ];
   if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
@@ -286,13 +288,17 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
      ), ai_close AS (
        UPDATE action_items SET closed_at = $38::timestamptz, closed_by = $39::text
        WHERE incident_id = $1 AND number = $37::int AND closed_at IS NULL
+     ), rk AS (
+       INSERT INTO request_keys (incident_id, key) SELECT $1, $40::text WHERE $40::text IS NOT NULL
+       ON CONFLICT DO NOTHING RETURNING 1
      ), inc AS (
        UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
      )
-     SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations`,
+     SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations,
+       (SELECT count(*) FROM rk)::int AS requests`,
     params),
   );
-  return { events: rows[0].events as number, escalations: rows[0].escalations as number };
+  return { events: rows[0].events as number, escalations: rows[0].escalations as number, requests: rows[0].requests as number };
 }
 
 /** Nulls for what the change does not do: those statements then touch nothing. */

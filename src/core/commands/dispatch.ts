@@ -24,6 +24,7 @@ import { declaredText, escalatedText, helpText, listText, notRecordedText, probe
 import type { Text } from '../render/text';
 import { stepDetailView, type StepDetailView } from '../render/views';
 import { Limiter } from './limit';
+import { forRequest } from './request-deps';
 import type { Command } from './parse';
 
 export interface Request {
@@ -133,7 +134,7 @@ export class Dispatcher {
   }
 
   private async runCommand(cmd: Command, req: Request): Promise<Result> {
-    const { deps } = this;
+    const deps = forRequest(this.deps, req.platform.name, req.requestId);
     switch (cmd.kind) {
       case 'help':
         return { reply: helpText(deps.catalog) };
@@ -230,7 +231,7 @@ export class Dispatcher {
   }
 
   private async runClick(action: ActionPayload, req: Request): Promise<Result> {
-    const { deps } = this;
+    const deps = forRequest(this.deps, req.platform.name, req.requestId);
     const snap = await deps.store.get(action.i);
     if (!snap) throw new UserError({ code: 'not_found' });
     // A button is only ever posted in the incident's own room: one clicked anywhere else was
