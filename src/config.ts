@@ -6,6 +6,7 @@ import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPre
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const GUID_LIST = new RegExp(`^\\s*${GUID.source.slice(1, -1)}\\s*(,\\s*${GUID.source.slice(1, -1)}\\s*)*$`);
 export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 // A channel's id as its "Get link to channel" URL carries it, decoded: 19:…@thread.tacv2.
 const TEAMS_CHANNEL = /^19:[^\s;]+@thread\.(tacv2|skype)$/;
@@ -104,6 +105,13 @@ const envSchema = z.object({
     .string()
     .regex(/^\s*([0-9a-fA-F-]{36}\s*(,\s*[0-9a-fA-F-]{36}\s*)*)?$/, 'TEAMS_ADMINS must be a comma-separated list of Microsoft Entra object IDs (GUIDs) of the people who may act on any incident')
     .optional(),
+  TEAMS_ALLOWED_TENANTS: z
+    .string()
+    .regex(
+      GUID_LIST,
+      'TEAMS_ALLOWED_TENANTS must be a comma-separated list of Microsoft Entra tenant IDs (GUIDs) whose activities the bot accepts (default: MICROSOFT_APP_TENANT_ID)',
+    )
+    .optional(),
   BOT_OPENID_METADATA_URL: z
     .url('BOT_OPENID_METADATA_URL must be an absolute URL of the Bot Framework OpenID metadata (leave it unset for the public cloud)')
     .optional(),
@@ -158,6 +166,11 @@ export interface TeamsConfig {
   incidentChannelId: string | null;
   /** TEAMS_ADMINS: Entra object IDs. */
   admins: string[];
+  /**
+   * TEAMS_ALLOWED_TENANTS, lowercase; defaults to the app's own tenant. Empty: any tenant, since a
+   * MultiTenant bot with neither setting has nothing to compare with.
+   */
+  allowedTenants: string[];
   /** Where the Bot Framework's signing keys are published; null: the public cloud's. */
   openIdMetadataUrl: string | null;
 }
@@ -227,6 +240,7 @@ const TEAMS_VARIABLES = [
   'MICROSOFT_APP_TYPE',
   'TEAMS_INCIDENT_CHANNEL_ID',
   'TEAMS_ADMINS',
+  'TEAMS_ALLOWED_TENANTS',
   'DIGEST_TEAMS_CHANNEL',
 ] as const;
 
@@ -307,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           appType: e.MICROSOFT_APP_TYPE ?? 'MultiTenant',
           incidentChannelId: e.TEAMS_INCIDENT_CHANNEL_ID ?? null,
           admins: (e.TEAMS_ADMINS ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
+          allowedTenants: (e.TEAMS_ALLOWED_TENANTS ?? e.MICROSOFT_APP_TENANT_ID ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
           openIdMetadataUrl: e.BOT_OPENID_METADATA_URL ?? null,
         }
       : null,

@@ -1,5 +1,5 @@
 import type { ProbeDef } from '../core/runbook/schema';
-import { durationMs } from '../core/runbook/schema';
+import { durationMs, probeTimeoutProblem } from '../core/runbook/schema';
 import type { HostPolicy } from './host-policy';
 import { ProbeNetworkError, type ProbeOutcome } from './outcome';
 import { BlockedError, safeFetch, type SafeResponse } from './safe-fetch';
@@ -28,7 +28,21 @@ export async function runHttpProbe(def: HttpProbeDef, target: HttpTarget): Promi
   if (def.as === 'standard-user' && !target.standardUserToken) {
     return misconfigured(what, "BRAIFLOW_STANDARD_USER_TOKEN is not set: set it to a standard (non-admin) user's API token");
   }
-  const url = new URL(def.path, target.baseUrl.endsWith('/') ? target.baseUrl : `${target.baseUrl}/`).toString();
+  // The schema refuses these; a definition that got past it must still end the run, not throw.
+  const timeoutProblem = probeTimeoutProblem(def.timeout);
+  if (timeoutProblem) return misconfigured(what, `${timeoutProblem} (the runbook check refuses it too)`);
+  const base = new URL(target.baseUrl.endsWith('/') ? target.baseUrl : `${target.baseUrl}/`);
+  const resolved = new URL(def.path, base);
+  // A path such as //host/x replaces the API's host; the token is for the BraiFlow API alone.
+  if (resolved.origin !== base.origin) {
+    return {
+      status: 'error',
+      reason: `${what}: refused: the path leads to ${resolved.origin}, not to BRAIFLOW_API_URL (${base.origin}); a probe only calls the BraiFlow API, and nothing was sent`,
+      detail: { url: redactUrl(resolved.toString()), blocked: true },
+      durationMs: 0,
+    };
+  }
+  const url = resolved.toString();
   const headers: Record<string, string> = { accept: 'application/json, */*' };
   if (def.as === 'standard-user') headers.authorization = `Bearer ${target.standardUserToken}`;
   let res: SafeResponse;

@@ -65,9 +65,16 @@ export class ProbeRunner {
               ? await this.slots.run(() => this.execute(def))
               : { status: 'error', reason: `probe "${r.probeId}" is no longer in the runbook`, detail: {}, durationMs: 0 };
           } catch (err) {
-            if (!(err instanceof ProbeNetworkError)) throw err;
-            if (!attempt.final) return void retry.push(err); // the job runs again, with backoff
-            outcome = { status: 'error', reason: `${err.message} (after ${attempt.attempt} tries)`, detail: { network: true }, durationMs: err.durationMs };
+            if (!(err instanceof ProbeNetworkError)) {
+              // A bug or a definition the probe cannot run would throw on every try; on the last one
+              // the run ends as an error, or it would stay queued for good.
+              if (!attempt.final) throw err;
+              outcome = { status: 'error', reason: `${def?.title ?? r.probeId}: the probe could not run (${(err as Error).name}: ${(err as Error).message})`, detail: {}, durationMs: 0 };
+            } else if (!attempt.final) {
+              return void retry.push(err); // the job runs again, with backoff
+            } else {
+              outcome = { status: 'error', reason: `${err.message} (after ${attempt.attempt} tries)`, detail: { network: true }, durationMs: err.durationMs };
+            }
           }
           const finishedAt = this.deps.clock.now();
           const recorded = await recordProbeResult(this.deps, { id: job.incidentId, platform: owner.platform }, r.probeId, { runId: r.runId, ...outcome, startedAt, finishedAt });

@@ -290,6 +290,15 @@ describe('loadConfig: Microsoft Teams', () => {
     }
   });
 
+  it('accepts activities from the app\'s own tenant by default, from TEAMS_ALLOWED_TENANTS when set, and refuses a list that is not GUIDs', () => {
+    expect(loadConfig({ ...DB, ...APP }).teams?.allowedTenants).toEqual([APP.MICROSOFT_APP_TENANT_ID]);
+    const other = 'F0E1D2C3-B4A5-4968-8776-5A4B3C2D1E0F';
+    expect(loadConfig({ ...DB, ...APP, TEAMS_ALLOWED_TENANTS: ` ${APP.MICROSOFT_APP_TENANT_ID} , ${other}` }).teams?.allowedTenants).toEqual([APP.MICROSOFT_APP_TENANT_ID, other.toLowerCase()]);
+    // A multi-tenant bot with neither has nothing to compare with: any tenant (start warns).
+    expect(loadConfig({ ...DB, ...APP, MICROSOFT_APP_TENANT_ID: '' }).teams?.allowedTenants).toEqual([]);
+    expect(configError({ ...DB, ...APP, TEAMS_ALLOWED_TENANTS: 'contoso.onmicrosoft.com' }).problems).toEqual([expect.stringMatching(/^TEAMS_ALLOWED_TENANTS must be a comma-separated list of Microsoft Entra tenant IDs/)]);
+  });
+
   it('asks for what the app type needs: a secret unless a managed identity, a tenant unless multi-tenant', () => {
     const err = configError({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'SingleTenant' });
     expect(err.problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is required/), expect.stringMatching(/^MICROSOFT_APP_TENANT_ID is required/)]);

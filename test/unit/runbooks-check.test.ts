@@ -81,6 +81,34 @@ describe('broken runbooks', () => {
     expect(onlyProblem(dir)).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: 'steps.2.title', message: expect.any(String) });
   });
 
+  it('refuses an http probe path that names another host (// or /\\), naming the file and the probe', () => {
+    for (const [name, bad] of [['double-slash', '//localhost:47031/x'], ['slash-backslash', '/\\localhost:47031/x']] as const) {
+      const dir = folder(`probe-path-${name}`, { 'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['probes', 1, 'path'], bad)) });
+      const p = onlyProblem(dir);
+      expect(p).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: 'probes.1.path', message: expect.stringContaining('http probe "smoke-invoice-pdf"') });
+      expect(p.message).toContain('must be a path on the BraiFlow API');
+      expect(formatProblem(p)).toContain(`${shown(dir, 'pdf-404.yaml')}: probes.1.path: http probe "smoke-invoice-pdf": path ${JSON.stringify(bad)}`);
+    }
+  });
+
+  it('refuses an http probe timeout outside 1s to 5m, saying the allowed range', () => {
+    for (const timeout of ['0s', '999999h', '301s']) {
+      const dir = folder(`probe-timeout-${timeout}`, { 'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['probes', 0, 'timeout'], timeout)) });
+      expect(onlyProblem(dir)).toEqual({
+        file: shown(dir, 'pdf-404.yaml'),
+        path: 'probes.0.timeout',
+        message: `http probe "me-standard-user": timeout ${timeout} is out of range: write one from 1s to 5m`,
+      });
+    }
+    const edges = folder('probe-timeout-edges', {
+      'pdf-404.yaml': edited('pdf-404', (d) => {
+        d.setIn(['probes', 0, 'timeout'], '1s');
+        d.setIn(['probes', 1, 'timeout'], '5m');
+      }),
+    });
+    expect(checkRunbooks(edges).problems).toEqual([]);
+  });
+
   it('reports a runbook whose id differs from its file name, and says to make them equal', () => {
     const dir = folder('id-mismatch', { 'pdf-405.yaml': shippedText('pdf-404') });
     const p = onlyProblem(dir);

@@ -17,6 +17,27 @@ const slug = z
 
 const duration = z.string().regex(DURATION, 'write a duration such as 90s, 5m or 1h');
 
+/** An http probe's timeout: above 5 min a stuck probe holds a slot through the incident. */
+export const PROBE_TIMEOUT_RANGE = { minMs: 1_000, maxMs: 5 * 60_000, text: 'from 1s to 5m' } as const;
+
+export function probeTimeoutProblem(timeout: string): string | null {
+  const ms = DURATION.test(timeout) ? durationMs(timeout) : NaN;
+  if (ms >= PROBE_TIMEOUT_RANGE.minMs && ms <= PROBE_TIMEOUT_RANGE.maxMs) return null;
+  return `timeout ${timeout} is out of range: write one ${PROBE_TIMEOUT_RANGE.text}`;
+}
+
+/**
+ * The path is resolved against BRAIFLOW_API_URL, and `//host/x` (or `/\\host/x`, which URL parsers
+ * read the same way) would replace the host, and the standard user's token would go there.
+ */
+export function probePathProblem(path: string): string | null {
+  if (!path.startsWith('/') || path[1] === '/' || path[1] === '\\') {
+    return `path ${JSON.stringify(path)} must be a path on the BraiFlow API: one "/" then the path, e.g. /api/v1/me (never // or /\\, which name another host)`;
+  }
+  if (/[\\\u0000-\u001f\u007f]/.test(path)) return `path ${JSON.stringify(path)} must not hold a backslash or control characters`;
+  return null;
+}
+
 const link = z.object({
   title: z.string().min(1),
   url: z.url('must be an absolute http(s) URL'),
@@ -49,7 +70,7 @@ const probe = z.discriminatedUnion('kind', [
       ...probeCommon,
       kind: z.literal('http'),
       /** Path on the BraiFlow API base URL; the worker resolves it against configuration. */
-      path: z.string().startsWith('/', 'a path on the BraiFlow API, starting with /'),
+      path: z.string().min(1),
       method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
       /** Which configured credential to call with; `standard-user` is a non-admin account. */
       as: z.enum(['anonymous', 'standard-user']).default('standard-user'),
@@ -62,7 +83,14 @@ const probe = z.discriminatedUnion('kind', [
       max_latency: duration.optional(),
       timeout: duration.default('10s'),
     })
-    .strict(),
+    .strict()
+    // Here rather than on the fields, so that the message can name the probe.
+    .superRefine((p, ctx) => {
+      const path = probePathProblem(p.path);
+      if (path) ctx.addIssue({ code: 'custom', path: ['path'], message: `http probe "${p.id}": ${path}` });
+      const timeout = probeTimeoutProblem(p.timeout);
+      if (timeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `http probe "${p.id}": ${timeout}` });
+    }),
   z
     .object({
       ...probeCommon,
