@@ -38,11 +38,12 @@ export function sameOrigin(req: IncomingMessage, publicUrl: string | null): bool
   const origin = req.headers.origin;
   if (origin === undefined) return req.headers['sec-fetch-site'] === 'same-origin';
   const publicOrigin = publicUrl ? new URL(publicUrl) : null;
-  const schemes = new Set([(req.socket as TLSSocket).encrypted ? 'https:' : 'http:']);
-  if (publicOrigin && publicOrigin.hostname.toLowerCase() === hostName(req)) schemes.add(publicOrigin.protocol);
+  // Under the public name, the scheme people use is CONSOLE_PUBLIC_URL's (a proxy may speak http to us);
+  // under a local name, the connection's own.
+  const scheme =
+    publicOrigin && publicOrigin.hostname.toLowerCase() === hostName(req) ? publicOrigin.protocol : (req.socket as TLSSocket).encrypted ? 'https:' : 'http:';
   try {
-    const given = new URL(origin);
-    return [...schemes].some((s) => new URL(`${s}//${req.headers.host}`).origin === given.origin);
+    return new URL(`${scheme}//${req.headers.host}`).origin === new URL(origin).origin;
   } catch {
     return false; // "null" (a sandboxed frame, a redirect chain) or garbage
   }
