@@ -59,11 +59,14 @@ export class SignInThrottle {
     this.entries.delete(address);
   }
 
-  /** An address quiet for longer than the longest lock-out starts afresh. */
+  /**
+   * An address quiet for twice the longest lock-out starts afresh: not just once a lock-out lapses,
+   * or a guesser at the cap would get back to the shortest one by waiting it out.
+   */
   private forgetStale(now: number): void {
     for (const [address, e] of this.entries) {
-      // In order of last failure, and a lock-out never outlasts maxLockMs: the first recent one ends the sweep.
-      if (now - e.seen <= this.o.maxLockMs) break;
+      // In order of last failure: the first recent one ends the sweep.
+      if (now - e.seen <= 2 * this.o.maxLockMs) break;
       this.entries.delete(address);
     }
   }
