@@ -1,7 +1,8 @@
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { cronProblem, timeZoneProblem } from './digest/period';
 import { parseAllowedHosts } from './probes/host-policy';
+import { weakTokenProblem } from './token-strength';
 import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPreset } from './webhooks/variables';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -32,6 +33,10 @@ const envSchema = z.object({
     .min(0, 'PORT must be a whole number from 0 to 65535 (default 3000)')
     .max(65535, 'PORT must be a whole number from 0 to 65535 (default 3000)')
     .default(3000),
+  HOST: z
+    .string()
+    .refine((h) => isIP(h) !== 0 || /^[A-Za-z0-9.-]{1,253}$/.test(h), 'HOST is the address to listen on, e.g. 0.0.0.0 (every IPv4 interface), :: or 127.0.0.1')
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   PLAYBOOKS_DIR: z.string().min(1, 'PLAYBOOKS_DIR must name the folder of runbook YAML files (default ./playbooks)').default('./playbooks'),
   SLACK_BOT_TOKEN: z
@@ -116,9 +121,14 @@ const envSchema = z.object({
     .url('BOT_OPENID_METADATA_URL must be an absolute URL of the Bot Framework OpenID metadata (leave it unset for the public cloud)')
     .optional(),
   CONSOLE: z.enum(['on', 'off'], { error: 'CONSOLE is on or off: on serves the web console beside Slack or Teams; off never serves it' }).optional(),
-  CONSOLE_TOKEN: z
+  // Its strength is checked below, where the message can carry a freshly generated token.
+  CONSOLE_TOKEN: z.string().optional(),
+  CONSOLE_SECRET: z
     .string()
-    .min(16, 'CONSOLE_TOKEN is too short: use a random string of at least 16 characters (e.g. openssl rand -hex 24); the console then asks for it')
+    .min(32, 'CONSOLE_SECRET is too short: use 32+ random characters (e.g. openssl rand -hex 32), or unset it to keep a generated one in Postgres')
+    .optional(),
+  CONSOLE_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'CONSOLE_PUBLIC_URL must be the absolute http(s) URL people open the console at, without /console, e.g. https://incidents.example.com' })
     .optional(),
   CONSOLE_ALLOW_FROM: z
     .string()
@@ -151,6 +161,10 @@ export interface SlackConfig {
 /** The web console under /console: a person picker instead of accounts; `token` null means this machine only. */
 export interface ConsoleConfig {
   token: string | null;
+  /** CONSOLE_SECRET: the key of its cookies; null: a random one kept in Postgres. */
+  secret: string | null;
+  /** CONSOLE_PUBLIC_URL without a trailing slash: its host is served, and links point there. */
+  publicUrl: string | null;
   /** Addresses served without a token besides this machine (Docker's bridge, in compose): `10.0.0.0/8` style. */
   allowFrom: string[];
   people: Array<{ id: string; name: string; admin: boolean }>;
@@ -199,6 +213,8 @@ export interface Config {
   redisUrl: string;
   queuePrefix: string;
   port: number;
+  /** The address to listen on; null: every interface. */
+  host: string | null;
   logLevel: Env['LOG_LEVEL'];
   runbooksDir: string;
   /** Null when no Slack variable is set: the bot then serves the other surfaces only. */
@@ -277,6 +293,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Nothing to serve: CONSOLE=off and no chat platform is configured. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) for Slack, MICROSOFT_APP_ID … for Teams (docs/teams.md), or unset CONSOLE to serve the web console.',
     );
   }
+  if (consoleOn && cleaned.CONSOLE_TOKEN) {
+    const weak = weakTokenProblem(cleaned.CONSOLE_TOKEN);
+    if (weak) problems.push(weak);
+  }
   const people = consolePeople(cleaned.CONSOLE_PEOPLE, cleaned.CONSOLE_ADMINS, problems);
   let allowedHosts: string[] = [];
   try {
@@ -302,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
+    host: e.HOST ?? defaultHost(slackOn && !e.SLACK_APP_TOKEN, teamsOn, consoleOn && !e.CONSOLE_TOKEN),
     logLevel: e.LOG_LEVEL,
     runbooksDir: e.PLAYBOOKS_DIR,
     slack: slackOn
@@ -325,7 +346,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           openIdMetadataUrl: e.BOT_OPENID_METADATA_URL ?? null,
         }
       : null,
-    console: consoleOn ? { token: e.CONSOLE_TOKEN ?? null, allowFrom: (e.CONSOLE_ALLOW_FROM ?? '').split(',').map((a) => a.trim()).filter(Boolean), people } : null,
+    console: consoleOn
+      ? {
+          token: e.CONSOLE_TOKEN ?? null,
+          secret: e.CONSOLE_SECRET ?? null,
+          publicUrl: e.CONSOLE_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+          allowFrom: (e.CONSOLE_ALLOW_FROM ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+          people,
+        }
+      : null,
     probes: {
       apiUrl: e.BRAIFLOW_API_URL ?? null,
       standardUserToken: e.BRAIFLOW_STANDARD_USER_TOKEN ?? null,
@@ -340,6 +369,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
     reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.DIGEST_TZ },
   };
+}
+
+/**
+ * Loopback when all there is to serve is the token-free console: it answers this machine only, so
+ * nothing else should even connect (a TCP proxy on this machine would look local). Slack over HTTP
+ * and Teams are called from outside, so then every interface, as node does by default.
+ */
+function defaultHost(slackHttp: boolean, teams: boolean, openConsole: boolean): string | null {
+  return openConsole && !slackHttp && !teams ? '127.0.0.1' : null;
 }
 
 const DEFAULT_PEOPLE = 'ada:Ada (on call),ben:Ben (support),root:Root (admin)';

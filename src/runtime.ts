@@ -41,7 +41,8 @@ import { ChatRefStore } from './store/chat-refs';
 import { ChatRoomStore } from './store/chat-rooms';
 import { createPool, DECLARE_LIMITS } from './store/db';
 import { migrate, pendingMigrations } from './store/migrate';
-import { ConsoleApp } from './adapters/console/app';
+import { storedConsoleSecret } from './store/console-secret';
+import { ConsoleApp, type ConsoleOptions } from './adapters/console/app';
 import { ConsoleChanges } from './adapters/console/changes';
 import { consolePages } from './adapters/console/pages-data';
 import { ConsolePlatform } from './adapters/console/platform';
@@ -60,6 +61,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** How soon the sweeps step in; tests shorten them to see a recovery within seconds. */
   sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number };
+  /** The console's sign-in throttle and clock, for tests. */
+  console?: ConsoleOptions;
 }
 
 export interface Runtime {
@@ -112,7 +115,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (teams) platforms.set('teams', teams);
   let port = 0;
   const consoleChanges = config.console ? new ConsoleChanges(pool, logger) : null;
-  const webConsole = config.console && consoleChanges ? new ConsolePlatform(config.console, pool, deps, consoleChanges, () => `http://localhost:${port}`) : null;
+  const consoleUrl = () => config.console?.publicUrl ?? `http://localhost:${port}`;
+  const webConsole = config.console && consoleChanges ? new ConsolePlatform(config.console, pool, deps, consoleChanges, consoleUrl) : null;
   if (webConsole) platforms.set(webConsole.name, webConsole);
 
   const traffic = new Traffic();
@@ -233,7 +237,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const people = config.console.people;
     const names = (id: string) => people.find((p) => p.id === id)?.name ?? null;
     const reads = consoleReads(pool, deps, webConsole.messages, config.runbooksDir, names);
-    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger);
+    const secret = config.console.secret ? Buffer.from(config.console.secret, 'utf8') : await storedConsoleSecret(pool);
+    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, opts.console);
     routes.push(...consoleApp.routes());
   }
   if ((role === 'all' || role === 'web') && teams) {
@@ -243,15 +248,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const server = new HttpServer(routes, metrics, traffic);
   try {
-    port = await server.listen(config.port);
+    port = await server.listen(config.port, config.host ?? undefined);
     await slack?.start();
   } catch (err) {
     await server.close();
     throw err;
   }
   const serving = role === 'worker' ? [] : surfaces(config);
-  logger.info({ port, role, surfaces: serving }, role === 'worker' ? 'incident bot worker running' : `incident bot serving ${serving.join(', ')}`);
-  if (webConsole && role !== 'worker') logger.info({ url: `http://localhost:${port}/console` }, `console at http://localhost:${port}/console`);
+  const listening = `${config.host ?? 'every interface'} port ${port}`;
+  logger.info({ port, host: config.host, role, surfaces: serving }, `${role === 'worker' ? 'incident bot worker running' : `incident bot serving ${serving.join(', ')}`}, listening on ${listening}`);
+  if (webConsole && role !== 'worker') logger.info({ url: `${consoleUrl()}/console` }, `console at ${consoleUrl()}/console`);
 
   return {
     port,

@@ -5,9 +5,13 @@ export function isLoopback(address: string | undefined): boolean {
   return address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true;
 }
 
-/** A request a proxy forwarded is someone else's, whatever address the proxy itself has. */
+/**
+ * A request a proxy forwarded is someone else's, whatever address the proxy itself has. Any of the
+ * headers proxies add counts: nginx sets X-Real-IP alone, HAProxy and Apache X-Forwarded-*, some
+ * only Via; a plain TCP proxy adds nothing, which is why the token-free console also binds loopback.
+ */
 export function isForwarded(req: IncomingMessage): boolean {
-  return req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
+  return Object.keys(req.headers).some((h) => h === 'forwarded' || h === 'via' || h === 'x-real-ip' || h.startsWith('x-forwarded-'));
 }
 
 /** The request body as text, or null when it is larger than `maxBytes` (reading stops there). */

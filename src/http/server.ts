@@ -34,10 +34,11 @@ export class HttpServer {
     this.server.requestTimeout = 30_000;
   }
 
-  async listen(port: number): Promise<number> {
+  /** `host` undefined: every interface, as node does by default. */
+  async listen(port: number, host?: string): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, () => {
+      this.server.listen(port, host, () => {
         this.server.off('error', reject);
         resolve();
       });

@@ -2,9 +2,9 @@
  * Who the console answers, over plain HTTP: every POST needs its session's CSRF token; with
  * CONSOLE_TOKEN every request needs the sign-in; without it only this machine is served.
  */
-import { networkInterfaces } from 'node:os';
 import { isLoopback } from '../../src/http/requests';
 import { csrfOf, startConsoleHarness, type ConsoleClient, type ConsoleHarness } from '../support/console-harness';
+import { nonLoopbackAddress } from '../support/raw-http';
 
 jest.setTimeout(30_000);
 
@@ -16,23 +16,14 @@ async function incidents(h: ConsoleHarness): Promise<number> {
   return rows[0].n as number;
 }
 
-/**
- * An address of this machine that is not loopback, to reach the bot (listening on every
- * interface) from "another machine" as far as it can tell; null on a host with loopback only.
- */
-function nonLoopbackAddress(): string | null {
-  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
-  const v4 = all.find((a) => !a.internal && a.family === 'IPv4');
-  if (v4) return v4.address;
-  const v6 = all.find((a) => !a.internal && a.family === 'IPv6' && !a.address.toLowerCase().startsWith('fe80:'));
-  return v6 ? `[${v6.address}]` : null;
-}
 const OTHER_HOST = nonLoopbackAddress();
 
 describe('without CONSOLE_TOKEN', () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
-    h = await startConsoleHarness();
+    // Every interface, as compose runs it (HOST=0.0.0.0), and the other address's name known: what
+    // is tested is the console's own refusal by client address.
+    h = await startConsoleHarness({ env: { HOST: OTHER_HOST?.startsWith('[') ? '::' : '0.0.0.0', CONSOLE_PUBLIC_URL: `http://${OTHER_HOST ?? 'console.example'}` } });
   });
   afterAll(async () => {
     await h?.stop();
@@ -41,7 +32,7 @@ describe('without CONSOLE_TOKEN', () => {
   test('a command with a forged, missing or another session’s csrf is refused with 403 and records nothing', async () => {
     const c = h.client();
     const csrf = await c.csrf();
-    expect(c.jar.get('ib_session')).toMatch(/^[A-Za-z0-9_-]{20,40}$/);
+    expect(c.jar.get('ib_session')).toMatch(/^[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}$/);
     const other = h.client();
     const otherCsrf = await other.csrf();
     expect(otherCsrf).not.toBe(csrf);
@@ -126,7 +117,8 @@ describe('without CONSOLE_TOKEN', () => {
 describe('with CONSOLE_TOKEN', () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
-    h = await startConsoleHarness({ env: { CONSOLE_TOKEN: TOKEN } });
+    // Served to others under CONSOLE_PUBLIC_URL's host name only.
+    h = await startConsoleHarness({ env: { CONSOLE_TOKEN: TOKEN, CONSOLE_PUBLIC_URL: `http://${OTHER_HOST ?? 'console.example'}` } });
   });
   afterAll(async () => {
     await h?.stop();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
+import type { ConsoleOptions } from '../../src/adapters/console/app';
 import { startRuntime, type Role, type Runtime } from '../../src/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
@@ -23,9 +24,18 @@ export interface ConsoleHarness {
  * settings (CONSOLE_TOKEN, CONSOLE_PEOPLE …).
  */
 export async function startConsoleHarness(
-  opts: { env?: Record<string, string>; clock?: Clock; role?: Role; runbooksDir?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    role?: Role;
+    runbooksDir?: string;
+    console?: ConsoleOptions;
+    /** Another harness's schema, to start a second bot on the same database (a restart); it stays that harness's to drop. */
+    schema?: TestSchema;
+  } = {},
 ): Promise<ConsoleHarness> {
-  const schema = await freshSchema();
+  const owned = !opts.schema;
+  const schema = opts.schema ?? (await freshSchema());
   const prefix = uniquePrefix();
   let runtime: Runtime;
   try {
@@ -39,9 +49,9 @@ export async function startConsoleHarness(
       ...opts.env,
     });
     if (!config.console) throw new Error('the console harness needs a configuration that serves the console (CONSOLE=off, or a chat platform, was set)');
-    runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+    runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, console: opts.console, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   } catch (err) {
-    await schema.drop().catch(() => undefined);
+    if (owned) await schema.drop().catch(() => undefined);
     throw err;
   }
   const baseUrl = `http://127.0.0.1:${runtime.port}`;
@@ -53,7 +63,7 @@ export async function startConsoleHarness(
     client: (base = baseUrl) => new ConsoleClient(base),
     async stop() {
       await runtime.stop();
-      await schema.drop();
+      if (owned) await schema.drop();
       await dropPrefix(prefix, TEST_REDIS_URL).catch(() => undefined);
     },
   };
@@ -69,7 +79,8 @@ export interface ConsoleResponse {
 
 /**
  * Speaks to the console as a browser without script would: keeps the cookies it is given
- * (ib_session, ib_login, ib_person), never follows redirects, posts url-encoded forms.
+ * (ib_session, ib_login, ib_person), never follows redirects, posts url-encoded forms with the
+ * Origin header a browser sends (the console refuses a POST without one).
  */
 export class ConsoleClient {
   readonly jar = new Map<string, string>();
@@ -85,8 +96,12 @@ export class ConsoleClient {
   }
 
   /** Posts `fields` url-encoded; no csrf is added: the caller decides what the form carries. */
-  async post(p: string, fields: Record<string, string>): Promise<ConsoleResponse> {
-    return this.send(p, { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  async post(p: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<ConsoleResponse> {
+    return this.send(p, {
+      method: 'POST',
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(this.base).origin, ...headers },
+    });
   }
 
   /** The CSRF token of this client's session, as a page hands it to its forms (a GET of `p` first). */

@@ -314,7 +314,13 @@ describe('loadConfig: the web console', () => {
     const config = loadConfig({ ...DB, SLACK_BOT_TOKEN: '', MICROSOFT_APP_ID: '' });
     expect(config.slack).toBeNull();
     expect(config.teams).toBeNull();
-    expect(config.console).toEqual({ token: null, allowFrom: [], people: expect.arrayContaining([{ id: 'root', name: 'Root (admin)', admin: true }]) });
+    expect(config.console).toEqual({
+      token: null,
+      secret: null,
+      publicUrl: null,
+      allowFrom: [],
+      people: expect.arrayContaining([{ id: 'root', name: 'Root (admin)', admin: true }]),
+    });
     expect(surfaces(config)).toEqual(['console (this machine only)']);
   });
 
@@ -325,6 +331,52 @@ describe('loadConfig: the web console', () => {
 
   it('refuses a short token and an admin who is not one of the people, with the rest', () => {
     const err = configError({ ...DB, CONSOLE_TOKEN: 'short', CONSOLE_PEOPLE: 'ada:Ada,ben:Ben', CONSOLE_ADMINS: 'root' });
-    expect(err.problems).toEqual([expect.stringMatching(/^CONSOLE_TOKEN is too short/), expect.stringMatching(/^CONSOLE_ADMINS names "root"/)]);
+    expect(err.problems).toEqual([expect.stringMatching(/^CONSOLE_TOKEN is too weak/), expect.stringMatching(/^CONSOLE_ADMINS names "root"/)]);
+  });
+
+  it('refuses a CONSOLE_TOKEN under 128 bits, or repetitive, and offers a freshly generated one that passes', () => {
+    const weak = [
+      'passwordpassword', // a repeated unit
+      'abcabcabcabcabcabcabcabcabcabcabc', // long, but one unit over and over
+      'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', // one character
+      'abababababcdcdcdcdcd1212121212', // few distinct characters
+      '0123456789abcdef01234567', // 24 hex digits: 124 bits by the estimate
+      'correcthorsebattery', // 19 lowercase letters: 89 bits
+    ];
+    const offered = new Set<string>();
+    for (const token of weak) {
+      const err = configError({ ...DB, CONSOLE_TOKEN: token });
+      expect({ token, problems: err.problems }).toEqual({ token, problems: [expect.stringMatching(/^CONSOLE_TOKEN is too weak: .*freshly generated token: [A-Za-z0-9_-]{32}$/)] });
+      expect(err.message).not.toContain(token);
+      const fresh = /token: ([A-Za-z0-9_-]{32})$/.exec(err.problems[0]!)![1]!;
+      offered.add(fresh);
+      // What it offers is itself accepted.
+      expect(loadConfig({ ...DB, CONSOLE_TOKEN: fresh }).console?.token).toBe(fresh);
+    }
+    expect(offered.size).toBe(weak.length);
+    for (const token of ['c3f1a9e07b2d4f6a8e1b3c5d7f9a0b2c', 'console-test-token-0123456789abcdef', 'Zq3vX9kP2mW7rT5yB8nC4d']) {
+      expect(loadConfig({ ...DB, CONSOLE_TOKEN: token }).console?.token).toBe(token);
+    }
+  });
+
+  it('listens on loopback when the token-free console is all it serves; on every interface otherwise or as HOST says', () => {
+    expect(loadConfig({ ...DB }).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...DB, CONSOLE_TOKEN: 'Zq3vX9kP2mW7rT5yB8nC4d' }).host).toBeNull();
+    expect(loadConfig({ ...VALID }).host).toBeNull();
+    expect(loadConfig({ ...VALID, CONSOLE: 'on' }).host).toBeNull();
+    // Socket Mode takes no request: the open console is still the only thing served.
+    expect(loadConfig({ ...VALID, SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xapp-1', CONSOLE: 'on' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ ...DB, TEAMS: 'on' }).host).toBeNull();
+    expect(loadConfig({ ...DB, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...DB, HOST: '::' }).host).toBe('::');
+    expect(configError({ ...DB, HOST: 'http://0.0.0.0' }).problems).toEqual([expect.stringMatching(/^HOST is the address to listen on/)]);
+  });
+
+  it('reads CONSOLE_PUBLIC_URL (http or https, trailing slash dropped) and CONSOLE_SECRET (32+ characters)', () => {
+    const config = loadConfig({ ...DB, CONSOLE_PUBLIC_URL: 'https://incidents.example.com/', CONSOLE_SECRET: 's'.repeat(16) + 't'.repeat(16) });
+    expect(config.console).toEqual(expect.objectContaining({ publicUrl: 'https://incidents.example.com', secret: 's'.repeat(16) + 't'.repeat(16) }));
+    const err = configError({ ...DB, CONSOLE_PUBLIC_URL: 'ftp://incidents.example.com', CONSOLE_SECRET: 'too-short' });
+    expect(err.problems).toEqual([expect.stringMatching(/^CONSOLE_SECRET is too short/), expect.stringMatching(/^CONSOLE_PUBLIC_URL must be the absolute http\(s\) URL/)]);
+    expect(err.message).not.toContain('too-short');
   });
 });

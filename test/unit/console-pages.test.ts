@@ -458,12 +458,15 @@ describe('layout', () => {
     expect(page).toContain('<option value="UANA00001" selected>Ana (admin)</option>');
     expect(page).toContain('<button type="submit" class="btn">Switch</button>');
     expect(page).not.toContain('asks for no token');
+    expect(page).toContain('<form class="logout" method="post" action="/console/logout">');
     expectSafe(page);
     expectCsrfEverywhere(page);
   });
 
-  it('says so when the console asks for no token', () => {
-    expect(layout({ ...context({ tokenRequired: false }), title: 'T', body: html``, nav: null })).toContain('asks for no token');
+  it('says so when the console asks for no token, and offers no sign-out there', () => {
+    const page = layout({ ...context({ tokenRequired: false }), title: 'T', body: html``, nav: null });
+    expect(page).toContain('asks for no token');
+    expect(page).not.toContain('/console/logout');
   });
 });
 

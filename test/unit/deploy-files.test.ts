@@ -40,6 +40,15 @@ describe('docker compose stack', () => {
     expect(loadConfig({ ...env, ...interpolated }).console).not.toBeNull();
   });
 
+  it('listens on every interface of the container, and serves the token-free console to the compose network only', () => {
+    expect(bot.environment.HOST).toBe('0.0.0.0');
+    const subnet = compose.networks.default.ipam.config[0].subnet as string;
+    expect(subnet).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+    expect(bot.environment.CONSOLE_ALLOW_FROM).toBe(`\${CONSOLE_ALLOW_FROM:-${subnet}}`);
+    // The port is published on this machine only.
+    expect(bot.ports).toEqual(['127.0.0.1:3000:3000']);
+  });
+
   it('documents every variable of .env.example in the README table', () => {
     const readme = read('README.md');
     const names = [...read('.env.example').matchAll(/^#?\s?([A-Z][A-Z_]+)=/gm)].map((m) => m[1]!);

@@ -17,7 +17,9 @@ import type { ConsolePages, Viewer } from './pages-data';
 import { ROUTES } from './pages/layout';
 import { CONSOLE_WORKSPACE, consoleRoom, type ConsolePlatform } from './platform';
 import { consoleReads } from './reads';
+import { knownHosts, sameOrigin, servedOverHttps } from './origin';
 import { cookie, cookies, ConsoleKeys, localClients } from './security';
+import { SignInThrottle, type ThrottleOptions } from './throttle';
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   'console.css': { file: path.join(__dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
@@ -31,6 +33,16 @@ const LOGIN = 'ib_login';
 const PERSON = 'ib_person';
 /** How long a flash message waits for the page it was meant for. */
 const FLASH_MS = 60_000;
+/** A sign-in lasts 12 hours from its last use… */
+export const LOGIN_MS = 12 * 3_600_000;
+/** …renewed on a request once it is an hour old (not on every one: each renewal is a Set-Cookie). */
+const LOGIN_RENEW_MS = 3_600_000;
+
+/** What tests change: the sign-in throttle's limits and the time the login cookie is judged by. */
+export interface ConsoleOptions {
+  throttle?: ThrottleOptions;
+  now?: () => number;
+}
 
 type Flash = { text: Text; ok: boolean };
 
@@ -46,6 +58,9 @@ const ROOM = /^console:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export class ConsoleApp {
   private readonly keys: ConsoleKeys;
   private readonly local: (address: string | undefined) => boolean;
+  private readonly known: ReturnType<typeof knownHosts>;
+  private readonly throttle: SignInThrottle;
+  private readonly now: () => number;
   private readonly flashes = new Map<string, Flash & { at: number }>();
   /** Open live streams, ended at shutdown: a browser would hold one open for ever. */
   private readonly streams = new Set<ServerResponse>();
@@ -58,9 +73,15 @@ export class ConsoleApp {
     private readonly pages: ConsolePages,
     reads: ReturnType<typeof consoleReads>,
     private readonly logger: Logger,
+    /** The signing key: CONSOLE_SECRET, or the one kept in Postgres. */
+    secret: Buffer,
+    opts: ConsoleOptions = {},
   ) {
-    this.keys = new ConsoleKeys(config.token);
+    this.keys = new ConsoleKeys(secret, config.token);
     this.local = localClients(config.allowFrom);
+    this.known = knownHosts(config.publicUrl);
+    this.throttle = new SignInThrottle(opts.throttle);
+    this.now = opts.now ?? Date.now;
     this.reads = reads;
   }
 
@@ -90,21 +111,32 @@ export class ConsoleApp {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const p = url.pathname.replace(/\/+$/, '') || '/console';
-    const jar = cookies(req);
-    if (!this.config.token && (isForwarded(req) || !this.local(req.socket.remoteAddress))) {
-      this.logger.warn({ platform: 'web', from: req.socket.remoteAddress }, 'refused a console request from another machine');
+    const from = req.socket.remoteAddress;
+    if (!this.known(req)) {
+      this.logger.warn({ platform: 'web', from, host: req.headers.host?.slice(0, 100) }, 'refused a console request for an unknown host name');
+      return sendPage(res, 421, this.pages.errorPage(421, 'The console answers under localhost, 127.0.0.1, [::1] and CONSOLE_PUBLIC_URL only: open it at one of those.'));
+    }
+    if (!this.config.token && (isForwarded(req) || !this.local(from))) {
+      this.logger.warn({ platform: 'web', from }, 'refused a console request from another machine');
       return sendPage(res, 403, this.pages.errorPage(403, 'The console answers this machine only. Set CONSOLE_TOKEN to open it to others; it will then ask for the token.'));
     }
+    if (req.method === 'POST' && !this.fromOurPage(req)) {
+      this.logger.warn({ platform: 'web', from, path: p, origin: req.headers.origin?.slice(0, 100) }, 'refused a console form from another site');
+      return sendPage(res, 403, this.pages.errorPage(403, 'This form did not come from this console. Open the console and send it from there.'));
+    }
+    const jar = cookies(req);
+    const secure = servedOverHttps(req, this.config.publicUrl);
     const asset = /^\/console\/assets\/([a-z.]+)$/.exec(p)?.[1];
-    let session = jar[SESSION] && /^[A-Za-z0-9_-]{20,40}$/.test(jar[SESSION]) ? jar[SESSION] : null;
     const setCookies: string[] = [];
+    let session = this.keys.session(jar[SESSION]);
     if (!session) {
-      session = this.keys.newSession();
-      setCookies.push(cookie(SESSION, session));
+      const fresh = this.keys.newSession();
+      session = fresh.id;
+      setCookies.push(cookie(SESSION, fresh.cookie, { secure }));
     }
     const csrf = this.keys.csrf(session);
-    const loggedIn = !this.config.token || this.keys.checks(this.keys.login(session), jar[LOGIN]);
-    if (p === '/console/login') return this.login(req, res, session, csrf, setCookies);
+    if (p === '/console/login') return this.login(req, res, session, csrf, setCookies, secure);
+    const loggedIn = !this.config.token || this.signedIn(session, jar[LOGIN], setCookies, secure);
     if (!loggedIn) {
       if (req.method === 'GET' && !asset) return redirect(res, '/console/login', { 'set-cookie': setCookies });
       return sendPage(res, 401, this.pages.errorPage(401, 'Sign in first: the console asks for its token.'), { 'set-cookie': setCookies });
@@ -119,12 +151,32 @@ export class ConsoleApp {
         this.logger.warn({ platform: 'web', path: p }, 'refused a console form without its CSRF token');
         return sendPage(res, 403, this.pages.errorPage(403, 'This form is out of date or did not come from this console. Reload the page and try again.'), headers);
       }
+      if (p === '/console/logout') return this.logout(res, secure);
       if (p === '/console/you') return this.pickPerson(res, form, req, setCookies);
       if (p === '/console/command') return redirect(res, await this.command(session, viewer, form), headers);
       if (p === '/console/click') return redirect(res, await this.click(session, viewer, form), headers);
       return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);
     }
     return this.page(req, res, p, session, viewer, headers);
+  }
+
+  /** A POST from a console page: same-origin by its headers, and a url-encoded form (a text/plain one is a cross-site trick). */
+  private fromOurPage(req: IncomingMessage): boolean {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    return type === 'application/x-www-form-urlencoded' && sameOrigin(req, this.config.publicUrl);
+  }
+
+  /** The login cookie is valid for this session and under LOGIN_MS old; past an hour it is renewed. */
+  private signedIn(session: string, value: string | undefined, setCookies: string[], secure: boolean): boolean {
+    const issued = this.keys.loginIssuedAt(session, value);
+    const age = issued === null ? Infinity : this.now() - issued;
+    if (!(age >= 0 && age < LOGIN_MS)) return false;
+    if (age > LOGIN_RENEW_MS) setCookies.push(this.loginCookie(session, secure));
+    return true;
+  }
+
+  private loginCookie(session: string, secure: boolean): string {
+    return cookie(LOGIN, this.keys.login(session, this.now()), { maxAge: LOGIN_MS / 1000, secure });
   }
 
   private async page(req: IncomingMessage, res: ServerResponse, p: string, session: string, viewer: Viewer, headers: Record<string, string[]>): Promise<void> {
@@ -214,23 +266,42 @@ export class ConsoleApp {
     }
   }
 
-  private async login(req: IncomingMessage, res: ServerResponse, session: string, csrf: string, setCookies: string[]): Promise<void> {
+  private async login(req: IncomingMessage, res: ServerResponse, session: string, csrf: string, setCookies: string[], secure: boolean): Promise<void> {
     if (!this.config.token) return redirect(res, '/console');
     if (req.method !== 'POST') return sendPage(res, 200, this.pages.loginPage({ csrf }), { 'set-cookie': setCookies });
+    const from = req.socket.remoteAddress ?? 'unknown';
+    const wait = this.throttle.wait(from, this.now());
+    if (wait > 0) {
+      this.logger.warn({ platform: 'web', from, retryAfterS: Math.ceil(wait / 1000) }, 'refused a console sign-in: too many wrong tokens from this address');
+      return sendPage(res, 429, this.pages.errorPage(429, `Too many wrong tokens from your address. Try again in ${Math.ceil(wait / 1000)} seconds.`), {
+        'set-cookie': setCookies,
+        'retry-after': String(Math.ceil(wait / 1000)),
+      });
+    }
     const form = await readForm(req);
     if (!form || !this.keys.checks(csrf, form.csrf)) return sendPage(res, 403, this.pages.errorPage(403, 'Reload the sign-in page and try again.'), { 'set-cookie': setCookies });
     if (!this.keys.checks(this.config.token, form.token)) {
-      this.logger.warn({ platform: 'web', from: req.socket.remoteAddress }, 'a console sign-in gave a wrong token');
+      const lock = this.throttle.failed(from, this.now());
+      this.logger.warn({ platform: 'web', from, lockedForS: lock / 1000 }, 'a console sign-in gave a wrong token');
       return sendPage(res, 401, this.pages.loginPage({ csrf, error: 'That is not the console token.' }), { 'set-cookie': setCookies });
     }
-    return redirect(res, '/console', { 'set-cookie': [...setCookies, cookie(LOGIN, this.keys.login(session))] });
+    this.throttle.succeeded(from);
+    // A new session at sign-in: a session id anyone saw before (a shared machine) opens nothing.
+    const fresh = this.keys.newSession();
+    return redirect(res, '/console', { 'set-cookie': [cookie(SESSION, fresh.cookie, { secure }), this.loginCookie(fresh.id, secure)] });
+  }
+
+  /** Signs out: the login cookie goes, and the session with it, so its CSRF token is worth nothing. */
+  private logout(res: ServerResponse, secure: boolean): void {
+    const fresh = this.keys.newSession();
+    redirect(res, '/console/login', { 'set-cookie': [cookie(LOGIN, '', { maxAge: 0, secure }), cookie(SESSION, fresh.cookie, { secure })] });
   }
 
   private pickPerson(res: ServerResponse, form: Record<string, string>, req: IncomingMessage, setCookies: string[]): void {
     const person = this.config.people.find((p) => p.id === form.person);
     const referer = req.headers.referer ? new URL(req.headers.referer, 'http://console.invalid').pathname : '/console';
     const back = referer.startsWith('/console') ? referer : '/console';
-    redirect(res, back, { 'set-cookie': person ? [...setCookies, cookie(PERSON, person.id, 30 * 86_400)] : setCookies });
+    redirect(res, back, { 'set-cookie': person ? [...setCookies, cookie(PERSON, person.id, { maxAge: 30 * 86_400 })] : setCookies });
   }
 
   private asset(res: ServerResponse, name: string): void {

@@ -57,6 +57,7 @@ export const ROUTES = {
   command: '/console/command',
   click: '/console/click',
   login: '/console/login',
+  logout: '/console/logout',
   incident: (number: number) => `/console/incidents/${encodeURIComponent(String(number))}`,
   /** The incident's server-sent events: `change` whenever its stored state changed. */
   incidentEvents: (number: number) => `/console/incidents/${encodeURIComponent(String(number))}/events`,
@@ -107,6 +108,7 @@ export function layout(input: LayoutInput): string {
 ${nav}
 <div class="site-tools">
 ${youPicker(input)}
+${input.tokenRequired ? signOut(input.csrf) : ''}
 </div>
 </header>
 ${input.tokenRequired ? '' : html`<p class="open-console" role="note">This console asks for no token: anyone who can reach it can act as anyone listed.</p>`}
@@ -124,6 +126,14 @@ ${csrfField(input.csrf)}
     (p) => html`<option value="${p.id}"${p.id === input.you.id ? html` selected` : ''}>${personLabel(p)}</option>`,
   )}</select>
 <button type="submit" class="btn">Switch</button>
+</form>`;
+}
+
+/** Only where a token is asked: without one there is nothing to sign out of. */
+function signOut(csrf: string): SafeHtml {
+  return html`<form class="logout" method="post" action="${ROUTES.logout}">
+${csrfField(csrf)}
+<button type="submit" class="btn">Sign out</button>
 </form>`;
 }
 
@@ -187,6 +197,7 @@ const STATUS_TITLES: Record<number, string> = {
   401: 'Sign in first',
   403: 'Not allowed',
   404: 'Not found',
+  421: 'Unknown host name',
   409: 'Conflict',
   429: 'Too many requests',
   500: 'Something failed',
