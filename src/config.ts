@@ -1,6 +1,7 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
 import { cronProblem, timeZoneProblem } from './digest/period';
+import { addressEntryProblem, PRIVATE_NETWORKS } from './http/addresses';
 import { parseAllowedHosts } from './probes/host-policy';
 import { weakTokenProblem } from './token-strength';
 import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPreset } from './webhooks/variables';
@@ -134,6 +135,13 @@ const envSchema = z.object({
     .string()
     .regex(/^\s*([0-9a-fA-F.:]+(\/\d{1,3})?\s*(,\s*[0-9a-fA-F.:]+(\/\d{1,3})?\s*)*)?$/, 'CONSOLE_ALLOW_FROM is a comma-separated list of addresses or networks (CIDR), e.g. 172.16.0.0/12 for Docker\'s bridge')
     .optional(),
+  METRICS_ALLOW_FROM: z
+    .string()
+    .refine((v) => listProblem(v) === null, {
+      error: (i) =>
+        `METRICS_ALLOW_FROM: ${listProblem(String(i.input))}; list the addresses or networks (CIDR) that may read /metrics, comma-separated, e.g. 10.0.0.0/8,192.168.1.20 (unset: this machine and the private networks)`,
+    })
+    .optional(),
   CONSOLE_PEOPLE: z
     .string()
     .regex(/^\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?(\s*,\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?)*\s*$/, 'CONSOLE_PEOPLE is a comma-separated list of id:Name, e.g. ada:Ada Lovelace,ben:Ben Okafor,root:Root (ids in lowercase letters, digits, . _ -)')
@@ -229,6 +237,8 @@ export interface Config {
   digest: DigestConfig;
   /** When overdue action items are reminded: `cron`, read in the digest's time zone. */
   reminders: { cron: string; tz: string };
+  /** METRICS_ALLOW_FROM: who may read /metrics and /readyz's details, besides this machine. */
+  metricsAllowFrom: string[];
 }
 
 /** The weekly KPI digest: `cron` is read in `tz`; nothing is scheduled while neither channel is set. */
@@ -368,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks,
     digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
     reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.DIGEST_TZ },
+    metricsAllowFrom: e.METRICS_ALLOW_FROM ? entries(e.METRICS_ALLOW_FROM) : PRIVATE_NETWORKS,
   };
 }
 
@@ -378,6 +389,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 function defaultHost(slackHttp: boolean, teams: boolean, openConsole: boolean): string | null {
   return openConsole && !slackHttp && !teams ? '127.0.0.1' : null;
+}
+
+function entries(list: string): string[] {
+  return list.split(',').map((a) => a.trim()).filter(Boolean);
+}
+
+/** The first entry of an address list that is not an address or a network, or null. */
+function listProblem(list: string): string | null {
+  for (const entry of entries(list)) {
+    const problem = addressEntryProblem(entry);
+    if (problem) return problem;
+  }
+  return null;
 }
 
 const DEFAULT_PEOPLE = 'ada:Ada (on call),ben:Ben (support),root:Root (admin)';

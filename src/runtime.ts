@@ -20,6 +20,7 @@ import { WebhookSender } from './webhooks/sender';
 import type { ChatPlatform } from './core/ports';
 import { systemClock, type Clock } from './core/ports';
 import { loadCatalog } from './core/runbook/loader';
+import { localClients } from './http/addresses';
 import { operationalRoutes } from './http/health';
 import { Metrics } from './http/metrics';
 import { HttpServer, type Route } from './http/server';
@@ -221,10 +222,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     );
   }
 
-  const routes: Route[] = operationalRoutes(pool, redis, metrics, {
-    sinceRelayPass: () => relay.sinceDatabasePass(),
-    redisRequired: role !== 'web',
-  });
+  const routes: Route[] = operationalRoutes(
+    pool,
+    redis,
+    metrics,
+    { sinceRelayPass: () => relay.sinceDatabasePass(), redisRequired: role !== 'web' },
+    localClients(config.metricsAllowFrom),
+  );
   let slack: SlackApp | null = null;
   // One dispatcher for every surface: its limit on work in flight is the process's, not a platform's.
   const dispatcher = new Dispatcher(deps, logger);

@@ -1,8 +1,10 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { withTimeout } from '../util/timeout';
+import { localClients, PRIVATE_NETWORKS } from './addresses';
 import type { Metrics } from './metrics';
+import { isForwarded } from './requests';
 import type { Route } from './server';
 
 export type Probe = () => Promise<unknown>;
@@ -25,8 +27,18 @@ export const RELAY_STALE_MS = 30_000;
 /**
  * /healthz: the process is up. /readyz: Postgres answers, the outbox relay is moving, and Redis
  * answers where this role needs it; a 503 names what is not. /metrics: Prometheus text.
+ * `inside` says who may read metrics and what /readyz found (METRICS_ALLOW_FROM): they tell an
+ * outsider queue sizes and which dependency is down. Anyone else gets /readyz's status code only.
  */
-export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics, readiness: Readiness): Route[] {
+export function operationalRoutes(
+  pool: Pool,
+  redis: Redis,
+  metrics: Metrics,
+  readiness: Readiness,
+  insideAddress: (address: string | undefined) => boolean = localClients(PRIVATE_NETWORKS),
+): Route[] {
+  // Behind a proxy on this machine every caller would look local: a forwarded request is someone else's.
+  const inside = (req: IncomingMessage) => !isForwarded(req) && insideAddress(req.socket.remoteAddress);
   const checks: Record<string, Probe> = {
     postgres: () => pool.query('SELECT 1'),
     redis: () => redis.ping(),
@@ -41,7 +53,7 @@ export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics, re
     {
       path: '/readyz',
       method: 'GET',
-      handler: (_req, res) => {
+      handler: (req, res) => {
         void Promise.all(
           Object.entries(checks).map(async ([name, check]) => {
             try {
@@ -54,6 +66,7 @@ export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics, re
           }),
         ).then((results) => {
           const down = results.filter(([n, r]) => r !== 'ok' && required(n)).map(([n]) => n);
+          if (!inside(req)) return json(res, down.length ? 503 : 200, { status: down.length ? 'not ready' : 'ready' });
           json(res, down.length ? 503 : 200, {
             status: down.length ? `not ready: ${down.join(' and ')} not answering` : 'ready',
             checks: Object.fromEntries(results),
@@ -64,7 +77,8 @@ export function operationalRoutes(pool: Pool, redis: Redis, metrics: Metrics, re
     {
       path: '/metrics',
       method: 'GET',
-      handler: (_req, res) => {
+      handler: (req, res) => {
+        if (!inside(req)) return json(res, 403, { error: 'forbidden: /metrics answers only the addresses METRICS_ALLOW_FROM names' });
         metrics.registry.metrics().then(
           (text) => {
             res.writeHead(200, { 'content-type': metrics.registry.contentType });

@@ -18,6 +18,22 @@ export interface Route {
 }
 
 /**
+ * What one client may hold. Anyone who can reach the port can open sockets, so each is bounded:
+ * a header that never finishes (slowloris) is cut at headersTimeout, and beyond maxConnections new
+ * sockets are dropped at once while those already open go on being served.
+ */
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  /** Slack retries after 3 s; nothing here should hold a socket much longer than a slow client. */
+  requestTimeoutMs: number;
+  /** Node's default: idle keep-alive sockets do not hold connection slots for long. */
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+export const SERVER_LIMITS: ServerLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 512 };
+
+/**
  * The bot's one HTTP server. Surfaces (Slack's receiver, later Teams and the console) and the
  * operational routes mount here side by side; every role serves it, the worker included.
  */
@@ -28,10 +44,20 @@ export class HttpServer {
     private readonly routes: Route[],
     private readonly metrics: Metrics,
     private readonly traffic: Traffic = new Traffic(),
+    limits: Partial<ServerLimits> = {},
   ) {
-    this.server = createServer((req, res) => this.handle(req, res));
-    // Slack retries after 3 s; nothing here should hold a socket much longer than a slow client.
-    this.server.requestTimeout = 30_000;
+    const l = { ...SERVER_LIMITS, ...limits };
+    this.server = createServer(
+      {
+        headersTimeout: l.headersTimeoutMs,
+        requestTimeout: l.requestTimeoutMs,
+        keepAliveTimeout: l.keepAliveTimeoutMs,
+        // Node looks for overdue headers every 30 s by default, which would triple a 10 s limit.
+        connectionsCheckingInterval: Math.max(50, Math.min(2_000, l.headersTimeoutMs / 2)),
+      },
+      (req, res) => this.handle(req, res),
+    );
+    this.server.maxConnections = l.maxConnections;
   }
 
   /** `host` undefined: every interface, as node does by default. */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { isoDate, type ParsedDate } from './dates';
+import { quoted } from './quote';
 import { csvRecords } from './records';
 import type { ReadItem, ReaderOptions } from './types';
 
@@ -28,7 +29,7 @@ export async function* readOwnCsv(input: Readable, opts: ReaderOptions = {}): As
     }
     const first = seen.get(externalId);
     if (first !== undefined) {
-      yield { line, skip: `duplicate external_id ${externalId} (first on line ${first})` };
+      yield { line, skip: `duplicate external_id ${quoted(externalId)} (first on line ${first})` };
       continue;
     }
     seen.set(externalId, line);
@@ -39,7 +40,7 @@ export async function* readOwnCsv(input: Readable, opts: ReaderOptions = {}): As
     }
     const severity = /^\s*(?:sev)?\s*([1-4])\s*$/i.exec(record.severity ?? '');
     if (!severity) {
-      yield { line, skip: `bad severity "${record.severity ?? ''}"` };
+      yield { line, skip: `bad severity ${quoted(record.severity)}` };
       continue;
     }
     const dates: Record<string, Date | null> = {};
@@ -47,7 +48,7 @@ export async function* readOwnCsv(input: Readable, opts: ReaderOptions = {}): As
     for (const column of DATES) {
       const parsed: ParsedDate = isoDate(record[column]);
       if (parsed === 'bad') {
-        bad = `bad ${column} "${record[column]}"`;
+        bad = `bad ${column} ${quoted(record[column])}`;
         break;
       }
       dates[column] = parsed;

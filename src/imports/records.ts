@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
+import { clipped } from './quote';
 import { ImportFileError } from './types';
+
+/**
+ * No incident needs more than this in one record. Without a bound csv-parse holds a field whole, and
+ * an 80 MB field (or an unclosed quote swallowing the rest of the file) took 723 MB to import.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
 
 export type CsvRecord = Record<string, string | undefined>;
 export type RecordItem = { line: number; record: CsvRecord } | { line: number; skip: string };
@@ -19,6 +26,7 @@ export async function* csvRecords(input: Readable, required: readonly string[]):
     bom: true,
     columns: (names: string[]) => (header = names.map((n) => n.trim())),
     info: true,
+    max_record_size: MAX_RECORD_BYTES,
     raw: true,
     // Said rather than detected: until it has detected one, csv-parse 7.0.3 builds a Buffer for
     // every byte it reads, which makes it several times slower (and much slower under jest).
@@ -27,6 +35,11 @@ export async function* csvRecords(input: Readable, required: readonly string[]):
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+      // Skipping would not help: csv-parse goes on reading the oversized field. Stop, naming the line.
+      if (err?.code === 'CSV_MAX_RECORD_SIZE') {
+        const line = lines.firstLine(lineOf(err), raw ?? '');
+        throw new ImportFileError(`line ${line}: a record longer than ${MAX_RECORD_BYTES / 1024} KB, the most one incident may take; is a quote left open?`);
+      }
       skipped.push({ line: lines.firstLine(lineOf(err), raw ?? ''), skip: csvReason(err) });
     },
   });
@@ -89,6 +102,6 @@ function csvReason(err: CsvError | undefined): string {
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quote is not closed';
     default:
-      return `unreadable CSV line (${err?.message ?? 'unknown error'})`;
+      return `unreadable CSV line (${clipped(err?.message ?? 'unknown error')})`;
   }
 }

@@ -5,6 +5,7 @@ import { readOwnCsv } from './csv';
 import { milestoneProblem } from './milestones';
 import { openImportFile } from './open-file';
 import { Progress } from './progress';
+import { quoted } from './quote';
 import { readServiceNow } from './servicenow';
 import type { ImportSource, PastIncident, ReadItem, ReaderOptions } from './types';
 import { ImportWriter, type ImportRow } from './writer';
@@ -32,6 +33,9 @@ export interface ImportSummary {
   skipped: Skip[];
   ms: number;
 }
+
+/** What a runbook class looks like; our own CSV names classes, so anything else there is a mistake. */
+const CLASS_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 const READERS: Record<ImportSource, (input: Readable, opts: ReaderOptions) => AsyncIterable<ReadItem>> = {
   servicenow: readServiceNow,
@@ -73,7 +77,13 @@ export async function importFile(pool: Pool, source: ImportSource, file: string,
       summary.skipped.push({ line: item.line, reason: problem });
       continue;
     }
-    batch.push(toRow(item.line, item.incident, classMap));
+    const row = toRow(item.line, item.incident, classMap);
+    // A ServiceNow category is someone else's naming and is kept as it is unless the class map says otherwise.
+    if (source === 'csv' && !CLASS_SLUG.test(row.className)) {
+      summary.skipped.push({ line: item.line, reason: `bad class ${quoted(row.className)} (lowercase letters, digits and -, at most 64)` });
+      continue;
+    }
+    batch.push(row);
     if (batch.length >= batchSize) await flush();
   }
   await flush();

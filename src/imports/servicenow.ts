@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { serviceNowDate } from './dates';
+import { quoted } from './quote';
 import { csvRecords } from './records';
 import type { PastIncident, ReadItem, ReaderOptions } from './types';
 
@@ -41,7 +42,7 @@ export async function* readServiceNow(input: Readable, opts: ReaderOptions = {})
     }
     const modCount = Number(present(record.sys_mod_count) ?? NaN);
     if (!Number.isInteger(modCount)) {
-      yield { line, skip: `bad sys_mod_count "${record.sys_mod_count ?? ''}"` };
+      yield { line, skip: `bad sys_mod_count ${quoted(record.sys_mod_count)}` };
       continue;
     }
     const held = latest.get(number);
@@ -63,13 +64,13 @@ function toIncident(number: string, row: Latest): ReadItem {
   const { line } = row;
   const declaredAt = serviceNowDate(row.openedAt);
   if (declaredAt === null) return { line, skip: 'no opened_at' };
-  if (declaredAt === 'bad') return { line, skip: `bad opened_at "${row.openedAt}"` };
+  if (declaredAt === 'bad') return { line, skip: `bad opened_at ${quoted(row.openedAt)}` };
   const resolvedAt = serviceNowDate(row.resolvedAt);
-  if (resolvedAt === 'bad') return { line, skip: `bad resolved_at "${row.resolvedAt}"` };
+  if (resolvedAt === 'bad') return { line, skip: `bad resolved_at ${quoted(row.resolvedAt)}` };
   // An uncategorised incident still counts for MTTR; the class map can file it under a runbook.
   const category = present(row.category) ?? UNCATEGORIZED;
   const severity = priority(row.priority);
-  if (severity === null) return { line, skip: `bad priority "${row.priority ?? ''}"` };
+  if (severity === null) return { line, skip: `bad priority ${quoted(row.priority)}` };
   const incident: PastIncident = {
     externalId: number,
     category,

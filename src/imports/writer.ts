@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { clipped } from './quote';
 import type { ImportSource } from './types';
 
 /** A row ready for `incidents`: class mapped, milestones checked. */
@@ -96,7 +97,7 @@ export class ImportWriter {
         total.unchanged += r.unchanged;
       } catch (err) {
         if (!isDataError(err)) throw err;
-        total.rejected.push({ line: row.line, reason: `refused by the database: ${(err as Error).message}` });
+        total.rejected.push({ line: row.line, reason: `refused by the database: ${clipped((err as Error).message)}` });
       }
     }
     return total;

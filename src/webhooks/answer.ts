@@ -36,9 +36,45 @@ function retryAfterMs(value: string | null, now: number): number | null {
 }
 
 const MAX_TEXT = 300;
+/** More than an error page's first line needs; a receiver cannot make us hold more. */
+export const MAX_READ_BYTES = 8 * 1024;
 
 /** A refusal's body as one short line, fit for an error message and a log. */
 export function refusalText(body: string, secret: string): string {
   const redacted = secret ? body.split(secret).join('[redacted]') : body;
-  return redacted.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+  const line = redacted.replace(/\s+/g, ' ').trim();
+  return line.length > MAX_TEXT ? `${line.slice(0, MAX_TEXT)}…` : line;
+}
+
+/**
+ * At most MAX_READ_BYTES of a refusal's body. We ask for identity; a receiver that compresses anyway
+ * is not read at all, since a few hundred KB of gzip can inflate to gigabytes (fetch would inflate it).
+ */
+export async function readRefusal(res: Response): Promise<string> {
+  const encoding = res.headers.get('content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    await res.body?.cancel().catch(() => undefined);
+    return `(a ${encoding.slice(0, 20)} body, not read)`;
+  }
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let complete = false;
+  try {
+    while (size < MAX_READ_BYTES) {
+      const { done, value } = await reader.read();
+      complete = done;
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A body cut short still tells what arrived of it; the status is what counts.
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const text = new TextDecoder().decode(Buffer.concat(chunks).subarray(0, MAX_READ_BYTES));
+  // Cut at the cap, a secret echoed there would be only half there and escape redaction: drop the last word.
+  return complete ? text : text.replace(/\S{0,512}$/, '');
 }

@@ -1,6 +1,6 @@
 import type { WebhookConfig } from './variables';
 import { PermanentError } from '../core/errors';
-import { answerError, refusalText, type Answer } from './answer';
+import { answerError, readRefusal, refusalText, type Answer } from './answer';
 import type { WebhookEvent } from './event';
 import { genericRequest } from './generic';
 import { pagerDutyRequest } from './pagerduty';
@@ -40,11 +40,13 @@ export class WebhookSender {
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     let answer: Answer;
     try {
-      const res = await this.fetch(webhook.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: controller.signal });
+      // identity: fetch inflates whatever it is sent, and a receiver's error page is not worth that risk.
+      const headers = { ...request.headers, 'accept-encoding': 'identity' };
+      const res = await this.fetch(webhook.url, { method: 'POST', headers, body: request.body, redirect: 'manual', signal: controller.signal });
       answer = { status: res.status, retryAfter: res.headers.get('retry-after'), text: '' };
       // A success's body says nothing we use; cancelling it frees the connection at once.
       if (res.ok) await res.body?.cancel();
-      else answer.text = refusalText(await res.text(), webhook.secret);
+      else answer.text = refusalText(await readRefusal(res), webhook.secret);
     } catch (err) {
       throw new Error(controller.signal.aborted ? `${what} did not answer within ${this.timeoutMs} ms` : `${what} could not be reached: ${networkCode(err)}`);
     } finally {

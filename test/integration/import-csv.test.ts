@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadClassMap } from '../../src/imports/class-map';
+import { importCommand } from '../../src/cli/import';
 import { importFile } from '../../src/imports/run';
+import { formatSummary } from '../../src/imports/summary';
+import { ImportFileError } from '../../src/imports/types';
 import { freshSchema, type TestSchema } from '../support/db';
 
 const HEADER = 'class,severity,title,external_id,declared_at,acknowledged_at,diagnosed_at,resolved_at';
@@ -33,7 +36,7 @@ const EXPECTED_SKIPS = [
   { line: 7, reason: 'no class' },
   { line: 10, reason: 'wrong number of fields' },
   { line: 11, reason: 'bad severity "7"' },
-  { line: 12, reason: 'duplicate external_id CSV-1 (first on line 2)' },
+  { line: 12, reason: 'duplicate external_id "CSV-1" (first on line 2)' },
   { line: 13, reason: 'acknowledged before declared' },
   { line: 14, reason: 'no declared_at' },
 ];
@@ -146,6 +149,60 @@ describe('incident-bot import csv', () => {
       { line: 5, reason: 'resolved before declared' },
       { line: 6, reason: 'wrong number of fields' },
     ]);
+  });
+
+  it('skips a class that is not a runbook class, and quotes any bad value clipped', async () => {
+    const long = 'x'.repeat(5000);
+    const lines = [
+      HEADER,
+      'Payments Gateway,2,not a slug,CSV-30,2026-04-01T10:00:00Z,,,',
+      `pdf,2,long bad date,CSV-31,${long},,,`,
+      `${'a'.repeat(65)},2,class too long,CSV-32,2026-04-01T10:00:00Z,,,`,
+      'pdf,"2\u001b[31m",escape in severity,CSV-33,2026-04-01T10:00:00Z,,,',
+      'db,3,a good one,CSV-34,2026-04-01T10:00:00Z,,,',
+    ];
+    const s = await importFile(schema.pool, 'csv', file('bad-values.csv', `${lines.join('\n')}\n`));
+
+    expect(s.imported).toBe(1);
+    expect(s.skipped).toEqual([
+      { line: 2, reason: 'bad class "Payments Gateway" (lowercase letters, digits and -, at most 64)' },
+      { line: 3, reason: `bad declared_at "${'x'.repeat(80)}…"` },
+      { line: 4, reason: `bad class "${'a'.repeat(65)}" (lowercase letters, digits and -, at most 64)` },
+      { line: 5, reason: 'bad severity "2\\u001b[31m"' },
+    ]);
+    expect(formatSummary(s)).not.toContain('x'.repeat(81));
+  });
+
+  it('stops at a record over 64 KB, naming its line, having read little past it', async () => {
+    const field = 'y'.repeat(200 * 1024);
+    const lines = [HEADER, 'pdf,2,before,CSV-40,2026-04-02T10:00:00Z,,,', `pdf,2,${field},CSV-41,2026-04-02T10:00:00Z,,,`, 'pdf,2,after,CSV-42,2026-04-02T10:00:00Z,,,'];
+    const p = file('huge-field.csv', `${lines.join('\n')}\n`);
+
+    const err = await importFile(schema.pool, 'csv', p).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(ImportFileError);
+    expect(err!.message).toBe('line 3: a record longer than 64 KB, the most one incident may take; is a quote left open?');
+    expect(err!.message.length).toBeLessThan(200);
+    expect((await rows()).map((r) => r.external_id)).not.toContain('CSV-42');
+  });
+
+  it('says the same from the command line, without the field', async () => {
+    const p = file('open-quote.csv', `${HEADER}\npdf,2,"never closed,CSV-50,2026-04-03T10:00:00Z,,,\n${'z,'.repeat(50_000)}\n`);
+    const err: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+    const env = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = schema.url;
+    try {
+      await expect(importCommand(['csv', p])).resolves.toBe(1);
+    } finally {
+      process.env.DATABASE_URL = env;
+      spy.mockRestore();
+    }
+    const text = err.join('');
+    expect(text).toContain('line 2: a record longer than 64 KB');
+    expect(text.length).toBeLessThan(500);
   });
 
   it('refuses a file without the columns it needs, naming them', async () => {

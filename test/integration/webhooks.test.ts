@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { loadConfig, type WebhookConfig } from '../../src/config';
 import { PermanentError, RetryLaterError } from '../../src/core/errors';
 import { signWebhook } from '../../src/webhooks/signature';
@@ -25,6 +26,27 @@ interface Receiver {
 
 type Route = (res: http.ServerResponse, seen: Seen) => void;
 
+const FLOOD_BYTES = 50 * 1024 * 1024;
+// One gzip member of 1 MB of zeros is about 1 KB; members may follow each other, so 50 MB of them inflate to ~50 GB.
+const BOMB_MEMBER = gzipSync(Buffer.alloc(1024 * 1024));
+
+/** How far the last flood got before the client went away. */
+let flood: Promise<{ written: number; finished: boolean }> = Promise.resolve({ written: 0, finished: false });
+
+/** Writes chunk after chunk up to FLOOD_BYTES, as fast as the client reads. */
+function pour(res: http.ServerResponse, chunk: Buffer): void {
+  let written = 0;
+  flood = new Promise((resolve) => res.on('close', () => resolve({ written, finished: res.writableFinished })));
+  const more = (): void => {
+    while (written < FLOOD_BYTES && !res.destroyed) {
+      written += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    if (!res.destroyed) res.end();
+  };
+  more();
+}
+
 const ROUTES: Record<string, Route> = {
   '/ok': (res) => res.writeHead(200).end('ok'),
   '/pagerduty': (res) => res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success","message":"Event processed"}'),
@@ -35,6 +57,14 @@ const ROUTES: Record<string, Route> = {
   '/busy-no-hint': (res) => res.writeHead(429).end('slow down'),
   '/moved': (res) => res.writeHead(302, { location: '/ok' }).end(),
   '/never': () => undefined,
+  '/flood': (res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    pour(res, Buffer.from('internal error '.repeat(4096)));
+  },
+  '/bomb': (res) => {
+    res.writeHead(500, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+    pour(res, BOMB_MEMBER);
+  },
 };
 
 let receiver: Receiver;
@@ -249,6 +279,28 @@ describe('what a failed call becomes', () => {
 
     expect(err.message).toContain('[redacted]');
     expect(err.message).not.toContain(ROUTING_KEY);
+  });
+
+  it('a 500 with an endless body is read only to the cap, and quoted clipped', async () => {
+    const err = await rejection(sender(generic('/flood')).send('statuspage', event()));
+    const { written, finished } = await flood;
+
+    expect(err.message).toMatch(/^webhook statuspage \(127\.0\.0\.1:\d+\) answered 500: internal error internal error/);
+    expect(err.message).toMatch(/…$/);
+    expect(err.message.length).toBeLessThan(400);
+    expect(finished).toBe(false);
+    expect(written).toBeLessThan(FLOOD_BYTES);
+  });
+
+  it('a 500 with a gzip bomb for a body is not inflated: the request asked for identity, the body is left unread', async () => {
+    const err = await rejection(sender(generic('/bomb')).send('statuspage', event()));
+    const { written, finished } = await flood;
+
+    expect(receiver.requests[0]?.headers['accept-encoding']).toBe('identity');
+    expect(err).not.toBeInstanceOf(PermanentError);
+    expect(err.message).toMatch(/^webhook statuspage \(127\.0\.0\.1:\d+\) answered 500: \(a gzip body, not read\)$/);
+    expect(finished).toBe(false);
+    expect(written).toBeLessThan(FLOOD_BYTES);
   });
 
   it('a 400 is permanent, quoting the receiver and naming the variables to check', async () => {

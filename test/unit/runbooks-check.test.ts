@@ -220,6 +220,29 @@ describe('broken runbooks', () => {
     });
   });
 
+  it('refuses a runbook over 256 KB without parsing it, and `runbooks check` names the file and the cap', () => {
+    const padding = `# ${'x'.repeat(200)}\n`.repeat(1400);
+    const dir = folder('oversized', { 'pdf-404.yaml': `${shippedText('pdf-404')}\n${padding}`, 'queue-failure.yaml': shippedText('queue-failure') });
+    const message = 'is larger than 256 KB, the most a runbook may be: split it or trim it';
+    expect(checkRunbooks(dir)).toEqual({ runbooks: [expect.objectContaining({ id: 'queue-failure' })], problems: [{ file: shown(dir, 'pdf-404.yaml'), path: '', message }] });
+
+    const r = runCli('runbooks', 'check', dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(`${shown(dir, 'pdf-404.yaml')}: ${message}`);
+  });
+
+  it('refuses a YAML alias bomb as a problem of its file, not a crash', () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].entries()) {
+      const prev = String.fromCharCode(97 + i);
+      laughs.push(`${name}: &${name} [*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev}]`);
+    }
+    const dir = folder('alias-bomb', { 'pdf-404.yaml': `${laughs.join('\n')}\n`, 'queue-failure.yaml': shippedText('queue-failure') });
+    const { problems, runbooks } = checkRunbooks(dir);
+    expect(runbooks.map((r) => r.id)).toEqual(['queue-failure']);
+    expect(problems).toEqual([{ file: shown(dir, 'pdf-404.yaml'), path: '', message: expect.stringMatching(/^YAML refused: .*alias/i) }]);
+  });
+
   it('reports a folder with no runbooks instead of starting with an empty catalog', () => {
     const dir = folder('empty', { 'README.md': '# nothing here' });
     expect(onlyProblem(dir)).toEqual({ file: shown(dir, ''), path: '', message: 'holds no .yaml runbooks' });

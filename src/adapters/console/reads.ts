@@ -5,6 +5,7 @@ import type { Incident, Snapshot } from '../../core/incident/model';
 import type { MttrReport } from '../../core/reports';
 import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
+import { RunbookFileCache } from '../../core/runbook/file-cache';
 import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
 import type { Runbook } from '../../core/runbook/schema';
 import { DigestClaims } from '../../digest/claims';
@@ -20,6 +21,7 @@ const WEEK_MS = 7 * 86_400_000;
 /** The stored state each console page shows, read fresh for every request. */
 export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessages, runbooksDir: string, names: (id: string) => string | null) {
   const classes = () => [...new Set(deps.catalog.all.map((r) => r.class))];
+  const runbookFiles = new RunbookFileCache();
   return {
     async list() {
       const { rows } = await pool.query(
@@ -76,9 +78,9 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
       return { runbooks: deps.catalog.all.map((r) => ({ id: r.id, title: r.title })) };
     },
 
-    /** A runbook as its checklist will look, read from disk now, with `runbooks check`'s problems. */
+    /** A runbook as its checklist will look, as it is on disk now (a file is parsed again once it changes), with `runbooks check`'s problems. */
     runbook(id: string) {
-      const checked = checkRunbooks(runbooksDir);
+      const checked = checkRunbooks(runbooksDir, runbookFiles);
       const runbook: Runbook | null = checked.runbooks.find((r) => r.id === id) ?? null;
       // Files are named by runbook id (pdf-404.yaml): its problems are those of its file.
       const problems = checked.problems.filter((p) => path.basename(p.file).replace(/\.ya?ml$/, '') === id).map(formatProblem);

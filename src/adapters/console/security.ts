@@ -1,25 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { isLoopback } from '../../http/requests';
-
-/** Clients served without a token: this machine, and the networks CONSOLE_ALLOW_FROM names. */
-export function localClients(allowFrom: string[]): (address: string | undefined) => boolean {
-  const list = new BlockList();
-  for (const entry of allowFrom) {
-    const [ip, bits] = entry.split('/');
-    const family = isIPv4(ip!) ? 'ipv4' : isIPv6(ip!) ? 'ipv6' : null;
-    if (!family) continue;
-    if (bits === undefined) list.addAddress(ip!, family);
-    else list.addSubnet(ip!, Number(bits), family);
-  }
-  return (address) => {
-    if (isLoopback(address)) return true;
-    if (!address) return false;
-    const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
-    return v4 ? list.check(v4, 'ipv4') : list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
-  };
-}
+export { localClients } from '../../http/addresses';
 
 /** Equal strings compared in constant time (their digests, so the length leaks nothing either). */
 export function sameSecret(a: string, b: string): boolean {

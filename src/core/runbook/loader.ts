@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import { durationMs, runbookSchema, type Runbook } from './schema';
+import type { Runbook } from './schema';
 import { RunbookCatalog } from './catalog';
-import { findSecrets } from './secrets';
-import { parseMarkup } from './markup';
+import { checkRunbookFile } from './file';
+import type { RunbookFileCache } from './file-cache';
 
 import { commandFor } from '../commands/words';
 
@@ -31,8 +30,11 @@ export interface LoadResult {
   problems: RunbookProblem[];
 }
 
-/** Reads every *.yaml in `dir` and reports every problem it finds, not only the first. */
-export function checkRunbooks(dir: string): LoadResult {
+/**
+ * Reads every *.yaml in `dir` and reports every problem it finds, not only the first. With a
+ * cache, a file is parsed again only when it has changed; the checks across files always run.
+ */
+export function checkRunbooks(dir: string, cache?: RunbookFileCache): LoadResult {
   const shown = path.relative(process.cwd(), dir) || '.';
   let names: string[];
   try {
@@ -46,73 +48,16 @@ export function checkRunbooks(dir: string): LoadResult {
   }
   const problems: RunbookProblem[] = [];
   const loaded: Array<{ pb: Runbook; file: string }> = [];
-  for (const name of names) {
+  const fullPaths = names.map((name) => path.join(dir, name));
+  cache?.keepOnly(new Set(fullPaths));
+  names.forEach((name, i) => {
     const file = path.join(shown, name);
-    const fileProblems = (p: string, message: string) => problems.push({ file, path: p, message });
-    const doc = parseDocument(readFileSync(path.join(dir, name), 'utf8'), { prettyErrors: true });
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) fileProblems('', `YAML syntax: ${e.message.split('\n')[0]}`);
-      continue;
-    }
-    const raw = doc.toJS();
-    // Checked before the schema, which could strip an unknown field and hide the leak.
-    const secrets = findSecrets(raw);
-    for (const [where, what] of secrets) {
-      fileProblems(where, `looks like ${what}: keep credentials in the environment (see README, Probes), never in a runbook`);
-    }
-    if (secrets.length > 0) continue;
-    const parsed = runbookSchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) fileProblems(issue.path.join('.'), issue.message);
-      continue;
-    }
-    const pb = parsed.data;
-    const expectedId = name.replace(/\.ya?ml$/, '');
-    if (pb.id !== expectedId) fileProblems('id', `is "${pb.id}" but the file is ${name}: make them equal`);
-    checkInternalReferences(pb, fileProblems);
-    checkMarkup(pb, fileProblems);
-    loaded.push({ pb, file });
-  }
+    const checked = cache ? cache.check(fullPaths[i]!, name) : checkRunbookFile(fullPaths[i]!, name);
+    for (const p of checked.problems) problems.push({ file, ...p });
+    if (checked.runbook) loaded.push({ pb: checked.runbook, file });
+  });
   checkNames(loaded, problems);
   return { runbooks: loaded.map((l) => l.pb), problems };
-}
-
-function checkInternalReferences(pb: Runbook, report: (path: string, message: string) => void): void {
-  const stepIds = new Set<string>();
-  pb.steps.forEach((s, i) => {
-    if (stepIds.has(s.id)) report(`steps.${i}.id`, `"${s.id}" is used by an earlier step: step ids must be unique`);
-    stepIds.add(s.id);
-  });
-  const probeIds = new Set<string>();
-  pb.probes.forEach((p, i) => {
-    if (probeIds.has(p.id)) report(`probes.${i}.id`, `"${p.id}" is used by an earlier probe: probe ids must be unique`);
-    probeIds.add(p.id);
-  });
-  pb.steps.forEach((s, i) => {
-    if (s.probe && !probeIds.has(s.probe)) {
-      report(`steps.${i}.probe`, `names probe "${s.probe}", which is not declared under probes`);
-    }
-  });
-  let previous = -1;
-  pb.escalation.forEach((level, i) => {
-    const ms = durationMs(level.after);
-    if (ms <= previous) report(`escalation.${i}.after`, `${level.after} must be later than the level before it`);
-    previous = ms;
-  });
-}
-
-/** Runbook prose must be the documented subset (docs/runbook-format.md): what a surface cannot show is refused here. */
-function checkMarkup(pb: Runbook, report: (path: string, message: string) => void): void {
-  const fields: Array<[string, string]> = [
-    ...pb.steps.map((s, i): [string, string] => [`steps.${i}.detail`, s.detail]),
-    ...pb.edge_cases.flatMap((e, i): Array<[string, string]> => [
-      [`edge_cases.${i}.case`, e.case],
-      [`edge_cases.${i}.fallback`, e.fallback],
-    ]),
-  ];
-  for (const [where, text] of fields) {
-    for (const p of parseMarkup(text).problems) report(where, `line ${p.line}: ${p.message}`);
-  }
 }
 
 function checkNames(loaded: Array<{ pb: Runbook; file: string }>, problems: RunbookProblem[]): void {
