@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { pagerEnv, quickLadderDir, seedWorkspace, webhookReceiver } from '../support/escalation-fixtures';
+import { startConsoleHarness, type ConsoleHarness } from '../support/console-harness';
 import { startHarness, type Harness } from '../support/harness';
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
 import { alice, GENERAL_CHANNEL, teamsMessageId } from '../support/teams-activities';
@@ -121,5 +122,47 @@ describe('Teams', () => {
     const { rows } = await t.schema.pool.query('SELECT level FROM escalations');
     expect(rows).toEqual([{ level: 1 }]);
     expect(t.connector.messages(thread).filter((m) => /^⬆️ Escalated/.test(m.activity.text ?? ''))).toHaveLength(1);
+  });
+});
+
+describe('the console', () => {
+  let dir: string;
+  let c: ConsoleHarness;
+  beforeAll(async () => {
+    dir = quickLadderDir(LADDER.map((l) => ({ ...l, notify: ['@ben'] })));
+    c = await startConsoleHarness({ runbooksDir: dir });
+  });
+  afterAll(async () => {
+    await c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every form of a page with its hidden fields, as the browser would send them. */
+  function forms(page: string): Array<{ action: string; fields: Record<string, string>; label: string }> {
+    return [...page.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
+      action: m[1]!,
+      fields: Object.fromEntries([...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((f) => [f[1]!, f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')])),
+      label: /<button[^>]*>([^<]*)<\/button>/.exec(m[2]!)?.[1] ?? '',
+    }));
+  }
+
+  it('the same form sent twice (a command, then a button) escalates once each', async () => {
+    const client = c.client();
+    const list = forms((await client.get('/console')).body).find((f) => f.action === '/console/command')!;
+    const declared = await client.post('/console/command', { ...list.fields, text: '/incident pdf-404 console replay' });
+    const page = (await client.get(declared.location!)).body;
+    const { rows } = await c.schema.pool.query('SELECT id FROM incidents');
+    const id = rows[0].id as string;
+    const levels = async () => (await c.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1 ORDER BY level', [id])).rows.map((r) => r.level);
+
+    const box = forms(page).find((f) => f.action === '/console/command')!;
+    expect(box.fields.request).toMatch(/^[0-9a-f-]{36}$/);
+    for (let i = 0; i < 2; i++) expect((await client.post('/console/command', { ...box.fields, text: 'escalate need help' })).status).toBe(303);
+    expect(await levels()).toEqual([1]);
+
+    const button = forms((await client.get(declared.location!)).body).find((f) => f.label === 'Escalate')!;
+    expect(button.fields.request).toMatch(/^[0-9a-f-]{36}$/);
+    for (let i = 0; i < 2; i++) expect((await client.post('/console/click', button.fields)).status).toBe(303);
+    expect(await levels()).toEqual([1, 2]);
   });
 });

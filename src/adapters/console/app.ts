@@ -232,7 +232,7 @@ export class ConsoleApp {
       workspace: CONSOLE_WORKSPACE,
       room,
       replyTo: room ? { incidentId: room.slice('console:'.length) } : undefined,
-      requestId: form.request && /^[A-Za-z0-9-]{8,64}$/.test(form.request) ? `console:${form.request}` : undefined,
+      requestId: requestIdOf(form),
     };
     try {
       const cmd = parseCommand(text, (word) => (word.startsWith('@') && viewer.people.some((person) => person.id === word.slice(1)) ? word.slice(1) : null));
@@ -259,7 +259,13 @@ export class ConsoleApp {
     try {
       const number = await this.platform.ensureRoom(payload.i);
       if (number !== null) back = ROUTES.incident(number);
-      const r = await this.dispatcher.click(payload, { userId: viewer.you.id, platform: this.platform, workspace: CONSOLE_WORKSPACE, room: consoleRoom(payload.i) });
+      const r = await this.dispatcher.click(payload, {
+        userId: viewer.you.id,
+        platform: this.platform,
+        workspace: CONSOLE_WORKSPACE,
+        room: consoleRoom(payload.i),
+        requestId: requestIdOf(form),
+      });
       return r.reply ? this.flash(session, r.reply, true, back) : back;
     } catch (err) {
       return this.flash(session, this.errorText(err), false, back);
@@ -333,4 +339,9 @@ export class ConsoleApp {
     this.logger.error({ platform: 'web', ref, err: (err as Error).message, stack: (err as Error).stack }, 'console request failed');
     return internalErrorText(ref);
   }
+}
+
+/** The id a console form was rendered with (pages/layout.ts): the same form sent twice is one request. */
+function requestIdOf(form: Record<string, string>): string | undefined {
+  return form.request && /^[A-Za-z0-9-]{8,64}$/.test(form.request) ? `console:${form.request}` : undefined;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { encodeAction, type ActionView } from '../../../core/render/actions';
 import type { Text } from '../../../core/render/text';
 import { html, type HtmlValue, type SafeHtml } from '../html';
@@ -146,13 +147,21 @@ export function csrfField(csrf: string): SafeHtml {
 }
 
 /**
+ * A fresh id for each form as rendered: the same form sent twice (a double submit, a resend after
+ * a lost answer) is one request, and a replay of it records nothing, as Slack's trigger_id does.
+ */
+function requestField(): SafeHtml {
+  return html`<input type="hidden" name="request" value="${randomUUID()}">`;
+}
+
+/**
  * A button of a view: a form posting its payload to /console/click. One that asks first carries
  * the question in `data-confirm` (console.js asks it; without script the form simply submits).
  */
 export function actionForm(a: ActionView, csrf: string): SafeHtml {
   const style = a.style === 'primary' ? 'btn btn-primary' : a.style === 'danger' ? 'btn btn-danger' : 'btn';
   const confirm = a.confirm ? html` data-confirm="${`${a.confirm.title}\n\n${a.confirm.text}`}"` : '';
-  return html`<form class="action" method="post" action="${ROUTES.click}">${csrfField(csrf)}<input type="hidden" name="payload" value="${encodeAction(a.payload)}"><button type="submit" class="${style}"${confirm}>${a.label}</button></form>`;
+  return html`<form class="action" method="post" action="${ROUTES.click}">${csrfField(csrf)}${requestField()}<input type="hidden" name="payload" value="${encodeAction(a.payload)}"><button type="submit" class="${style}"${confirm}>${a.label}</button></form>`;
 }
 
 /** The buttons of a view in a row; nothing when it has none. */
@@ -182,6 +191,7 @@ export function commandForm(input: { csrf: string; room?: string | null; autofoc
   const placeholder = input.placeholder ?? '/incident pdf-404 invoices return 404';
   return html`<form class="command" method="post" action="${ROUTES.command}">
 ${csrfField(input.csrf)}
+${requestField()}
 ${input.room ? html`<input type="hidden" name="room" value="${input.room}">` : ''}
 <label for="command-text">Command</label>
 <div class="command-row">
