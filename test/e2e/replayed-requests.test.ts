@@ -114,6 +114,8 @@ describe('Teams', () => {
   it('the same activity id sent twice escalates once', async () => {
     await t.say('incident pdf-404 replayed in Teams', alice, { channel: GENERAL_CHANNEL });
     const thread = (await t.connector.waitFor(() => [...t.connector.created.values()].find((c) => c.id.includes(';messageid=')), 10_000)).id;
+    // The thread exists before setup records it as the incident's room; a command waits for that.
+    await until(async () => (await t.schema.pool.query('SELECT 1 FROM incidents WHERE channel_id = $1', [thread])).rowCount === 1, 'the thread recorded as the room', 10_000);
     const id = teamsMessageId();
     expect((await t.say('escalate need help', alice, { conversationId: thread, id })).status).toBe(200);
     expect((await t.say('escalate need help', alice, { conversationId: thread, id })).status).toBe(200);
