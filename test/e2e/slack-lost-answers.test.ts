@@ -1,0 +1,94 @@
+import type { FakeSlack, LostAnswer } from '../support/fake-slack';
+import { startHarness, type Harness } from '../support/harness';
+import { stepButtons } from '../support/slack-blocks';
+
+const ALICE = 'UALICE01';
+
+/** Loses the first answer to each distinct create or post, however often it is asked again. */
+function loseFirstAnswers(slack: FakeSlack, how: LostAnswer, methods = ['conversations.create', 'chat.postMessage']): void {
+  const seen = new Set<string>();
+  slack.loseAnswer = (method, args) => {
+    if (!methods.includes(method)) return false;
+    const what = method === 'conversations.create' ? args.name : method === 'chat.update' ? `${args.channel}/${args.ts}` : `${args.channel}/${JSON.stringify(args.metadata)}`;
+    const key = `${method} ${what}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return how;
+  };
+}
+
+/** What a person would see of incidents declared with these summaries: their channels and messages. */
+function summary(slack: FakeSlack, titles: string[]) {
+  const channels = titles.map((t) => [...slack.channels.values()].filter((c) => c.topic.includes(t)));
+  const kinds = (channel: string) => slack.messagesIn(channel).map((m) => String(m.metadata?.event_payload.kind));
+  return {
+    incidents: titles.length,
+    withOneChannel: channels.filter((c) => c.length === 1).length,
+    orphanChannels: [...slack.channels.values()].filter((c) => !c.id.startsWith('D') && slack.messagesIn(c.id).length === 0).length,
+    duplicateHeaders: channels.filter((c) => c.some((ch) => kinds(ch.id).filter((k) => k === 'header').length > 1)).length,
+    duplicateChecklists: channels.filter((c) => c.some((ch) => kinds(ch.id).filter((k) => k === 'checklist').length > 1)).length,
+    missingMessages: channels.filter((c) => c.some((ch) => !kinds(ch.id).includes('header') || !kinds(ch.id).includes('checklist'))).length,
+  };
+}
+
+async function declareAll(h: Harness, titles: string[]): Promise<void> {
+  const urls = await Promise.all(titles.map(async (t) => (await h.command(`pdf-404 ${t}`, ALICE)).responseUrl));
+  await h.slack.waitFor(
+    () => urls.every((u) => h.slack.replies.some((r) => u.endsWith(r.path) && /declared\. Work it in <#C\w+>/.test(r.body.text))),
+    'every declarer told where the channel is',
+    45_000,
+  );
+}
+
+describe('Slack performing a call and losing the answer', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it.each([
+    ['the connection drops', 'reset' as const, 10],
+    ['Slack answers 500', 500 as const, 3],
+  ])('opens one channel with one header and one checklist per incident when %s', async (_, how, n) => {
+    loseFirstAnswers(h.slack, how);
+    const titles = Array.from({ length: n }, (_, i) => `lost answer ${how} ${i}`);
+    await declareAll(h, titles);
+    expect(summary(h.slack, titles)).toEqual({
+      incidents: n,
+      withOneChannel: n,
+      orphanChannels: 0,
+      duplicateHeaders: 0,
+      duplicateChecklists: 0,
+      missingMessages: 0,
+    });
+    // Each under its first name (…-<number>), none moved on to …-<number>-2.
+    const renamed = [...h.slack.channels.values()].filter((c) => !c.id.startsWith('D') && !c.name.endsWith(`-${/^INC-(\d+)/.exec(c.topic)?.[1]}`));
+    expect(renamed.map((c) => c.name)).toEqual([]);
+  }, 60_000);
+
+  it('moves to the next name when the name it wanted is someone else’s channel', async () => {
+    h.slack.onArrive = (method, args) => {
+      // Someone makes the very channel the bot is about to create, and its answer is lost.
+      if (method === 'conversations.create' && !args.name.endsWith('-2')) h.slack.addChannel('CSOMEONE1', args.name);
+    };
+    h.slack.loseAnswer = (method, args) => (method === 'conversations.create' && args.name.endsWith('-2') ? 'reset' : false);
+    await declareAll(h, ['name of someone else']);
+    const mine = [...h.slack.channels.values()].filter((c) => c.topic.includes('name of someone else'));
+    expect(mine.map((c) => c.name)).toEqual([expect.stringMatching(/-2$/)]);
+    expect(h.slack.messagesIn('CSOMEONE1')).toEqual([]);
+  }, 30_000);
+
+  it('updates a message whose update answer was lost, without posting it again', async () => {
+    await declareAll(h, ['lost update']);
+    const channel = [...h.slack.channels.values()].find((c) => c.topic.includes('lost update'))!.id;
+    const checklist = h.slack.messagesIn(channel)[1]!;
+    loseFirstAnswers(h.slack, 'reset', ['chat.update']);
+    const step = stepButtons(checklist.blocks)[0]!;
+    expect(await h.click(ALICE, channel, checklist.ts, step.actionId, step.value)).toBe(200);
+    await h.slack.waitFor(() => stepButtons(h.slack.messages.get(`${channel}/${checklist.ts}`)!.blocks)[0]!.label === 'Reopen', 'the update', 20_000);
+    expect(h.slack.messagesIn(channel)).toHaveLength(2);
+  }, 30_000);
+});
