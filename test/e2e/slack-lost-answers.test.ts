@@ -92,3 +92,36 @@ describe('Slack performing a call and losing the answer', () => {
     expect(h.slack.messagesIn(channel)).toHaveLength(2);
   }, 30_000);
 });
+
+describe('Slack rate-limiting a method', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('holds every update until Retry-After has passed, then shows the latest state once', async () => {
+    await declareAll(h, ['rate limited window']);
+    const channel = [...h.slack.channels.values()].find((c) => c.topic.includes('rate limited window'))!.id;
+    const [header, checklist] = h.slack.messagesIn(channel);
+    const steps = stepButtons(checklist!.blocks).slice(0, 5);
+    const before = h.slack.calls.length;
+    h.slack.rateLimitFor('chat.update', 2);
+    // Five clicks, five render jobs, all inside the window.
+    for (const s of steps) expect(await h.click(ALICE, channel, checklist!.ts, s.actionId, s.value)).toBe(200);
+    await h.slack.waitFor(
+      () => stepButtons(h.slack.messages.get(`${channel}/${checklist!.ts}`)!.blocks).slice(0, 5).every((b) => b.label === 'Reopen'),
+      'every clicked step shown done',
+      20_000,
+    );
+    const updates = h.slack.calls.slice(before).filter((c) => c.method === 'chat.update');
+    const of = (ts: string) => updates.filter((c) => c.args.ts === ts && c.ok).length;
+    expect({
+      refused: updates.filter((c) => c.error === 'ratelimited').length,
+      headerUpdates: of(header!.ts),
+      checklistUpdates: of(checklist!.ts),
+    }).toEqual({ refused: 1, headerUpdates: 1, checklistUpdates: 1 });
+  }, 30_000);
+});

@@ -1,5 +1,6 @@
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { SlackConfig } from '../../config';
+import { MethodHolds } from './method-holds';
 
 /** SLACK_API_URL with the trailing slash the Slack SDKs expect; undefined means Slack itself. */
 export function slackApiUrl(config: SlackConfig): string | undefined {
@@ -7,9 +8,37 @@ export function slackApiUrl(config: SlackConfig): string | undefined {
   return url ? (url.endsWith('/') ? url : `${url}/`) : undefined;
 }
 
+/** One per process: every client with the same token and API URL shares Slack's per-method limits. */
+const holds = new MethodHolds();
+
+/**
+ * A WebClient that keeps off a method while Slack's Retry-After for it runs: the call fails at
+ * once, as rate-limited, so the job waits in Redis instead of being refused by Slack again.
+ */
+class HoldingWebClient extends WebClient {
+  constructor(
+    token: string,
+    private readonly scope: string,
+    options: ConstructorParameters<typeof WebClient>[1],
+  ) {
+    super(token, options);
+  }
+
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
+    const key = `${this.scope}|${typeof options.token === 'string' ? options.token : this.token}|${method}`;
+    holds.check(key, method);
+    try {
+      return await super.apiCall(method, options);
+    } catch (err) {
+      holds.record(key, err);
+      throw err;
+    }
+  }
+}
+
 /** The Web API client the Slack platform uses (jobs, clicks, App Home); SLACK_API_URL points it elsewhere in tests. */
 export function createSlackClient(config: SlackConfig): WebClient {
-  return new WebClient(config.botToken, {
+  return new HoldingWebClient(config.botToken, slackApiUrl(config) ?? 'slack', {
     slackApiUrl: slackApiUrl(config),
     // No retry in the client: when Slack did the work but the answer was lost, a resend would
     // post or create a second copy before anything can look for the first. BullMQ retries the
