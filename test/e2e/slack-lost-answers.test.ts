@@ -1,6 +1,7 @@
 import type { FakeSlack, LostAnswer } from '../support/fake-slack';
 import { startHarness, type Harness } from '../support/harness';
 import { stepButtons } from '../support/slack-blocks';
+import { until } from '../support/wait';
 
 const ALICE = 'UALICE01';
 
@@ -124,4 +125,36 @@ describe('Slack rate-limiting a method', () => {
       checklistUpdates: of(checklist!.ts),
     }).toEqual({ refused: 1, headerUpdates: 1, checklistUpdates: 1 });
   }, 30_000);
+});
+
+describe('a reminder whose answer was lost', () => {
+  const BOB = 'UBOB0002';
+  const DAY = 86_400_000;
+  let now = Date.now();
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ clock: { now: () => new Date(now) } });
+    h.slack.users.push({ id: BOB, name: 'bob' });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('is found in the direct message on the next try, not sent twice', async () => {
+    await declareAll(h, ['lost reminder']);
+    const channel = [...h.slack.channels.values()].find((c) => c.topic.includes('lost reminder'))!.id;
+    h.slack.join(channel, BOB);
+    const due = new Date(now).toISOString().slice(0, 10);
+    expect((await h.command(`action add purge the CDN cache <@${BOB}|bob> due ${due}`, ALICE, channel)).body.text).toMatch(/^Added #1/);
+    now += DAY;
+    const dm = `D${BOB.slice(1)}`;
+    h.slack.loseAnswer = (method, args) => (method === 'chat.postMessage' && args.channel === dm ? 'reset' : false);
+    const schedules = h.runtime.queues.queues.schedules;
+    await schedules.add('actions.remind', {}, { jobId: 'remind-lost' });
+    await h.slack.waitFor(() => h.slack.calls.some((c) => c.method === 'chat.postMessage' && c.args.channel === dm), 'the reminder sent');
+    h.slack.loseAnswer = null;
+    // The job fails on the lost answer and BullMQ tries it again; that try must look first.
+    await until(async () => (await schedules.getJobState('remind-lost')) === 'completed', 'the reminder job done', 30_000);
+    expect(h.slack.messagesIn(dm).filter((m) => m.text.includes('purge the CDN cache'))).toHaveLength(1);
+  }, 45_000);
 });
