@@ -23,7 +23,12 @@ interface Message {
   text: string;
   blocks: any[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Who wrote it: the bot (UBOT) for everything posted with the bot token. */
+  user: string;
 }
+
+/** How an answer is lost after the call was performed: the connection drops, or Slack says 500. */
+export type LostAnswer = 'reset' | 500;
 
 const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 
@@ -48,6 +53,13 @@ export class FakeSlack {
   readonly failNext = new Map<string, string>();
   /** Methods to answer with HTTP 429 and this Retry-After (seconds) on their next call, as Slack rate-limits. */
   readonly rateLimitNext = new Map<string, number>();
+  /**
+   * Asked after a call was performed: a truthy answer loses Slack's answer that way, so the
+   * caller cannot tell that the channel or message now exists.
+   */
+  loseAnswer: ((method: string, args: Record<string, any>) => LostAnswer | false) | null = null;
+  /** Methods answered with HTTP 429 until this time (ms), each with the Retry-After left. */
+  readonly rateLimitedUntil = new Map<string, number>();
   /** Methods that answer only after this many ms: a slow Slack makes the window for a crash real. */
   readonly delayMs = new Map<string, number>();
   /** Told of every Web API call as it arrives, before any delay: a test can kill the caller then. */
@@ -62,7 +74,18 @@ export class FakeSlack {
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(
-        ({ status, body, headers }) => {
+        ({ status, body, headers, lost }) => {
+          if (lost === 'reset') {
+            req.socket.destroy();
+            this.waiters.forEach((w) => w());
+            return;
+          }
+          if (lost === 500) {
+            res.writeHead(500, { 'content-type': 'text/plain' });
+            res.end('internal error');
+            this.waiters.forEach((w) => w());
+            return;
+          }
           res.writeHead(status, { 'content-type': 'application/json', ...headers });
           res.end(JSON.stringify(body));
           this.waiters.forEach((w) => w());
@@ -88,6 +111,17 @@ export class FakeSlack {
 
   async stop(): Promise<void> {
     await new Promise<void>((r) => this.server?.close(() => r()));
+  }
+
+  /** Answers every call of `method` with 429 for the next `seconds`, as Slack's rate limits do. */
+  rateLimitFor(method: string, seconds: number): void {
+    this.rateLimitedUntil.set(method, Date.now() + seconds * 1000);
+  }
+
+  /** Someone writes in a channel, as a person would. */
+  say(channel: string, user: string, text: string): void {
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+    this.messages.set(`${channel}/${ts}`, { channel, ts, text, blocks: [], user });
   }
 
   /** Someone joins a channel by hand, as a responder would. */
@@ -131,7 +165,7 @@ export class FakeSlack {
     }
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string>; lost?: LostAnswer | false }> {
     const raw = await new Promise<string>((r) => {
       let data = '';
       req.on('data', (c) => (data += c));
@@ -153,6 +187,12 @@ export class FakeSlack {
       this.calls.push({ method, args, ok: false, error: 'ratelimited' });
       return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(retryAfter) } };
     }
+    const limitedUntil = this.rateLimitedUntil.get(method) ?? 0;
+    if (limitedUntil > Date.now()) {
+      this.calls.push({ method, args, ok: false, error: 'ratelimited' });
+      const left = Math.max(1, Math.ceil((limitedUntil - Date.now()) / 1000));
+      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(left) } };
+    }
     const auth = req.headers.authorization ?? '';
     let result: Record<string, unknown>;
     const appLevel = method === 'apps.connections.open';
@@ -165,8 +205,9 @@ export class FakeSlack {
     } else {
       result = this.dispatch(method, args);
     }
-    this.calls.push({ method, args, ok: result.ok === true, error: result.error as string | undefined });
-    return { status: 200, body: result };
+    const lost = result.ok === true && this.loseAnswer ? this.loseAnswer(method, args) : false;
+    this.calls.push({ method, args, ok: result.ok === true, error: (result.error as string | undefined) ?? (lost ? `answer lost (${lost})` : undefined) });
+    return { status: 200, body: result, lost };
   }
 
   private dispatch(method: string, args: Record<string, any>): Record<string, unknown> {
@@ -201,7 +242,7 @@ export class FakeSlack {
           .filter((m) => m.channel === args.channel)
           .reverse()
           .slice(0, Number(args.limit || 100))
-          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+          .map((m) => ({ type: 'message', user: m.user, ...(m.user === 'UBOT' ? { bot_id: 'BBOT' } : {}), ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
         return { ok: true, messages, has_more: false };
       }
       case 'conversations.invite': {
@@ -260,7 +301,7 @@ export class FakeSlack {
         }
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
         const metadata = typeof args.metadata === 'string' ? JSON.parse(args.metadata) : args.metadata;
-        this.messages.set(`${args.channel}/${ts}`, { channel: args.channel, ts, text: args.text, blocks, ...(metadata ? { metadata } : {}) });
+        this.messages.set(`${args.channel}/${ts}`, { channel: args.channel, ts, text: args.text, blocks, user: 'UBOT', ...(metadata ? { metadata } : {}) });
         return { ok: true, channel: args.channel, ts };
       }
       case 'pins.add':

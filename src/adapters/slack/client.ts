@@ -1,5 +1,6 @@
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { SlackConfig } from '../../config';
+import { MethodHolds } from './method-holds';
 
 /** SLACK_API_URL with the trailing slash the Slack SDKs expect; undefined means Slack itself. */
 export function slackApiUrl(config: SlackConfig): string | undefined {
@@ -7,12 +8,43 @@ export function slackApiUrl(config: SlackConfig): string | undefined {
   return url ? (url.endsWith('/') ? url : `${url}/`) : undefined;
 }
 
-/** The Web API client shared by the Bolt app and the worker; SLACK_API_URL points it elsewhere in tests. */
+/** One per process: every client with the same token and API URL shares Slack's per-method limits. */
+const holds = new MethodHolds();
+
+/**
+ * A WebClient that keeps off a method while Slack's Retry-After for it runs: the call fails at
+ * once, as rate-limited, so the job waits in Redis instead of being refused by Slack again.
+ */
+class HoldingWebClient extends WebClient {
+  constructor(
+    token: string,
+    private readonly scope: string,
+    options: ConstructorParameters<typeof WebClient>[1],
+  ) {
+    super(token, options);
+  }
+
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
+    const key = `${this.scope}|${typeof options.token === 'string' ? options.token : this.token}|${method}`;
+    holds.check(key, method);
+    try {
+      return await super.apiCall(method, options);
+    } catch (err) {
+      holds.record(key, err);
+      throw err;
+    }
+  }
+}
+
+/** The Web API client the Slack platform uses (jobs, clicks, App Home); SLACK_API_URL points it elsewhere in tests. */
 export function createSlackClient(config: SlackConfig): WebClient {
-  return new WebClient(config.botToken, {
+  return new HoldingWebClient(config.botToken, slackApiUrl(config) ?? 'slack', {
     slackApiUrl: slackApiUrl(config),
-    // BullMQ owns retries with backoff; the client's own half-hour retry loop would hide failures.
-    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    // No retry in the client: when Slack did the work but the answer was lost, a resend would
+    // post or create a second copy before anything can look for the first. BullMQ retries the
+    // job instead, and every job looks for what it already made before making it again. Reads
+    // and updates would be safe to resend, but one rule for all methods is easier to trust.
+    retryConfig: { retries: 0 },
     // A rate limit comes back as an error with Retry-After, so the job waits that long in Redis
     // instead of holding a worker slot while the client sleeps.
     rejectRateLimitedCalls: true,

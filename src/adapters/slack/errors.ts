@@ -1,5 +1,14 @@
 import { PermanentError, RetryLaterError } from '../../core/errors';
 
+/**
+ * The call may have reached Slack, which may have done it: the connection dropped or Slack
+ * answered 5xx, so there is no answer to read. Not a refusal and not a rate limit.
+ */
+export function answerLost(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error';
+}
+
 /** Slack's error code from a failed Web API call (e.g. name_taken), if it is one. */
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: string } })?.data;
@@ -34,7 +43,7 @@ export function fixFor(code: string | undefined, incident: string): string {
  */
 export function forJobs(err: unknown): unknown {
   const retryAfter = (err as { retryAfter?: number })?.retryAfter;
-  if (typeof retryAfter === 'number') return new RetryLaterError(retryAfter * 1000, `Slack rate limit: retry after ${retryAfter} s`);
+  if (typeof retryAfter === 'number') return new RetryLaterError(retryAfter * 1000, `Slack rate limit: retry after ${Math.ceil(retryAfter)} s`);
   const code = slackErrorCode(err);
   if (isPermanent(code)) return new PermanentError(`Slack refused: ${code}`);
   return err;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
@@ -95,11 +96,16 @@ export class SlackPlatform implements ChatPlatform {
     });
   }
 
-  /** A direct message: the app's DM with the person, opened if needed. */
-  async remind(userId: string, _incident: Pick<Incident, 'id' | 'workspace' | 'channelId'>, text: Text): Promise<void> {
+  /**
+   * A direct message: the app's DM with the person, opened if needed. Keyed once per person, text
+   * and day, so a try after a lost answer finds the reminder in the DM instead of sending it again.
+   */
+  async remind(userId: string, incident: Pick<Incident, 'id' | 'workspace' | 'channelId'>, text: Text): Promise<void> {
     try {
       const dm = await this.client.conversations.open({ users: userId });
-      await this.client.chat.postMessage({ channel: dm.channel!.id!, text: mrkdwn(text), unfurl_links: false });
+      const digest = createHash('sha256').update(JSON.stringify(text)).digest('base64url').slice(0, 16);
+      const day = this.deps.clock.now().toISOString().slice(0, 10);
+      await postOnce(this.client, dm.channel!.id!, incident.id, `reminder:${userId}:${day}:${digest}`, mrkdwn(text));
     } catch (err) {
       throw forJobs(err);
     }

@@ -8,13 +8,14 @@ import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
 import type { ChatRoomStore } from '../../store/chat-rooms';
 import { channelName } from './channel-name';
-import { fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
+import { answerLost, fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
 import { escape, mrkdwn } from './format';
 import type { SlackMessageSync } from './message-sync';
 import { respondEphemeral } from './response-url';
 
 export const BOT_ACTOR = 'incident-bot';
 const NAME_ATTEMPTS = 10;
+const SLACK_NOTICES = ['channel_join', 'channel_leave', 'channel_topic', 'channel_purpose', 'channel_name'];
 
 /**
  * Opens the incident channel, invites the declarer, posts and pins the header and the checklist.
@@ -84,15 +85,16 @@ export class SlackProvisioner {
   }
 
   /**
-   * Creates the channel, or finds the one an earlier, interrupted attempt created: the name is
-   * written down before each create call, so "name taken" for that very name means it is ours.
+   * Creates the channel, or finds the one an earlier, interrupted call created. The name is
+   * written down before each create call, so a lost answer or "name taken" for that very name is
+   * looked up and adopted if the bot made it, instead of moving on to the next name.
    */
   private async openChannel(incident: Incident): Promise<{ id: string; name: string; reused: boolean }> {
     const intended = await this.rooms.intended(incident.id);
+    if (intended?.roomId) return { id: intended.roomId, name: intended.name, reused: true };
     const first = intended ? Math.max(1, attemptOf(incident, intended.name)) : 1;
     for (let attempt = first; attempt <= NAME_ATTEMPTS; attempt++) {
       const name = channelName(incident, attempt);
-      if (intended?.name === name && intended.roomId) return { id: intended.roomId, name, reused: true };
       if (intended?.name !== name) await this.rooms.intend(incident.id, name);
       try {
         const res = await this.client.conversations.create({ name, is_private: false });
@@ -100,30 +102,45 @@ export class SlackProvisioner {
         await this.rooms.created(incident.id, id);
         return { id, name, reused: false };
       } catch (err) {
-        if (slackErrorCode(err) !== 'name_taken') throw err;
-        if (intended?.name === name) {
-          const mine = await this.findOwnChannel(name);
-          if (mine) {
-            await this.rooms.created(incident.id, mine);
-            return { id: mine, name, reused: true };
-          }
+        const taken = slackErrorCode(err) === 'name_taken';
+        // Not resent: Slack may have made the channel, so look for it before anything else.
+        if (!taken && !answerLost(err)) throw err;
+        const mine = await this.findOwnChannel(name, incident.id);
+        if (mine) {
+          await this.rooms.created(incident.id, mine);
+          return { id: mine, name, reused: true };
         }
+        if (!taken) throw err; // not made after all: the job's next try creates it
       }
     }
     throw new Error(`every channel name up to ${channelName(incident, NAME_ATTEMPTS)} is taken`);
   }
 
-  /** The public channel called `name`, if the bot created it. Someone else's is not ours to take. */
-  private async findOwnChannel(name: string): Promise<string | null> {
+  /**
+   * The public channel called `name`, if the bot created it and nobody else wrote in it. Slack has
+   * no lookup by name, so the list is paged. Someone else's channel, or one in use, is not ours.
+   */
+  private async findOwnChannel(name: string, incidentId: string): Promise<string | null> {
     const me = await this.me();
     let cursor: string | undefined;
     do {
       const page = await this.client.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, cursor });
       const found = (page.channels ?? []).find((c) => c.name === name);
-      if (found) return found.creator === me ? found.id! : null;
+      if (found) return found.creator === me && (await this.unused(found.id!, me, incidentId)) ? found.id! : null;
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
     return null;
+  }
+
+  /** No message from anyone but the bot, and none of the bot's about another incident. */
+  private async unused(channel: string, me: string, incidentId: string): Promise<boolean> {
+    const history = await this.client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
+    return (history.messages ?? []).every((m) => {
+      // Joins and topic changes are Slack's notices, not somebody using the channel.
+      if (m.subtype && SLACK_NOTICES.includes(m.subtype)) return true;
+      const about = (m.metadata as { event_payload?: Record<string, unknown> } | undefined)?.event_payload?.incident_id;
+      return m.user === me && (about === undefined || about === incidentId);
+    });
   }
 
   private me(): Promise<string> {
