@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { LoopDelay } from './protocol';
 
 // Node records the whole interval between samples, so an idle loop reads about this much.
@@ -20,7 +20,7 @@ const delayMs = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
  * quantile functions at 0.1-percentile steps, since Node cannot add one such histogram to another.
  */
 export class LoopDelayWindows {
-  private readonly open = new Map<string, IntervalHistogram>();
+  private readonly open = new Map<string, ELDHistogram>();
   private readonly closed = new Map<string, Window[]>();
 
   start(kind: string): void {
