@@ -33,7 +33,7 @@ import { ActionReminderStore } from './store/action-reminders';
 import { postmortemDraft } from './core/render/postmortem-draft';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { SetupSweep } from './jobs/setup-sweep';
-import { createRedis, JobQueues } from './jobs/queues';
+import { createRedis, JobQueues, onReconnect } from './jobs/queues';
 import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
 import { ProbeRunner, type ProbeTargets } from './probes/runner';
@@ -95,6 +95,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const redis = createRedis(config.redisUrl, logger, 'producer', redisConnections);
   const queues = new JobQueues(redis, config.queuePrefix, logger);
   const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
+  onReconnect(redis, () => relay.afterReconnect());
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
   const deps: CoreDeps = { store, clock, catalog, reports: new PgReports(pool) };
   const metrics = new Metrics(pool, queues);
