@@ -26,8 +26,9 @@ import { HttpServer, type Route } from './http/server';
 import { Traffic } from './http/traffic';
 import { weeklyDigestsFrom } from './digest-wiring';
 import { PgReports } from './store/reports';
-import { startDigest } from './jobs/digest-schedule';
-import { scheduleReminders } from './jobs/reminder-schedule';
+import { DIGEST_SCHEDULER_ID, scheduleDigest, startDigest } from './jobs/digest-schedule';
+import { REMINDER_SCHEDULER_ID, scheduleReminders } from './jobs/reminder-schedule';
+import { ScheduleKeeper } from './jobs/schedules';
 import { OverdueReminders } from './reminders/run';
 import { ActionReminderStore } from './store/action-reminders';
 import { postmortemDraft } from './core/render/postmortem-draft';
@@ -59,7 +60,7 @@ export interface RuntimeOptions {
   /** Applies pending migrations at start (under the migrator's advisory lock) instead of refusing. */
   migrate?: boolean;
   /** How soon the sweeps step in; tests shorten them to see a recovery within seconds. */
-  sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number };
+  sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number; schedulesEveryMs?: number };
 }
 
 export interface Runtime {
@@ -208,19 +209,31 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     );
   }
   relay.start();
+  let schedules: ScheduleKeeper | null = null;
   if (role === 'all' || role === 'worker') {
-    // A Redis that is down at start must not keep the bot from serving incidents: the next start schedules it.
+    // A Redis that is down at start must not keep the bot from serving incidents: the keeper schedules it later.
     await withTimeout(startDigest(queues, digests, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
       logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
     );
-    await withTimeout(scheduleReminders(queues, config.reminders), 5_000, 'no answer within 5 s').catch((err: Error) =>
-      logger.warn({ err: err.message }, 'could not schedule the overdue action-item reminders'),
+    schedules = new ScheduleKeeper(
+      queues,
+      [
+        { id: REMINDER_SCHEDULER_ID, name: 'reminder', assert: () => scheduleReminders(queues, config.reminders) },
+        ...(digests.length > 0 ? [{ id: DIGEST_SCHEDULER_ID, name: 'digest', assert: () => scheduleDigest(queues, config.digest) }] : []),
+      ],
+      logger,
+      opts.sweeps?.schedulesEveryMs,
     );
+    await schedules.assert();
+    schedules.start();
+    const keeper = schedules;
+    onReconnect(redis, () => void keeper.assert());
   }
 
   const routes: Route[] = operationalRoutes(pool, redis, metrics, {
     sinceRelayPass: () => relay.sinceDatabasePass(),
     redisRequired: role !== 'web',
+    missingSchedules: schedules ? () => schedules!.missing() : undefined,
   });
   let slack: SlackApp | null = null;
   // One dispatcher for every surface: its limit on work in flight is the process's, not a platform's.
@@ -274,6 +287,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('console listener', consoleChanges?.stop());
       await bounded('http server', server.close());
       await bounded('setup sweep', sweep?.stop());
+      schedules?.stop();
       // With Redis away nothing graceful can finish: do not wait for it.
       const redisUp = redis.status === 'ready';
       await bounded('outbox relay', relay.stop(redisUp ? 3_000 : 200));
