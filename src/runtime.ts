@@ -40,7 +40,7 @@ import { createLogger, type Logger } from './logger';
 import { ProbeRunner, type ProbeTargets } from './probes/runner';
 import { ChatRefStore } from './store/chat-refs';
 import { ChatRoomStore } from './store/chat-rooms';
-import { createPool, DECLARE_LIMITS } from './store/db';
+import { connectFailuresNotWritten, createPool, DECLARE_LIMITS } from './store/db';
 import { migrate, pendingMigrations } from './store/migrate';
 import { ConsoleApp } from './adapters/console/app';
 import { ConsoleChanges } from './adapters/console/changes';
@@ -92,6 +92,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.migrate) await migrateAtStart(pool, logger);
   await requireMigrated(pool);
   const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);
+  connectFailuresNotWritten(pool);
+  connectFailuresNotWritten(declarePool);
   const redisConnections = new Set<Redis>();
   const redis = createRedis(config.redisUrl, logger, 'producer', redisConnections);
   const queues = new JobQueues(redis, config.queuePrefix, logger);
