@@ -46,10 +46,19 @@ describe('summaries as people see them, and clicks the database did not take', (
     expect(list.body.text).not.toMatch(BIDI);
   });
 
+  it('takes 300 emoji as 300 characters, and cuts the topic between whole emoji', async () => {
+    const { channel, ack } = await declared(`pdf-404 x${'🔥'.repeat(300)}`);
+    expect(ack).toMatch(/^INC-\d+ declared/);
+    const topic = h.slack.channels.get(channel)!.topic;
+    expect(topic).toContain('🔥🔥🔥');
+    // A lone surrogate is half an emoji: Slack would show a broken glyph.
+    expect(topic).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
+
   it('refuses a summary that shows nothing, saying why', async () => {
     const res = await h.command('pdf-404 \u200B\u200B\u200D\u2060', ALICE);
     expect(res.body.text).toBe('That summary shows nothing: it has only spaces or invisible characters. Write it in words people can read.');
-    expect(h.slack.callsOf('conversations.create')).toHaveLength(1);
+    expect(h.slack.callsOf('conversations.create')).toHaveLength(2);
   });
 
   it('tells the clicker a click was not recorded when Postgres refuses connections', async () => {
