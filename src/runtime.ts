@@ -27,20 +27,21 @@ import { HttpServer, type Route } from './http/server';
 import { Traffic } from './http/traffic';
 import { weeklyDigestsFrom } from './digest-wiring';
 import { PgReports } from './store/reports';
-import { startDigest } from './jobs/digest-schedule';
-import { scheduleReminders } from './jobs/reminder-schedule';
+import { DIGEST_SCHEDULER_ID, scheduleDigest, startDigest } from './jobs/digest-schedule';
+import { REMINDER_SCHEDULER_ID, scheduleReminders } from './jobs/reminder-schedule';
+import { ScheduleKeeper } from './jobs/schedules';
 import { OverdueReminders } from './reminders/run';
 import { ActionReminderStore } from './store/action-reminders';
 import { postmortemDraft } from './core/render/postmortem-draft';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { SetupSweep } from './jobs/setup-sweep';
-import { createRedis, JobQueues } from './jobs/queues';
+import { createRedis, JobQueues, onReconnect } from './jobs/queues';
 import { createWorkers } from './jobs/workers';
 import { createLogger, type Logger } from './logger';
 import { ProbeRunner, type ProbeTargets } from './probes/runner';
 import { ChatRefStore } from './store/chat-refs';
 import { ChatRoomStore } from './store/chat-rooms';
-import { createPool, DECLARE_LIMITS } from './store/db';
+import { connectFailuresNotWritten, createPool, DECLARE_LIMITS } from './store/db';
 import { migrate, pendingMigrations } from './store/migrate';
 import { storedConsoleSecret } from './store/console-secret';
 import { ConsoleApp, type ConsoleOptions } from './adapters/console/app';
@@ -61,7 +62,7 @@ export interface RuntimeOptions {
   /** Applies pending migrations at start (under the migrator's advisory lock) instead of refusing. */
   migrate?: boolean;
   /** How soon the sweeps step in; tests shorten them to see a recovery within seconds. */
-  sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number };
+  sweeps?: { vanishedAfterMs?: number; setupGraceMs?: number; setupIntervalMs?: number; schedulesEveryMs?: number };
   /** The console's sign-in throttle and clock, for tests. */
   console?: ConsoleOptions;
 }
@@ -95,10 +96,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.migrate) await migrateAtStart(pool, logger);
   await requireMigrated(pool);
   const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);
+  connectFailuresNotWritten(pool);
+  connectFailuresNotWritten(declarePool);
   const redisConnections = new Set<Redis>();
   const redis = createRedis(config.redisUrl, logger, 'producer', redisConnections);
   const queues = new JobQueues(redis, config.queuePrefix, logger);
   const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
+  onReconnect(redis, () => relay.afterReconnect());
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
   const deps: CoreDeps = { store, clock, catalog, reports: new PgReports(pool) };
   const metrics = new Metrics(pool, queues);
@@ -212,21 +216,36 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     );
   }
   relay.start();
+  let schedules: ScheduleKeeper | null = null;
   if (role === 'all' || role === 'worker') {
-    // A Redis that is down at start must not keep the bot from serving incidents: the next start schedules it.
+    // A Redis that is down at start must not keep the bot from serving incidents: the keeper schedules it later.
     await withTimeout(startDigest(queues, digests, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
       logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
     );
-    await withTimeout(scheduleReminders(queues, config.reminders), 5_000, 'no answer within 5 s').catch((err: Error) =>
-      logger.warn({ err: err.message }, 'could not schedule the overdue action-item reminders'),
+    schedules = new ScheduleKeeper(
+      queues,
+      [
+        { id: REMINDER_SCHEDULER_ID, name: 'reminder', assert: () => scheduleReminders(queues, config.reminders) },
+        ...(digests.length > 0 ? [{ id: DIGEST_SCHEDULER_ID, name: 'digest', assert: () => scheduleDigest(queues, config.digest) }] : []),
+      ],
+      logger,
+      opts.sweeps?.schedulesEveryMs,
     );
+    await schedules.assert();
+    schedules.start();
+    const keeper = schedules;
+    onReconnect(redis, () => void keeper.assert());
   }
 
   const routes: Route[] = operationalRoutes(
     pool,
     redis,
     metrics,
-    { sinceRelayPass: () => relay.sinceDatabasePass(), redisRequired: role !== 'web' },
+    {
+      sinceRelayPass: () => relay.sinceDatabasePass(),
+      redisRequired: role !== 'web',
+      missingSchedules: schedules ? () => schedules!.missing() : undefined,
+    },
     localClients(config.metricsAllowFrom),
   );
   let slack: SlackApp | null = null;
@@ -283,6 +302,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('console listener', consoleChanges?.stop());
       await bounded('http server', server.close());
       await bounded('setup sweep', sweep?.stop());
+      schedules?.stop();
       // With Redis away nothing graceful can finish: do not wait for it.
       const redisUp = redis.status === 'ready';
       await bounded('outbox relay', relay.stop(redisUp ? 3_000 : 200));

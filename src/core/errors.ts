@@ -43,6 +43,7 @@ export type Problem =
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
   | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' }
   | { code: 'too_long'; field: 'summary' | 'reason' | 'action item'; max: number; length: number }
+  | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
   | { code: 'no_postmortem'; incident: string }
   | { code: 'postmortem_state'; incident: string; status: string; to: string }

@@ -19,6 +19,12 @@ export interface Readiness {
   sinceRelayPass(): number;
   /** A web-only process still records declares while Redis is away (they wait in the outbox). */
   redisRequired: boolean;
+  /**
+   * Worker roles: the Job Schedulers missing from Redis (a restart without persistence). Reported,
+   * never a 503: the process puts them back itself within a minute, and a worker taken out of
+   * rotation would not bring them back sooner.
+   */
+  missingSchedules?: () => Promise<string[]>;
 }
 
 /** A relay that has not reached Postgres for this long is stuck: new incidents would get no channel. */
@@ -26,9 +32,10 @@ export const RELAY_STALE_MS = 30_000;
 
 /**
  * /healthz: the process is up. /readyz: Postgres answers, the outbox relay is moving, and Redis
- * answers where this role needs it; a 503 names what is not. /metrics: Prometheus text.
- * `inside` says who may read metrics and what /readyz found (METRICS_ALLOW_FROM): they tell an
- * outsider queue sizes and which dependency is down. Anyone else gets /readyz's status code only.
+ * answers where this role needs it; a 503 names what is not. A worker also lists missing
+ * schedulers. /metrics: Prometheus text. `inside` says who may read metrics and what /readyz found
+ * (METRICS_ALLOW_FROM): they tell an outsider queue sizes and which dependency is down. Anyone
+ * else gets /readyz's status code only.
  */
 export function operationalRoutes(
   pool: Pool,
@@ -47,7 +54,14 @@ export function operationalRoutes(
       if (since > RELAY_STALE_MS) throw new Error(`no pass reached Postgres for ${Math.round(since / 1000)} s`);
     },
   };
-  const required = (name: string) => name !== 'redis' || readiness.redisRequired;
+  const missingSchedules = readiness.missingSchedules;
+  if (missingSchedules) {
+    checks.schedules = async () => {
+      const missing = await missingSchedules();
+      if (missing.length > 0) throw new Error(`${missing.map((n) => `${n} scheduler`).join(' and ')} missing; put back within a minute`);
+    };
+  }
+  const required = (name: string) => name !== 'schedules' && (name !== 'redis' || readiness.redisRequired);
   return [
     { path: '/healthz', method: 'GET', handler: (_req, res) => json(res, 200, { status: 'ok' }) },
     {
@@ -60,7 +74,7 @@ export function operationalRoutes(
               await withTimeout(check(), 2_000, 'no answer within 2000 ms');
               return [name, 'ok'] as const;
             } catch (err) {
-              const note = required(name) ? '' : ' (declares wait in the outbox)';
+              const note = name === 'redis' && !required(name) ? ' (declares wait in the outbox)' : '';
               return [name, `down: ${(err as Error).message}${note}`] as const;
             }
           }),

@@ -11,7 +11,9 @@ import type { JobQueues, OutgoingJob } from './queues';
  * Moves committed outbox rows into BullMQ. The job id is the row's dedupe key, so a row relayed
  * twice (a crash between add and mark) is still one job, and a delayed job can be removed by key.
  * A row is done when its job finished, not when Redis took it: a pass over relayed, unfinished rows
- * re-queues those whose job vanished (a Redis restarted without persistence).
+ * re-queues those whose job vanished (a Redis restarted without persistence). Rows already due are
+ * checked every few seconds and every row as soon as Redis is back, so a level Redis lost fires
+ * seconds late, not a sweep period late.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
@@ -21,6 +23,9 @@ export class OutboxRelay {
   private stopped = false;
   private lastPrune = 0;
   private lastSweep = 0;
+  private lastOverdueSweep = 0;
+  /** Redis came back, perhaps empty: ask it about every unfinished row, however recent. */
+  private reconnected = false;
   /** The last outbox id the vanished-job sweep looked at; it starts over from 0 after the end. */
   private sweptUpTo = '0';
   /** When a pass last got an answer from Postgres; /readyz reports it. */
@@ -35,6 +40,8 @@ export class OutboxRelay {
     private readonly redisTimeoutMs = 5_000,
     /** How long a relayed row may wait before the sweep asks Redis whether its job still exists. */
     private readonly vanishedAfterMs = 30_000,
+    /** How often rows already due, but not done, are checked against Redis. */
+    private readonly overdueEveryMs = 2_000,
   ) {}
 
   /** Relays one batch; returns how many rows it moved. */
@@ -85,24 +92,38 @@ export class OutboxRelay {
   /**
    * Re-queues relayed rows whose job Redis no longer has, and marks done those whose job finished
    * without being marked (a worker killed in between). Returns how many rows it re-queued.
+   * `minAgeMs`: only rows relayed at least this long ago (a fresh one is surely still in Redis,
+   * unless Redis just came back).
    */
-  async sweepVanished(limit = 200): Promise<number> {
+  async sweepVanished(limit = 200, minAgeMs = this.vanishedAfterMs): Promise<number> {
     // Overdue first: a job past its time and still unfinished is the one whose loss hurts (a level
     // that should have fired). Then the rest, each pass going on from where the last stopped, so
     // thousands of long-delayed timers do not hide each other.
     const unfinished = `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL
-         AND relayed_at < now() - make_interval(secs => $1)`;
-    const overdue = await this.pool.query<{ id: string; kind: string; dedupe_key: string }>(
-      `${unfinished} AND run_at < now() - make_interval(secs => $1) ORDER BY run_at LIMIT $2`,
-      [this.vanishedAfterMs / 1000, limit],
-    );
+         AND relayed_at <= now() - make_interval(secs => $1)`;
+    const overdue = await this.pool.query<SweptRow>(`${unfinished} AND run_at <= now() ORDER BY run_at LIMIT $2`, [minAgeMs / 1000, limit]);
     const room = limit - overdue.rows.length;
-    const later = await this.pool.query<{ id: string; kind: string; dedupe_key: string }>(
-      `${unfinished} AND run_at >= now() - make_interval(secs => $1) AND id > $3 ORDER BY id LIMIT $2`,
-      [this.vanishedAfterMs / 1000, room, this.sweptUpTo],
-    );
+    const later = await this.pool.query<SweptRow>(`${unfinished} AND run_at > now() AND id > $3 ORDER BY id LIMIT $2`, [minAgeMs / 1000, room, this.sweptUpTo]);
     if (room > 0) this.sweptUpTo = later.rows.length < room ? '0' : later.rows[later.rows.length - 1]!.id;
-    const rows = [...overdue.rows, ...later.rows];
+    return this.settle([...overdue.rows, ...later.rows]);
+  }
+
+  /** Only rows already due: cheap enough to run every few seconds. */
+  async sweepOverdue(limit = 200): Promise<number> {
+    const { rows } = await this.pool.query<SweptRow>(
+      `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL AND run_at <= now() ORDER BY run_at LIMIT $1`,
+      [limit],
+    );
+    return this.settle(rows);
+  }
+
+  /** Redis is back after a disconnect, maybe empty: the next pass asks it about every unfinished row. */
+  afterReconnect(): void {
+    this.reconnected = true;
+    this.nudge();
+  }
+
+  private async settle(rows: SweptRow[]): Promise<number> {
     const lost: string[] = [];
     const finished: string[] = [];
     for (const r of rows) {
@@ -189,9 +210,22 @@ export class OutboxRelay {
     try {
       while ((await bounded(this.relayOnce())) > 0);
       await bounded(this.wakeForHeldRenders());
+      if (this.reconnected) {
+        // Every page once, not just the next: Redis may have lost all of them. Cleared only once
+        // done, so a Redis that dropped again meanwhile is asked again at the next tick.
+        this.sweptUpTo = '0';
+        do await bounded(this.sweepVanished(200, 0));
+        while (this.sweptUpTo !== '0' && !this.stopped);
+        this.reconnected = false;
+        this.lastSweep = this.lastOverdueSweep = Date.now();
+      }
       if (Date.now() - this.lastSweep > this.vanishedAfterMs / 2) {
-        this.lastSweep = Date.now();
+        this.lastSweep = this.lastOverdueSweep = Date.now();
         await bounded(this.sweepVanished());
+      }
+      if (Date.now() - this.lastOverdueSweep > this.overdueEveryMs) {
+        this.lastOverdueSweep = Date.now();
+        await bounded(this.sweepOverdue());
       }
       if (Date.now() - this.lastPrune > 3_600_000) {
         this.lastPrune = Date.now();
@@ -202,6 +236,12 @@ export class OutboxRelay {
       this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');
     }
   }
+}
+
+interface SweptRow {
+  id: string;
+  kind: string;
+  dedupe_key: string;
 }
 
 interface OutboxRow {

@@ -67,6 +67,21 @@ function watch(redis: Redis, logger: Logger | undefined, role: string, opened?: 
   });
 }
 
+/**
+ * Calls `fn` each time `redis` is ready again after losing its connection (not at the first
+ * connect). A Redis restarted without persistence comes back empty: what lived only there
+ * (schedulers, delayed jobs) must be put back by whoever knows it.
+ */
+export function onReconnect(redis: Redis, fn: () => void): void {
+  let lost = false;
+  redis.on('close', () => (lost = true));
+  redis.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    fn();
+  });
+}
+
 export interface OutgoingJob {
   kind: string;
   payload: Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { NotWrittenError } from '../core/errors';
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type QueryConfig } from 'pg';
 
@@ -38,6 +39,18 @@ export function createPool(databaseUrl: string, max = 10, limits: PoolLimits = D
 }
 
 /**
+ * Every way of getting a connection from `pool` (pool.query included) fails with NotWrittenError
+ * when none could be had: a request that never reached Postgres recorded nothing, and the person
+ * who sent it can be told so plainly. Only after start, so start's own messages stay as they are.
+ */
+export function connectFailuresNotWritten(pool: Pool): void {
+  const connect = pool.connect.bind(pool) as (cb?: (err: Error | undefined, client?: PoolClient, done?: () => void) => void) => Promise<PoolClient> | void;
+  const wrap = (err: unknown) => (err instanceof NotWrittenError ? err : new NotWrittenError(err));
+  (pool as { connect: unknown }).connect = (cb?: (err: Error | undefined, client?: PoolClient, done?: () => void) => void) =>
+    cb ? connect((err, client, done) => cb(err ? wrap(err) : err, client, done)) : (connect() as Promise<PoolClient>).catch((err: unknown) => Promise.reject(wrap(err)));
+}
+
+/**
  * A client from the pool that cannot crash the process: pg emits 'error' on a checked-out client
  * whose connection breaks (a dropped proxy, a killed server), and an unheard 'error' is fatal. The
  * query in flight rejects anyway; release(true) then throws the client away.
@@ -55,10 +68,16 @@ export async function checkout(pool: Pool): Promise<PoolClient> {
 }
 
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await checkout(pool);
+  // No connection, or one that broke before the transaction began: nothing can have been written.
+  const client = await checkout(pool).catch((err: unknown) => {
+    throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
+  });
   let broken = false;
   try {
-    await client.query('BEGIN');
+    await client.query('BEGIN').catch((err: unknown) => {
+      broken = true;
+      throw new NotWrittenError(err);
+    });
     const out = await fn(client);
     await client.query('COMMIT');
     return out;

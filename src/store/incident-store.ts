@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/incident/model';
 import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult, TimelineEvent } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
@@ -105,7 +105,7 @@ export class PgIncidentStore implements IncidentStore {
     // Connecting is apart from the statement, so a failure can be told apart: no connection, or a
     // statement the server refused, wrote nothing for sure; a statement with no answer may have.
     const c = await checkout(this.declarePool).catch((err: unknown) => {
-      throw new NotWrittenError(err);
+      throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
     });
     let broken = false;
     const values = [
@@ -161,6 +161,8 @@ export class PgIncidentStore implements IncidentStore {
       if (out.changed) this.afterJobs();
       return out;
     } catch (err) {
+      // A statement the server refused rolled the whole transaction back.
+      if (isServerError(err)) throw new NotWrittenError(err);
       if (!(err instanceof Replayed)) throw err;
       return { snapshot: (await this.get(incidentId))!, changed: false };
     }
@@ -177,8 +179,16 @@ export class PgIncidentStore implements IncidentStore {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * A read that failed wrote nothing, whatever broke: a person whose command or click stopped here
+   * is told it was not recorded (NotWrittenError), not that something went wrong.
+   */
+  private read(query: string | QueryConfig, values?: unknown[]): Promise<QueryResult> {
+    return this.pool.query(query, values).catch((err: unknown) => Promise.reject(err instanceof NotWrittenError ? err : new NotWrittenError(err)));
+  }
+
   async get(incidentId: string): Promise<Snapshot | null> {
-    const { rows } = await this.pool.query(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
+    const { rows } = await this.read(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
@@ -190,14 +200,14 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async findByChannel(platform: string, channelId: string): Promise<Snapshot | null> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.read(
       prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.channel_id = $2`, [platform, channelId]),
     );
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
   async findByNumber(platform: string, workspace: string | null, number: number): Promise<Snapshot | null> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.read(
       `SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.workspace IS NOT DISTINCT FROM $2 AND i.number = $3`,
       [platform, workspace, number],
     );
@@ -222,7 +232,7 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async listOpen(platform: string, workspace: string | null): Promise<Incident[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.read(
       `SELECT * FROM incidents WHERE platform = $1 AND workspace IS NOT DISTINCT FROM $2
          AND status NOT IN ('resolved', 'cancelled') ORDER BY severity, declared_at`,
       [platform, workspace],

@@ -18,7 +18,7 @@ describe('health and readiness routes', () => {
   it('/readyz answers 200 when Postgres and Redis answer', async () => {
     const res = await fetch(`${h.baseUrl}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', relay: 'ok' } });
+    expect(await res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', relay: 'ok', schedules: 'ok' } });
   });
 
   it('/readyz answers 503 naming Redis when Redis does not answer where jobs run; a web-only process stays ready', async () => {

@@ -77,6 +77,16 @@ describe('the ladder firing by itself', () => {
     expect(decideEscalation(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 5)), runbook, at(5), due).events).toEqual([]);
   });
 
+  it('keeps the next level at its own time since the declare when this one fired late', () => {
+    // Level 1 (due at 5 min) fired at 12 min, its job lost with Redis: level 2 is still due at 15, not 22.
+    const late = decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(12), { kind: 'timeout', level: 1 });
+    expect(late.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 2 }, runAt: at(15) });
+    // Fired later than level 2's own time: level 2 is overdue, so it runs at once.
+    const later = decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(20), { kind: 'timeout', level: 1 });
+    expect(later.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 2 }, runAt: at(15) });
+    expect(nextLevel(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 12)), runbook)).toMatchObject({ level: 2, due: at(15) });
+  });
+
   it('schedules nothing after the last level', () => {
     const change = decideEscalation(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 5), fired(2, 15)), runbook, at(30), { kind: 'timeout', level: 3 });
     expect(change.jobs!.map((j) => j.kind)).toEqual(['chat.escalate']);
@@ -88,11 +98,12 @@ describe('escalating by hand', () => {
     const change = decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(2), { kind: 'manual', actor: responder, note: 'need the documents lead' });
     expect(change.escalation).toMatchObject({ level: 1, reason: 'manual', by: responder.id, note: 'need the documents lead' });
     expect(change.events.map((e) => e.kind)).toEqual(['incident.acknowledged', 'escalation.fired']);
-    // Level 2 still waits its gap after this one (10 min), not its time since declare (15 min).
+    // Level 2 keeps its own time since the declare (15 min): stepping up by hand moves nothing.
     expect(change.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 2 }, runAt: at(15) });
     const later = decideEscalation(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)), runbook, at(40), { kind: 'manual', actor: responder, note: null });
     expect(later.escalation?.level).toBe(2);
-    expect(later.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 3 }, runAt: at(55) });
+    // Level 3 was due at 30 min: it runs at once, and finds the incident acknowledged.
+    expect(later.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 3 }, runAt: at(30) });
   });
 
   it('refuses someone outside the incident channel, an ended incident, and a ladder already at the top', () => {

@@ -43,6 +43,7 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   ended: { code: 'ended', incident: 'INC-42', status: 'resolved', action: 'cancel', runbook: 'pdf-404' },
   invalid_input: { code: 'invalid_input', field: 'severity' },
   too_long: { code: 'too_long', field: 'summary', max: 500, length: 612 },
+  invisible_text: { code: 'invisible_text', field: 'summary' },
   unknown_step: { code: 'unknown_step', incident: 'INC-42', step: 'no-such-step' },
   unknown_probe: { code: 'unknown_probe', incident: 'INC-42', probe: 'nope', probes: ['me-standard-user', 'pdf-render-queue'] },
   not_found: { code: 'not_found' },
@@ -67,6 +68,7 @@ const EXPECTED: Record<Problem['code'], string> = {
   ended: 'INC-42 is already resolved, so you cannot cancel it. If the problem is back, declare a new incident with pdf-404 ….',
   invalid_input: 'Severity is a number from 1 (worst) to 4. Try sev 2.',
   too_long: 'That summary is 612 characters; keep it to 500. Put the details in the incident channel instead.',
+  invisible_text: 'That summary shows nothing: it has only spaces or invisible characters. Write it in words people can read.',
   unknown_step: 'INC-42 has no step "no-such-step". Refresh with status.',
   unknown_probe: 'INC-42\'s runbook has no check "nope". Its checks: me-standard-user, pdf-render-queue. Try probe me-standard-user or probe all.',
   not_found: 'That incident no longer exists. Run list to see the open ones.',
@@ -100,9 +102,9 @@ describe('problemText', () => {
       const text = problemText(p);
       // Commands and channels are spans, so each surface can make them typeable or clickable.
       const spans = text.filter((s) => typeof s !== 'string' && ('command' in s || 'channel' in s));
-      // Two refusals have nothing to run or link, and say in words what to do instead: join a
-      // channel that has no id yet, or type a shorter text.
-      const inWords = /^Join the incident channel |Put the details in the incident channel instead\.$/.test(plainText(text));
+      // Three refusals have nothing to run or link, and say in words what to do instead: join a
+      // channel that has no id yet, type a shorter text, or one that shows something.
+      const inWords = /^Join the incident channel |Put the details in the incident channel instead\.$|Write it in words people can read\.$/.test(plainText(text));
       expect({ code: p.code, next: spans.length > 0 || inWords }).toEqual({ code: p.code, next: true });
     }
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ConsoleConfig } from '../../config';
 import type { Dispatcher, Request } from '../../core/commands/dispatch';
 import { parseCommand } from '../../core/commands/parse';
-import { UserError } from '../../core/errors';
+import { NotWrittenError, UserError } from '../../core/errors';
 import { decodeAction } from '../../core/render/actions';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/render/text';
@@ -337,7 +337,7 @@ export class ConsoleApp {
     if (err instanceof UserError) return problemText(err.problem);
     const ref = randomUUID().slice(0, 8);
     this.logger.error({ platform: 'web', ref, err: (err as Error).message, stack: (err as Error).stack }, 'console request failed');
-    return internalErrorText(ref);
+    return internalErrorText(ref, err instanceof NotWrittenError);
   }
 }
 

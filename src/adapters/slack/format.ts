@@ -1,4 +1,4 @@
-import type { Span, Text } from '../../core/render/text';
+import { sliceWhole, type Span, type Text } from '../../core/render/text';
 
 /** The slash command every Slack user types; core texts name commands without it. */
 export const SLASH_COMMAND = '/incident';
@@ -44,5 +44,5 @@ export function escape(text: string): string {
 }
 
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${sliceWhole(text, max - 1)}…`;
 }

@@ -4,7 +4,7 @@ import type { CoreDeps } from '../../core/incident/deps';
 import { label, type Incident } from '../../core/incident/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
-import type { Text } from '../../core/render/text';
+import { sliceWhole, type Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
 import type { ChatRoomStore } from '../../store/chat-rooms';
 import { channelName } from './channel-name';
@@ -178,7 +178,7 @@ function attemptOf(incident: Incident, name: string): number {
 // Only what never changes: severity and status live on the pinned header, which is re-rendered.
 // Escaped like any mrkdwn, and cut so that the escaped text fits Slack's 250 characters.
 function topic(i: Incident): string {
-  let text = `${label(i)} · runbook ${i.runbookId} · ${i.title}`.slice(0, 250);
-  while (escape(text).length > 250) text = text.slice(0, -1);
+  let text = sliceWhole(`${label(i)} · runbook ${i.runbookId} · ${i.title}`, 250);
+  while (escape(text).length > 250) text = sliceWhole(text, text.length - 1);
   return escape(text);
 }

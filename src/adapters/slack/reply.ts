@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
-import { UserError } from '../../core/errors';
+import { NotWrittenError, UserError } from '../../core/errors';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';
@@ -15,7 +15,7 @@ export function errorText(err: unknown, logger: Logger, context: Record<string, 
   if (err instanceof UserError) return problemText(err.problem);
   const ref = randomUUID().slice(0, 8);
   logger.error({ ...context, ref, err: (err as Error).message, stack: (err as Error).stack }, 'slack request failed');
-  return internalErrorText(ref);
+  return internalErrorText(ref, err instanceof NotWrittenError);
 }
 
 /** How long a request may work before Slack must be acked: Slack shows an error after 3 s. */

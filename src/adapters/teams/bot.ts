@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TurnContext, type Activity } from 'botbuilder';
 import type { DeclareCommand, Dispatcher, Request } from '../../core/commands/dispatch';
 import { parseCommand, type Command } from '../../core/commands/parse';
-import { UserError } from '../../core/errors';
+import { NotWrittenError, UserError } from '../../core/errors';
 import type { ActionPayload } from '../../core/render/actions';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/render/text';
@@ -134,7 +134,7 @@ export class TeamsBot {
     if (err instanceof UserError) return problemText(err.problem);
     const ref = randomUUID().slice(0, 8);
     this.logger.error({ ...context, ref, err: (err as Error).message, stack: (err as Error).stack }, 'teams request failed');
-    return internalErrorText(ref);
+    return internalErrorText(ref, err instanceof NotWrittenError);
   }
 
   /** A mentioned person's Entra id: known from an earlier activity, else asked of Teams. */

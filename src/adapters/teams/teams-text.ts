@@ -1,4 +1,4 @@
-import { plainText, type Span, type Text } from '../../core/render/text';
+import { plainText, sliceWhole, type Span, type Text } from '../../core/render/text';
 import type { Markup, MarkupBlock } from '../../core/runbook/markup';
 
 /** One Adaptive Card element or inline, as JSON. */
@@ -79,7 +79,7 @@ export function channelText(id: string): string {
 }
 
 export function clipChars(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return text.length <= max ? text : `${sliceWhole(text, max - 1)}…`;
 }
 
 /** One span as runs; plain strings are kept as they are (a TextRun needs no escaping). */

@@ -11,39 +11,29 @@ import { checkedText } from './text-limits';
 
 /**
  * The runbook's on-call ladder. Level n (1-based) is due `escalation[n-1].after` after the
- * declare. Its job is queued with the declare (level 1) or with the level before it; when it runs
+ * declare, whenever the level before it fired: a level that fired late (Redis lost its job) or early
+ * (by hand) does not move the ones after it. Its job is queued with the declare (level 1) or with
+ * the level before it; one already overdue runs at once. When it runs
  * it decides from the locked incident: nobody acknowledged and the incident is open, so it fires.
  * Each firing writes a row the database keeps unique per incident and level, so however many bots
  * run the job, the level fires once.
  */
-export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, level: number, notBefore?: Date): NewJob | null {
+export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, level: number): NewJob | null {
   const rung = runbook.escalation[level - 1];
   if (!rung) return null;
-  const due = incident.declaredAt.getTime() + durationMs(rung.after);
   return {
     kind: 'escalation.due',
     payload: { incidentId: incident.id, level },
     dedupeKey: `${incident.id}:escalation:${level}:due`,
-    runAt: new Date(Math.max(due, notBefore?.getTime() ?? 0)),
+    runAt: new Date(incident.declaredAt.getTime() + durationMs(rung.after)),
   };
-}
-
-/**
- * The next level is due at its time in the ladder, and never sooner after level `level` fired
- * than the ladder's gap between the two: a manual step up does not make the next level fire at once.
- */
-function nextNotBefore(runbook: Runbook, level: number, firedAt: Date): Date {
-  const rung = runbook.escalation[level - 1];
-  const after = runbook.escalation[level];
-  const gapMs = rung && after ? durationMs(after.after) - durationMs(rung.after) : 0;
-  return new Date(firedAt.getTime() + gapMs);
 }
 
 /** The level that would fire next and when, or null when the ladder has no more levels. */
 export function nextLevel(s: Snapshot, runbook: Runbook): { level: number; targets: string[]; due: Date } | null {
   const last = (s.escalations ?? []).at(-1);
   const level = (last?.level ?? 0) + 1;
-  const job = escalationDueJob(s.incident, runbook, level, last ? nextNotBefore(runbook, last.level, last.at) : undefined);
+  const job = escalationDueJob(s.incident, runbook, level);
   return job ? { level, targets: runbook.escalation[level - 1]!.notify, due: job.runAt } : null;
 }
 
@@ -75,7 +65,7 @@ function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string
   const reason = by ? 'manual' : 'timeout';
   const chat = rung.notify.filter((t) => webhookName(t) === null);
   const webhooks = rung.notify.map(webhookName).filter((w): w is string => w !== null);
-  const next = escalationDueJob(i, runbook, level + 1, nextNotBefore(runbook, level, at));
+  const next = escalationDueJob(i, runbook, level + 1);
   const jobs: NewJob[] = [];
   if (chat.length > 0) {
     jobs.push({ kind: 'chat.escalate', payload: { incidentId: i.id, platform: i.platform, level }, dedupeKey: `${i.id}:escalation:${level}:chat`, runAt: at });

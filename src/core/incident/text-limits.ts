@@ -6,9 +6,33 @@ import { UserError } from '../errors';
  */
 export const MAX_TEXT = 500;
 
-/** Trimmed text, null when empty; refuses text longer than MAX_TEXT, saying how long it was. */
-export function checkedText(text: string | undefined, field: 'summary' | 'reason' | 'action item'): string | null {
-  const trimmed = text?.trim() || null;
-  if (trimmed && trimmed.length > MAX_TEXT) throw new UserError({ code: 'too_long', field, max: MAX_TEXT, length: trimmed.length });
-  return trimmed;
+type Field = 'summary' | 'reason' | 'action item';
+
+// Bidi embeddings, overrides, isolates and marks: one U+202E turns the rest of a header or topic
+// around, so a summary could show other people a different text than the one recorded.
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+// What shows nothing on its own: spaces, format characters (zero-width ones, joiners, BOM) and
+// invisible fillers (Hangul, Braille blank).
+const INVISIBLE = /^[\s\p{Cf}\u115F\u1160\u3164\uFFA0\u2800\u034F]*$/u;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Characters as a person counts them: an emoji with its modifiers or a flag is one. */
+export function visibleLength(text: string): number {
+  let n = 0;
+  for (const _ of graphemes.segment(text)) n++;
+  return n;
+}
+
+/**
+ * Trimmed text without bidi controls, null when empty; refuses text that shows nothing (only
+ * zero-width or format characters) and text longer than MAX_TEXT characters, saying how long it was.
+ */
+export function checkedText(text: string | undefined, field: Field): string | null {
+  const cleaned = text?.replace(BIDI_CONTROLS, '').trim() || null;
+  if (!cleaned) return null;
+  if (INVISIBLE.test(cleaned)) throw new UserError({ code: 'invisible_text', field });
+  const length = visibleLength(cleaned);
+  if (length > MAX_TEXT) throw new UserError({ code: 'too_long', field, max: MAX_TEXT, length });
+  return cleaned;
 }

@@ -60,6 +60,8 @@ export function problemText(p: Problem): Text {
         : ['Name the new commander with an @mention, picked from the suggestions: ', { command: 'commander @jane' }, '.'];
     case 'too_long':
       return [`That ${p.field} is ${p.length} characters; keep it to ${p.max}. Put the details in the incident channel instead.`];
+    case 'invisible_text':
+      return [`That ${p.field} shows nothing: it has only spaces or invisible characters. Write it in words people can read.`];
     case 'unknown_probe':
       return p.probes.length === 0
         ? [`${p.incident}'s runbook has no automated checks.`]
@@ -122,8 +124,13 @@ export function escalatedText(incident: string, level: number): Text {
   return [`${incident} escalated to level ${level}: its targets are paged in the incident channel.`];
 }
 
-/** Said when something failed on our side; `ref` finds the log line. */
-export function internalErrorText(ref: string): Text {
+/**
+ * Said when something failed on our side; `ref` finds the log line. `notWritten`: the store is
+ * sure nothing was recorded (the database was not reached, or refused), so the person must know
+ * that their click or command did not count, not just that something went wrong.
+ */
+export function internalErrorText(ref: string, notWritten = false): Text {
+  if (notWritten) return [{ strong: 'Not recorded' }, `: the database could not be reached, so nothing changed. Try again in a minute (ref ${ref}).`];
   return [`Something went wrong on our side (ref ${ref}). Try again in a minute, and if it keeps failing give ref ${ref} to whoever runs the bot.`];
 }
 

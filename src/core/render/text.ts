@@ -37,3 +37,12 @@ export function plainText(text: Text): string {
     })
     .join('');
 }
+
+/**
+ * The first `max` UTF-16 units of `text` (platform limits count those), never half an emoji: a
+ * cut between a surrogate pair would leave a lone surrogate, shown as a broken glyph.
+ */
+export function sliceWhole(text: string, max: number): string {
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
