@@ -45,8 +45,10 @@ describe('docker compose stack', () => {
     const subnet = compose.networks.default.ipam.config[0].subnet as string;
     expect(subnet).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
     expect(bot.environment.CONSOLE_ALLOW_FROM).toBe(`\${CONSOLE_ALLOW_FROM:-${subnet}}`);
-    // The port is published on this machine only.
-    expect(bot.ports).toEqual(['127.0.0.1:3000:3000']);
+    // Published on this machine only, each on a port that can be moved off one already taken.
+    expect(bot.ports).toEqual(['127.0.0.1:${BOT_HOST_PORT:-3000}:3000']);
+    expect(postgres.ports).toEqual(['127.0.0.1:${POSTGRES_HOST_PORT:-5432}:5432']);
+    expect(redis.ports).toEqual(['127.0.0.1:${REDIS_HOST_PORT:-6379}:6379']);
   });
 
   it('documents every variable of .env.example in the README table', () => {
