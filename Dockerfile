@@ -1,5 +1,5 @@
 # Build stage: compile TypeScript.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +8,12 @@ COPY src ./src
 RUN npm run build
 
 # Runtime stage: production dependencies, compiled code, migrations and runbooks.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
+# tini as PID 1: node as PID 1 gets no default signal handlers from the kernel and reaps no
+# zombies; tini forwards SIGTERM to it, so `docker stop` runs the bot's bounded shutdown.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -20,4 +25,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["sh", "-c", "node dist/cli.js migrate && node dist/cli.js start"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+# Exec form, no shell between tini and node: a shell would swallow the SIGTERM. `start` migrates first.
+CMD ["node", "dist/cli.js", "start"]

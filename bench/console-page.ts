@@ -6,7 +6,7 @@
  *
  *   CONSOLE_EVENTS=300 CONSOLE_ROUNDS=60
  *
- * Runs on its own too: npx ts-node --transpile-only bench/console-page.ts
+ * Runs on its own too: npx tsx bench/console-page.ts
  */
 import path from 'node:path';
 import { loadConfig } from '../src/config';

@@ -20,7 +20,7 @@
  *
  *   ESCALATION_TIMERS=200 ESCALATION_PENDING=10000 ESCALATION_ROUNDS=1 ESCALATION_DEADLINE_S=60+60×rounds
  *
- * Runs on its own too: npx ts-node --transpile-only bench/escalation-lag.ts
+ * Runs on its own too: npx tsx bench/escalation-lag.ts
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

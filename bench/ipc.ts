@@ -93,8 +93,8 @@ export class Child {
 export async function startChild<R>(name: string, script: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<{ child: Child; ready: R }> {
   const proc = fork(script, [], {
     env: { ...process.env, ...env },
-    // ts-node runs the parent in-process, so a forked .ts file needs the hook registered again.
-    execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
+    // execArgv replaces the parent's loader flags, so a forked .ts file needs tsx's hook again.
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const child = new Child(name, proc);

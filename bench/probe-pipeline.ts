@@ -23,7 +23,7 @@
  *
  *   PROBE_RUNS=1000 PROBE_ROUNDS=2 PROBE_INCIDENTS=10 PROBE_WARMUP=100 PROBE_DEADLINE_S=60
  *
- * Runs on its own too: npx ts-node --transpile-only bench/probe-pipeline.ts
+ * Runs on its own too: npx tsx bench/probe-pipeline.ts
  */
 import os from 'node:os';
 import { QUEUE_POLICIES } from '../src/jobs/queues';

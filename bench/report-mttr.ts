@@ -18,7 +18,7 @@
  *
  *   REPORT_INCIDENTS=1000000 REPORT_ROUNDS=5
  *
- * Runs on its own too: npx ts-node --transpile-only bench/report-mttr.ts
+ * Runs on its own too: npx tsx bench/report-mttr.ts
  */
 import path from 'node:path';
 import type { Pool } from 'pg';

@@ -5,7 +5,7 @@ import { encodePng } from './png';
 /**
  * Draws the Teams app icons and writes them to teams/: a white warning sign with an exclamation mark
  * on the accent colour (color.png, 192×192), and the same sign in white on transparent (outline.png,
- * 32×32). Run `ts-node --transpile-only scripts/teams-icons.ts` after changing a shape or the colour,
+ * 32×32). Run `npx tsx scripts/teams-icons.ts` after changing a shape or the colour,
  * and commit the PNGs. teams/manifest.json's accentColor must stay equal to ACCENT_COLOR.
  */
 

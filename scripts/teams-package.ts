@@ -1,13 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { pngSize } from './png';
 
 /**
  * `npm run teams:package`: builds dist/teams-app.zip, the app package to upload in Teams (Apps →
  * Manage your apps → Upload an app). It holds teams/manifest.json with the bot's Microsoft App ID
  * filled in, and the two icons, at the root of the zip as Teams requires. Everything is checked
- * against the manifest v1.19 limits first, and every problem is reported at once.
+ * first, against Microsoft's published v1.19 JSON schema and the few rules it cannot express, and
+ * every problem is reported at once.
  */
 
 const ROOT = path.resolve(__dirname, '..');
@@ -20,27 +24,13 @@ export const MANIFEST_VERSION = '1.19';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const SEMVER = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
-const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 // A host name as validDomains takes it: no scheme, no path; a leading `*.` wildcard and a port are allowed.
 const DOMAIN = /^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(:\d{1,5})?$/;
-const BOT_SCOPES = ['team', 'personal', 'groupChat'];
 const WHERE_APP_ID = 'Azure portal → your Azure Bot resource → Configuration → Microsoft App ID';
 
-/** The manifest v1.19 limits this package is checked against (from the published JSON schema). */
-export const LIMITS = {
-  developerName: 32,
-  nameShort: 30,
-  nameFull: 100,
-  descriptionShort: 80,
-  descriptionFull: 4000,
-  commandLists: 3,
-  commandsPerList: 10,
-  commandTitle: 32,
-  commandDescription: 128,
-  validDomains: 16,
-  colorIcon: 192,
-  outlineIcon: 32,
-} as const;
+// Teams' icon sizes (docs: Teams app icons); the schema only says so in descriptions.
+const COLOR_ICON_SIZE = 192;
+const OUTLINE_ICON_SIZE = 32;
 
 export class TeamsPackageError extends Error {
   constructor(readonly problems: string[]) {
@@ -97,53 +87,97 @@ export function fillManifest(template: unknown, values: { appId: string; botDoma
   return fill(template);
 }
 
+/** Microsoft's published manifest schema (MIT), from @microsoft/app-manifest: read in place, never copied, so an update of the package updates the rules. */
+export const SCHEMA_FILE = require.resolve(`@microsoft/app-manifest/build/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`);
+
+let validator: ValidateFunction | undefined;
+
+/** The v1.19 schema compiled once; it is draft-04, which ajv 8 only reads through ajv-draft-04. */
+export function manifestValidator(): ValidateFunction {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $schema?: string };
+    if (schema.$schema !== 'http://json-schema.org/draft-04/schema#') throw new Error(`${SCHEMA_FILE} is no longer a draft-04 schema (${schema.$schema}): validate it with the matching ajv class`);
+    // strictTypes off as Microsoft's own validator has it: the schema puts additionalProperties beside $ref without "type".
+    const ajv = new AjvDraft04({ allErrors: true, verbose: true, strictTypes: false });
+    addFormats(ajv, ['uri', 'email', 'regex']);
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+/** `/bots/0/commandLists` as `bots[0].commandLists`, the way the other problems name fields. */
+function fieldName(pointer: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || 'manifest.json';
+}
+
+/** One schema error in the words the old hand-written rules used, so the fix is plain. */
+function schemaProblem(e: ErrorObject): string {
+  const where = fieldName(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  const ref = /#\/definitions\/(\w+)\//.exec(e.schemaPath)?.[1];
+  switch (e.keyword) {
+    case 'required':
+      return `${where === 'manifest.json' ? '' : `${where}.`}${String(params.missingProperty)} is required`;
+    case 'additionalProperties':
+      return `${where === 'manifest.json' ? '' : `${where}.`}${String(params.additionalProperty)} is not a manifest v${MANIFEST_VERSION} field`;
+    case 'maxLength':
+      return `${where} is ${String(e.data).length} characters; Teams allows at most ${String(params.limit)}`;
+    case 'maxItems':
+      return `${where} has ${Array.isArray(e.data) ? e.data.length : '?'} entries; Teams allows at most ${String(params.limit)}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(params.allowedValue)}`;
+    case 'enum':
+      return `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      if (ref === 'guid') return `${where} must be a GUID (the bot's Microsoft App ID)`;
+      if (ref === 'hexColor') return `${where} must be a colour such as #D13438`;
+      if (ref === 'httpsUrl') return `${where} must be an https:// URL`;
+      return `${where} ${e.message ?? 'does not match the schema'}`;
+    default:
+      return `${where} ${e.message ?? 'does not match the schema'}`;
+  }
+}
+
 /**
- * Every way the (filled-in) manifest breaks the v1.19 limits or what Teams needs to install a bot,
- * each naming the field. `files` are the package's other files by name, to check the icons.
+ * Every way the (filled-in) manifest breaks Microsoft's v1.19 schema or what Teams needs to install
+ * this bot, each naming the field. `files` are the package's other files by name, to check the icons.
  */
 export function manifestProblems(manifest: unknown, files: Record<string, Uint8Array> = {}): string[] {
-  const problems: string[] = [];
-  if (!isObject(manifest)) return ['manifest.json must be a JSON object'];
-
-  const text = (where: string, value: unknown, max: number, required = true): void => {
-    if (value === undefined && !required) return;
-    if (typeof value !== 'string' || value.trim() === '') problems.push(`${where} is required (text of at most ${max} characters)`);
-    else if (value.length > max) problems.push(`${where} is ${value.length} characters; Teams allows at most ${max}`);
-  };
-  const httpsUrl = (where: string, value: unknown): void => {
-    if (typeof value !== 'string' || !/^https:\/\/[^\s/]+\.[^\s]+$/.test(value)) problems.push(`${where} must be an https:// URL`);
-  };
-  const guid = (where: string, value: unknown): void => {
-    if (typeof value !== 'string' || !GUID.test(value)) problems.push(`${where} must be a GUID (the bot's Microsoft App ID)`);
-  };
+  const validate = manifestValidator();
+  const problems = validate(manifest) ? [] : [...new Set((validate.errors ?? []).map(schemaProblem))];
+  if (!isObject(manifest)) return problems;
   const get = (obj: unknown, key: string): unknown => (isObject(obj) ? obj[key] : undefined);
 
-  if (manifest.manifestVersion !== MANIFEST_VERSION) problems.push(`manifestVersion must be "${MANIFEST_VERSION}"`);
-  const schema = manifest.$schema;
-  if (typeof schema !== 'string' || !schema.endsWith(`/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`)) {
-    problems.push(`$schema must be the v${MANIFEST_VERSION} schema, https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.schema.json`);
+  // What the schema leaves out. Its `version` is any string, although its own description (and
+  // Teams, at upload) demands semver; it has a semver definition but does not use it there.
+  if (typeof manifest.version === 'string' && !SEMVER.test(manifest.version)) problems.push('version must be a version such as 1.0.0 (raise it for each upload that changes the manifest)');
+
+  // The schema allows an app without a bot; this package exists to install one.
+  const bots = manifest.bots;
+  if (!Array.isArray(bots) || bots.length !== 1) problems.push('bots must hold exactly one bot');
+  else {
+    // Unique by title, case-insensitively, as Teams matches them: JSON Schema's uniqueItems compares whole objects.
+    (Array.isArray(get(bots[0], 'commandLists')) ? (get(bots[0], 'commandLists') as unknown[]) : []).forEach((list, l) => {
+      const seen = new Set<string>();
+      const commands = get(list, 'commands');
+      for (const command of Array.isArray(commands) ? commands : []) {
+        const title = get(command, 'title');
+        if (typeof title !== 'string') continue;
+        if (seen.has(title.toLowerCase())) problems.push(`bots[0].commandLists[${l}] lists the command "${title}" twice`);
+        seen.add(title.toLowerCase());
+      }
+    });
   }
-  if (typeof manifest.version !== 'string' || !SEMVER.test(manifest.version)) problems.push('version must be a version such as 1.0.0 (raise it for each upload that changes the manifest)');
-  guid('id', manifest.id);
 
-  const developer = manifest.developer;
-  text('developer.name', get(developer, 'name'), LIMITS.developerName);
-  for (const key of ['websiteUrl', 'privacyUrl', 'termsOfUseUrl']) httpsUrl(`developer.${key}`, get(developer, key));
-
-  text('name.short', get(manifest.name, 'short'), LIMITS.nameShort);
-  text('name.full', get(manifest.name, 'full'), LIMITS.nameFull);
-  text('description.short', get(manifest.description, 'short'), LIMITS.descriptionShort);
-  text('description.full', get(manifest.description, 'full'), LIMITS.descriptionFull);
-
-  if (typeof manifest.accentColor !== 'string' || !HEX_COLOR.test(manifest.accentColor)) problems.push('accentColor must be a colour such as #D13438');
-
+  // The icons are files in the zip, which the schema cannot see: present, PNG, and the sizes Teams requires.
   for (const [key, size, what] of [
-    ['color', LIMITS.colorIcon, 'full colour'],
-    ['outline', LIMITS.outlineIcon, 'white on transparent'],
+    ['color', COLOR_ICON_SIZE, 'full colour'],
+    ['outline', OUTLINE_ICON_SIZE, 'white on transparent'],
   ] as const) {
     const name = get(manifest.icons, key);
     if (typeof name !== 'string' || name === '') {
-      problems.push(`icons.${key} is required: a ${size}×${size} PNG (${what})`);
+      if (name !== undefined) problems.push(`icons.${key} must name a ${size}×${size} PNG (${what})`);
       continue;
     }
     const bytes = files[name];
@@ -153,55 +187,7 @@ export function manifestProblems(manifest: unknown, files: Record<string, Uint8A
     else if (dims.width !== size || dims.height !== size) problems.push(`icons.${key} (${name}) is ${dims.width}×${dims.height}; Teams needs ${size}×${size}`);
   }
 
-  const bots = manifest.bots;
-  if (!Array.isArray(bots) || bots.length !== 1) {
-    problems.push('bots must hold exactly one bot');
-  } else {
-    const bot: unknown = bots[0];
-    guid('bots[0].botId', get(bot, 'botId'));
-    const scopes = get(bot, 'scopes');
-    if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !BOT_SCOPES.includes(s as string)) || new Set(scopes).size !== scopes.length) {
-      problems.push(`bots[0].scopes must list some of ${BOT_SCOPES.join(', ')}, each once`);
-    }
-    const lists = get(bot, 'commandLists') ?? [];
-    if (!Array.isArray(lists)) problems.push('bots[0].commandLists must be a list');
-    else {
-      if (lists.length > LIMITS.commandLists) problems.push(`bots[0].commandLists has ${lists.length} lists; Teams allows at most ${LIMITS.commandLists}`);
-      lists.forEach((list: unknown, l) => {
-        const where = `bots[0].commandLists[${l}]`;
-        const listScopes = get(list, 'scopes');
-        if (!Array.isArray(listScopes) || listScopes.length === 0 || listScopes.some((s) => !BOT_SCOPES.includes(s as string))) {
-          problems.push(`${where}.scopes must list some of ${BOT_SCOPES.join(', ')}`);
-        }
-        const commands = get(list, 'commands');
-        if (!Array.isArray(commands)) {
-          problems.push(`${where}.commands must be a list`);
-          return;
-        }
-        if (commands.length > LIMITS.commandsPerList) problems.push(`${where} has ${commands.length} commands; Teams allows at most ${LIMITS.commandsPerList} per list`);
-        const seen = new Set<string>();
-        commands.forEach((command: unknown, c) => {
-          const title = get(command, 'title');
-          text(`${where}.commands[${c}].title`, title, LIMITS.commandTitle);
-          text(`${where}.commands[${c}].description`, get(command, 'description'), LIMITS.commandDescription);
-          if (typeof title === 'string') {
-            if (seen.has(title.toLowerCase())) problems.push(`${where} lists the command "${title}" twice`);
-            seen.add(title.toLowerCase());
-          }
-        });
-      });
-    }
-  }
-
-  const domains = manifest.validDomains ?? [];
-  if (!Array.isArray(domains)) problems.push('validDomains must be a list of host names');
-  else {
-    if (domains.length > LIMITS.validDomains) problems.push(`validDomains has ${domains.length} entries; Teams allows at most ${LIMITS.validDomains}`);
-    domains.forEach((d: unknown, i) => {
-      if (typeof d !== 'string' || !DOMAIN.test(d)) problems.push(`validDomains[${i}] must be a host name such as incident.example.com (no https://, no path)`);
-    });
-  }
-
+  // A placeholder is a valid string to the schema (a domain, say), but is never what Teams should get.
   for (const [where, value] of strings(manifest, '')) {
     const left = /\{\{[^}]*\}\}/.exec(value);
     if (left) problems.push(`${where} still holds the placeholder ${left[0]}`);

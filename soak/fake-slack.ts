@@ -37,8 +37,8 @@ export class FakeSlackProcess {
   static async start(delayMs: number, timeoutMs = 30_000): Promise<FakeSlackProcess> {
     const proc = fork(SCRIPT, [], {
       env: { ...process.env, FAKE_SLACK_DELAY_MS: String(delayMs) },
-      // The parent runs under ts-node in-process, so a forked .ts file needs the hook again.
-      execArgv: ['-r', require.resolve('ts-node/register/transpile-only')],
+      // execArgv replaces the parent's loader flags, so a forked .ts file needs tsx's hook again.
+      execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     // Killed with us whatever the exit path; the child also exits when its IPC channel closes.

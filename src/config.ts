@@ -156,6 +156,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable the schema reads, for test/unit/env-example.test.ts to hold .env.example to. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as ReadonlyArray<keyof Env>;
+
 export interface SlackConfig {
   botToken: string;
   /** Absent only in Socket Mode. */

@@ -1,7 +1,7 @@
 /**
  * Regenerates docs/checklist.png, the README's picture of an incident checklist in Slack:
  *
- *   npx ts-node --transpile-only docs/tools/checklist-picture.ts
+ *   npx tsx docs/tools/checklist-picture.ts
  *
  * The messages come from the bot's own view and Block Kit functions, so the picture changes when
  * the rendering does; only the page around them (docs/tools/slack-preview.ts) imitates Slack.

@@ -1,7 +1,7 @@
 /**
  * Regenerates the README's pictures of the web console:
  *
- *   npx ts-node --transpile-only docs/tools/console-screenshots.ts
+ *   npx tsx docs/tools/console-screenshots.ts
  *
  * Starts a console-only bot against a throw-away schema (Postgres and Redis as the tests use them:
  * TEST_DATABASE_URL, TEST_REDIS_URL), works two incidents in Debian's Chromium (one half-way,

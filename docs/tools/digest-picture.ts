@@ -1,7 +1,7 @@
 /**
  * Regenerates docs/digest.png, the README's picture of a weekly digest in Slack:
  *
- *   npx ts-node --transpile-only docs/tools/digest-picture.ts
+ *   npx tsx docs/tools/digest-picture.ts
  *
  * The words come from the bot's own digest text and Slack formatting, for two made-up weeks of
  * BraiFlow incidents; only the page around them (docs/tools/slack-preview.ts) imitates Slack.

@@ -1,6 +1,6 @@
 /**
  * Writes docs/postmortem-example.md: the export of a worked pdf-404 incident, made by the bot's own
- * use cases and renderer on a throwaway schema. Run: npx ts-node --transpile-only docs/tools/postmortem-example.ts
+ * use cases and renderer on a throwaway schema. Run: npx tsx docs/tools/postmortem-example.ts
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -124,7 +124,7 @@ describe('start with an unreachable Postgres', () => {
 
   /** Runs `incident-bot start` as an operator would, and reports how it ended and how fast. */
   async function start(databaseUrl: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number | null; stderr: string }> {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'start'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
       cwd: REPO_ROOT,
       env: { ...botEnv(databaseUrl, uniquePrefix()), PORT: String(await freePort()) },
       stdio: ['ignore', 'pipe', 'pipe'],

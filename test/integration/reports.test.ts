@@ -281,8 +281,8 @@ describe('PgReports.mttr', () => {
     const cli = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
-          'npx',
-          ['ts-node', '--transpile-only', 'src/cli.ts', 'report', ...args],
+          process.execPath,
+          ['--import', 'tsx', 'src/cli.ts', 'report', ...args],
           { cwd: ROOT, env: { ...process.env, DATABASE_URL: schema.url, PLAYBOOKS_DIR: path.join(ROOT, 'playbooks') } },
           (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
         );

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { killOnExit } from './children';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export type BotRole = 'all' | 'web' | 'worker';
 
@@ -16,7 +17,7 @@ const OUTPUT_LINES = 200;
 const STOP_GRACE_MS = 10_000;
 
 // The parent cannot clean up after itself when it is SIGKILLed, so the child watches the IPC
-// channel instead: this module is preloaded into the bot (-r) with this marker set, and when the
+// channel instead: this module is preloaded into the bot (--import) with this marker set, and when the
 // parent dies the channel closes and the bot exits. The bot's own code stays untouched.
 const EXIT_WITH_PARENT = 'BOT_PROCESS_EXIT_WITH_PARENT';
 if (process.env[EXIT_WITH_PARENT] === '1' && process.send) {
@@ -88,7 +89,9 @@ class TailBuffer {
 export async function startBot(opts: StartBotOptions): Promise<BotProcess> {
   const role = opts.role ?? 'all';
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', __filename, CLI, 'start', '--role', role], {
+  // Both preloads through --import, which run in order: a -r would run before tsx's hook is in place.
+  const preload = ['--import', 'tsx', '--import', pathToFileURL(__filename).href];
+  const child = spawn(process.execPath, [...preload, CLI, 'start', '--role', role], {
     cwd: REPO_ROOT,
     env: { ...opts.env, PORT: String(port), [EXIT_WITH_PARENT]: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -10,9 +10,9 @@ const SHIPPED = path.join(ROOT, 'playbooks');
 const SHIPPED_IDS = ['pdf-404', 'queue-failure', 'storage-permissions', 'workflow-500'];
 
 function runCli(...args: string[]) {
-  return spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', ...args], {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    env: process.env,
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -7,7 +7,7 @@ import { parseCommand, type Command, type MentionReader } from '../../src/core/c
 import { commandFor } from '../../src/core/commands/words';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { ACCENT_COLOR, colorIconPixels, outlineIconPixels } from '../../scripts/teams-icons';
-import { buildTeamsPackage, LIMITS, main, manifestProblems, TeamsPackageError, writeZip } from '../../scripts/teams-package';
+import { buildTeamsPackage, fillManifest, main, manifestProblems, manifestValidator, SCHEMA_FILE, TeamsPackageError, writeZip } from '../../scripts/teams-package';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TEAMS_DIR = path.join(ROOT, 'teams');
@@ -254,31 +254,45 @@ describe('Teams app package', () => {
       }
     });
 
-    it('checks a manifest against the limits, reporting every problem together', () => {
-      const bad = JSON.parse(JSON.stringify(template)) as Manifest & { name: { short: string }; developer: { privacyUrl: string } };
+    it('checks a manifest against the v1.19 schema, reporting every problem together in plain words', () => {
+      const bad = JSON.parse(JSON.stringify(template)) as Manifest & { name: { short: string }; developer: { privacyUrl: string }; version: string; colour?: string };
       bad.id = APP_ID;
       bad.bots[0]!.botId = 'not-a-guid';
       bad.name.short = 'Incident response bot for BraiFlow CRM';
-      bad.developer.privacyUrl = 'http://example.com/privacy';
+      bad.developer.privacyUrl = 'ftp://example.com/privacy';
       bad.accentColor = 'red';
+      bad.manifestVersion = '1.20';
+      bad.version = '1.0';
+      bad.colour = '#D13438';
       const commands = bad.bots[0]!.commandLists[0]!.commands;
       const longTitle = 'a title that is far too long for teams';
-      commands.push({ title: longTitle, description: 'x'.repeat(129) });
+      commands.push({ title: longTitle, description: 'x'.repeat(129) }, { title: 'ACK', description: 'again' });
       const problems = manifestProblems(bad, {});
       expect(problems).toEqual(
         expect.arrayContaining([
+          'manifestVersion must be "1.19"',
+          'colour is not a manifest v1.19 field',
           'bots[0].botId must be a GUID (the bot\'s Microsoft App ID)',
           `name.short is ${bad.name.short.length} characters; Teams allows at most 30`,
           'developer.privacyUrl must be an https:// URL',
           'accentColor must be a colour such as #D13438',
-          'bots[0].commandLists[0] has 11 commands; Teams allows at most 10 per list',
+          'bots[0].commandLists[0].commands has 12 entries; Teams allows at most 10',
           `bots[0].commandLists[0].commands[10].title is ${longTitle.length} characters; Teams allows at most 32`,
           'bots[0].commandLists[0].commands[10].description is 129 characters; Teams allows at most 128',
+          // The rules the schema cannot express.
+          'version must be a version such as 1.0.0 (raise it for each upload that changes the manifest)',
+          'bots[0].commandLists[0] lists the command "ACK" twice',
           'icons.color names color.png, which is not in the package (teams/color.png)',
-          'validDomains[0] must be a host name such as incident.example.com (no https://, no path)',
         ]),
       );
       expect(problems.filter((p) => p.includes('placeholder'))).toEqual(['validDomains[0] still holds the placeholder {{BOT_DOMAIN}}']);
+    });
+
+    it('names a missing required field, and a manifest without a bot', () => {
+      const bare = fillManifest(template, { appId: APP_ID }) as Record<string, unknown>;
+      delete bare.accentColor;
+      delete bare.bots;
+      expect(manifestProblems(bare, {})).toEqual(expect.arrayContaining(['accentColor is required', 'bots must hold exactly one bot']));
     });
 
     it('refuses icons of the wrong size', () => {
@@ -294,6 +308,17 @@ describe('Teams app package', () => {
   });
 
   describe('the committed files', () => {
+    it('pass Microsoft\'s v1.19 schema (draft-04, from @microsoft/app-manifest) with nothing to report once filled in', () => {
+      expect(SCHEMA_FILE).toMatch(/@microsoft[\\/]app-manifest[\\/].*[\\/]v1\.19[\\/]MicrosoftTeams\.schema\.json$/);
+      expect(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')).$schema).toBe('http://json-schema.org/draft-04/schema#');
+      for (const botDomain of [undefined, 'incident.example.com']) {
+        const filled = fillManifest(template, { appId: APP_ID, botDomain });
+        const validate = manifestValidator();
+        expect(validate(filled) ? [] : validate.errors).toEqual([]);
+        expect(manifestProblems(filled, { 'color.png': readFileSync(path.join(TEAMS_DIR, 'color.png')), 'outline.png': readFileSync(path.join(TEAMS_DIR, 'outline.png')) })).toEqual([]);
+      }
+    });
+
     it('keep the App ID placeholder, so no deployment-specific id is committed', () => {
       expect(template.id).toBe('{{MICROSOFT_APP_ID}}');
       expect(template.bots[0]!.botId).toBe('{{MICROSOFT_APP_ID}}');
@@ -332,7 +357,10 @@ describe('Teams app package', () => {
     const commands = commandsOf(template);
 
     it('are at most ten, each with an example here', () => {
-      expect(commands.length).toBeLessThanOrEqual(LIMITS.commandsPerList);
+      const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'));
+      const perList = schema.properties.bots.items.properties.commandLists.items.properties.commands.maxItems as number;
+      expect(perList).toBe(10);
+      expect(commands.length).toBeLessThanOrEqual(perList);
       expect(commands.map((c) => c.title).sort()).toEqual(Object.keys(EXAMPLES).sort());
     });
 
