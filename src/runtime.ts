@@ -215,10 +215,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (role === 'all' || role === 'worker') {
     // A Redis that is down at start must not keep the bot from serving incidents: the next start schedules it.
     await withTimeout(startDigest(queues, digests, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
-      logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
+      logger.warn({ err }, 'could not schedule the weekly digest'),
     );
     await withTimeout(scheduleReminders(queues, config.reminders), 5_000, 'no answer within 5 s').catch((err: Error) =>
-      logger.warn({ err: err.message }, 'could not schedule the overdue action-item reminders'),
+      logger.warn({ err }, 'could not schedule the overdue action-item reminders'),
     );
   }
 
@@ -277,7 +277,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
      */
     async stop() {
       const bounded = (what: string, p: Promise<unknown> | undefined, ms = 3_000) =>
-        withTimeout(Promise.resolve(p), ms, `${what} did not stop within ${ms} ms`).catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step cut short'));
+        withTimeout(Promise.resolve(p), ms, `${what} did not stop within ${ms} ms`).catch((err: Error) => logger.warn({ err }, 'shutdown step cut short'));
       await bounded('slack', slack?.stop());
       consoleApp?.close();
       await bounded('console listener', consoleChanges?.stop());
@@ -333,7 +333,7 @@ async function migrateAtStart(pool: Pool, logger: Logger): Promise<void> {
     if (applied.length > 0) logger.info({ applied }, `applied migrations ${applied.join(', ')}`);
   } catch (err) {
     // requireMigrated then says what is missing and how to apply it.
-    logger.warn({ err: (err as Error).message }, 'could not apply migrations at start');
+    logger.warn({ err }, 'could not apply migrations at start');
   }
 }
 

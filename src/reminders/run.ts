@@ -35,7 +35,7 @@ export class OverdueReminders {
         sent++;
       } catch (err) {
         await this.store.release(item, today).catch(() => undefined);
-        this.logger.warn({ incidentId: item.incidentId, platform: item.platform, item: item.number, err: (err as Error).message }, 'could not send an overdue reminder');
+        this.logger.warn({ incidentId: item.incidentId, platform: item.platform, item: item.number, err }, 'could not send an overdue reminder');
         failure ??= err;
       }
     }

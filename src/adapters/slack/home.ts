@@ -125,7 +125,7 @@ export class SlackHome {
     await Promise.all(
       users.map((user) =>
         this.publish(workspace, user, now).catch((err: Error) =>
-          this.logger.warn({ platform: 'slack', user, workspace, err: err.message }, 'could not refresh the App Home'),
+          this.logger.warn({ platform: 'slack', user, workspace, err }, 'could not refresh the App Home'),
         ),
       ),
     );
@@ -143,7 +143,7 @@ export function registerHome(app: App, home: SlackHome, logger: Logger): void {
     try {
       await home.publish(workspace, event.user);
     } catch (err) {
-      logger.warn({ platform: 'slack', user: event.user, workspace, err: (err as Error).message }, 'could not publish the App Home');
+      logger.warn({ platform: 'slack', user: event.user, workspace, err }, 'could not publish the App Home');
     }
   });
 }

@@ -102,7 +102,7 @@ export class SlackMessageSync {
     await this.client.pins.add({ channel, timestamp: ts }).catch((err: unknown) => {
       if (slackErrorCode(err) === 'already_pinned') return;
       // A missing pin is an inconvenience, not a reason to re-post the header.
-      this.logger.warn({ incidentId, platform: 'slack', channel, err: (err as Error).message }, 'could not pin the incident header (needs pins:write)');
+      this.logger.warn({ incidentId, platform: 'slack', channel, err }, 'could not pin the incident header (needs pins:write)');
     });
   }
 
