@@ -100,14 +100,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queues = new JobQueues(redis, config.queuePrefix, logger);
   const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
-  const deps: CoreDeps = { store, clock, catalog, reports: new PgReports(pool) };
+  const deps: CoreDeps = { store, clock, catalog, tz: config.tz, reports: new PgReports(pool) };
   const metrics = new Metrics(pool, queues);
 
   const platforms = new Map<string, ChatPlatform>();
   if (config.slack) {
     const stores = { refs: new ChatRefStore(pool, 'slack'), rooms: new ChatRoomStore(pool, 'slack') };
     const client = createSlackClient(config.slack);
-    const home = new SlackHome(client, new HomeQueries(pool), logger);
+    const home = new SlackHome(client, new HomeQueries(pool), logger, config.tz);
     platforms.set('slack', new SlackPlatform(client, deps, stores, config.slack.admins, logger, home));
   }
   // botbuilder takes most of a second to load: only a bot that serves Teams pays for it.
@@ -138,7 +138,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
-    const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.reminders.tz, logger);
+    const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.tz, logger);
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
     const weekly = digests;
     workers.push(

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { loadDatabaseUrl } from '../config';
+import { loadDatabaseUrl, loadTeamTz } from '../config';
 import { postmortemMarkdown } from '../core/render/postmortem';
 import { loadCatalog } from '../core/runbook/loader';
 import { createPool } from '../store/db';
@@ -24,6 +24,7 @@ export async function postmortemCommand(number: number, opts: PostmortemOptions)
   const parsed: PostmortemArgs = { number, platform: opts.platform ?? null, workspace: opts.workspace ?? null };
   // Only the database is needed: the export works on a machine without chat tokens.
   const databaseUrl = loadDatabaseUrl();
+  const tz = loadTeamTz();
   const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
   const pool = createPool(databaseUrl, 2);
   try {
@@ -51,7 +52,7 @@ export async function postmortemCommand(number: number, opts: PostmortemOptions)
       return 1;
     }
     const runbook = catalog.forIncident(snapshot.incident.runbookId);
-    process.stdout.write(postmortemMarkdown({ snapshot, runbook, timeline, now: new Date() }));
+    process.stdout.write(postmortemMarkdown({ snapshot, runbook, timeline, now: new Date(), tz }));
     return 0;
   } finally {
     await pool.end();

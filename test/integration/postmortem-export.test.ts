@@ -45,7 +45,7 @@ describe('incident-bot postmortem INC-<n>', () => {
   beforeAll(async () => {
     schema = await freshSchema();
     clock = new ManualClock(new Date('2026-11-26T03:00:00Z'));
-    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(PLAYBOOKS) };
+    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(PLAYBOOKS), tz: 'UTC' };
   });
   afterAll(async () => {
     await schema.drop();

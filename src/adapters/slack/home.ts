@@ -106,12 +106,14 @@ export class SlackHome {
     private readonly client: WebClient,
     private readonly queries: HomeQueries,
     private readonly logger: Logger,
+    /** The team's time zone (TEAM_TZ), for "due today" and "overdue". */
+    private readonly tz: string,
   ) {}
 
   /** Renders and publishes one person's home; throws what Slack or the database threw. */
   async publish(workspace: string | null, userId: string, now: Date = new Date()): Promise<void> {
     const data = await this.queries.forUser('slack', workspace, userId);
-    const blocks = homeBlocks(homeView(data, now));
+    const blocks = homeBlocks(homeView(data, now, this.tz));
     await this.client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
   }
 
