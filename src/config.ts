@@ -92,13 +92,19 @@ const envSchema = z.object({
   ACTION_REMINDER_CRON: z
     .string()
     .refine((v) => cronProblem(v) === null, {
-      error: (i) => `ACTION_REMINDER_CRON ${cronProblem(String(i.input))}: it is when owners of overdue action items are reminded, e.g. 0 9 * * * (daily at 09:00, in DIGEST_TZ)`,
+      error: (i) => `ACTION_REMINDER_CRON ${cronProblem(String(i.input))}: it is when owners of overdue action items are reminded, e.g. 0 9 * * * (daily at 09:00, in TEAM_TZ)`,
     })
     .default('0 9 * * *'),
+  TEAM_TZ: z
+    .string()
+    .refine((v) => timeZoneProblem(v) === null, {
+      error: (i) => `TEAM_TZ: ${timeZoneProblem(String(i.input))}; it is the team's time zone, e.g. Europe/Berlin: the day "due today" and "overdue" mean, and the zone DIGEST_CRON and ACTION_REMINDER_CRON are read in (default UTC)`,
+    })
+    .optional(),
   DIGEST_TZ: z
     .string()
-    .refine((v) => timeZoneProblem(v) === null, { error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the zone DIGEST_CRON is read in (default UTC)` })
-    .default('UTC'),
+    .refine((v) => timeZoneProblem(v) === null, { error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the older name of TEAM_TZ, the team's time zone (default UTC)` })
+    .optional(),
   MICROSOFT_APP_ID: z.string().regex(GUID, 'MICROSOFT_APP_ID must be the bot\'s Microsoft App ID, a GUID (Azure Bot resource → Configuration); leave it unset for local no-auth mode').optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(8, 'MICROSOFT_APP_PASSWORD looks truncated: copy the client secret value of the bot\'s app registration again').optional(),
   MICROSOFT_APP_TENANT_ID: z.string().regex(GUID, 'MICROSOFT_APP_TENANT_ID must be your Microsoft Entra tenant ID, a GUID (Azure Bot resource → Configuration)').optional(),
@@ -237,8 +243,10 @@ export interface Config {
   probes: ProbeConfig;
   /** By name; empty when ESCALATION_WEBHOOKS is unset. */
   webhooks: Record<string, WebhookConfig>;
+  /** TEAM_TZ (or its older name DIGEST_TZ): the team's time zone, whose calendar day "today" is. */
+  tz: string;
   digest: DigestConfig;
-  /** When overdue action items are reminded: `cron`, read in the digest's time zone. */
+  /** When overdue action items are reminded: `cron`, read in the team's time zone. */
   reminders: { cron: string; tz: string };
   /** METRICS_ALLOW_FROM: who may read /metrics and /readyz's details, besides this machine. */
   metricsAllowFrom: string[];
@@ -323,6 +331,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (Boolean(id) !== Boolean(secret)) problems.push(`BRAIFLOW_S3_${set}ACCESS_KEY_ID and BRAIFLOW_S3_${set}SECRET_ACCESS_KEY go together: set both or neither`);
   }
   const webhooks = readWebhooks(cleaned, problems);
+  const tzProblem = teamTzProblem(cleaned);
+  if (tzProblem) problems.push(tzProblem);
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const s3 = (id: string | undefined, secret: string | undefined): S3Credentials | null =>
@@ -379,8 +389,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     webhooks,
-    digest: { cron: e.DIGEST_CRON, tz: e.DIGEST_TZ, slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
-    reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.DIGEST_TZ },
+    tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC',
+    digest: { cron: e.DIGEST_CRON, tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC', slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
+    reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC' },
     metricsAllowFrom: e.METRICS_ALLOW_FROM ? entries(e.METRICS_ALLOW_FROM) : PRIVATE_NETWORKS,
   };
 }
@@ -512,6 +523,22 @@ function isWebhookUrl(text: string): boolean {
   if (url.protocol === 'https:') return true;
   const host = url.hostname;
   return url.protocol === 'http:' && (host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.')));
+}
+
+// DIGEST_TZ was the zone's name before reminders and "overdue" used it too; both names are read,
+// and two different zones would make the digest and the screens disagree about the day.
+function teamTzProblem(env: Record<string, string | undefined>): string | null {
+  const { TEAM_TZ: team, DIGEST_TZ: digest } = env;
+  return team && digest && team !== digest ? `TEAM_TZ (${team}) and DIGEST_TZ (${digest}) differ: DIGEST_TZ is the older name of TEAM_TZ; set only TEAM_TZ` : null;
+}
+
+/** TEAM_TZ (or DIGEST_TZ) for commands that do not load the whole config, such as `postmortem`. */
+export function loadTeamTz(env: NodeJS.ProcessEnv = process.env): string {
+  const cleaned = { TEAM_TZ: env.TEAM_TZ || undefined, DIGEST_TZ: env.DIGEST_TZ || undefined };
+  const problems = [teamTzProblem(cleaned), ...(['TEAM_TZ', 'DIGEST_TZ'] as const).map((v) => (cleaned[v] && timeZoneProblem(cleaned[v]) ? `${v}: ${timeZoneProblem(cleaned[v])}` : null))];
+  const found = problems.filter((p) => p !== null);
+  if (found.length) throw new ConfigError(found);
+  return cleaned.TEAM_TZ ?? cleaned.DIGEST_TZ ?? 'UTC';
 }
 
 /** The subset `migrate` and `playbooks check` need: they must work without Slack tokens. */

@@ -1,4 +1,4 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { stdSerializers, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -34,7 +34,25 @@ const REDACT = [
   '*.*.*.secret',
 ];
 
+// Tokens as they appear inside error text (Slack's xox…/xapp-…, a bearer header echoed back).
+const TOKEN_IN_TEXT = /\b(xox[a-z]-|xapp-)[A-Za-z0-9-]+|\b(Bearer\s+)[^\s"']+/g;
+
+const scrub = (text: unknown): unknown => (typeof text === 'string' ? text.replace(TOKEN_IN_TEXT, (_m, slack: string | undefined, bearer: string | undefined) => `${slack ?? bearer}[redacted]`) : text);
+
+/**
+ * pino's error serializer (type, message, stack, with causes), but only the fields worth reading:
+ * library errors carry enumerable extras (a Slack or HTTP client error keeps the request it sent,
+ * Authorization header included) that the redaction paths cannot all foresee.
+ */
+export function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const full = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { type: full.type, message: scrub(full.message), stack: scrub(full.stack) };
+  for (const key of ['code', 'errno', 'syscall', 'statusCode'] as const) if (full[key] !== undefined) out[key] = full[key];
+  return out;
+}
+
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'incident-bot' } };
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: serializeError }, base: { app: 'incident-bot' } };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -104,14 +104,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   onReconnect(redis, () => relay.afterReconnect());
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
-  const deps: CoreDeps = { store, clock, catalog, reports: new PgReports(pool) };
+  const deps: CoreDeps = { store, clock, catalog, tz: config.tz, reports: new PgReports(pool) };
   const metrics = new Metrics(pool, queues);
 
   const platforms = new Map<string, ChatPlatform>();
   if (config.slack) {
     const stores = { refs: new ChatRefStore(pool, 'slack'), rooms: new ChatRoomStore(pool, 'slack') };
     const client = createSlackClient(config.slack);
-    const home = new SlackHome(client, new HomeQueries(pool), logger);
+    const home = new SlackHome(client, new HomeQueries(pool), logger, config.tz);
     platforms.set('slack', new SlackPlatform(client, deps, stores, config.slack.admins, logger, home));
   }
   // botbuilder takes most of a second to load: only a bot that serves Teams pays for it.
@@ -142,7 +142,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
-    const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.reminders.tz, logger);
+    const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.tz, logger);
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
     const weekly = digests;
     workers.push(
@@ -220,7 +220,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (role === 'all' || role === 'worker') {
     // A Redis that is down at start must not keep the bot from serving incidents: the keeper schedules it later.
     await withTimeout(startDigest(queues, digests, config.digest), 5_000, 'no answer within 5 s').catch((err: Error) =>
-      logger.warn({ err: err.message }, 'could not schedule the weekly digest'),
+      logger.warn({ err }, 'could not schedule the weekly digest'),
     );
     schedules = new ScheduleKeeper(
       queues,
@@ -296,7 +296,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
      */
     async stop() {
       const bounded = (what: string, p: Promise<unknown> | undefined, ms = 3_000) =>
-        withTimeout(Promise.resolve(p), ms, `${what} did not stop within ${ms} ms`).catch((err: Error) => logger.warn({ err: err.message }, 'shutdown step cut short'));
+        withTimeout(Promise.resolve(p), ms, `${what} did not stop within ${ms} ms`).catch((err: Error) => logger.warn({ err }, 'shutdown step cut short'));
       await bounded('slack', slack?.stop());
       consoleApp?.close();
       await bounded('console listener', consoleChanges?.stop());
@@ -353,7 +353,7 @@ async function migrateAtStart(pool: Pool, logger: Logger): Promise<void> {
     if (applied.length > 0) logger.info({ applied }, `applied migrations ${applied.join(', ')}`);
   } catch (err) {
     // requireMigrated then says what is missing and how to apply it.
-    logger.warn({ err: (err as Error).message }, 'could not apply migrations at start');
+    logger.warn({ err }, 'could not apply migrations at start');
   }
 }
 

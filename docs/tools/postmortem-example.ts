@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   let t = new Date('2026-11-26T03:00:00Z');
   const at = (minutes: number) => (t = new Date(Date.parse('2026-11-26T03:00:00Z') + minutes * 60_000));
   try {
-    const deps: CoreDeps = { store: new PgIncidentStore(schema.pool), clock: { now: () => t }, catalog: loadCatalog(path.join(ROOT, 'playbooks')) };
+    const deps: CoreDeps = { store: new PgIncidentStore(schema.pool), clock: { now: () => t }, catalog: loadCatalog(path.join(ROOT, 'playbooks')), tz: 'UTC' };
     const alice = { id: 'UALICE01', isAdmin: false, inChannel: true };
     const bob = { id: 'UBOB0002', isAdmin: false, inChannel: true };
     const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'invoice PDFs return 404 for several tenants', actor: alice, platform: 'slack', workspace: 'T0BRAIFLOW' });

@@ -5,14 +5,8 @@ import { weeklyDigestsFrom } from '../digest-wiring';
 import { createLogger } from '../logger';
 import { createPool } from '../store/db';
 
-const USAGE = 'Usage: incident-bot digest --now   (posts the weekly digest of the last complete period, once)';
-
 /** `incident-bot digest --now`: the same once-per-period rule as the schedule, so it never posts twice. */
-export async function digestCommand(args: string[]): Promise<number> {
-  if (args.length !== 1 || args[0] !== '--now') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+export async function digestCommand(): Promise<number> {
   const config = loadConfig();
   const pool = createPool(config.databaseUrl, 2);
   try {

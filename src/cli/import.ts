@@ -5,30 +5,14 @@ import { formatSummary } from '../imports/summary';
 import { ImportFileError, type ImportSource } from '../imports/types';
 import { createPool } from '../store/db';
 
-const USAGE = `Usage: incident-bot import servicenow|csv FILE [--class-map FILE]
-
-  servicenow  a ServiceNow incident export or event log (the last row of each number wins)
-  csv         our columns: class, severity, title, external_id, declared_at, acknowledged_at,
-              diagnosed_at, resolved_at (ISO 8601; no offset means UTC)
-  FILE        .csv, or gzipped
-  --class-map a YAML or JSON object {"outside category": runbook-class}`;
-
-interface ImportArgs {
-  source: ImportSource;
-  file: string;
-  classMap?: string;
-}
+export const IMPORT_SOURCES: readonly ImportSource[] = ['servicenow', 'csv'];
 
 /**
  * `incident-bot import …`: exit 0 when the file was read through (skipped lines included),
  * 2 for bad usage or an unusable class map, 1 when the file cannot be read.
  */
-export async function importCommand(args: string[]): Promise<number> {
-  const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    process.stderr.write(`${parsed}\n\n${USAGE}\n`);
-    return 2;
-  }
+export async function importCommand(source: ImportSource, file: string, opts: { classMap?: string }): Promise<number> {
+  const parsed = { source, file, classMap: opts.classMap };
   let classMap: ClassMap | undefined;
   if (parsed.classMap) {
     try {
@@ -59,29 +43,6 @@ export async function importCommand(args: string[]): Promise<number> {
   } finally {
     await pool.end();
   }
-}
-
-function parseArgs(args: string[]): ImportArgs | string {
-  const rest: string[] = [];
-  let classMap: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--class-map') {
-      classMap = args[++i];
-      if (!classMap) return '--class-map needs a file';
-    } else if (a.startsWith('--class-map=')) {
-      classMap = a.slice('--class-map='.length);
-    } else if (a.startsWith('-')) {
-      return `unknown option ${a}`;
-    } else {
-      rest.push(a);
-    }
-  }
-  const [source, file, ...extra] = rest;
-  if (source !== 'servicenow' && source !== 'csv') return `import what? servicenow or csv (got "${source ?? ''}")`;
-  if (!file) return 'which file?';
-  if (extra.length) return `unexpected argument ${extra[0]}`;
-  return { source, file, classMap };
 }
 
 /** File-system errors (ENOENT, EACCES, EISDIR …, they carry a path) and zlib's for a broken .gz; not a refused database connection. */

@@ -1,35 +1,30 @@
-import { loadDatabaseUrl } from '../config';
+import { InvalidArgumentError } from 'commander';
+import { loadDatabaseUrl, loadTeamTz } from '../config';
 import { postmortemMarkdown } from '../core/render/postmortem';
 import { loadCatalog } from '../core/runbook/loader';
 import { createPool } from '../store/db';
 import { PgIncidentStore } from '../store/incident-store';
 
-const USAGE = 'Usage: incident-bot postmortem INC-<n> [--platform slack|teams] [--workspace ID]\n' +
-  '  Writes the post-mortem of the incident as Markdown to stdout. --platform and --workspace pick one\n' +
-  '  when the number exists on more than one platform or workspace.';
+// Every platform an incident row can name, so each choice the ambiguity hint lists is accepted.
+export const PLATFORMS = ['slack', 'teams', 'web', 'import'] as const;
 
-const PLATFORMS = ['slack', 'teams'];
+export interface PostmortemOptions {
+  platform?: string;
+  workspace?: string;
+}
 
-class UsageError extends Error {}
-
-export interface PostmortemArgs {
+interface PostmortemArgs {
   number: number;
   platform: string | null;
   workspace: string | null;
 }
 
 /** `incident-bot postmortem INC-<n>`: 0 written, 1 no such incident, 2 bad input or more than one match (said on stderr). */
-export async function postmortemCommand(args: string[]): Promise<number> {
-  let parsed: PostmortemArgs;
-  try {
-    parsed = parsePostmortemArgs(args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
-    return 2;
-  }
+export async function postmortemCommand(number: number, opts: PostmortemOptions): Promise<number> {
+  const parsed: PostmortemArgs = { number, platform: opts.platform ?? null, workspace: opts.workspace ?? null };
   // Only the database is needed: the export works on a machine without chat tokens.
   const databaseUrl = loadDatabaseUrl();
+  const tz = loadTeamTz();
   const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
   const pool = createPool(databaseUrl, 2);
   try {
@@ -57,7 +52,7 @@ export async function postmortemCommand(args: string[]): Promise<number> {
       return 1;
     }
     const runbook = catalog.forIncident(snapshot.incident.runbookId);
-    process.stdout.write(postmortemMarkdown({ snapshot, runbook, timeline, now: new Date() }));
+    process.stdout.write(postmortemMarkdown({ snapshot, runbook, timeline, now: new Date(), tz }));
     return 0;
   } finally {
     await pool.end();
@@ -69,28 +64,9 @@ function narrowing(a: PostmortemArgs): string {
   return parts.length ? ` ${parts.join(' ')}` : '';
 }
 
-export function parsePostmortemArgs(args: string[]): PostmortemArgs {
-  let number: number | null = null;
-  let platform: string | null = null;
-  let workspace: string | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--platform' || a === '--workspace') {
-      const v = args[++i];
-      if (v === undefined || v.startsWith('--') || v.trim() === '') throw new UsageError(`${a} needs a value, e.g. ${a === '--platform' ? '--platform slack' : '--workspace T0123ABCD'}.`);
-      if (a === '--platform') {
-        if (!PLATFORMS.includes(v)) throw new UsageError(`--platform must be slack or teams (got "${v}").`);
-        platform = v;
-      } else workspace = v;
-    } else if (a.startsWith('--')) {
-      throw new UsageError(`Unknown option "${a}".`);
-    } else {
-      const m = /^(?:INC-)?(\d{1,15})$/i.exec(a);
-      if (!m) throw new UsageError(`"${a}" is not an incident number: write INC-<n>, e.g. INC-42.`);
-      if (number !== null) throw new UsageError('Give one incident number.');
-      number = Number(m[1]);
-    }
-  }
-  if (number === null) throw new UsageError('Which incident? Give its number, e.g. INC-42.');
-  return { number, platform, workspace };
+/** INC-42 or 42; the parser's error names what it wanted. */
+export function parseIncidentNumber(text: string): number {
+  const m = /^(?:INC-)?(\d{1,15})$/i.exec(text);
+  if (!m) throw new InvalidArgumentError(`"${text}" is not an incident number: write INC-<n>, e.g. INC-42.`);
+  return Number(m[1]);
 }

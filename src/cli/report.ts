@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { loadDatabaseUrl } from '../config';
 import type { Figures, MttrReport } from '../core/reports';
 import { formatDuration, formatRate, postmortemsLine } from '../core/render/report-text';
@@ -5,14 +6,15 @@ import { loadCatalog } from '../core/runbook/loader';
 import { createPool } from '../store/db';
 import { PgReports } from '../store/reports';
 
-const USAGE = 'Usage: incident-bot report mttr [--since DATE] [--until DATE] [--json]\n' +
-  '  DATE is YYYY-MM-DD or an ISO date-time, in UTC unless it names a zone. --until defaults to now, --since to 30 days before --until.';
-
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-class UsageError extends Error {}
+export interface MttrOptions {
+  since?: Date;
+  until?: Date;
+  json?: boolean;
+}
 
 export interface MttrArgs {
   since: Date;
@@ -20,14 +22,11 @@ export interface MttrArgs {
   json: boolean;
 }
 
-/** `incident-bot report …`: 0 done, 2 bad input (said on stderr). */
-export async function reportCommand(args: string[]): Promise<number> {
-  let parsed: MttrArgs;
-  try {
-    parsed = parseMttrArgs(args, new Date());
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n${USAGE}\n`);
+/** `incident-bot report mttr`: 0 done, 2 when the window is empty (said on stderr). */
+export async function mttrCommand(opts: MttrOptions): Promise<number> {
+  const parsed = mttrWindow(opts, new Date());
+  if (typeof parsed === 'string') {
+    process.stderr.write(`${parsed}\n`);
     return 2;
   }
   const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
@@ -41,33 +40,22 @@ export async function reportCommand(args: string[]): Promise<number> {
   }
 }
 
-export function parseMttrArgs(args: string[], now: Date): MttrArgs {
-  const [sub, ...rest] = args;
-  if (sub !== 'mttr') throw new UsageError(sub === undefined ? 'Which report? The one there is: mttr.' : `Unknown report "${sub}". The one there is: mttr.`);
-  const values: Partial<Record<'--since' | '--until', string>> = {};
-  let json = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a === '--json') json = true;
-    else if (a === '--since' || a === '--until') {
-      const v = rest[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a date, e.g. ${a} 2026-05-01.`);
-      values[a] = v;
-    } else throw new UsageError(`Unknown option "${a}".`);
-  }
-  const until = values['--until'] !== undefined ? parseDate('--until', values['--until']) : now;
-  const since = values['--since'] !== undefined ? parseDate('--since', values['--since']) : new Date(until.getTime() - 30 * DAY_MS);
-  if (since.getTime() >= until.getTime()) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()}).`);
-  return { since, until, json };
+/** The window: --until defaults to now, --since to 30 days before --until; a problem comes back as text. */
+export function mttrWindow(opts: MttrOptions, now: Date): MttrArgs | string {
+  const until = opts.until ?? now;
+  const since = opts.since ?? new Date(until.getTime() - 30 * DAY_MS);
+  if (since.getTime() >= until.getTime()) return `--since (${since.toISOString()}) must be before --until (${until.toISOString()}).`;
+  return { since, until, json: opts.json === true };
 }
 
-function parseDate(option: string, value: string): Date {
+/** YYYY-MM-DD or an ISO date-time, UTC unless it names a zone; for the parser of --since and --until. */
+export function parseReportDate(value: string): Date {
   // A bare date or a time without a zone means UTC, whatever the machine's zone is.
   const text = DATE.test(value) ? `${value}T00:00:00Z` : DATE_TIME.test(value) && !/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value}Z` : value;
   const d = new Date(text);
   // Date accepts 2026-02-30 and rolls it over; a typo must not silently move the window.
   if ((!DATE.test(value) && !DATE_TIME.test(value)) || Number.isNaN(d.getTime()) || (DATE.test(value) && d.toISOString().slice(0, 10) !== value)) {
-    throw new UsageError(`${option} "${value}" is not a date: use YYYY-MM-DD or an ISO date-time such as 2026-05-01T08:00:00Z.`);
+    throw new InvalidArgumentError(`"${value}" is not a date: use YYYY-MM-DD or an ISO date-time such as 2026-05-01T08:00:00Z.`);
   }
   return d;
 }

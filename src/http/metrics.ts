@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import type { JobQueues } from '../jobs/queues';
 import { QUEUE_NAMES } from '../jobs/kinds';
@@ -6,17 +6,20 @@ import { withTimeout } from '../util/timeout';
 
 /**
  * What an operator graphs: requests and jobs (counts and durations), queue depth, how far the
- * outbox lags behind, and open incidents. One registry per runtime, so two in one process
- * (tests) do not share counters. Gauges are read from Postgres and Redis at scrape time.
+ * outbox lags behind, open incidents, and the process itself (memory, event-loop lag, GC). One
+ * registry per runtime, so two in one process (tests) do not share counters. Gauges are read from
+ * Postgres and Redis at scrape time.
  */
 export class Metrics {
   readonly registry = new Registry();
   private readonly requests: Histogram<'route' | 'method' | 'status'>;
   private readonly jobs: Histogram<'queue' | 'kind' | 'outcome'>;
-  private readonly jobsTotal: Counter<'queue' | 'kind' | 'outcome'>;
 
   constructor(pool: Pool, queues: JobQueues | null) {
     const registers = [this.registry];
+    // prom-client registers these on the registry it is given, not the global one, so each runtime
+    // in a process gets its own set without an "already registered" clash.
+    collectDefaultMetrics({ register: this.registry, prefix: 'incident_bot_' });
     this.requests = new Histogram({
       name: 'incident_bot_http_request_duration_seconds',
       help: 'HTTP requests served, by route, method and status',
@@ -26,12 +29,12 @@ export class Metrics {
     });
     this.jobs = new Histogram({
       name: 'incident_bot_job_duration_seconds',
+      // Its _count is the number of jobs run: no separate counter to drift from it.
       help: 'Jobs run, by queue, kind and outcome (completed, retry, failed)',
       labelNames: ['queue', 'kind', 'outcome'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.jobsTotal = new Counter({ name: 'incident_bot_jobs_total', help: 'Jobs run, by queue, kind and outcome', labelNames: ['queue', 'kind', 'outcome'], registers });
     const scrape = <T>(p: Promise<T>) => withTimeout(p, 2_000, 'no answer within 2000 ms');
     new Gauge({
       name: 'incident_bot_queue_jobs',
@@ -73,6 +76,5 @@ export class Metrics {
 
   observeJob(queue: string, kind: string, outcome: string, seconds: number): void {
     this.jobs.observe({ queue, kind, outcome }, seconds);
-    this.jobsTotal.inc({ queue, kind, outcome });
   }
 }

@@ -233,7 +233,7 @@ export class OutboxRelay {
       }
     } catch (err) {
       // Rows stay in the outbox; the next tick tries again.
-      this.logger.warn({ err: (err as Error).message }, 'outbox relay failed; will retry');
+      this.logger.warn({ err }, 'outbox relay failed; will retry');
     }
   }
 }

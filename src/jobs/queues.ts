@@ -61,7 +61,7 @@ function watch(redis: Redis, logger: Logger | undefined, role: string, opened?: 
       suppressed++;
       return;
     }
-    logger?.warn({ redis: role, err: err.message, code: (err as { code?: string }).code, suppressed }, 'Redis connection error; reconnecting');
+    logger?.warn({ redis: role, err, suppressed }, 'Redis connection error; reconnecting');
     lastLogged = Date.now();
     suppressed = 0;
   });
@@ -98,7 +98,7 @@ export class JobQueues {
       QUEUE_NAMES.map((name) => {
         const queue = new Queue(name, { connection, prefix, defaultJobOptions: defaultJobOptions(name) });
         // The connection's own listener logs outages (createRedis); this only keeps BullMQ quiet.
-        queue.on('error', (err: Error) => logger?.debug({ queue: name, err: err.message }, 'queue error'));
+        queue.on('error', (err: Error) => logger?.debug({ queue: name, err }, 'queue error'));
         return [name, queue];
       }),
     ) as Record<QueueName, Queue>;

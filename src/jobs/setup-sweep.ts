@@ -39,7 +39,7 @@ export class SetupSweep {
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = withTimeout(this.sweepOnce(), 30_000, 'setup sweep took over 30 s')
-        .catch((err: Error) => void this.logger.warn({ err: err.message }, 'setup sweep failed; will retry'))
+        .catch((err: Error) => void this.logger.warn({ err }, 'setup sweep failed; will retry'))
         .then(() => undefined)
         .finally(() => (this.running = null));
     }, this.intervalMs);

@@ -51,11 +51,11 @@ export function createWorkers(connection: () => Redis, prefix: string, handlers:
     });
     worker.on('failed', (job, err) => {
       logger.error(
-        { queue, job: job?.name, jobId: job?.id, incidentId: job?.data?.incidentId, platform: job?.data?.platform, attempt: job?.attemptsMade, err: err.message },
+        { queue, job: job?.name, jobId: job?.id, incidentId: job?.data?.incidentId, platform: job?.data?.platform, attempt: job?.attemptsMade, err },
         'job failed',
       );
     });
-    worker.on('error', (err) => logger.error({ queue, err: err.message }, 'worker error'));
+    worker.on('error', (err) => logger.error({ queue, err }, 'worker error'));
     return worker;
   });
 }
@@ -65,7 +65,7 @@ async function run(queue: QueueName, job: Job, token: string | undefined, handle
   const attempt: JobAttempt = { attempt: job.attemptsMade + 1, final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
   const key = typeof job.data?.[OUTBOX_KEY] === 'string' ? (job.data[OUTBOX_KEY] as string) : null;
   const done = async () => {
-    if (key) await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err: err.message }, 'could not mark the outbox row done; the sweep will'));
+    if (key) await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err }, 'could not mark the outbox row done; the sweep will'));
   };
   try {
     await hooks.beforeJob?.();

@@ -1,12 +1,8 @@
 import type { ChatPlatform, Clock } from '../core/ports';
 import { reminderText } from '../core/render/follow-up-text';
+import { localDay } from '../core/render/local-day';
 import type { Logger } from '../logger';
 import type { ActionReminderStore, OverdueItem } from '../store/action-reminders';
-
-/** The calendar day of `at` in `tz`, YYYY-MM-DD. */
-export function dayIn(at: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 /**
  * The daily reminder: the owner of each overdue action item is told privately, once per item and
@@ -23,7 +19,8 @@ export class OverdueReminders {
 
   /** How many reminders this run sent. A failed one is given back and thrown after the others ran. */
   async run(): Promise<number> {
-    const today = dayIn(this.clock.now(), this.tz);
+    // The same day the screens call "today": overdue here is overdue there.
+    const today = localDay(this.clock.now(), this.tz);
     let sent = 0;
     let failure: unknown = null;
     for (const item of await this.store.overdue(today)) {
@@ -35,7 +32,7 @@ export class OverdueReminders {
         sent++;
       } catch (err) {
         await this.store.release(item, today).catch(() => undefined);
-        this.logger.warn({ incidentId: item.incidentId, platform: item.platform, item: item.number, err: (err as Error).message }, 'could not send an overdue reminder');
+        this.logger.warn({ incidentId: item.incidentId, platform: item.platform, item: item.number, err }, 'could not send an overdue reminder');
         failure ??= err;
       }
     }

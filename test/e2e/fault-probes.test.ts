@@ -194,7 +194,7 @@ describe('probes with two workers', () => {
     const completed = await Promise.all(
       workers.map(async (w) => {
         const text = await (await fetch(`${w.baseUrl}/metrics`)).text();
-        const m = /^incident_bot_jobs_total\{[^}]*kind="probe\.runs"[^}]*outcome="completed"[^}]*\} (\d+)/m.exec(text);
+        const m = /^incident_bot_job_duration_seconds_count\{[^}]*kind="probe\.runs"[^}]*outcome="completed"[^}]*\} (\d+)/m.exec(text);
         return m ? Number(m[1]) : 0;
       }),
     );

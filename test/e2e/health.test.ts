@@ -77,16 +77,20 @@ describe('health and readiness routes', () => {
     await h.slack.waitFor(() => h.slack.callsOf('chat.postMessage').length >= 2, 'the incident messages');
     // The worker's job counters move after the job returns; give it a moment.
     let text = '';
-    for (let i = 0; i < 50 && !/incident_bot_jobs_total\{[^}]*kind="chat.provision"[^}]*outcome="completed"/.test(text); i++) {
+    for (let i = 0; i < 50 && !/incident_bot_job_duration_seconds_count\{[^}]*kind="chat.provision"[^}]*outcome="completed"/.test(text); i++) {
       text = await (await fetch(`${h.baseUrl}/metrics`)).text();
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(text).toMatch(/incident_bot_http_request_duration_seconds_count\{route="\/slack\/events",method="POST",status="200"\} [1-9]/);
-    expect(text).toMatch(/incident_bot_jobs_total\{queue="chat",kind="chat.provision",outcome="completed"\} 1/);
+    expect(text).toMatch(/incident_bot_job_duration_seconds_count\{queue="chat",kind="chat.provision",outcome="completed"\} 1/);
     expect(text).toMatch(/incident_bot_open_incidents\{platform="slack"\} 1/);
     expect(text).not.toMatch(/incident_bot_open_incidents\{platform="import"\}/);
     expect(text).toMatch(/incident_bot_outbox_lag_seconds \d/);
     expect(text).toMatch(/incident_bot_queue_jobs\{queue="probes",state="waiting"\} 0/);
+    // The process itself: a leak or a blocked event loop shows before the requests slow down.
+    expect(text).toMatch(/^incident_bot_process_resident_memory_bytes [1-9]\d*/m);
+    expect(text).toMatch(/^incident_bot_nodejs_eventloop_lag_seconds \d/m);
+    expect(text).not.toMatch(/incident_bot_jobs_total/);
   });
 
   it('serves /healthz, /readyz and /metrics from a worker-only process, and no chat surface', async () => {

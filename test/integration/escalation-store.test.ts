@@ -16,7 +16,7 @@ describe('escalation levels in Postgres', () => {
 
   beforeAll(async () => {
     schema = await freshSchema();
-    deps = { store: new PgIncidentStore(schema.pool), clock: { now: () => now }, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
+    deps = { store: new PgIncidentStore(schema.pool), clock: { now: () => now }, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), tz: 'UTC' };
   });
   afterAll(async () => {
     await schema.drop();

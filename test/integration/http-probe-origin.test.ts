@@ -80,7 +80,7 @@ describe('the runner, with definitions forced past the schema', () => {
       const rb = real.forIncident(id);
       return { ...rb, probes: rb.probes.map((p) => (p.kind === 'http' && probes[p.id] ? { ...p, ...probes[p.id] } : p)) };
     };
-    deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog };
+    deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog, tz: 'UTC' };
     runner = new ProbeRunner(deps, { http: target, queue: null, storage: { app: null, standardUser: null } }, createLogger('silent'));
   });
   afterAll(async () => {

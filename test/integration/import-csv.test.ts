@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadClassMap } from '../../src/imports/class-map';
-import { importCommand } from '../../src/cli/import';
+import { runCli } from '../../src/cli/program';
 import { importFile } from '../../src/imports/run';
 import { formatSummary } from '../../src/imports/summary';
 import { ImportFileError } from '../../src/imports/types';
@@ -195,7 +195,7 @@ describe('incident-bot import csv', () => {
     const env = process.env.DATABASE_URL;
     process.env.DATABASE_URL = schema.url;
     try {
-      await expect(importCommand(['csv', p])).resolves.toBe(1);
+      await expect(runCli(['import', 'csv', p])).resolves.toBe(1);
     } finally {
       process.env.DATABASE_URL = env;
       spy.mockRestore();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { importCommand } from '../../src/cli/import';
+import { runCli } from '../../src/cli/program';
 import { importFile } from '../../src/imports/run';
 import { freshSchema, type TestSchema } from '../support/db';
 
@@ -106,7 +106,7 @@ describe('incident-bot import servicenow', () => {
       // The class map moves a ServiceNow category onto a runbook class (INCX001 below).
       const mapFile = path.join(dir, 'classes.yaml');
       writeFileSync(mapFile, '# ServiceNow category: runbook class\n"Category 55": pdf\n');
-      await expect(importCommand(['servicenow', file, '--class-map', mapFile])).resolves.toBe(0);
+      await expect(runCli(['import', 'servicenow', file, '--class-map', mapFile])).resolves.toBe(0);
 
       const text = out.join('');
       expect(text).toMatch(/^Imported 3, updated 0, unchanged 0, skipped 4 \(servicenow, /);
@@ -127,19 +127,19 @@ describe('incident-bot import servicenow', () => {
     });
 
     it('exits 2 for bad usage and an unusable class map, 1 for a file it cannot read', async () => {
-      await expect(importCommand(['jira', LOG])).resolves.toBe(2);
-      await expect(importCommand(['servicenow'])).resolves.toBe(2);
-      await expect(importCommand(['servicenow', LOG, '--class-map'])).resolves.toBe(2);
+      await expect(runCli(['import', 'jira', LOG])).resolves.toBe(2);
+      await expect(runCli(['import', 'servicenow'])).resolves.toBe(2);
+      await expect(runCli(['import', 'servicenow', LOG, '--class-map'])).resolves.toBe(2);
       const badMap = path.join(dir, 'bad.json');
       writeFileSync(badMap, '{"Category 55": "Not A Class"}');
-      await expect(importCommand(['servicenow', LOG, '--class-map', badMap])).resolves.toBe(2);
-      await expect(importCommand(['servicenow', path.join(dir, 'missing.csv.gz')])).resolves.toBe(1);
+      await expect(runCli(['import', 'servicenow', LOG, '--class-map', badMap])).resolves.toBe(2);
+      await expect(runCli(['import', 'servicenow', path.join(dir, 'missing.csv.gz')])).resolves.toBe(1);
       const truncated = path.join(dir, 'cut.csv.gz');
       writeFileSync(truncated, Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
-      await expect(importCommand(['servicenow', truncated])).resolves.toBe(1);
+      await expect(runCli(['import', 'servicenow', truncated])).resolves.toBe(1);
       const csv = path.join(dir, 'ours.csv');
       writeFileSync(csv, 'class,severity,external_id,declared_at,resolved_at\n');
-      await expect(importCommand(['servicenow', csv])).resolves.toBe(1);
+      await expect(runCli(['import', 'servicenow', csv])).resolves.toBe(1);
       expect(err.join('')).toContain('missing.csv.gz');
       expect(err.join('')).toContain('missing column(s) number, sys_mod_count, opened_at, category, priority');
     });

@@ -31,7 +31,7 @@ describe('an incident timeline in Postgres', () => {
   beforeAll(async () => {
     schema = await freshSchema();
     clock = new ManualClock(new Date('2026-11-26T03:00:00Z'));
-    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
+    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), tz: 'UTC' };
   });
   afterAll(async () => {
     await schema.drop();

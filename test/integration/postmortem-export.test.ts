@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { postmortemCommand } from '../../src/cli/postmortem';
+import { runCli } from '../../src/cli/program';
 import { acknowledge } from '../../src/core/incident/acknowledge';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
@@ -45,7 +45,7 @@ describe('incident-bot postmortem INC-<n>', () => {
   beforeAll(async () => {
     schema = await freshSchema();
     clock = new ManualClock(new Date('2026-11-26T03:00:00Z'));
-    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(PLAYBOOKS) };
+    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(PLAYBOOKS), tz: 'UTC' };
   });
   afterAll(async () => {
     await schema.drop();
@@ -89,7 +89,7 @@ describe('incident-bot postmortem INC-<n>', () => {
     clock.set('2026-11-26T03:41:00Z');
     await resolve(deps, incidentId, USER, 'stale CDN | path fixed');
 
-    const code = await postmortemCommand([`INC-${number}`]);
+    const code = await runCli(['postmortem', `INC-${number}`]);
     expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
     const md = out.join('');
 
@@ -135,7 +135,7 @@ describe('incident-bot postmortem INC-<n>', () => {
       ],
     }));
 
-    expect(await postmortemCommand([`INC-${snapshot.incident.number}`, '--platform', 'slack', '--workspace', 'T1'])).toBe(0);
+    expect(await runCli(['postmortem', `INC-${snapshot.incident.number}`, '--platform', 'slack', '--workspace', 'T1'])).toBe(0);
     const md = out.join('');
     expect(md).toContain('| Status | Draft |');
     expect(md).toContain('| Owner | UOWN0001 |');
@@ -150,18 +150,18 @@ describe('incident-bot postmortem INC-<n>', () => {
   });
 
   it('says so, on one line, when there is no such incident', async () => {
-    expect(await postmortemCommand(['INC-999999'])).toBe(1);
+    expect(await runCli(['postmortem', 'INC-999999'])).toBe(1);
     expect(out).toEqual([]);
     expect(err.join('')).toBe('No incident INC-999999 in the database.\n');
 
-    expect(await postmortemCommand([`INC-${number}`, '--platform', 'teams'])).toBe(1);
+    expect(await runCli(['postmortem', `INC-${number}`, '--platform', 'teams'])).toBe(1);
     expect(err.at(-1)).toBe(`No incident INC-${number} on teams in the database.\n`);
   });
 
   it.each([[[]], [['INC-x']], [['INC-1', 'INC-2']], [['INC-1', '--platform']], [['INC-1', '--platform', 'discord']], [['INC-1', '--json']]])(
     'prints the usage and exits 2 for %j',
     async (args) => {
-      expect(await postmortemCommand(args)).toBe(2);
+      expect(await runCli(['postmortem', ...args])).toBe(2);
       expect(err.join('')).toContain('Usage: incident-bot postmortem INC-<n>');
       expect(out).toEqual([]);
     },
@@ -176,17 +176,21 @@ describe('incident-bot postmortem INC-<n>', () => {
     for (const c of constraints) await schema.pool.query(`ALTER TABLE incidents DROP CONSTRAINT ${c.conname}`);
     await schema.pool.query(
       `INSERT INTO incidents (number, playbook_id, class, title, severity, status, platform, workspace, declared_by, declared_at)
-       OVERRIDING SYSTEM VALUE VALUES ($1, 'pdf-404', 'pdf', 'The Teams one', 3, 'declared', 'teams', 'tenant-1', 'U1', now())`,
+       OVERRIDING SYSTEM VALUE VALUES ($1, 'pdf-404', 'pdf', 'The Teams one', 3, 'declared', 'teams', 'tenant-1', 'U1', now()),
+                                      ($1, 'pdf-404', 'pdf', 'The console one', 3, 'declared', 'web', NULL, 'U1', now())`,
       [number],
     );
 
-    expect(await postmortemCommand([`INC-${number}`])).toBe(2);
+    expect(await runCli(['postmortem', `INC-${number}`])).toBe(2);
     expect(err.join('')).toBe(
-      `INC-${number} exists on more than one platform or workspace; pick one:\n  --platform slack --workspace T1\n  --platform teams --workspace tenant-1\n`,
+      `INC-${number} exists on more than one platform or workspace; pick one:\n  --platform slack --workspace T1\n  --platform teams --workspace tenant-1\n  --platform web\n`,
     );
     expect(out).toEqual([]);
 
-    expect(await postmortemCommand([`INC-${number}`, '--platform', 'teams'])).toBe(0);
+    expect(await runCli(['postmortem', `INC-${number}`, '--platform', 'teams'])).toBe(0);
     expect(out.join('')).toContain(`# Post-mortem: INC-${number} · The Teams one\n`);
+    // Each choice the hint lists is one the parser takes.
+    expect(await runCli(['postmortem', `INC-${number}`, '--platform', 'web'])).toBe(0);
+    expect(out.join('')).toContain(`# Post-mortem: INC-${number} · The console one\n`);
   });
 });

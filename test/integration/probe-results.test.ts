@@ -22,7 +22,7 @@ describe('recording probe results', () => {
 
   beforeAll(async () => {
     schema = await freshSchema();
-    deps = { store: new PgIncidentStore(schema.pool), clock: { now: () => T0 }, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
+    deps = { store: new PgIncidentStore(schema.pool), clock: { now: () => T0 }, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), tz: 'UTC' };
   });
   afterAll(async () => {
     await schema.drop();

@@ -23,7 +23,7 @@ describe('a probe job with several runs', () => {
   beforeAll(async () => {
     schema = await freshSchema();
     api = await new FakeBraiFlow().start();
-    deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
+    deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), tz: 'UTC' };
     runner = new ProbeRunner(
       deps,
       {

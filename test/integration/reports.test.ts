@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { parseMttrArgs } from '../../src/cli/report';
+import { runCli } from '../../src/cli/program';
+import { mttrWindow, parseReportDate } from '../../src/cli/report';
 import { PgReports } from '../../src/store/reports';
 import { freshSchema, type TestSchema } from '../support/db';
 
@@ -337,24 +338,29 @@ describe('PgReports.mttr', () => {
     it('refuses bad input with exit code 2 and says why', async () => {
       const bad = await cli('mttr', '--since', '2007-02-30');
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toContain('--since "2007-02-30" is not a date');
+      expect(bad.stderr).toContain(`option '--since <date>' argument '2007-02-30' is invalid. "2007-02-30" is not a date`);
       const now = new Date('2007-05-01T12:00:00Z');
-      expect(() => parseMttrArgs(['mttr', '--since', '2007-05-01', '--until', '2007-04-01'], now)).toThrow('must be before --until');
-      expect(() => parseMttrArgs(['mtbf'], now)).toThrow('Unknown report "mtbf"');
-      expect(() => parseMttrArgs(['mttr', '--since'], now)).toThrow('--since needs a date');
-      expect(() => parseMttrArgs(['mttr', '--until', 'yesterday'], now)).toThrow('--until "yesterday" is not a date');
-      expect(() => parseMttrArgs(['mttr', '--csv'], now)).toThrow('Unknown option "--csv"');
+      expect(mttrWindow({ since: parseReportDate('2007-05-01'), until: parseReportDate('2007-04-01') }, now)).toMatch('must be before --until');
+      expect(() => parseReportDate('yesterday')).toThrow('"yesterday" is not a date');
+      const said: string[] = [];
+      const output = { writeOut: (t: string) => said.push(t), writeErr: (t: string) => said.push(t) };
+      expect(await runCli(['report', 'mtbf'], output)).toBe(2);
+      expect(said.join('')).toContain("unknown command 'mtbf'");
+      expect(await runCli(['report', 'mttr', '--since'], output)).toBe(2);
+      expect(said.join('')).toContain("option '--since <date>' argument missing");
+      expect(await runCli(['report', 'mttr', '--csv'], output)).toBe(2);
+      expect(said.join('')).toContain("unknown option '--csv'");
     });
 
     it('reads dates as UTC and defaults to the 30 days before now', () => {
       const now = new Date('2007-05-01T12:00:00Z');
-      expect(parseMttrArgs(['mttr'], now)).toEqual({ since: new Date('2007-04-01T12:00:00Z'), until: now, json: false });
-      expect(parseMttrArgs(['mttr', '--until', '2007-05-01T08:30', '--json'], now)).toEqual({
+      expect(mttrWindow({}, now)).toEqual({ since: new Date('2007-04-01T12:00:00Z'), until: now, json: false });
+      expect(mttrWindow({ until: parseReportDate('2007-05-01T08:30'), json: true }, now)).toEqual({
         since: new Date('2007-04-01T08:30:00Z'),
         until: new Date('2007-05-01T08:30:00Z'),
         json: true,
       });
-      expect(parseMttrArgs(['mttr', '--since', '2007-04-01T02:00:00+02:00'], now).since).toEqual(new Date('2007-04-01T00:00:00Z'));
+      expect(parseReportDate('2007-04-01T02:00:00+02:00')).toEqual(new Date('2007-04-01T00:00:00Z'));
     });
   });
 });

@@ -35,7 +35,7 @@ describe('SlackPlatform.escalate', () => {
   beforeAll(async () => {
     schema = await freshSchema();
     slack = await new FakeSlack().start();
-    deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')) };
+    deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), tz: 'UTC' };
     platform = newPlatform();
     slack.addUsergroup('SDOCS001', 'oncall-documents', ['UDANA001', 'UERIK002', 'UBOT']);
     // Enough people before the ones named here that finding them takes a second page of users.list.

@@ -152,7 +152,7 @@ describe('the App Home read and published', () => {
     try {
       // The client the bot uses, pointed at the fake as SLACK_API_URL points it in the end-to-end tests.
       const client = createSlackClient({ botToken: 'xoxb-test-home', apiUrl: slack.apiUrl, admins: { users: [], groups: [] } });
-      const home = new SlackHome(client, queries, createLogger('silent'));
+      const home = new SlackHome(client, queries, createLogger('silent'), 'UTC');
       await home.publish(TEAM, ME, NOW);
 
       expect([...slack.homes.keys()]).toEqual([ME]);

@@ -254,6 +254,26 @@ describe('loadConfig: the weekly digest', () => {
   });
 });
 
+describe('loadConfig: the team\'s time zone', () => {
+  it('is UTC by default, and TEAM_TZ sets it for the day, the digest and the reminders alike', () => {
+    expect(loadConfig({ ...VALID }).tz).toBe('UTC');
+    const config = loadConfig({ ...VALID, TEAM_TZ: 'Asia/Tokyo' });
+    expect([config.tz, config.digest.tz, config.reminders.tz]).toEqual(['Asia/Tokyo', 'Asia/Tokyo', 'Asia/Tokyo']);
+  });
+
+  it('still reads DIGEST_TZ, its older name, and takes both when they agree', () => {
+    expect(loadConfig({ ...VALID, DIGEST_TZ: 'Europe/Berlin' }).tz).toBe('Europe/Berlin');
+    expect(loadConfig({ ...VALID, TEAM_TZ: 'Europe/Berlin', DIGEST_TZ: 'Europe/Berlin' }).reminders.tz).toBe('Europe/Berlin');
+  });
+
+  it('refuses two different zones, naming both variables, and an unknown TEAM_TZ', () => {
+    expect(configError({ ...VALID, TEAM_TZ: 'Asia/Tokyo', DIGEST_TZ: 'Europe/Berlin' }).problems).toEqual([
+      expect.stringMatching(/^TEAM_TZ \(Asia\/Tokyo\) and DIGEST_TZ \(Europe\/Berlin\) differ/),
+    ]);
+    expect(configError({ ...VALID, TEAM_TZ: 'Mars/Olympus' }).problems).toEqual([expect.stringMatching(/^TEAM_TZ: Mars\/Olympus is not a time zone/)]);
+  });
+});
+
 describe('loadConfig: Microsoft Teams', () => {
   const DB = { DATABASE_URL: VALID.DATABASE_URL };
   const APP = { MICROSOFT_APP_ID: '0b6fe6d1-fece-44f7-9a48-56465e2d5ab8', MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: '7d1b1e9c-3f2a-4c8e-9b5d-2a6f0e4c8b13' };

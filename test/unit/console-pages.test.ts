@@ -253,7 +253,7 @@ function incidentInput(pb: Runbook, s: Snapshot, over: Partial<IncidentPageInput
     snapshot: s,
     header: headerView(s, pb),
     checklist: checklistView(s, pb),
-    followUp: followUpView(s, pb, NOW),
+    followUp: followUpView(s, pb, NOW, 'UTC'),
     timeline: timelineEntries(s, pb, events()),
     messages: [
       { at: at('09:15'), text: hostileText, actions: [{ label: `Ack ${SCRIPT}`, style: 'primary', payload: { a: 'ack', i: INCIDENT_ID } }] },
@@ -593,7 +593,7 @@ describe('incidentPage', () => {
       ...incidentInput(big, bigSnap),
       header: headerView(bigSnap, big),
       checklist: checklistView(bigSnap, big),
-      followUp: followUpView(bigSnap, big, NOW),
+      followUp: followUpView(bigSnap, big, NOW, 'UTC'),
       timeline: timelineEntries(bigSnap, big, many),
     });
     const ms = performance.now() - started;
@@ -615,7 +615,7 @@ describe('incidentPage', () => {
           snapshot: snap,
           header: headerView(snap, rb),
           checklist: checklistView(snap, rb),
-          followUp: followUpView(snap, rb, NOW),
+          followUp: followUpView(snap, rb, NOW, 'UTC'),
           timeline: [],
           messages: [],
           names,

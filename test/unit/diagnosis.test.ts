@@ -86,7 +86,7 @@ describe('diagnosisDueJob', () => {
         return { snapshot: { incident: { ...incident, number: 7 }, steps } as unknown as Snapshot, created: true };
       },
     } as Pick<IncidentStore, 'create'> as IncidentStore;
-    const deps: CoreDeps = { store, clock: { now: () => DECLARED_AT }, catalog: new RunbookCatalog([makeRunbook({ diagnose_within: '2s' })]) };
+    const deps: CoreDeps = { store, clock: { now: () => DECLARED_AT }, catalog: new RunbookCatalog([makeRunbook({ diagnose_within: '2s' })]), tz: 'UTC' };
     await declareIncident(deps, { runbook: 'pdf-404', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     const due = written!.jobs!.filter((j) => j.kind === 'incident.diagnosis_due');
     expect(due).toHaveLength(1);

@@ -46,7 +46,7 @@ function snap(pm: Postmortem | null, items: ActionItem[] = []): Snapshot {
 }
 
 const view = (s: Snapshot): FollowUpView => {
-  const v = followUpView(s, runbook, NOW);
+  const v = followUpView(s, runbook, NOW, 'UTC');
   if (!v) throw new Error('no follow-up view');
   return v;
 };
@@ -54,8 +54,8 @@ const lines = (v: FollowUpView) => [...v.open, ...v.done].map((x) => plainText(x
 
 describe('followUpView', () => {
   it('is null without a post-mortem and without action items, and when they were not read', () => {
-    expect(followUpView(snap(null, []), runbook, NOW)).toBeNull();
-    expect(followUpView(makeSnapshot({ runbook }), runbook, NOW)).toBeNull();
+    expect(followUpView(snap(null, []), runbook, NOW, 'UTC')).toBeNull();
+    expect(followUpView(makeSnapshot({ runbook }), runbook, NOW, 'UTC')).toBeNull();
   });
 
   it('shows the post-mortem with its owner, due day and the export command', () => {
@@ -179,7 +179,7 @@ describe('followUpView', () => {
   });
 
   it('counts an item overdue from the day after its due day (UTC), the last minute of that day included', () => {
-    const at = (iso: string) => followUpView(snap(null, [item(1, { dueOn: '2025-03-13' })]), runbook, new Date(iso))!.open[0]!.overdue;
+    const at = (iso: string) => followUpView(snap(null, [item(1, { dueOn: '2025-03-13' })]), runbook, new Date(iso), 'UTC')!.open[0]!.overdue;
     expect(at('2025-03-13T23:59:59Z')).toBe(false);
     expect(at('2025-03-14T00:00:00Z')).toBe(true);
   });

@@ -18,4 +18,21 @@ describe('logs', () => {
     for (const secret of ['secret-1', 'secret-2', 'secret-3', 'secret-4', 'secret-5']) expect(all).not.toContain(secret);
     expect(all).toContain('[redacted]');
   });
+
+  it('carry an error with its type, message, code and stack, and not the secrets a library error holds', () => {
+    const out = capture();
+    const log = createLogger('info', out);
+    const cause = new Error('socket hang up');
+    const err = Object.assign(new TypeError('chat.postMessage failed with xoxb-test-secret-6', { cause }), {
+      code: 'slack_webapi_request_error',
+      original: { config: { headers: { Authorization: 'Bearer xoxb-test-secret-7' } } },
+    });
+    log.warn({ err }, 'could not post');
+    const line = JSON.parse(out.lines[0]!) as { err: Record<string, unknown> };
+    expect(line.err.type).toBe('TypeError');
+    expect(line.err.message).toBe('chat.postMessage failed with xoxb-[redacted]: socket hang up');
+    expect(line.err.code).toBe('slack_webapi_request_error');
+    expect(line.err.stack).toMatch(/^TypeError: chat\.postMessage failed[\s\S]*\n {4}at [\s\S]*caused by: Error: socket hang up/);
+    expect(out.lines[0]).not.toMatch(/secret-[67]/);
+  });
 });

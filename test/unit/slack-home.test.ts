@@ -102,7 +102,7 @@ const allTexts = (blocks: any[]): string[] =>
 
 describe('the Slack App Home', () => {
   it('fits 50 open incidents, 200 action items and 30 post-mortems in at most 100 valid blocks', () => {
-    const blocks = homeBlocks(homeView(bigHome(), NOW)) as any[];
+    const blocks = homeBlocks(homeView(bigHome(), NOW, 'UTC')) as any[];
     expect(blocks.length).toBeLessThanOrEqual(100);
     expect(homeViewProblem({ type: 'home', blocks })).toBeNull();
     expect(blockProblem(blocks, 100)).toBeNull();
@@ -114,7 +114,7 @@ describe('the Slack App Home', () => {
   });
 
   it('stays within 100 blocks even when the view was built with larger caps, and says what it cut', () => {
-    const view = homeView(bigHome(), NOW, { open: 500, items: 500, postmortems: 500 });
+    const view = homeView(bigHome(), NOW, 'UTC', { open: 500, items: 500, postmortems: 500 });
     const blocks = homeBlocks(view) as any[];
     expect(blocks.length).toBeLessThanOrEqual(100);
     expect(homeViewProblem({ type: 'home', blocks })).toBeNull();
@@ -125,7 +125,7 @@ describe('the Slack App Home', () => {
   });
 
   it('says "and N more" with the right totals, from the lists or from the store\'s counts', () => {
-    const s = sections(homeBlocks(homeView(bigHome(), NOW)));
+    const s = sections(homeBlocks(homeView(bigHome(), NOW, 'UTC')));
     expect(s.get('Open incidents')!.rows).toHaveLength(15);
     expect(s.get('Open incidents')!.last).toBe('…and 35 more (50 in all)');
     expect(s.get('My action items')!.last).toBe('…and 185 more (200 in all)');
@@ -133,14 +133,14 @@ describe('the Slack App Home', () => {
 
     // As HomeQueries returns it: the first rows only, and how many there are in all.
     const capped: HomeData = { open: range(3).map(openIncident), items: range(15).map(item), postmortems: [], totals: { open: 3, items: 412, postmortems: 0 } };
-    const c = sections(homeBlocks(homeView(capped, NOW)));
+    const c = sections(homeBlocks(homeView(capped, NOW, 'UTC')));
     expect(c.get('Open incidents')!.last).toBeNull();
     expect(c.get('My action items')!.last).toBe('…and 397 more (412 in all)');
     expect([...c.keys()]).toEqual(['Open incidents', 'My action items', 'My open post-mortems']);
   });
 
   it('lists overdue action items first, then by due date, each with its own Done button', () => {
-    const view = homeView(bigHome(), NOW, { open: 15, items: 200, postmortems: 15 });
+    const view = homeView(bigHome(), NOW, 'UTC', { open: 15, items: 200, postmortems: 15 });
     const rows = view.sections.find((s) => s.id === 'items')!.rows;
     const firstNotOverdue = rows.findIndex((r) => !r.overdue);
     expect(firstNotOverdue).toBeGreaterThan(0);
@@ -149,7 +149,7 @@ describe('the Slack App Home', () => {
     expect(dues).toEqual([...dues].sort());
     expect(plainText(rows[0]!.text)).toContain('⚠️ Overdue');
 
-    const blocks = homeBlocks(homeView(bigHome(), NOW)) as any[];
+    const blocks = homeBlocks(homeView(bigHome(), NOW, 'UTC')) as any[];
     const buttons = blocks.filter((b) => b.accessory).map((b) => b.accessory);
     expect(buttons).toHaveLength(15);
     for (const btn of buttons) {
@@ -165,11 +165,11 @@ describe('the Slack App Home', () => {
   });
 
   it('lists the most severe incidents first, each linked to its channel', () => {
-    const rows = homeView(bigHome(), NOW, { open: 50, items: 15, postmortems: 15 }).sections[0]!.rows;
+    const rows = homeView(bigHome(), NOW, 'UTC', { open: 50, items: 15, postmortems: 15 }).sections[0]!.rows;
     const sevs = rows.map((r) => Number(plainText(r.text).match(/SEV(\d)/)![1]));
     expect(sevs).toEqual([...sevs].sort());
     expect(rows[0]!.text).toEqual(expect.arrayContaining([{ channel: expect.stringMatching(/^C\d{8}$/) }]));
-    const text = homeBlocks(homeView(bigHome(), NOW)).map((b: any) => b.text?.text ?? '').join('\n');
+    const text = homeBlocks(homeView(bigHome(), NOW, 'UTC')).map((b: any) => b.text?.text ?? '').join('\n');
     expect(text).toMatch(/\*INC-\d+\* · [^\n]*\nSEV1 · (Declared|Acknowledged) · <#C\d{8}> · declared <!date\^\d+\^/);
   });
 
@@ -184,7 +184,7 @@ describe('the Slack App Home', () => {
         { ...postmortem(4), status: 'draft', dueOn: TODAY },
       ],
     };
-    const rows = homeView(data, NOW).sections[2]!.rows.map((r) => ({ overdue: r.overdue, text: plainText(r.text) }));
+    const rows = homeView(data, NOW, 'UTC').sections[2]!.rows.map((r) => ({ overdue: r.overdue, text: plainText(r.text) }));
     expect(rows.map((r) => r.overdue)).toEqual([true, true, false, false]);
     expect(rows[0]!.text).toContain('Published · ⚠️ Overdue: was due 2025-02-18');
     expect(rows[1]!.text).toContain('In review · ⚠️ Overdue: was due 2025-03-08');
@@ -193,7 +193,7 @@ describe('the Slack App Home', () => {
   });
 
   it('escapes hostile titles and item texts: no mention and no link from user text', () => {
-    const texts = allTexts(homeBlocks(homeView(bigHome(), NOW)));
+    const texts = allTexts(homeBlocks(homeView(bigHome(), NOW, 'UTC')));
     const joined = texts.join('\n');
     expect(joined).toContain('&lt;!channel&gt; &amp; &lt;@U0BOSS&gt;');
     expect(joined).not.toContain('<!channel>');
@@ -202,7 +202,7 @@ describe('the Slack App Home', () => {
   });
 
   it('says kindly that each section is empty', () => {
-    const blocks = homeBlocks(homeView({ open: [], items: [], postmortems: [] }, NOW)) as any[];
+    const blocks = homeBlocks(homeView({ open: [], items: [], postmortems: [] }, NOW, 'UTC')) as any[];
     expect(homeViewProblem({ type: 'home', blocks })).toBeNull();
     const s = sections(blocks);
     expect(s.get('Open incidents')).toEqual({ rows: [], last: 'No open incidents. All quiet.' });
@@ -229,7 +229,7 @@ describe('SlackHome and registerHome', () => {
     } as unknown as WebClient;
     const forUser = jest.fn(async () => empty);
     const queries = { forUser } as unknown as HomeQueries;
-    return { published, forUser, home: new SlackHome(client, queries, logger) };
+    return { published, forUser, home: new SlackHome(client, queries, logger, 'UTC') };
   }
 
   it('publishes the home of the person, read for Slack and their workspace', async () => {

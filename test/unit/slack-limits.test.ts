@@ -122,7 +122,7 @@ describe('the follow-up message rendered for Slack', () => {
     (m.blocks as any[]).flatMap((b) => [b.text?.text ?? '', ...(b.type === 'context' ? b.elements.map((e: any) => e.text) : [])]);
 
   it.each(['draft', 'in_review', 'published', 'closed'] as const)('stays within Slack limits with 200 open and 50 done hostile items when %s', (status) => {
-    const m = followUpMessage(followUpView(crowded(status), pb, NOW)!);
+    const m = followUpMessage(followUpView(crowded(status), pb, NOW, 'UTC')!);
     expect(blockProblem(m.blocks)).toBeNull();
     expect(moreProblems(m.blocks)).toEqual([]);
     expect(m.text.length).toBeLessThanOrEqual(4000);
@@ -146,7 +146,7 @@ describe('the follow-up message rendered for Slack', () => {
 
   it('puts the next lifecycle button beside the post-mortem, once', () => {
     const labels = (status: PostmortemStatus) =>
-      (followUpMessage(followUpView(crowded(status), pb, NOW)!).blocks as any[]).flatMap((b) => (b.accessory && decodeAction(b.accessory.value)?.a === 'pm' ? [b.accessory.text.text] : []));
+      (followUpMessage(followUpView(crowded(status), pb, NOW, 'UTC')!).blocks as any[]).flatMap((b) => (b.accessory && decodeAction(b.accessory.value)?.a === 'pm' ? [b.accessory.text.text] : []));
     expect(labels('draft')).toEqual(['Send to review']);
     expect(labels('in_review')).toEqual(['Publish']);
     expect(labels('published')).toEqual([]);

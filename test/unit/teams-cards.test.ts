@@ -315,7 +315,7 @@ describe('follow-up card', () => {
   const hostileNames = (id: string) => (id === COMMANDER ? `${HOSTILE} ${'n'.repeat(200)}` : names(id));
 
   it.each(['draft', 'in_review', 'published', 'closed'] as const)('is valid, under 28 KB and literal with 200 open and 50 done hostile items when %s', (status) => {
-    const v = followUpView(crowded(status), pb, NOW)!;
+    const v = followUpView(crowded(status), pb, NOW, 'UTC')!;
     for (const n of [names, hostileNames]) {
       const c = followUpCard(v, n);
       expectTeamsCard(c);
@@ -334,7 +334,7 @@ describe('follow-up card', () => {
 
   it('offers the next lifecycle step, asking before Publish', () => {
     const pmActions = (status: PostmortemStatus) => {
-      const c = followUpCard(followUpView(crowded(status), pb, NOW)!, names);
+      const c = followUpCard(followUpView(crowded(status), pb, NOW, 'UTC')!, names);
       const container = ofType(c, 'Container').find((x) => x.id === 'postmortem')!;
       return ofType(container, 'ActionSet').flatMap((s) => s.actions as Node[]);
     };
@@ -355,7 +355,7 @@ describe('follow-up card', () => {
         { number: 2, text: 'Fix the renderer', owner: null, dueOn: null, createdAt: NOW, createdBy: COMMANDER, closedAt: NOW, closedBy: DONE_BY },
       ],
     };
-    const c = followUpCard(followUpView(s, pb, NOW)!, names);
+    const c = followUpCard(followUpView(s, pb, NOW, 'UTC')!, names);
     expectTeamsCard(c);
     expect(ofType(c, 'RichTextBlock').map(richText)).toEqual([
       'INC-42 follow-up',

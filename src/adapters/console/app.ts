@@ -95,7 +95,7 @@ export class ConsoleApp {
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: Error) => {
         const ref = randomUUID().slice(0, 8);
-        this.logger.error({ platform: 'web', ref, err: err.message, stack: err.stack }, 'console request failed');
+        this.logger.error({ platform: 'web', ref, err }, 'console request failed');
         if (!res.headersSent) sendPage(res, 500, this.pages.errorPage(500, `Something failed on our side (ref ${ref}).`));
         else res.end();
       });
@@ -336,7 +336,7 @@ export class ConsoleApp {
   private errorText(err: unknown): Text {
     if (err instanceof UserError) return problemText(err.problem);
     const ref = randomUUID().slice(0, 8);
-    this.logger.error({ platform: 'web', ref, err: (err as Error).message, stack: (err as Error).stack }, 'console request failed');
+    this.logger.error({ platform: 'web', ref, err }, 'console request failed');
     return internalErrorText(ref, err instanceof NotWrittenError);
   }
 }

@@ -33,7 +33,7 @@ export class ConsoleChanges {
     this.listeners.set(incidentId, set);
     this.listening ??= this.listen().catch((err: Error) => {
       this.listening = null;
-      this.logger.warn({ err: err.message }, 'console change listener could not start');
+      this.logger.warn({ err }, 'console change listener could not start');
     });
     await this.listening;
     return () => {
@@ -69,7 +69,7 @@ export class ConsoleChanges {
       for (const l of this.listeners.get(n.payload ?? '') ?? []) l();
     });
     c.on('error', (err) => {
-      this.logger.warn({ err: err.message }, 'console change listener lost its connection');
+      this.logger.warn({ err }, 'console change listener lost its connection');
       if (this.client === c) this.client = null;
       this.listening = null;
       c.release(true);

@@ -49,7 +49,7 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
         snapshot,
         header: headerView(snapshot, runbook),
         checklist: checklistView(snapshot, runbook),
-        followUp: followUpView(snapshot, runbook, now),
+        followUp: followUpView(snapshot, runbook, now, deps.tz),
         timeline: timelineEntries(snapshot, runbook, events),
         messages: said,
         names,
@@ -69,7 +69,7 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
       const [weeks, last30, follow] = await Promise.all([
         Promise.all(starts.map(async (start) => ({ start, report: await reports.mttr({ since: start, until: new Date(start.getTime() + WEEK_MS) }, classes()) }))),
         reports.mttr({ since: new Date(now.getTime() - 30 * 86_400_000), until: now }, classes()),
-        new DigestClaims(pool).followUps(now, 'UTC'),
+        new DigestClaims(pool).followUps(now, deps.tz),
       ]);
       return { weeks, last30, followUps: { postmortemsOpen: follow.postmortemsOpen, itemsOpen: follow.actionItemsOpen, itemsOverdue: follow.actionItemsOverdue } };
     },

@@ -20,7 +20,7 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
     const answer = (text: Text) => (body.response_url ? respond({ ...ephemeral(text), replace_original: false }) : platform.notify({ user: body.user.id }, text));
     const reply = (text: Text) => answer(text).then(
       () => undefined,
-      (err: Error) => logger.warn({ ...log, err: err.message }, 'could not reply through response_url'),
+      (err: Error) => logger.warn({ ...log, err }, 'could not reply through response_url'),
     );
     const record = async (): Promise<Text | null> => {
       const payload = decodeAction(action.value) ?? legacyPayload(action.action_id, action.value);

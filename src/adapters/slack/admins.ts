@@ -27,7 +27,7 @@ export class SlackAdmins {
         for (const u of res.users ?? []) users.add(u);
       } catch (err) {
         // Fail closed: an unreadable group grants nothing. The refusal message names who can act.
-        this.logger.warn({ usergroup, err: (err as Error).message }, 'cannot read INCIDENT_ADMINS user group (needs usergroups:read)');
+        this.logger.warn({ usergroup, err }, 'cannot read INCIDENT_ADMINS user group (needs usergroups:read)');
       }
     }
     this.cache = { users, until: Date.now() + this.ttlMs };

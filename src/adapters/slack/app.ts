@@ -53,7 +53,7 @@ export function createSlackApp(config: SlackConfig, dispatcher: Dispatcher, plat
   registerStepDetails(app, dispatcher, log);
   if (platform instanceof SlackPlatform && platform.home) registerHome(app, platform.home, log);
   app.error(async (err) => {
-    log.error({ platform: 'slack', err: err.message, code: (err as { code?: string }).code }, 'unhandled Slack listener error');
+    log.error({ platform: 'slack', err }, 'unhandled Slack listener error');
   });
   const socket = !http;
   return {

@@ -106,12 +106,14 @@ export class SlackHome {
     private readonly client: WebClient,
     private readonly queries: HomeQueries,
     private readonly logger: Logger,
+    /** The team's time zone (TEAM_TZ), for "due today" and "overdue". */
+    private readonly tz: string,
   ) {}
 
   /** Renders and publishes one person's home; throws what Slack or the database threw. */
   async publish(workspace: string | null, userId: string, now: Date = new Date()): Promise<void> {
     const data = await this.queries.forUser('slack', workspace, userId);
-    const blocks = homeBlocks(homeView(data, now));
+    const blocks = homeBlocks(homeView(data, now, this.tz));
     await this.client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
   }
 
@@ -125,7 +127,7 @@ export class SlackHome {
     await Promise.all(
       users.map((user) =>
         this.publish(workspace, user, now).catch((err: Error) =>
-          this.logger.warn({ platform: 'slack', user, workspace, err: err.message }, 'could not refresh the App Home'),
+          this.logger.warn({ platform: 'slack', user, workspace, err }, 'could not refresh the App Home'),
         ),
       ),
     );
@@ -143,7 +145,7 @@ export function registerHome(app: App, home: SlackHome, logger: Logger): void {
     try {
       await home.publish(workspace, event.user);
     } catch (err) {
-      logger.warn({ platform: 'slack', user: event.user, workspace, err: (err as Error).message }, 'could not publish the App Home');
+      logger.warn({ platform: 'slack', user: event.user, workspace, err }, 'could not publish the App Home');
     }
   });
 }

@@ -28,7 +28,7 @@ export class SlackMembers {
       return users.has(user);
     } catch (err) {
       // Fail open: a missing scope must not stop responders ticking steps at 3 a.m.
-      this.logger.warn({ platform: 'slack', channel, actor: user, err: (err as Error).message }, 'cannot list channel members (needs channels:read); allowing the action');
+      this.logger.warn({ platform: 'slack', channel, actor: user, err }, 'cannot list channel members (needs channels:read); allowing the action');
       return true;
     }
   }

@@ -51,7 +51,7 @@ export class SlackMessageSync {
     if (!channel) return version; // provisioning renders once the channel exists
     const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
     // The follow-up exists once there is a post-mortem or an action item; once posted, it stays.
-    const followUp = followUpView(snap, pb, this.deps.clock.now());
+    const followUp = followUpView(snap, pb, this.deps.clock.now(), this.deps.tz);
     const messages: Array<[Kind, number, SlackMessage]> = [
       ['header', 0, headerMessage(headerView(snap, pb))],
       ...checklistMessages(checklistView(snap, pb)).map((m, page): [Kind, number, SlackMessage] => ['checklist', page, m]),
@@ -102,7 +102,7 @@ export class SlackMessageSync {
     await this.client.pins.add({ channel, timestamp: ts }).catch((err: unknown) => {
       if (slackErrorCode(err) === 'already_pinned') return;
       // A missing pin is an inconvenience, not a reason to re-post the header.
-      this.logger.warn({ incidentId, platform: 'slack', channel, err: (err as Error).message }, 'could not pin the incident header (needs pins:write)');
+      this.logger.warn({ incidentId, platform: 'slack', channel, err }, 'could not pin the incident header (needs pins:write)');
     });
   }
 

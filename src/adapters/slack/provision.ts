@@ -52,13 +52,13 @@ export class SlackProvisioner {
       stage = ['invite you to ', { channel }];
       await this.invite(channel, incident.declaredBy);
       await this.client.conversations.setTopic({ channel, topic: topic(incident) }).catch((err: Error) => {
-        log.warn({ err: err.message }, 'could not set the channel topic');
+        log.warn({ err }, 'could not set the channel topic');
       });
       stage = ['post the header and checklist in ', { channel }];
       await this.messages.sync(incident.id, { setup: true, freshChannel });
       // The channel is open and rendered; a lapsed response_url must not re-run all of that.
       await this.reply(replyTo, [`${label(incident)} declared. Work it in `, { channel }, ': the runbook checklist is pinned there.']).catch(
-        (err: Error) => log.warn({ err: err.message }, 'could not tell the declarer where the channel is'),
+        (err: Error) => log.warn({ err }, 'could not tell the declarer where the channel is'),
       );
     } catch (err) {
       const code = slackErrorCode(err) ?? (err as Error).message;
@@ -79,7 +79,7 @@ export class SlackProvisioner {
           ' runbook by hand.',
         ]).catch(() => undefined);
       }
-      log.warn({ err: code, attempt: attempt.attempt, final: finalAttempt }, 'could not set up the incident channel');
+      log.warn({ err, code, attempt: attempt.attempt, final: finalAttempt }, 'could not set up the incident channel');
       throw forJobs(err);
     }
   }

@@ -14,7 +14,7 @@ export function ephemeral(text: Text) {
 export function errorText(err: unknown, logger: Logger, context: Record<string, unknown>): Text {
   if (err instanceof UserError) return problemText(err.problem);
   const ref = randomUUID().slice(0, 8);
-  logger.error({ ...context, ref, err: (err as Error).message, stack: (err as Error).stack }, 'slack request failed');
+  logger.error({ ...context, ref, err }, 'slack request failed');
   return internalErrorText(ref, err instanceof NotWrittenError);
 }
 
@@ -49,7 +49,7 @@ export async function answerBeforeAck(
   await ack(writes ? SAVING_SLOWLY : ANSWERING_SLOWLY);
   const text = await work;
   await respond({ ...ephemeral(text ?? (failed ? [] : RECORDED_LATE)), replace_original: false }).catch((err: Error) =>
-    logger.warn({ ...context, err: err.message }, 'could not reply through response_url'),
+    logger.warn({ ...context, err }, 'could not reply through response_url'),
   );
 }
 

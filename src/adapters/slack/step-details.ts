@@ -43,7 +43,7 @@ export function registerStepDetails(app: App, dispatcher: Dispatcher, logger: Lo
       const view = await dispatcher.stepDetails(incidentId.data, action.action_id.slice(DETAILS_ACTION_PREFIX.length));
       await client.views.open({ trigger_id: body.trigger_id, view: stepDetailModal(view) as never });
     } catch (err) {
-      await respond({ ...ephemeral(errorText(err, logger, log)), replace_original: false }).catch((e: Error) => logger.warn({ ...log, err: e.message }, 'could not reply through response_url'));
+      await respond({ ...ephemeral(errorText(err, logger, log)), replace_original: false }).catch((e: Error) => logger.warn({ ...log, err: e }, 'could not reply through response_url'));
     }
   });
 }

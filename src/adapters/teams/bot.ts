@@ -133,7 +133,7 @@ export class TeamsBot {
   private errorText(err: unknown, context: Record<string, unknown>): Text {
     if (err instanceof UserError) return problemText(err.problem);
     const ref = randomUUID().slice(0, 8);
-    this.logger.error({ ...context, ref, err: (err as Error).message, stack: (err as Error).stack }, 'teams request failed');
+    this.logger.error({ ...context, ref, err }, 'teams request failed');
     return internalErrorText(ref, err instanceof NotWrittenError);
   }
 

@@ -29,7 +29,7 @@ export function teamsEndpoint(platform: TeamsPlatform, bot: TeamsBot, logger: Lo
   }
   return (req: IncomingMessage, res: ServerResponse): void => {
     void handle(platform, bot, logger, req, res).catch((err: Error) => {
-      logger.error({ platform: 'teams', err: err.message }, 'teams request failed');
+      logger.error({ platform: 'teams', err }, 'teams request failed');
       answer(res, 500, { error: 'internal error' });
     });
   };
@@ -68,7 +68,7 @@ async function handle(platform: TeamsPlatform, bot: TeamsBot, logger: Logger, re
     answer(res, invoke?.status ?? 200, invoke?.body);
   } catch (err) {
     if (refusedToken(err)) {
-      logger.warn({ platform: 'teams', err: (err as Error).message }, 'refused a Teams request whose token does not hold');
+      logger.warn({ platform: 'teams', err }, 'refused a Teams request whose token does not hold');
       return answer(res, 401, { error: 'unauthorized' });
     }
     throw err;

@@ -65,7 +65,7 @@ export class TeamsMessageSync {
     const header = headerView(snap, pb);
     const checklist = checklistView(snap, pb);
     // After the checklist, once there is a post-mortem or an action item; once posted, it stays.
-    const followUp = followUpView(snap, pb, this.deps.clock.now());
+    const followUp = followUpView(snap, pb, this.deps.clock.now(), this.deps.tz);
     const { names } = await this.people.forSnapshot(snap, ...(followUp ? followUpTexts(followUp) : []));
     return [
       ['header', 0, cardActivity(headerCard(header, names), header.summary)],

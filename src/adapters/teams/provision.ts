@@ -63,11 +63,11 @@ export class TeamsProvisioner {
         const where: Text = link ? [{ link, title: 'its thread' }] : ['its thread'];
         await this.say
           .say(origin.conversationId, [`${label(incident)} declared. Work it in `, ...where, ' in the incident channel: the runbook checklist is there.'], { incidentId, key: 'setup:where' })
-          .catch((err: Error) => log.warn({ err: err.message }, 'could not tell the declarer where the thread is'));
+          .catch((err: Error) => log.warn({ err }, 'could not tell the declarer where the thread is'));
       }
     } catch (err) {
       await this.saySetupFailed(incidentId, label(incident), incident.runbookId, origin, err, attempt).catch(() => undefined);
-      log.warn({ err: (err as Error).message, attempt: attempt.attempt }, 'could not set up the incident thread');
+      log.warn({ err, attempt: attempt.attempt }, 'could not set up the incident thread');
       throw forJobs(err);
     }
   }

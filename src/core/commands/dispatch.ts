@@ -162,7 +162,7 @@ export class Dispatcher {
     const id = snap.incident.id;
     const name = label(snap.incident);
     if (cmd.kind === 'status') return { reply: statusText(snap), snapshot: snap };
-    if (cmd.kind === 'action_list') return { reply: actionListText(snap, deps.clock.now()), snapshot: snap };
+    if (cmd.kind === 'action_list') return { reply: actionListText(snap, deps.clock.now(), deps.tz), snapshot: snap };
     if (cmd.kind === 'postmortem' && !cmd.to && snap.postmortem) return { reply: postmortemStatusText(snap), snapshot: snap };
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'command' });
     switch (cmd.kind) {

@@ -6,6 +6,7 @@ import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
 import { label, type Actor, type Snapshot } from './model';
 import { checkedText } from './text-limits';
+import { localDay } from '../render/local-day';
 
 export interface NewActionItem {
   text: string;
@@ -18,11 +19,11 @@ export interface NewActionItem {
  * Anyone working the incident adds follow-up work, while it is open or after: an action item is
  * what makes the recurrence rate fall, and most of them are written after the fire is out.
  */
-export function decideAddItem(s: Snapshot, actor: Actor, item: NewActionItem, at: Date, requestId: string): Change {
+export function decideAddItem(s: Snapshot, actor: Actor, item: NewActionItem, at: Date, tz: string, requestId: string): Change {
   requireParticipant(actor, s.incident, 'add_action_item');
   const text = checkedText(item.text, 'action item');
   if (!text) throw new UserError({ code: 'invalid_input', field: 'action' });
-  if (item.dueOn && item.dueOn < at.toISOString().slice(0, 10)) throw new UserError({ code: 'invalid_input', field: 'due' });
+  if (item.dueOn && item.dueOn < localDay(at, tz)) throw new UserError({ code: 'invalid_input', field: 'due' });
   const number = Math.max(0, ...(s.actionItems ?? []).map((i) => i.number)) + 1;
   return {
     actionItem: { add: { number, text, owner: item.owner, dueOn: item.dueOn, createdAt: at, createdBy: actor.id } },
@@ -61,7 +62,7 @@ export function decideCloseItem(s: Snapshot, actor: Actor, number: number, at: D
 }
 
 export function addActionItem(deps: CoreDeps, incidentId: string, actor: Actor, item: NewActionItem, requestId: string) {
-  return changeIncident(deps, incidentId, (s, at) => decideAddItem(s, actor, item, at, requestId));
+  return changeIncident(deps, incidentId, (s, at) => decideAddItem(s, actor, item, at, deps.tz, requestId));
 }
 
 export function closeActionItem(deps: CoreDeps, incidentId: string, actor: Actor, number: number) {

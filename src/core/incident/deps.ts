@@ -6,6 +6,8 @@ export interface CoreDeps {
   store: IncidentStore;
   clock: Clock;
   catalog: RunbookCatalog;
+  /** The team's time zone (IANA, TEAM_TZ): the day "today", "due" and "overdue" are counted in. */
+  tz: string;
   /** The KPI reports; absent where no surface asks for them (unit tests of decisions). */
   reports?: Reports;
 }

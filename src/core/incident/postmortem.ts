@@ -6,13 +6,14 @@ import { homeJobs } from './home-jobs';
 import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
 import { label, type Actor, type PostmortemStatus, type Snapshot } from './model';
+import { localDay } from '../render/local-day';
 
 /** Who opens a post-mortem when a resolve does. */
 export const BOT_ACTOR = 'incident-bot';
 
-/** `days` business days (Monday to Friday) after `from`, as the UTC calendar day YYYY-MM-DD. */
-export function businessDaysAfter(from: Date, days: number): string {
-  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
+/** `days` business days (Monday to Friday) after the calendar day `fromDay` (YYYY-MM-DD). */
+export function businessDaysAfter(fromDay: string, days: number): string {
+  const d = new Date(`${fromDay}T00:00:00Z`);
   let left = days;
   while (left > 0) {
     d.setUTCDate(d.getUTCDate() + 1);
@@ -28,10 +29,11 @@ export function draftJob(s: Snapshot, at: Date): NewJob {
 }
 
 /** Opening a post-mortem: owned by the commander (else the declarer), due in the runbook's business days. */
-export function openingChange(s: Snapshot, pb: Runbook, at: Date, by: string, via: 'resolve' | 'command'): Change {
+export function openingChange(s: Snapshot, pb: Runbook, at: Date, tz: string, by: string, via: 'resolve' | 'command'): Change {
   if (s.postmortem) return { events: [] };
   const owner = s.incident.commander ?? s.incident.declaredBy;
-  const dueOn = businessDaysAfter(at, pb.postmortem_due_days);
+  // Counted from the team's today, the day "overdue" is later measured against.
+  const dueOn = businessDaysAfter(localDay(at, tz), pb.postmortem_due_days);
   return {
     postmortem: { open: { owner, dueOn, openedAt: at, openedBy: by } },
     events: [{ kind: 'postmortem.opened', actor: by, at, data: { owner, due: dueOn, via }, key: `${s.incident.id}:postmortem:opened` }],
@@ -40,15 +42,15 @@ export function openingChange(s: Snapshot, pb: Runbook, at: Date, by: string, vi
 }
 
 /** A resolve at the runbook's post-mortem severity or worse opens one; a lesser one does not. */
-export function postmortemOnResolve(s: Snapshot, pb: Runbook, at: Date): Change {
+export function postmortemOnResolve(s: Snapshot, pb: Runbook, at: Date, tz: string): Change {
   if (s.incident.severity > pb.postmortem_at_severity) return { events: [] };
-  return openingChange(s, pb, at, BOT_ACTOR, 'resolve');
+  return openingChange(s, pb, at, tz, BOT_ACTOR, 'resolve');
 }
 
 /** `postmortem` by hand, for any severity, open or resolved: anyone working the incident may ask. */
-export function decideOpenPostmortem(s: Snapshot, pb: Runbook, actor: Actor, at: Date): Change {
+export function decideOpenPostmortem(s: Snapshot, pb: Runbook, actor: Actor, at: Date, tz: string): Change {
   requireParticipant(actor, s.incident, 'open_postmortem');
-  return openingChange(s, pb, at, actor.id, 'command');
+  return openingChange(s, pb, at, tz, actor.id, 'command');
 }
 
 const NEXT: Record<'in_review' | 'published', PostmortemStatus[]> = { in_review: ['draft'], published: ['draft', 'in_review'] };
@@ -78,7 +80,7 @@ export function decideMovePostmortem(s: Snapshot, actor: Actor, to: 'in_review' 
 }
 
 export function openPostmortem(deps: CoreDeps, incidentId: string, actor: Actor) {
-  return changeIncident(deps, incidentId, (s, at) => decideOpenPostmortem(s, deps.catalog.forIncident(s.incident.runbookId), actor, at));
+  return changeIncident(deps, incidentId, (s, at) => decideOpenPostmortem(s, deps.catalog.forIncident(s.incident.runbookId), actor, at, deps.tz));
 }
 
 export function movePostmortem(deps: CoreDeps, incidentId: string, actor: Actor, to: 'in_review' | 'published') {

@@ -9,13 +9,13 @@ import type { Actor, Snapshot } from './model';
 import { postmortemOnResolve } from './postmortem';
 import type { Runbook } from '../runbook/schema';
 
-/** `pb` given: a resolve at the runbook's post-mortem severity or worse opens the post-mortem too. */
-export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: string, pb?: Runbook): Change {
+/** `opening` given: a resolve at the runbook's post-mortem severity or worse opens the post-mortem too. */
+export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: string, opening?: { runbook: Runbook; tz: string }): Change {
   if (s.incident.status === 'resolved') return { events: [] };
   requireOpen(s.incident, 'resolve');
   requireManager(actor, s.incident, 'resolve');
   const resolution = checkedText(summary, 'summary');
-  const postmortem = pb ? postmortemOnResolve(s, pb, at) : { events: [] };
+  const postmortem = opening ? postmortemOnResolve(s, opening.runbook, at, opening.tz) : { events: [] };
   return withAcknowledgement(s, actor, at, 'resolve', {
     incident: { status: 'resolved', resolvedAt: at, resolution },
     events: [{ kind: 'incident.resolved', actor: actor.id, at, data: { summary: resolution }, key: `${s.incident.id}:resolved` }, ...postmortem.events],
@@ -26,5 +26,5 @@ export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: str
 }
 
 export async function resolve(deps: CoreDeps, incidentId: string, actor: Actor, summary?: string) {
-  return changeIncident(deps, incidentId, (s, at) => decideResolve(s, actor, at, summary, deps.catalog.forIncident(s.incident.runbookId)));
+  return changeIncident(deps, incidentId, (s, at) => decideResolve(s, actor, at, summary, { runbook: deps.catalog.forIncident(s.incident.runbookId), tz: deps.tz }));
 }

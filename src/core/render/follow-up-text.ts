@@ -1,33 +1,25 @@
 import { label, type ActionItem, type Snapshot } from '../incident/model';
+import { isOverdue } from './local-day';
 import type { Text } from './text';
 
 const STATUS: Record<string, string> = { draft: 'a draft', in_review: 'in review', published: 'published', closed: 'closed' };
 
-/** YYYY-MM-DD of the instant, in UTC: the calendar day due dates are compared with. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
-
-/** Whether an open item is past its due day (due the whole of that day, UTC). */
-export function isOverdue(item: Pick<ActionItem, 'dueOn' | 'closedAt'>, now: Date): boolean {
-  return !item.closedAt && item.dueOn !== null && item.dueOn < utcDay(now);
-}
-
-function itemLine(item: ActionItem, now: Date): Text {
-  const out: Text = [item.closedAt ? '✅ ' : isOverdue(item, now) ? '⚠️ ' : '▫️ ', { strong: `#${item.number}` }, ` ${item.text}`];
+function itemLine(item: ActionItem, now: Date, tz: string): Text {
+  const overdue = isOverdue(item, now, tz);
+  const out: Text = [item.closedAt ? '✅ ' : overdue ? '⚠️ ' : '▫️ ', { strong: `#${item.number}` }, ` ${item.text}`];
   if (item.owner) out.push(' · ', { user: item.owner });
-  if (item.dueOn) out.push(` · due ${item.dueOn}${isOverdue(item, now) ? ' (overdue)' : ''}`);
+  if (item.dueOn) out.push(` · due ${item.dueOn}${overdue ? ' (overdue)' : ''}`);
   if (item.closedAt) out.push(' · done by ', { user: item.closedBy ?? '' }, ' ', { time: item.closedAt });
   return out;
 }
 
-export function actionListText(s: Snapshot, now: Date): Text {
+export function actionListText(s: Snapshot, now: Date, tz: string): Text {
   const items = s.actionItems ?? [];
   const name = label(s.incident);
   if (items.length === 0) return [`${name} has no action items yet. Add one with `, { command: 'action add <what to do> [@owner] [due YYYY-MM-DD]' }, '.'];
   const open = items.filter((i) => !i.closedAt);
   const out: Text = [`${name} action items: ${open.length} open of ${items.length}.`];
-  for (const i of [...open, ...items.filter((x) => x.closedAt)]) out.push('\n', ...itemLine(i, now));
+  for (const i of [...open, ...items.filter((x) => x.closedAt)]) out.push('\n', ...itemLine(i, now, tz));
   out.push('\nClose one with ', { command: 'action done <n>' }, '.');
   return out;
 }

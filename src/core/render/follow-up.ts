@@ -1,7 +1,7 @@
 import { label, type ActionItem, type Postmortem, type PostmortemStatus, type Snapshot } from '../incident/model';
 import type { Runbook } from '../runbook/schema';
 import type { ActionView } from './actions';
-import { isOverdue } from './follow-up-text';
+import { isOverdue } from './local-day';
 import { postmortemStatusWord } from './home';
 import type { Text } from './text';
 import { clip } from './views';
@@ -57,14 +57,14 @@ const OPEN_TEXT_MAX = 200;
 const DONE_TEXT_MAX = 80;
 
 /** Null when the incident has neither a post-mortem nor an action item: then no message is posted. */
-export function followUpView(s: Snapshot, _pb: Runbook, now: Date): FollowUpView | null {
+export function followUpView(s: Snapshot, _pb: Runbook, now: Date, tz: string): FollowUpView | null {
   const pm = s.postmortem ?? null;
   const items = s.actionItems ?? [];
   if (!pm && items.length === 0) return null;
   const i = s.incident;
-  const open = items.filter((x) => !x.closedAt).sort((a, b) => urgency(a, b, now));
+  const open = items.filter((x) => !x.closedAt).sort((a, b) => urgency(a, b, now, tz));
   const done = items.filter((x) => x.closedAt).sort((a, b) => b.closedAt!.getTime() - a.closedAt!.getTime() || a.number - b.number);
-  const pmView = pm ? postmortemView(pm, label(i), i.id, open.length, now) : null;
+  const pmView = pm ? postmortemView(pm, label(i), i.id, open.length, now, tz) : null;
   const pmWord = pm ? `post-mortem ${postmortemStatusWord(pm.status).toLowerCase()}` : null;
   const itemsWord = items.length > 0 ? `${open.length} of ${items.length} action items open` : null;
   const full: FollowUpView = {
@@ -72,7 +72,7 @@ export function followUpView(s: Snapshot, _pb: Runbook, now: Date): FollowUpView
     heading: `${label(i)} follow-up`,
     summary: `${label(i)} follow-up: ${[pmWord, itemsWord].filter(Boolean).join(', ')}`,
     postmortem: pmView,
-    open: open.map((x) => openItemView(x, i.id, now)),
+    open: open.map((x) => openItemView(x, i.id, now, tz)),
     done: done.map(doneItemView),
     counts: { open: open.length, done: done.length },
     more: null,
@@ -101,8 +101,8 @@ export function followUpTexts(v: FollowUpView): Text[] {
 }
 
 /** Overdue first, then by due day (undated last), then by number. */
-function urgency(a: ActionItem, b: ActionItem, now: Date): number {
-  const late = Number(isOverdue(b, now)) - Number(isOverdue(a, now));
+function urgency(a: ActionItem, b: ActionItem, now: Date, tz: string): number {
+  const late = Number(isOverdue(b, now, tz)) - Number(isOverdue(a, now, tz));
   if (late !== 0) return late;
   if (a.dueOn !== b.dueOn) {
     if (a.dueOn === null) return 1;
@@ -112,9 +112,9 @@ function urgency(a: ActionItem, b: ActionItem, now: Date): number {
   return a.number - b.number;
 }
 
-function postmortemView(pm: Postmortem, inc: string, incidentId: string, openItems: number, now: Date): PostmortemView {
+function postmortemView(pm: Postmortem, inc: string, incidentId: string, openItems: number, now: Date, tz: string): PostmortemView {
   // Due like an action item: overdue from the day after, until it is closed.
-  const overdue = pm.status !== 'closed' && isOverdue({ dueOn: pm.dueOn, closedAt: null }, now);
+  const overdue = pm.status !== 'closed' && isOverdue({ dueOn: pm.dueOn, closedAt: null }, now, tz);
   const line: Text = [
     { strong: 'Post-mortem' },
     ` · ${postmortemStatusWord(pm.status)} · `,
@@ -143,8 +143,8 @@ function postmortemView(pm: Postmortem, inc: string, incidentId: string, openIte
   return { status: pm.status, line, overdue, notes, actions };
 }
 
-function openItemView(x: ActionItem, incidentId: string, now: Date): ActionItemView {
-  const overdue = isOverdue(x, now);
+function openItemView(x: ActionItem, incidentId: string, now: Date, tz: string): ActionItemView {
+  const overdue = isOverdue(x, now, tz);
   const line: Text = [
     `#${x.number} `,
     ...clip([oneLine(x.text)], OPEN_TEXT_MAX),

@@ -2,7 +2,7 @@ import { label, type ActionItem, type Incident, type Postmortem, type Postmortem
 import type { ActionView } from './actions';
 import type { Text } from './text';
 import { clip, statusWord } from './views';
-import { isOverdue, utcDay } from './follow-up-text';
+import { isOverdue, localDay } from './local-day';
 
 /**
  * A person's home: the workspace's open incidents, and the action items and post-mortems that
@@ -67,12 +67,12 @@ const ITEM_TEXT_MAX = 300;
 /**
  * Each section sorted (most severe incidents first; overdue items and post-mortems first, then
  * by due date) and capped at HOME_LIMITS, so the whole view stays small whatever the data.
- * A day is overdue from the day after its due date, counted in UTC.
+ * A day is overdue from the day after its due date, counted in the team's time zone (`tz`).
  */
-export function homeView(d: HomeData, now: Date, limits: HomeLimits = HOME_LIMITS): HomeView {
+export function homeView(d: HomeData, now: Date, tz: string, limits: HomeLimits = HOME_LIMITS): HomeView {
   const open = [...d.open].sort(bySeverity).map(openRow);
-  const items = [...d.items].sort(byDueDate).map((it) => itemRow(it, now));
-  const postmortems = [...d.postmortems].sort(byPostmortemDue).map((pm) => postmortemRow(pm, now));
+  const items = [...d.items].sort(byDueDate).map((it) => itemRow(it, now, tz));
+  const postmortems = [...d.postmortems].sort(byPostmortemDue).map((pm) => postmortemRow(pm, now, tz));
   return {
     sections: [
       section('open', 'Open incidents', open, d.totals?.open, limits.open, ['No open incidents. All quiet.']),
@@ -122,29 +122,29 @@ function openRow(i: Incident): HomeRowView {
   };
 }
 
-function itemRow(it: ActionItem & { incident: HomeIncident }, now: Date): HomeRowView {
-  const overdue = isOverdue(it, now);
+function itemRow(it: ActionItem & { incident: HomeIncident }, now: Date, tz: string): HomeRowView {
+  const overdue = isOverdue(it, now, tz);
   return {
     text: [
       ...incidentRef(it.incident),
       ` · #${it.number} `,
       ...clip([it.text], ITEM_TEXT_MAX),
-      `\n${dueWords(it.dueOn, now, overdue)}`,
+      `\n${dueWords(it.dueOn, now, tz, overdue)}`,
     ],
     overdue,
     action: { label: 'Done', style: 'primary', payload: { a: 'item', i: it.incident.id, n: it.number } },
   };
 }
 
-function postmortemRow(pm: Postmortem & { incident: HomeIncident }, now: Date): HomeRowView {
+function postmortemRow(pm: Postmortem & { incident: HomeIncident }, now: Date, tz: string): HomeRowView {
   // Due like an action item, until it is closed (as the incident's follow-up message says).
-  const overdue = isOverdue({ dueOn: pm.dueOn, closedAt: pm.status === 'closed' ? pm.closedAt : null }, now);
+  const overdue = isOverdue({ dueOn: pm.dueOn, closedAt: pm.status === 'closed' ? pm.closedAt : null }, now, tz);
   return {
     text: [
       ...incidentRef(pm.incident),
       ' · ',
       ...clip([pm.incident.title], TITLE_MAX),
-      `\n${postmortemStatusWord(pm.status)} · ${dueWords(pm.dueOn, now, overdue)}`,
+      `\n${postmortemStatusWord(pm.status)} · ${dueWords(pm.dueOn, now, tz, overdue)}`,
     ],
     overdue,
     action: null,
@@ -156,10 +156,10 @@ function incidentRef(i: HomeIncident): Text {
   return [{ strong: label(i) }, ...(i.channelId ? [' ', { channel: i.channelId }] : [])];
 }
 
-function dueWords(dueOn: string | null, now: Date, overdue: boolean): string {
+function dueWords(dueOn: string | null, now: Date, tz: string, overdue: boolean): string {
   if (!dueOn) return 'No due date';
   if (overdue) return `⚠️ Overdue: was due ${dueOn}`;
-  return dueOn === utcDay(now) ? `Due today (${dueOn})` : `Due ${dueOn}`;
+  return dueOn === localDay(now, tz) ? `Due today (${dueOn})` : `Due ${dueOn}`;
 }
 
 // The orders below are the store's ORDER BYs too (src/store/home.ts), so the capped rows it

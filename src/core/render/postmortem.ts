@@ -4,6 +4,7 @@ import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';
 import type { Text } from './text';
 import { actionItemsFromTimeline, num, str, timelineContext, timelineText, type TimelineContext } from './timeline';
+import { localDay } from './local-day';
 
 /**
  * The post-mortem of an incident as a Markdown document, written from stored state only: the
@@ -23,6 +24,8 @@ export interface PostmortemInput {
   names?: (userId: string) => string | null;
   /** What "overdue" and "still open" are measured against; by default the latest time on the timeline. */
   now?: Date;
+  /** The team's time zone (TEAM_TZ), whose calendar day "overdue" is counted in; UTC if not given. */
+  tz?: string;
 }
 
 /** The actor the bot records its own events under. */
@@ -121,6 +124,7 @@ interface Context {
   runbook: Runbook;
   timeline: TimelineEvent[];
   now: Date;
+  tz: string;
   /** Display name of a person (or the bot), as typed: escape it before use. */
   name(id: unknown): string;
   /** Escaped display name of a person (or the bot). */
@@ -150,6 +154,7 @@ function context(input: PostmortemInput): Context {
     runbook,
     timeline,
     now: input.now ?? defaultNow(snapshot, timeline),
+    tz: input.tz ?? 'UTC',
     name,
     who: (id) => mdInline(name(id)),
     // Numbered as the checklist shows them; a step only the runbook knows (renamed since) keeps its title.
@@ -319,7 +324,7 @@ function edgeCaseSection(ctx: Context): string {
 
 function actionItemSection(ctx: Context): string {
   if (ctx.items.length === 0) return '## Action items\n\nNone yet.';
-  const today = valid(ctx.now) ? ctx.now.toISOString().slice(0, 10) : null;
+  const today = valid(ctx.now) ? localDay(ctx.now, ctx.tz) : null;
   const rows = ctx.items.map((a) => {
     let status: string;
     if (a.closedAt) status = `Done ${valid(a.closedAt) ? a.closedAt.toISOString().slice(0, 10) : ''} by ${ctx.who(a.closedBy)}`;

@@ -1,6 +1,5 @@
 import type { Figures, MttrReport } from '../../../core/reports';
 import { formatDuration, formatRate, NONE, postmortemsLine } from '../../../core/render/report-text';
-import { utcDay } from '../../../core/render/follow-up-text';
 import { html, jsonScript, type SafeHtml } from '../html';
 import { ASSETS, layout, type PageContext } from './layout';
 
@@ -159,7 +158,8 @@ export function dashboardData(weeks: DashboardPageInput['weeks']): DashboardData
 function chartData(weeks: DashboardPageInput['weeks'], raw: RawChart[]): DashboardData {
   const scale = (m: Metric, v: number | null) => (v === null ? null : m.unit === 'minutes' ? round1(v / 60) : round1(v * 100));
   return {
-    weeks: weeks.map((w) => utcDay(w.start)),
+    // The report windows are UTC instants, as the page's other ranges say; a week is named by its UTC start day.
+    weeks: weeks.map((w) => w.start.toISOString().slice(0, 10)),
     charts: raw.map(({ metric, series }) => ({
       id: metric.id,
       title: metric.title,
