@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, '../..');
 function cli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env },
     });
