@@ -38,13 +38,24 @@ export async function consolePage(): Promise<{ ok: boolean; text: string }> {
     const page = await fetch(`${base}/console`);
     const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    await fetch(`${base}/console/command`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, text: 'pdf-404 bench the page' }) });
+    await fetch(`${base}/console/command`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, text: 'pdf-404 bench the page' }),
+    });
     const snap = (await runtime.deps.store.findByNumber('web', 'console', 1))!;
     const actor = { id: 'ada', isAdmin: false, inChannel: true };
     // Each tick and untick is one event: a long night's timeline.
     for (let i = 0; i < EVENTS; i++) {
       const step = snap.steps[i % snap.steps.length]!.stepId;
-      await setStep(runtime.deps, { incidentId: snap.incident.id, stepId: step, to: Math.floor(i / snap.steps.length) % 2 === 0 ? 'done' : 'open', actor, requestId: `bench-${i}` });
+      await setStep(runtime.deps, {
+        incidentId: snap.incident.id,
+        stepId: step,
+        to: Math.floor(i / snap.steps.length) % 2 === 0 ? 'done' : 'open',
+        actor,
+        requestId: `bench-${i}`,
+      });
     }
     const events = (await runtime.deps.store.timeline(snap.incident.id)).length;
     const floor = async () => {

@@ -184,7 +184,8 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       alive();
       const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`);
       if (rows[0]!.n === 0) break;
-      if (performance.now() - inserted > RELAY_TIMEOUT_MS) throw new Error(`the relay had not moved ${rows[0]!.n} of ${PENDING} pending rows after ${RELAY_TIMEOUT_MS / 1000} s`);
+      if (performance.now() - inserted > RELAY_TIMEOUT_MS)
+        throw new Error(`the relay had not moved ${rows[0]!.n} of ${PENDING} pending rows after ${RELAY_TIMEOUT_MS / 1000} s`);
       await sleep(POLL_MS);
     }
     const relayed = performance.now();
@@ -209,7 +210,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       const until = performance.now() + SETTLE_TIMEOUT_MS;
       for (;;) {
         alive();
-        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL AND run_at <= now() + interval '1 minute'`);
+        const { rows } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL AND run_at <= now() + interval '1 minute'`,
+        );
         if (rows[0]!.n === 0) return;
         if (performance.now() > until) {
           problems.push(`${rows[0]!.n} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}; the next round shared the process with them`);
@@ -230,7 +233,11 @@ async function section(): Promise<{ ok: boolean; text: string }> {
 
     const botRound = async (round: number): Promise<NonNullable<Round['bot']>> => {
       const actorId = `${DECLARER}${round}`;
-      const { result: d, cpu, loop } = await window(bot, 'bot', async () => {
+      const {
+        result: d,
+        cpu,
+        loop,
+      } = await window(bot, 'bot', async () => {
         const declared = await bot.call<DeclareResult>('declare', { count: TIMERS, spreadMs: SPREAD_MS, actorId }, SPREAD_MS + 60_000);
         // The last declare has committed, so the last timer is due at most LEVEL1_MS from now.
         const until = performance.now() + LEVEL1_MS + FIRE_GRACE_MS;
@@ -293,7 +300,16 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
     const cpu = (share: number) => `${(share * 100).toFixed(0)}%`;
     const loopText = (l: LoopDelay) => `${ms(l.p99)}/${ms(l.max)}`;
-    const row = (label: string, s: Summary, missed: number, over: number, extra: string[]) => [label, String(s.n), ms(s.p50), ms(s.p99), ms(s.max), String(over), String(missed), ...extra];
+    const row = (label: string, s: Summary, missed: number, over: number, extra: string[]) => [
+      label,
+      String(s.n),
+      ms(s.p50),
+      ms(s.p99),
+      ms(s.max),
+      String(over),
+      String(missed),
+      ...extra,
+    ];
     const gap = (SPREAD_MS / TIMERS).toFixed(0);
 
     out.push(
@@ -309,7 +325,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       `          Lag = escalated_at − (declared_at + ${LEVEL1_S} s), both written by the bot's clock, read from Postgres once every timer fired.`,
       `   floor: a bare BullMQ Queue + Worker in its own process (concurrency ${policy.concurrency}, the escalations queue's job and worker options),`,
       `          ${PENDING.toLocaleString('en-US')} no-op jobs delayed 1 h, then ${TIMERS} per round added one every ${gap} ms, each delayed ${LEVEL1_S} s;`,
-      '          lag = processedOn − (timestamp + delay), both from that process\'s clock.',
+      "          lag = processedOn − (timestamp + delay), both from that process's clock.",
       `   ${ROUNDS} round${ROUNDS > 1 ? 's' : ''}, alternating which side goes first; a bot round ends once its incidents' follow-up jobs have finished.`,
       '',
     );
@@ -352,8 +368,10 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       `     BullMQ: picked up − BullMQ due time           ${fig(split.pickup)}`,
       `     handler: escalated_at − picked up             ${fig(split.handler)}` + (split.retried ? `   (${split.retried} took more than one attempt)` : ''),
       ...(Number.isFinite(hz) && hz > 0
-        ? [`   (Redis hz ${hz}: a worker blocked until its next delayed job is due is woken on Redis's ${(1000 / hz).toFixed(0)} ms timer tick unless other`,
-           '   traffic wakes Redis sooner, so on a quiet Redis a due job can be seen up to that late, by the floor and the bot alike.)']
+        ? [
+            `   (Redis hz ${hz}: a worker blocked until its next delayed job is due is woken on Redis's ${(1000 / hz).toFixed(0)} ms timer tick unless other`,
+            '   traffic wakes Redis sooner, so on a quiet Redis a due job can be seen up to that late, by the floor and the bot alike.)',
+          ]
         : []),
       `   (process CPU: CPU time of that side's process during its window, as a share of one core; this machine has ${os.cpus().length} CPUs`,
       `   shared by the bench's processes, Redis and Postgres. 1-minute load average at the end: ${os.loadavg()[0]!.toFixed(2)}.)`,
@@ -364,7 +382,8 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     // A declare that failed set no timer: the goal is not shown for every timer asked for.
     const unset = rounds.reduce((n, r) => n + r.bot!.declareFailed, 0);
     const met = lost === 0 && unset === 0 && botAll.n > 0 && botAll.max <= GOAL_MS;
-    const maxText = lost > 0 ? `${lost} of ${botAll.n + lost} never fired within ${(LEVEL1_MS + FIRE_GRACE_MS) / 1000} s of the last declare` : `max ${ms(botAll.max)} ms`;
+    const maxText =
+      lost > 0 ? `${lost} of ${botAll.n + lost} never fired within ${(LEVEL1_MS + FIRE_GRACE_MS) / 1000} s of the last declare` : `max ${ms(botAll.max)} ms`;
     out.push(
       `   bot   p50 ${ms(botAll.p50)}   p99 ${ms(botAll.p99)}   max ${ms(botAll.max)} ms   (${late('bot')} of ${botAll.n} fired more than 1 s late)`,
       `   floor p50 ${ms(floorAll.p50)}   p99 ${ms(floorAll.p99)}   max ${ms(floorAll.max)} ms   (${late('floor')} of ${floorAll.n} more than 1 s late)`,

@@ -141,7 +141,11 @@ async function startFloorSide(): Promise<Record<string, (args: any) => unknown>>
       for (let from = 0; from < args.count; from += 1_000) {
         const n = Math.min(1_000, args.count - from);
         await queue.addBulk(
-          Array.from({ length: n }, (_, i) => ({ name: 'escalation.due', data: { batch: 'pending', k: from + i }, opts: { jobId: `pending-${from + i}`, delay: args.delayMs } })),
+          Array.from({ length: n }, (_, i) => ({
+            name: 'escalation.due',
+            data: { batch: 'pending', k: from + i },
+            opts: { jobId: `pending-${from + i}`, delay: args.delayMs },
+          })),
         );
       }
       return queue.getDelayedCount();
@@ -157,7 +161,7 @@ async function startFloorSide(): Promise<Record<string, (args: any) => unknown>>
       });
       const { results, ms } = await spread(args, (k) => queue.add('escalation.due', { batch: b, k }, { jobId: `${b}-${k}`, delay: args.delayMs }));
       const refused = results.find((r) => r.status === 'rejected');
-      if (refused) throw (refused as PromiseRejectedResult).reason;
+      if (refused) throw refused.reason;
       await done;
       waiting = null;
       return { lagMs: lags, addMs: ms, failed: failed - failedBefore };

@@ -37,7 +37,12 @@ export async function startFloor(apiUrl: string): Promise<{ eventsUrl: string; s
         const incident = randomUUID();
         const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*FLOOR-${m} checklist*` } }, { type: 'divider' }];
         for (let s = 0; s < 10; s++) {
-          const step: Block = { type: 'section', block_id: `step-s${s}`, text: { type: 'mrkdwn', text: '' }, accessory: { type: 'button', action_id: `step.s${s}` } };
+          const step: Block = {
+            type: 'section',
+            block_id: `step-s${s}`,
+            text: { type: 'mrkdwn', text: '' },
+            accessory: { type: 'button', action_id: `step.s${s}` },
+          };
           step.accessory.value = JSON.stringify({ i: incident, s: `s${s}`, to: 'done' });
           setButton(step, false);
           blocks.push(step);

@@ -126,8 +126,10 @@ const eventHandlers = new Map<string, (data: any) => void>();
  * (for the clock check) and `stop` (runs handlers.stop if any, then exits).
  */
 export function serve(handlers: Record<string, (args: any) => unknown>): void {
-  process.on('message', async (m: Envelope) => {
-    if (m.event) return eventHandlers.get(m.event)?.(m.data);
+  // answer() catches everything it runs, so the promise it returns never rejects.
+  process.on('message', (m: Envelope) => void answer(m));
+  async function answer(m: Envelope): Promise<void> {
+    if (m.event) return void eventHandlers.get(m.event)?.(m.data);
     if (m.id === undefined || !m.cmd) return;
     let reply: Envelope;
     try {
@@ -139,7 +141,7 @@ export function serve(handlers: Record<string, (args: any) => unknown>): void {
     }
     if (m.cmd === 'stop') process.send!(reply, () => process.exit(0));
     else process.send!(reply);
-  });
+  }
 }
 
 // An orphan must never outlive the bench: a child that loses its parent, even mid-start, exits.

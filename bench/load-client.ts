@@ -182,7 +182,9 @@ serve({
   setTargets({ name, messages }: { name: string; messages: StepMessage[] }) {
     targets.set(
       name,
-      messages.flatMap((m) => m.steps.map((s) => ({ channel: m.channel, ts: m.ts, actionId: s.actionId, value: s.value, done: s.done, busy: false, lost: false }))),
+      messages.flatMap((m) =>
+        m.steps.map((s) => ({ channel: m.channel, ts: m.ts, actionId: s.actionId, value: s.value, done: s.done, busy: false, lost: false })),
+      ),
     );
     return targets.get(name)!.length;
   },

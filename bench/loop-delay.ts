@@ -34,7 +34,11 @@ export class LoopDelayWindows {
     if (!h) throw new Error(`no loop-delay window open for ${kind}`);
     h.disable();
     this.open.delete(kind);
-    const w: Window = { samples: h.count, max: delayMs(h.max), quantiles: Array.from({ length: STEPS }, (_, k) => delayMs(h.percentile(((k + 1) * 100) / STEPS))) };
+    const w: Window = {
+      samples: h.count,
+      max: delayMs(h.max),
+      quantiles: Array.from({ length: STEPS }, (_, k) => delayMs(h.percentile(((k + 1) * 100) / STEPS))),
+    };
     this.closed.set(kind, [...(this.closed.get(kind) ?? []), w]);
     return figures([w]);
   }

@@ -90,7 +90,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     const host = `127.0.0.1:${target.ready.port}`;
     const [{ child: bot }, { child: floor }] = await Promise.all([
       spawn<void>('probe bot', 'probe-process.ts', {
-        PROBE_ROLE: 'bot', XP: process.env.XP ?? '', XR: process.env.XR ?? '',
+        PROBE_ROLE: 'bot',
+        XP: process.env.XP ?? '',
+        XR: process.env.XR ?? '',
         PROBE_DATABASE_URL: schema.url,
         PROBE_REDIS_URL: TEST_REDIS_URL,
         PROBE_QUEUE_PREFIX: prefix,
@@ -130,8 +132,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     const probeRound = async (incidentIds: string[], total: number, mode: EnqueueArgs['mode'] = 'bulk') => {
       const actorId = `UPROBER${++batch}`;
       const args: EnqueueArgs = { incidentIds, total, actorId, requestPrefix: `bench-${batch}`, mode };
-      let enqueued: EnqueueResult | null = null;
-      let enqueueError: Error | null = null;
+      // Assigned in callbacks: declared through a cast so TypeScript does not narrow them to null.
+      let enqueued = null as EnqueueResult | null;
+      let enqueueError = null as Error | null;
       // The poll counts this round's probe.finished events (written with each result) by the
       // timeline's primary key: a scan of probe_runs every 5 ms would load the Postgres it measures.
       const { rows: before } = await pool.query<{ id: string }>(`SELECT COALESCE(max(id), 0) AS id FROM incident_events`);
@@ -144,11 +147,10 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       for (;;) {
         alive();
         if (enqueueError) throw enqueueError;
-        const { rows } = await pool.query<{ done: number }>(
-          `SELECT count(*)::int AS done FROM incident_events WHERE id > $1 AND kind = 'probe.finished'`,
-          [before[0]!.id],
-        );
-        const expected = total - ((enqueued as EnqueueResult | null)?.failed ?? 0);
+        const { rows } = await pool.query<{ done: number }>(`SELECT count(*)::int AS done FROM incident_events WHERE id > $1 AND kind = 'probe.finished'`, [
+          before[0]!.id,
+        ]);
+        const expected = total - (enqueued?.failed ?? 0);
         if (rows[0]!.done >= expected && (enqueued || rows[0]!.done >= total)) {
           t1 = performance.now();
           break;
@@ -157,8 +159,10 @@ async function section(): Promise<{ ok: boolean; text: string }> {
         await sleep(POLL_MS);
       }
       await enqueueCall;
-      if (enqueueError) throw enqueueError;
-      const enqueue = enqueued as unknown as EnqueueResult;
+      // Read through a function: the checks inside the loop narrowed the variable to null here.
+      const late = ((): Error | null => enqueueError)();
+      if (late) throw late;
+      const enqueue = enqueued!;
       if (enqueue.failed > 0) problems.push(`${enqueue.failed} runProbes calls failed (first: ${enqueue.firstError})`);
       const { rows } = await pool.query<{ status: string; n: number }>(
         `SELECT status, count(*)::int AS n FROM probe_runs WHERE requested_by = $1 GROUP BY status ORDER BY status`,
@@ -194,7 +198,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     let autoProbes = 0;
     while (autoProbes === 0 || seen.size < autoProbes) {
       alive();
-      const { rows } = await pool.query<{ probe_id: string; status: string }>(`SELECT probe_id, status FROM probe_runs WHERE requested_by = $1`, [FIRST_DECLARER]);
+      const { rows } = await pool.query<{ probe_id: string; status: string }>(`SELECT probe_id, status FROM probe_runs WHERE requested_by = $1`, [
+        FIRST_DECLARER,
+      ]);
       const now = performance.now();
       autoProbes = rows.length;
       for (const row of rows) if (row.status !== 'queued' && !seen.has(row.probe_id)) seen.set(row.probe_id, { ms: now - t0, status: row.status });
@@ -243,7 +249,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       `   pooled  ${fmt(floorRate)}                              ${fmt(probeRate)}`,
       `   as clicks (${RUNS} separate runProbes calls, one transaction and one job per run; once, not pooled):`,
       `                                               ${fmt(clickRate)} ${ms(clicks.ms)}   ${cpu(clicks.cpu)}         ${ms(clicks.enqueue.ms)}           ` +
-        `${Object.entries(clicks.statuses).map(([k, v]) => `${v} ${k}`).join(', ')}  (${((clickRate / floorRate) * 100).toFixed(1)}% of the floor)`,
+        `${Object.entries(clicks.statuses)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}  (${((clickRate / floorRate) * 100).toFixed(1)}% of the floor)`,
       `   (process CPU: CPU time of that side's process during the round, as a share of one core; this machine has ${os.cpus().length} CPUs`,
       `   shared by the bench's processes, Redis and Postgres. 1-minute load average at the end: ${os.loadavg()[0]!.toFixed(2)}.)`,
       '',

@@ -95,7 +95,14 @@ async function startBotSide(): Promise<Record<string, (args: any) => unknown>> {
           lanes.map(async ({ id, runs }) => {
             try {
               await changeIncident(deps, id, (s, at) =>
-                queueProbes(s.incident, runs.map(() => PROBE_ID), args.actorId, at, 'all', `${id}:probes:${args.requestPrefix}`),
+                queueProbes(
+                  s.incident,
+                  runs.map(() => PROBE_ID),
+                  args.actorId,
+                  at,
+                  'all',
+                  `${id}:probes:${args.requestPrefix}`,
+                ),
               );
             } catch (err) {
               failed += runs.length;
@@ -175,7 +182,13 @@ async function startFloorSide(): Promise<Record<string, (args: any) => unknown>>
 async function main(): Promise<void> {
   const handlers = process.env.PROBE_ROLE === 'floor' ? await startFloorSide() : await startBotSide();
   // CPU time this process used, so the parent can tell a busy event loop from a waiting one.
-  serve({ ...handlers, cpu: () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; } });
+  serve({
+    ...handlers,
+    cpu: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    },
+  });
   emit('ready');
 }
 

@@ -41,10 +41,36 @@ const DAY_MS = 86_400_000;
 // Generation and the bare all-history query run longer than the bot's 10 s statement limit.
 const LONG = { connectMs: 5_000, statementMs: 600_000, queryMs: 600_000 };
 const CLASSES = [
-  'workflow', 'auth', 'pdf', 'billing', 'search', 'queue', 'email', 'sync', 'export', 'import',
-  'webhooks', 'storage', 'api-gateway', 'payments', 'notifications', 'reports', 'scheduler', 'ocr',
-  'sso', 'mobile', 'cdn', 'dns', 'db', 'cache', 'analytics', 'forms', 'signatures', 'templates',
-  'audit', 'onboarding',
+  'workflow',
+  'auth',
+  'pdf',
+  'billing',
+  'search',
+  'queue',
+  'email',
+  'sync',
+  'export',
+  'import',
+  'webhooks',
+  'storage',
+  'api-gateway',
+  'payments',
+  'notifications',
+  'reports',
+  'scheduler',
+  'ocr',
+  'sso',
+  'mobile',
+  'cdn',
+  'dns',
+  'db',
+  'cache',
+  'analytics',
+  'forms',
+  'signatures',
+  'templates',
+  'audit',
+  'onboarding',
 ];
 
 /** One statement: the random draws of a row live in one subquery level, so each is drawn once. */
@@ -122,15 +148,34 @@ function differences(app: MttrReport, bare: BareRow[]): string[] {
   const check = (what: string, f: MttrReport['overall'], r: BareRow | undefined) => {
     if (!r) return void out.push(`${what}: missing from the bare SQL`);
     const pairs: Array<[string, number | null, number | null]> = [
-      ['incidents', f.incidents, r.incidents], ['resolved', f.resolved, r.resolved], ['mttr', f.mttr_seconds, r.mttr],
-      ['p50', f.mttr_p50_seconds, r.p50], ['p90', f.mttr_p90_seconds, r.p90], ['mtta', f.mtta_seconds, r.mtta],
-      ['diagnosed', f.diagnosed_within_15m_rate, r.quick_rate], ['recurrence', f.recurrence_rate, r.recur_rate],
+      ['incidents', f.incidents, r.incidents],
+      ['resolved', f.resolved, r.resolved],
+      ['mttr', f.mttr_seconds, r.mttr],
+      ['p50', f.mttr_p50_seconds, r.p50],
+      ['p90', f.mttr_p90_seconds, r.p90],
+      ['mtta', f.mtta_seconds, r.mtta],
+      ['diagnosed', f.diagnosed_within_15m_rate, r.quick_rate],
+      ['recurrence', f.recurrence_rate, r.recur_rate],
     ];
     for (const [k, a, b] of pairs) if (!close(a, b)) out.push(`${what} ${k}: app ${a}, bare ${b}`);
   };
-  check('overall', app.overall, bare.find((r) => r.grouping === 3));
-  for (const c of app.classes) check(`class ${c.class}`, c, bare.find((r) => r.grouping === 1 && r.class === c.class));
-  for (const s of app.severities) check(`SEV${s.severity}`, s, bare.find((r) => r.grouping === 2 && r.severity === s.severity));
+  check(
+    'overall',
+    app.overall,
+    bare.find((r) => r.grouping === 3),
+  );
+  for (const c of app.classes)
+    check(
+      `class ${c.class}`,
+      c,
+      bare.find((r) => r.grouping === 1 && r.class === c.class),
+    );
+  for (const s of app.severities)
+    check(
+      `SEV${s.severity}`,
+      s,
+      bare.find((r) => r.grouping === 2 && r.severity === s.severity),
+    );
   if (bare.filter((r) => r.grouping !== 3).length !== app.classes.length + app.severities.length) out.push('the bare SQL has other groups than the app');
   if (!close(app.runbook_coverage, bare.find((r) => r.grouping === 3)?.coverage ?? null)) out.push('runbook coverage differs');
   return out;
@@ -155,9 +200,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     await pool.query(GENERATE, [now, N, CLASSES]);
     const genMs = performance.now() - t0;
     await pool.query('VACUUM (ANALYZE) incidents');
-    const shape = (
-      await pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM incidents GROUP BY status ORDER BY status`)
-    ).rows;
+    const shape = (await pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM incidents GROUP BY status ORDER BY status`)).rows;
 
     const runbookClasses = loadCatalog(path.resolve(__dirname, '../playbooks')).all.map((r) => r.class);
     const reports = new PgReports(pool);
@@ -204,7 +247,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
     out.push(
       '',
       `   Goal: within ${GOAL_RATIO}× the bare SQL and under ${GOAL_MS} ms → ${met ? 'MET' : 'NOT MET'}`,
-      problems.length ? `   The app's figures differ from the bare SQL's:\n     ${problems.slice(0, 20).join('\n     ')}` : '   The app and the bare SQL agree on every figure of both windows.',
+      problems.length
+        ? `   The app's figures differ from the bare SQL's:\n     ${problems.slice(0, 20).join('\n     ')}`
+        : '   The app and the bare SQL agree on every figure of both windows.',
       `   Section took ${((performance.now() - started) / 1000).toFixed(1)} s.`,
     );
     return { ok: problems.length === 0, text: out.join('\n') };

@@ -25,7 +25,14 @@ const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function statuses(s: Record<string, number>): string {
@@ -54,7 +61,10 @@ export function ackTable(rounds: RoundRecord[], floor: Pooled, bot: Pooled, labe
     const rate = (s.n / (r.result.wallMs / 1000)).toFixed(0);
     rows.push([labels[r.server], String(r.round), String(s.n), f(s.p50), f(s.p99), f(s.max), rate, statuses(r.result.statuses), loopText(r.loop), note]);
   }
-  for (const [name, p] of [['floor, all rounds', floor], ['bot, all rounds', bot]] as const) {
+  for (const [name, p] of [
+    ['floor, all rounds', floor],
+    ['bot, all rounds', bot],
+  ] as const) {
     rows.push([name, '', String(p.ack.n), f(p.ack.p50), f(p.ack.p99), f(p.ack.max), '', statuses(p.statuses), loopText(p.loop), '']);
   }
   return table(rows);
@@ -82,9 +92,25 @@ export function clickTable(rounds: RoundRecord[], floor: Pooled, bot: Pooled, la
       loopText(r.loop),
     ]);
   }
-  for (const [name, p] of [['floor, all rounds', floor], ['bot, all rounds', bot]] as const) {
+  for (const [name, p] of [
+    ['floor, all rounds', floor],
+    ['bot, all rounds', bot],
+  ] as const) {
     const u = p.update!;
-    rows.push([name, '', `${u.n}/${p.ack.n}`, f(u.p50), f(u.p99), f(u.max), '', f(p.ack.p50), f(p.ack.p99), statuses(p.statuses), String(p.timeouts), loopText(p.loop)]);
+    rows.push([
+      name,
+      '',
+      `${u.n}/${p.ack.n}`,
+      f(u.p50),
+      f(u.p99),
+      f(u.max),
+      '',
+      f(p.ack.p50),
+      f(p.ack.p99),
+      statuses(p.statuses),
+      String(p.timeouts),
+      loopText(p.loop),
+    ]);
   }
   return table(rows);
 }

@@ -112,7 +112,12 @@ async function clockSkew(a: Child, b: Child): Promise<{ skew: number; within: nu
 }
 
 /** One measured window: event-loop monitors run in the server and the load client only meanwhile. */
-async function measured<T>(s: Servers, server: 'floor' | 'bot', kind: string, run: () => Promise<T>): Promise<{ result: T; loop: LoopDelay; clientLoop: LoopDelay }> {
+async function measured<T>(
+  s: Servers,
+  server: 'floor' | 'bot',
+  kind: string,
+  run: () => Promise<T>,
+): Promise<{ result: T; loop: LoopDelay; clientLoop: LoopDelay }> {
   const clientKind = `${kind}-${server}`;
   await Promise.all([s[server].call('loopStart', kind), s.client.call('loopStart', clientKind)]);
   const result = await run();
@@ -231,7 +236,9 @@ async function report(s: Servers, skew: { skew: number; within: number }, loadAt
   console.log('   floor: bare Bolt that acks and calls chat.update at once; bot: the full path (Postgres, outbox, BullMQ, render).');
   console.log(clickTable(clickRounds, click.floor, click.bot, LABELS));
   console.log(clientLine(click.floor, click.bot));
-  console.log(`   Clock check: the load client and fake Slack processes read the same wall clock to ${Math.abs(skew.skew).toFixed(2)} ms (±${skew.within.toFixed(2)} ms).`);
+  console.log(
+    `   Clock check: the load client and fake Slack processes read the same wall clock to ${Math.abs(skew.skew).toFixed(2)} ms (±${skew.within.toFixed(2)} ms).`,
+  );
 
   const ackP99 = ack.bot.ack.p99 / ack.floor.ack.p99;
   const clickP99 = click.bot.update!.p99;
@@ -248,8 +255,14 @@ async function report(s: Servers, skew: { skew: number; within: number }, loadAt
 
   const problems = [
     ...[...s.traffic.refusals].map(([what, n]) => `fake Slack refused ${what} ×${n}`),
-    ...[ack.floor, ack.bot, click.floor, click.bot].flatMap((p) => Object.keys(p.statuses).filter((k) => k !== '200').map((k) => `HTTP ${k} ×${p.statuses[k]}`)),
-    ...(click.floor.timeouts + click.bot.timeouts > 0 ? [`${click.floor.timeouts + click.bot.timeouts} clicks never showed up within ${CLICK_TIMEOUT_MS} ms`] : []),
+    ...[ack.floor, ack.bot, click.floor, click.bot].flatMap((p) =>
+      Object.keys(p.statuses)
+        .filter((k) => k !== '200')
+        .map((k) => `HTTP ${k} ×${p.statuses[k]}`),
+    ),
+    ...(click.floor.timeouts + click.bot.timeouts > 0
+      ? [`${click.floor.timeouts + click.bot.timeouts} clicks never showed up within ${CLICK_TIMEOUT_MS} ms`]
+      : []),
   ];
   console.log(problems.length ? `\nProblems seen:\n  ${problems.join('\n  ')}` : '\nNo refused Slack calls, no non-200 responses, no lost clicks.');
 }
@@ -318,4 +331,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then((code) => process.exit(code));
+void main().then((code) => process.exit(code));

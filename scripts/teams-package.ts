@@ -43,7 +43,8 @@ export class TeamsPackageError extends Error {
 export function appIdProblem(appId: string | undefined): string | null {
   const id = appId?.trim() ?? '';
   if (id === '') return `MICROSOFT_APP_ID is not set: set it to the bot's Microsoft App ID, a GUID (${WHERE_APP_ID})`;
-  if (!GUID.test(id)) return `MICROSOFT_APP_ID is not a GUID: set it to the bot's Microsoft App ID, such as 00000000-0000-0000-0000-000000000000 (${WHERE_APP_ID})`;
+  if (!GUID.test(id))
+    return `MICROSOFT_APP_ID is not a GUID: set it to the bot's Microsoft App ID, such as 00000000-0000-0000-0000-000000000000 (${WHERE_APP_ID})`;
   return null;
 }
 
@@ -96,7 +97,8 @@ let validator: ValidateFunction | undefined;
 export function manifestValidator(): ValidateFunction {
   if (!validator) {
     const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { $schema?: string };
-    if (schema.$schema !== 'http://json-schema.org/draft-04/schema#') throw new Error(`${SCHEMA_FILE} is no longer a draft-04 schema (${schema.$schema}): validate it with the matching ajv class`);
+    if (schema.$schema !== 'http://json-schema.org/draft-04/schema#')
+      throw new Error(`${SCHEMA_FILE} is no longer a draft-04 schema (${schema.$schema}): validate it with the matching ajv class`);
     // strictTypes off as Microsoft's own validator has it: the schema puts additionalProperties beside $ref without "type".
     const ajv = new AjvDraft04({ allErrors: true, verbose: true, strictTypes: false });
     addFormats(ajv, ['uri', 'email', 'regex']);
@@ -107,7 +109,10 @@ export function manifestValidator(): ValidateFunction {
 
 /** `/bots/0/commandLists` as `bots[0].commandLists`, the way the other problems name fields. */
 function fieldName(pointer: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || 'manifest.json';
 }
 
@@ -151,7 +156,8 @@ export function manifestProblems(manifest: unknown, files: Record<string, Uint8A
 
   // What the schema leaves out. Its `version` is any string, although its own description (and
   // Teams, at upload) demands semver; it has a semver definition but does not use it there.
-  if (typeof manifest.version === 'string' && !SEMVER.test(manifest.version)) problems.push('version must be a version such as 1.0.0 (raise it for each upload that changes the manifest)');
+  if (typeof manifest.version === 'string' && !SEMVER.test(manifest.version))
+    problems.push('version must be a version such as 1.0.0 (raise it for each upload that changes the manifest)');
 
   // The schema allows an app without a bot; this package exists to install one.
   const bots = manifest.bots;

@@ -51,9 +51,8 @@ export async function gatherEvidence(pool: Pool, summary: FakeSlackSummary): Pro
     m.set(r.kind, r.n);
     kinds.set(r.incident_id, m);
   }
-  const duplicateKeys = (
-    await pool.query(`SELECT idempotency_key, count(*)::int AS n FROM incident_events GROUP BY 1 HAVING count(*) > 1`)
-  ).rows as Evidence['duplicateKeys'];
+  const duplicateKeys = (await pool.query(`SELECT idempotency_key, count(*)::int AS n FROM incident_events GROUP BY 1 HAVING count(*) > 1`))
+    .rows as Evidence['duplicateKeys'];
   const checklistPages = new Map<string, number>(
     (await pool.query(`SELECT incident_id, count(*)::int AS n FROM chat_refs WHERE kind = 'checklist' GROUP BY 1`)).rows.map((r) => [r.incident_id, r.n]),
   );
@@ -165,7 +164,8 @@ export function checkInvariants(ev: Evidence, load: LoadGenerator, kills: KillRe
         .join('; ');
       if (list.length === 0) none.push(`INC-${i.number} has no channel (channel_id ${i.channel_id ?? 'null'})`);
       else if (list.length > 1) several.push(`INC-${i.number} has ${list.length} channels: ${describe}; channel_id ${i.channel_id}`);
-      if (list.length >= 1 && !list.some((c) => c.id === i.channel_id)) wrong.push(`INC-${i.number} channel_id ${i.channel_id ?? 'null'} is none of: ${describe}`);
+      if (list.length >= 1 && !list.some((c) => c.id === i.channel_id))
+        wrong.push(`INC-${i.number} channel_id ${i.channel_id ?? 'null'} is none of: ${describe}`);
     }
     const bad = new Set([...none, ...several, ...wrong].map((s) => s.split(' ')[0])).size;
     checks.push({

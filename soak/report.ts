@@ -26,7 +26,12 @@ export function spread(values: number[], unit = 's', scale = 1000): string {
 function tally(items: string[]): string {
   const m = new Map<string, number>();
   for (const i of items) m.set(i, (m.get(i) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none';
+  return (
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ') || 'none'
+  );
 }
 
 /** Sent / acknowledged at the first try / only after retries / never. */
@@ -65,8 +70,11 @@ export function printLoad(load: LoadGenerator, settings: Settings, bot: BotSuper
   const declareReplies = d.flatMap((x) => x.replies.map(normalize)).filter((t) => !/declared\. Work it in/.test(t));
   console.log(`  declare follow-ups other than "declared. Work it in …": ${tally(declareReplies)}`);
   if (load.notStarted) console.log(`  NOT STARTED: ${load.notStarted} ops (time limit or no bot)`);
-  console.log(`  kills     ${bot.kills.length} of ${settings.kills} planned · restarted on the same port ${bot.kills.filter((k) => k.samePort).length} · crashes on its own ${bot.crashes.length}`);
-  for (const c of bot.crashes) console.log(`            crash of generation ${c.generation} (${c.how}); last output:\n${indent(c.lastOutput.split('\n').slice(-8).join('\n'))}`);
+  console.log(
+    `  kills     ${bot.kills.length} of ${settings.kills} planned · restarted on the same port ${bot.kills.filter((k) => k.samePort).length} · crashes on its own ${bot.crashes.length}`,
+  );
+  for (const c of bot.crashes)
+    console.log(`            crash of generation ${c.generation} (${c.how}); last output:\n${indent(c.lastOutput.split('\n').slice(-8).join('\n'))}`);
 }
 
 export function printRecovery(bot: BotSupervisor, load: LoadGenerator): void {
@@ -78,7 +86,9 @@ export function printRecovery(bot: BotSupervisor, load: LoadGenerator): void {
   const ack = k.filter((x) => x.firstAckAt).map((x) => x.firstAckAt! - x.killAt);
   const prov = k.filter((x) => x.provisionedAt).map((x) => x.provisionedAt! - x.killAt);
   console.log(`  kill → new bot ready:                     ${spread(ready)}`);
-  console.log(`  kill → first ack after restart:           ${spread(ack)}${ack.length < k.length ? ` · ${k.length - ack.length} kills never followed by an ack` : ''}`);
+  console.log(
+    `  kill → first ack after restart:           ${spread(ack)}${ack.length < k.length ? ` · ${k.length - ack.length} kills never followed by an ack` : ''}`,
+  );
   console.log(
     `  kill → all incidents declared before it set up: ${spread(prov)}${prov.length < k.length ? ` · ${k.length - prov.length} kills NOT recovered within the run` : ''} (±0.3 s, polled)`,
   );
@@ -95,14 +105,27 @@ export function printState(ev: Evidence, load: LoadGenerator, q: Quiescence): vo
   const duplicated = ev.incidents.length - titles.size;
   const calls = ev.summary.calls;
   const n = (m: string) => calls[m]?.ok ?? 0;
-  console.log(`  Postgres  ${ev.incidents.length} incidents for ${load.declares.length} declares sent (${duplicated} duplicates) · ${ev.incidents.filter((i) => i.channel_id).length} with a channel_id · outbox rows never relayed ${ev.outboxPending}`);
+  console.log(
+    `  Postgres  ${ev.incidents.length} incidents for ${load.declares.length} declares sent (${duplicated} duplicates) · ${ev.incidents.filter((i) => i.channel_id).length} with a channel_id · outbox rows never relayed ${ev.outboxPending}`,
+  );
   console.log(
     `  Slack     channels ${ev.summary.channels.length} · conversations.create ${n('conversations.create')} · chat.postMessage ${n('chat.postMessage')} · chat.update ${n('chat.update')} · pins.add ${n('pins.add')} · replies ${ev.summary.replies}`,
   );
-  console.log(`            refused calls: ${Object.entries(ev.summary.refusals).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}`);
+  console.log(
+    `            refused calls: ${
+      Object.entries(ev.summary.refusals)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join(', ') || 'none'
+    }`,
+  );
   console.log(
     `  quiescence ${q.reached ? 'reached' : 'NOT reached'} after ${(q.ms / 1000).toFixed(1)} s${q.quiet ? '' : ' (Slack traffic still going)'}` +
-      (q.unprovisioned.length ? `; ${q.unprovisioned.length} incidents not set up: ${q.unprovisioned.slice(0, 10).map((i) => `INC-${i.number}${i.channel_id ? '' : '(no channel_id)'}`).join(', ')}` : ''),
+      (q.unprovisioned.length
+        ? `; ${q.unprovisioned.length} incidents not set up: ${q.unprovisioned
+            .slice(0, 10)
+            .map((i) => `INC-${i.number}${i.channel_id ? '' : '(no channel_id)'}`)
+            .join(', ')}`
+        : ''),
   );
 }
 

@@ -144,7 +144,9 @@ async function main(): Promise<number> {
 
     const progress = setInterval(() => {
       const acked = liveLoad.declares.filter((d) => d.outcome !== 'never-acknowledged').length + liveLoad.clicks.filter((c) => c.acked).length;
-      console.log(`  … ${liveLoad.declares.length + liveLoad.clicks.length} ops started, ${acked} acknowledged, ${bot!.kills.length} kills, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      console.log(
+        `  … ${liveLoad.declares.length + liveLoad.clicks.length} ops started, ${acked} acknowledged, ${bot!.kills.length} kills, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
     }, 10_000);
     const loadStarted = Date.now();
     await liveLoad.run();
@@ -185,4 +187,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+void main().then((code) => process.exit(code));

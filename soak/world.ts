@@ -18,9 +18,7 @@ export interface IncidentRow {
 }
 
 export async function readIncidents(pool: Pool): Promise<IncidentRow[]> {
-  const { rows } = await pool.query(
-    `SELECT id, number::int AS number, title, status, channel_id, declared_by, declared_at FROM incidents ORDER BY number`,
-  );
+  const { rows } = await pool.query(`SELECT id, number::int AS number, title, status, channel_id, declared_by, declared_at FROM incidents ORDER BY number`);
   return rows as IncidentRow[];
 }
 

@@ -45,25 +45,26 @@ const envSchema = z.object({
     .startsWith('xoxb-', 'SLACK_BOT_TOKEN must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app)')
     .optional(),
   // Required in HTTP mode only; checked below, because Socket Mode has no signed requests.
-  SLACK_SIGNING_SECRET: z
-    .string()
-    .min(8, 'SLACK_SIGNING_SECRET looks truncated: copy the Signing Secret from the Basic Information page again')
-    .optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'SLACK_SIGNING_SECRET looks truncated: copy the Signing Secret from the Basic Information page again').optional(),
   SLACK_APP_TOKEN: z
     .string()
-    .startsWith('xapp-', 'SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write); leave it unset for HTTP mode')
+    .startsWith(
+      'xapp-',
+      'SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write); leave it unset for HTTP mode',
+    )
     .optional(),
-  SLACK_API_URL: z
-    .url('SLACK_API_URL must be an absolute URL such as https://slack.com/api/ (leave it unset to use Slack)')
-    .optional(),
+  SLACK_API_URL: z.url('SLACK_API_URL must be an absolute URL such as https://slack.com/api/ (leave it unset to use Slack)').optional(),
   BRAIFLOW_API_URL: z.url('BRAIFLOW_API_URL must be an absolute URL such as https://api.braiflow.example (the API the http probes call)').optional(),
-  BRAIFLOW_STANDARD_USER_TOKEN: z.string().min(8, 'BRAIFLOW_STANDARD_USER_TOKEN looks truncated: set a standard (non-admin) user\'s API token').optional(),
+  BRAIFLOW_STANDARD_USER_TOKEN: z.string().min(8, "BRAIFLOW_STANDARD_USER_TOKEN looks truncated: set a standard (non-admin) user's API token").optional(),
   PROBE_ALLOWED_HOSTS: z.string().optional(),
   BRAIFLOW_QUEUE_REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'BRAIFLOW_QUEUE_REDIS_URL must start with redis:// or rediss:// (the Redis of the BraiFlow queues)')
     .optional(),
-  BRAIFLOW_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'BRAIFLOW_QUEUE_PREFIX is the BullMQ prefix of the BraiFlow queues (default bull)').default('bull'),
+  BRAIFLOW_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'BRAIFLOW_QUEUE_PREFIX is the BullMQ prefix of the BraiFlow queues (default bull)')
+    .default('bull'),
   BRAIFLOW_S3_ENDPOINT: z.url('BRAIFLOW_S3_ENDPOINT must be an absolute URL of an S3-compatible endpoint (leave it unset for AWS)').optional(),
   BRAIFLOW_S3_REGION: z.string().min(1).default('us-east-1'),
   BRAIFLOW_S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { error: 'BRAIFLOW_S3_FORCE_PATH_STYLE is true or false' }).default('false'),
@@ -73,7 +74,10 @@ const envSchema = z.object({
   BRAIFLOW_S3_STANDARD_USER_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   INCIDENT_ADMINS: z
     .string()
-    .regex(/^\s*([UWS][A-Z0-9]+\s*(,\s*[UWS][A-Z0-9]+\s*)*)?$/, 'INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)')
+    .regex(
+      /^\s*([UWS][A-Z0-9]+\s*(,\s*[UWS][A-Z0-9]+\s*)*)?$/,
+      'INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)',
+    )
     .default(''),
   // Each listed name brings its own ESCALATION_WEBHOOK_<NAME>_* variables, read by readWebhooks.
   ESCALATION_WEBHOOKS: z
@@ -86,36 +90,58 @@ const envSchema = z.object({
   DIGEST_CRON: z
     .string()
     .refine((v) => cronProblem(v) === null, {
-      error: (i) => `DIGEST_CRON ${cronProblem(String(i.input))}: it is when the weekly digest posts, e.g. 0 9 * * 1 (Mondays 09:00) or, with seconds, 0 0 9 * * 1`,
+      error: (i) =>
+        `DIGEST_CRON ${cronProblem(String(i.input))}: it is when the weekly digest posts, e.g. 0 9 * * 1 (Mondays 09:00) or, with seconds, 0 0 9 * * 1`,
     })
     .default('0 9 * * 1'),
   ACTION_REMINDER_CRON: z
     .string()
     .refine((v) => cronProblem(v) === null, {
-      error: (i) => `ACTION_REMINDER_CRON ${cronProblem(String(i.input))}: it is when owners of overdue action items are reminded, e.g. 0 9 * * * (daily at 09:00, in TEAM_TZ)`,
+      error: (i) =>
+        `ACTION_REMINDER_CRON ${cronProblem(String(i.input))}: it is when owners of overdue action items are reminded, e.g. 0 9 * * * (daily at 09:00, in TEAM_TZ)`,
     })
     .default('0 9 * * *'),
   TEAM_TZ: z
     .string()
     .refine((v) => timeZoneProblem(v) === null, {
-      error: (i) => `TEAM_TZ: ${timeZoneProblem(String(i.input))}; it is the team's time zone, e.g. Europe/Berlin: the day "due today" and "overdue" mean, and the zone DIGEST_CRON and ACTION_REMINDER_CRON are read in (default UTC)`,
+      error: (i) =>
+        `TEAM_TZ: ${timeZoneProblem(String(i.input))}; it is the team's time zone, e.g. Europe/Berlin: the day "due today" and "overdue" mean, and the zone DIGEST_CRON and ACTION_REMINDER_CRON are read in (default UTC)`,
     })
     .optional(),
   DIGEST_TZ: z
     .string()
-    .refine((v) => timeZoneProblem(v) === null, { error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the older name of TEAM_TZ, the team's time zone (default UTC)` })
+    .refine((v) => timeZoneProblem(v) === null, {
+      error: (i) => `DIGEST_TZ: ${timeZoneProblem(String(i.input))}; it is the older name of TEAM_TZ, the team's time zone (default UTC)`,
+    })
     .optional(),
-  MICROSOFT_APP_ID: z.string().regex(GUID, 'MICROSOFT_APP_ID must be the bot\'s Microsoft App ID, a GUID (Azure Bot resource → Configuration); leave it unset for local no-auth mode').optional(),
-  MICROSOFT_APP_PASSWORD: z.string().min(8, 'MICROSOFT_APP_PASSWORD looks truncated: copy the client secret value of the bot\'s app registration again').optional(),
-  MICROSOFT_APP_TENANT_ID: z.string().regex(GUID, 'MICROSOFT_APP_TENANT_ID must be your Microsoft Entra tenant ID, a GUID (Azure Bot resource → Configuration)').optional(),
+  MICROSOFT_APP_ID: z
+    .string()
+    .regex(GUID, "MICROSOFT_APP_ID must be the bot's Microsoft App ID, a GUID (Azure Bot resource → Configuration); leave it unset for local no-auth mode")
+    .optional(),
+  MICROSOFT_APP_PASSWORD: z
+    .string()
+    .min(8, "MICROSOFT_APP_PASSWORD looks truncated: copy the client secret value of the bot's app registration again")
+    .optional(),
+  MICROSOFT_APP_TENANT_ID: z
+    .string()
+    .regex(GUID, 'MICROSOFT_APP_TENANT_ID must be your Microsoft Entra tenant ID, a GUID (Azure Bot resource → Configuration)')
+    .optional(),
   MICROSOFT_APP_TYPE: z
-    .enum(TEAMS_APP_TYPES, { error: `MICROSOFT_APP_TYPE must be one of ${TEAMS_APP_TYPES.join(', ')} (Azure Bot resource → Configuration; default MultiTenant)` })
+    .enum(TEAMS_APP_TYPES, {
+      error: `MICROSOFT_APP_TYPE must be one of ${TEAMS_APP_TYPES.join(', ')} (Azure Bot resource → Configuration; default MultiTenant)`,
+    })
     .optional(),
   TEAMS: z.enum(['on', 'off'], { error: 'TEAMS is on or off: on serves Teams even when no other Teams variable is set (local no-auth mode)' }).optional(),
-  TEAMS_INCIDENT_CHANNEL_ID: z.string().regex(TEAMS_CHANNEL, teamsChannelMessage('TEAMS_INCIDENT_CHANNEL_ID', 'the channel where incident threads open')).optional(),
+  TEAMS_INCIDENT_CHANNEL_ID: z
+    .string()
+    .regex(TEAMS_CHANNEL, teamsChannelMessage('TEAMS_INCIDENT_CHANNEL_ID', 'the channel where incident threads open'))
+    .optional(),
   TEAMS_ADMINS: z
     .string()
-    .regex(/^\s*([0-9a-fA-F-]{36}\s*(,\s*[0-9a-fA-F-]{36}\s*)*)?$/, 'TEAMS_ADMINS must be a comma-separated list of Microsoft Entra object IDs (GUIDs) of the people who may act on any incident')
+    .regex(
+      /^\s*([0-9a-fA-F-]{36}\s*(,\s*[0-9a-fA-F-]{36}\s*)*)?$/,
+      'TEAMS_ADMINS must be a comma-separated list of Microsoft Entra object IDs (GUIDs) of the people who may act on any incident',
+    )
     .optional(),
   TEAMS_ALLOWED_TENANTS: z
     .string()
@@ -135,11 +161,17 @@ const envSchema = z.object({
     .min(32, 'CONSOLE_SECRET is too short: use 32+ random characters (e.g. openssl rand -hex 32), or unset it to keep a generated one in Postgres')
     .optional(),
   CONSOLE_PUBLIC_URL: z
-    .url({ protocol: /^https?$/, error: 'CONSOLE_PUBLIC_URL must be the absolute http(s) URL people open the console at, without /console, e.g. https://incidents.example.com' })
+    .url({
+      protocol: /^https?$/,
+      error: 'CONSOLE_PUBLIC_URL must be the absolute http(s) URL people open the console at, without /console, e.g. https://incidents.example.com',
+    })
     .optional(),
   CONSOLE_ALLOW_FROM: z
     .string()
-    .regex(/^\s*([0-9a-fA-F.:]+(\/\d{1,3})?\s*(,\s*[0-9a-fA-F.:]+(\/\d{1,3})?\s*)*)?$/, 'CONSOLE_ALLOW_FROM is a comma-separated list of addresses or networks (CIDR), e.g. 172.16.0.0/12 for Docker\'s bridge')
+    .regex(
+      /^\s*([0-9a-fA-F.:]+(\/\d{1,3})?\s*(,\s*[0-9a-fA-F.:]+(\/\d{1,3})?\s*)*)?$/,
+      "CONSOLE_ALLOW_FROM is a comma-separated list of addresses or networks (CIDR), e.g. 172.16.0.0/12 for Docker's bridge",
+    )
     .optional(),
   METRICS_ALLOW_FROM: z
     .string()
@@ -150,9 +182,15 @@ const envSchema = z.object({
     .optional(),
   CONSOLE_PEOPLE: z
     .string()
-    .regex(/^\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?(\s*,\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?)*\s*$/, 'CONSOLE_PEOPLE is a comma-separated list of id:Name, e.g. ada:Ada Lovelace,ben:Ben Okafor,root:Root (ids in lowercase letters, digits, . _ -)')
+    .regex(
+      /^\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?(\s*,\s*[a-z0-9][a-z0-9._-]*(:[^,]+)?)*\s*$/,
+      'CONSOLE_PEOPLE is a comma-separated list of id:Name, e.g. ada:Ada Lovelace,ben:Ben Okafor,root:Root (ids in lowercase letters, digits, . _ -)',
+    )
     .default('ada:Ada (on call),ben:Ben (support),root:Root (admin)'),
-  CONSOLE_ADMINS: z.string().regex(/^\s*([a-z0-9._-]+\s*(,\s*[a-z0-9._-]+\s*)*)?$/, 'CONSOLE_ADMINS is a comma-separated list of CONSOLE_PEOPLE ids').default('root'),
+  CONSOLE_ADMINS: z
+    .string()
+    .regex(/^\s*([a-z0-9._-]+\s*(,\s*[a-z0-9._-]+\s*)*)?$/, 'CONSOLE_ADMINS is a comma-separated list of CONSOLE_PEOPLE ids')
+    .default('root'),
   DIGEST_TEAMS_CHANNEL: z.string().regex(TEAMS_CHANNEL, teamsChannelMessage('DIGEST_TEAMS_CHANNEL', 'the Teams channel the weekly digest posts to')).optional(),
   DIGEST_SLACK_CHANNEL: z
     .string()
@@ -328,7 +366,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const set of ['', 'STANDARD_USER_'] as const) {
     const id = cleaned[`BRAIFLOW_S3_${set}ACCESS_KEY_ID`];
     const secret = cleaned[`BRAIFLOW_S3_${set}SECRET_ACCESS_KEY`];
-    if (Boolean(id) !== Boolean(secret)) problems.push(`BRAIFLOW_S3_${set}ACCESS_KEY_ID and BRAIFLOW_S3_${set}SECRET_ACCESS_KEY go together: set both or neither`);
+    if (Boolean(id) !== Boolean(secret))
+      problems.push(`BRAIFLOW_S3_${set}ACCESS_KEY_ID and BRAIFLOW_S3_${set}SECRET_ACCESS_KEY go together: set both or neither`);
   }
   const webhooks = readWebhooks(cleaned, problems);
   const tzProblem = teamTzProblem(cleaned);
@@ -337,9 +376,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const s3 = (id: string | undefined, secret: string | undefined): S3Credentials | null =>
     id && secret
-      ? { endpoint: e.BRAIFLOW_S3_ENDPOINT, region: e.BRAIFLOW_S3_REGION, forcePathStyle: e.BRAIFLOW_S3_FORCE_PATH_STYLE === 'true', accessKeyId: id, secretAccessKey: secret }
+      ? {
+          endpoint: e.BRAIFLOW_S3_ENDPOINT,
+          region: e.BRAIFLOW_S3_REGION,
+          forcePathStyle: e.BRAIFLOW_S3_FORCE_PATH_STYLE === 'true',
+          accessKeyId: id,
+          secretAccessKey: secret,
+        }
       : null;
-  const admins = e.INCIDENT_ADMINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const admins = e.INCIDENT_ADMINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -364,8 +411,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           tenantId: e.MICROSOFT_APP_TENANT_ID ?? null,
           appType: e.MICROSOFT_APP_TYPE ?? 'MultiTenant',
           incidentChannelId: e.TEAMS_INCIDENT_CHANNEL_ID ?? null,
-          admins: (e.TEAMS_ADMINS ?? '').split(',').map((a) => a.trim().toLowerCase()).filter(Boolean),
-          allowedTenants: (e.TEAMS_ALLOWED_TENANTS ?? e.MICROSOFT_APP_TENANT_ID ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean),
+          admins: (e.TEAMS_ADMINS ?? '')
+            .split(',')
+            .map((a) => a.trim().toLowerCase())
+            .filter(Boolean),
+          allowedTenants: (e.TEAMS_ALLOWED_TENANTS ?? e.MICROSOFT_APP_TENANT_ID ?? '')
+            .split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean),
           openIdMetadataUrl: e.BOT_OPENID_METADATA_URL ?? null,
         }
       : null,
@@ -374,7 +427,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           token: e.CONSOLE_TOKEN ?? null,
           secret: e.CONSOLE_SECRET ?? null,
           publicUrl: e.CONSOLE_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
-          allowFrom: (e.CONSOLE_ALLOW_FROM ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+          allowFrom: (e.CONSOLE_ALLOW_FROM ?? '')
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
           people,
         }
       : null,
@@ -390,7 +446,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhooks,
     tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC',
-    digest: { cron: e.DIGEST_CRON, tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC', slackChannel: e.DIGEST_SLACK_CHANNEL ?? null, teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null },
+    digest: {
+      cron: e.DIGEST_CRON,
+      tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC',
+      slackChannel: e.DIGEST_SLACK_CHANNEL ?? null,
+      teamsChannel: e.DIGEST_TEAMS_CHANNEL ?? null,
+    },
     reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC' },
     metricsAllowFrom: e.METRICS_ALLOW_FROM ? entries(e.METRICS_ALLOW_FROM) : PRIVATE_NETWORKS,
   };
@@ -406,7 +467,10 @@ function defaultHost(slackHttp: boolean, teams: boolean, openConsole: boolean): 
 }
 
 function entries(list: string): string[] {
-  return list.split(',').map((a) => a.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 /** The first entry of an address list that is not an address or a network, or null. */
@@ -422,7 +486,12 @@ const DEFAULT_PEOPLE = 'ada:Ada (on call),ben:Ben (support),root:Root (admin)';
 
 /** The console's local people; an admin id that names nobody is a problem, not a silent no-op. */
 function consolePeople(list: string | undefined, admins: string | undefined, problems: string[]): ConsoleConfig['people'] {
-  const adminIds = new Set((admins ?? 'root').split(',').map((a) => a.trim()).filter(Boolean));
+  const adminIds = new Set(
+    (admins ?? 'root')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  );
   const people = (list ?? DEFAULT_PEOPLE)
     .split(',')
     .map((p) => p.trim())
@@ -446,7 +515,9 @@ function teamsProblems(env: Record<string, string | undefined>): string[] {
     return problems;
   }
   if (type !== 'UserAssignedMSI' && !env.MICROSOFT_APP_PASSWORD) {
-    problems.push(`MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_TYPE=${type}: the client secret of the bot's app registration (Certificates & secrets)`);
+    problems.push(
+      `MICROSOFT_APP_PASSWORD is required with MICROSOFT_APP_TYPE=${type}: the client secret of the bot's app registration (Certificates & secrets)`,
+    );
   }
   if (type !== 'MultiTenant' && !env.MICROSOFT_APP_TENANT_ID) {
     problems.push(`MICROSOFT_APP_TENANT_ID is required with MICROSOFT_APP_TYPE=${type}: your Microsoft Entra tenant ID`);
@@ -470,12 +541,21 @@ const PAGERDUTY_KEY_LENGTH = 32;
 function readWebhooks(env: Record<string, string | undefined>, problems: string[]): Record<string, WebhookConfig> {
   const listed = envSchema.shape.ESCALATION_WEBHOOKS.safeParse(env.ESCALATION_WEBHOOKS);
   if (!listed.success) return {}; // the schema has reported it
-  const names = [...new Set((listed.data ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
+  const names = [
+    ...new Set(
+      (listed.data ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
+  ];
   const expected = new Set(names.flatMap((n) => WEBHOOK_FIELDS.map((f) => webhookVariable(n, f))));
   for (const variable of Object.keys(env).sort()) {
     const stray = WEBHOOK_VARIABLE.exec(variable);
     if (stray && !expected.has(variable)) {
-      problems.push(`${variable} is set but ESCALATION_WEBHOOKS does not list its webhook: add ${stray[1]!.toLowerCase().replace(/_/g, '-')} there, or unset it`);
+      problems.push(
+        `${variable} is set but ESCALATION_WEBHOOKS does not list its webhook: add ${stray[1]!.toLowerCase().replace(/_/g, '-')} there, or unset it`,
+      );
     }
   }
   const webhooks: Record<string, WebhookConfig> = {};
@@ -529,13 +609,18 @@ function isWebhookUrl(text: string): boolean {
 // and two different zones would make the digest and the screens disagree about the day.
 function teamTzProblem(env: Record<string, string | undefined>): string | null {
   const { TEAM_TZ: team, DIGEST_TZ: digest } = env;
-  return team && digest && team !== digest ? `TEAM_TZ (${team}) and DIGEST_TZ (${digest}) differ: DIGEST_TZ is the older name of TEAM_TZ; set only TEAM_TZ` : null;
+  return team && digest && team !== digest
+    ? `TEAM_TZ (${team}) and DIGEST_TZ (${digest}) differ: DIGEST_TZ is the older name of TEAM_TZ; set only TEAM_TZ`
+    : null;
 }
 
 /** TEAM_TZ (or DIGEST_TZ) for commands that do not load the whole config, such as `postmortem`. */
 export function loadTeamTz(env: NodeJS.ProcessEnv = process.env): string {
   const cleaned = { TEAM_TZ: env.TEAM_TZ || undefined, DIGEST_TZ: env.DIGEST_TZ || undefined };
-  const problems = [teamTzProblem(cleaned), ...(['TEAM_TZ', 'DIGEST_TZ'] as const).map((v) => (cleaned[v] && timeZoneProblem(cleaned[v]) ? `${v}: ${timeZoneProblem(cleaned[v])}` : null))];
+  const problems = [
+    teamTzProblem(cleaned),
+    ...(['TEAM_TZ', 'DIGEST_TZ'] as const).map((v) => (cleaned[v] && timeZoneProblem(cleaned[v]) ? `${v}: ${timeZoneProblem(cleaned[v])}` : null)),
+  ];
   const found = problems.filter((p) => p !== null);
   if (found.length) throw new ConfigError(found);
   return cleaned.TEAM_TZ ?? cleaned.DIGEST_TZ ?? 'UTC';

@@ -37,7 +37,8 @@ const REDACT = [
 // Tokens as they appear inside error text (Slack's xox…/xapp-…, a bearer header echoed back).
 const TOKEN_IN_TEXT = /\b(xox[a-z]-|xapp-)[A-Za-z0-9-]+|\b(Bearer\s+)[^\s"']+/g;
 
-const scrub = (text: unknown): unknown => (typeof text === 'string' ? text.replace(TOKEN_IN_TEXT, (_m, slack: string | undefined, bearer: string | undefined) => `${slack ?? bearer}[redacted]`) : text);
+const scrub = (text: unknown): unknown =>
+  typeof text === 'string' ? text.replace(TOKEN_IN_TEXT, (_m, slack: string | undefined, bearer: string | undefined) => `${slack ?? bearer}[redacted]`) : text;
 
 /**
  * pino's error serializer (type, message, stack, with causes), but only the fields worth reading:

@@ -279,7 +279,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
   const serving = role === 'worker' ? [] : surfaces(config);
   const listening = `${config.host ?? 'every interface'} port ${port}`;
-  logger.info({ port, host: config.host, role, surfaces: serving }, `${role === 'worker' ? 'incident bot worker running' : `incident bot serving ${serving.join(', ')}`}, listening on ${listening}`);
+  logger.info(
+    { port, host: config.host, role, surfaces: serving },
+    `${role === 'worker' ? 'incident bot worker running' : `incident bot serving ${serving.join(', ')}`}, listening on ${listening}`,
+  );
   if (webConsole && role !== 'worker') logger.info({ url: `${consoleUrl()}/console` }, `console at ${consoleUrl()}/console`);
 
   return {
@@ -346,7 +349,7 @@ async function migrateAtStart(pool: Pool, logger: Logger): Promise<void> {
     await withTimeout(pool.query('SELECT 1'), START_DATABASE_MS, `no answer within ${START_DATABASE_MS / 1000} s`);
   } catch (err) {
     await withTimeout(pool.end(), 1_000, 'pool did not close').catch(() => undefined);
-    throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`);
+    throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`, { cause: err });
   }
   try {
     const { applied } = await withTimeout(migrate(pool), 60_000, 'migrations did not finish within 60 s');
@@ -366,7 +369,7 @@ async function requireMigrated(pool: Pool): Promise<void> {
     pending = await withTimeout(pendingMigrations(pool), START_DATABASE_MS, `no answer within ${START_DATABASE_MS / 1000} s`);
   } catch (err) {
     await close();
-    throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`);
+    throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`, { cause: err });
   }
   if (pending.length > 0) {
     await close();

@@ -63,7 +63,10 @@ async function shoot(page: Page, url: string, file: string, opts: { scrollTo?: s
   await page.waitForLoadState('networkidle').catch(() => undefined);
   await page.evaluate('document.fonts.ready');
   // Start the picture at the part it is about (the checklist of an incident).
-  if (opts.scrollTo) await page.evaluate(`window.scrollTo(0, Math.max(0, document.querySelector(${JSON.stringify(opts.scrollTo)}).getBoundingClientRect().top + window.scrollY - 16))`);
+  if (opts.scrollTo)
+    await page.evaluate(
+      `window.scrollTo(0, Math.max(0, document.querySelector(${JSON.stringify(opts.scrollTo)}).getBoundingClientRect().top + window.scrollY - 16))`,
+    );
   await page.waitForTimeout(500);
   await page.screenshot({ path: OUT(file) });
   console.log(`wrote docs/${file}`);

@@ -28,7 +28,13 @@ async function main(): Promise<void> {
     const deps: CoreDeps = { store: new PgIncidentStore(schema.pool), clock: { now: () => t }, catalog: loadCatalog(path.join(ROOT, 'playbooks')), tz: 'UTC' };
     const alice = { id: 'UALICE01', isAdmin: false, inChannel: true };
     const bob = { id: 'UBOB0002', isAdmin: false, inChannel: true };
-    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'invoice PDFs return 404 for several tenants', actor: alice, platform: 'slack', workspace: 'T0BRAIFLOW' });
+    const { snapshot } = await declareIncident(deps, {
+      runbook: 'pdf-404',
+      summary: 'invoice PDFs return 404 for several tenants',
+      actor: alice,
+      platform: 'slack',
+      workspace: 'T0BRAIFLOW',
+    });
     const id = snapshot.incident.id;
     at(3);
     await acknowledge(deps, id, bob, 'button');
@@ -48,7 +54,13 @@ async function main(): Promise<void> {
     at(60 * 24);
     await closeActionItem(deps, id, alice, 2);
     const snap = (await deps.store.get(id))!;
-    const md = postmortemMarkdown({ snapshot: snap, runbook: deps.catalog.forIncident('pdf-404'), timeline: await deps.store.timeline(id), names: (u) => NAMES[u] ?? null, now: t });
+    const md = postmortemMarkdown({
+      snapshot: snap,
+      runbook: deps.catalog.forIncident('pdf-404'),
+      timeline: await deps.store.timeline(id),
+      names: (u) => NAMES[u] ?? null,
+      now: t,
+    });
     writeFileSync(path.join(ROOT, 'docs', 'postmortem-example.md'), md);
     process.stdout.write(md);
   } finally {

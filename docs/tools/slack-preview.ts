@@ -59,7 +59,8 @@ function unescapeMrkdwn(text: string): string {
 
 // Slack shows emoji as images; a colour emoji font is the closest a static page gets. Without the
 // wrapper Chromium picks a monochrome glyph from the text font for marks such as ✅ and ⏱.
-const EMOJI = /(?:[\u00a9\u00ae\u2122]\ufe0f|(?![\u00a9\u00ae\u2122])\p{Extended_Pictographic}\ufe0f?(?:\u200d\p{Extended_Pictographic}\ufe0f?)*|[\u{1f1e6}-\u{1f1ff}]{2})/gu;
+const EMOJI =
+  /(?:[\u00a9\u00ae\u2122]\ufe0f|(?![\u00a9\u00ae\u2122])\p{Extended_Pictographic}\ufe0f?(?:\u200d\p{Extended_Pictographic}\ufe0f?)*|[\u{1f1e6}-\u{1f1ff}]{2})/gu;
 
 /** Escapes text and wraps its emoji for the colour emoji font. */
 function textHtml(text: string): string {
@@ -67,7 +68,7 @@ function textHtml(text: string): string {
   let at = 0;
   for (const m of text.matchAll(EMOJI)) {
     out += escapeHtml(text.slice(at, m.index)) + `<span class="emoji">${escapeHtml(m[0])}</span>`;
-    at = m.index! + m[0].length;
+    at = m.index + m[0].length;
   }
   return out + escapeHtml(text.slice(at));
 }
@@ -253,7 +254,10 @@ function styleMarks(text: string): string {
   let out = text;
   for (const [mark, [open, close]] of Object.entries(MARKS)) {
     const m = mark === '*' ? '\\*' : mark;
-    const re = new RegExp(`(^|[\\s\\p{P}\\p{S}\\ue011\\ue013\\ue015])${m}(?=[^\\s${m}])([^${m}\\n]*?[^\\s${m}])${m}(?=$|[\\s\\p{P}\\p{S}\\ue010\\ue012\\ue014])`, 'gu');
+    const re = new RegExp(
+      `(^|[\\s\\p{P}\\p{S}\\ue011\\ue013\\ue015])${m}(?=[^\\s${m}])([^${m}\\n]*?[^\\s${m}])${m}(?=$|[\\s\\p{P}\\p{S}\\ue010\\ue012\\ue014])`,
+      'gu',
+    );
     out = out.replace(re, (_w, before: string, inner: string) => `${before}${open}${inner}${close}`);
   }
   return out;
@@ -345,7 +349,9 @@ function richInline(el: any, ctx: Ctx): string {
       break;
     case 'emoji':
       html = textHtml(
-        typeof el.unicode === 'string' ? String.fromCodePoint(...el.unicode.split('-').map((h: string) => parseInt(h, 16))) : (SHORTCODES[el.name] ?? `:${el.name}:`),
+        typeof el.unicode === 'string'
+          ? String.fromCodePoint(...el.unicode.split('-').map((h: string) => parseInt(h, 16)))
+          : (SHORTCODES[el.name] ?? `:${el.name}:`),
       );
       break;
     case 'date':
@@ -403,7 +409,10 @@ function block(b: any, ctx: Ctx): string {
       return `<div class="b-header">${textObject(b.text, ctx)}</div>`;
     case 'section': {
       const text = b.text ? `<div class="s-text">${textObject(b.text, ctx)}</div>` : '';
-      const fields = Array.isArray(b.fields) && b.fields.length > 0 ? `<div class="s-fields">${b.fields.map((f: any) => `<div class="s-field">${textObject(f, ctx)}</div>`).join('')}</div>` : '';
+      const fields =
+        Array.isArray(b.fields) && b.fields.length > 0
+          ? `<div class="s-fields">${b.fields.map((f: any) => `<div class="s-field">${textObject(f, ctx)}</div>`).join('')}</div>`
+          : '';
       const accessory = b.accessory ? `<div class="s-accessory">${element(b.accessory, ctx)}</div>` : '';
       return `<div class="b-section"><div class="s-main">${text}${fields}</div>${accessory}</div>`;
     }
@@ -424,7 +433,13 @@ function block(b: any, ctx: Ctx): string {
 
 function avatar(author: string, avatars: Record<string, string>): string {
   const given = avatars[author];
-  const shown = given ?? author.split(/\s+/).map((w) => w.charAt(0).toUpperCase()).join('').slice(0, 2);
+  const shown =
+    given ??
+    author
+      .split(/\s+/)
+      .map((w) => w.charAt(0).toUpperCase())
+      .join('')
+      .slice(0, 2);
   return `<div class="avatar">${textHtml(shown)}</div>`;
 }
 

@@ -13,7 +13,9 @@ export async function digestCommand(): Promise<number> {
     const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
     const digests = weeklyDigestsFrom(config, { pool, catalog: loadCatalog(config.runbooksDir), clock: systemClock, logger });
     if (digests.length === 0) {
-      process.stderr.write('No digest channel: set DIGEST_SLACK_CHANNEL to a Slack channel ID (C…) the bot is in, or DIGEST_TEAMS_CHANNEL to a Teams channel ID (19:…).\n');
+      process.stderr.write(
+        'No digest channel: set DIGEST_SLACK_CHANNEL to a Slack channel ID (C…) the bot is in, or DIGEST_TEAMS_CHANNEL to a Teams channel ID (19:…).\n',
+      );
       return 2;
     }
     for (const digest of digests) {

@@ -62,8 +62,13 @@ export function buildProgram(done: (code: number) => void, output?: OutputConfig
   program
     .command('import')
     .description('bring in past incidents, for reports from day one')
-    .addArgument(new Argument('<source>', 'servicenow: an incident export or event log (the last row of each number wins); csv: our columns').choices(IMPORT_SOURCES))
-    .argument('<file>', '.csv, or gzipped; csv columns: class, severity, title, external_id, declared_at, acknowledged_at, diagnosed_at, resolved_at (ISO 8601; no offset means UTC)')
+    .addArgument(
+      new Argument('<source>', 'servicenow: an incident export or event log (the last row of each number wins); csv: our columns').choices(IMPORT_SOURCES),
+    )
+    .argument(
+      '<file>',
+      '.csv, or gzipped; csv columns: class, severity, title, external_id, declared_at, acknowledged_at, diagnosed_at, resolved_at (ISO 8601; no offset means UTC)',
+    )
     .option('--class-map <file>', 'a YAML or JSON object {"outside category": runbook-class}')
     .action(async (source: ImportSource, file: string, o: { classMap?: string }) => done(await importCommand(source, file, o)));
 
@@ -84,7 +89,10 @@ export function buildProgram(done: (code: number) => void, output?: OutputConfig
 
   // The command list alone hides the nested commands and every flag; an operator reading
   // `incident-bot --help` should see all of them without trying each command.
-  program.addHelpText('after', () => `\nEvery command with its arguments and flags (\`incident-bot help <command>\` explains each):\n${synopsis(program).join('\n')}\n`);
+  program.addHelpText(
+    'after',
+    () => `\nEvery command with its arguments and flags (\`incident-bot help <command>\` explains each):\n${synopsis(program).join('\n')}\n`,
+  );
   return program;
 }
 

@@ -32,7 +32,10 @@ export async function mttrCommand(opts: MttrOptions): Promise<number> {
   const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
   const pool = createPool(loadDatabaseUrl(), 2);
   try {
-    const report = await new PgReports(pool).mttr(parsed, catalog.all.map((r) => r.class));
+    const report = await new PgReports(pool).mttr(
+      parsed,
+      catalog.all.map((r) => r.class),
+    );
     process.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report));
     return 0;
   } finally {
@@ -66,7 +69,11 @@ type Cell = string | number;
 function table(header: string[], rows: Cell[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].map((l) => `  ${l}`).join('\n');
 }
 
@@ -93,10 +100,16 @@ export function reportTable(r: MttrReport): string {
     '',
     ...(r.overall.postmortems ? [`Post-mortems: ${postmortemsLine(r.overall.postmortems)}`, ''] : []),
     'By class',
-    table(['class', 'runbook', ...FIGURE_HEADER], r.classes.map((c) => [c.class, c.has_runbook ? 'yes' : 'no', ...figureCells(c)])),
+    table(
+      ['class', 'runbook', ...FIGURE_HEADER],
+      r.classes.map((c) => [c.class, c.has_runbook ? 'yes' : 'no', ...figureCells(c)]),
+    ),
     '',
     'By severity',
-    table(['severity', ...FIGURE_HEADER], r.severities.map((s) => [`SEV${s.severity}`, ...figureCells(s)])),
+    table(
+      ['severity', ...FIGURE_HEADER],
+      r.severities.map((s) => [`SEV${s.severity}`, ...figureCells(s)]),
+    ),
     '',
     `Runbook coverage: ${formatRate(r.runbook_coverage)} of incidents have a runbook for their class.`,
     r.uncovered_top_classes.length > 0

@@ -38,16 +38,7 @@ export interface NewJob {
 export type IncidentPatch = Partial<
   Pick<
     Incident,
-    | 'status'
-    | 'severity'
-    | 'commander'
-    | 'channelId'
-    | 'resolution'
-    | 'acknowledgedAt'
-    | 'diagnosedAt'
-    | 'mitigatedAt'
-    | 'resolvedAt'
-    | 'cancelledAt'
+    'status' | 'severity' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
   >
 >;
 

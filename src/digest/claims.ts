@@ -13,10 +13,10 @@ export class DigestClaims {
 
   /** True when this caller now owns the period's post: a new claim, or a stale one taken over. */
   async claim(periodStart: Date, channel: string, staleSeconds = STALE_CLAIM_SECONDS): Promise<boolean> {
-    const fresh = await this.pool.query(
-      `INSERT INTO digests (period_start, channel) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-      [periodStart, channel],
-    );
+    const fresh = await this.pool.query(`INSERT INTO digests (period_start, channel) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [
+      periodStart,
+      channel,
+    ]);
     if (fresh.rowCount === 1) return true;
     // Resetting claimed_at makes the takeover itself a fresh claim: of two bots taking over, one wins.
     const taken = await this.pool.query(

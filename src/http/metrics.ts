@@ -52,7 +52,9 @@ export class Metrics {
       help: 'Age of the oldest outbox row not yet handed to the queues (0 when none)',
       registers,
       async collect() {
-        const r = await scrape(pool.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS lag FROM outbox WHERE relayed_at IS NULL`)).catch(() => null);
+        const r = await scrape(
+          pool.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS lag FROM outbox WHERE relayed_at IS NULL`),
+        ).catch(() => null);
         if (r) this.set(Number(r.rows[0].lag));
       },
     });
@@ -62,7 +64,11 @@ export class Metrics {
       labelNames: ['platform'],
       registers,
       async collect() {
-        const r = await scrape(pool.query(`SELECT platform, count(*)::int AS n FROM incidents WHERE status NOT IN ('resolved', 'cancelled') AND imported_from IS NULL GROUP BY platform`)).catch(() => null);
+        const r = await scrape(
+          pool.query(
+            `SELECT platform, count(*)::int AS n FROM incidents WHERE status NOT IN ('resolved', 'cancelled') AND imported_from IS NULL GROUP BY platform`,
+          ),
+        ).catch(() => null);
         if (!r) return;
         this.reset();
         for (const row of r.rows) this.set({ platform: row.platform }, row.n);

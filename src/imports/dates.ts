@@ -43,6 +43,11 @@ function offsetMinutes(z: string | undefined): number {
 function checked(y: number, mo: number, d: number, h: number, mi: number, s: number, utc: number): Date | 'bad' {
   const t = new Date(utc);
   const same =
-    t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+    t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo - 1 &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === s;
   return same ? t : 'bad';
 }

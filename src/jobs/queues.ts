@@ -110,9 +110,7 @@ export class JobQueues {
     for (const j of jobs) byQueue.set(queueOf(j.kind), [...(byQueue.get(queueOf(j.kind)) ?? []), j]);
     await Promise.all(
       [...byQueue].map(([name, list]) =>
-        this.queues[name].addBulk(
-          list.map((j) => ({ name: j.kind, data: j.payload, opts: { jobId: jobIdFor(j.dedupeKey), delay: Math.max(0, j.delayMs) } })),
-        ),
+        this.queues[name].addBulk(list.map((j) => ({ name: j.kind, data: j.payload, opts: { jobId: jobIdFor(j.dedupeKey), delay: Math.max(0, j.delayMs) } }))),
       ),
     );
   }

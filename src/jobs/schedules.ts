@@ -32,7 +32,9 @@ export class ScheduleKeeper {
   async assert(): Promise<void> {
     await Promise.all(
       this.schedules.map((s) =>
-        withTimeout(s.assert(), 5_000, 'no answer within 5 s').catch((err: Error) => this.logger.warn({ err, scheduler: s.id }, `could not schedule the ${s.name}`)),
+        withTimeout(s.assert(), 5_000, 'no answer within 5 s').catch((err: Error) =>
+          this.logger.warn({ err, scheduler: s.id }, `could not schedule the ${s.name}`),
+        ),
       ),
     );
   }

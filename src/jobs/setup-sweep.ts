@@ -30,7 +30,10 @@ export class SetupSweep {
       const r = await retrySetup(this.deps, i.id, SWEEPER, null, 'sweep');
       if (!r.changed) continue;
       queued++;
-      this.logger.warn({ incidentId: i.id, incident: `INC-${i.number}`, platform: i.platform }, 'incident had no channel and no setup running; queued its setup again');
+      this.logger.warn(
+        { incidentId: i.id, incident: `INC-${i.number}`, platform: i.platform },
+        'incident had no channel and no setup running; queued its setup again',
+      );
     }
     return queued;
   }

@@ -65,7 +65,8 @@ async function run(queue: QueueName, job: Job, token: string | undefined, handle
   const attempt: JobAttempt = { attempt: job.attemptsMade + 1, final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) };
   const key = typeof job.data?.[OUTBOX_KEY] === 'string' ? (job.data[OUTBOX_KEY] as string) : null;
   const done = async () => {
-    if (key) await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err }, 'could not mark the outbox row done; the sweep will'));
+    if (key)
+      await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err }, 'could not mark the outbox row done; the sweep will'));
   };
   try {
     await hooks.beforeJob?.();
@@ -74,7 +75,8 @@ async function run(queue: QueueName, job: Job, token: string | undefined, handle
     // A kind nobody handles will never succeed; retrying it only hides the bug.
     if (!handler) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
     const parsed = JOB_KINDS[job.name].payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new UnrecoverableError(`bad payload for ${job.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     await handler(parsed.data as never, attempt);
     hooks.observe?.(queue, job.name, 'completed', (performance.now() - started) / 1000);
     await done();

@@ -65,9 +65,7 @@ export function refusalByName(policy: HostPolicy, host: string, port: number): s
   if (target === null) return `blocked: "${host}" is not a valid host name`;
   const name = display(host, port);
   if (policy.allowed.length > 0) {
-    return policy.allowed.some((e) => matches(parseEntry(e), target, port))
-      ? null
-      : `blocked: ${name} is not in PROBE_ALLOWED_HOSTS`;
+    return policy.allowed.some((e) => matches(parseEntry(e), target, port)) ? null : `blocked: ${name} is not in PROBE_ALLOWED_HOSTS`;
   }
   if (policy.apiHost === null) return `blocked: ${name} is not in PROBE_ALLOWED_HOSTS (it is empty and no API host is set)`;
   if (!matches(parseEntry(policy.apiHost), target, port)) {
@@ -180,7 +178,7 @@ export function isPrivateAddress(ip: string): boolean {
 }
 
 function v4Private(n: number): boolean {
-  return V4_RANGES.some((r) => ((n & r.mask) >>> 0) === r.base);
+  return V4_RANGES.some((r) => (n & r.mask) >>> 0 === r.base);
 }
 
 function v6Private(g: number[]): boolean {

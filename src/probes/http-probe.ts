@@ -47,9 +47,17 @@ export async function runHttpProbe(def: HttpProbeDef, target: HttpTarget): Promi
   if (def.as === 'standard-user') headers.authorization = `Bearer ${target.standardUserToken}`;
   let res: SafeResponse;
   try {
-    res = await safeFetch(url, { method: def.method, headers, timeoutMs: durationMs(def.timeout), maxBytes: MAX_BYTES, policy: target.policy, resolve: target.resolve });
+    res = await safeFetch(url, {
+      method: def.method,
+      headers,
+      timeoutMs: durationMs(def.timeout),
+      maxBytes: MAX_BYTES,
+      policy: target.policy,
+      resolve: target.resolve,
+    });
   } catch (err) {
-    if (err instanceof BlockedError) return { status: 'error', reason: `${what}: ${err.message}`, detail: { url: redactUrl(url), blocked: true }, durationMs: 0 };
+    if (err instanceof BlockedError)
+      return { status: 'error', reason: `${what}: ${err.message}`, detail: { url: redactUrl(url), blocked: true }, durationMs: 0 };
     if (err instanceof ProbeNetworkError) throw new ProbeNetworkError(`${what}: ${err.message}`, err.durationMs);
     throw err;
   }

@@ -49,7 +49,12 @@ export class ProbeRunner {
 
   async run(job: ProbeJob, attempt: JobAttempt): Promise<void> {
     const owner = await this.owner(job);
-    const unfinished = new Set(await this.deps.store.unfinishedProbeRuns(job.incidentId, job.runs.map((r) => r.runId)));
+    const unfinished = new Set(
+      await this.deps.store.unfinishedProbeRuns(
+        job.incidentId,
+        job.runs.map((r) => r.runId),
+      ),
+    );
     const probes = this.deps.catalog.forIncident(owner.runbookId).probes;
     const retry: ProbeNetworkError[] = [];
     const settled = await Promise.allSettled(
@@ -69,7 +74,12 @@ export class ProbeRunner {
               // A bug or a definition the probe cannot run would throw on every try; on the last one
               // the run ends as an error, or it would stay queued for good.
               if (!attempt.final) throw err;
-              outcome = { status: 'error', reason: `${def?.title ?? r.probeId}: the probe could not run (${(err as Error).name}: ${(err as Error).message})`, detail: {}, durationMs: 0 };
+              outcome = {
+                status: 'error',
+                reason: `${def?.title ?? r.probeId}: the probe could not run (${(err as Error).name}: ${(err as Error).message})`,
+                detail: {},
+                durationMs: 0,
+              };
             } else if (!attempt.final) {
               return void retry.push(err); // the job runs again, with backoff
             } else {
@@ -77,7 +87,12 @@ export class ProbeRunner {
             }
           }
           const finishedAt = this.deps.clock.now();
-          const recorded = await recordProbeResult(this.deps, { id: job.incidentId, platform: owner.platform }, r.probeId, { runId: r.runId, ...outcome, startedAt, finishedAt });
+          const recorded = await recordProbeResult(this.deps, { id: job.incidentId, platform: owner.platform }, r.probeId, {
+            runId: r.runId,
+            ...outcome,
+            startedAt,
+            finishedAt,
+          });
           this.logger.info(
             { incidentId: job.incidentId, probe: r.probeId, run: r.runId, status: outcome.status, durationMs: Math.round(outcome.durationMs), recorded },
             'probe finished',
@@ -110,7 +125,10 @@ export class ProbeRunner {
       case 'storage': {
         const creds = def.as === 'app' ? this.targets.storage.app : this.targets.storage.standardUser;
         if (!creds) {
-          const vars = def.as === 'app' ? 'BRAIFLOW_S3_ACCESS_KEY_ID and BRAIFLOW_S3_SECRET_ACCESS_KEY' : 'BRAIFLOW_S3_STANDARD_USER_ACCESS_KEY_ID and BRAIFLOW_S3_STANDARD_USER_SECRET_ACCESS_KEY';
+          const vars =
+            def.as === 'app'
+              ? 'BRAIFLOW_S3_ACCESS_KEY_ID and BRAIFLOW_S3_SECRET_ACCESS_KEY'
+              : 'BRAIFLOW_S3_STANDARD_USER_ACCESS_KEY_ID and BRAIFLOW_S3_STANDARD_USER_SECRET_ACCESS_KEY';
           return notSet(def.title, `${vars} are not set`);
         }
         let prober = this.storageProbers.get(def.as);

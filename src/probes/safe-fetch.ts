@@ -267,9 +267,7 @@ function readBody(
     });
     res.on('end', () => finish(() => resolve({ body: Buffer.concat(chunks), truncated: false })));
     res.on('error', (err) => finish(() => reject(networkError(err, hop, deadline))));
-    res.on('close', () =>
-      finish(() => reject(networkError({ code: 'ECONNRESET' }, hop, deadline, 'connection closed mid-body at'))),
-    );
+    res.on('close', () => finish(() => reject(networkError({ code: 'ECONNRESET' }, hop, deadline, 'connection closed mid-body at'))));
   });
 }
 
@@ -300,12 +298,7 @@ const WHAT: Record<string, string> = {
  * Built only from the error code and the target: never from the request (headers hold tokens)
  * and never from the query string (it may too).
  */
-function networkError(
-  err: unknown,
-  hop: Pick<Hop, 'target' | 'address'>,
-  deadline: Deadline,
-  what?: string,
-): ProbeNetworkError {
+function networkError(err: unknown, hop: Pick<Hop, 'target' | 'address'>, deadline: Deadline, what?: string): ProbeNetworkError {
   const code = codeOf(err) ?? 'EUNKNOWN';
   const host = bareHost(hop.target.hostname);
   const port = portOf(hop.target);
@@ -326,7 +319,7 @@ function beforeDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
       },
       (err: unknown) => {
         deadline.signal.removeEventListener('abort', onAbort);
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       },
     );
   });

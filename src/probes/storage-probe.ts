@@ -36,7 +36,18 @@ const DEFAULT_KEY = 'probe/healthcheck.txt';
 // `read` proves the object can be fetched; a large object must not be downloaded during an incident.
 const READ_LIMIT_BYTES = 4_096;
 // Errors that mean "the endpoint is not there right now": worth another try, not a verdict.
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 const NETWORK_NAMES = new Set(['TimeoutError', 'AbortError']);
 
 /** What an S3 error code means for the person on call, and whether the storage or our setup is at fault. */
@@ -173,7 +184,12 @@ export class StorageProber {
         return { status: 'pass', reason: `${subject}: 200 in ${elapsed()} ms, ${contents}`, detail, durationMs: elapsed() };
       }
       default:
-        return { status: 'error', reason: `${def.bucket}: unknown storage operation "${String(def.operation)}"; use read, write or list`, detail: base, durationMs: elapsed() };
+        return {
+          status: 'error',
+          reason: `${def.bucket}: unknown storage operation "${String(def.operation)}"; use read, write or list`,
+          detail: base,
+          durationMs: elapsed(),
+        };
     }
   }
 
@@ -208,7 +224,9 @@ class Run {
 
   put(bucket: string, key: string, body: string): Promise<Answer<object>> {
     return this.answer(async () => {
-      const res = await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' }), { abortSignal: this.signal });
+      const res = await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain' }), {
+        abortSignal: this.signal,
+      });
       return { ok: true, detail: meta(res.$metadata) };
     });
   }

@@ -36,7 +36,7 @@ export class OverdueReminders {
         failure ??= err;
       }
     }
-    if (failure) throw failure;
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
     return sent;
   }
 

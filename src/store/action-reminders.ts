@@ -48,19 +48,28 @@ export class ActionReminderStore {
 
   /** True for the one caller that may send today's reminder of this item. */
   async claim(item: Pick<OverdueItem, 'incidentId' | 'number'>, today: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `INSERT INTO action_reminders (incident_id, number, day) VALUES ($1, $2, $3::date) ON CONFLICT DO NOTHING`,
-      [item.incidentId, item.number, today],
-    );
+    const { rowCount } = await this.pool.query(`INSERT INTO action_reminders (incident_id, number, day) VALUES ($1, $2, $3::date) ON CONFLICT DO NOTHING`, [
+      item.incidentId,
+      item.number,
+      today,
+    ]);
     return rowCount === 1;
   }
 
   async sent(item: Pick<OverdueItem, 'incidentId' | 'number'>, today: string): Promise<void> {
-    await this.pool.query('UPDATE action_reminders SET sent_at = now() WHERE incident_id = $1 AND number = $2 AND day = $3::date', [item.incidentId, item.number, today]);
+    await this.pool.query('UPDATE action_reminders SET sent_at = now() WHERE incident_id = $1 AND number = $2 AND day = $3::date', [
+      item.incidentId,
+      item.number,
+      today,
+    ]);
   }
 
   /** Gives the day's claim back after a failed send, so the job's retry sends it. */
   async release(item: Pick<OverdueItem, 'incidentId' | 'number'>, today: string): Promise<void> {
-    await this.pool.query('DELETE FROM action_reminders WHERE incident_id = $1 AND number = $2 AND day = $3::date AND sent_at IS NULL', [item.incidentId, item.number, today]);
+    await this.pool.query('DELETE FROM action_reminders WHERE incident_id = $1 AND number = $2 AND day = $3::date AND sent_at IS NULL', [
+      item.incidentId,
+      item.number,
+      today,
+    ]);
   }
 }

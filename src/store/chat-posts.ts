@@ -25,16 +25,29 @@ export class ChatPostStore {
       [incidentId, this.platform, key, staleMs],
     );
     if (rowCount === 1) return 'mine';
-    const { rows } = await this.pool.query('SELECT message_ref FROM chat_posts WHERE incident_id = $1 AND platform = $2 AND key = $3', [incidentId, this.platform, key]);
+    const { rows } = await this.pool.query('SELECT message_ref FROM chat_posts WHERE incident_id = $1 AND platform = $2 AND key = $3', [
+      incidentId,
+      this.platform,
+      key,
+    ]);
     return rows[0]?.message_ref ? 'sent' : 'held';
   }
 
   async sent(incidentId: string, key: string, messageRef: string): Promise<void> {
-    await this.pool.query('UPDATE chat_posts SET message_ref = $4 WHERE incident_id = $1 AND platform = $2 AND key = $3', [incidentId, this.platform, key, messageRef]);
+    await this.pool.query('UPDATE chat_posts SET message_ref = $4 WHERE incident_id = $1 AND platform = $2 AND key = $3', [
+      incidentId,
+      this.platform,
+      key,
+      messageRef,
+    ]);
   }
 
   /** Gives the key back after a failed send, so the retry sends at once. */
   async release(incidentId: string, key: string): Promise<void> {
-    await this.pool.query('DELETE FROM chat_posts WHERE incident_id = $1 AND platform = $2 AND key = $3 AND message_ref IS NULL', [incidentId, this.platform, key]);
+    await this.pool.query('DELETE FROM chat_posts WHERE incident_id = $1 AND platform = $2 AND key = $3 AND message_ref IS NULL', [
+      incidentId,
+      this.platform,
+      key,
+    ]);
   }
 }

@@ -68,9 +68,10 @@ export class ChatRefStore {
       return await fn({ refs, save: (ref) => this.save(c, incidentId, ref) });
     } finally {
       // If the unlock fails, drop the connection rather than return a locked one to the pool.
-      const unlocked = await c
-        .query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1))`, [incidentId])
-        .then(() => true, () => false);
+      const unlocked = await c.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1))`, [incidentId]).then(
+        () => true,
+        () => false,
+      );
       c.release(!unlocked);
     }
   }

@@ -2,6 +2,13 @@ import { NotWrittenError } from '../core/errors';
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type QueryConfig } from 'pg';
 
+/**
+ * A row as pg hands it over. Its column types are fixed by the migrations, and each mapper in the
+ * store names the columns it reads, so this is the one place the store admits an untyped value.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Row = Record<string, any>;
+
 export interface PoolLimits {
   /** Give up waiting for a connection (new or from the pool) after this long. */
   connectMs: number;
@@ -47,7 +54,9 @@ export function connectFailuresNotWritten(pool: Pool): void {
   const connect = pool.connect.bind(pool) as (cb?: (err: Error | undefined, client?: PoolClient, done?: () => void) => void) => Promise<PoolClient> | void;
   const wrap = (err: unknown) => (err instanceof NotWrittenError ? err : new NotWrittenError(err));
   (pool as { connect: unknown }).connect = (cb?: (err: Error | undefined, client?: PoolClient, done?: () => void) => void) =>
-    cb ? connect((err, client, done) => cb(err ? wrap(err) : err, client, done)) : (connect() as Promise<PoolClient>).catch((err: unknown) => Promise.reject(wrap(err)));
+    cb
+      ? connect((err, client, done) => cb(err ? wrap(err) : err, client, done))
+      : (connect() as Promise<PoolClient>).catch((err: unknown) => Promise.reject(wrap(err)));
 }
 
 /**

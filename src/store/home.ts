@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import { toIncident } from './incident-store';
-import type { ActionItem, Incident, Postmortem } from '../core/incident/model';
+import type { ActionItem, Postmortem } from '../core/incident/model';
 import { HOME_LIMITS, type HomeData, type HomeIncident, type HomeLimits } from '../core/render/home';
-import { prepared } from './db';
+import { prepared, type Row } from './db';
 
 export type HomeRead = HomeData & { totals: { open: number; items: number; postmortems: number } };
 
@@ -76,11 +76,11 @@ function total(rows: Array<{ total: string }>): number {
   return rows.length > 0 ? Number(rows[0]!.total) : 0;
 }
 
-function incidentRef(r: any): HomeIncident {
+function incidentRef(r: Row): HomeIncident {
   return { id: r.incident_id, number: Number(r.incident_number), title: r.title, channelId: r.channel_id };
 }
 
-function toItem(r: any): ActionItem & { incident: HomeIncident } {
+function toItem(r: Row): ActionItem & { incident: HomeIncident } {
   return {
     number: r.number,
     text: r.text,
@@ -94,7 +94,7 @@ function toItem(r: any): ActionItem & { incident: HomeIncident } {
   };
 }
 
-function toPostmortem(r: any): Postmortem & { incident: HomeIncident } {
+function toPostmortem(r: Row): Postmortem & { incident: HomeIncident } {
   return {
     status: r.status,
     owner: r.owner,
@@ -107,4 +107,3 @@ function toPostmortem(r: any): Postmortem & { incident: HomeIncident } {
     incident: incidentRef(r),
   };
 }
-

@@ -1,8 +1,8 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/incident/model';
-import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, ProbeResult, TimelineEvent } from '../core/ports';
+import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, TimelineEvent } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
-import { checkout, inTransaction, isServerError, prepared } from './db';
+import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
 import { ProbeResultWriter } from './probe-results';
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
@@ -19,9 +19,27 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
 };
 
 const INCIDENT_COLUMNS = [
-  'id', 'number', 'playbook_id', 'class', 'title', 'severity', 'status', 'platform', 'workspace', 'channel_id', 'declared_by',
-  'commander', 'summary', 'resolution', 'declared_at', 'acknowledged_at', 'diagnosed_at', 'mitigated_at', 'resolved_at',
-  'cancelled_at', 'version',
+  'id',
+  'number',
+  'playbook_id',
+  'class',
+  'title',
+  'severity',
+  'status',
+  'platform',
+  'workspace',
+  'channel_id',
+  'declared_by',
+  'commander',
+  'summary',
+  'resolution',
+  'declared_at',
+  'acknowledged_at',
+  'diagnosed_at',
+  'mitigated_at',
+  'resolved_at',
+  'cancelled_at',
+  'version',
 ];
 
 // The incident row with its checklist as JSON, so a snapshot is one round trip.
@@ -109,10 +127,26 @@ export class PgIncidentStore implements IncidentStore {
     });
     let broken = false;
     const values = [
-      input.id, input.runbookId, input.class, input.title, input.severity, input.status, input.platform, input.workspace,
-      input.channelId ?? null, input.declaredBy, input.commander, input.summary, input.declaredAt,
-      steps.map((s) => s.stepId), steps.map((s) => s.position), steps.map((s) => s.title),
-      ...ev, ...jobs, input.requestKey ?? null, ...probeRunArrays(change.probeRuns ?? []),
+      input.id,
+      input.runbookId,
+      input.class,
+      input.title,
+      input.severity,
+      input.status,
+      input.platform,
+      input.workspace,
+      input.channelId ?? null,
+      input.declaredBy,
+      input.commander,
+      input.summary,
+      input.declaredAt,
+      steps.map((s) => s.stepId),
+      steps.map((s) => s.position),
+      steps.map((s) => s.title),
+      ...ev,
+      ...jobs,
+      input.requestKey ?? null,
+      ...probeRunArrays(change.probeRuns ?? []),
     ];
     const { rows } = await c
       .query(prepared(DECLARE_SQL, values))
@@ -193,9 +227,7 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   async timeline(incidentId: string): Promise<TimelineEvent[]> {
-    const { rows } = await this.pool.query(
-      prepared('SELECT at, actor, kind, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [incidentId]),
-    );
+    const { rows } = await this.pool.query(prepared('SELECT at, actor, kind, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [incidentId]));
     return rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind, data: r.data ?? {} }));
   }
 
@@ -251,7 +283,10 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
   const params: unknown[] = [
     incidentId,
     ...eventArrays(change.events),
-    steps.map((s) => s.stepId), steps.map((s) => s.state), steps.map((s) => s.changedBy), steps.map((s) => s.changedAt),
+    steps.map((s) => s.stepId),
+    steps.map((s) => s.state),
+    steps.map((s) => s.changedBy),
+    steps.map((s) => s.changedAt),
     ...jobArrays(change.jobs ?? []),
     ...probeRunArrays(change.probeRuns ?? []),
     ...escalationParams(change.escalation),
@@ -263,7 +298,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
   const { rows } = await c.query(
     prepared(
-    `WITH ev AS (
+      `WITH ev AS (
        INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
        SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
@@ -306,7 +341,8 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
      )
      SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations,
        (SELECT count(*) FROM rk)::int AS requests`,
-    params),
+      params,
+    ),
   );
   return { events: rows[0].events as number, escalations: rows[0].escalations as number, requests: rows[0].requests as number };
 }
@@ -322,8 +358,15 @@ function actionItemParams(a: Change['actionItem']): unknown[] {
   const add = a && 'add' in a ? a.add : null;
   const close = a && 'close' in a ? a : null;
   return [
-    add?.number ?? null, add?.text ?? null, add?.owner ?? null, add?.dueOn ?? null, add?.createdAt ?? null, add?.createdBy ?? null,
-    close?.close ?? null, close?.at ?? null, close?.by ?? null,
+    add?.number ?? null,
+    add?.text ?? null,
+    add?.owner ?? null,
+    add?.dueOn ?? null,
+    add?.createdAt ?? null,
+    add?.createdBy ?? null,
+    close?.close ?? null,
+    close?.at ?? null,
+    close?.by ?? null,
   ];
 }
 
@@ -405,29 +448,34 @@ async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Pr
 }
 
 // A pg row of incidents with its steps as JSON; column types are fixed by the migrations.
-function toSnapshot(row: any): Snapshot {
+function toSnapshot(row: Row): Snapshot {
   return {
     incident: toIncident(row),
-    steps: (row.steps as any[]).map((s) => ({ ...s, changedAt: s.changedAt ? new Date(s.changedAt) : null })),
-    probes: (row.probes as any[]).map((p) => ({
-      ...p,
-      queuedAt: new Date(p.queuedAt),
-      finishedAt: p.finishedAt ? new Date(p.finishedAt) : null,
-    })),
-    escalations: (row.escalations as any[]).map((e) => ({ ...e, at: new Date(e.at) })),
+    steps: (row.steps as Row[]).map((s) => ({ ...s, changedAt: s.changedAt ? new Date(s.changedAt) : null }) as ChecklistStep),
+    probes: (row.probes as Row[]).map(
+      (p) =>
+        ({
+          ...p,
+          queuedAt: new Date(p.queuedAt),
+          finishedAt: p.finishedAt ? new Date(p.finishedAt) : null,
+        }) as ProbeRun,
+    ),
+    escalations: (row.escalations as Row[]).map((e) => ({ ...e, at: new Date(e.at) }) as FiredLevel),
     postmortem: row.postmortem ? toPostmortem(row.postmortem) : null,
-    actionItems: (row.action_items as any[]).map((a) => ({ ...a, createdAt: new Date(a.createdAt), closedAt: a.closedAt ? new Date(a.closedAt) : null })),
+    actionItems: (row.action_items as Row[]).map(
+      (a) => ({ ...a, createdAt: new Date(a.createdAt), closedAt: a.closedAt ? new Date(a.closedAt) : null }) as ActionItem,
+    ),
   };
 }
 
 const date = (v: string | null) => (v ? new Date(v) : null);
 
-function toPostmortem(m: any): Postmortem {
-  return { ...m, openedAt: new Date(m.openedAt), reviewedAt: date(m.reviewedAt), publishedAt: date(m.publishedAt), closedAt: date(m.closedAt) };
+function toPostmortem(m: Row): Postmortem {
+  return { ...m, openedAt: new Date(m.openedAt), reviewedAt: date(m.reviewedAt), publishedAt: date(m.publishedAt), closedAt: date(m.closedAt) } as Postmortem;
 }
 
 // A pg row; its column types are fixed by the migrations. The column keeps its first name, playbook_id.
-export function toIncident(r: any): Incident {
+export function toIncident(r: Row): Incident {
   return {
     id: r.id,
     number: Number(r.number),

@@ -39,9 +39,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<Migrate
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         filename text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-      const { rows } = await client.query<{ filename: string; checksum: string }>(
-        'SELECT filename, checksum FROM schema_migrations',
-      );
+      const { rows } = await client.query<{ filename: string; checksum: string }>('SELECT filename, checksum FROM schema_migrations');
       const done = new Map(rows.map((r) => [r.filename, r.checksum]));
       for (const file of files) {
         const sql = await readFile(path.join(dir, file), 'utf8');
@@ -50,8 +48,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<Migrate
         if (previous !== undefined) {
           if (previous !== checksum) {
             throw new Error(
-              `migrations/${file} was changed after it was applied. Migrations are append-only: ` +
-                `restore the file and put the change in a new migration.`,
+              `migrations/${file} was changed after it was applied. Migrations are append-only: ` + `restore the file and put the change in a new migration.`,
             );
           }
           result.skipped.push(file);
@@ -64,7 +61,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<Migrate
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK');
-          throw new Error(`migrations/${file} failed: ${(err as Error).message}`);
+          throw new Error(`migrations/${file} failed: ${(err as Error).message}`, { cause: err });
         }
         result.applied.push(file);
       }

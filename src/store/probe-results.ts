@@ -57,7 +57,11 @@ export class ProbeResultWriter {
     /** Runs after a write that queued jobs. */
     private readonly afterJobs: () => void,
   ) {
-    this.batches = new GroupCommit((items) => this.writeWithRetry(items), 200, (err) => isServerError(err));
+    this.batches = new GroupCommit(
+      (items) => this.writeWithRetry(items),
+      200,
+      (err) => isServerError(err),
+    );
   }
 
   /** True if this result was written; false if its run had been recorded before. */

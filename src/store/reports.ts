@@ -161,7 +161,10 @@ export class PgReports implements Reports {
       classes,
       severities,
       runbook_coverage: overall?.coverage ?? null,
-      uncovered_top_classes: classes.filter((c) => !c.has_runbook).slice(0, 10).map((c) => ({ class: c.class, incidents: c.incidents })),
+      uncovered_top_classes: classes
+        .filter((c) => !c.has_runbook)
+        .slice(0, 10)
+        .map((c) => ({ class: c.class, incidents: c.incidents })),
     };
   }
 }

@@ -48,7 +48,9 @@ export class WebhookSender {
       if (res.ok) await res.body?.cancel();
       else answer.text = refusalText(await readRefusal(res), webhook.secret);
     } catch (err) {
-      throw new Error(controller.signal.aborted ? `${what} did not answer within ${this.timeoutMs} ms` : `${what} could not be reached: ${networkCode(err)}`);
+      throw new Error(controller.signal.aborted ? `${what} did not answer within ${this.timeoutMs} ms` : `${what} could not be reached: ${networkCode(err)}`, {
+        cause: err,
+      });
     } finally {
       clearTimeout(timer);
     }

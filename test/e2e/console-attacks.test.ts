@@ -98,7 +98,11 @@ test('a form posted from another site, as text/plain, or by a client that sends 
   expect(await recorded()).toEqual(before);
 
   // The same form from the console's own page goes through: by Origin, or by Sec-Fetch-Site alone.
-  const byOrigin = await rawRequest(`${self}/console/command`, { method: 'POST', headers: { origin: self, 'content-type': FORM, cookie }, body: declareBody(csrf) });
+  const byOrigin = await rawRequest(`${self}/console/command`, {
+    method: 'POST',
+    headers: { origin: self, 'content-type': FORM, cookie },
+    body: declareBody(csrf),
+  });
   expect(byOrigin.status).toBe(303);
   const byFetchSite = await rawRequest(`${self}/console/command`, {
     method: 'POST',
@@ -125,7 +129,11 @@ test('X-Real-IP, Via, Forwarded and any X-Forwarded-* from a proxy on this machi
     const page = await rawRequest(`${self}/console`, { headers: header });
     expect({ header, status: page.status }).toEqual({ header, status: 403 });
     expect(page.body).toContain('CONSOLE_TOKEN');
-    const post = await rawRequest(`${self}/console/command`, { method: 'POST', headers: { ...header, origin: self, 'content-type': FORM, cookie }, body: declareBody(csrf) });
+    const post = await rawRequest(`${self}/console/command`, {
+      method: 'POST',
+      headers: { ...header, origin: self, 'content-type': FORM, cookie },
+      body: declareBody(csrf),
+    });
     expect({ header, status: post.status }).toEqual({ header, status: 403 });
   }
   expect(await recorded()).toEqual(before);
@@ -133,7 +141,13 @@ test('X-Real-IP, Via, Forwarded and any X-Forwarded-* from a proxy on this machi
 
 test('a cookie that does not decode is ignored: a new session, never a 500', async () => {
   const before = await recorded();
-  for (const cookie of ['ib_session=%E0%A4%A', 'ib_login=%; ib_session=%zz', 'ib_person=%E0%A4%A; ib_session=x', '=; ;;ib_session', 'ib_session=AAAAAAAAAAAAAAAAAAAAAAAA']) {
+  for (const cookie of [
+    'ib_session=%E0%A4%A',
+    'ib_login=%; ib_session=%zz',
+    'ib_person=%E0%A4%A; ib_session=x',
+    '=; ;;ib_session',
+    'ib_session=AAAAAAAAAAAAAAAAAAAAAAAA',
+  ]) {
     const res = await rawRequest(`${h.baseUrl}/console`, { headers: { cookie } });
     expect({ cookie, status: res.status }).toEqual({ cookie, status: 200 });
     // A session id the client chose is not taken: the server issues its own, signed.
@@ -143,7 +157,11 @@ test('a cookie that does not decode is ignored: a new session, never a 500', asy
   }
   // A malformed cookie on a form: refused for its (missing) session, not a 500.
   const self = `http://127.0.0.1:${port()}`;
-  const post = await rawRequest(`${self}/console/command`, { method: 'POST', headers: { origin: self, 'content-type': FORM, cookie: 'ib_session=%E0%A4%A' }, body: declareBody('x') });
+  const post = await rawRequest(`${self}/console/command`, {
+    method: 'POST',
+    headers: { origin: self, 'content-type': FORM, cookie: 'ib_session=%E0%A4%A' },
+    body: declareBody('x'),
+  });
   expect(post.status).toBe(403);
   expect(await recorded()).toEqual(before);
 });

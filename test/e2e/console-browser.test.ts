@@ -65,8 +65,13 @@ async function command(page: Page, text: string): Promise<void> {
 }
 
 async function incidentRow(number: number) {
-  const { rows } = await h.schema.pool.query('SELECT id, status, platform, workspace, channel_id, declared_by, commander, title FROM incidents WHERE number = $1', [number]);
-  return rows[0] as { id: string; status: string; platform: string; workspace: string; channel_id: string | null; declared_by: string; commander: string; title: string } | undefined;
+  const { rows } = await h.schema.pool.query(
+    'SELECT id, status, platform, workspace, channel_id, declared_by, commander, title FROM incidents WHERE number = $1',
+    [number],
+  );
+  return rows[0] as
+    | { id: string; status: string; platform: string; workspace: string; channel_id: string | null; declared_by: string; commander: string; title: string }
+    | undefined;
 }
 
 const numberOf = (page: Page) => Number(/\/console\/incidents\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1] ?? NaN);
@@ -127,14 +132,21 @@ describe('one incident worked in the browser', () => {
     await header.getByText('invoices return 404').first().waitFor();
     expect(await header.locator('h1').innerText()).toContain(`INC-${incidentNumber}`);
     const checklist = tab1.locator('section.checklist');
-    await checklist.getByText(/Generated PDFs/).first().waitFor();
+    await checklist
+      .getByText(/Generated PDFs/)
+      .first()
+      .waitFor();
     expect(await checklist.locator('li.step').count()).toBeGreaterThan(3);
     expect(await checklist.locator('li.step').first().getByRole('button', { name: 'Done' }).count()).toBe(1);
 
-    const row = await until(async () => {
-      const r = await incidentRow(incidentNumber);
-      return r?.channel_id ? r : null;
-    }, 'the incident and its room', 5_000);
+    const row = await until(
+      async () => {
+        const r = await incidentRow(incidentNumber);
+        return r?.channel_id ? r : null;
+      },
+      'the incident and its room',
+      5_000,
+    );
     expect(row).toMatchObject({ platform: 'web', workspace: 'console', channel_id: `console:${row.id}`, declared_by: 'ada', commander: 'ada' });
     // The declarer is told where it landed; the flash names the incident.
     expect(await tab1.locator('.flash').innerText()).toContain(`INC-${incidentNumber}`);
@@ -144,14 +156,29 @@ describe('one incident worked in the browser', () => {
     tab2 = await tab(context);
     await following(tab2, incidentUrl);
     const noReload = await markNoReload(tab2, 'tab 2 as first loaded');
-    expect(await tab2.locator('section.timeline').getByText(/Step 1 done/).count()).toBe(0);
+    expect(
+      await tab2
+        .locator('section.timeline')
+        .getByText(/Step 1 done/)
+        .count(),
+    ).toBe(0);
 
     const firstStep = tab1.locator('section.checklist li.step').first();
     await navigating(tab1, () => firstStep.getByRole('button', { name: 'Done' }).click());
-    await tab1.locator('section.timeline').getByText(/Step 1 done/).waitFor();
+    await tab1
+      .locator('section.timeline')
+      .getByText(/Step 1 done/)
+      .waitFor();
 
-    await tab2.locator('section.timeline').getByText(/Step 1 done/).waitFor({ timeout: 5_000 });
-    await tab2.locator('section.checklist li.step').first().getByText(/Done by Ada/).waitFor();
+    await tab2
+      .locator('section.timeline')
+      .getByText(/Step 1 done/)
+      .waitFor({ timeout: 5_000 });
+    await tab2
+      .locator('section.checklist li.step')
+      .first()
+      .getByText(/Done by Ada/)
+      .waitFor();
     await noReload();
   });
 
@@ -168,15 +195,25 @@ describe('one incident worked in the browser', () => {
     await until(async () => (await incidentRow(incidentNumber))?.status === 'resolved', 'the incident resolved', 5_000);
     expect(await tab1.locator('.flash.flash-error').count()).toBe(0);
     // The live tab follows this too.
-    await tab2.locator('section.timeline').getByText(/Resolved: fixed/).waitFor({ timeout: 5_000 });
+    await tab2
+      .locator('section.timeline')
+      .getByText(/Resolved: fixed/)
+      .waitFor({ timeout: 5_000 });
   });
 
   test('the dashboard counts it, with a row for its class', async () => {
     await tab1.goto(`${h.baseUrl}/console/dashboard`);
-    const incidents = tab1.locator('.card').filter({ has: tab1.locator('dt', { hasText: /^Incidents$/ }) }).locator('.value');
+    const incidents = tab1
+      .locator('.card')
+      .filter({ has: tab1.locator('dt', { hasText: /^Incidents$/ }) })
+      .locator('.value');
     expect(Number(await incidents.innerText())).toBeGreaterThanOrEqual(1);
     // pdf-404's class is charted, and each chart has a table with a row for it.
-    await tab1.locator('table tr').filter({ has: tab1.locator('th', { hasText: /^pdf$/ }) }).first().waitFor({ state: 'attached' });
+    await tab1
+      .locator('table tr')
+      .filter({ has: tab1.locator('th', { hasText: /^pdf$/ }) })
+      .first()
+      .waitFor({ state: 'attached' });
   });
 });
 
@@ -218,7 +255,10 @@ describe('text that looks like markup', () => {
     const noReload = await markNoReload(b, 'b');
     await a.goto(url);
     await navigating(a, () => a.locator('section.checklist li.step').first().getByRole('button', { name: 'Done' }).click());
-    await b.locator('section.timeline').getByText(/Step 1 done/).waitFor({ timeout: 5_000 });
+    await b
+      .locator('section.timeline')
+      .getByText(/Step 1 done/)
+      .waitFor({ timeout: 5_000 });
     await noReload();
     await b.locator('section.incident-header').getByText(XSS).first().waitFor();
     await harmless(b);
@@ -254,7 +294,10 @@ describe('without script', () => {
 
     await navigating(page, () => page.locator('section.checklist li.step').first().getByRole('button', { name: 'Done' }).click());
     expect(page.url()).toBe(url);
-    await page.locator('section.timeline').getByText(/Step 1 done/).waitFor();
+    await page
+      .locator('section.timeline')
+      .getByText(/Step 1 done/)
+      .waitFor();
 
     await command(page, 'resolve rolled back');
     await until(async () => (await incidentRow(number))?.status === 'resolved', 'the incident resolved', 5_000);

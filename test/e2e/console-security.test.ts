@@ -23,7 +23,9 @@ describe('without CONSOLE_TOKEN', () => {
   beforeAll(async () => {
     // Every interface, as compose runs it (HOST=0.0.0.0), and the other address's name known: what
     // is tested is the console's own refusal by client address.
-    h = await startConsoleHarness({ env: { HOST: OTHER_HOST?.startsWith('[') ? '::' : '0.0.0.0', CONSOLE_PUBLIC_URL: `http://${OTHER_HOST ?? 'console.example'}` } });
+    h = await startConsoleHarness({
+      env: { HOST: OTHER_HOST?.startsWith('[') ? '::' : '0.0.0.0', CONSOLE_PUBLIC_URL: `http://${OTHER_HOST ?? 'console.example'}` },
+    });
   });
   afterAll(async () => {
     await h?.stop();
@@ -61,7 +63,7 @@ describe('without CONSOLE_TOKEN', () => {
     expect(await incidents(h)).toBe(1);
   });
 
-  test('a request a reverse proxy forwarded is someone else\'s: refused, though the proxy is on this machine', async () => {
+  test("a request a reverse proxy forwarded is someone else's: refused, though the proxy is on this machine", async () => {
     const proxied: Array<Record<string, string>> = [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }];
     for (const header of proxied) {
       const res = await fetch(`${h.baseUrl}/console`, { headers: header, redirect: 'manual' });

@@ -19,7 +19,8 @@ const EXIT_BOUND_MS = 10_000;
 
 function localTini(): string {
   const r = spawnSync('sh', ['-c', 'command -v tini'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error('No tini on this machine: the container test runs the image\'s init. Install it with `apt-get install -y tini` (.ci/run does this).');
+  if (r.status !== 0)
+    throw new Error("No tini on this machine: the container test runs the image's init. Install it with `apt-get install -y tini` (.ci/run does this).");
   return r.stdout.trim();
 }
 
@@ -49,24 +50,39 @@ describe('the container start command under tini', () => {
   it('passes SIGTERM to node, which shuts down within the bound and exits 0', async () => {
     const argv = containerArgv();
     expect(argv).toEqual(['/usr/bin/tini', '--', 'node', 'dist/cli.js', 'start']);
-    const local = argv.flatMap((a) => (a === '/usr/bin/tini' ? [tini] : a === 'node' ? [process.execPath] : a === 'dist/cli.js' ? ['--import', 'tsx', 'src/cli.ts'] : [a]));
+    const local = argv.flatMap((a) =>
+      a === '/usr/bin/tini' ? [tini] : a === 'node' ? [process.execPath] : a === 'dist/cli.js' ? ['--import', 'tsx', 'src/cli.ts'] : [a],
+    );
     const port = await freePort();
     // Console-only: no chat platform needed; LOG_LEVEL info, for the shutdown's log line.
     const child = spawn(local[0]!, local.slice(1), {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, DATABASE_URL: schema.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, PORT: String(port), LOG_LEVEL: 'info', PLAYBOOKS_DIR: path.join(REPO_ROOT, 'playbooks') },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: schema.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+        PLAYBOOKS_DIR: path.join(REPO_ROOT, 'playbooks'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     killOnExit(child);
     let output = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
 
     const deadline = Date.now() + 20_000;
     let ready = false;
     while (!ready && Date.now() < deadline && child.exitCode === null) {
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     if (!ready) {

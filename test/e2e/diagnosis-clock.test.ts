@@ -32,8 +32,14 @@ function quickRunbookDir(within: string): string {
 /** The line of the shipped diagnosing step about escalating, as a person reads it (no Markdown markers). */
 function shippedRule(): string {
   const steps = parseDocument(readFileSync(SHIPPED, 'utf8')).toJS().steps as Array<{ marks?: string; detail: string }>;
-  const line = steps.find((s) => s.marks === 'diagnosed')!.detail.split('\n').find((l) => /escalat/i.test(l))!;
-  return line.replace(/\*\*|`/g, '').replace(/^\s*-\s+/, '').trim();
+  const line = steps
+    .find((s) => s.marks === 'diagnosed')!
+    .detail.split('\n')
+    .find((l) => /escalat/i.test(l))!;
+  return line
+    .replace(/\*\*|`/g, '')
+    .replace(/^\s*-\s+/, '')
+    .trim();
 }
 
 /** Slack's text as a person sees it. */

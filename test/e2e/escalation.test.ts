@@ -34,7 +34,8 @@ describe('the escalation ladder', () => {
     const res = await h.command(`pdf-404 ${summary}`, ALICE);
     const number = Number(/^INC-(\d+) declared/.exec(res.body.text)?.[1]);
     const row = await until(
-      async () => (await h.schema.pool.query('SELECT id, channel_id, declared_at FROM incidents WHERE number = $1 AND channel_id IS NOT NULL', [number])).rows[0],
+      async () =>
+        (await h.schema.pool.query('SELECT id, channel_id, declared_at FROM incidents WHERE number = $1 AND channel_id IS NOT NULL', [number])).rows[0],
       `INC-${number}'s channel`,
       10_000,
     );
@@ -42,7 +43,8 @@ describe('the escalation ladder', () => {
   }
 
   const fired = async (id: string) =>
-    (await h.schema.pool.query(`SELECT level, reason, escalated_by AS by, escalated_at AS at FROM escalations WHERE incident_id = $1 ORDER BY level`, [id])).rows;
+    (await h.schema.pool.query(`SELECT level, reason, escalated_by AS by, escalated_at AS at FROM escalations WHERE incident_id = $1 ORDER BY level`, [id]))
+      .rows;
   const paged = (channel: string) => h.slack.messagesIn(channel).filter((m) => /^⬆️ Escalated/.test(unescape(m.text)));
   const hooksFor = (id: string) => hook.received.filter((r) => JSON.parse(r.body).incident?.id === id);
 
@@ -69,7 +71,9 @@ describe('the escalation ladder', () => {
     // The rotation and the lead are brought into the incident channel; the lead is told privately.
     const members = h.slack.channels.get(channel)!.members;
     for (const u of [...ONCALL.members, LEAD.id]) expect(members.has(u)).toBe(true);
-    expect(h.slack.callsOf('chat.postMessage').filter((c) => /^D/.test(String(c.args.channel)) && String(c.args.text).includes(`<#${channel}>`))).toHaveLength(1);
+    expect(h.slack.callsOf('chat.postMessage').filter((c) => /^D/.test(String(c.args.channel)) && String(c.args.text).includes(`<#${channel}>`))).toHaveLength(
+      1,
+    );
     expect(h.slack.messagesIn(ENG_INCIDENTS).filter((m) => m.text.includes(`<#${channel}>`))).toHaveLength(1);
 
     // The webhook heard level 1, signed.
@@ -77,12 +81,17 @@ describe('the escalation ladder', () => {
     expect(calls).toHaveLength(1);
     const { headers, body } = calls[0]!;
     expect(verifyWebhookSignature(WEBHOOK_SECRET, headers[TIMESTAMP_HEADER] as string, body, headers[SIGNATURE_HEADER] as string)).toBe(true);
-    expect(verifyWebhookSignature(WEBHOOK_SECRET, headers[TIMESTAMP_HEADER] as string, body.replace('"level":1', '"level":2'), headers[SIGNATURE_HEADER] as string)).toBe(false);
+    expect(
+      verifyWebhookSignature(WEBHOOK_SECRET, headers[TIMESTAMP_HEADER] as string, body.replace('"level":1', '"level":2'), headers[SIGNATURE_HEADER] as string),
+    ).toBe(false);
     expect(JSON.parse(body)).toMatchObject({ event: 'escalation.fired', level: 1, reason: 'timeout', incident: { id, number } });
 
     // The header says where the ladder stands.
     const header = h.slack.messagesIn(channel)[0]!;
-    await h.slack.waitFor(() => JSON.stringify(h.slack.messages.get(`${channel}/${header.ts}`)!.blocks).includes('Level 2 paged'), 'the header to show level 2');
+    await h.slack.waitFor(
+      () => JSON.stringify(h.slack.messages.get(`${channel}/${header.ts}`)!.blocks).includes('Level 2 paged'),
+      'the header to show level 2',
+    );
     const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'escalation.fired'`, [id]);
     expect(rows[0].n).toBe(2);
   });
@@ -123,7 +132,7 @@ describe('the escalation ladder', () => {
     const BOB = 'UBOB0002';
     h.slack.join(channel, BOB);
     const header = await h.slack.waitFor(() => (h.slack.messagesIn(channel).length >= 2 ? h.slack.messagesIn(channel)[0] : null), 'the header');
-    const button = (header.blocks as any[]).flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === 'incident.escalate');
+    const button = header.blocks.flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === 'incident.escalate');
     expect(button.confirm.title.text).toBe('Page level 1 now?');
     expect(await h.click(BOB, channel, header.ts, button.action_id, button.value)).toBe(200);
     await until(async () => (await fired(id)).length === 1, 'the level to fire', 5_000);

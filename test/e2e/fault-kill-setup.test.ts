@@ -67,36 +67,44 @@ describe('a bot killed -9 during incident setup', () => {
     ['posting the header', 'chat.postMessage', 1],
     ['pinning the header', 'pins.add', 1],
     ['posting the checklist', 'chat.postMessage', 2],
-  ])('ends with one channel, one pinned header and one checklist when killed while %s', async (_step, method, nth) => {
-    // Slack takes its time over this step; the bot dies the moment the call reaches Slack.
-    slack.delayMs.set(method, 300);
-    let seen = 0;
-    const killed = new Promise<void>((resolve) => {
-      slack.onArrive = (m) => {
-        if (m === method && ++seen === nth) {
-          slack.onArrive = null;
-          void bot.kill('SIGKILL').then(resolve);
-        }
-      };
-    });
-    const { number, responseUrl } = await declare(`killed while ${method} #${nth}`);
-    await killed;
-    slack.delayMs.delete(method);
-    bot = await startBot({ env: env(), port: bot.port });
+  ])(
+    'ends with one channel, one pinned header and one checklist when killed while %s',
+    async (_step, method, nth) => {
+      // Slack takes its time over this step; the bot dies the moment the call reaches Slack.
+      slack.delayMs.set(method, 300);
+      let seen = 0;
+      const killed = new Promise<void>((resolve) => {
+        slack.onArrive = (m) => {
+          if (m === method && ++seen === nth) {
+            slack.onArrive = null;
+            void bot.kill('SIGKILL').then(resolve);
+          }
+        };
+      });
+      const { number, responseUrl } = await declare(`killed while ${method} #${nth}`);
+      await killed;
+      slack.delayMs.delete(method);
+      bot = await startBot({ env: env(), port: bot.port });
 
-    const reply = await slack.waitFor(() => slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', 30_000);
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
-    await slack.waitFor(() => slack.messagesIn(channel).length >= 2 && slack.pins.some((p) => p.channel === channel), 'header, checklist and pin');
-    await new Promise((r) => setTimeout(r, 500)); // anything still in flight lands now
+      const reply = await slack.waitFor(
+        () => slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)),
+        'the channel link',
+        30_000,
+      );
+      const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+      await slack.waitFor(() => slack.messagesIn(channel).length >= 2 && slack.pins.some((p) => p.channel === channel), 'header, checklist and pin');
+      await new Promise((r) => setTimeout(r, 500)); // anything still in flight lands now
 
-    const mine = [...slack.channels.values()].filter((c) => c.topic.startsWith(`INC-${number} ·`));
-    expect(mine.map((c) => c.id)).toEqual([channel]);
-    const messages = slack.messagesIn(channel);
-    expect(messages.filter((m) => m.blocks[0]?.type === 'header')).toHaveLength(1);
-    expect(messages.filter((m) => m.blocks[0]?.type !== 'header')).toHaveLength(1);
-    expect(slack.pins.filter((p) => p.channel === channel)).toEqual([{ channel, ts: messages.find((m) => m.blocks[0]?.type === 'header')!.ts }]);
-    expect(slack.channels.get(channel)!.members.has(ALICE)).toBe(true);
-    const { rows } = await schema.pool.query('SELECT channel_id FROM incidents WHERE number = $1', [number]);
-    expect(rows).toEqual([{ channel_id: channel }]);
-  }, 45_000);
+      const mine = [...slack.channels.values()].filter((c) => c.topic.startsWith(`INC-${number} ·`));
+      expect(mine.map((c) => c.id)).toEqual([channel]);
+      const messages = slack.messagesIn(channel);
+      expect(messages.filter((m) => m.blocks[0]?.type === 'header')).toHaveLength(1);
+      expect(messages.filter((m) => m.blocks[0]?.type !== 'header')).toHaveLength(1);
+      expect(slack.pins.filter((p) => p.channel === channel)).toEqual([{ channel, ts: messages.find((m) => m.blocks[0]?.type === 'header')!.ts }]);
+      expect(slack.channels.get(channel)!.members.has(ALICE)).toBe(true);
+      const { rows } = await schema.pool.query('SELECT channel_id FROM incidents WHERE number = $1', [number]);
+      expect(rows).toEqual([{ channel_id: channel }]);
+    },
+    45_000,
+  );
 });

@@ -110,19 +110,27 @@ describe('a bot killed -9 while a probe is running', () => {
     bot = await startBot({ env: env(), port: victim.port });
 
     // The dead worker's lock lapses after 6 s; the new one finds the stalled job and runs it again.
-    const after = await until(async () => {
-      const rows = await runs();
-      return rows.every((r) => r.status !== 'queued') ? rows : null;
-    }, 'the killed probe run to finish after the restart', 30_000);
+    const after = await until(
+      async () => {
+        const rows = await runs();
+        return rows.every((r) => r.status !== 'queued') ? rows : null;
+      },
+      'the killed probe run to finish after the restart',
+      30_000,
+    );
     expect(after).toEqual([{ id: runId, status: 'pass' }]);
 
     const reply = await slack.waitFor(() => slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', 30_000);
     const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
-    const header = await slack.waitFor(() => {
-      const pin = slack.pins.find((p) => p.channel === channel);
-      const pinned = pin && slack.messagesIn(channel).find((m) => m.ts === pin.ts);
-      return pinned && JSON.stringify(pinned.blocks).includes('✅ _API /me as standard user_') ? pinned : null;
-    }, 'the pinned header to show the /me check passed', 15_000);
+    const header = await slack.waitFor(
+      () => {
+        const pin = slack.pins.find((p) => p.channel === channel);
+        const pinned = pin && slack.messagesIn(channel).find((m) => m.ts === pin.ts);
+        return pinned && JSON.stringify(pinned.blocks).includes('✅ _API /me as standard user_') ? pinned : null;
+      },
+      'the pinned header to show the /me check passed',
+      15_000,
+    );
     expect(JSON.stringify(header.blocks)).toMatch(/✅ _API \/me as standard user_: GET \/api\/v1\/me as standard-user: 200 in \d+ ms, role=agent/);
 
     await sleep(500); // a second report, if there were one, would land now
@@ -173,10 +181,14 @@ describe('probes with two workers', () => {
       web.schema.pool
         .query<{ total: number; queued: number }>(`SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'queued')::int AS queued FROM probe_runs`)
         .then((r) => r.rows[0]!);
-    await until(async () => {
-      const c = await counts();
-      return c.total === PROBES * N && c.queued === 0;
-    }, `all ${PROBES * N} probe runs to finish`, 20_000);
+    await until(
+      async () => {
+        const c = await counts();
+        return c.total === PROBES * N && c.queued === 0;
+      },
+      `all ${PROBES * N} probe runs to finish`,
+      20_000,
+    );
     await sleep(500); // a duplicate call or report, if there were one, would land now
 
     expect(api.seen.filter((r) => r.path === ME)).toHaveLength(N);

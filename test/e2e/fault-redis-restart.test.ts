@@ -56,7 +56,10 @@ describe('Redis restarted empty while a setup job waited in it', () => {
   /** Exactly one channel for the incident, holding its header and its checklist. */
   async function expectOneSetUpChannel(number: number, channel: string): Promise<void> {
     const slack = web!.slack;
-    await slack.waitFor(() => slack.messagesIn(channel).length >= 2 && slack.pins.some((p) => p.channel === channel), `INC-${number}'s header, checklist and pin`);
+    await slack.waitFor(
+      () => slack.messagesIn(channel).length >= 2 && slack.pins.some((p) => p.channel === channel),
+      `INC-${number}'s header, checklist and pin`,
+    );
     const mine = [...slack.channels.values()].filter((c) => c.topic.startsWith(`INC-${number} ·`));
     expect(mine.map((c) => c.id)).toEqual([channel]);
     const messages = slack.messagesIn(channel);

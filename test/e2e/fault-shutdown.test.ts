@@ -131,8 +131,8 @@ describe('start with an unreachable Postgres', () => {
     });
     children.add(child);
     let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.stdout!.resume();
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout.resume();
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => {
         children.delete(child);
@@ -145,7 +145,8 @@ describe('start with an unreachable Postgres', () => {
   }
 
   function expectGaveUpSayingWhy(r: Awaited<ReturnType<typeof start>>): void {
-    if (r.ms === null || r.ms >= EXIT_BOUND_MS) throw new Error(`start took ${r.ms ?? 'over 15000'} ms to give up (${r.code ?? r.signal})\n--- stderr ---\n${r.stderr}`);
+    if (r.ms === null || r.ms >= EXIT_BOUND_MS)
+      throw new Error(`start took ${r.ms ?? 'over 15000'} ms to give up (${r.code ?? r.signal})\n--- stderr ---\n${r.stderr}`);
     expect(r.code).not.toBe(0);
     expect(r.code).not.toBeNull();
     expect(r.stderr).toContain('Cannot reach Postgres at DATABASE_URL');

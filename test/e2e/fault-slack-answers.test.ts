@@ -72,7 +72,9 @@ describe('Slack saying wait, no, or sending what it should not', () => {
     }
     expect(channelId).toMatch(/^C\w+$/);
     await h.slack.waitFor(() => h.slack.messagesIn(channelId!).length === 2, 'its header and checklist');
-    const events = await h.schema.pool.query(`SELECT actor, data FROM incident_events WHERE incident_id = $1 AND kind = 'incident.setup_retried'`, [rows[0].id]);
+    const events = await h.schema.pool.query(`SELECT actor, data FROM incident_events WHERE incident_id = $1 AND kind = 'incident.setup_retried'`, [
+      rows[0].id,
+    ]);
     expect(events.rows).toEqual([{ actor: 'incident-bot', data: { by: 'sweep' } }]);
   });
 });

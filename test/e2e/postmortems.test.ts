@@ -40,10 +40,14 @@ const today = () => new Date(now).toISOString().slice(0, 10);
 
 test('resolving a SEV2 opens a draft owned by the commander, posted in the channel, whose timeline is the stored one', async () => {
   const inc = await declare('invoices return 404');
-  expect(await say(`action add rotate the storage key <@${BOB}|bob> due ${today()}`, CAROL, inc.channel)).toMatch(/^Added #1 to INC-\d+: rotate the storage key · owner <@UBOB0002>/);
+  expect(await say(`action add rotate the storage key <@${BOB}|bob> due ${today()}`, CAROL, inc.channel)).toMatch(
+    /^Added #1 to INC-\d+: rotate the storage key · owner <@UBOB0002>/,
+  );
   expect(await say('resolve rolled back the storage key change', ALICE, inc.channel)).toMatch(/resolved/);
 
-  const { rows: pm } = await h.schema.pool.query(`SELECT status, owner, to_char(due_on, 'YYYY-MM-DD') AS due FROM postmortems WHERE incident_id = $1`, [inc.id]);
+  const { rows: pm } = await h.schema.pool.query(`SELECT status, owner, to_char(due_on, 'YYYY-MM-DD') AS due FROM postmortems WHERE incident_id = $1`, [
+    inc.id,
+  ]);
   expect(pm).toEqual([{ status: 'draft', owner: ALICE, due: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }]);
   const draft = await h.slack.waitFor(() => h.slack.messagesIn(inc.channel).find((m) => /Post-mortem draft/.test(m.text)), 'the draft in the channel');
   expect(draft.text).toContain('rolled back the storage key change');
@@ -51,7 +55,11 @@ test('resolving a SEV2 opens a draft owned by the commander, posted in the chann
   const snapshot = (await h.runtime.deps.store.get(inc.id))!;
   const timeline = await h.runtime.deps.store.timeline(inc.id);
   const markdown = postmortemMarkdown({ snapshot, runbook: h.runtime.deps.catalog.forIncident('pdf-404'), timeline });
-  const rows = markdown.split('## Timeline')[1]!.split('\n## ')[0]!.split('\n').filter((l) => l.startsWith('| ') && !/^\| (Time|---)/.test(l));
+  const rows = markdown
+    .split('## Timeline')[1]!
+    .split('\n## ')[0]!
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !/^\| (Time|---)/.test(l));
   expect(rows).toHaveLength(timeline.length);
   expect(markdown).toContain('rolled back the storage key change');
 });

@@ -30,22 +30,28 @@ describe('probes', () => {
 
   /** The pinned header once every check of the incident has a result. */
   async function settledHeader(channel: string) {
-    return h.slack.waitFor(() => {
-      const header = h.slack.messagesIn(channel)[0];
-      const text = JSON.stringify(header?.blocks ?? []);
-      return text.includes('*Checks*') && !text.includes('running…') && !text.includes('not run yet') ? header : null;
-    }, 'every check to finish', 15_000);
+    return h.slack.waitFor(
+      () => {
+        const header = h.slack.messagesIn(channel)[0];
+        const text = JSON.stringify(header?.blocks ?? []);
+        return text.includes('*Checks*') && !text.includes('running…') && !text.includes('not run yet') ? header : null;
+      },
+      'every check to finish',
+      15_000,
+    );
   }
 
   it('calls /api/v1/me as the standard user on declare, and shows each check with its result on the header', async () => {
     api.json('GET', '/api/v1/me', 200, { id: 'u_support', role: 'agent' });
     const { channel, number } = await declare('invoices return 404');
     const header = await settledHeader(channel);
-    const checks = (header.blocks as any[]).find((b) => b.text?.text?.startsWith('*Checks*')).text.text as string;
+    const checks = header.blocks.find((b) => b.text?.text?.startsWith('*Checks*')).text.text as string;
     expect(checks).toMatch(/✅ _API \/me as standard user_: GET \/api\/v1\/me as standard-user: 200 in \d+ ms, role=agent/);
     expect(checks).toMatch(/❌ _Smoke invoice PDF_: GET \/api\/v1\/invoices\/inv_smoke_0001\/pdf as standard-user: 404 \(expected 200\)/);
     expect(checks).toMatch(/⚠️ _pdf-render queue depth_: pdf-render queue depth: BRAIFLOW_QUEUE_REDIS_URL is not set/);
-    expect(checks).toMatch(/⚠️ _braiflow-documents list as app_: braiflow-documents list as app: BRAIFLOW_S3_ACCESS_KEY_ID and BRAIFLOW_S3_SECRET_ACCESS_KEY are not set/);
+    expect(checks).toMatch(
+      /⚠️ _braiflow-documents list as app_: braiflow-documents list as app: BRAIFLOW_S3_ACCESS_KEY_ID and BRAIFLOW_S3_SECRET_ACCESS_KEY are not set/,
+    );
     expect(api.seen.filter((r) => r.path === '/api/v1/me')[0]!.authorization).toBe(`Bearer ${TOKEN}`);
 
     const { rows } = await h.schema.pool.query(
@@ -91,18 +97,25 @@ describe('probes', () => {
     const { channel, number } = await declare('run again');
     await settledHeader(channel);
     const count = async () =>
-      (await h.schema.pool.query(`SELECT count(*)::int AS n FROM probe_runs r JOIN incidents i ON i.id = r.incident_id WHERE i.number = $1 AND probe_id = 'me-standard-user'`, [number])).rows[0].n;
+      (
+        await h.schema.pool.query(
+          `SELECT count(*)::int AS n FROM probe_runs r JOIN incidents i ON i.id = r.incident_id WHERE i.number = $1 AND probe_id = 'me-standard-user'`,
+          [number],
+        )
+      ).rows[0].n;
     expect(await count()).toBe(1);
     const res = await h.command('probe me-standard-user', ALICE, channel);
     expect(res.body.text).toBe(`Running me-standard-user on INC-${number}: results appear on the pinned header and the checklist.`);
     const typo = await h.command('probe me-standrd-user', ALICE, channel);
-    expect(typo.body.text).toMatch(/has no check "me-standrd-user"\. Its checks: me-standard-user, smoke-invoice-pdf, pdf-render-queue, documents-bucket-list\./);
+    expect(typo.body.text).toMatch(
+      /has no check "me-standrd-user"\. Its checks: me-standard-user, smoke-invoice-pdf, pdf-render-queue, documents-bucket-list\./,
+    );
 
     const checklist = h.slack.messagesIn(channel)[1]!;
-    const runButton = (checklist.blocks as any[]).flatMap((b) => b.elements ?? []).find((e: any) => e.action_id?.startsWith('probe.me-standard-user'));
+    const runButton = checklist.blocks.flatMap((b) => b.elements ?? []).find((e: any) => e.action_id?.startsWith('probe.me-standard-user'));
     expect(runButton.text.text).toBe('Run probe');
     expect(await h.click(ALICE, channel, checklist.ts, runButton.action_id, runButton.value)).toBe(200);
-    for (const deadline = Date.now() + 10_000; (await count()) < 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 10_000; (await count()) < 3 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
     expect(await count()).toBe(3);
   });
 });
@@ -125,7 +138,12 @@ describe('probes kept to the hosts they may reach', () => {
     const number = Number(/^INC-(\d+)/.exec(res.body.text)![1]);
     let rows: Array<{ status: string; reason: string }> = [];
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-      rows = (await h.schema.pool.query(`SELECT r.status, r.reason FROM probe_runs r JOIN incidents i ON i.id = r.incident_id WHERE i.number = $1 AND r.probe_id = 'me-standard-user' AND r.status <> 'queued'`, [number])).rows;
+      rows = (
+        await h.schema.pool.query(
+          `SELECT r.status, r.reason FROM probe_runs r JOIN incidents i ON i.id = r.incident_id WHERE i.number = $1 AND r.probe_id = 'me-standard-user' AND r.status <> 'queued'`,
+          [number],
+        )
+      ).rows;
       if (rows.length > 0) break;
     }
     expect(rows).toEqual([{ status: 'error', reason: expect.stringMatching(/^GET \/api\/v1\/me as standard-user: blocked: /) }]);

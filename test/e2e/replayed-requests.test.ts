@@ -47,7 +47,8 @@ describe('Slack', () => {
     );
     return { number, id: row.id as string, channel: row.channel_id as string };
   }
-  const levels = async (id: string) => (await h.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1 ORDER BY level', [id])).rows.map((r) => r.level);
+  const levels = async (id: string) =>
+    (await h.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1 ORDER BY level', [id])).rows.map((r) => r.level);
   const events = async (id: string, kind: string) =>
     (await h.schema.pool.query('SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = $2', [id, kind])).rows[0].n as number;
   const hooksFor = (id: string) => hook.received.filter((r) => JSON.parse(r.body).incident?.id === id);
@@ -67,7 +68,9 @@ describe('Slack', () => {
     expect(await events(id, 'escalation.fired')).toBe(1);
     expect(hooksFor(id)).toHaveLength(1);
     // A new request (another trigger_id) still steps up: only the replay is refused.
-    expect((await h.command('escalate still stuck', ALICE, channel)).body.text).toBe(`INC-${number} escalated to level 2: its targets are paged in the incident channel.`);
+    expect((await h.command('escalate still stuck', ALICE, channel)).body.text).toBe(
+      `INC-${number} escalated to level 2: its targets are paged in the incident channel.`,
+    );
     expect(await levels(id)).toEqual([1, 2]);
   });
 
@@ -85,7 +88,7 @@ describe('Slack', () => {
   it('a replayed Escalate click (the same action_ts) fires one level', async () => {
     const { id, channel } = await declare('replayed click');
     const header = await h.slack.waitFor(() => (h.slack.messagesIn(channel).length >= 2 ? h.slack.messagesIn(channel)[0] : null), 'the header');
-    const button = (header.blocks as any[]).flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === 'incident.escalate');
+    const button = header.blocks.flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === 'incident.escalate');
     const actionTs = `${Date.now() / 1000}`;
     expect(await h.click(ALICE, channel, header.ts, button.action_id, button.value, actionTs)).toBe(200);
     await until(async () => (await levels(id)).length === 1, 'level 1', 5_000);
@@ -115,11 +118,19 @@ describe('Teams', () => {
     await t.say('incident pdf-404 replayed in Teams', alice, { channel: GENERAL_CHANNEL });
     const thread = (await t.connector.waitFor(() => [...t.connector.created.values()].find((c) => c.id.includes(';messageid=')), 10_000)).id;
     // The thread exists before setup records it as the incident's room; a command waits for that.
-    await until(async () => (await t.schema.pool.query('SELECT 1 FROM incidents WHERE channel_id = $1', [thread])).rowCount === 1, 'the thread recorded as the room', 10_000);
+    await until(
+      async () => (await t.schema.pool.query('SELECT 1 FROM incidents WHERE channel_id = $1', [thread])).rowCount === 1,
+      'the thread recorded as the room',
+      10_000,
+    );
     const id = teamsMessageId();
     expect((await t.say('escalate need help', alice, { conversationId: thread, id })).status).toBe(200);
     expect((await t.say('escalate need help', alice, { conversationId: thread, id })).status).toBe(200);
-    await t.connector.waitFor(() => t.connector.messages(thread).find((m) => /^⬆️ Escalated INC-\d+ to level 1/.test(m.activity.text ?? '')), 10_000, 'level 1 in the thread');
+    await t.connector.waitFor(
+      () => t.connector.messages(thread).find((m) => /^⬆️ Escalated INC-\d+ to level 1/.test(m.activity.text ?? '')),
+      10_000,
+      'level 1 in the thread',
+    );
     await sleep(1_000);
     const { rows } = await t.schema.pool.query('SELECT level FROM escalations');
     expect(rows).toEqual([{ level: 1 }]);
@@ -143,7 +154,9 @@ describe('the console', () => {
   function forms(page: string): Array<{ action: string; fields: Record<string, string>; label: string }> {
     return [...page.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
       action: m[1]!,
-      fields: Object.fromEntries([...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((f) => [f[1]!, f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')])),
+      fields: Object.fromEntries(
+        [...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((f) => [f[1]!, f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')]),
+      ),
       label: /<button[^>]*>([^<]*)<\/button>/.exec(m[2]!)?.[1] ?? '',
     }));
   }
@@ -155,7 +168,8 @@ describe('the console', () => {
     const page = (await client.get(declared.location!)).body;
     const { rows } = await c.schema.pool.query('SELECT id FROM incidents');
     const id = rows[0].id as string;
-    const levels = async () => (await c.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1 ORDER BY level', [id])).rows.map((r) => r.level);
+    const levels = async () =>
+      (await c.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1 ORDER BY level', [id])).rows.map((r) => r.level);
 
     const box = forms(page).find((f) => f.action === '/console/command')!;
     expect(box.fields.request).toMatch(/^[0-9a-f-]{36}$/);

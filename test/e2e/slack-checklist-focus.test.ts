@@ -12,7 +12,8 @@ const pdf404 = parse(fs.readFileSync(path.resolve(__dirname, '../../playbooks/pd
 const fenced = (detail: string) => [...detail.matchAll(/^```[^\n]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]!.replace(/\n$/, ''));
 
 /** The step in focus: the one whose full detail is in the message, as a rich_text block. */
-const focusOf = (blocks: any[]) => blocks.find((b) => b.type === 'rich_text' && String(b.block_id).startsWith('step-detail-'))?.block_id.slice('step-detail-'.length);
+const focusOf = (blocks: any[]) =>
+  blocks.find((b) => b.type === 'rich_text' && String(b.block_id).startsWith('step-detail-'))?.block_id.slice('step-detail-'.length);
 const preformatted = (block: any) =>
   (block.elements as any[]).filter((e) => e.type === 'rich_text_preformatted').map((e) => e.elements.map((t: any) => t.text).join(''));
 
@@ -37,7 +38,7 @@ describe('the 3 a.m. checklist: one step in focus, any step one click away', () 
     return { channel, checklist: checklist! };
   }
 
-  const latest = (channel: string, ts: string) => h.slack.messages.get(`${channel}/${ts}`)!.blocks as any[];
+  const latest = (channel: string, ts: string) => h.slack.messages.get(`${channel}/${ts}`)!.blocks;
   const click = async (channel: string, ts: string, stepId: string) => {
     const b = stepButtons(latest(channel, ts)).find((x) => x.actionId === `step.${stepId}`)!;
     expect(await h.click(BOB, channel, ts, b.actionId, b.value)).toBe(200);

@@ -62,7 +62,9 @@ describe('a declare is recorded before Slack is told so', () => {
       expect(shown).not.toMatch(/<!channel>|<https:\/\/evil|<@U0BOSS>/);
     }
     // Slack reads markup in mrkdwn only; plain_text (the header block's title) is shown as typed.
-    const mrkdwnTexts = JSON.stringify(header.blocks.flatMap((b: any) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]).filter((t: any) => t?.type === 'mrkdwn'));
+    const mrkdwnTexts = JSON.stringify(
+      header.blocks.flatMap((b: any) => [b.text, ...(b.fields ?? []), ...(b.elements ?? [])]).filter((t: any) => t?.type === 'mrkdwn'),
+    );
     expect(mrkdwnTexts).not.toMatch(/<!channel>|<https:\/\/evil|<@U0BOSS>/);
   });
 });
@@ -87,7 +89,9 @@ describe('a declare while Postgres fails', () => {
     const started = Date.now();
     const res = await h.command('pdf-404 while postgres refuses', ALICE);
     expect(Date.now() - started).toBeLessThan(3_000); // inside Slack's ack deadline
-    expect(res.body.text).toMatch(/^\*The incident was NOT recorded\*: the database did not take it\. Declare again in a minute, or work the runbook by hand now:\n1\. /);
+    expect(res.body.text).toMatch(
+      /^\*The incident was NOT recorded\*: the database did not take it\. Declare again in a minute, or work the runbook by hand now:\n1\. /,
+    );
     proxy.heal();
     const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE title = 'while postgres refuses'`);
     expect(rows[0].n).toBe(0);

@@ -74,7 +74,10 @@ describe('declaring and working an incident in Slack', () => {
     expect(stepText).toMatch(new RegExp(`Done by <@${BOB}> <!date\\^\\d+\\^`));
     expect(h.slack.callsOf('chat.update').some((c) => c.args.ts === checklist.ts)).toBe(true);
     // Ticking a step acknowledges the incident.
-    await h.slack.waitFor(() => !JSON.stringify(h.slack.messages.get(`${channel}/${header.ts}`)!.blocks).includes('"Acknowledge"'), 'header without Acknowledge');
+    await h.slack.waitFor(
+      () => !JSON.stringify(h.slack.messages.get(`${channel}/${header.ts}`)!.blocks).includes('"Acknowledge"'),
+      'header without Acknowledge',
+    );
 
     // Reopen, and the step shows Done again.
     const reopen = stepButtons(updated.blocks)[0]!;
@@ -161,7 +164,7 @@ describe('declaring and working an incident in Slack', () => {
     expect(h.slack.callsOf('conversations.create').length).toBe(creates);
   });
 
-  it('refuses a non-admin who tries to resolve someone else\'s incident, and says who can', async () => {
+  it("refuses a non-admin who tries to resolve someone else's incident, and says who can", async () => {
     const { channel, header } = await declare('pdf-404 permission check');
     const res = await h.command('resolve I think it is fine', BOB, channel);
     const reply = res;

@@ -30,8 +30,7 @@ describe('who may do what in an incident channel', () => {
     return res.body.text;
   }
 
-  const row = async (channel: string) =>
-    (await h.schema.pool.query('SELECT * FROM incidents WHERE channel_id = $1', [channel])).rows[0];
+  const row = async (channel: string) => (await h.schema.pool.query('SELECT * FROM incidents WHERE channel_id = $1', [channel])).rows[0];
 
   it('lets any responder acknowledge, but only the commander, declarer or an admin change severity and commander', async () => {
     const channel = await declare('queue jobs stuck in pdf-render');
@@ -57,7 +56,7 @@ describe('who may do what in an incident channel', () => {
     expect(await say('status', RESPONDER, channel)).toMatch(/INC-\d+\* · SEV1 · acknowledged[\s\S]*Commander: <@ULEAD003>/);
   });
 
-  it('lets an admin from the INCIDENT_ADMINS user group resolve someone else\'s incident', async () => {
+  it("lets an admin from the INCIDENT_ADMINS user group resolve someone else's incident", async () => {
     const channel = await declare('storage bucket denies writes');
     expect(await say('resolve policy restored', RESPONDER, channel)).toMatch(/^Only/);
     expect(await say('resolve policy restored', ADMIN_IN_GROUP, channel)).toMatch(/INC-\d+ resolved/);
@@ -99,10 +98,14 @@ describe('who may do what in an incident channel', () => {
     h.slack.failNext.set('conversations.create', 'internal_error');
     const res = await h.command('pdf-404 slack hiccup', DECLARER);
     // The first attempt fails and the declarer hears so at once; the retry succeeds.
-    const replies = await h.slack.waitFor(() => {
-      const mine = h.slack.replies.filter((r) => res.responseUrl.endsWith(r.path));
-      return mine.length >= 2 ? mine : null;
-    }, 'the retry notice and the declared reply', 15_000);
+    const replies = await h.slack.waitFor(
+      () => {
+        const mine = h.slack.replies.filter((r) => res.responseUrl.endsWith(r.path));
+        return mine.length >= 2 ? mine : null;
+      },
+      'the retry notice and the declared reply',
+      15_000,
+    );
     expect(replies[0]!.body.text).toMatch(/INC-\d+ is recorded, but I could not open its channel \(internal_error\)\. I keep trying/);
     expect(replies[1]!.body.text).toMatch(/INC-\d+ declared\. Work it in <#C\w+>/);
   });
@@ -122,10 +125,15 @@ describe('who may do what in an incident channel', () => {
     expect(h.slack.calls.filter((c) => c.method === 'conversations.create' && c.error === 'restricted_action')).toHaveLength(1);
 
     // The incident has no channel to type in: retry works from anywhere, for the declarer only.
-    expect(await say(`retry INC-${number}`, RESPONDER, 'CGENERAL')).toMatch(/^Only the commander \(<@UDECL001>\) or an incident admin can retry the setup of INC-/);
+    expect(await say(`retry INC-${number}`, RESPONDER, 'CGENERAL')).toMatch(
+      /^Only the commander \(<@UDECL001>\) or an incident admin can retry the setup of INC-/,
+    );
     const retry = await h.command(`retry INC-${number}`, DECLARER, 'CGENERAL');
     expect(retry.body.text).toBe(`Setting up INC-${number} again: its channel and checklist follow here in a moment.`);
-    const done = await h.slack.waitFor(() => h.slack.replies.find((r) => retry.responseUrl.endsWith(r.path) && /<#C/.test(r.body.text)), 'the channel after retry');
+    const done = await h.slack.waitFor(
+      () => h.slack.replies.find((r) => retry.responseUrl.endsWith(r.path) && /<#C/.test(r.body.text)),
+      'the channel after retry',
+    );
     expect(done.body.text).toMatch(new RegExp(`^INC-${number} declared\\. Work it in <#C\\w+>`));
     expect(await say(`resolve INC-${number} set up by hand`, DECLARER, 'CGENERAL')).toBe(`INC-${number} resolved.`);
     expect(await say('retry INC-99999', DECLARER, 'CGENERAL')).toBe('There is no INC-99999 in this workspace. Run `/incident list` to see the open ones.');

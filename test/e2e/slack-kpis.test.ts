@@ -30,12 +30,15 @@ describe('the cause by hand and the KPIs, from Slack', () => {
       [number],
     );
     expect(rows).toEqual([{ diagnosed: true, cause: 'stale CDN path after the deploy' }]);
-    await h.slack.waitFor(() => !JSON.stringify(h.slack.messages.get(`${channel}/${header.ts}`)!.blocks).includes('"Cause identified"'), 'the header without the button');
+    await h.slack.waitFor(
+      () => !JSON.stringify(h.slack.messages.get(`${channel}/${header.ts}`)!.blocks).includes('"Cause identified"'),
+      'the header without the button',
+    );
   });
 
   it('records the cause from the header button', async () => {
     const { number, channel, header } = await declare('cause found by clicking');
-    const button = (header.blocks as any[]).flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === 'incident.diagnosed');
+    const button = header.blocks.flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === 'incident.diagnosed');
     expect(await h.click(ALICE, channel, header.ts, button.action_id, button.value)).toBe(200);
     const diagnosed = async () => (await h.schema.pool.query('SELECT diagnosed_at IS NOT NULL AS d FROM incidents WHERE number = $1', [number])).rows[0].d;
     for (let i = 0; i < 50 && !(await diagnosed()); i++) await new Promise((r) => setTimeout(r, 50));

@@ -76,12 +76,12 @@ describe('a runbook longer than one Slack message', () => {
     const updatesBefore = h.slack.callsOf('chat.update').length;
     const other = buttons[buttons.length - 2]!;
     await h.click('UBOB0002', channel, other.ts, other.action_id, other.value);
-    await h.slack.waitFor(
-      () => /2 of 70 steps done/.test(h.slack.messages.get(`${channel}/${pages[0]!.ts}`)!.blocks[0].text.text),
-      'progress 2 of 70',
-    );
+    await h.slack.waitFor(() => /2 of 70 steps done/.test(h.slack.messages.get(`${channel}/${pages[0]!.ts}`)!.blocks[0].text.text), 'progress 2 of 70');
     await h.slack.waitFor(() => h.slack.callsOf('chat.update').length - updatesBefore >= 2, 'two updates');
-    const updated = h.slack.callsOf('chat.update').slice(updatesBefore).map((c) => c.args.ts);
+    const updated = h.slack
+      .callsOf('chat.update')
+      .slice(updatesBefore)
+      .map((c) => c.args.ts);
     expect(updated.sort()).toEqual([pages[0]!.ts, pages[1]!.ts].sort());
     expect(updated).not.toContain(header.ts);
   });

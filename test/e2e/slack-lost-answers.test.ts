@@ -10,7 +10,12 @@ function loseFirstAnswers(slack: FakeSlack, how: LostAnswer, methods = ['convers
   const seen = new Set<string>();
   slack.loseAnswer = (method, args) => {
     if (!methods.includes(method)) return false;
-    const what = method === 'conversations.create' ? args.name : method === 'chat.update' ? `${args.channel}/${args.ts}` : `${args.channel}/${JSON.stringify(args.metadata)}`;
+    const what =
+      method === 'conversations.create'
+        ? args.name
+        : method === 'chat.update'
+          ? `${args.channel}/${args.ts}`
+          : `${args.channel}/${JSON.stringify(args.metadata)}`;
     const key = `${method} ${what}`;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -53,22 +58,26 @@ describe('Slack performing a call and losing the answer', () => {
   it.each([
     ['the connection drops', 'reset' as const, 10],
     ['Slack answers 500', 500 as const, 3],
-  ])('opens one channel with one header and one checklist per incident when %s', async (_, how, n) => {
-    loseFirstAnswers(h.slack, how);
-    const titles = Array.from({ length: n }, (_, i) => `lost answer ${how} ${i}`);
-    await declareAll(h, titles);
-    expect(summary(h.slack, titles)).toEqual({
-      incidents: n,
-      withOneChannel: n,
-      orphanChannels: 0,
-      duplicateHeaders: 0,
-      duplicateChecklists: 0,
-      missingMessages: 0,
-    });
-    // Each under its first name (…-<number>), none moved on to …-<number>-2.
-    const renamed = [...h.slack.channels.values()].filter((c) => !c.id.startsWith('D') && !c.name.endsWith(`-${/^INC-(\d+)/.exec(c.topic)?.[1]}`));
-    expect(renamed.map((c) => c.name)).toEqual([]);
-  }, 60_000);
+  ])(
+    'opens one channel with one header and one checklist per incident when %s',
+    async (_, how, n) => {
+      loseFirstAnswers(h.slack, how);
+      const titles = Array.from({ length: n }, (_, i) => `lost answer ${how} ${i}`);
+      await declareAll(h, titles);
+      expect(summary(h.slack, titles)).toEqual({
+        incidents: n,
+        withOneChannel: n,
+        orphanChannels: 0,
+        duplicateHeaders: 0,
+        duplicateChecklists: 0,
+        missingMessages: 0,
+      });
+      // Each under its first name (…-<number>), none moved on to …-<number>-2.
+      const renamed = [...h.slack.channels.values()].filter((c) => !c.id.startsWith('D') && !c.name.endsWith(`-${/^INC-(\d+)/.exec(c.topic)?.[1]}`));
+      expect(renamed.map((c) => c.name)).toEqual([]);
+    },
+    60_000,
+  );
 
   it('moves to the next name when the name it wanted is someone else’s channel', async () => {
     h.slack.onArrive = (method, args) => {
@@ -113,7 +122,10 @@ describe('Slack rate-limiting a method', () => {
     // Five clicks, five render jobs, all inside the window.
     for (const s of steps) expect(await h.click(ALICE, channel, checklist!.ts, s.actionId, s.value)).toBe(200);
     await h.slack.waitFor(
-      () => stepButtons(h.slack.messages.get(`${channel}/${checklist!.ts}`)!.blocks).slice(0, 5).every((b) => b.label === 'Reopen'),
+      () =>
+        stepButtons(h.slack.messages.get(`${channel}/${checklist!.ts}`)!.blocks)
+          .slice(0, 5)
+          .every((b) => b.label === 'Reopen'),
       'every clicked step shown done',
       20_000,
     );

@@ -3,9 +3,12 @@ import path from 'node:path';
 import { SIGNING_SECRET, startHarness, type Harness } from '../support/harness';
 import { postSigned, slackSignature } from '../support/signing';
 
-const vector = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../fixtures/slack/signing-vector.json'), 'utf8'),
-) as { signing_secret: string; x_slack_request_timestamp: string; raw_body: string; x_slack_signature: string };
+const vector = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/slack/signing-vector.json'), 'utf8')) as {
+  signing_secret: string;
+  x_slack_request_timestamp: string;
+  raw_body: string;
+  x_slack_signature: string;
+};
 
 const FORM = 'application/x-www-form-urlencoded';
 const declareBody = new URLSearchParams({
@@ -34,11 +37,11 @@ describe('Slack request signatures', () => {
     expect(h.slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);
   }
 
-  it('our signer reproduces Slack\'s documented example signature', () => {
+  it("our signer reproduces Slack's documented example signature", () => {
     expect(slackSignature(vector.signing_secret, vector.x_slack_request_timestamp, vector.raw_body)).toBe(vector.x_slack_signature);
   });
 
-  it('rejects Slack\'s documented request with 401: correctly signed, but years old (replay)', async () => {
+  it("rejects Slack's documented request with 401: correctly signed, but years old (replay)", async () => {
     const res = await postSigned(h.eventsUrl, SIGNING_SECRET, vector.raw_body, FORM, {
       timestamp: Number(vector.x_slack_request_timestamp),
       signature: vector.x_slack_signature,

@@ -56,7 +56,9 @@ describe('Socket Mode', () => {
     });
     await slack.waitFor(() => socket.acks.has(click), 'the click ack');
     await slack.waitFor(
-      () => slack.messages.get(`${channel}/${checklist!.ts}`)!.blocks.find((b: any) => b.accessory?.action_id === button.action_id).accessory.text.text === 'Reopen',
+      () =>
+        slack.messages.get(`${channel}/${checklist!.ts}`)!.blocks.find((b: any) => b.accessory?.action_id === button.action_id).accessory.text.text ===
+        'Reopen',
       'the step done',
     );
     const { rows } = await h.schema.pool.query(`SELECT kind, actor FROM incident_events WHERE kind = 'step.completed'`);

@@ -68,7 +68,7 @@ test('an activity whose serviceUrl is not on this machine is refused: the bot wo
   expect(outbound()).toEqual([]);
 });
 
-test('the Emulator\'s way still works: JSON, no Origin, a loopback serviceUrl', async () => {
+test("the Emulator's way still works: JSON, no Origin, a loopback serviceUrl", async () => {
   const update = { ...declare(), type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'x' }] };
   const res = await post(update, { 'content-type': 'application/json; charset=utf-8' });
   expect(res.status).toBe(200);

@@ -25,7 +25,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const declare = (tenantId?: string) => channelMessage({ serviceUrl: h.connector.serviceUrl, text: 'incident pdf-404 forged', from: alice, channel: GENERAL_CHANNEL, tenantId });
+const declare = (tenantId?: string) =>
+  channelMessage({ serviceUrl: h.connector.serviceUrl, text: 'incident pdf-404 forged', from: alice, channel: GENERAL_CHANNEL, tenantId });
 // A conversation update asks for no answer, so no outbound call needs Microsoft's token service.
 const update = (tenantId?: string) => ({ ...declare(tenantId), type: 'conversationUpdate', text: undefined, membersAdded: [{ id: 'x' }] });
 const signed = () => `Bearer ${h.connector.signToken(channelClaims({ appId: BOT_APP_ID, serviceUrl: h.connector.serviceUrl }))}`;

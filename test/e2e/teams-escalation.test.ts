@@ -21,10 +21,18 @@ afterAll(async () => {
 test('a level that fires mentions its people in the thread, messages each of them 1:1 once, and says whom it could not reach', async () => {
   await h.say('incident pdf-404 invoices 404', alice, { channel: GENERAL_CHANNEL });
   const thread = (await h.connector.waitFor(() => [...h.connector.created.values()].find((c) => c.id.includes(';messageid=')), 10_000)).id;
-  const paged = await h.connector.waitFor(() => h.connector.messages(thread).find((m) => /Escalated INC-\d+ to level 1/.test(m.activity.text ?? '')), 15_000, 'level 1');
+  const paged = await h.connector.waitFor(
+    () => h.connector.messages(thread).find((m) => /Escalated INC-\d+ to level 1/.test(m.activity.text ?? '')),
+    15_000,
+    'level 1',
+  );
   expect(paged.mentions).toEqual([expect.objectContaining({ id: bob.id, name: 'Bob Okafor' })]);
   const chat = `a:personal-${bob.id}`;
-  const dm = await h.connector.waitFor(() => h.connector.messages(chat).find((m) => /called in at escalation level 1/.test(m.activity.text ?? '')), 10_000, 'the 1:1 message');
+  const dm = await h.connector.waitFor(
+    () => h.connector.messages(chat).find((m) => /called in at escalation level 1/.test(m.activity.text ?? '')),
+    10_000,
+    'the 1:1 message',
+  );
   expect(dm.activity.text).toContain('https://teams.microsoft.com/l/message/');
   const missed = await h.connector.waitFor(() => h.connector.messages(thread).find((m) => /could not reach/.test(m.activity.text ?? '')), 10_000);
   expect(missed.activity.text).toContain('@nobody-here');

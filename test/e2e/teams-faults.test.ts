@@ -33,19 +33,29 @@ test('hostile text stays text: no mention, no markup, in replies and in cards', 
   expect(reply.activity.text).not.toContain('<script>');
   expect(reply.mentions).toEqual([]);
   const thread = await h.connector.waitFor(
-    () => threads().find((t) => h.connector.messages(t.id).length >= 3 && cardText(h.connector.messages(t.id)[0]!.activity.attachments?.[0]?.content).includes('<script>')),
+    () =>
+      threads().find(
+        (t) => h.connector.messages(t.id).length >= 3 && cardText(h.connector.messages(t.id)[0]!.activity.attachments?.[0]?.content).includes('<script>'),
+      ),
     10_000,
   );
   const header = h.connector.messages(thread.id)[0]!.activity.attachments[0].content;
   // The summary is in a TextRun (never markdown), unchanged; a typed <at> tag is no mention.
   expect(JSON.stringify(header)).toContain(JSON.stringify('<script>alert(1)</script> **bold** [x](javascript:alert(1))').slice(1, -1));
-  expect(h.connector.messages(thread.id).flatMap((m) => m.mentions).map((m) => m.name)).toEqual(['Alice Martin']);
+  expect(
+    h.connector
+      .messages(thread.id)
+      .flatMap((m) => m.mentions)
+      .map((m) => m.name),
+  ).toEqual(['Alice Martin']);
   expect(JSON.stringify(header)).not.toMatch(/"url":"javascript:/);
 });
 
 test('Teams refusing the thread for good stops at once and tells the declarer what to fix', async () => {
   // Once: a refusal for good is not tried again, so one is all the bot may ever see.
-  h.connector.failNext({ method: 'POST', path: /^\/v3\/conversations$/ }, 403, 1, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
+  h.connector.failNext({ method: 'POST', path: /^\/v3\/conversations$/ }, 403, 1, {
+    error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' },
+  });
   const origin = `${GENERAL_CHANNEL.id};messageid=888`;
   await h.say('incident pdf-404 refused thread', alice, { channel: GENERAL_CHANNEL, conversationId: origin });
   const told = await h.connector.waitFor(() => h.connector.messages(origin).find((m) => /could not open its thread/.test(m.activity.text ?? '')), 15_000);
@@ -58,15 +68,25 @@ test('Teams refusing the thread for good stops at once and tells the declarer wh
 
 test('a rate-limited card update is retried after Retry-After, and the card ends up current', async () => {
   await h.say('incident pdf-404 rate limited', alice, { channel: GENERAL_CHANNEL });
-  const thread = await h.connector.waitFor(() => threads().find((t) => h.connector.messages(t.id).length >= 3 && cardText(h.connector.messages(t.id)[0]!.activity.attachments[0].content).includes('rate limited')), 10_000);
+  const thread = await h.connector.waitFor(
+    () =>
+      threads().find(
+        (t) => h.connector.messages(t.id).length >= 3 && cardText(h.connector.messages(t.id)[0]!.activity.attachments[0].content).includes('rate limited'),
+      ),
+    10_000,
+  );
   const checklist = h.connector.messages(thread.id)[1]!;
   // More 429s than botbuilder's own retries: the job layer must wait and try again.
   h.connector.failNext({ method: 'PUT' }, 429, 8, undefined, { 'retry-after': '1' });
   const done = cardActions(checklist.activity.attachments[0].content).find((a) => a.payload?.a === 'step' && a.payload.to === 'done')!;
   expect((await h.click(bob, thread.id, checklist.id, done)).status).toBe(200);
-  await h.connector.waitFor(() => {
-    const m = h.connector.message(checklist.id)!;
-    return cardText(m.activity.attachments[0].content).includes('Bob Okafor');
-  }, 30_000, 'the checklist updated after the rate limit');
+  await h.connector.waitFor(
+    () => {
+      const m = h.connector.message(checklist.id)!;
+      return cardText(m.activity.attachments[0].content).includes('Bob Okafor');
+    },
+    30_000,
+    'the checklist updated after the rate limit',
+  );
   expect(h.connector.callsTo('PUT', /activities/).some((c) => c.status === 429)).toBe(true);
 });

@@ -15,18 +15,20 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const threadOf = (rootId: string) => `${INCIDENTS_CHANNEL.id};messageid=${rootId}`;
-
 /** Declares in General and waits for the incident's thread: its header card, checklist card and the mention of the declarer. */
 async function declare(text: string, from = alice) {
   const asked = await h.say(`incident ${text}`, from, { channel: GENERAL_CHANNEL });
   expect(asked.status).toBe(200);
   const created = await h.connector.waitFor(() => [...h.connector.created.values()].at(-1), 10_000, 'a thread');
   const thread = created.id;
-  const messages = await h.connector.waitFor(() => {
-    const m = h.connector.messages(thread);
-    return m.length >= 3 && m;
-  }, 10_000, 'header, checklist and the declarer mentioned');
+  const messages = await h.connector.waitFor(
+    () => {
+      const m = h.connector.messages(thread);
+      return m.length >= 3 && m;
+    },
+    10_000,
+    'header, checklist and the declarer mentioned',
+  );
   const { rows } = await h.schema.pool.query('SELECT id, number FROM incidents WHERE channel_id = $1', [thread]);
   return { thread, header: messages[0]!, checklist: messages[1]!, welcome: messages[2]!, incidentId: rows[0]!.id as string, number: rows[0]!.number as number };
 }
@@ -37,7 +39,10 @@ test('a declare in a channel opens a thread in the incident channel with the hea
   const origin = `${GENERAL_CHANNEL.id};messageid=1`;
   const asked = await h.say('incident pdf-404 invoices return 404', alice, { channel: GENERAL_CHANNEL, conversationId: origin });
   expect(asked.status).toBe(200);
-  const created = await h.connector.waitFor(() => [...h.connector.created.values()].find((c) => c.params.channelData?.channel?.id === INCIDENTS_CHANNEL.id), 10_000);
+  const created = await h.connector.waitFor(
+    () => [...h.connector.created.values()].find((c) => c.params.channelData?.channel?.id === INCIDENTS_CHANNEL.id),
+    10_000,
+  );
   const thread = created.id;
   const [header, checklist, welcome] = await h.connector.waitFor(() => {
     const m = h.connector.messages(thread);
@@ -49,7 +54,7 @@ test('a declare in a channel opens a thread in the incident channel with the hea
   expect(welcome!.mentions).toEqual([expect.objectContaining({ id: alice.id, name: 'Alice Martin' })]);
   // The declarer hears where, in the conversation they declared from.
   const told = await h.connector.waitFor(() => h.connector.messages(origin).find((m) => /Work it in/.test(m.activity.text ?? '')));
-  expect(told.activity.text).toContain(`https://teams.microsoft.com/l/message/${encodeURIComponent(INCIDENTS_CHANNEL.id!)}`);
+  expect(told.activity.text).toContain(`https://teams.microsoft.com/l/message/${encodeURIComponent(INCIDENTS_CHANNEL.id)}`);
   const { rows } = await h.schema.pool.query('SELECT platform, workspace, channel_id, declared_by FROM incidents WHERE channel_id = $1', [thread]);
   expect(rows).toEqual([{ platform: 'teams', workspace: TENANT_ID, channel_id: thread, declared_by: alice.aadObjectId }]);
 });
@@ -68,10 +73,14 @@ test('a click updates the card for the clicker at once and for everyone by updat
   }
   // A second click on the same button (a new invoke) asks for the same state: still one event.
   await h.click(bob, inc.thread, inc.checklist.id, done);
-  const updated = await h.connector.waitFor(() => {
-    const m = h.connector.message(inc.checklist.id);
-    return m && m.versions > 1 && cardText(m.activity.attachments[0].content).includes('Bob Okafor') && m;
-  }, 10_000, 'the checklist updated in place');
+  const updated = await h.connector.waitFor(
+    () => {
+      const m = h.connector.message(inc.checklist.id);
+      return m && m.versions > 1 && cardText(m.activity.attachments[0].content).includes('Bob Okafor') && m;
+    },
+    10_000,
+    'the checklist updated in place',
+  );
   expect(updated.conversationId).toBe(inc.thread);
   const { rows } = await h.schema.pool.query(`SELECT actor FROM incident_events WHERE incident_id = $1 AND kind = 'step.completed'`, [inc.incidentId]);
   expect(rows).toEqual([{ actor: bob.aadObjectId }]);
@@ -80,10 +89,17 @@ test('a click updates the card for the clicker at once and for everyone by updat
 test('the same commands as in Slack work in the thread, with the same rules and refusals', async () => {
   const inc = await declare('pdf-404 credit notes 404');
   const inThread = { conversationId: inc.thread, channel: INCIDENTS_CHANNEL };
-  const reply = async (text: string, from = alice, mentions?: typeof alice[]) => {
+  const reply = async (text: string, from = alice, mentions?: (typeof alice)[]) => {
     const before = h.connector.messages(inc.thread).length;
     expect((await h.say(text, from, { ...inThread, mentions })).status).toBe(200);
-    return (await h.connector.waitFor(() => h.connector.messages(inc.thread).slice(before).find((m) => m.replyToId !== undefined || m.activity.text))).activity.text as string;
+    return (
+      await h.connector.waitFor(() =>
+        h.connector
+          .messages(inc.thread)
+          .slice(before)
+          .find((m) => m.replyToId !== undefined || m.activity.text),
+      )
+    ).activity.text as string;
   };
   expect(await reply('ack', bob)).toContain(`You acknowledged INC-${inc.number}`);
   // Bob is neither declarer, commander nor admin: the same refusal Slack gives.
@@ -115,7 +131,10 @@ test('a click from anywhere but the incident thread is refused to the clicker al
 
 test('a declare in a personal chat opens its thread in the incident channel', async () => {
   const chat = `a:personal-${carol.id}`;
-  const res = await postActivity(h.url, personalMessage({ serviceUrl: h.connector.serviceUrl, text: 'incident pdf-404 statements 404', from: carol, conversationId: chat }));
+  const res = await postActivity(
+    h.url,
+    personalMessage({ serviceUrl: h.connector.serviceUrl, text: 'incident pdf-404 statements 404', from: carol, conversationId: chat }),
+  );
   expect(res.status).toBe(200);
   const told = await h.connector.waitFor(() => h.connector.messages(chat).find((m) => /Work it in/.test(m.activity.text ?? '')), 10_000);
   expect(told.activity.text).toContain('its thread');
@@ -146,7 +165,13 @@ test('action items and the post-mortem work in Teams: owner by mention, the foll
   expect(cardText(card(followUp))).toContain('Bob Okafor');
   const done = cardActions(card(followUp)).find((a) => a.payload?.a === 'item')!;
   // Dave owns nothing, does not lead and is no admin: refused, to him alone.
-  const dave = { id: '29:1dAvE0-not-an-owner', aadObjectId: 'da7e0000-1111-4222-8333-944455556666', name: 'Dave Ito', email: 'dave@braiflow.example', userPrincipalName: 'dave@braiflow.example' };
+  const dave = {
+    id: '29:1dAvE0-not-an-owner',
+    aadObjectId: 'da7e0000-1111-4222-8333-944455556666',
+    name: 'Dave Ito',
+    email: 'dave@braiflow.example',
+    userPrincipalName: 'dave@braiflow.example',
+  };
   const refused = await h.click(dave, inc.thread, followUp.id, done);
   expect(refused.body.type).toBe('application/vnd.microsoft.activity.message');
   expect(refused.body.value).toMatch(/^Only the owner \(Bob Okafor\)/);

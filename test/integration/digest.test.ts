@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import { plainText } from '../../src/core/render/text';
 import { weeklyDigestFrom } from '../../src/digest-wiring';
 import { DigestClaims } from '../../src/digest/claims';
 import { createLogger } from '../../src/logger';
@@ -119,7 +118,7 @@ describe('the weekly digest', () => {
     expect(digestMessages(base)).toHaveLength(1);
   });
 
-  it('counts action items overdue against the calendar day in the digest\'s zone', async () => {
+  it("counts action items overdue against the calendar day in the digest's zone", async () => {
     const claims = new DigestClaims(base.schema.pool);
     // 23:30 UTC on Sunday 8 March is already Monday 9 March in Berlin.
     const at = new Date('2026-03-08T23:30:00Z');
@@ -128,7 +127,10 @@ describe('the weekly digest', () => {
   });
 
   it('takes over a claim whose bot died before posting, and does not post twice if the post had gone out', async () => {
-    await base.schema.pool.query(`INSERT INTO digests (period_start, channel, claimed_at) VALUES ($1, $2, now() - interval '1 minute')`, [PERIOD_START, CHANNEL]);
+    await base.schema.pool.query(`INSERT INTO digests (period_start, channel, claimed_at) VALUES ($1, $2, now() - interval '1 minute')`, [
+      PERIOD_START,
+      CHANNEL,
+    ]);
     expect((await digest().run()).posted).toBe(false); // a fresh claim: its bot may still be posting
     await base.schema.pool.query(`UPDATE digests SET claimed_at = now() - interval '10 minutes'`);
     const [a, b] = await Promise.all([digest().run(), digest().run()]);

@@ -30,7 +30,9 @@ describe('escalation levels in Postgres', () => {
   it('queues level 1 with the declare, at its time in the ladder', async () => {
     now = T0;
     const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: ALICE, platform: 'slack', workspace: 'T1' });
-    const { rows: jobs } = await schema.pool.query(`SELECT payload, run_at FROM outbox WHERE incident_id = $1 AND kind = 'escalation.due'`, [snapshot.incident.id]);
+    const { rows: jobs } = await schema.pool.query(`SELECT payload, run_at FROM outbox WHERE incident_id = $1 AND kind = 'escalation.due'`, [
+      snapshot.incident.id,
+    ]);
     expect(jobs).toEqual([{ payload: { incidentId: snapshot.incident.id, level: 1 }, run_at: new Date('2026-11-26T03:05:00Z') }]);
   });
 

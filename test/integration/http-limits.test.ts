@@ -3,7 +3,9 @@ import type { Pool } from 'pg';
 import { Metrics } from '../../src/http/metrics';
 import { HttpServer, type Route } from '../../src/http/server';
 
-const ROUTES: Route[] = [{ path: '/healthz', method: 'GET', handler: (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok') }];
+const ROUTES: Route[] = [
+  { path: '/healthz', method: 'GET', handler: (_req, res) => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok') },
+];
 
 /** A raw client, so a test can send half a request or hold a socket open as an attacker would. */
 class RawClient {

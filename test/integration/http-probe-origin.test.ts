@@ -113,7 +113,9 @@ describe('the runner, with definitions forced past the schema', () => {
     await runner.run(job, { attempt: 1, final: false });
     const done = await status();
     expect(done['me-standard-user']).toMatch(new RegExp(`^error: GET //${other.host}/x as standard-user: refused: the path leads to http://${other.host}`));
-    expect(done['smoke-invoice-pdf']).toMatch(/^error: GET \/api\/v1\/invoices\/inv_smoke_0001\/pdf as standard-user: timeout 999999h is out of range: write one from 1s to 5m/);
+    expect(done['smoke-invoice-pdf']).toMatch(
+      /^error: GET \/api\/v1\/invoices\/inv_smoke_0001\/pdf as standard-user: timeout 999999h is out of range: write one from 1s to 5m/,
+    );
     expect(other.seen).toEqual([]);
   });
 
@@ -125,6 +127,8 @@ describe('the runner, with definitions forced past the schema', () => {
     await expect(runner.run(job, { attempt: 1, final: false })).rejects.toBeInstanceOf(TypeError);
     expect((await status())['me-standard-user']).toBe('queued: ');
     await runner.run(job, { attempt: 3, final: true });
-    expect((await status())['me-standard-user']).toMatch(/^error: API \/me as standard user: the probe could not run \(TypeError: safeFetch: the request could not be built/);
+    expect((await status())['me-standard-user']).toMatch(
+      /^error: API \/me as standard user: the probe could not run \(TypeError: safeFetch: the request could not be built/,
+    );
   });
 });

@@ -41,7 +41,10 @@ describe('runHttpProbe', () => {
   it('fails naming each expectation missed: status, content type, JSON field, latency', async () => {
     api.json('GET', '/api/v1/invoices/inv_1/pdf', 404, { error: 'not found' });
     const pdf = await runHttpProbe(probe({ path: '/api/v1/invoices/inv_1/pdf', expect_content_type: 'application/pdf' }), target);
-    expect(pdf).toMatchObject({ status: 'fail', reason: 'GET /api/v1/invoices/inv_1/pdf as standard-user: 404 (expected 200), content type application/json (expected application/pdf)' });
+    expect(pdf).toMatchObject({
+      status: 'fail',
+      reason: 'GET /api/v1/invoices/inv_1/pdf as standard-user: 404 (expected 200), content type application/json (expected application/pdf)',
+    });
     api.json('GET', '/api/v1/slow', 200, { user: { active: false } }, 150);
     const slow = await runHttpProbe(probe({ path: '/api/v1/slow', expect_json: { 'user.active': true }, max_latency: '0s' }), target);
     expect(slow.status).toBe('fail');

@@ -76,8 +76,7 @@ describe('incident-bot import csv', () => {
     writeFileSync(p, content);
     return p;
   };
-  const rows = async () =>
-    (await schema.pool.query<Row>(`SELECT * FROM incidents WHERE imported_from = 'csv' ORDER BY external_id`)).rows;
+  const rows = async () => (await schema.pool.query<Row>(`SELECT * FROM incidents WHERE imported_from = 'csv' ORDER BY external_id`)).rows;
   const byId = async (id: string) => (await rows()).find((r) => r.external_id === id)!;
 
   it('imports the good rows and skips each bad line with its number and reason', async () => {
@@ -175,7 +174,12 @@ describe('incident-bot import csv', () => {
 
   it('stops at a record over 64 KB, naming its line, having read little past it', async () => {
     const field = 'y'.repeat(200 * 1024);
-    const lines = [HEADER, 'pdf,2,before,CSV-40,2026-04-02T10:00:00Z,,,', `pdf,2,${field},CSV-41,2026-04-02T10:00:00Z,,,`, 'pdf,2,after,CSV-42,2026-04-02T10:00:00Z,,,'];
+    const lines = [
+      HEADER,
+      'pdf,2,before,CSV-40,2026-04-02T10:00:00Z,,,',
+      `pdf,2,${field},CSV-41,2026-04-02T10:00:00Z,,,`,
+      'pdf,2,after,CSV-42,2026-04-02T10:00:00Z,,,',
+    ];
     const p = file('huge-field.csv', `${lines.join('\n')}\n`);
 
     const err = await importFile(schema.pool, 'csv', p).then(

@@ -38,7 +38,9 @@ describe('an incident timeline in Postgres', () => {
   });
 
   it('records each milestone at the injected clock time, with one event each', async () => {
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'invoice-404', summary: 'PDF links 404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'invoice-404', summary: 'PDF links 404', actor: USER, platform: 'slack', workspace: 'T1' });
     expect(incident.runbookId).toBe('pdf-404');
     clock.set('2026-11-26T03:02:00Z');
     await acknowledge(deps, incident.id, USER, 'command');
@@ -59,7 +61,9 @@ describe('an incident timeline in Postgres', () => {
         resolution: 'stale CDN path fixed',
       }),
     );
-    const events = await schema.pool.query(`SELECT kind, at FROM incident_events WHERE incident_id = $1 AND kind NOT LIKE 'postmortem.%' ORDER BY id`, [incident.id]);
+    const events = await schema.pool.query(`SELECT kind, at FROM incident_events WHERE incident_id = $1 AND kind NOT LIKE 'postmortem.%' ORDER BY id`, [
+      incident.id,
+    ]);
     expect(events.rows).toEqual([
       { kind: 'incident.declared', at: new Date('2026-11-26T03:00:00Z') },
       // The runbook's checks are asked for with the declare, in the same transaction.
@@ -87,7 +91,9 @@ describe('an incident timeline in Postgres', () => {
 
   it('never records a milestone before the one it follows, even when a clock lags', async () => {
     clock.set('2026-11-26T04:00:00Z');
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'queue-failure', actor: USER, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'queue-failure', actor: USER, platform: 'slack', workspace: 'T1' });
     clock.set('2026-11-26T03:59:59.990Z'); // another instance, 10 ms behind
     const r = await acknowledge(deps, incident.id, USER, 'command');
     expect(r.changed).toBe(true);
@@ -96,9 +102,9 @@ describe('an incident timeline in Postgres', () => {
 
   it('has the database refuse milestones out of order, whatever writes them', async () => {
     const { rows } = await schema.pool.query(`SELECT id FROM incidents LIMIT 1`);
-    await expect(
-      schema.pool.query(`UPDATE incidents SET acknowledged_at = declared_at - interval '1 minute' WHERE id = $1`, [rows[0].id]),
-    ).rejects.toThrow(/milestones_in_order/);
+    await expect(schema.pool.query(`UPDATE incidents SET acknowledged_at = declared_at - interval '1 minute' WHERE id = $1`, [rows[0].id])).rejects.toThrow(
+      /milestones_in_order/,
+    );
   });
 
   it('refuses to declare from an unknown runbook and writes nothing', async () => {
@@ -130,14 +136,18 @@ describe('an incident timeline in Postgres', () => {
   });
 
   it('records a button acknowledgement as via button, not command', async () => {
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
     await acknowledge(deps, incident.id, USER, 'button');
     const { rows } = await schema.pool.query(`SELECT data FROM incident_events WHERE incident_id = $1 AND kind = 'incident.acknowledged'`, [incident.id]);
     expect(rows).toEqual([{ data: { via: 'button' } }]);
   });
 
   it('returns, from every change, the same snapshot a fresh read gives', async () => {
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'x', actor: USER, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'x', actor: USER, platform: 'slack', workspace: 'T1' });
     expect(await deps.store.get(incident.id)).toEqual((await deps.store.get(incident.id))!);
     const step = deps.catalog.find('pdf-404')!.steps[0]!.id;
     const results = [
@@ -152,7 +162,9 @@ describe('an incident timeline in Postgres', () => {
   });
 
   it('records a replayed click once', async () => {
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
     const step = deps.catalog.find('pdf-404')!.steps[1]!.id;
     const click = { incidentId: incident.id, stepId: step, to: 'done' as const, actor: USER, requestId: '1732600000.123' };
     const first = await setStep(deps, click);
@@ -160,7 +172,9 @@ describe('an incident timeline in Postgres', () => {
     const replay = await setStep(deps, click);
     expect(first.changed).toBe(true);
     expect(replay.changed).toBe(false);
-    const { rows } = await schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'step.completed'`, [incident.id]);
+    const { rows } = await schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'step.completed'`, [
+      incident.id,
+    ]);
     expect(rows[0].n).toBe(1);
     expect((await deps.store.get(incident.id))!.steps[1]!.state).toBe('open');
   });

@@ -42,7 +42,10 @@ describe('/metrics and /readyz details answer only the allowed addresses', () =>
       expect(await metrics.text()).toContain('incident_bot_http_request_duration_seconds');
       const ready = await fetch(`${local.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'not ready: postgres not answering', checks: { postgres: 'down: connect ECONNREFUSED 10.9.8.7:5432' } });
+      expect(await ready.json()).toMatchObject({
+        status: 'not ready: postgres not answering',
+        checks: { postgres: 'down: connect ECONNREFUSED 10.9.8.7:5432' },
+      });
 
       expect((await fetch(`${local.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(403);
       expect(await (await fetch(`${local.url}/readyz`, { headers: { forwarded: 'for=203.0.113.9' } })).json()).toEqual({ status: 'not ready' });

@@ -16,7 +16,10 @@ describe('incident-bot migrate', () => {
     await schema.drop();
   });
 
-  const shipped = () => readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+  const shipped = () =>
+    readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
 
   it('applies every migration once; running it again changes nothing', async () => {
     const first = await migrate(schema.pool);
@@ -68,10 +71,9 @@ describe('incident-bot migrate', () => {
       );
     await expect(insert('2026-01-01T10:00:00Z', '2026-01-01T09:59:00Z')).rejects.toThrow(/milestones_in_order/);
     const { rows } = await insert('2026-01-01T10:00:00Z', '2026-01-01T10:05:00Z');
-    await schema.pool.query(
-      `INSERT INTO incident_events (incident_id, at, actor, kind, idempotency_key) VALUES ($1, now(), 'U1', 'incident.declared', 'k1')`,
-      [rows[0].id],
-    );
+    await schema.pool.query(`INSERT INTO incident_events (incident_id, at, actor, kind, idempotency_key) VALUES ($1, now(), 'U1', 'incident.declared', 'k1')`, [
+      rows[0].id,
+    ]);
     await expect(schema.pool.query(`UPDATE incident_events SET actor = 'U2'`)).rejects.toThrow(/append-only/);
     await expect(schema.pool.query(`DELETE FROM incident_events`)).rejects.toThrow(/append-only/);
   });

@@ -71,14 +71,23 @@ describe('incident-bot postmortem INC-<n>', () => {
     const lines = md.split('\n');
     const start = lines.indexOf('## Timeline');
     const end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
-    return lines.slice(start + 1, end).filter((l) => l.startsWith('|')).slice(2);
+    return lines
+      .slice(start + 1, end)
+      .filter((l) => l.startsWith('|'))
+      .slice(2);
   }
 
   let number: number;
   let incidentId: string;
 
   it('exports a worked, resolved incident with its resolution and one timeline row per stored event', async () => {
-    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', summary: 'PDF links 404 for <some> tenants', actor: USER, platform: 'slack', workspace: 'T1' });
+    const { snapshot } = await declareIncident(deps, {
+      runbook: 'pdf-404',
+      summary: 'PDF links 404 for <some> tenants',
+      actor: USER,
+      platform: 'slack',
+      workspace: 'T1',
+    });
     number = snapshot.incident.number;
     incidentId = snapshot.incident.id;
     const first = deps.catalog.find('pdf-404')!.steps[0]!;
@@ -130,7 +139,13 @@ describe('incident-bot postmortem INC-<n>', () => {
     await deps.store.mutate(id, () => ({
       actionItem: { add: { number: 1, text: 'Alert on | CDN 404s', owner: 'UOPS0001', dueOn: '2026-11-30', createdAt: at, createdBy: 'UOWN0001' } },
       events: [
-        { kind: 'action_item.added', actor: 'UOWN0001', at, data: { number: 1, text: 'Alert on | CDN 404s', owner: 'UOPS0001', due: '2026-11-30' }, key: `${id}:ai:1` },
+        {
+          kind: 'action_item.added',
+          actor: 'UOWN0001',
+          at,
+          data: { number: 1, text: 'Alert on | CDN 404s', owner: 'UOPS0001', due: '2026-11-30' },
+          key: `${id}:ai:1`,
+        },
         { kind: 'edge_case.hit', actor: 'UOPS0001', at, data: { case: 2, note: 'only # tenant 7' }, key: `${id}:edge:2` },
       ],
     }));

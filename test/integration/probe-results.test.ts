@@ -13,7 +13,15 @@ const T0 = new Date('2026-11-26T03:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 function result(runId: string, ms: number, status: ProbeResult['status'] = 'pass'): ProbeResult {
-  return { runId, status, reason: `GET /api/v1/me as standard-user: 200 in ${ms} ms`, detail: { status: 200 }, startedAt: at(ms - 5), finishedAt: at(ms), durationMs: 5 };
+  return {
+    runId,
+    status,
+    reason: `GET /api/v1/me as standard-user: 200 in ${ms} ms`,
+    detail: { status: 200 },
+    startedAt: at(ms - 5),
+    finishedAt: at(ms),
+    durationMs: 5,
+  };
 }
 
 describe('recording probe results', () => {
@@ -30,14 +38,16 @@ describe('recording probe results', () => {
 
   async function declared() {
     const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
-    const runs = await schema.pool.query<{ id: string; probe_id: string }>('SELECT id, probe_id FROM probe_runs WHERE incident_id = $1 ORDER BY probe_id', [snapshot.incident.id]);
+    const runs = await schema.pool.query<{ id: string; probe_id: string }>('SELECT id, probe_id FROM probe_runs WHERE incident_id = $1 ORDER BY probe_id', [
+      snapshot.incident.id,
+    ]);
     return { incident: snapshot.incident, runs: runs.rows };
   }
 
   const renders = async (incidentId: string) =>
-    (
-      await schema.pool.query<{ run_at: Date }>(`SELECT run_at FROM outbox WHERE incident_id = $1 AND kind = 'chat.render' ORDER BY id`, [incidentId])
-    ).rows.map((r) => r.run_at.getTime() - T0.getTime());
+    (await schema.pool.query<{ run_at: Date }>(`SELECT run_at FROM outbox WHERE incident_id = $1 AND kind = 'chat.render' ORDER BY id`, [incidentId])).rows.map(
+      (r) => r.run_at.getTime() - T0.getTime(),
+    );
 
   it('records results arriving together, each once with its event, and shows them on the checklist', async () => {
     const { incident, runs } = await declared();
@@ -49,7 +59,9 @@ describe('recording probe results', () => {
 
     const snap = (await deps.store.get(incident.id))!;
     expect(snap.probes!.map((p) => [p.probeId, p.status])).toEqual(runs.map((r) => [r.probe_id, 'pass']));
-    const events = await schema.pool.query(`SELECT data->>'run' AS run FROM incident_events WHERE incident_id = $1 AND kind = 'probe.finished' ORDER BY id`, [incident.id]);
+    const events = await schema.pool.query(`SELECT data->>'run' AS run FROM incident_events WHERE incident_id = $1 AND kind = 'probe.finished' ORDER BY id`, [
+      incident.id,
+    ]);
     expect(events.rows.map((e) => e.run).sort()).toEqual(runs.map((r) => r.id).sort());
     // The version moved, so a render started before the results knows to render again.
     expect(snap.incident.version).toBeGreaterThan(incident.version);

@@ -53,8 +53,18 @@ describe('PgReports.mttr', () => {
                                 declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id)
          VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10)
          RETURNING id`,
-        [i.class, i.severity ?? 3, status, i.declared, i.ack ?? null, i.diag ?? null, i.resolved ?? null, i.cancelled ?? null,
-         i.imported ? 'csv' : null, i.imported ? `EXT-${i.declared.getTime()}-${n}` : null],
+        [
+          i.class,
+          i.severity ?? 3,
+          status,
+          i.declared,
+          i.ack ?? null,
+          i.diag ?? null,
+          i.resolved ?? null,
+          i.cancelled ?? null,
+          i.imported ? 'csv' : null,
+          i.imported ? `EXT-${i.declared.getTime()}-${n}` : null,
+        ],
       );
       ids.push(r.rows[0]!.id);
     }
@@ -89,8 +99,22 @@ describe('PgReports.mttr', () => {
   it('computes MTTR, p50, p90, MTTA and the diagnosed-within-15-min share; unresolved count only as incidents', async () => {
     const d = at('2002-03-01T00:00:00Z');
     await seed(
-      { class: 'calc', severity: 2, declared: d, resolved: at('2002-03-01T00:00:00Z', 60 * SEC), ack: at('2002-03-01T00:00:00Z', 30 * SEC), diag: at('2002-03-01T00:00:00Z', 15 * MIN) },
-      { class: 'calc', severity: 2, declared: d, resolved: at('2002-03-01T00:00:00Z', 120 * SEC), ack: at('2002-03-01T00:00:00Z', 90 * SEC), diag: at('2002-03-01T00:00:00Z', 15 * MIN + SEC) },
+      {
+        class: 'calc',
+        severity: 2,
+        declared: d,
+        resolved: at('2002-03-01T00:00:00Z', 60 * SEC),
+        ack: at('2002-03-01T00:00:00Z', 30 * SEC),
+        diag: at('2002-03-01T00:00:00Z', 15 * MIN),
+      },
+      {
+        class: 'calc',
+        severity: 2,
+        declared: d,
+        resolved: at('2002-03-01T00:00:00Z', 120 * SEC),
+        ack: at('2002-03-01T00:00:00Z', 90 * SEC),
+        diag: at('2002-03-01T00:00:00Z', 15 * MIN + SEC),
+      },
       { class: 'calc', severity: 3, declared: d, resolved: at('2002-03-01T00:00:00Z', 180 * SEC), diag: at('2002-03-01T00:00:00Z', 5 * MIN) },
       { class: 'calc', severity: 3, declared: d, resolved: at('2002-03-01T00:00:00Z', 240 * SEC) },
       { class: 'calc', severity: 3, declared: d, resolved: at('2002-03-01T00:00:00Z', 600.5 * SEC) },
@@ -152,7 +176,13 @@ describe('PgReports.mttr', () => {
 
   it('leaves cancelled incidents out everywhere, also as the earlier incident', async () => {
     await seed(
-      { class: 'gone', declared: at('2005-01-05T00:00:00Z'), cancelled: at('2005-01-05T00:10:00Z'), ack: at('2005-01-05T00:01:00Z'), diag: at('2005-01-05T00:02:00Z') },
+      {
+        class: 'gone',
+        declared: at('2005-01-05T00:00:00Z'),
+        cancelled: at('2005-01-05T00:10:00Z'),
+        ack: at('2005-01-05T00:01:00Z'),
+        diag: at('2005-01-05T00:02:00Z'),
+      },
       { class: 'kept', declared: at('2005-01-04T00:00:00Z'), cancelled: at('2005-01-04T00:10:00Z') },
       { class: 'kept', severity: 1, declared: at('2005-01-06T00:00:00Z'), resolved: at('2005-01-06T00:10:00Z') },
     );
@@ -271,7 +301,7 @@ describe('PgReports.mttr', () => {
     expect(quiet.overall.postmortems).toEqual(noPostmortems);
   });
 
-  it('does not count imported history as major: it never had the bot\'s post-mortems', async () => {
+  it("does not count imported history as major: it never had the bot's post-mortems", async () => {
     await seed({ class: 'pm-imported', severity: 1, declared: at('2009-03-01T00:00:00Z'), resolved: at('2009-03-01T01:00:00Z'), imported: true });
     const r = await reports.mttr(window('2009-01-01T00:00:00Z', '2010-01-01T00:00:00Z'), []);
     expect(r.overall.postmortems).toEqual({ major: 0, closed: 0, share: null, mean_seconds_to_close: null });
@@ -326,10 +356,10 @@ describe('PgReports.mttr', () => {
       const { code, stdout } = await cli('mttr', '--since', '2007-04-01', '--until', '2007-05-01');
       expect(code).toBe(0);
       expect(stdout).toContain('Incident KPIs from 2007-04-01T00:00:00.000Z to 2007-05-01T00:00:00.000Z');
-      expect(stdout).toMatch(/\n  overall +3 +1 +1h 02m +1h 02m +1h 02m +2m 00s +33\.3% +33\.3%\n/);
-      expect(stdout).toMatch(/\n  pdf +yes +2 +1 +1h 02m .* 0\.0% +50\.0%\n/);
-      expect(stdout).toMatch(/\n  mystery +no +1 +0 +— +— +— +— +100\.0% +0\.0%\n/);
-      expect(stdout).toMatch(/\n  SEV1 /);
+      expect(stdout).toMatch(/\n {2}overall +3 +1 +1h 02m +1h 02m +1h 02m +2m 00s +33\.3% +33\.3%\n/);
+      expect(stdout).toMatch(/\n {2}pdf +yes +2 +1 +1h 02m .* 0\.0% +50\.0%\n/);
+      expect(stdout).toMatch(/\n {2}mystery +no +1 +0 +— +— +— +— +100\.0% +0\.0%\n/);
+      expect(stdout).toMatch(/\n {2}SEV1 /);
       expect(stdout).toContain('\nPost-mortems: 0 of 3 major incidents closed (0%)\n');
       expect(stdout).toContain('Runbook coverage: 66.7% of incidents have a runbook for their class.');
       expect(stdout).toContain('Most frequent classes without a runbook: mystery (1).');

@@ -33,7 +33,7 @@ beforeAll(() => {
       return this;
     }
     return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof realConnect;
+  };
 });
 
 afterAll(() => {
@@ -60,11 +60,7 @@ interface TestServer {
 
 const servers: TestServer[] = [];
 
-async function serve(
-  handler: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void,
-  host = '127.0.0.1',
-  port = 0,
-): Promise<TestServer> {
+async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void, host = '127.0.0.1', port = 0): Promise<TestServer> {
   const requests: Seen[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -272,9 +268,7 @@ describe('safeFetch refusals', () => {
     const err = await rejection(safeFetch(`http://api.test:${api.port}/`, opts(policy, { resolve })));
 
     expect(err).toBeInstanceOf(BlockedError);
-    expect(err.message).toBe(
-      `blocked: api.test:${api.port} resolves to 127.0.0.1, a private address; list it in PROBE_ALLOWED_HOSTS to allow it`,
-    );
+    expect(err.message).toBe(`blocked: api.test:${api.port} resolves to 127.0.0.1, a private address; list it in PROBE_ALLOWED_HOSTS to allow it`);
     expect(resolve).toHaveBeenCalledTimes(1);
     expect(api.requests).toHaveLength(0);
   });
@@ -439,9 +433,7 @@ RAIgIoBu0tAPKGMIJzF1eQSQz6baT5EzTEbaaohD9KD30v0CIEnmmiMx9gaJDeli
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      const err = await rejection(
-        safeFetch(`https://api.test:${port}/`, opts(allow(`api.test:${port}`), { resolve: async () => ['127.0.0.1'] })),
-      );
+      const err = await rejection(safeFetch(`https://api.test:${port}/`, opts(allow(`api.test:${port}`), { resolve: async () => ['127.0.0.1'] })));
 
       expect(err).toBeInstanceOf(ProbeNetworkError);
       expect(err.message).toBe(`TLS certificate not accepted from api.test:${port} (127.0.0.1) (DEPTH_ZERO_SELF_SIGNED_CERT)`);

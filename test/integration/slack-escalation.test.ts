@@ -63,7 +63,13 @@ describe('SlackPlatform.escalate', () => {
   }
 
   function notice(incident: Incident, targets: string[]): EscalationNotice {
-    return { incidentId: incident.id, level: 2, targets, text: [`INC-${incident.number} is escalated to level 2: `, { strong: 'nobody acknowledged it' }, ' <!here>'], fixAt: FIX_AT };
+    return {
+      incidentId: incident.id,
+      level: 2,
+      targets,
+      text: [`INC-${incident.number} is escalated to level 2: `, { strong: 'nobody acknowledged it' }, ' <!here>'],
+      fixAt: FIX_AT,
+    };
   }
 
   /** Messages posted with an escalation key, oldest first. */
@@ -77,7 +83,9 @@ describe('SlackPlatform.escalate', () => {
     const dms = slack.callsOf('conversations.open').length;
     await platform.escalate(notice(incident, ['@oncall-documents']), ATTEMPT);
 
-    expect(keyed(room).map((m) => m.text)).toEqual([`INC-${incident.number} is escalated to level 2: *nobody acknowledged it* &lt;!here&gt;\n<!subteam^SDOCS001>`]);
+    expect(keyed(room).map((m) => m.text)).toEqual([
+      `INC-${incident.number} is escalated to level 2: *nobody acknowledged it* &lt;!here&gt;\n<!subteam^SDOCS001>`,
+    ]);
     expect(slack.channels.get(room)!.members).toEqual(new Set(['UBOT', 'UALICE01', 'UDANA001', 'UERIK002']));
     // Members of a group are called in the room, not each by direct message.
     expect(slack.callsOf('conversations.open')).toHaveLength(dms);

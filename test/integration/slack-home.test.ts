@@ -44,9 +44,19 @@ describe('the App Home read and published', () => {
                               declared_at, resolved_at, cancelled_at, imported_from, external_id)
        VALUES ('pdf-404', 'pdf', $1, $2, $3, $4, $5, $6, 'U0DECL', $7, $8, $9, $10, $11)
        RETURNING id, number`,
-      [s.title, s.severity ?? 3, status, s.platform ?? 'slack', s.workspace === undefined ? TEAM : s.workspace,
-       s.channel === undefined ? `C0HOME${seq}` : s.channel, declared, status === 'resolved' ? ended : null,
-       status === 'cancelled' ? ended : null, s.imported ? 'csv' : null, s.imported ? `EXT-${seq}` : null],
+      [
+        s.title,
+        s.severity ?? 3,
+        status,
+        s.platform ?? 'slack',
+        s.workspace === undefined ? TEAM : s.workspace,
+        s.channel === undefined ? `C0HOME${seq}` : s.channel,
+        declared,
+        status === 'resolved' ? ended : null,
+        status === 'cancelled' ? ended : null,
+        s.imported ? 'csv' : null,
+        s.imported ? `EXT-${seq}` : null,
+      ],
     );
     return { id: r.rows[0]!.id, number: Number(r.rows[0]!.number) };
   }
@@ -118,7 +128,14 @@ describe('the App Home read and published', () => {
       ['Checkout slow', 1, '2025-06-20'],
       ['Resolved last week', 1, null],
     ]);
-    expect(home.items[0]).toEqual(expect.objectContaining({ owner: ME, closedAt: null, text: 'item 2 <!here>', incident: { id: mine.id, number: mine.number, title: 'Checkout slow', channelId: expect.any(String) } }));
+    expect(home.items[0]).toEqual(
+      expect.objectContaining({
+        owner: ME,
+        closedAt: null,
+        text: 'item 2 <!here>',
+        incident: { id: mine.id, number: mine.number, title: 'Checkout slow', channelId: expect.any(String) },
+      }),
+    );
 
     expect(home.postmortems.map((p) => [p.incident.title, p.status, p.dueOn])).toEqual([
       ['Resolved last week', 'in_review', '2025-06-05'],

@@ -67,6 +67,10 @@ describe('SlackPlatform', () => {
     expect(slack.callsOf('conversations.members').length).toBe(before);
     expect(await platform.resolveActor('UNEW0001', incident, { room: channel, via: 'click' })).toEqual({ id: 'UNEW0001', isAdmin: false, inChannel: false });
     expect(await platform.resolveActor('UALICE01', incident, { room: channel, via: 'click' })).toEqual({ id: 'UALICE01', isAdmin: false, inChannel: true });
-    expect(await platform.resolveActor('UADMIN01', incident, { room: 'CGENERAL', via: 'command' })).toEqual({ id: 'UADMIN01', isAdmin: true, inChannel: false });
+    expect(await platform.resolveActor('UADMIN01', incident, { room: 'CGENERAL', via: 'command' })).toEqual({
+      id: 'UADMIN01',
+      isAdmin: true,
+      inChannel: false,
+    });
   });
 });

@@ -28,7 +28,13 @@ describe('opening the incident channel when Slack keeps refusing', () => {
     deps = { store: new PgIncidentStore(schema.pool), clock: systemClock, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), tz: 'UTC' };
     const client = new WebClient('xoxb-test-provision', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const logger = createLogger('silent');
-    provisioner = new SlackProvisioner(client, deps, new SlackMessageSync(client, deps, new ChatRefStore(schema.pool, 'slack'), logger), new ChatRoomStore(schema.pool, 'slack'), logger);
+    provisioner = new SlackProvisioner(
+      client,
+      deps,
+      new SlackMessageSync(client, deps, new ChatRefStore(schema.pool, 'slack'), logger),
+      new ChatRoomStore(schema.pool, 'slack'),
+      logger,
+    );
   });
   afterAll(async () => {
     await slack.stop();
@@ -36,7 +42,9 @@ describe('opening the incident channel when Slack keeps refusing', () => {
   });
 
   it('tells the declarer on the last attempt what failed, how to fix it, and to work the runbook by hand', async () => {
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'pdf-404', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'pdf-404', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     slack.failNext.set('conversations.create', 'missing_scope');
     const responseUrl = slack.responseUrl('final');
     await expect(provisioner.provision(incident.id, { responseUrl }, lastAttempt)).rejects.toThrow();
@@ -53,7 +61,9 @@ describe('opening the incident channel when Slack keeps refusing', () => {
   });
 
   it('names the step that failed when the channel opened but the checklist could not be posted', async () => {
-    const { snapshot: { incident } } = await declareIncident(deps, { runbook: 'queue-failure', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'queue-failure', actor: { id: 'UALICE01' }, platform: 'slack', workspace: 'T1' });
     slack.failNext.set('chat.postMessage', 'rate_limited');
     const responseUrl = slack.responseUrl('post-failed');
     await expect(provisioner.provision(incident.id, { responseUrl }, lastAttempt)).rejects.toThrow();

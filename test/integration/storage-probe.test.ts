@@ -132,7 +132,9 @@ describe('storage probe', () => {
 
     const [left] = s3.keys(BUCKET);
     expect(outcome.status).toBe('fail');
-    expect(outcome.reason).toBe(`write to invoices-prod: put worked but delete got AccessDenied (403) — the bucket policy or the app's role refuses it; ${left} is left behind`);
+    expect(outcome.reason).toBe(
+      `write to invoices-prod: put worked but delete got AccessDenied (403) — the bucket policy or the app's role refuses it; ${left} is left behind`,
+    );
     expect(outcome.detail).toMatchObject({ step: 'DeleteObject', errorCode: 'AccessDenied', key: left });
   });
 
@@ -200,7 +202,9 @@ describe('storage probe', () => {
         seen.push(JSON.stringify(await p.run(probe(operation, { bucket }))));
       }
     }
-    const down = await prober(`http://127.0.0.1:${await freePort()}`).run(probe('write')).catch((e: Error) => e);
+    const down = await prober(`http://127.0.0.1:${await freePort()}`)
+      .run(probe('write'))
+      .catch((e: Error) => e);
     seen.push(String(down), String((down as Error).stack));
 
     expect(seen.join('\n')).not.toContain(SECRET);

@@ -23,7 +23,7 @@ const USER = { id: OWNER, isAdmin: false, inChannel: true };
  * One "today" for the team: at 23:30 UTC on the 9th it is already the 10th in Tokyo, so an item
  * due the 10th is due today everywhere it shows, and only the one due the 9th gets a reminder.
  */
-describe('the team\'s day (TEAM_TZ=Asia/Tokyo)', () => {
+describe("the team's day (TEAM_TZ=Asia/Tokyo)", () => {
   let schema: TestSchema;
   let deps: CoreDeps;
   let now = new Date('2026-03-08T03:00:00Z');
@@ -70,7 +70,9 @@ describe('the team\'s day (TEAM_TZ=Asia/Tokyo)', () => {
   });
 
   it('refuses a due day before the Tokyo day, and takes the Tokyo today', async () => {
-    await expect(addActionItem(deps, incidentId, USER, { text: 'Late', owner: null, dueOn: '2026-03-09' }, 'r3')).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(addActionItem(deps, incidentId, USER, { text: 'Late', owner: null, dueOn: '2026-03-09' }, 'r3')).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
     await expect(addActionItem(deps, incidentId, USER, { text: 'Today', owner: null, dueOn: '2026-03-10' }, 'r4')).resolves.toBeDefined();
   });
 });

@@ -25,7 +25,12 @@ afterAll(async () => {
 
 function digests() {
   const config = loadConfig({ DATABASE_URL: h.schema.url, TEAMS: 'on', DIGEST_TEAMS_CHANNEL: GENERAL_CHANNEL.id });
-  return weeklyDigestsFrom(config, { pool: h.schema.pool, catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')), clock: { now: () => NOW }, logger: createLogger('silent') });
+  return weeklyDigestsFrom(config, {
+    pool: h.schema.pool,
+    catalog: loadCatalog(path.resolve(__dirname, '../../playbooks')),
+    clock: { now: () => NOW },
+    logger: createLogger('silent'),
+  });
 }
 
 test('the weekly digest opens one thread in DIGEST_TEAMS_CHANNEL, however many bots run it', async () => {

@@ -49,7 +49,13 @@ export async function startConsoleHarness(
       ...opts.env,
     });
     if (!config.console) throw new Error('the console harness needs a configuration that serves the console (CONSOLE=off, or a chat platform, was set)');
-    runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, console: opts.console, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+    runtime = await startRuntime({
+      config,
+      role: opts.role,
+      clock: opts.clock,
+      console: opts.console,
+      logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    });
   } catch (err) {
     if (owned) await schema.drop().catch(() => undefined);
     throw err;

@@ -394,10 +394,22 @@ export class FakeConnector {
 
   private injected(method: string, path: string): Reply | null {
     const decoded = safeDecode(path);
-    const rule = this.faults.find((f) => f.remaining > 0 && (!f.method || f.method.toUpperCase() === method) && (!f.path || f.path.test(path) || f.path.test(decoded)));
+    const rule = this.faults.find(
+      (f) => f.remaining > 0 && (!f.method || f.method.toUpperCase() === method) && (!f.path || f.path.test(path) || f.path.test(decoded)),
+    );
     if (!rule) return null;
     rule.remaining -= 1;
-    const code = { 400: 'BadArgument', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 413: 'MessageSizeTooBig', 429: 'Throttled', 502: 'ServiceError', 503: 'ServiceUnavailable' }[rule.status] ?? 'ServiceError';
+    const code =
+      {
+        400: 'BadArgument',
+        403: 'Forbidden',
+        404: 'NotFound',
+        412: 'PreconditionFailed',
+        413: 'MessageSizeTooBig',
+        429: 'Throttled',
+        502: 'ServiceError',
+        503: 'ServiceUnavailable',
+      }[rule.status] ?? 'ServiceError';
     const headers = { ...(rule.status === 429 ? { 'retry-after': '1' } : {}), ...rule.headers };
     return { status: rule.status, body: rule.body ?? { error: { code, message: `injected ${rule.status}` } }, headers };
   }
@@ -470,7 +482,14 @@ export class FakeConnector {
         if (!team) return notInRoster(route.teamId!);
         return {
           status: 200,
-          body: { id: team.id, ...(team.name !== undefined ? { name: team.name } : {}), aadGroupId: team.aadGroupId, channelCount: team.channels.length, memberCount: team.members.length, type: 'standard' },
+          body: {
+            id: team.id,
+            ...(team.name !== undefined ? { name: team.name } : {}),
+            aadGroupId: team.aadGroupId,
+            channelCount: team.channels.length,
+            memberCount: team.members.length,
+            type: 'standard',
+          },
         };
       }
       default:
@@ -495,7 +514,9 @@ export class FakeConnector {
     const created = this.created.get(conversationId);
     if (created) {
       const everyone = [...this.teams.values()].flatMap((t) => t.members).concat([...this.rosters.values()].flat());
-      return (created.params.members ?? []).map((p: any) => everyone.find((m) => m.id === p.id) ?? { id: p.id, name: p.name ?? '', aadObjectId: p.aadObjectId ?? '' });
+      return (created.params.members ?? []).map(
+        (p: any) => everyone.find((m) => m.id === p.id) ?? { id: p.id, name: p.name ?? '', aadObjectId: p.aadObjectId ?? '' },
+      );
     }
     return undefined;
   }
@@ -626,7 +647,8 @@ function parseRoute(method: string, pathname: string): Route {
     const name = { POST: 'reply', PUT: 'update', DELETE: 'delete' }[method] ?? 'unknown';
     return { name, conversationId, activityId: subId };
   }
-  if (sub === 'members' && method === 'GET') return subId === undefined ? { name: 'members', conversationId } : { name: 'member', conversationId, memberId: subId };
+  if (sub === 'members' && method === 'GET')
+    return subId === undefined ? { name: 'members', conversationId } : { name: 'member', conversationId, memberId: subId };
   if (sub === 'pagedmembers' && method === 'GET' && subId === undefined) return { name: 'pagedMembers', conversationId };
   return { name: 'unknown', conversationId };
 }
@@ -718,6 +740,6 @@ export class FakeOutboundCredentialsFactory extends ConfigurationServiceClientCr
         return request;
       },
     };
-    return credentials as unknown as Credentials;
+    return credentials;
   }
 }

@@ -126,7 +126,8 @@ export class FakeS3 {
     req: { operation: S3Operation | 'unsupported'; bucket: string; key: string; body: Buffer; query: URLSearchParams; resource: string },
   ): void {
     const { operation, key, resource } = req;
-    if (operation === 'unsupported') return error(res, 501, 'NotImplemented', 'This fake implements GetObject, PutObject, DeleteObject and ListObjectsV2 only', resource);
+    if (operation === 'unsupported')
+      return error(res, 501, 'NotImplemented', 'This fake implements GetObject, PutObject, DeleteObject and ListObjectsV2 only', resource);
     const bucket = this.buckets.get(req.bucket);
     if (!bucket) return error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', resource);
     const failure = bucket.errors.get(operation);

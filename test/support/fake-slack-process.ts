@@ -208,7 +208,9 @@ async function main(): Promise<void> {
       await slack.stop();
     },
   };
-  process.on('message', async (m: { id?: number; cmd?: string }) => {
+  // answer() catches everything it runs, so the promise it returns never rejects.
+  process.on('message', (m: { id?: number; cmd?: string }) => void answer(m));
+  async function answer(m: { id?: number; cmd?: string }): Promise<void> {
     if (m.id === undefined || !m.cmd) return;
     const fn = handlers[m.cmd];
     try {
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
     } catch (err) {
       process.send?.({ id: m.id, ok: false, error: (err as Error).stack ?? String(err) });
     }
-  });
+  }
   emit('ready', { url: slack.url, apiUrl: `${proxy?.url ?? slack.url}/api/`, respondBase: `${slack.url}/respond/` } satisfies FakeSlackReady);
 }
 

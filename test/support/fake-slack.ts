@@ -232,7 +232,11 @@ export class FakeSlack {
         const limit = Math.min(Number(args.limit || 100), 1000);
         const page = all.slice(start, start + limit);
         const next = start + limit < all.length ? String(start + limit) : '';
-        return { ok: true, channels: page.map((c) => ({ id: c.id, name: c.name, creator: c.creator, is_archived: false })), response_metadata: { next_cursor: next } };
+        return {
+          ok: true,
+          channels: page.map((c) => ({ id: c.id, name: c.name, creator: c.creator, is_archived: false })),
+          response_metadata: { next_cursor: next },
+        };
       }
       case 'conversations.history': {
         if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
@@ -242,7 +246,14 @@ export class FakeSlack {
           .filter((m) => m.channel === args.channel)
           .reverse()
           .slice(0, Number(args.limit || 100))
-          .map((m) => ({ type: 'message', user: m.user, ...(m.user === 'UBOT' ? { bot_id: 'BBOT' } : {}), ts: m.ts, text: m.text, ...(withMeta && m.metadata ? { metadata: m.metadata } : {}) }));
+          .map((m) => ({
+            type: 'message',
+            user: m.user,
+            ...(m.user === 'UBOT' ? { bot_id: 'BBOT' } : {}),
+            ts: m.ts,
+            text: m.text,
+            ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+          }));
         return { ok: true, messages, has_more: false };
       }
       case 'conversations.invite': {
@@ -266,7 +277,8 @@ export class FakeSlack {
         if (!user) return { ok: false, error: 'user_not_found' };
         if (user.deleted) return { ok: false, error: 'user_disabled' };
         const id = `D${user.id.slice(1)}`;
-        if (!this.channels.has(id)) this.channels.set(id, { id, name: `dm-${user.id.toLowerCase()}`, topic: '', members: new Set(['UBOT', user.id]), creator: 'UBOT' });
+        if (!this.channels.has(id))
+          this.channels.set(id, { id, name: `dm-${user.id.toLowerCase()}`, topic: '', members: new Set(['UBOT', user.id]), creator: 'UBOT' });
         return { ok: true, channel: { id } };
       }
       case 'conversations.members': {
@@ -285,7 +297,13 @@ export class FakeSlack {
       case 'chat.update': {
         // Posting to a user id opens (or reuses) the direct message with them, as Slack does.
         if (method === 'chat.postMessage' && /^[UW][A-Z0-9]+$/.test(args.channel ?? '') && !this.channels.has(args.channel)) {
-          this.channels.set(args.channel, { id: args.channel, name: `dm-${args.channel.toLowerCase()}`, topic: '', members: new Set(['UBOT', args.channel]), creator: 'UBOT' });
+          this.channels.set(args.channel, {
+            id: args.channel,
+            name: `dm-${args.channel.toLowerCase()}`,
+            topic: '',
+            members: new Set(['UBOT', args.channel]),
+            creator: 'UBOT',
+          });
         }
         if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
         if (method === 'chat.postMessage' && !this.channels.get(args.channel)!.members.has('UBOT')) return { ok: false, error: 'not_in_channel' };
@@ -319,7 +337,8 @@ export class FakeSlack {
       }
       case 'views.publish': {
         const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
-        if (!/^[UW][A-Z0-9]+$/.test(args.user_id ?? '')) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['invalid `user_id`'] } };
+        if (!/^[UW][A-Z0-9]+$/.test(args.user_id ?? ''))
+          return { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['invalid `user_id`'] } };
         if (JSON.stringify(view ?? null).length > 250_000) return { ok: false, error: 'view_too_large' };
         const problem = homeViewProblem(view);
         if (problem) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem] } };
@@ -341,9 +360,7 @@ export class FakeSlack {
         return { ok: true, members, response_metadata: { next_cursor: next } };
       }
       case 'usergroups.users.list':
-        return this.usergroups.has(args.usergroup)
-          ? { ok: true, users: this.usergroups.get(args.usergroup) }
-          : { ok: false, error: 'no_such_subteam' };
+        return this.usergroups.has(args.usergroup) ? { ok: true, users: this.usergroups.get(args.usergroup) } : { ok: false, error: 'no_such_subteam' };
       default:
         return { ok: false, error: 'unknown_method' };
     }

@@ -39,8 +39,8 @@ export async function startRedisServer(opts: { port?: number; readyTimeoutMs?: n
   const keep = (c: Buffer) => {
     out = (out + c.toString('utf8')).slice(-4_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const exited = new Promise<void>((resolve) => {
     const done = () => {
@@ -71,7 +71,10 @@ export async function startRedisServer(opts: { port?: number; readyTimeoutMs?: n
     await new Promise((r) => setTimeout(r, 50));
   }
   await server.kill('SIGKILL');
-  const why = await Promise.race([spawnError.then((e) => `could not be started: ${e.message}`), Promise.resolve(gone ? 'exited' : `did not answer PING within ${timeoutMs} ms`)]);
+  const why = await Promise.race([
+    spawnError.then((e) => `could not be started: ${e.message}`),
+    Promise.resolve(gone ? 'exited' : `did not answer PING within ${timeoutMs} ms`),
+  ]);
   throw new Error(`redis-server on port ${port} ${why}\n--- output ---\n${out || '(none)'}`);
 }
 

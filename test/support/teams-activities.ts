@@ -39,9 +39,19 @@ const person = (key: string, name: string, id: string, aadObjectId: string): Per
   email: `${key}@braiflow.example`,
   userPrincipalName: `${key}@braiflow.example`,
 });
-export const alice = person('alice', 'Alice Martin', '29:1aLiCe7Xw-XgTwaHW5JxZ4KMNDxn1kcL8fwX1NwbUvCasIPKfQIXHvNzcPjD86f', 'a11ce000-0ad3-4172-9210-7beb711d3f70');
+export const alice = person(
+  'alice',
+  'Alice Martin',
+  '29:1aLiCe7Xw-XgTwaHW5JxZ4KMNDxn1kcL8fwX1NwbUvCasIPKfQIXHvNzcPjD86f',
+  'a11ce000-0ad3-4172-9210-7beb711d3f70',
+);
 export const bob = person('bob', 'Bob Okafor', '29:1b0B9qRt-YhUvWxZ2aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcdefGhIj', 'b0b00000-2a6c-4f1e-8d3b-9c5e7a1f2d48');
-export const carol = person('carol', 'Carol Nguyen', '29:1cArOl4Mn-PqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZ9876543210zyxwVu', 'ca201000-5e8f-4b2a-9c1d-3f6a8e0b4d72');
+export const carol = person(
+  'carol',
+  'Carol Nguyen',
+  '29:1cArOl4Mn-PqRsTuVwXyZaBcDeFgHiJkLmNoPqRsTuVwXyZ9876543210zyxwVu',
+  'ca201000-5e8f-4b2a-9c1d-3f6a8e0b4d72',
+);
 export const PEOPLE: readonly Person[] = [alice, bob, carol];
 
 let lastId = 1760000000000;

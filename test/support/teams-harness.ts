@@ -16,9 +16,19 @@ export interface TeamsHarness {
   /** The bot's POST /api/messages. */
   url: string;
   /** `@Incident <text>` typed by `from` in a channel (a new post unless `conversationId` names a thread). */
-  say(text: string, from: Person, opts?: { conversationId?: string; channel?: { id: string }; mentions?: Person[]; id?: string }): Promise<{ status: number; body: any }>;
+  say(
+    text: string,
+    from: Person,
+    opts?: { conversationId?: string; channel?: { id: string }; mentions?: Person[]; id?: string },
+  ): Promise<{ status: number; body: any }>;
   /** A click on an Action.Execute button of the card in message `messageId`; answers the invoke response. */
-  click(from: Person, conversationId: string, messageId: string, action: { verb: string; data: Record<string, unknown> }, id?: string): Promise<{ status: number; body: any }>;
+  click(
+    from: Person,
+    conversationId: string,
+    messageId: string,
+    action: { verb: string; data: Record<string, unknown> },
+    id?: string,
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +41,12 @@ export async function startTeamsHarness(
 ): Promise<TeamsHarness> {
   const connector = opts.share?.connector ?? opts.connector ?? (await new FakeConnector().start());
   if (!opts.share) {
-    connector.setTeam(TEAM.id, { name: TEAM.name, aadGroupId: TEAM.aadGroupId, channels: [GENERAL_CHANNEL, INCIDENTS_CHANNEL], members: PEOPLE.map((p) => ({ ...p })) });
+    connector.setTeam(TEAM.id, {
+      name: TEAM.name,
+      aadGroupId: TEAM.aadGroupId,
+      channels: [GENERAL_CHANNEL, INCIDENTS_CHANNEL],
+      members: PEOPLE.map((p) => ({ ...p })),
+    });
   }
   const schema = opts.share?.schema ?? (await freshSchema());
   const prefix = opts.share?.prefix ?? uniquePrefix();
@@ -43,7 +58,7 @@ export async function startTeamsHarness(
     LOG_LEVEL: 'silent',
     PLAYBOOKS_DIR: opts.runbooksDir ?? path.resolve(__dirname, '../../playbooks'),
     TEAMS: 'on',
-    TEAMS_INCIDENT_CHANNEL_ID: INCIDENTS_CHANNEL.id!,
+    TEAMS_INCIDENT_CHANNEL_ID: INCIDENTS_CHANNEL.id,
     ...opts.env,
   });
   const runtime = await startRuntime({ config, role: opts.role, clock: opts.clock, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
@@ -57,7 +72,8 @@ export async function startTeamsHarness(
     url,
     say: (text, from, o = {}) =>
       postActivity(url, channelMessage({ serviceUrl, text, from, conversationId: o.conversationId, channel: o.channel, mentions: o.mentions, id: o.id })),
-    click: (from, conversationId, messageId, action, id) => postActivity(url, invokeAction({ serviceUrl, from, conversationId, replyToId: messageId, verb: action.verb, data: action.data, id })),
+    click: (from, conversationId, messageId, action, id) =>
+      postActivity(url, invokeAction({ serviceUrl, from, conversationId, replyToId: messageId, verb: action.verb, data: action.data, id })),
     async stop() {
       await runtime.stop();
       if (opts.share) return;

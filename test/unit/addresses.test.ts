@@ -10,7 +10,8 @@ describe('address lists (METRICS_ALLOW_FROM, CONSOLE_ALLOW_FROM)', () => {
 
   it('the default lets this machine and the private networks in, and nothing public', () => {
     const allowed = localClients(PRIVATE_NETWORKS);
-    for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.0.0.9', '172.16.5.5', '172.31.255.255', '192.168.0.1', 'fc00::1', 'fdab::1']) expect([a, allowed(a)]).toEqual([a, true]);
+    for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.0.0.9', '172.16.5.5', '172.31.255.255', '192.168.0.1', 'fc00::1', 'fdab::1'])
+      expect([a, allowed(a)]).toEqual([a, true]);
     for (const a of ['172.32.0.1', '8.8.8.8', '2001:db8::1', '::ffff:1.1.1.1']) expect([a, allowed(a)]).toEqual([a, false]);
   });
 
@@ -37,6 +38,8 @@ describe('address lists (METRICS_ALLOW_FROM, CONSOLE_ALLOW_FROM)', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).message).toContain('METRICS_ALLOW_FROM: "prometheus" is not an address or a network such as 10.0.0.0/8; list the addresses or networks');
+    expect((err as ConfigError).message).toContain(
+      'METRICS_ALLOW_FROM: "prometheus" is not an address or a network such as 10.0.0.0/8; list the addresses or networks',
+    );
   });
 });

@@ -52,7 +52,8 @@ describe('incident-bot --help', () => {
       'incident-bot import <source> <file> [--class-map <file>]',
       'incident-bot digest --now',
       'incident-bot postmortem <incident> [--platform <platform>] [--workspace <id>]',
-    ]) expect(help).toContain(line);
+    ])
+      expect(help).toContain(line);
   });
 
   it('exits 2 with the usage for an unknown command or flag', async () => {

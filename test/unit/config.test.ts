@@ -27,9 +27,7 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.slack?.admins).toEqual({ users: [], groups: [] });
     expect(config.databaseUrl).toBe(VALID.DATABASE_URL);
-    expect(config.slack).toEqual(
-      expect.objectContaining({ botToken: VALID.SLACK_BOT_TOKEN, signingSecret: VALID.SLACK_SIGNING_SECRET }),
-    );
+    expect(config.slack).toEqual(expect.objectContaining({ botToken: VALID.SLACK_BOT_TOKEN, signingSecret: VALID.SLACK_SIGNING_SECRET }));
   });
 
   it('treats an empty variable (as left in a .env file) as unset, so the default still applies', () => {
@@ -64,7 +62,7 @@ describe('loadConfig', () => {
     expect(err.message.split('\n')).toHaveLength(1 + err.problems.length);
   });
 
-  it('asks for the rest of Slack\'s settings once any of them is set', () => {
+  it("asks for the rest of Slack's settings once any of them is set", () => {
     const err = configError({ DATABASE_URL: VALID.DATABASE_URL, SLACK_SIGNING_SECRET: VALID.SLACK_SIGNING_SECRET });
     expect(err.problems).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN is required for Slack: .*OAuth & Permissions/)]);
     const http = configError({ DATABASE_URL: VALID.DATABASE_URL, SLACK_BOT_TOKEN: VALID.SLACK_BOT_TOKEN });
@@ -152,7 +150,12 @@ describe('loadConfig', () => {
       ['not a URL', 'hooks.example.com/hook'],
       ['a look-alike of loopback', 'http://127.example.com/hook'],
     ])('refuses a URL that is %s', (_why, url) => {
-      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: 'statuspage', ESCALATION_WEBHOOK_STATUSPAGE_URL: url, ESCALATION_WEBHOOK_STATUSPAGE_SECRET: HMAC });
+      const err = configError({
+        ...VALID,
+        ESCALATION_WEBHOOKS: 'statuspage',
+        ESCALATION_WEBHOOK_STATUSPAGE_URL: url,
+        ESCALATION_WEBHOOK_STATUSPAGE_SECRET: HMAC,
+      });
       expect(err.problems).toEqual(['ESCALATION_WEBHOOK_STATUSPAGE_URL must be an https:// URL (http:// only for localhost or a loopback address)']);
     });
 
@@ -183,7 +186,13 @@ describe('loadConfig', () => {
     });
 
     it('refuses the variables of a webhook that is not listed, which would otherwise only fail mid-incident', () => {
-      const err = configError({ ...VALID, ESCALATION_WEBHOOKS: 'pagerduty', ESCALATION_WEBHOOK_PAGERDUTY_PRESET: 'pagerduty', ESCALATION_WEBHOOK_PAGERDUTY_SECRET: ROUTING_KEY, ESCALATION_WEBHOOK_STATUS_PAGE_SECRET: HMAC });
+      const err = configError({
+        ...VALID,
+        ESCALATION_WEBHOOKS: 'pagerduty',
+        ESCALATION_WEBHOOK_PAGERDUTY_PRESET: 'pagerduty',
+        ESCALATION_WEBHOOK_PAGERDUTY_SECRET: ROUTING_KEY,
+        ESCALATION_WEBHOOK_STATUS_PAGE_SECRET: HMAC,
+      });
       expect(err.problems).toEqual([
         'ESCALATION_WEBHOOK_STATUS_PAGE_SECRET is set but ESCALATION_WEBHOOKS does not list its webhook: add status-page there, or unset it',
       ]);
@@ -221,9 +230,7 @@ describe('loadConfig', () => {
 
     it.each(['alice', '@alice', 'U123;S456', 'u123', 'U123,,S456', '#incidents'])('refuses %p with a message saying what it must be', (value) => {
       const err = configError({ ...VALID, INCIDENT_ADMINS: value });
-      expect(err.problems).toEqual([
-        'INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)',
-      ]);
+      expect(err.problems).toEqual(['INCIDENT_ADMINS must be a comma-separated list of Slack user IDs (U…/W…) or user group IDs (S…)']);
     });
   });
 });
@@ -254,7 +261,7 @@ describe('loadConfig: the weekly digest', () => {
   });
 });
 
-describe('loadConfig: the team\'s time zone', () => {
+describe("loadConfig: the team's time zone", () => {
   it('is UTC by default, and TEAM_TZ sets it for the day, the digest and the reminders alike', () => {
     expect(loadConfig({ ...VALID }).tz).toBe('UTC');
     const config = loadConfig({ ...VALID, TEAM_TZ: 'Asia/Tokyo' });
@@ -276,7 +283,11 @@ describe('loadConfig: the team\'s time zone', () => {
 
 describe('loadConfig: Microsoft Teams', () => {
   const DB = { DATABASE_URL: VALID.DATABASE_URL };
-  const APP = { MICROSOFT_APP_ID: '0b6fe6d1-fece-44f7-9a48-56465e2d5ab8', MICROSOFT_APP_PASSWORD: 'client-secret-value', MICROSOFT_APP_TENANT_ID: '7d1b1e9c-3f2a-4c8e-9b5d-2a6f0e4c8b13' };
+  const APP = {
+    MICROSOFT_APP_ID: '0b6fe6d1-fece-44f7-9a48-56465e2d5ab8',
+    MICROSOFT_APP_PASSWORD: 'client-secret-value',
+    MICROSOFT_APP_TENANT_ID: '7d1b1e9c-3f2a-4c8e-9b5d-2a6f0e4c8b13',
+  };
 
   it('starts Teams-only with no Slack variable (empty ones count as unset), and start names the platform', () => {
     const config = loadConfig({ ...DB, ...APP, MICROSOFT_APP_TYPE: 'SingleTenant', SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '' });
@@ -305,25 +316,41 @@ describe('loadConfig: Microsoft Teams', () => {
       TEAMS_INCIDENT_CHANNEL_ID: '#incidents',
       TEAMS_ADMINS: 'alice@braiflow.example',
     });
-    for (const name of ['SLACK_BOT_TOKEN must be', 'MICROSOFT_APP_ID must be', 'MICROSOFT_APP_TYPE must be', 'TEAMS_INCIDENT_CHANNEL_ID must be', 'TEAMS_ADMINS must be']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN must be',
+      'MICROSOFT_APP_ID must be',
+      'MICROSOFT_APP_TYPE must be',
+      'TEAMS_INCIDENT_CHANNEL_ID must be',
+      'TEAMS_ADMINS must be',
+    ]) {
       expect(err.problems.filter((p) => p.startsWith(name))).toHaveLength(1);
     }
   });
 
-  it('accepts activities from the app\'s own tenant by default, from TEAMS_ALLOWED_TENANTS when set, and refuses a list that is not GUIDs', () => {
+  it("accepts activities from the app's own tenant by default, from TEAMS_ALLOWED_TENANTS when set, and refuses a list that is not GUIDs", () => {
     expect(loadConfig({ ...DB, ...APP }).teams?.allowedTenants).toEqual([APP.MICROSOFT_APP_TENANT_ID]);
     const other = 'F0E1D2C3-B4A5-4968-8776-5A4B3C2D1E0F';
-    expect(loadConfig({ ...DB, ...APP, TEAMS_ALLOWED_TENANTS: ` ${APP.MICROSOFT_APP_TENANT_ID} , ${other}` }).teams?.allowedTenants).toEqual([APP.MICROSOFT_APP_TENANT_ID, other.toLowerCase()]);
+    expect(loadConfig({ ...DB, ...APP, TEAMS_ALLOWED_TENANTS: ` ${APP.MICROSOFT_APP_TENANT_ID} , ${other}` }).teams?.allowedTenants).toEqual([
+      APP.MICROSOFT_APP_TENANT_ID,
+      other.toLowerCase(),
+    ]);
     // A multi-tenant bot with neither has nothing to compare with: any tenant (start warns).
     expect(loadConfig({ ...DB, ...APP, MICROSOFT_APP_TENANT_ID: '' }).teams?.allowedTenants).toEqual([]);
-    expect(configError({ ...DB, ...APP, TEAMS_ALLOWED_TENANTS: 'contoso.onmicrosoft.com' }).problems).toEqual([expect.stringMatching(/^TEAMS_ALLOWED_TENANTS must be a comma-separated list of Microsoft Entra tenant IDs/)]);
+    expect(configError({ ...DB, ...APP, TEAMS_ALLOWED_TENANTS: 'contoso.onmicrosoft.com' }).problems).toEqual([
+      expect.stringMatching(/^TEAMS_ALLOWED_TENANTS must be a comma-separated list of Microsoft Entra tenant IDs/),
+    ]);
   });
 
   it('asks for what the app type needs: a secret unless a managed identity, a tenant unless multi-tenant', () => {
     const err = configError({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'SingleTenant' });
     expect(err.problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is required/), expect.stringMatching(/^MICROSOFT_APP_TENANT_ID is required/)]);
-    expect(loadConfig({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: APP.MICROSOFT_APP_TENANT_ID }).teams?.appType).toBe('UserAssignedMSI');
-    expect(configError({ ...DB, TEAMS: 'on', MICROSOFT_APP_PASSWORD: 'client-secret-value' }).problems).toEqual([expect.stringMatching(/^MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not/)]);
+    expect(
+      loadConfig({ ...DB, MICROSOFT_APP_ID: APP.MICROSOFT_APP_ID, MICROSOFT_APP_TYPE: 'UserAssignedMSI', MICROSOFT_APP_TENANT_ID: APP.MICROSOFT_APP_TENANT_ID })
+        .teams?.appType,
+    ).toBe('UserAssignedMSI');
+    expect(configError({ ...DB, TEAMS: 'on', MICROSOFT_APP_PASSWORD: 'client-secret-value' }).problems).toEqual([
+      expect.stringMatching(/^MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not/),
+    ]);
   });
 });
 
@@ -346,7 +373,10 @@ describe('loadConfig: the web console', () => {
 
   it('keeps the console off beside Slack unless CONSOLE=on', () => {
     expect(loadConfig({ ...VALID }).console).toBeNull();
-    expect(surfaces(loadConfig({ ...VALID, CONSOLE: 'on', CONSOLE_TOKEN: 'a-long-random-console-token' }))).toEqual(['slack (HTTP)', 'console (token required)']);
+    expect(surfaces(loadConfig({ ...VALID, CONSOLE: 'on', CONSOLE_TOKEN: 'a-long-random-console-token' }))).toEqual([
+      'slack (HTTP)',
+      'console (token required)',
+    ]);
   });
 
   it('refuses a short token and an admin who is not one of the people, with the rest', () => {
@@ -366,7 +396,10 @@ describe('loadConfig: the web console', () => {
     const offered = new Set<string>();
     for (const token of weak) {
       const err = configError({ ...DB, CONSOLE_TOKEN: token });
-      expect({ token, problems: err.problems }).toEqual({ token, problems: [expect.stringMatching(/^CONSOLE_TOKEN is too weak: .*freshly generated token: [A-Za-z0-9_-]{32}$/)] });
+      expect({ token, problems: err.problems }).toEqual({
+        token,
+        problems: [expect.stringMatching(/^CONSOLE_TOKEN is too weak: .*freshly generated token: [A-Za-z0-9_-]{32}$/)],
+      });
       expect(err.message).not.toContain(token);
       const fresh = /token: ([A-Za-z0-9_-]{32})$/.exec(err.problems[0]!)![1]!;
       offered.add(fresh);
@@ -396,7 +429,10 @@ describe('loadConfig: the web console', () => {
     const config = loadConfig({ ...DB, CONSOLE_PUBLIC_URL: 'https://incidents.example.com/', CONSOLE_SECRET: 's'.repeat(16) + 't'.repeat(16) });
     expect(config.console).toEqual(expect.objectContaining({ publicUrl: 'https://incidents.example.com', secret: 's'.repeat(16) + 't'.repeat(16) }));
     const err = configError({ ...DB, CONSOLE_PUBLIC_URL: 'ftp://incidents.example.com', CONSOLE_SECRET: 'too-short' });
-    expect(err.problems).toEqual([expect.stringMatching(/^CONSOLE_SECRET is too short/), expect.stringMatching(/^CONSOLE_PUBLIC_URL must be the absolute http\(s\) URL/)]);
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^CONSOLE_SECRET is too short/),
+      expect.stringMatching(/^CONSOLE_PUBLIC_URL must be the absolute http\(s\) URL/),
+    ]);
     expect(err.message).not.toContain('too-short');
   });
 });

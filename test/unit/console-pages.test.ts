@@ -177,12 +177,32 @@ function hostileRunbook(): Runbook {
       { title: 'Dashboard', url: 'https://grafana.example/d/pdf?a=1&b="2"' },
     ],
     steps: [
-      { id: 'look', title: `Look ${HOSTILE}`, detail: `Search ${HOSTILE}\n- item [x](${JS_URL}) **${SCRIPT}**\n\n\`\`\`\n${SCRIPT}\n\`\`\`\n`, probe: 'smoke-pdf' },
+      {
+        id: 'look',
+        title: `Look ${HOSTILE}`,
+        detail: `Search ${HOSTILE}\n- item [x](${JS_URL}) **${SCRIPT}**\n\n\`\`\`\n${SCRIPT}\n\`\`\`\n`,
+        probe: 'smoke-pdf',
+      },
       { id: 'cause', title: 'State the cause', detail: `[click](${JS_URL})`, marks: 'diagnosed' },
       { id: 'fix', title: 'Re-render or roll back', detail: 'Fix it.', marks: 'mitigated' },
     ],
-    probes: [{ id: 'smoke-pdf', kind: 'http', title: `Smoke ${BREAKOUT}`, auto: true, path: '/api/pdf', method: 'GET', as: 'standard-user', expect_status: 200, timeout: '10s' }],
-    escalation: [{ after: '5m', notify: ['@oncall'] }, { after: '15m', notify: ['@lead'] }],
+    probes: [
+      {
+        id: 'smoke-pdf',
+        kind: 'http',
+        title: `Smoke ${BREAKOUT}`,
+        auto: true,
+        path: '/api/pdf',
+        method: 'GET',
+        as: 'standard-user',
+        expect_status: 200,
+        timeout: '10s',
+      },
+    ],
+    escalation: [
+      { after: '5m', notify: ['@oncall'] },
+      { after: '15m', notify: ['@lead'] },
+    ],
     edge_cases: [{ case: `Edge ${HOSTILE}`, fallback: `Fallback ${SCRIPT}` }],
   });
 }
@@ -212,7 +232,9 @@ function hostileSnapshot(pb: Runbook, over: Partial<Snapshot> = {}): Snapshot {
   });
   return {
     ...s,
-    probes: [{ id: 'r1', probeId: 'smoke-pdf', status: 'fail', reason: `expected 200 ${HOSTILE}`, queuedAt: at('09:15'), finishedAt: at('09:16'), durationMs: 120 }],
+    probes: [
+      { id: 'r1', probeId: 'smoke-pdf', status: 'fail', reason: `expected 200 ${HOSTILE}`, queuedAt: at('09:15'), finishedAt: at('09:16'), durationMs: 120 },
+    ],
     postmortem: POSTMORTEM,
     actionItems: ITEMS,
     ...over,
@@ -260,7 +282,9 @@ function incidentInput(pb: Runbook, s: Snapshot, over: Partial<IncidentPageInput
       {
         at: at('09:20'),
         text: ['Escalate?'],
-        actions: [{ label: 'Escalate', confirm: { title: `Sure ${BREAKOUT}?`, text: SCRIPT, ok: 'Yes', cancel: 'No' }, payload: { a: 'escalate', i: INCIDENT_ID } }],
+        actions: [
+          { label: 'Escalate', confirm: { title: `Sure ${BREAKOUT}?`, text: SCRIPT, ok: 'Yes', cancel: 'No' }, payload: { a: 'escalate', i: INCIDENT_ID } },
+        ],
       },
     ],
     names,
@@ -317,9 +341,7 @@ describe('html', () => {
   it('escapes every interpolation unless it is SafeHtml, and joins arrays', () => {
     const out = html`<p title="${BREAKOUT}">${SCRIPT}${html`<b>${'&'}</b>`}${['<', html`<i>x</i>`]}${null}${undefined}${false}${0}</p>`;
     expect(out).toBeInstanceOf(SafeHtml);
-    expect(String(out)).toBe(
-      '<p title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">&lt;script&gt;alert(1)&lt;/script&gt;<b>&amp;</b>&lt;<i>x</i>0</p>',
-    );
+    expect(String(out)).toBe('<p title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">&lt;script&gt;alert(1)&lt;/script&gt;<b>&amp;</b>&lt;<i>x</i>0</p>');
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
     expect(String(html`${raw('<br>')}`)).toBe('<br>');
   });
@@ -433,9 +455,17 @@ describe('timelineText', () => {
   });
 
   it('never throws, whatever the data', () => {
-    const broken = { stepTitle: () => { throw new Error('boom'); }, probeTitle: () => 'p', edgeCase: () => null };
+    const broken = {
+      stepTitle: () => {
+        throw new Error('boom');
+      },
+      probeTitle: () => 'p',
+      edgeCase: () => null,
+    };
     expect(timelineText({ at: at('09:00'), actor: 'U1', kind: 'step.completed', data: { step: 'x' } }, broken)).toEqual(['step.completed']);
-    expect(timelineText({ at: at('09:00'), actor: 'U1', kind: 'incident.declared', data: null as unknown as Record<string, unknown> }, ctx)).toEqual(['Declared']);
+    expect(timelineText({ at: at('09:00'), actor: 'U1', kind: 'incident.declared', data: null as unknown as Record<string, unknown> }, ctx)).toEqual([
+      'Declared',
+    ]);
   });
 });
 
@@ -474,7 +504,13 @@ describe('listPage', () => {
   const open = [
     makeIncident({ id: '00000000-0000-4000-8000-000000000001', number: 7, severity: 3, title: `Slow ${HOSTILE}` }),
     makeIncident({ id: '00000000-0000-4000-8000-000000000002', number: 8, severity: 1, title: 'Down', status: 'acknowledged' }),
-    makeIncident({ id: '00000000-0000-4000-8000-000000000003', number: 9, severity: 1, title: 'Also down', declaredAt: new Date(DECLARED_AT.getTime() + 60_000) }),
+    makeIncident({
+      id: '00000000-0000-4000-8000-000000000003',
+      number: 9,
+      severity: 1,
+      title: 'Also down',
+      declaredAt: new Date(DECLARED_AT.getTime() + 60_000),
+    }),
   ];
   const recent = [makeIncident({ number: 3, status: 'resolved', resolvedAt: new Date(DECLARED_AT.getTime() + 75 * 60_000), title: BREAKOUT })];
   const page = listPage({
@@ -482,7 +518,10 @@ describe('listPage', () => {
     open,
     recent,
     flash: { text: [`Declared ${SCRIPT}`], ok: true },
-    runbooks: [{ id: 'pdf-404', title: `PDF ${HOSTILE}` }, { id: 'queue-failure', title: 'Queue' }],
+    runbooks: [
+      { id: 'pdf-404', title: `PDF ${HOSTILE}` },
+      { id: 'queue-failure', title: 'Queue' },
+    ],
   });
 
   it('has the command box, the runbooks, the flash and the incidents most severe first', () => {
@@ -540,14 +579,18 @@ describe('incidentPage', () => {
 
   it('lays out the header, checklist, follow-up, messages, timeline and a command box for this incident', () => {
     // The stream is told the version the page showed, to announce at once what changed since.
-    expect(page).toContain(`<main id="main" tabindex="-1" data-incident="${INCIDENT_ID}" data-events="/console/incidents/42/events?v=${input.snapshot.incident.version}">`);
+    expect(page).toContain(
+      `<main id="main" tabindex="-1" data-incident="${INCIDENT_ID}" data-events="/console/incidents/42/events?v=${input.snapshot.incident.version}">`,
+    );
     const order = ['incident-heading', 'checklist-heading', 'follow-up-heading', 'messages-heading', 'timeline-heading', 'command-heading'].map((id) =>
       page.indexOf(`id="${id}"`),
     );
     expect(order.every((x, i) => x > 0 && (i === 0 || x > order[i - 1]!))).toBe(true);
     expect(page).toContain(`<input type="hidden" name="room" value="${s.incident.channelId}">`);
     // The step in focus whole, the others behind <details>.
-    expect(page).toMatch(/<li class="step step-focus" id="step-cause" aria-current="step">[\s\S]*?<div class="detail"><p>\[click\]\(javascript:alert\(1\)\)<\/p><\/div>/);
+    expect(page).toMatch(
+      /<li class="step step-focus" id="step-cause" aria-current="step">[\s\S]*?<div class="detail"><p>\[click\]\(javascript:alert\(1\)\)<\/p><\/div>/,
+    );
     expect(page).toMatch(/<li class="step step-done" id="step-look">[\s\S]*?<p class="done-by">Done by <span class="person">Bob &quot;&gt;&lt;img/);
     expect(page).toContain('<details class="detail" data-step="look">');
     expect(page).toContain(`<pre><code>${escapeHtml(SCRIPT)}</code></pre>`);
@@ -565,7 +608,16 @@ describe('incidentPage', () => {
   it('shows a one-line detail as it is, and gives a page served before its room was recorded the room it will get', () => {
     const pb = makeRunbook();
     const snap = makeSnapshot({ runbook: pb, incident: { channelId: null } });
-    const out = incidentPage({ ...context(), snapshot: snap, header: headerView(snap, pb), checklist: checklistView(snap, pb), followUp: null, timeline: [], messages: [], names });
+    const out = incidentPage({
+      ...context(),
+      snapshot: snap,
+      header: headerView(snap, pb),
+      checklist: checklistView(snap, pb),
+      followUp: null,
+      timeline: [],
+      messages: [],
+      names,
+    });
     expect(out).toContain(`<input type="hidden" name="room" value="console:${INCIDENT_ID}">`);
     expect(out).toMatch(/<li class="step step-open" id="step-cause">[\s\S]*?<div class="detail"><p>Post the cause\.<\/p><\/div>/);
     expect(out).not.toContain('data-step="cause"');
@@ -581,7 +633,13 @@ describe('incidentPage', () => {
     }));
     const big = makeRunbook({ ...hostileRunbook(), steps });
     const snap = hostileSnapshot(big, {});
-    const bigSnap = { ...snap, ...makeSnapshot({ runbook: big, status: 'acknowledged', done: steps.slice(0, 150).map((x) => x.id) }), probes: snap.probes, postmortem: POSTMORTEM, actionItems: ITEMS };
+    const bigSnap = {
+      ...snap,
+      ...makeSnapshot({ runbook: big, status: 'acknowledged', done: steps.slice(0, 150).map((x) => x.id) }),
+      probes: snap.probes,
+      postmortem: POSTMORTEM,
+      actionItems: ITEMS,
+    };
     const many: TimelineEvent[] = Array.from({ length: 300 }, (_, i) => ({
       at: new Date(DECLARED_AT.getTime() + i * 60_000),
       actor: i % 2 ? DONE_BY : COMMANDER,
@@ -668,7 +726,12 @@ describe('dashboardPage', () => {
   });
 
   it('copes with no weeks and no follow-up figures', () => {
-    const out = dashboardPage({ ...input, weeks: [], followUps: null, last30: report([], { overall: figures({ incidents: 0, mttr_seconds: null, postmortems: undefined }) }) });
+    const out = dashboardPage({
+      ...input,
+      weeks: [],
+      followUps: null,
+      last30: report([], { overall: figures({ incidents: 0, mttr_seconds: null, postmortems: undefined }) }),
+    });
     expect(out).toContain('No weekly figures yet.');
     expect(out).not.toContain('dashboard-data');
     expect(out).toContain('<dt>MTTR</dt><dd class="value">—</dd>');
@@ -687,7 +750,13 @@ describe('runbook pages', () => {
   it('shows the checklist as it will look, inert, with the problems at the top', () => {
     const pb = hostileRunbook();
     const preview = makeSnapshot({ runbook: pb });
-    const page = runbookPage({ ...context(), id: pb.id, runbook: pb, problems: [`playbooks/pdf-404.yaml: steps.0.detail: ${HOSTILE}`], checklist: checklistView(preview, pb) });
+    const page = runbookPage({
+      ...context(),
+      id: pb.id,
+      runbook: pb,
+      problems: [`playbooks/pdf-404.yaml: steps.0.detail: ${HOSTILE}`],
+      checklist: checklistView(preview, pb),
+    });
     expectSafe(page);
     expectCsrfEverywhere(page);
     expect(buttons(page)).toEqual([]);

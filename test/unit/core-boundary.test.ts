@@ -55,9 +55,9 @@ function codeOnly(source: string): string {
 /** Each place in `file` where the core writes platform markup, as "file:line holds 'x'". */
 function markup(file: string, source: string): string[] {
   const code = codeOnly(source);
-  return code.split('\n').flatMap((line, i) =>
-    PLATFORM_MARKUP.filter((m) => line.includes(m)).map((m) => `${path.relative(ROOT, file)}:${i + 1} holds '${m}'`),
-  );
+  return code
+    .split('\n')
+    .flatMap((line, i) => PLATFORM_MARKUP.filter((m) => line.includes(m)).map((m) => `${path.relative(ROOT, file)}:${i + 1} holds '${m}'`));
 }
 
 describe('src/core boundary', () => {

@@ -355,9 +355,7 @@ describe('decideResolve', () => {
   ])('lets %s resolve with a summary', (_, actor) => {
     expect(decideResolve(makeSnapshot({ status: 'mitigated' }), actor, AT, '  rolled back documents-api ')).toEqual({
       incident: { status: 'resolved', resolvedAt: AT, resolution: 'rolled back documents-api' },
-      events: [
-        { kind: 'incident.resolved', actor: actor.id, at: AT, data: { summary: 'rolled back documents-api' }, key: `${INCIDENT_ID}:resolved` },
-      ],
+      events: [{ kind: 'incident.resolved', actor: actor.id, at: AT, data: { summary: 'rolled back documents-api' }, key: `${INCIDENT_ID}:resolved` }],
       jobs: [],
     });
   });

@@ -33,7 +33,9 @@ describe('docker compose stack', () => {
         .map((l) => l.split(/=(.*)/s).slice(0, 2)),
     );
     // As compose fills them in with no .env: ${VAR:-default} is the default.
-    const interpolated = Object.fromEntries(Object.entries(bot.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+    const interpolated = Object.fromEntries(
+      Object.entries(bot.environment as Record<string, string>).map(([k, v]) => [k, v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]),
+    );
     expect(() => loadConfig({ ...env, ...interpolated })).not.toThrow();
     // With no .env the bot gets the example, every value empty: it serves the console alone.
     expect(bot.env_file).toBe('${BOT_ENV_FILE:-.env.example}');
@@ -73,7 +75,10 @@ function instruction(dockerfile: string, kind: 'CMD' | 'ENTRYPOINT'): string | u
   const joined = dockerfile.replace(/\\\r?\n/g, ' ');
   // HEALTHCHECK … CMD is the health check's command, not the container's.
   const lines = joined.split(/\r?\n/).filter((l) => new RegExp(`^\\s*${kind}\\s`, 'i').test(l));
-  return lines.at(-1)?.trim().replace(new RegExp(`^${kind}\\s+`, 'i'), '');
+  return lines
+    .at(-1)
+    ?.trim()
+    .replace(new RegExp(`^${kind}\\s+`, 'i'), '');
 }
 
 /** The instruction's argv when it is in exec form (a JSON array), else null. */
@@ -97,7 +102,7 @@ describe('container start', () => {
     }
   });
 
-  it('runs under an init that forwards signals: tini as the entrypoint, or compose\'s init', () => {
+  it("runs under an init that forwards signals: tini as the entrypoint, or compose's init", () => {
     const compose = parse(read('docker-compose.yml'));
     const tini = entrypoint !== null && /(^|\/)tini$/.test(entrypoint[0] ?? '') && entrypoint[1] === '--';
     if (tini) expect(dockerfile).toMatch(/apt-get install[^\n]*\btini\b/);
@@ -122,7 +127,11 @@ describe('container start', () => {
   it('copies nothing the .dockerignore excludes', () => {
     const copied = [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)\s+\S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     expect(copied.length).toBeGreaterThan(3);
-    const ignored = new Set(read('.dockerignore').split('\n').map((l) => l.trim()));
+    const ignored = new Set(
+      read('.dockerignore')
+        .split('\n')
+        .map((l) => l.trim()),
+    );
     for (const f of copied) expect(ignored.has(f)).toBe(false);
   });
 });

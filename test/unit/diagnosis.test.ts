@@ -141,7 +141,9 @@ describe('diagnosisNotice', () => {
 
   it('falls back to the default rule when the runbook has none', () => {
     const silent = runbookWith('Post the cause.');
-    expect(plainText(diagnosisNotice(makeSnapshot({ runbook: silent }), silent)!)).toContain('The rule: “Write "Cause unknown" in the channel and escalate now.”');
+    expect(plainText(diagnosisNotice(makeSnapshot({ runbook: silent }), silent)!)).toContain(
+      'The rule: “Write "Cause unknown" in the channel and escalate now.”',
+    );
   });
 
   it('keeps runbook text as plain spans, for each surface to escape', () => {

@@ -67,14 +67,18 @@ describe('the digest text', () => {
   });
 
   it('shows at most ten classes', () => {
-    const many = report({ incidents: 12 }, Array.from({ length: 12 }, (_, i) => ({ class: `c${String(i).padStart(2, '0')}`, incidents: 12 - i })), 1);
+    const many = report(
+      { incidents: 12 },
+      Array.from({ length: 12 }, (_, i) => ({ class: `c${String(i).padStart(2, '0')}`, incidents: 12 - i })),
+      1,
+    );
     const t = plainText(digestText({ current: many, previous: report({}, [], null), period, tz: 'UTC', openNow: 0 }));
     expect(t).toContain('c09');
     expect(t).not.toContain('c10');
     expect(t).toContain('Open now: 0 incidents');
   });
 
-  it('says what is left to do after incidents, and how the period\'s post-mortems went, in one line each', () => {
+  it("says what is left to do after incidents, and how the period's post-mortems went, in one line each", () => {
     const withPm = { ...current, overall: { ...current.overall, postmortems: { major: 3, closed: 2, share: 2 / 3, mean_seconds_to_close: 30 * 3600 } } };
     const t = plainText(
       digestText({ current: withPm, previous, period, tz: 'UTC', openNow: 2, followUps: { actionItemsOpen: 7, actionItemsOverdue: 3, postmortemsOpen: 4 } }),

@@ -15,12 +15,12 @@ describe('.env.example', () => {
     expect(ENV_VARIABLES.filter((v) => !listed.has(v))).toEqual([]);
   });
 
-  it('names nothing src/config.ts does not read, besides compose\'s own variables', () => {
+  it("names nothing src/config.ts does not read, besides compose's own variables", () => {
     const known = new Set<string>([...ENV_VARIABLES, 'BOT_ENV_FILE', 'POSTGRES_HOST_PORT', 'REDIS_HOST_PORT', 'BOT_HOST_PORT']);
     expect([...listed].filter((v) => !known.has(v))).toEqual([]);
   });
 
-  it('documents every one of them in the README\'s Configuration table', () => {
+  it("documents every one of them in the README's Configuration table", () => {
     const readme = read('README.md');
     const missing = ENV_VARIABLES.filter((v) => !new RegExp(`^\\| [^|]*\`${v}\``, 'm').test(readme));
     expect(missing).toEqual([]);

@@ -52,7 +52,14 @@ describe('the ladder firing by itself', () => {
 
   it('fires a due level nobody acknowledged: the record, the event, its deliveries and the next level', () => {
     const change = decideEscalation(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 5)), runbook, at(15), { kind: 'timeout', level: 2 });
-    expect(change.escalation).toEqual({ level: 2, targets: ['@documents-lead', '#eng-incidents', 'webhook:pagerduty'], reason: 'timeout', at: at(15), by: null, note: null });
+    expect(change.escalation).toEqual({
+      level: 2,
+      targets: ['@documents-lead', '#eng-incidents', 'webhook:pagerduty'],
+      reason: 'timeout',
+      at: at(15),
+      by: null,
+      note: null,
+    });
     expect(change.events).toEqual([
       {
         kind: 'escalation.fired',
@@ -88,30 +95,45 @@ describe('the ladder firing by itself', () => {
   });
 
   it('schedules nothing after the last level', () => {
-    const change = decideEscalation(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 5), fired(2, 15)), runbook, at(30), { kind: 'timeout', level: 3 });
+    const change = decideEscalation(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 5), fired(2, 15)), runbook, at(30), {
+      kind: 'timeout',
+      level: 3,
+    });
     expect(change.jobs!.map((j) => j.kind)).toEqual(['chat.escalate']);
   });
 });
 
 describe('escalating by hand', () => {
   it('fires the next level now, records who asked and why, and acknowledges the incident', () => {
-    const change = decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(2), { kind: 'manual', actor: responder, note: 'need the documents lead' });
+    const change = decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(2), {
+      kind: 'manual',
+      actor: responder,
+      note: 'need the documents lead',
+    });
     expect(change.escalation).toMatchObject({ level: 1, reason: 'manual', by: responder.id, note: 'need the documents lead' });
     expect(change.events.map((e) => e.kind)).toEqual(['incident.acknowledged', 'escalation.fired']);
     // Level 2 keeps its own time since the declare (15 min): stepping up by hand moves nothing.
     expect(change.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 2 }, runAt: at(15) });
-    const later = decideEscalation(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)), runbook, at(40), { kind: 'manual', actor: responder, note: null });
+    const later = decideEscalation(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)), runbook, at(40), {
+      kind: 'manual',
+      actor: responder,
+      note: null,
+    });
     expect(later.escalation?.level).toBe(2);
     // Level 3 was due at 30 min: it runs at once, and finds the incident acknowledged.
     expect(later.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 3 }, runAt: at(30) });
   });
 
   it('refuses someone outside the incident channel, an ended incident, and a ladder already at the top', () => {
-    expect(refusal(() => decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(2), { kind: 'manual', actor: outsider, note: null }))).toMatchObject({
+    expect(
+      refusal(() => decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(2), { kind: 'manual', actor: outsider, note: null })),
+    ).toMatchObject({
       code: 'not_participant',
       action: 'escalate',
     });
-    expect(refusal(() => decideEscalation(makeSnapshot({ status: 'resolved' }), runbook, at(2), { kind: 'manual', actor: responder, note: null }))).toMatchObject({
+    expect(
+      refusal(() => decideEscalation(makeSnapshot({ status: 'resolved' }), runbook, at(2), { kind: 'manual', actor: responder, note: null })),
+    ).toMatchObject({
       code: 'ended',
     });
     const top = withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5), fired(2, 15), fired(3, 30));
@@ -128,7 +150,12 @@ describe('the end of the incident', () => {
   it('tells each webhook that was triggered that it is over, once', () => {
     const s = withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5), fired(2, 15));
     expect(webhookResolveJobs(s, at(50))).toEqual([
-      { kind: 'webhook.call', payload: { incidentId: INCIDENT_ID, webhook: 'pagerduty', action: 'resolve', level: null }, dedupeKey: `${INCIDENT_ID}:webhook:pagerduty:resolve`, runAt: at(50) },
+      {
+        kind: 'webhook.call',
+        payload: { incidentId: INCIDENT_ID, webhook: 'pagerduty', action: 'resolve', level: null },
+        dedupeKey: `${INCIDENT_ID}:webhook:pagerduty:resolve`,
+        runAt: at(50),
+      },
     ]);
     expect(decideResolve(s, { ...responder, id: 'UCMDR0001' }, at(50)).jobs).toEqual(webhookResolveJobs(s, at(50)));
     expect(webhookResolveJobs(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)), at(50))).toEqual([]);
@@ -143,7 +170,9 @@ describe('what people see of the ladder', () => {
     expect(ladder(withLevels(makeSnapshot({ status: 'declared' }), fired(1, 5), fired(2, 15)))).toBe(
       'Level 2 paged 2025-03-07 09:30 UTC · next: level 3, @head-of-engineering at 2025-03-07 09:45 UTC',
     );
-    expect(ladder(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)))).toBe('Level 1 paged 2025-03-07 09:20 UTC · stopped: acknowledged 2025-03-07 09:20 UTC');
+    expect(ladder(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)))).toBe(
+      'Level 1 paged 2025-03-07 09:20 UTC · stopped: acknowledged 2025-03-07 09:20 UTC',
+    );
     expect(ladder(makeSnapshot({ status: 'acknowledged' }))).toBe('Not needed: acknowledged 2025-03-07 09:20 UTC');
     expect(ladder(withLevels(makeSnapshot({ status: 'resolved' }), fired(1, 5)))).toBe('Level 1 paged 2025-03-07 09:20 UTC · stopped: resolved');
     expect(ladder(makeSnapshot({ status: 'resolved' }))).toBe('(nothing)');

@@ -11,7 +11,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeConnector, FakeOutboundCredentialsFactory, fakeOutboundAuthorization } from '../support/fake-connector';
 import { channelClaims, forgedTokens } from '../support/jwt';
-import { alice, bob, BOT, BOT_APP_ID, carol, channelMessage, GENERAL_CHANNEL, INCIDENTS_CHANNEL, invokeAction, personalMessage, submitAction, TEAM, TENANT_ID } from '../support/teams-activities';
+import {
+  alice,
+  bob,
+  BOT,
+  BOT_APP_ID,
+  carol,
+  channelMessage,
+  GENERAL_CHANNEL,
+  INCIDENTS_CHANNEL,
+  invokeAction,
+  personalMessage,
+  submitAction,
+  TEAM,
+  TENANT_ID,
+} from '../support/teams-activities';
 
 // The end-to-end tests trust the fake Bot Connector to answer botbuilder as Teams does; these drive
 // it with botbuilder 4.23's own CloudAdapter and ConnectorClient and prove it records what was sent.
@@ -56,7 +70,13 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
 
   beforeEach(async () => {
     fake = await new FakeConnector().start();
-    fake.setTeam(TEAM.id, { name: TEAM.name, aadGroupId: TEAM.aadGroupId, tenantId: TENANT_ID, channels: [GENERAL_CHANNEL, INCIDENTS_CHANNEL], members: [alice, bob, carol] });
+    fake.setTeam(TEAM.id, {
+      name: TEAM.name,
+      aadGroupId: TEAM.aadGroupId,
+      tenantId: TENANT_ID,
+      channels: [GENERAL_CHANNEL, INCIDENTS_CHANNEL],
+      members: [alice, bob, carol],
+    });
     // botbuilder console.errors every refused request; keep the output readable.
     errorLog = jest.spyOn(console, 'error').mockImplementation(() => {});
   });
@@ -91,7 +111,12 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
     expect(root).toMatchObject({ conversationId: threadId, threadId, versions: 1, mentions: [{ id: bob.id, name: bob.name }] });
     expect(fake.cards(threadId)[0]).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
     // The reply goes to the thread, on the reply route with the conversation id as replyToId.
-    expect(reply).toMatchObject({ conversationId: threadId, threadId, replyToId: threadId, activity: { type: 'message', text: 'Alice declared the incident.' } });
+    expect(reply).toMatchObject({
+      conversationId: threadId,
+      threadId,
+      replyToId: threadId,
+      activity: { type: 'message', text: 'Alice declared the incident.' },
+    });
     expect(fake.calls[1]).toMatchObject({ method: 'POST', conversationId: threadId, activityId: threadId, status: 201 });
     expect(fake.calls[1]!.path).toContain('%3Bmessageid%3D'); // ids arrive URL-encoded
     expect(Number(reply!.id)).toBeGreaterThan(Number(rootId));
@@ -100,7 +125,14 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
 
   it('sends and updates in a thread with continueConversationAsync, keeping every version', async () => {
     const adapter = noAuth();
-    await adapter.createConversationAsync('', 'msteams', fake.serviceUrl, '', { isGroup: true, channelData: { channel: { id: INCIDENTS_CHANNEL.id } }, activity: MessageFactory.text('root') } as ConversationParameters, async () => {});
+    await adapter.createConversationAsync(
+      '',
+      'msteams',
+      fake.serviceUrl,
+      '',
+      { isGroup: true, channelData: { channel: { id: INCIDENTS_CHANNEL.id } }, activity: MessageFactory.text('root') } as ConversationParameters,
+      async () => {},
+    );
     const threadId = fake.messages()[0]!.threadId!;
 
     let sentId = '';
@@ -128,17 +160,31 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
     const adapter = noAuth();
     const ids: string[] = [];
     for (const member of [{ id: carol.id }, { id: carol.aadObjectId }]) {
-      await adapter.createConversationAsync('', 'msteams', fake.serviceUrl, '', { isGroup: false, bot: BOT, members: [member], tenantId: TENANT_ID } as ConversationParameters, async (ctx) => {
-        ids.push(ctx.activity.conversation.id);
-        await ctx.sendActivity('You are the incident commander for pdf-404.');
-      });
+      await adapter.createConversationAsync(
+        '',
+        'msteams',
+        fake.serviceUrl,
+        '',
+        { isGroup: false, bot: BOT, members: [member], tenantId: TENANT_ID } as ConversationParameters,
+        async (ctx) => {
+          ids.push(ctx.activity.conversation.id);
+          await ctx.sendActivity('You are the incident commander for pdf-404.');
+        },
+      );
     }
     expect(ids).toEqual([`a:personal-${carol.id}`, `a:personal-${carol.id}`]);
     expect(fake.messages(`a:personal-${carol.id}`)).toHaveLength(2);
     // The chat a person starts (the builder's default id) is the one the bot opens.
     expect(personalMessage({ serviceUrl: fake.serviceUrl, text: 'hi', from: carol }).conversation.id).toBe(ids[0]);
 
-    const noTenant = adapter.createConversationAsync('', 'msteams', fake.serviceUrl, '', { isGroup: false, bot: BOT, members: [{ id: carol.id }] } as unknown as ConversationParameters, async () => {});
+    const noTenant = adapter.createConversationAsync(
+      '',
+      'msteams',
+      fake.serviceUrl,
+      '',
+      { isGroup: false, bot: BOT, members: [{ id: carol.id }] } as unknown as ConversationParameters,
+      async () => {},
+    );
     await expect(noTenant).rejects.toMatchObject({ statusCode: 400, code: 'BadArgument' });
   });
 
@@ -164,10 +210,20 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
     });
     expect(status).toBe(200);
     expect(pages).toEqual([['alice@braiflow.example', 'bob@braiflow.example'], ['carol@braiflow.example']]);
-    expect(member).toMatchObject({ id: bob.id, aadObjectId: bob.aadObjectId, name: bob.name, email: bob.email, userPrincipalName: bob.userPrincipalName, tenantId: TENANT_ID });
+    expect(member).toMatchObject({
+      id: bob.id,
+      aadObjectId: bob.aadObjectId,
+      name: bob.name,
+      email: bob.email,
+      userPrincipalName: bob.userPrincipalName,
+      tenantId: TENANT_ID,
+    });
     expect(missing).toEqual([404, 'MemberNotFoundInConversation']);
     expect(details).toMatchObject({ id: TEAM.id, name: TEAM.name, aadGroupId: TEAM.aadGroupId });
-    expect(channels).toEqual([{ id: GENERAL_CHANNEL.id, name: 'General' }, { id: INCIDENTS_CHANNEL.id, name: 'incidents' }]);
+    expect(channels).toEqual([
+      { id: GENERAL_CHANNEL.id, name: 'General' },
+      { id: INCIDENTS_CHANNEL.id, name: 'incidents' },
+    ]);
     // With channelData.team, TeamsInfo asks for the team's roster.
     expect(fake.callsTo('GET', /pagedmembers/).map((c) => [c.conversationId, c.query])).toEqual([
       [TEAM.id, { pageSize: '2' }],
@@ -187,22 +243,31 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
 
   it('injects faults: 4xx fail at once; botbuilder retries 429 and 5xx itself, up to 3 times', async () => {
     const adapter = noAuth();
-    await adapter.continueConversationAsync('', { ...threadReference('a:personal-x'), conversation: { id: `a:personal-${alice.id}`, conversationType: 'personal', tenantId: TENANT_ID, isGroup: false, name: '' } }, async (ctx) => {
-      fake.failNext({ method: 'POST', path: /\/activities/ }, 403, 1, { error: { code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.' } });
-      await expect(ctx.sendActivity('a')).rejects.toMatchObject({ statusCode: 403, code: 'ConversationBlockedByUser' });
+    await adapter.continueConversationAsync(
+      '',
+      {
+        ...threadReference('a:personal-x'),
+        conversation: { id: `a:personal-${alice.id}`, conversationType: 'personal', tenantId: TENANT_ID, isGroup: false, name: '' },
+      },
+      async (ctx) => {
+        fake.failNext({ method: 'POST', path: /\/activities/ }, 403, 1, {
+          error: { code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.' },
+        });
+        await expect(ctx.sendActivity('a')).rejects.toMatchObject({ statusCode: 403, code: 'ConversationBlockedByUser' });
 
-      fake.failNext({ method: 'POST' }, 429, 1, undefined, { 'retry-after': '0' });
-      await ctx.sendActivity('b');
-      fake.failNext({ method: 'POST' }, 429, 4, undefined, { 'retry-after': '0' });
-      await expect(ctx.sendActivity('c')).rejects.toMatchObject({ statusCode: 429, code: 'Throttled' });
-      fake.failNext({ method: 'POST' }, 500, 1);
-      await ctx.sendActivity('d');
-    });
+        fake.failNext({ method: 'POST' }, 429, 1, undefined, { 'retry-after': '0' });
+        await ctx.sendActivity('b');
+        fake.failNext({ method: 'POST' }, 429, 4, undefined, { 'retry-after': '0' });
+        await expect(ctx.sendActivity('c')).rejects.toMatchObject({ statusCode: 429, code: 'Throttled' });
+        fake.failNext({ method: 'POST' }, 500, 1);
+        await ctx.sendActivity('d');
+      },
+    );
     expect(fake.calls.map((c) => c.status)).toEqual([403, 429, 201, 429, 429, 429, 429, 500, 201]);
     expect(fake.messages().map((m) => m.activity.text)).toEqual(['b', 'd']);
   });
 
-  it('refuses channels of teams the bot is not in, and messages over Teams\' size limit', async () => {
+  it("refuses channels of teams the bot is not in, and messages over Teams' size limit", async () => {
     const adapter = noAuth();
     const other = `19:0ther0000000000000000000000000000@thread.tacv2;messageid=1`;
     await adapter.continueConversationAsync('', threadReference(other), async (ctx) => {
@@ -259,19 +324,32 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
         new FakeOutboundCredentialsFactory(BOT_APP_ID),
       ),
     );
-    const activity = invokeAction({ serviceUrl: fake.serviceUrl, conversationId: `a:personal-${alice.id}`, replyToId: '1760000000001', verb: 'incident.ack', data: { incident: 'pdf-404' } });
+    const activity = invokeAction({
+      serviceUrl: fake.serviceUrl,
+      conversationId: `a:personal-${alice.id}`,
+      replyToId: '1760000000001',
+      verb: 'incident.ack',
+      data: { incident: 'pdf-404' },
+    });
     const token = `Bearer ${fake.signToken(channelClaims({ appId: BOT_APP_ID, serviceUrl: fake.serviceUrl }))}`;
     const res = await deliver(adapter, activity, token, async (ctx) => {
       await ctx.sendActivity('Acknowledged.');
-      await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'ok' } } });
+      await ctx.sendActivity({
+        type: 'invokeResponse',
+        value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'ok' } },
+      });
     });
     expect(res).toEqual({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'ok' } });
     expect(fake.calls).toEqual([expect.objectContaining({ method: 'POST', status: 201, authorization: fakeOutboundAuthorization(BOT_APP_ID) })]);
 
     // Without it, the no-auth adapter sends no Authorization header, which the real service refuses.
-    await noAuth().continueConversationAsync('', { ...threadReference('x'), conversation: { id: `a:personal-${alice.id}`, isGroup: false, conversationType: 'personal', name: '' } }, async (ctx) => {
-      await expect(ctx.sendActivity('x')).rejects.toMatchObject({ statusCode: 401 });
-    });
+    await noAuth().continueConversationAsync(
+      '',
+      { ...threadReference('x'), conversation: { id: `a:personal-${alice.id}`, isGroup: false, conversationType: 'personal', name: '' } },
+      async (ctx) => {
+        await expect(ctx.sendActivity('x')).rejects.toMatchObject({ statusCode: 401 });
+      },
+    );
   });
 
   it('builds activities shaped like the captured Teams fixtures', () => {
@@ -291,7 +369,13 @@ describe('the fake Bot Connector used by the Teams end-to-end tests', () => {
     expect(keys(action.channelData)).toEqual(keys(invoke.channelData));
     expect(action.value).toEqual({ action: { type: 'Action.Execute', title: 'Ack', verb: 'ack', data: {} }, trigger: 'manual' });
     const submit = submitAction({ serviceUrl: 'https://x/', conversationId: `${INCIDENTS_CHANNEL.id};messageid=1`, replyToId: '1', value: { action: 'ack' } });
-    expect(submit).toMatchObject({ type: 'message', value: { action: 'ack' }, replyToId: '1', conversation: { conversationType: 'channel' }, channelData: { team: { id: TEAM.id } } });
+    expect(submit).toMatchObject({
+      type: 'message',
+      value: { action: 'ack' },
+      replyToId: '1',
+      conversation: { conversationType: 'channel' },
+      channelData: { team: { id: TEAM.id } },
+    });
     expect(submit).not.toHaveProperty('text');
   });
 });

@@ -116,16 +116,12 @@ describe('refusal', () => {
   });
 
   it('allows a host listed without a port on the default ports only, and a host:port on that port only', () => {
-    expect(refusal(listed, 'internal-api.example', 6379, ['10.0.0.5'])).toBe(
-      'blocked: internal-api.example:6379 is not in PROBE_ALLOWED_HOSTS',
-    );
+    expect(refusal(listed, 'internal-api.example', 6379, ['10.0.0.5'])).toBe('blocked: internal-api.example:6379 is not in PROBE_ALLOWED_HOSTS');
     expect(refusal(listed, '127.0.0.1', 8081, ['127.0.0.1'])).toBe('blocked: 127.0.0.1:8081 is not in PROBE_ALLOWED_HOSTS');
   });
 
   it('refuses a host that is not listed, naming it', () => {
-    expect(refusal(listed, '169.254.169.254', 80, ['169.254.169.254'])).toBe(
-      'blocked: 169.254.169.254 is not in PROBE_ALLOWED_HOSTS',
-    );
+    expect(refusal(listed, '169.254.169.254', 80, ['169.254.169.254'])).toBe('blocked: 169.254.169.254 is not in PROBE_ALLOWED_HOSTS');
     expect(refusal(listed, 'api.example', 443, ['93.184.216.34'])).toBe('blocked: api.example is not in PROBE_ALLOWED_HOSTS');
   });
 
@@ -157,9 +153,7 @@ describe('refusal', () => {
   });
 
   it('with no allow list and no API host, refuses everything', () => {
-    expect(refusal({ allowed: [], apiHost: null }, 'api.example', 443, ['93.184.216.34'])).toMatch(
-      /^blocked: api\.example is not in PROBE_ALLOWED_HOSTS/,
-    );
+    expect(refusal({ allowed: [], apiHost: null }, 'api.example', 443, ['93.184.216.34'])).toMatch(/^blocked: api\.example is not in PROBE_ALLOWED_HOSTS/);
   });
 
   it('says plainly when the API host is itself a private IP literal', () => {

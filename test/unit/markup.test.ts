@@ -14,7 +14,7 @@ describe('parseMarkup: blocks', () => {
     expect(clean('Run the probe.\nThen read the logs.')).toEqual([{ type: 'paragraph', lines: [['Run the probe.'], ['Then read the logs.']] }]);
   });
 
-  it('separates blocks at a blank line, and a YAML block\'s trailing newline makes no empty block', () => {
+  it("separates blocks at a blank line, and a YAML block's trailing newline makes no empty block", () => {
     expect(clean('First.\n\nSecond.\n')).toEqual([
       { type: 'paragraph', lines: [['First.']] },
       { type: 'paragraph', lines: [['Second.']] },
@@ -36,7 +36,7 @@ describe('parseMarkup: blocks', () => {
     const code = lines(
       '{app="documents-api"} |= "/pdf" | line_format "{{.reason}} {{.storage_key}}"',
       'aws s3api head-object --key <storage_key> && echo ok * 2',
-      "curl -w '%{http_code}\\n' \"$(sign --key a\\\\b)\"   ",
+      'curl -w \'%{http_code}\\n\' "$(sign --key a\\\\b)"   ',
       '',
       '    - indented, not a list',
       '# not a heading',
@@ -139,14 +139,20 @@ describe('parseMarkup: refusals, each with its line within the field', () => {
 });
 
 describe('parseMarkup: HTML tags', () => {
-  it.each([['<b>bold</b>', 2], ['<br>', 1], ['<br/>', 1], ['line<br />break', 1], ['<div class="x">', 1], ['<B>loud</B>', 2], ['<a href="https://x">x</a>', 2], ['error <Code>x</Code>', 2]])(
-    'refuses %s',
-    (src, count) => {
-      const { problems } = parseMarkup(src);
-      expect(problems).toHaveLength(count);
-      for (const p of problems) expect(p).toEqual({ line: 1, message: expect.stringMatching(/^HTML tags such as <.+> are not supported: use \*\*bold\*\*/) });
-    },
-  );
+  it.each([
+    ['<b>bold</b>', 2],
+    ['<br>', 1],
+    ['<br/>', 1],
+    ['line<br />break', 1],
+    ['<div class="x">', 1],
+    ['<B>loud</B>', 2],
+    ['<a href="https://x">x</a>', 2],
+    ['error <Code>x</Code>', 2],
+  ])('refuses %s', (src, count) => {
+    const { problems } = parseMarkup(src);
+    expect(problems).toHaveLength(count);
+    for (const p of problems) expect(p).toEqual({ line: 1, message: expect.stringMatching(/^HTML tags such as <.+> are not supported: use \*\*bold\*\*/) });
+  });
 
   it('names an element with attributes by its start', () => {
     expect(parseMarkup('<div class="warn">').problems[0]!.message).toMatch(/^HTML tags such as <div class=…> are not supported/);

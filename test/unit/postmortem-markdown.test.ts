@@ -10,7 +10,8 @@ const OWNER = 'UOWN00003';
 const BOT = 'incident-bot';
 
 const HOSTILE_TITLE = 'PDFs | 404 # for `some` tenants';
-const HOSTILE_RESOLUTION = '# Not a heading\n\n- not a list\n| not | a | table |\n`code` <script>alert(1)</script> [click](javascript:alert(1)) **bold** _it_ ~~gone~~ &lt; \\';
+const HOSTILE_RESOLUTION =
+  '# Not a heading\n\n- not a list\n| not | a | table |\n`code` <script>alert(1)</script> [click](javascript:alert(1)) **bold** _it_ ~~gone~~ &lt; \\';
 const HOSTILE_ITEM = 'Add a 404 | alert\nfor <b>every</b> tenant [x](javascript:void(0))';
 const DIAGNOSED_AT = new Date('2025-03-07T09:33:00Z');
 
@@ -19,7 +20,17 @@ const at = (hhmm: string) => new Date(`2025-03-07T${hhmm}:00Z`);
 function runbook(): Runbook {
   return makeRunbook({
     probes: [
-      { id: 'smoke-pdf', kind: 'http', title: 'Smoke PDF', auto: true, path: '/api/pdf', method: 'GET', as: 'standard-user', expect_status: 200, timeout: '10s' },
+      {
+        id: 'smoke-pdf',
+        kind: 'http',
+        title: 'Smoke PDF',
+        auto: true,
+        path: '/api/pdf',
+        method: 'GET',
+        as: 'standard-user',
+        expect_status: 200,
+        timeout: '10s',
+      },
     ],
     edge_cases: [
       { case: 'Emailed link older than 7 days', fallback: 'Re-send from the invoice page' },
@@ -145,10 +156,7 @@ describe('postmortemMarkdown', () => {
 
   it('has the title and every section, in order, and no other heading', () => {
     const headings = md.split('\n').filter((l) => /^#{1,6}\s/.test(l));
-    expect(headings).toEqual([
-      '# Post-mortem: INC-42 · PDFs \\| 404 \\# for \\`some\\` tenants',
-      ...SECTIONS.map((s) => `## ${s}`),
-    ]);
+    expect(headings).toEqual(['# Post-mortem: INC-42 · PDFs \\| 404 \\# for \\`some\\` tenants', ...SECTIONS.map((s) => `## ${s}`)]);
   });
 
   it('heads the document with the post-mortem and the incident at a glance', () => {
@@ -351,7 +359,7 @@ describe('postmortemMarkdown', () => {
       for (const ch of ['<', '>', '`', '*', '_', '~', '[', ']']) expect([line, ch, unescaped(line, ch)]).toEqual([line, ch, 0]);
       // Nothing user-supplied starts a block: only our own headings, list items and table rows do.
       if (/^(#|>|\d+[.)]\s|[-+*]\s|=+\s*$|-{3,}\s*$)/.test(line)) {
-        expect(line).toMatch(/^(# Post-mortem: |## |- (Edge case|Emailed link|Admins can)|  - (Fallback|Note): )/);
+        expect(line).toMatch(/^(# Post-mortem: |## |- (Edge case|Emailed link|Admins can)| {2}- (Fallback|Note): )/);
       }
     }
   });

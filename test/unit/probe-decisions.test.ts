@@ -30,7 +30,9 @@ describe('asking for probes', () => {
         runAt: AT,
       },
     ]);
-    expect(change.events).toEqual([{ kind: 'probe.requested', actor: 'UBOB00002', at: AT, data: { probes: ['me', 'queue'], via: 'all' }, key: 'inc-1:probes:req-1' }]);
+    expect(change.events).toEqual([
+      { kind: 'probe.requested', actor: 'UBOB00002', at: AT, data: { probes: ['me', 'queue'], via: 'all' }, key: 'inc-1:probes:req-1' },
+    ]);
   });
 
   it('lets someone in the channel run one check or all, and names the checks for a typo', () => {
@@ -57,12 +59,28 @@ describe('asking for probes', () => {
 
 describe('recording a probe result', () => {
   it('writes the result with one probe.finished event and one render, both keyed by the run', () => {
-    const result = { runId: 'run-1', status: 'fail' as const, reason: 'GET /pdf: 404 (expected 200)', detail: { status: 404 }, startedAt: AT, finishedAt: AT, durationMs: 84.4 };
+    const result = {
+      runId: 'run-1',
+      status: 'fail' as const,
+      reason: 'GET /pdf: 404 (expected 200)',
+      detail: { status: 404 },
+      startedAt: AT,
+      finishedAt: AT,
+      durationMs: 84.4,
+    };
     const change = decideProbeResult({ id: 'inc-1', platform: 'slack' }, result, 'me');
     expect(change.probeResult).toBe(result);
     expect(change.events).toEqual([
-      { kind: 'probe.finished', actor: 'incident-bot', at: AT, data: { probe: 'me', run: 'run-1', status: 'fail', reason: 'GET /pdf: 404 (expected 200)', duration_ms: 84 }, key: 'run-1:finished' },
+      {
+        kind: 'probe.finished',
+        actor: 'incident-bot',
+        at: AT,
+        data: { probe: 'me', run: 'run-1', status: 'fail', reason: 'GET /pdf: 404 (expected 200)', duration_ms: 84 },
+        key: 'run-1:finished',
+      },
     ]);
-    expect(change.jobs).toEqual([{ kind: 'chat.render', payload: { incidentId: 'inc-1', platform: 'slack' }, dedupeKey: 'inc-1:render:run-1:finished', runAt: AT, paceMs: 1000 }]);
+    expect(change.jobs).toEqual([
+      { kind: 'chat.render', payload: { incidentId: 'inc-1', platform: 'slack' }, dedupeKey: 'inc-1:render:run-1:finished', runAt: AT, paceMs: 1000 },
+    ]);
   });
 });

@@ -104,7 +104,9 @@ describe('problemText', () => {
       const spans = text.filter((s) => typeof s !== 'string' && ('command' in s || 'channel' in s));
       // Three refusals have nothing to run or link, and say in words what to do instead: join a
       // channel that has no id yet, type a shorter text, or one that shows something.
-      const inWords = /^Join the incident channel |Put the details in the incident channel instead\.$|Write it in words people can read\.$/.test(plainText(text));
+      const inWords = /^Join the incident channel |Put the details in the incident channel instead\.$|Write it in words people can read\.$/.test(
+        plainText(text),
+      );
       expect({ code: p.code, next: spans.length > 0 || inWords }).toEqual({ code: p.code, next: true });
     }
   });
@@ -239,7 +241,10 @@ describe('listText', () => {
     Array.from({ length: n }, (_, k) =>
       makeIncident({ id: `00000000-0000-4000-8000-${String(k + 1).padStart(12, '0')}`, number: k + 1, title: `Problem ${k + 1}`, channelId: `C${k + 1}` }),
     );
-  const bullets = (t: Text) => plainText(t).split('\n').filter((l) => l.startsWith('• '));
+  const bullets = (t: Text) =>
+    plainText(t)
+      .split('\n')
+      .filter((l) => l.startsWith('• '));
 
   it('says there are no open incidents and how to declare one', () => {
     expect(plainText(listText([]))).toBe('No open incidents. Declare one with <runbook> [summary].');
@@ -301,7 +306,17 @@ describe('helpText', () => {
 
   it('explains every command people use inside an incident channel and anywhere', () => {
     const text = plainText(helpText(shipped()));
-    for (const cmd of ['ack', 'status', 'mitigate', 'sev <1-4>', 'commander @user', 'resolve [summary]', 'cancel [reason]', 'escalate [reason]', 'diagnosed [cause]']) {
+    for (const cmd of [
+      'ack',
+      'status',
+      'mitigate',
+      'sev <1-4>',
+      'commander @user',
+      'resolve [summary]',
+      'cancel [reason]',
+      'escalate [reason]',
+      'diagnosed [cause]',
+    ]) {
       expect(text).toContain(`\n• ${cmd}: `);
     }
     expect(text).toContain('list shows open incidents, mttr [7d|30d|90d] the KPIs, help shows this.');
@@ -324,14 +339,14 @@ describe('diagnosisOverdueText', () => {
     ...o,
   });
 
-  it("names the incident and the limit, quotes the runbook and says which step records the cause", () => {
+  it('names the incident and the limit, quotes the runbook and says which step records the cause', () => {
     expect(plainText(diagnosisOverdueText(overdue()))).toBe(
       `⏰ 15 minutes since INC-7 was declared and no cause is recorded yet. The runbook says: “${RULE}” ` +
         'Record the cause with step 7 (State the cause in the channel) when you have it.',
     );
   });
 
-  it('gives the default rule, not as the runbook\'s words, when the runbook has none', () => {
+  it("gives the default rule, not as the runbook's words, when the runbook has none", () => {
     expect(plainText(diagnosisOverdueText(overdue({ rule: null })))).toBe(
       '⏰ 15 minutes since INC-7 was declared and no cause is recorded yet. The rule: “Write "Cause unknown" in the channel and escalate now.” ' +
         'Record the cause with step 7 (State the cause in the channel) when you have it.',
@@ -353,7 +368,7 @@ describe('diagnosisOverdueText', () => {
     expect(plainText(diagnosisOverdueText(overdue({ within })))).toMatch(new RegExp(`^⏰ ${words} since INC-7 `));
   });
 
-  it('keeps the runbook\'s rule and step title as plain spans, for each surface to escape', () => {
+  it("keeps the runbook's rule and step title as plain spans, for each surface to escape", () => {
     const text = diagnosisOverdueText(overdue({ rule: 'Ping <!channel> and escalate', step: { number: 2, title: 'Cause <@U1>' } }));
     expect(text).toContain('Ping <!channel> and escalate');
     expect(text).toContain('Cause <@U1>');

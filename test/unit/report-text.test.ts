@@ -48,7 +48,9 @@ describe('mttrText', () => {
 
   it('shows a dash for figures without data', () => {
     const none = figures({ incidents: 1, resolved: 0, mttr_seconds: null, mttr_p50_seconds: null, mttr_p90_seconds: null, mtta_seconds: null });
-    const text = plainText(mttrText(report({ overall: none, classes: [{ class: 'pdf', has_runbook: true, ...none }], uncovered_top_classes: [] }), 'last 7 days'));
+    const text = plainText(
+      mttrText(report({ overall: none, classes: [{ class: 'pdf', has_runbook: true, ...none }], uncovered_top_classes: [] }), 'last 7 days'),
+    );
     expect(text).toContain('Overall: 1 incident · MTTR — (p50 —, p90 —) · MTTA — ·');
     expect(text).toMatch(/have a runbook for their class\.$/);
   });
@@ -63,7 +65,9 @@ describe('mttrText', () => {
 
   it('says plainly when the window holds no incident', () => {
     const empty = report({ overall: figures({ incidents: 0, resolved: 0 }), classes: [], severities: [], runbook_coverage: null, uncovered_top_classes: [] });
-    expect(plainText(mttrText(empty, 'last 7 days'))).toBe('Incident KPIs, last 7 days (2026-05-02 to 2026-06-01 UTC)\nNo incidents were declared in this window.');
+    expect(plainText(mttrText(empty, 'last 7 days'))).toBe(
+      'Incident KPIs, last 7 days (2026-05-02 to 2026-06-01 UTC)\nNo incidents were declared in this window.',
+    );
   });
 
   it('carries no platform markup, even in class names', () => {
@@ -93,15 +97,27 @@ describe('the post-mortem figures', () => {
   });
 
   it('stand under the overall table of the CLI report', () => {
-    const table = reportTable(report({ overall: { ...figures({ incidents: 120 }), postmortems: pm({ major: 2, closed: 2, share: 1, mean_seconds_to_close: 1200 }) } }));
-    expect(table).toMatch(/\n  overall .*\n\nPost-mortems: 2 of 2 major incidents closed \(100%\), closed on average 20 min after resolution\n\nBy class\n/);
+    const table = reportTable(
+      report({ overall: { ...figures({ incidents: 120 }), postmortems: pm({ major: 2, closed: 2, share: 1, mean_seconds_to_close: 1200 }) } }),
+    );
+    expect(table).toMatch(/\n {2}overall .*\n\nPost-mortems: 2 of 2 major incidents closed \(100%\), closed on average 20 min after resolution\n\nBy class\n/);
     expect(reportTable(report())).not.toContain('Post-mortems');
   });
 });
 
 describe('report formats', () => {
   it('writes durations in two units and rates as percentages', () => {
-    expect([0, 45.4, 60, 725, 3599.6, 3725, 86399, 97200, null].map(formatDuration)).toEqual(['0s', '45s', '1m 00s', '12m 05s', '1h 00m', '1h 02m', '23h 59m', '1d 03h', '—']);
+    expect([0, 45.4, 60, 725, 3599.6, 3725, 86399, 97200, null].map(formatDuration)).toEqual([
+      '0s',
+      '45s',
+      '1m 00s',
+      '12m 05s',
+      '1h 00m',
+      '1h 02m',
+      '23h 59m',
+      '1d 03h',
+      '—',
+    ]);
     expect([0, 1 / 3, 1, null].map(formatRate)).toEqual(['0.0%', '33.3%', '100.0%', '—']);
   });
 });

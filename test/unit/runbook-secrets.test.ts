@@ -22,7 +22,14 @@ describe('finding credentials in a runbook', () => {
   });
 
   it('flags a field named like a credential, wherever it is', () => {
-    expect(findSecrets({ probes: [{ id: 'me', headers: { Authorization: 'x' } }, { id: 's3', secret_access_key: 'y' }] })).toEqual([
+    expect(
+      findSecrets({
+        probes: [
+          { id: 'me', headers: { Authorization: 'x' } },
+          { id: 's3', secret_access_key: 'y' },
+        ],
+      }),
+    ).toEqual([
       ['probes.0.headers.Authorization', 'a "Authorization" field'],
       ['probes.1.secret_access_key', 'a "secret_access_key" field'],
     ]);

@@ -30,9 +30,7 @@ describe('the shipped runbooks', () => {
     const pb = () => runbooks.find((p) => p.id === id)!;
 
     it('probes GET /api/v1/me as the standard (non-admin) user', () => {
-      expect(pb().probes).toContainEqual(
-        expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }),
-      );
+      expect(pb().probes).toContainEqual(expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }));
     });
 
     it('records at least one edge case with its fallback', () => {
@@ -82,7 +80,10 @@ describe('broken runbooks', () => {
   });
 
   it('refuses an http probe path that names another host (// or /\\), naming the file and the probe', () => {
-    for (const [name, bad] of [['double-slash', '//localhost:47031/x'], ['slash-backslash', '/\\localhost:47031/x']] as const) {
+    for (const [name, bad] of [
+      ['double-slash', '//localhost:47031/x'],
+      ['slash-backslash', '/\\localhost:47031/x'],
+    ] as const) {
       const dir = folder(`probe-path-${name}`, { 'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['probes', 1, 'path'], bad)) });
       const p = onlyProblem(dir);
       expect(p).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: 'probes.1.path', message: expect.stringContaining('http probe "smoke-invoice-pdf"') });
@@ -136,7 +137,7 @@ describe('broken runbooks', () => {
     });
   });
 
-  it('reports an alias that is one of the bot\'s command words', () => {
+  it("reports an alias that is one of the bot's command words", () => {
     const dir = folder('reserved-alias', {
       'storage-permissions.yaml': edited('storage-permissions', (d) => d.addIn(['aliases'], 'status')),
     });
@@ -151,7 +152,9 @@ describe('broken runbooks', () => {
     const dir = folder('reserved-synonym', {
       'queue-failure.yaml': edited('queue-failure', (d) => d.addIn(['aliases'], 'severity')),
     });
-    expect(onlyProblem(dir)).toEqual(expect.objectContaining({ path: 'aliases.3', message: expect.stringContaining('"severity" is one of the bot\'s command words') }));
+    expect(onlyProblem(dir)).toEqual(
+      expect.objectContaining({ path: 'aliases.3', message: expect.stringContaining('"severity" is one of the bot\'s command words') }),
+    );
   });
 
   it('blames the right file when an earlier file in the folder does not parse', () => {
@@ -193,7 +196,11 @@ describe('broken runbooks', () => {
         'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['steps', 3, 'detail'], 'Logs query:\n  {app="documents-api"} |= "status=404"\n')),
       });
       const p = onlyProblem(dir);
-      expect(p).toEqual({ file: shown(dir, 'pdf-404.yaml'), path: 'steps.3.detail', message: expect.stringMatching(/^line 2: indented lines are not supported: put commands in a fenced code block/) });
+      expect(p).toEqual({
+        file: shown(dir, 'pdf-404.yaml'),
+        path: 'steps.3.detail',
+        message: expect.stringMatching(/^line 2: indented lines are not supported: put commands in a fenced code block/),
+      });
       expect(formatProblem(p)).toBe(`${shown(dir, 'pdf-404.yaml')}: steps.3.detail: ${p.message}`);
     });
 
@@ -206,16 +213,28 @@ describe('broken runbooks', () => {
       });
       expect(checkRunbooks(dir).problems).toEqual([
         { file: shown(dir, 'queue-failure.yaml'), path: 'edge_cases.0.case', message: expect.stringMatching(/^line 1: headings are not supported/) },
-        { file: shown(dir, 'queue-failure.yaml'), path: 'edge_cases.1.fallback', message: expect.stringMatching(/^line 2: HTML tags such as <b> are not supported/) },
-        { file: shown(dir, 'queue-failure.yaml'), path: 'edge_cases.1.fallback', message: expect.stringMatching(/^line 2: HTML tags such as <\/b> are not supported/) },
+        {
+          file: shown(dir, 'queue-failure.yaml'),
+          path: 'edge_cases.1.fallback',
+          message: expect.stringMatching(/^line 2: HTML tags such as <b> are not supported/),
+        },
+        {
+          file: shown(dir, 'queue-failure.yaml'),
+          path: 'edge_cases.1.fallback',
+          message: expect.stringMatching(/^line 2: HTML tags such as <\/b> are not supported/),
+        },
       ]);
     });
 
     it('stops `start` like any other problem: the runbook is not loaded', () => {
       const dir = folder('markup-unclosed-fence', {
-        'workflow-500.yaml': edited('workflow-500', (d) => d.setIn(['steps', 6, 'detail'], 'Roll back:\n```bash\nkubectl -n braiflow-prod rollout undo deployment/workflow-api\n')),
+        'workflow-500.yaml': edited('workflow-500', (d) =>
+          d.setIn(['steps', 6, 'detail'], 'Roll back:\n```bash\nkubectl -n braiflow-prod rollout undo deployment/workflow-api\n'),
+        ),
       });
-      expect(onlyProblem(dir)).toEqual(expect.objectContaining({ path: 'steps.6.detail', message: expect.stringMatching(/^line 2: this code block is never closed/) }));
+      expect(onlyProblem(dir)).toEqual(
+        expect.objectContaining({ path: 'steps.6.detail', message: expect.stringMatching(/^line 2: this code block is never closed/) }),
+      );
       expect(() => loadCatalog(dir)).toThrow(RunbookError);
     });
   });
@@ -224,7 +243,10 @@ describe('broken runbooks', () => {
     const padding = `# ${'x'.repeat(200)}\n`.repeat(1400);
     const dir = folder('oversized', { 'pdf-404.yaml': `${shippedText('pdf-404')}\n${padding}`, 'queue-failure.yaml': shippedText('queue-failure') });
     const message = 'is larger than 256 KB, the most a runbook may be: split it or trim it';
-    expect(checkRunbooks(dir)).toEqual({ runbooks: [expect.objectContaining({ id: 'queue-failure' })], problems: [{ file: shown(dir, 'pdf-404.yaml'), path: '', message }] });
+    expect(checkRunbooks(dir)).toEqual({
+      runbooks: [expect.objectContaining({ id: 'queue-failure' })],
+      problems: [{ file: shown(dir, 'pdf-404.yaml'), path: '', message }],
+    });
 
     const r = runCli('runbooks', 'check', dir);
     expect(r.status).toBe(1);

@@ -98,7 +98,9 @@ function sections(blocks: any[]): Map<string, { rows: any[]; last: string | null
 }
 
 const allTexts = (blocks: any[]): string[] =>
-  blocks.flatMap((b) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text?.text ?? e.text), b.accessory?.text?.text]).filter((t): t is string => typeof t === 'string');
+  blocks
+    .flatMap((b) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text?.text ?? e.text), b.accessory?.text?.text])
+    .filter((t): t is string => typeof t === 'string');
 
 describe('the Slack App Home', () => {
   it('fits 50 open incidents, 200 action items and 30 post-mortems in at most 100 valid blocks', () => {
@@ -169,7 +171,9 @@ describe('the Slack App Home', () => {
     const sevs = rows.map((r) => Number(plainText(r.text).match(/SEV(\d)/)![1]));
     expect(sevs).toEqual([...sevs].sort());
     expect(rows[0]!.text).toEqual(expect.arrayContaining([{ channel: expect.stringMatching(/^C\d{8}$/) }]));
-    const text = homeBlocks(homeView(bigHome(), NOW, 'UTC')).map((b: any) => b.text?.text ?? '').join('\n');
+    const text = homeBlocks(homeView(bigHome(), NOW, 'UTC'))
+      .map((b: any) => b.text?.text ?? '')
+      .join('\n');
     expect(text).toMatch(/\*INC-\d+\* · [^\n]*\nSEV1 · (Declared|Acknowledged) · <#C\d{8}> · declared <!date\^\d+\^/);
   });
 

@@ -65,7 +65,9 @@ describe.each(runbooks.map((pb) => [pb.id, pb] as const))('%s rendered for Slack
       expect(m.text.length).toBeLessThanOrEqual(4000);
     }
     // Every step is in the checklist, with its own toggle while the incident is open.
-    const stepIds = checklistMessages(checklistView(snap, pb)).flatMap((m) => m.blocks.filter((b: any) => String(b.block_id).startsWith('step-') && b.type === 'section'));
+    const stepIds = checklistMessages(checklistView(snap, pb)).flatMap((m) =>
+      m.blocks.filter((b: any) => String(b.block_id).startsWith('step-') && b.type === 'section'),
+    );
     expect(stepIds).toHaveLength(pb.steps.length);
   });
 
@@ -139,14 +141,19 @@ describe('the follow-up message rendered for Slack', () => {
     const items = buttons.map((e) => decodeAction(e.value)).filter((p) => p?.a === 'item');
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((p) => p?.a === 'item' && p.i === INCIDENT_ID && p.n <= 200)).toBe(true);
-    const doneLines = textOf(m).join('\n').split('\n').filter((l) => l.startsWith('✅ #')).length;
+    const doneLines = textOf(m)
+      .join('\n')
+      .split('\n')
+      .filter((l) => l.startsWith('✅ #')).length;
     const more = /(\d+) more: `\/incident action list`/.exec(textOf(m).join('\n'));
     expect(Number(more?.[1])).toBe(250 - items.length - doneLines);
   });
 
   it('puts the next lifecycle button beside the post-mortem, once', () => {
     const labels = (status: PostmortemStatus) =>
-      (followUpMessage(followUpView(crowded(status), pb, NOW, 'UTC')!).blocks as any[]).flatMap((b) => (b.accessory && decodeAction(b.accessory.value)?.a === 'pm' ? [b.accessory.text.text] : []));
+      (followUpMessage(followUpView(crowded(status), pb, NOW, 'UTC')!).blocks as any[]).flatMap((b) =>
+        b.accessory && decodeAction(b.accessory.value)?.a === 'pm' ? [b.accessory.text.text] : [],
+      );
     expect(labels('draft')).toEqual(['Send to review']);
     expect(labels('in_review')).toEqual(['Publish']);
     expect(labels('published')).toEqual([]);

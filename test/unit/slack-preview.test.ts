@@ -6,7 +6,12 @@ function page(blocks: any[]): string {
 
 /** What a browser shows for the text of an element whose content is plain text (no child tags). */
 function decode(html: string): string {
-  return html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 describe('slackPreviewHtml', () => {
@@ -35,7 +40,21 @@ describe('slackPreviewHtml', () => {
 
   it('shows mentions and dates as a reader would see them', () => {
     const html = slackPreviewHtml(
-      [{ author: 'Incident bot', time: '03:00', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Done by <@UBOB0002> <!date^1741316520^{date_short_pretty} {time}|2025-03-07 03:02 UTC> (<!date^1741316520^{ago}|x>)' } }] }],
+      [
+        {
+          author: 'Incident bot',
+          time: '03:00',
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: 'Done by <@UBOB0002> <!date^1741316520^{date_short_pretty} {time}|2025-03-07 03:02 UTC> (<!date^1741316520^{ago}|x>)',
+              },
+            },
+          ],
+        },
+      ],
       { now: new Date('2025-03-07T03:07:00Z'), users: { UBOB0002: 'bob' } },
     );
     expect(html).toContain('@bob');

@@ -40,9 +40,9 @@ function bigRunbook(steps: number): Runbook {
 }
 
 const texts = (m: SlackMessage): string[] =>
-  m.blocks.flatMap((b: any) => [b.text?.text, ...(b.fields ?? []).map((f: any) => f.text), ...(b.elements ?? []).map((e: any) => e.text)]).filter(
-    (t): t is string => typeof t === 'string',
-  );
+  m.blocks
+    .flatMap((b: any) => [b.text?.text, ...(b.fields ?? []).map((f: any) => f.text), ...(b.elements ?? []).map((e: any) => e.text)])
+    .filter((t): t is string => typeof t === 'string');
 
 const stepButtons = (m: SlackMessage) =>
   m.blocks
@@ -116,7 +116,9 @@ describe('checklistMessages', () => {
     const focus = pages[0]!.blocks.find((b: any) => b.type === 'rich_text') as any;
     expect(focus.block_id).toBe(`step-detail-${pb.steps[0]!.id}`);
     expect(pages.flatMap((p) => p.blocks).filter((b: any) => b.type === 'rich_text')).toHaveLength(1);
-    const details = pages.flatMap((p) => p.blocks.filter((b: any) => b.type === 'actions' && String(b.block_id).startsWith('step-details-')).flatMap((b: any) => b.elements));
+    const details = pages.flatMap((p) =>
+      p.blocks.filter((b: any) => b.type === 'actions' && String(b.block_id).startsWith('step-details-')).flatMap((b: any) => b.elements),
+    );
     expect(details.map((e: any) => [e.action_id, e.text.text, e.value])).toEqual(pb.steps.map((st, i) => [`details.${st.id}`, String(i + 1), INCIDENT_ID]));
   });
 
@@ -172,7 +174,10 @@ describe('checklist step state', () => {
     const start = blocks.findIndex((b) => b.block_id === 'step-step-002');
     const doneStep = blocks[start];
     const stepText = blocks
-      .slice(start, blocks.findIndex((b) => b.block_id === 'step-step-003'))
+      .slice(
+        start,
+        blocks.findIndex((b) => b.block_id === 'step-step-003'),
+      )
       .filter((b) => b.type === 'section')
       .map((b) => b.text.text)
       .join('\n');
@@ -238,7 +243,7 @@ describe('headerMessage', () => {
   });
 
   it('asks for confirmation before resolving from the button', () => {
-    const resolve = allButtons(header('acknowledged')).find((b: any) => b.action_id === 'incident.resolve') as any;
+    const resolve: any = allButtons(header('acknowledged')).find((b: any) => b.action_id === 'incident.resolve');
     expect(resolve.confirm.confirm.text).toBe('Resolve');
   });
 

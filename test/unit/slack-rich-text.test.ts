@@ -36,7 +36,13 @@ describe('richTextBlock', () => {
         type: 'rich_text_list',
         style: 'bullet',
         elements: [
-          { type: 'rich_text_section', elements: [{ type: 'text', text: '200:', style: { bold: true } }, { type: 'text', text: ' fine' }] },
+          {
+            type: 'rich_text_section',
+            elements: [
+              { type: 'text', text: '200:', style: { bold: true } },
+              { type: 'text', text: ' fine' },
+            ],
+          },
           { type: 'rich_text_section', elements: [{ type: 'text', text: '404: broken' }] },
         ],
       },
@@ -44,7 +50,12 @@ describe('richTextBlock', () => {
   });
 
   it('renders inline code and http(s) links natively, and a link to anything else as its title', () => {
-    const m: Markup = [{ type: 'paragraph', lines: [[{ code: 'ws_id' }, ' ', { link: 'https://g.example/d?a=<b>&c', title: 'Grafana' }, ' ', { link: 'javascript:alert(1)', title: 'evil' }]] }];
+    const m: Markup = [
+      {
+        type: 'paragraph',
+        lines: [[{ code: 'ws_id' }, ' ', { link: 'https://g.example/d?a=<b>&c', title: 'Grafana' }, ' ', { link: 'javascript:alert(1)', title: 'evil' }]],
+      },
+    ];
     expect(elementsOf(m)[0]!.elements).toEqual([
       { type: 'text', text: 'ws_id', style: { code: true } },
       { type: 'text', text: ' ' },
@@ -142,7 +153,7 @@ describe('the shipped runbooks in Slack', () => {
   it('keep each text element within the limit', () => {
     const texts = (e: Json): string[] => [...(typeof e.text === 'string' ? [e.text] : []), ...(e.elements ?? []).flatMap(texts)];
     for (const [, text] of fields) {
-      for (const t of texts(richTextBlock(markupOf(text)) as Json)) expect(t.length).toBeLessThanOrEqual(RICH_TEXT_ELEMENT_MAX);
+      for (const t of texts(richTextBlock(markupOf(text)))) expect(t.length).toBeLessThanOrEqual(RICH_TEXT_ELEMENT_MAX);
     }
   });
 });

@@ -40,7 +40,12 @@ type Node = Record<string, any>;
  * `additionalProperties: false` refuses; it is checked here on its own and the rest against the schema.
  */
 function expectTeamsCard(card: Card): void {
-  expect(card).toMatchObject({ type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', msteams: { width: 'Full' } });
+  expect(card).toMatchObject({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    msteams: { width: 'Full' },
+  });
   expect(cardSchemaProblems(card)).toEqual([]);
   expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(TEAMS_CARD_MAX_BYTES);
 }
@@ -49,7 +54,7 @@ function expectTeamsCard(card: Card): void {
 function nodes(value: unknown, out: Node[] = []): Node[] {
   if (Array.isArray(value)) for (const v of value) nodes(v, out);
   else if (value && typeof value === 'object') {
-    if ('type' in value) out.push(value as Node);
+    if ('type' in value) out.push(value);
     for (const v of Object.values(value)) nodes(v, out);
   }
   return out;
@@ -57,7 +62,12 @@ function nodes(value: unknown, out: Node[] = []): Node[] {
 
 const ofType = (card: unknown, type: string) => nodes(card).filter((n) => n.type === type);
 const richText = (rtb: Node): string => rtb.inlines.map((r: Node | string) => (typeof r === 'string' ? r : r.text)).join('');
-const stepIds = (cards: Card[]) => cards.flatMap((c) => ofType(c, 'Container').map((n) => n.id).filter((id) => /^step-\d+$/.test(id ?? '')));
+const stepIds = (cards: Card[]) =>
+  cards.flatMap((c) =>
+    ofType(c, 'Container')
+      .map((n) => n.id)
+      .filter((id) => /^step-\d+$/.test(id ?? '')),
+  );
 
 function viewActions(hv: HeaderView, cv: ChecklistView): ActionPayload[] {
   return [...hv.actions, ...cv.items.flatMap((x) => x.actions)].map((a) => a.payload);
@@ -138,7 +148,11 @@ describe('checklist layout', () => {
     const hidden = (open.items as Node[]).find((x) => x.isVisible === false)!;
     expect(toggle).toMatchObject({ title: 'Details', targetElements: [hidden.id] });
     expect(ofType(hidden, 'RichTextBlock').length).toBeGreaterThan(0);
-    const ids = pages.flatMap((c) => nodes(c).map((n) => n.id).filter(Boolean));
+    const ids = pages.flatMap((c) =>
+      nodes(c)
+        .map((n) => n.id)
+        .filter(Boolean),
+    );
     expect(new Set(ids).size).toBe(ids.length);
     // The step in focus shows its detail openly, so it has no Details toggle.
     expect(ofType(step(focusIdx + 1), 'Action.ToggleVisibility')).toEqual([]);
@@ -150,7 +164,9 @@ describe('checklist layout', () => {
     expect(actions.find((a) => a.title === 'Acknowledge')).toMatchObject({ type: 'Action.Execute', style: 'positive' });
     const resolve = actions.find((a) => a.title === 'Resolve')!;
     expect(resolve).toMatchObject({ type: 'Action.ShowCard', style: 'destructive' });
-    expect(ofType(resolve.card, 'RichTextBlock').map(richText)).toContain('It closes the checklist. To add a summary, use the resolve command with a summary instead.');
+    expect(ofType(resolve.card, 'RichTextBlock').map(richText)).toContain(
+      'It closes the checklist. To add a summary, use the resolve command with a summary instead.',
+    );
     expect(resolve.card.actions).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Resolve', style: 'destructive' })]);
     expect(ofType(step(focusIdx + 1), 'Action.Execute')[0]).toMatchObject({ title: 'Done', style: 'positive' });
   });
@@ -160,15 +176,23 @@ describe('size', () => {
   const longDetail = (i: number) =>
     [
       `Step ${i} checks the **worker pool** in \`eu-west-${i}\`: read the dashboard, then compare with yesterday.`,
-      ...Array.from({ length: 8 }, (_v, k) => `- check ${k}: the queue depth must stay under ${k * 100} jobs, or see [the doc](https://docs.example/${i}/${k}).`),
+      ...Array.from(
+        { length: 8 },
+        (_v, k) => `- check ${k}: the queue depth must stay under ${k * 100} jobs, or see [the doc](https://docs.example/${i}/${k}).`,
+      ),
       '',
       '```bash',
       ...Array.from({ length: 12 }, (_v, k) => `kubectl -n prod get pods -l app=worker-${i} | grep -v Running # ${k} <&>`),
       '```',
     ].join('\n');
-  const big = makeRunbook({ steps: Array.from({ length: 60 }, (_v, i) => ({ id: `s${i + 1}`, title: `Step ${i + 1}: restart worker pool ${i + 1}`, detail: longDetail(i + 1) })) });
+  const big = makeRunbook({
+    steps: Array.from({ length: 60 }, (_v, i) => ({ id: `s${i + 1}`, title: `Step ${i + 1}: restart worker pool ${i + 1}`, detail: longDetail(i + 1) })),
+  });
 
-  it.each([['new', []], ['half done', big.steps.slice(0, 30).map((s) => s.id)]] as const)('splits 60 long steps into valid pages under 24 KB when %s', (_name, done) => {
+  it.each([
+    ['new', []],
+    ['half done', big.steps.slice(0, 30).map((s) => s.id)],
+  ] as const)('splits 60 long steps into valid pages under 24 KB when %s', (_name, done) => {
     const pages = checklistCards(checklistView(makeSnapshot({ runbook: big, status: 'acknowledged', done: [...done] }), big), names);
     expect(pages.length).toBeGreaterThan(2);
     for (const c of pages) {
@@ -190,7 +214,11 @@ describe('size', () => {
     expectTeamsCard(stepDetailCard({ heading: 'INC-42', number: 1, total: 1, title: 'Big', detail: huge, probe: null, done: null }, names));
 
     const hv = headerView(makeSnapshot({ runbook: pb }), pb);
-    const checks = Array.from({ length: 300 }, (_v, i) => ({ id: `p${i}`, title: `Probe ${i}`, last: { status: 'fail' as const, reason: 'r'.repeat(1000), at: new Date(0) } }));
+    const checks = Array.from({ length: 300 }, (_v, i) => ({
+      id: `p${i}`,
+      title: `Probe ${i}`,
+      last: { status: 'fail' as const, reason: 'r'.repeat(1000), at: new Date(0) },
+    }));
     const header = headerCard({ ...hv, checks }, names);
     expectTeamsCard(header);
     const reasons = ofType(header, 'TextRun').filter((r) => String(r.text).includes('rrr'));
@@ -208,7 +236,9 @@ describe('hostile text', () => {
   };
   const snap = {
     ...makeSnapshot({ runbook: pb, status: 'resolved', done: [pb.steps[0]!.id], incident: { title: HOSTILE, resolution: HOSTILE } }),
-    probes: [{ id: 'r1', probeId: 'me-standard-user', status: 'fail' as const, reason: HOSTILE, queuedAt: new Date(0), finishedAt: new Date(0), durationMs: 1 }],
+    probes: [
+      { id: 'r1', probeId: 'me-standard-user', status: 'fail' as const, reason: HOSTILE, queuedAt: new Date(0), finishedAt: new Date(0), durationMs: 1 },
+    ],
   };
   const open = makeSnapshot({ runbook: pb, status: 'acknowledged', incident: { title: HOSTILE } });
   const hostileText = [HOSTILE, { strong: HOSTILE }, { link: 'javascript:alert(1)', title: HOSTILE }, { code: HOSTILE }];
@@ -235,9 +265,7 @@ describe('hostile text', () => {
 
   it('is escaped in a plain message and mentions nobody', () => {
     const m = messageText([HOSTILE, ' ', { user: 'UNKNOWN<1>' }], () => null);
-    expect(m.text).toBe(
-      '&lt;script&gt;alert(1)&lt;/script&gt; **bold** [x](javascript:alert(1)) &lt;at&gt;Boss&lt;/at&gt; UNKNOWN&lt;1&gt;',
-    );
+    expect(m.text).toBe('&lt;script&gt;alert(1)&lt;/script&gt; **bold** [x](javascript:alert(1)) &lt;at&gt;Boss&lt;/at&gt; UNKNOWN&lt;1&gt;');
     expect(m.entities).toEqual([]);
   });
 
@@ -259,10 +287,26 @@ describe('readCardAction', () => {
   });
 
   it('gives null for anything else, without throwing', () => {
-    const trap = new Proxy({}, { has: () => true, get: () => { throw new Error('trap'); } });
+    const trap = new Proxy(
+      {},
+      {
+        has: () => true,
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     const junk: unknown[] = [
-      null, undefined, 'x', 42, [], {}, trap,
-      { incidentBot: 'nope' }, { incidentBot: 5 }, { incidentBot: encodeAction(ack).replace(INCIDENT_ID, 'not-a-uuid') },
+      null,
+      undefined,
+      'x',
+      42,
+      [],
+      {},
+      trap,
+      { incidentBot: 'nope' },
+      { incidentBot: 5 },
+      { incidentBot: encodeAction(ack).replace(INCIDENT_ID, 'not-a-uuid') },
       { action: { type: 'Action.Submit', verb: 'incident.ack', data } },
       { action: { type: 'Action.Execute', verb: 'incident.resolve', data } },
       { action: { type: 'Action.Execute', verb: 'incident.ack', data: 'x' } },
@@ -314,23 +358,31 @@ describe('follow-up card', () => {
   // A directory name as hostile as the item text, and long.
   const hostileNames = (id: string) => (id === COMMANDER ? `${HOSTILE} ${'n'.repeat(200)}` : names(id));
 
-  it.each(['draft', 'in_review', 'published', 'closed'] as const)('is valid, under 28 KB and literal with 200 open and 50 done hostile items when %s', (status) => {
-    const v = followUpView(crowded(status), pb, NOW, 'UTC')!;
-    for (const n of [names, hostileNames]) {
-      const c = followUpCard(v, n);
-      expectTeamsCard(c);
-      for (const tb of ofType(c, 'TextBlock')) expect(tb.text).toMatch(/^[A-Za-z0-9 .,:…·(){}-]*$/);
-      expect(ofType(c, 'TextRun').some((r) => String(r.text).includes(HOSTILE))).toBe(true);
-      // Every Done reads back as its item; what is not shown is counted in the "more" line.
-      const executes = ofType(c, 'Action.Execute').map((e) => readCardAction({ action: { type: 'Action.Execute', verb: e.verb, data: e.data } }));
-      const items = executes.filter((p) => p?.a === 'item');
-      expect(items.length).toBeGreaterThan(0);
-      for (const e of ofType(c, 'Action.Execute')) expect(readCardAction(e.fallback.data)).toEqual(readCardAction({ action: { type: 'Action.Execute', verb: e.verb, data: e.data } }));
-      const doneLines = ofType(c, 'RichTextBlock').map(richText).filter((t) => t.startsWith('✅ #')).length;
-      const more = ofType(c, 'RichTextBlock').map(richText).find((t) => t.endsWith(' more: @Incident action list'));
-      expect(Number(more?.split(' ')[0])).toBe(250 - items.length - doneLines);
-    }
-  });
+  it.each(['draft', 'in_review', 'published', 'closed'] as const)(
+    'is valid, under 28 KB and literal with 200 open and 50 done hostile items when %s',
+    (status) => {
+      const v = followUpView(crowded(status), pb, NOW, 'UTC')!;
+      for (const n of [names, hostileNames]) {
+        const c = followUpCard(v, n);
+        expectTeamsCard(c);
+        for (const tb of ofType(c, 'TextBlock')) expect(tb.text).toMatch(/^[A-Za-z0-9 .,:…·(){}-]*$/);
+        expect(ofType(c, 'TextRun').some((r) => String(r.text).includes(HOSTILE))).toBe(true);
+        // Every Done reads back as its item; what is not shown is counted in the "more" line.
+        const executes = ofType(c, 'Action.Execute').map((e) => readCardAction({ action: { type: 'Action.Execute', verb: e.verb, data: e.data } }));
+        const items = executes.filter((p) => p?.a === 'item');
+        expect(items.length).toBeGreaterThan(0);
+        for (const e of ofType(c, 'Action.Execute'))
+          expect(readCardAction(e.fallback.data)).toEqual(readCardAction({ action: { type: 'Action.Execute', verb: e.verb, data: e.data } }));
+        const doneLines = ofType(c, 'RichTextBlock')
+          .map(richText)
+          .filter((t) => t.startsWith('✅ #')).length;
+        const more = ofType(c, 'RichTextBlock')
+          .map(richText)
+          .find((t) => t.endsWith(' more: @Incident action list'));
+        expect(Number(more?.split(' ')[0])).toBe(250 - items.length - doneLines);
+      }
+    },
+  );
 
   it('offers the next lifecycle step, asking before Publish', () => {
     const pmActions = (status: PostmortemStatus) => {

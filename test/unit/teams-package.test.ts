@@ -7,7 +7,16 @@ import { parseCommand, type Command, type MentionReader } from '../../src/core/c
 import { commandFor } from '../../src/core/commands/words';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { ACCENT_COLOR, colorIconPixels, outlineIconPixels } from '../../scripts/teams-icons';
-import { buildTeamsPackage, fillManifest, main, manifestProblems, manifestValidator, SCHEMA_FILE, TeamsPackageError, writeZip } from '../../scripts/teams-package';
+import {
+  buildTeamsPackage,
+  fillManifest,
+  main,
+  manifestProblems,
+  manifestValidator,
+  SCHEMA_FILE,
+  TeamsPackageError,
+  writeZip,
+} from '../../scripts/teams-package';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TEAMS_DIR = path.join(ROOT, 'teams');
@@ -57,7 +66,7 @@ function readZip(zip: Buffer): Map<string, Buffer> {
     const data = method === 8 ? inflateRawSync(packed) : method === 0 ? Buffer.from(packed) : null;
     if (!data) throw new Error(`${name}: unsupported compression method ${method}`);
     if (data.length !== size) throw new Error(`${name}: size ${data.length}, directory says ${size}`);
-    if ((crc32(data) >>> 0) !== crc) throw new Error(`${name}: CRC mismatch`);
+    if (crc32(data) >>> 0 !== crc) throw new Error(`${name}: CRC mismatch`);
     files.set(name, data);
   }
   return files;
@@ -75,7 +84,7 @@ function pixels(png: Buffer): Uint8Array {
   const { width, height, bitDepth, colorType } = ihdr(png);
   expect([bitDepth, colorType]).toEqual([8, 6]);
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('ascii', at + 4, at + 8);
     const data = png.subarray(at + 8, at + 8 + length);
@@ -255,7 +264,12 @@ describe('Teams app package', () => {
     });
 
     it('checks a manifest against the v1.19 schema, reporting every problem together in plain words', () => {
-      const bad = JSON.parse(JSON.stringify(template)) as Manifest & { name: { short: string }; developer: { privacyUrl: string }; version: string; colour?: string };
+      const bad = JSON.parse(JSON.stringify(template)) as Manifest & {
+        name: { short: string };
+        developer: { privacyUrl: string };
+        version: string;
+        colour?: string;
+      };
       bad.id = APP_ID;
       bad.bots[0]!.botId = 'not-a-guid';
       bad.name.short = 'Incident response bot for BraiFlow CRM';
@@ -272,7 +286,7 @@ describe('Teams app package', () => {
         expect.arrayContaining([
           'manifestVersion must be "1.19"',
           'colour is not a manifest v1.19 field',
-          'bots[0].botId must be a GUID (the bot\'s Microsoft App ID)',
+          "bots[0].botId must be a GUID (the bot's Microsoft App ID)",
           `name.short is ${bad.name.short.length} characters; Teams allows at most 30`,
           'developer.privacyUrl must be an https:// URL',
           'accentColor must be a colour such as #D13438',
@@ -308,14 +322,19 @@ describe('Teams app package', () => {
   });
 
   describe('the committed files', () => {
-    it('pass Microsoft\'s v1.19 schema (draft-04, from @microsoft/app-manifest) with nothing to report once filled in', () => {
+    it("pass Microsoft's v1.19 schema (draft-04, from @microsoft/app-manifest) with nothing to report once filled in", () => {
       expect(SCHEMA_FILE).toMatch(/@microsoft[\\/]app-manifest[\\/].*[\\/]v1\.19[\\/]MicrosoftTeams\.schema\.json$/);
       expect(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')).$schema).toBe('http://json-schema.org/draft-04/schema#');
       for (const botDomain of [undefined, 'incident.example.com']) {
         const filled = fillManifest(template, { appId: APP_ID, botDomain });
         const validate = manifestValidator();
         expect(validate(filled) ? [] : validate.errors).toEqual([]);
-        expect(manifestProblems(filled, { 'color.png': readFileSync(path.join(TEAMS_DIR, 'color.png')), 'outline.png': readFileSync(path.join(TEAMS_DIR, 'outline.png')) })).toEqual([]);
+        expect(
+          manifestProblems(filled, {
+            'color.png': readFileSync(path.join(TEAMS_DIR, 'color.png')),
+            'outline.png': readFileSync(path.join(TEAMS_DIR, 'outline.png')),
+          }),
+        ).toEqual([]);
       }
     });
 

@@ -17,8 +17,13 @@ describe('checkedText', () => {
     const emoji = '🔥'.repeat(300);
     expect(checkedText(emoji, 'summary')).toBe(emoji);
     // A family emoji (7 code points, 11 UTF-16 units) and a flag are one character each.
-    expect(checkedText('👨‍👩‍👧‍👦🇫🇷'.repeat(MAX_TEXT / 2), 'summary')).toHaveLength(MAX_TEXT / 2 * 15);
-    expect(refusal(() => checkedText('🔥'.repeat(MAX_TEXT + 1), 'summary'))).toEqual({ code: 'too_long', field: 'summary', max: MAX_TEXT, length: MAX_TEXT + 1 });
+    expect(checkedText('👨‍👩‍👧‍👦🇫🇷'.repeat(MAX_TEXT / 2), 'summary')).toHaveLength((MAX_TEXT / 2) * 15);
+    expect(refusal(() => checkedText('🔥'.repeat(MAX_TEXT + 1), 'summary'))).toEqual({
+      code: 'too_long',
+      field: 'summary',
+      max: MAX_TEXT,
+      length: MAX_TEXT + 1,
+    });
   });
 
   it('refuses text that shows nothing: zero-width, joiners, format characters and spaces only', () => {

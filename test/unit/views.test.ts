@@ -85,7 +85,16 @@ describe('headerView', () => {
 
   it('shows severity, status, commander, runbook, who declared it and when it was acknowledged', () => {
     const s = makeSnapshot({ status: 'acknowledged' });
-    expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual(['Severity', 'Status', 'Commander', 'Runbook', 'Declared', 'Acknowledged', 'Diagnosis', 'Escalation']);
+    expect(headerView(s, runbook).fields.map((f) => f.label)).toEqual([
+      'Severity',
+      'Status',
+      'Commander',
+      'Runbook',
+      'Declared',
+      'Acknowledged',
+      'Diagnosis',
+      'Escalation',
+    ]);
     expect(field(s, 'Severity')).toBe('SEV2');
     expect(field(s, 'Status')).toBe('Acknowledged');
     expect(field(s, 'Commander')).toBe('@UCMDR0001');
@@ -144,12 +153,15 @@ describe('checklistView', () => {
     expect(item.actions).toEqual([{ label: 'Reopen', payload: { a: 'step', i: INCIDENT_ID, s: 'cause', to: 'open' } }]);
   });
 
-  it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('lets every step be ticked while %s, and its check be run from the step in focus', (status) => {
-    const view = checklistView(makeSnapshot({ status, done: ['cause'] }), runbook);
-    for (const item of view.items) {
-      expect(item.actions.map((a) => a.payload.a)).toEqual(item.probe && item.shown === 'focus' ? ['step', 'probe'] : ['step']);
-    }
-  });
+  it.each(['declared', 'acknowledged', 'mitigated'] as Status[])(
+    'lets every step be ticked while %s, and its check be run from the step in focus',
+    (status) => {
+      const view = checklistView(makeSnapshot({ status, done: ['cause'] }), runbook);
+      for (const item of view.items) {
+        expect(item.actions.map((a) => a.payload.a)).toEqual(item.probe && item.shown === 'focus' ? ['step', 'probe'] : ['step']);
+      }
+    },
+  );
 
   it.each(['resolved', 'cancelled'] as Status[])('offers no buttons once %s, but still shows what was done', (status) => {
     const view = checklistView(makeSnapshot({ status, done: ['look'] }), runbook);
@@ -204,7 +216,12 @@ describe('the step in focus', () => {
   });
 
   it('shows one line of an open step, cut with an ellipsis when long', () => {
-    const long = makeRunbook({ steps: [{ id: 'a', title: 'A', detail: 'x'.repeat(300) }, { id: 'b', title: 'B', detail: `**Run** \`${'y'.repeat(300)}\`` }] });
+    const long = makeRunbook({
+      steps: [
+        { id: 'a', title: 'A', detail: 'x'.repeat(300) },
+        { id: 'b', title: 'B', detail: `**Run** \`${'y'.repeat(300)}\`` },
+      ],
+    });
     const view = checklistView(makeSnapshot({ status: 'acknowledged', runbook: long }), long);
     expect(plainText(view.items[0]!.firstLine)).toBe(`${'x'.repeat(79)}…`);
     expect(view.items[1]!.firstLine).toEqual([{ strong: 'Run' }, ' ', { code: `${'y'.repeat(75)}…` }]);
@@ -230,12 +247,18 @@ describe('the diagnosis clock', () => {
 
   it('counts down to the runbook limit until a cause is recorded', () => {
     expect(clock(makeSnapshot({ status: 'acknowledged' }))).toBe('⏱ Diagnosing · 15 min limit, due 2025-03-07 09:30 UTC');
-    expect(clock(makeSnapshot({ status: 'acknowledged' }), makeRunbook({ diagnose_within: '30m' }))).toBe('⏱ Diagnosing · 30 min limit, due 2025-03-07 09:45 UTC');
+    expect(clock(makeSnapshot({ status: 'acknowledged' }), makeRunbook({ diagnose_within: '30m' }))).toBe(
+      '⏱ Diagnosing · 30 min limit, due 2025-03-07 09:45 UTC',
+    );
   });
 
   it('says how long the diagnosis took, and whether it was within the limit', () => {
-    expect(clock(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: new Date('2025-03-07T09:24:00Z') } }))).toBe('✅ Cause found in 9 min (limit 15 min)');
-    expect(clock(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: new Date('2025-03-07T09:40:00Z') } }))).toBe('⚠️ Cause found in 25 min (limit 15 min)');
+    expect(clock(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: new Date('2025-03-07T09:24:00Z') } }))).toBe(
+      '✅ Cause found in 9 min (limit 15 min)',
+    );
+    expect(clock(makeSnapshot({ status: 'acknowledged', incident: { diagnosedAt: new Date('2025-03-07T09:40:00Z') } }))).toBe(
+      '⚠️ Cause found in 25 min (limit 15 min)',
+    );
   });
 
   it('says no cause was recorded for a resolved incident, and nothing for a cancelled one', () => {

@@ -114,11 +114,19 @@ export class ConsoleApp {
     const from = req.socket.remoteAddress;
     if (!this.known(req)) {
       this.logger.warn({ platform: 'web', from, host: req.headers.host?.slice(0, 100) }, 'refused a console request for an unknown host name');
-      return sendPage(res, 421, this.pages.errorPage(421, 'The console answers under localhost, 127.0.0.1, [::1] and CONSOLE_PUBLIC_URL only: open it at one of those.'));
+      return sendPage(
+        res,
+        421,
+        this.pages.errorPage(421, 'The console answers under localhost, 127.0.0.1, [::1] and CONSOLE_PUBLIC_URL only: open it at one of those.'),
+      );
     }
     if (!this.config.token && (isForwarded(req) || !this.local(from))) {
       this.logger.warn({ platform: 'web', from }, 'refused a console request from another machine');
-      return sendPage(res, 403, this.pages.errorPage(403, 'The console answers this machine only. Set CONSOLE_TOKEN to open it to others; it will then ask for the token.'));
+      return sendPage(
+        res,
+        403,
+        this.pages.errorPage(403, 'The console answers this machine only. Set CONSOLE_TOKEN to open it to others; it will then ask for the token.'),
+      );
     }
     if (req.method === 'POST' && !this.fromOurPage(req)) {
       this.logger.warn({ platform: 'web', from, path: p, origin: req.headers.origin?.slice(0, 100) }, 'refused a console form from another site');
@@ -149,7 +157,12 @@ export class ConsoleApp {
       if (!form) return sendPage(res, 400, this.pages.errorPage(400, 'That is not a form this console sends.'), headers);
       if (!this.keys.checks(csrf, form.csrf)) {
         this.logger.warn({ platform: 'web', path: p }, 'refused a console form without its CSRF token');
-        return sendPage(res, 403, this.pages.errorPage(403, 'This form is out of date or did not come from this console. Reload the page and try again.'), headers);
+        return sendPage(
+          res,
+          403,
+          this.pages.errorPage(403, 'This form is out of date or did not come from this console. Reload the page and try again.'),
+          headers,
+        );
       }
       if (p === '/console/logout') return this.logout(res, secure);
       if (p === '/console/you') return this.pickPerson(res, form, req, setCookies);
@@ -192,7 +205,8 @@ export class ConsoleApp {
     if (incident) {
       const data = await this.reads.incident(Number(incident[1]));
       if (!data) return sendPage(res, 404, this.pages.errorPage(404, `There is no INC-${incident[1]} on the console.`), headers);
-      if (incident[2]) return this.events(req, res, data.snapshot.incident.id, Number(new URL(req.url ?? '', 'http://console.invalid').searchParams.get('v') ?? NaN));
+      if (incident[2])
+        return this.events(req, res, data.snapshot.incident.id, Number(new URL(req.url ?? '', 'http://console.invalid').searchParams.get('v') ?? NaN));
       return sendPage(res, 200, this.pages.incidentPage({ ...viewer, ...data, flash: this.takeFlash(session) }), headers);
     }
     return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);
@@ -285,7 +299,8 @@ export class ConsoleApp {
       });
     }
     const form = await readForm(req);
-    if (!form || !this.keys.checks(csrf, form.csrf)) return sendPage(res, 403, this.pages.errorPage(403, 'Reload the sign-in page and try again.'), { 'set-cookie': setCookies });
+    if (!form || !this.keys.checks(csrf, form.csrf))
+      return sendPage(res, 403, this.pages.errorPage(403, 'Reload the sign-in page and try again.'), { 'set-cookie': setCookies });
     if (!this.keys.checks(this.config.token, form.token)) {
       const lock = this.throttle.failed(from, this.now());
       this.logger.warn({ platform: 'web', from, lockedForS: lock / 1000 }, 'a console sign-in gave a wrong token');

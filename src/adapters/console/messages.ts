@@ -21,7 +21,10 @@ export class ConsoleMessages {
   }
 
   async of(incidentId: string, limit = 200): Promise<ConsoleMessage[]> {
-    const { rows } = await this.pool.query('SELECT at, text, actions FROM console_messages WHERE incident_id = $1 ORDER BY id DESC LIMIT $2', [incidentId, limit]);
+    const { rows } = await this.pool.query('SELECT at, text, actions FROM console_messages WHERE incident_id = $1 ORDER BY id DESC LIMIT $2', [
+      incidentId,
+      limit,
+    ]);
     return rows.reverse().map((r) => ({ at: r.at, text: revive(r.text), actions: r.actions }));
   }
 }

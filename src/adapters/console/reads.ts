@@ -61,17 +61,27 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
     },
 
     /** Every figure from the report code: the last 30 days, and each of the last weeks for the charts. */
-    async dashboard(): Promise<{ weeks: Array<{ start: Date; report: MttrReport }>; last30: MttrReport; followUps: { postmortemsOpen: number; itemsOpen: number; itemsOverdue: number } }> {
+    async dashboard(): Promise<{
+      weeks: Array<{ start: Date; report: MttrReport }>;
+      last30: MttrReport;
+      followUps: { postmortemsOpen: number; itemsOpen: number; itemsOverdue: number };
+    }> {
       if (!deps.reports) throw new Error('reports are not wired in this process');
       const reports = deps.reports;
       const now = deps.clock.now();
       const starts = Array.from({ length: WEEKS }, (_, i) => new Date(now.getTime() - (WEEKS - i) * WEEK_MS));
       const [weeks, last30, follow] = await Promise.all([
-        Promise.all(starts.map(async (start) => ({ start, report: await reports.mttr({ since: start, until: new Date(start.getTime() + WEEK_MS) }, classes()) }))),
+        Promise.all(
+          starts.map(async (start) => ({ start, report: await reports.mttr({ since: start, until: new Date(start.getTime() + WEEK_MS) }, classes()) })),
+        ),
         reports.mttr({ since: new Date(now.getTime() - 30 * 86_400_000), until: now }, classes()),
         new DigestClaims(pool).followUps(now, deps.tz),
       ]);
-      return { weeks, last30, followUps: { postmortemsOpen: follow.postmortemsOpen, itemsOpen: follow.actionItemsOpen, itemsOverdue: follow.actionItemsOverdue } };
+      return {
+        weeks,
+        last30,
+        followUps: { postmortemsOpen: follow.postmortemsOpen, itemsOpen: follow.actionItemsOpen, itemsOverdue: follow.actionItemsOverdue },
+      };
     },
 
     runbooks() {

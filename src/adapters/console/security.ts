@@ -44,7 +44,9 @@ export class ConsoleKeys {
     token: string | null,
   ) {
     // In the login proof, so a new CONSOLE_TOKEN signs everyone out.
-    this.tokenDigest = createHash('sha256').update(token ?? '').digest('base64url');
+    this.tokenDigest = createHash('sha256')
+      .update(token ?? '')
+      .digest('base64url');
   }
 
   private mac(what: string): string {

@@ -41,7 +41,7 @@ export function personHtml(id: string, names: Names): SafeHtml {
 }
 
 export function displayName(id: string, names: Names): string {
-  let name: string | null = null;
+  let name: string | null;
   try {
     name = names(id);
   } catch {
@@ -72,7 +72,7 @@ function spanHtml(s: Span, names: Names, links: TextLinks | undefined): SafeHtml
   if (typeof s === 'string') return linesHtml(s);
   if ('user' in s) return personHtml(s.user, names);
   if ('channel' in s) {
-    let href: string | null = null;
+    let href: string | null;
     try {
       href = links?.incident?.(s.channel) ?? null;
     } catch {
@@ -106,7 +106,10 @@ export function textHtml(text: Text, names: Names = NO_NAMES, links?: TextLinks)
 export function markupHtml(m: Markup): SafeHtml {
   return html`${m.map((b) => {
     if (b.type === 'paragraph') return html`<p>${b.lines.map((l, i) => html`${i > 0 ? raw('<br>') : ''}${textHtml(l)}`)}</p>`;
-    if (b.type === 'list') return html`<ul>${b.items.map((t) => html`<li>${textHtml(t)}</li>`)}</ul>`;
+    if (b.type === 'list')
+      return html`<ul>
+        ${b.items.map((t) => html`<li>${textHtml(t)}</li>`)}
+      </ul>`;
     const code = raw(escapeHtml(b.code).replace(/\r/g, '&#13;'));
     return b.lang ? html`<pre><code class="language-${b.lang}">${code}</code></pre>` : html`<pre><code>${code}</code></pre>`;
   })}`;

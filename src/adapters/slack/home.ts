@@ -1,6 +1,6 @@
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { encodeAction, type ActionView } from '../../core/render/actions';
+import type { ActionView } from '../../core/render/actions';
 import { homeView, moreText, type HomeRowView, type HomeSectionView, type HomeView } from '../../core/render/home';
 import type { Text } from '../../core/render/text';
 import type { Logger } from '../../logger';

@@ -20,7 +20,17 @@ import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../render/actions';
-import { declaredText, escalatedText, helpText, listText, notRecordedText, probesQueuedText, problemText, statusText, unconfirmedText } from '../render/replies';
+import {
+  declaredText,
+  escalatedText,
+  helpText,
+  listText,
+  notRecordedText,
+  probesQueuedText,
+  problemText,
+  statusText,
+  unconfirmedText,
+} from '../render/replies';
 import type { Text } from '../render/text';
 import { stepDetailView, type StepDetailView } from '../render/views';
 import { Limiter } from './limit';
@@ -108,7 +118,19 @@ export class Dispatcher {
   /** Everything needed to declare it again by hand, for whoever reads the logs. */
   private lost(recorded: 'no' | 'unknown', cmd: DeclareCommand, req: Request, reason: string): void {
     this.log.error(
-      { recorded, declare: { runbook: cmd.runbook, summary: cmd.summary ?? null, actor: req.userId, platform: req.platform.name, workspace: req.workspace, room: req.room, requestId: req.requestId ?? null }, reason },
+      {
+        recorded,
+        declare: {
+          runbook: cmd.runbook,
+          summary: cmd.summary ?? null,
+          actor: req.userId,
+          platform: req.platform.name,
+          workspace: req.workspace,
+          room: req.room,
+          requestId: req.requestId ?? null,
+        },
+        reason,
+      },
       recorded === 'no' ? 'declare NOT recorded' : 'declare not confirmed',
     );
   }
@@ -147,7 +169,10 @@ export class Dispatcher {
         if (!deps.reports) throw new Error('reports are not wired in this process');
         const until = deps.clock.now();
         const since = new Date(until.getTime() - cmd.days * 86_400_000);
-        const report = await deps.reports.mttr({ since, until }, deps.catalog.all.map((r) => r.class));
+        const report = await deps.reports.mttr(
+          { since, until },
+          deps.catalog.all.map((r) => r.class),
+        );
         return { reply: mttrText(report, `the last ${cmd.days} days`) };
       }
     }

@@ -28,7 +28,15 @@ export function decideAddItem(s: Snapshot, actor: Actor, item: NewActionItem, at
   return {
     actionItem: { add: { number, text, owner: item.owner, dueOn: item.dueOn, createdAt: at, createdBy: actor.id } },
     // Keyed by the request, so a replayed command adds nothing (a new number would slip past a number key).
-    events: [{ kind: 'action_item.added', actor: actor.id, at, data: { number, text, owner: item.owner, due: item.dueOn }, key: `${s.incident.id}:item-add:${requestId}` }],
+    events: [
+      {
+        kind: 'action_item.added',
+        actor: actor.id,
+        at,
+        data: { number, text, owner: item.owner, due: item.dueOn },
+        key: `${s.incident.id}:item-add:${requestId}`,
+      },
+    ],
     jobs: homeJobs(s, [item.owner], at),
   };
 }

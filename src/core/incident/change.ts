@@ -29,8 +29,6 @@ export function renderJob(incident: Pick<Incident, 'id' | 'platform'>, key: stri
  * milliseconds must not record an acknowledgement before the declaration it answers.
  */
 function recordTime(now: Date, i: Incident): Date {
-  const latest = Math.max(
-    ...[i.declaredAt, i.acknowledgedAt, i.diagnosedAt, i.mitigatedAt, i.resolvedAt, i.cancelledAt].map((d) => d?.getTime() ?? 0),
-  );
+  const latest = Math.max(...[i.declaredAt, i.acknowledgedAt, i.diagnosedAt, i.mitigatedAt, i.resolvedAt, i.cancelledAt].map((d) => d?.getTime() ?? 0));
   return now.getTime() >= latest ? now : new Date(latest);
 }

@@ -71,7 +71,12 @@ function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string
     jobs.push({ kind: 'chat.escalate', payload: { incidentId: i.id, platform: i.platform, level }, dedupeKey: `${i.id}:escalation:${level}:chat`, runAt: at });
   }
   for (const w of webhooks) {
-    jobs.push({ kind: 'webhook.call', payload: { incidentId: i.id, webhook: w, action: 'trigger', level }, dedupeKey: `${i.id}:escalation:${level}:webhook:${w}`, runAt: at });
+    jobs.push({
+      kind: 'webhook.call',
+      payload: { incidentId: i.id, webhook: w, action: 'trigger', level },
+      dedupeKey: `${i.id}:escalation:${level}:webhook:${w}`,
+      runAt: at,
+    });
   }
   if (next) jobs.push(next);
   return {
@@ -131,5 +136,7 @@ export async function checkEscalationDue(deps: CoreDeps, incidentId: string, lev
 /** `/incident escalate [reason]` and the Escalate button: the next level, now. */
 export async function escalateNow(deps: CoreDeps, incidentId: string, actor: Actor, note?: string) {
   const text = checkedText(note, 'reason');
-  return changeIncident(deps, incidentId, (s, at) => decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'manual', actor, note: text }));
+  return changeIncident(deps, incidentId, (s, at) =>
+    decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'manual', actor, note: text }),
+  );
 }

@@ -25,7 +25,12 @@ export function businessDaysAfter(fromDay: string, days: number): string {
 
 /** Posts the draft in the incident's room once, rendered from the stored timeline when it runs. */
 export function draftJob(s: Snapshot, at: Date): NewJob {
-  return { kind: 'chat.postmortem', payload: { incidentId: s.incident.id, platform: s.incident.platform }, dedupeKey: `${s.incident.id}:postmortem:draft`, runAt: at };
+  return {
+    kind: 'chat.postmortem',
+    payload: { incidentId: s.incident.id, platform: s.incident.platform },
+    dedupeKey: `${s.incident.id}:postmortem:draft`,
+    runAt: at,
+  };
 }
 
 /** Opening a post-mortem: owned by the commander (else the declarer), due in the runbook's business days. */

@@ -22,7 +22,12 @@ export function queueProbes(incident: ProbeOwner, probeIds: string[], by: string
   const job: NewJob = {
     kind: 'probe.runs',
     // The runbook and platform ride along, so the worker runs and reports without reading the incident.
-    payload: { incidentId: incident.id, runbookId: incident.runbookId, platform: incident.platform, runs: runs.map((r) => ({ runId: r.id, probeId: r.probeId })) },
+    payload: {
+      incidentId: incident.id,
+      runbookId: incident.runbookId,
+      platform: incident.platform,
+      runs: runs.map((r) => ({ runId: r.id, probeId: r.probeId })),
+    },
     dedupeKey: `${key}:run`,
     runAt: at,
   };

@@ -26,5 +26,7 @@ export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: str
 }
 
 export async function resolve(deps: CoreDeps, incidentId: string, actor: Actor, summary?: string) {
-  return changeIncident(deps, incidentId, (s, at) => decideResolve(s, actor, at, summary, { runbook: deps.catalog.forIncident(s.incident.runbookId), tz: deps.tz }));
+  return changeIncident(deps, incidentId, (s, at) =>
+    decideResolve(s, actor, at, summary, { runbook: deps.catalog.forIncident(s.incident.runbookId), tz: deps.tz }),
+  );
 }

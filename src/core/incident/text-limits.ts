@@ -13,7 +13,7 @@ type Field = 'summary' | 'reason' | 'action item';
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 // What shows nothing on its own: spaces, format characters (zero-width ones, joiners, BOM) and
 // invisible fillers (Hangul, Braille blank).
-const INVISIBLE = /^[\s\p{Cf}\u115F\u1160\u3164\uFFA0\u2800\u034F]*$/u;
+const INVISIBLE = /^(?:[\s\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]|\u034F)*$/u;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

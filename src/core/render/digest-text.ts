@@ -73,11 +73,7 @@ function figureLines(now: Figures, before: Figures | undefined): Text {
 }
 
 function classLines(now: ClassFigures, before: ClassFigures | undefined): Text {
-  return [
-    { strong: now.class },
-    now.has_runbook ? '\n' : ' (no runbook)\n',
-    ...figureLines(now, before).map((s) => (typeof s === 'string' ? `  ${s}` : s)),
-  ];
+  return [{ strong: now.class }, now.has_runbook ? '\n' : ' (no runbook)\n', ...figureLines(now, before).map((s) => (typeof s === 'string' ? `  ${s}` : s))];
 }
 
 /** "42 min 🟢 ↓ from 1 h 10 min": the arrow says which way it moved, the colour whether that is good. */
@@ -107,6 +103,14 @@ export function duration(seconds: number): string {
 }
 
 function periodLabel(p: { start: Date; end: Date }, tz: string): string {
-  const f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   return `${f.format(p.start)} to ${f.format(p.end)} (${tz})`;
 }

@@ -58,10 +58,24 @@ export function edgeCaseText(incident: string, number: number, edge: string, cha
 }
 
 /** The daily reminder of an overdue item, to its owner (or its incident's room when nobody owns it). */
-export function reminderText(item: { incidentNumber: number; title: string; channelId: string | null; number: number; text: string; owner: string | null; dueOn: string }): Text {
+export function reminderText(item: {
+  incidentNumber: number;
+  title: string;
+  channelId: string | null;
+  number: number;
+  text: string;
+  owner: string | null;
+  dueOn: string;
+}): Text {
   const name = `INC-${item.incidentNumber}`;
   const out: Text = [`⏰ Action item #${item.number} of ${name} (${item.title}) is overdue: ${item.text} · due ${item.dueOn}`];
   if (!item.owner) out.push('. Nobody owns it yet');
-  out.push('. Close it with ', { command: `action done ${name} ${item.number}` }, ' once it is done', ...(item.channelId ? [' (in ', { channel: item.channelId }, ')'] : []), '.');
+  out.push(
+    '. Close it with ',
+    { command: `action done ${name} ${item.number}` },
+    ' once it is done',
+    ...(item.channelId ? [' (in ', { channel: item.channelId }, ')'] : []),
+    '.',
+  );
   return out;
 }

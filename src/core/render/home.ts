@@ -125,12 +125,7 @@ function openRow(i: Incident): HomeRowView {
 function itemRow(it: ActionItem & { incident: HomeIncident }, now: Date, tz: string): HomeRowView {
   const overdue = isOverdue(it, now, tz);
   return {
-    text: [
-      ...incidentRef(it.incident),
-      ` · #${it.number} `,
-      ...clip([it.text], ITEM_TEXT_MAX),
-      `\n${dueWords(it.dueOn, now, tz, overdue)}`,
-    ],
+    text: [...incidentRef(it.incident), ` · #${it.number} `, ...clip([it.text], ITEM_TEXT_MAX), `\n${dueWords(it.dueOn, now, tz, overdue)}`],
     overdue,
     action: { label: 'Done', style: 'primary', payload: { a: 'item', i: it.incident.id, n: it.number } },
   };

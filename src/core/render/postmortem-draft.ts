@@ -38,13 +38,22 @@ export function postmortemDraft(s: Snapshot, pb: Runbook, timeline: TimelineEven
   text.push(...(i.resolvedAt ? [', resolved ', { time: i.resolvedAt }, ` (${since(i.resolvedAt)})`] : [' (not resolved)']), '.');
   text.push(`\nMTTA ${since(i.acknowledgedAt)} · time to diagnose ${since(i.diagnosedAt)} · MTTR ${since(i.resolvedAt)}`);
   text.push(`\nResolution: ${i.resolution ?? 'no summary was given at resolve'}`);
-  const hit = timeline.filter((e) => e.kind === 'edge_case.hit').map((e) => pb.edge_cases[Number(e.data.case) - 1]?.case).filter(Boolean);
+  const hit = timeline
+    .filter((e) => e.kind === 'edge_case.hit')
+    .map((e) => pb.edge_cases[Number(e.data.case) - 1]?.case)
+    .filter(Boolean);
   text.push(`\nEdge cases hit: ${hit.length > 0 ? hit.join('; ') : 'none recorded'}`);
   const recent = timeline.filter((e) => WORDS[e.kind]).slice(-RECENT);
   text.push(`\nTimeline (${timeline.length} events; the last ${recent.length}):`);
   // Times and what happened, without who: naming people here would page everyone in the timeline.
   for (const e of recent) text.push('\n• ', { time: e.at }, ` ${WORDS[e.kind]}`);
-  text.push('\nThe whole draft, as Markdown: ', { code: `incident-bot postmortem ${name}` }, '. Add follow-up work with ', { command: 'action add <what> [@owner] [due YYYY-MM-DD]' }, '.');
+  text.push(
+    '\nThe whole draft, as Markdown: ',
+    { code: `incident-bot postmortem ${name}` },
+    '. Add follow-up work with ',
+    { command: 'action add <what> [@owner] [due YYYY-MM-DD]' },
+    '.',
+  );
   const actions: ActionView[] = pm.status === 'draft' ? [{ label: 'Send to review', payload: { a: 'pm', i: i.id, to: 'in_review' } }] : [];
   return { text, actions };
 }

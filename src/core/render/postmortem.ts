@@ -68,7 +68,7 @@ const INLINE_SPECIALS = /[\\`*_[\]<>|~#]/g;
 /** An entity reference (`&lt;`, `&#124;`) would render as the character it names, not as typed. */
 const ENTITY = /&(?=#?[a-z0-9]+;)/gi;
 /** Controls other than tab and newline have no business in a document. */
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const CONTROLS = /(?![\t\n])\p{Cc}/gu;
 
 /** One line of literal text, safe anywhere inline: table cells, list items, headings. */
 function mdInline(value: unknown): string {
@@ -141,7 +141,7 @@ function context(input: PostmortemInput): Context {
     const raw = typeof id === 'string' ? id : String(id ?? '');
     if (raw === '') return 'unknown';
     if (raw === BOT) return BOT;
-    let found: string | null = null;
+    let found: string | null;
     try {
       found = names?.(raw) ?? null;
     } catch {
@@ -210,7 +210,7 @@ function header(ctx: Context): string {
   const pm = ctx.snapshot.postmortem ?? null;
   const rb = ctx.runbook;
   const rows: string[][] = [
-    ['Status', pm ? STATUS_WORDS[pm.status] ?? mdInline(pm.status) : 'not opened'],
+    ['Status', pm ? (STATUS_WORDS[pm.status] ?? mdInline(pm.status)) : 'not opened'],
     ['Owner', pm ? (pm.owner ? ctx.who(pm.owner) : 'not set') : '—'],
     ['Due', pm ? mdInline(pm.dueOn) || '—' : '—'],
     ['Severity', `SEV${incident.severity}`],

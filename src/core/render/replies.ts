@@ -43,7 +43,11 @@ export function problemText(p: Problem): Text {
         '.',
       ];
     case 'not_participant':
-      return ['Join ', p.channel ? { channel: p.channel } : 'the incident channel', ` to ${ACTION_PHRASE[p.action]} ${p.incident}: only people in the incident channel can.`];
+      return [
+        'Join ',
+        p.channel ? { channel: p.channel } : 'the incident channel',
+        ` to ${ACTION_PHRASE[p.action]} ${p.incident}: only people in the incident channel can.`,
+      ];
     case 'ended':
       return [
         `${p.incident} is already ${p.status}, so you cannot ${ACTION_PHRASE[p.action]} it. If the problem is back, declare a new incident with `,
@@ -51,8 +55,18 @@ export function problemText(p: Problem): Text {
         '.',
       ];
     case 'invalid_input':
-      if (p.field === 'action') return ['Try ', { command: 'action add <what to do> [@owner] [due YYYY-MM-DD]' }, ', ', { command: 'action list' }, ' or ', { command: 'action done <n>' }, '.'];
-      if (p.field === 'due') return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
+      if (p.field === 'action')
+        return [
+          'Try ',
+          { command: 'action add <what to do> [@owner] [due YYYY-MM-DD]' },
+          ', ',
+          { command: 'action list' },
+          ' or ',
+          { command: 'action done <n>' },
+          '.',
+        ];
+      if (p.field === 'due')
+        return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
       if (p.field === 'edge_case') return ['Name the edge case by its number in the runbook: ', { command: 'edge 2 [note]' }, '. The post-mortem lists them.'];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
@@ -65,7 +79,13 @@ export function problemText(p: Problem): Text {
     case 'unknown_probe':
       return p.probes.length === 0
         ? [`${p.incident}'s runbook has no automated checks.`]
-        : [`${p.incident}'s runbook has no check "${p.probe}". Its checks: ${p.probes.join(', ')}. Try `, { command: `probe ${p.probes[0]}` }, ' or ', { command: 'probe all' }, '.'];
+        : [
+            `${p.incident}'s runbook has no check "${p.probe}". Its checks: ${p.probes.join(', ')}. Try `,
+            { command: `probe ${p.probes[0]}` },
+            ' or ',
+            { command: 'probe all' },
+            '.',
+          ];
     case 'unknown_step':
       return [`${p.incident} has no step "${p.step}". Refresh with `, { command: 'status' }, '.'];
     case 'not_found':
@@ -75,7 +95,7 @@ export function problemText(p: Problem): Text {
     case 'not_in_incident':
       return [
         { command: p.command },
-        ' works inside an incident channel, and this is not one. Open the incident\'s channel (see ',
+        " works inside an incident channel, and this is not one. Open the incident's channel (see ",
         { command: 'list' },
         ') and run it there',
         ...(['status', 'resolve', 'cancel', 'retry'].includes(p.command) ? [', or name the incident: ', { command: `${p.command} INC-<n>` }] : []),
@@ -91,7 +111,11 @@ export function problemText(p: Problem): Text {
     case 'no_postmortem':
       return [`${p.incident} has no post-mortem yet. Open one with `, { command: 'postmortem' }, '.'];
     case 'postmortem_state':
-      return [`${p.incident}'s post-mortem is ${STATUS_WORD[p.status] ?? p.status}, so it cannot go to ${STATUS_WORD[p.to] ?? p.to} from here. See where it stands with `, { command: 'postmortem' }, '.'];
+      return [
+        `${p.incident}'s post-mortem is ${STATUS_WORD[p.status] ?? p.status}, so it cannot go to ${STATUS_WORD[p.to] ?? p.to} from here. See where it stands with `,
+        { command: 'postmortem' },
+        '.',
+      ];
     case 'unknown_edge_case':
       return [`${p.incident}'s runbook has ${p.count} edge cases, numbered 1 to ${p.count}; there is no #${p.number}. Try `, { command: 'edge 1 [note]' }, '.'];
     case 'wrong_place':
@@ -99,7 +123,11 @@ export function problemText(p: Problem): Text {
     case 'stale_button':
       return ['This button is from an old message. Run ', { command: 'status' }, ' in the incident channel for the current checklist.'];
     case 'no_more_levels':
-      return [`${p.incident} has already been escalated to all ${p.levels} levels of its runbook. Mention whoever else you need in `, p.channel ? { channel: p.channel } : 'the incident channel', '.'];
+      return [
+        `${p.incident} has already been escalated to all ${p.levels} levels of its runbook. Mention whoever else you need in `,
+        p.channel ? { channel: p.channel } : 'the incident channel',
+        '.',
+      ];
   }
 }
 
@@ -107,7 +135,15 @@ export function problemText(p: Problem): Text {
  * The message a fired level posts in the incident's room, before the platform names its targets:
  * "⬆️ Level 2 of 3 for INC-7: nobody acknowledged it within 15 min."
  */
-export function escalationFiredText(e: { incident: string; level: number; levels: number; reason: 'timeout' | 'manual'; after: string | null; by: string | null; note: string | null }): Text {
+export function escalationFiredText(e: {
+  incident: string;
+  level: number;
+  levels: number;
+  reason: 'timeout' | 'manual';
+  after: string | null;
+  by: string | null;
+  note: string | null;
+}): Text {
   const head = `⬆️ Escalated ${e.incident} to level ${e.level} of ${e.levels}`;
   if (e.reason === 'timeout') return [`${head}: nobody acknowledged it${e.after ? ` within ${durationWords(e.after)}` : ''}. Paging`];
   return [`${head}: `, { user: e.by ?? '' }, ' asked for help', ...(e.note ? [` (“${e.note}”)`] : []), '. Paging'];
@@ -116,7 +152,9 @@ export function escalationFiredText(e: { incident: string; level: number; levels
 /** Said in the incident's room when a webhook refused for good: the page did not go out that way. */
 export function webhookFailedText(webhook: string, level: number | null, why: string): Text {
   const what = level === null ? 'about the end of this incident' : `for escalation level ${level}`;
-  return [`⚠️ Could not call webhook "${webhook}" ${what}: ${why}. Page by hand if it mattered, and fix the webhook's settings (ESCALATION_WEBHOOK_* variables).`];
+  return [
+    `⚠️ Could not call webhook "${webhook}" ${what}: ${why}. Page by hand if it mattered, and fix the webhook's settings (ESCALATION_WEBHOOK_* variables).`,
+  ];
 }
 
 /** The answer to the person who escalated by hand. */
@@ -137,14 +175,21 @@ export function internalErrorText(ref: string, notWritten = false): Text {
 export function declaredText(s: Snapshot, runbookTitle: string, created: boolean): Text {
   const i = s.incident;
   if (!created) {
-    return [`${label(i)} was already declared by this request. `, ...(i.channelId ? ['Work it in ', { channel: i.channelId }, '.'] : ['Its channel link follows here.'])];
+    return [
+      `${label(i)} was already declared by this request. `,
+      ...(i.channelId ? ['Work it in ', { channel: i.channelId }, '.'] : ['Its channel link follows here.']),
+    ];
   }
   return [`${label(i)} declared with runbook `, { code: i.runbookId }, ` (${runbookTitle}). Opening its channel; I will post the link here in a moment.`];
 }
 
 /** The database refused or was never reached: nothing was recorded, and the person must know. */
 export function notRecordedText(pb: Runbook): Text {
-  return [{ strong: 'The incident was NOT recorded' }, ': the database did not take it. Declare again in a minute, or work the runbook by hand now:', ...runbookByHand(pb)];
+  return [
+    { strong: 'The incident was NOT recorded' },
+    ': the database did not take it. Declare again in a minute, or work the runbook by hand now:',
+    ...runbookByHand(pb),
+  ];
 }
 
 /** No answer in time: it may or may not have landed. Say exactly that, and how to find out. */
@@ -169,7 +214,10 @@ function runbookByHand(pb: Runbook): Text {
 }
 
 export function probesQueuedText(incident: string, probe: string): Text {
-  return [probe === 'all' ? `Running every check of ${incident}` : `Running ${probe} on ${incident}`, ': results appear on the pinned header and the checklist.'];
+  return [
+    probe === 'all' ? `Running every check of ${incident}` : `Running ${probe} on ${incident}`,
+    ': results appear on the pinned header and the checklist.',
+  ];
 }
 
 /** What the diagnosis notice says: the facts a runbook and the stored incident give. */
@@ -186,7 +234,9 @@ export interface DiagnosisOverdue {
 /** Said in the incident channel, once, when the diagnosis limit passed with no cause recorded. */
 export function diagnosisOverdueText(o: DiagnosisOverdue): Text {
   const rule = o.rule ? ['The runbook says: “', o.rule, '”'] : ['The rule: “Write "Cause unknown" in the channel and escalate now.”'];
-  const next = o.step ? [` Record the cause with step ${o.step.number} (`, o.step.title, ') when you have it.'] : [' Post the cause in the channel when you have it.'];
+  const next = o.step
+    ? [` Record the cause with step ${o.step.number} (`, o.step.title, ') when you have it.']
+    : [' Post the cause in the channel when you have it.'];
   return [`⏰ ${durationWords(o.within)} since ${o.incident} was declared and no cause is recorded yet. `, ...rule, ...next];
 }
 
@@ -211,9 +261,7 @@ export function statusText(s: Snapshot): Text {
     ['resolved', i.resolvedAt],
     ['cancelled', i.cancelledAt],
   ];
-  const when: Text = milestones
-    .filter((m): m is [string, Date] => m[1] !== null)
-    .flatMap(([what, at], n) => [n > 0 ? ' · ' : '', `${what} `, { time: at }]);
+  const when: Text = milestones.filter((m): m is [string, Date] => m[1] !== null).flatMap(([what, at], n) => [n > 0 ? ' · ' : '', `${what} `, { time: at }]);
   return [
     { strong: label(i) },
     ` · SEV${i.severity} · ${i.status} · runbook `,
@@ -243,7 +291,15 @@ export function helpText(catalog: RunbookCatalog): Text {
   const out: Text = [{ strong: 'Declare an incident' }, ': ', { command: '<runbook> [summary]' }, ', e.g. ', { command: 'pdf-404 invoices return 404' }];
   for (const p of catalog.all) {
     out.push('\n• ', { code: p.id });
-    if (p.aliases.length > 0) out.push(' (also ', ...joinSpans(p.aliases.map((a) => ({ code: a })), ', '), ')');
+    if (p.aliases.length > 0)
+      out.push(
+        ' (also ',
+        ...joinSpans(
+          p.aliases.map((a) => ({ code: a })),
+          ', ',
+        ),
+        ')',
+      );
     out.push(`: ${p.title}`);
   }
   out.push('\n\n', { strong: 'Inside an incident channel' });
@@ -268,8 +324,27 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['postmortem publish', 'publish it; it closes once every action item is done'],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
-  out.push('\n\n', { strong: 'Anywhere' }, ': ', { command: 'list' }, ' shows open incidents, ', { command: 'mttr [7d|30d|90d]' }, ' the KPIs, ', { command: 'help' }, ' shows this. ');
-  out.push({ command: 'status' }, ', ', { command: 'resolve' }, ', ', { command: 'cancel' }, ' and ', { command: 'retry' }, ' also work from any channel with the incident named: ');
+  out.push(
+    '\n\n',
+    { strong: 'Anywhere' },
+    ': ',
+    { command: 'list' },
+    ' shows open incidents, ',
+    { command: 'mttr [7d|30d|90d]' },
+    ' the KPIs, ',
+    { command: 'help' },
+    ' shows this. ',
+  );
+  out.push(
+    { command: 'status' },
+    ', ',
+    { command: 'resolve' },
+    ', ',
+    { command: 'cancel' },
+    ' and ',
+    { command: 'retry' },
+    ' also work from any channel with the incident named: ',
+  );
   out.push({ command: 'retry INC-7' }, '.');
   return out;
 }

@@ -101,7 +101,7 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
     const id = asString(d.step);
     const found = id !== null ? ctx.stepTitle(id) : null;
     const recorded = str(d, 'title');
-    return found ?? { number: null, title: recorded ?? (id ?? 'unknown step') };
+    return found ?? { number: null, title: recorded ?? id ?? 'unknown step' };
   };
   const stepRef = () => {
     const s = step();

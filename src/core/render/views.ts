@@ -194,7 +194,11 @@ export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
       done,
       actions: open
         ? [
-            { label: to === 'done' ? 'Done' : 'Reopen', ...(to === 'done' ? { style: 'primary' as const } : {}), payload: { a: 'step', i: s.incident.id, s: st.stepId, to } },
+            {
+              label: to === 'done' ? 'Done' : 'Reopen',
+              ...(to === 'done' ? { style: 'primary' as const } : {}),
+              payload: { a: 'step', i: s.incident.id, s: st.stepId, to },
+            },
             ...(def?.probe && inFocus ? [{ label: 'Run probe', payload: { a: 'probe' as const, i: s.incident.id, p: def.probe } }] : []),
           ]
         : [],

@@ -39,7 +39,9 @@ export function checkRunbooks(dir: string, cache?: RunbookFileCache): LoadResult
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    names = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch {
     return { runbooks: [], problems: [{ file: shown, path: '', message: 'cannot read this folder: set PLAYBOOKS_DIR to the folder of runbook YAML files' }] };
   }

@@ -6,10 +6,7 @@ import { plainText, type Span, type Text } from '../render/text';
  * [links](https://…) and ``` fenced code kept byte for byte. docs/runbook-format.md is the reference.
  * Anything else is refused by `runbooks check` rather than shown half-rendered on one surface.
  */
-export type MarkupBlock =
-  | { type: 'paragraph'; lines: Text[] }
-  | { type: 'list'; items: Text[] }
-  | { type: 'code'; code: string; lang: string | null };
+export type MarkupBlock = { type: 'paragraph'; lines: Text[] } | { type: 'list'; items: Text[] } | { type: 'code'; code: string; lang: string | null };
 
 export type Markup = MarkupBlock[];
 
@@ -99,8 +96,10 @@ export function parseMarkup(src: string): { markup: Markup; problems: MarkupProb
 function blockRefusal(line: string): string | null {
   const indent = /^[ \t]*/.exec(line)![0];
   const rest = line.slice(indent.length);
-  if (indent && /^[-*+] /.test(rest)) return 'nested or indented list items are not supported: lists have one level, each item starting with "- " at the start of the line';
-  if (indent.includes('\t') || indent.length >= 2) return `indented lines are not supported: put commands in a fenced code block (a line holding only ${FENCE} before and after them)`;
+  if (indent && /^[-*+] /.test(rest))
+    return 'nested or indented list items are not supported: lists have one level, each item starting with "- " at the start of the line';
+  if (indent.includes('\t') || indent.length >= 2)
+    return `indented lines are not supported: put commands in a fenced code block (a line holding only ${FENCE} before and after them)`;
   if (rest.startsWith('~~~')) return `fence code with ${FENCE}, not ~~~`;
   if (/^#+(\s|$)/.test(rest)) return 'headings are not supported: write a paragraph, with the key words in **bold** if they must stand out';
   if (/^\d+[.)](\s|$)/.test(rest)) return 'numbered lists are not supported: use "- " bullets, in order, and say the order in words if it matters';

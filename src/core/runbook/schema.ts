@@ -34,7 +34,7 @@ export function probePathProblem(path: string): string | null {
   if (!path.startsWith('/') || path[1] === '/' || path[1] === '\\') {
     return `path ${JSON.stringify(path)} must be a path on the BraiFlow API: one "/" then the path, e.g. /api/v1/me (never // or /\\, which name another host)`;
   }
-  if (/[\\\u0000-\u001f\u007f]/.test(path)) return `path ${JSON.stringify(path)} must not hold a backslash or control characters`;
+  if (/[\\\p{Cc}]/u.test(path)) return `path ${JSON.stringify(path)} must not hold a backslash or control characters`;
   return null;
 }
 
