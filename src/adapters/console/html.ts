@@ -106,7 +106,5 @@ export function jsonScript(id: string, value: unknown): SafeHtml {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-  return html`<script type="application/json" id="${id}">
-    ${raw(json)}
-  </script>`;
+  return html`<script type="application/json" id="${id}">${raw(json)}</script>`;
 }

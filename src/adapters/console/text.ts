@@ -106,10 +106,7 @@ export function textHtml(text: Text, names: Names = NO_NAMES, links?: TextLinks)
 export function markupHtml(m: Markup): SafeHtml {
   return html`${m.map((b) => {
     if (b.type === 'paragraph') return html`<p>${b.lines.map((l, i) => html`${i > 0 ? raw('<br>') : ''}${textHtml(l)}`)}</p>`;
-    if (b.type === 'list')
-      return html`<ul>
-        ${b.items.map((t) => html`<li>${textHtml(t)}</li>`)}
-      </ul>`;
+    if (b.type === 'list') return html`<ul>${b.items.map((t) => html`<li>${textHtml(t)}</li>`)}</ul>`;
     const code = raw(escapeHtml(b.code).replace(/\r/g, '&#13;'));
     return b.lang ? html`<pre><code class="language-${b.lang}">${code}</code></pre>` : html`<pre><code>${code}</code></pre>`;
   })}`;

@@ -59,18 +59,18 @@ export function dashboardPage(input: DashboardPageInput): string {
   const raw = rawCharts(input.weeks);
   const data = chartData(input.weeks, raw);
   const body = html`<h1>Dashboard</h1>
-    <p class="lead">Last 30 days: ${windowWords(input.last30)}. Figures count incidents declared in the window; cancelled ones are left out.</p>
-    ${figureCards(input.last30, input.followUps)}
-    <section class="panel" aria-labelledby="weekly-heading">
-      <h2 id="weekly-heading">Week by week</h2>
-      ${
-        input.weeks.length === 0
-          ? html`<p class="empty">No weekly figures yet.</p>`
-          : html`<p class="help">${weeksNote(input.weeks, data)}</p>
-              ${jsonScript('dashboard-data', data)}
-              <div class="charts">${raw.map((c) => chartHtml(c, data.weeks))}</div>`
-      }
-    </section>`;
+<p class="lead">Last 30 days: ${windowWords(input.last30)}. Figures count incidents declared in the window; cancelled ones are left out.</p>
+${figureCards(input.last30, input.followUps)}
+<section class="panel" aria-labelledby="weekly-heading">
+<h2 id="weekly-heading">Week by week</h2>
+${
+  input.weeks.length === 0
+    ? html`<p class="empty">No weekly figures yet.</p>`
+    : html`<p class="help">${weeksNote(input.weeks, data)}</p>
+${jsonScript('dashboard-data', data)}
+<div class="charts">${raw.map((c) => chartHtml(c, data.weeks))}</div>`
+}
+</section>`;
   return layout({ ...input, title: 'Dashboard', nav: 'dashboard', body, scripts: [ASSETS.chart] });
 }
 
@@ -88,11 +88,7 @@ function weeksNote(weeks: DashboardPageInput['weeks'], data: DashboardData): str
 // ---- figures -----------------------------------------------------------------------------------
 
 function card(title: string, value: string, detail: SafeHtml | string, extra = ''): SafeHtml {
-  return html`<div class="card${extra ? ` ${extra}` : ''}">
-    <dt>${title}</dt>
-    <dd class="value">${value}</dd>
-    <dd class="detail">${detail}</dd>
-  </div>`;
+  return html`<div class="card${extra ? ` ${extra}` : ''}"><dt>${title}</dt><dd class="value">${value}</dd><dd class="detail">${detail}</dd></div>`;
 }
 
 function figureCards(r: MttrReport, follow: DashboardFollowUps | null): SafeHtml {
@@ -103,26 +99,27 @@ function figureCards(r: MttrReport, follow: DashboardFollowUps | null): SafeHtml
   const coverageDetail =
     uncovered.length === 0
       ? html`of incidents have a runbook for their class.`
-      : html`of incidents have a runbook for their class. Most frequent without one:
-        ${uncovered.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u.class}</code> (${u.incidents})`)}.`;
+      : html`of incidents have a runbook for their class. Most frequent without one: ${uncovered.map(
+          (u, i) => html`${i > 0 ? ', ' : ''}<code>${u.class}</code> (${u.incidents})`,
+        )}.`;
   return html`<section class="panel" aria-labelledby="figures-heading">
-    <h2 id="figures-heading">Last 30 days</h2>
-    <dl class="cards">
-      ${card('Incidents', String(o.incidents), `${o.resolved} resolved`)}
-      ${card('MTTR', formatDuration(o.mttr_seconds), `p50 ${formatDuration(o.mttr_p50_seconds)} · p90 ${formatDuration(o.mttr_p90_seconds)} · declared → resolved, mean over resolved incidents`)}
-      ${card('MTTA', formatDuration(o.mtta_seconds), 'declared → acknowledged, mean over acknowledged incidents')}
-      ${card('Diagnosed within 15 min', formatRate(o.diagnosed_within_15m_rate), 'of all incidents (undiagnosed ones count as not)')}
-      ${card('Recurrence', formatRate(o.recurrence_rate), 'of incidents recur: same class resolved in the 30 days before')}
-      ${card('Runbook coverage', formatRate(r.runbook_coverage), coverageDetail, 'card-wide')}
-      ${card('Post-mortems closed', pmValue, pm ? `Post-mortems: ${postmortemsLine(pm)}` : 'not reported')}
-      ${
-        follow
-          ? html`${card('Open post-mortems', String(follow.postmortemsOpen), 'not closed yet, across all incidents', follow.postmortemsOpen > 0 ? 'card-attention' : '')}
-            ${card('Overdue action items', String(follow.itemsOverdue), `of ${follow.itemsOpen} open action item${follow.itemsOpen === 1 ? '' : 's'}`, follow.itemsOverdue > 0 ? 'card-alert' : '')}`
-          : card('Follow-up', NONE, 'open post-mortems and action items could not be read')
-      }
-    </dl>
-  </section>`;
+<h2 id="figures-heading">Last 30 days</h2>
+<dl class="cards">
+${card('Incidents', String(o.incidents), `${o.resolved} resolved`)}
+${card('MTTR', formatDuration(o.mttr_seconds), `p50 ${formatDuration(o.mttr_p50_seconds)} · p90 ${formatDuration(o.mttr_p90_seconds)} · declared → resolved, mean over resolved incidents`)}
+${card('MTTA', formatDuration(o.mtta_seconds), 'declared → acknowledged, mean over acknowledged incidents')}
+${card('Diagnosed within 15 min', formatRate(o.diagnosed_within_15m_rate), 'of all incidents (undiagnosed ones count as not)')}
+${card('Recurrence', formatRate(o.recurrence_rate), 'of incidents recur: same class resolved in the 30 days before')}
+${card('Runbook coverage', formatRate(r.runbook_coverage), coverageDetail, 'card-wide')}
+${card('Post-mortems closed', pmValue, pm ? `Post-mortems: ${postmortemsLine(pm)}` : 'not reported')}
+${
+  follow
+    ? html`${card('Open post-mortems', String(follow.postmortemsOpen), 'not closed yet, across all incidents', follow.postmortemsOpen > 0 ? 'card-attention' : '')}
+${card('Overdue action items', String(follow.itemsOverdue), `of ${follow.itemsOpen} open action item${follow.itemsOpen === 1 ? '' : 's'}`, follow.itemsOverdue > 0 ? 'card-alert' : '')}`
+    : card('Follow-up', NONE, 'open post-mortems and action items could not be read')
+}
+</dl>
+</section>`;
 }
 
 // ---- charts ------------------------------------------------------------------------------------
@@ -184,37 +181,16 @@ function chartHtml(c: RawChart, weeks: string[]): SafeHtml {
   const m = c.metric;
   const headingId = `chart-${m.id}-heading`;
   return html`<figure class="chart" aria-labelledby="${headingId}">
-    <figcaption>
-      <h3 id="${headingId}">${m.title}</h3>
-      <span class="unit">${m.unit === 'minutes' ? 'in minutes' : 'in % of incidents'}, per week</span>
-    </figcaption>
-    <div class="chart-box"><canvas data-chart="${m.id}" role="img" aria-label="${`${m.title}, per week: the table below has the figures`}"></canvas></div>
-    <details class="chart-table">
-      <summary>Table</summary>
-      <div class="table-wrap">
-        <table>
-          <caption class="visually-hidden">
-            ${m.title}, per week
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Week of</th>
-              ${c.series.map((s) => html`<th scope="col">${s.label}</th>`)}
-            </tr>
-          </thead>
-          <tbody>
-            ${weeks.map(
-              (w, i) =>
-                html`<tr>
-                  <th scope="row">${w}</th>
-                  ${c.series.map((s) => html`<td>${cell(m.unit, s.values[i] ?? null)}</td>`)}
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-    </details>
-  </figure>`;
+<figcaption><h3 id="${headingId}">${m.title}</h3> <span class="unit">${m.unit === 'minutes' ? 'in minutes' : 'in % of incidents'}, per week</span></figcaption>
+<div class="chart-box"><canvas data-chart="${m.id}" role="img" aria-label="${`${m.title}, per week: the table below has the figures`}"></canvas></div>
+<details class="chart-table"><summary>Table</summary>
+<div class="table-wrap"><table>
+<caption class="visually-hidden">${m.title}, per week</caption>
+<thead><tr><th scope="col">Week of</th>${c.series.map((s) => html`<th scope="col">${s.label}</th>`)}</tr></thead>
+<tbody>${weeks.map((w, i) => html`<tr><th scope="row">${w}</th>${c.series.map((s) => html`<td>${cell(m.unit, s.values[i] ?? null)}</td>`)}</tr>`)}</tbody>
+</table></div>
+</details>
+</figure>`;
 }
 
 /** A table cell in the report's own formats: durations as `1h 02m`, shares as `33.3%`, `—` without data. */

@@ -43,13 +43,16 @@ export function incidentPage(input: IncidentPageInput): string {
   const room = input.room ?? i.channelId ?? consoleRoom(i.id);
   // This incident's room is this page.
   const links: TextLinks = input.links ?? { incident: (channel) => (channel === room || channel === i.channelId ? ROUTES.incident(i.number) : null) };
-  const body = html`${flashHtml(input.flash, names, links)} ${headerHtml(header, names, csrf, links)} ${checklistHtml(checklist, names, { csrf })}
-    ${followUp ? followUpHtml(followUp, names, csrf, links) : ''} ${messagesHtml(input.messages, names, csrf, links)}
-    ${timelineHtml(input.timeline, names, links)}
-    <section class="panel" aria-labelledby="command-heading">
-      <h2 id="command-heading">Act on this incident</h2>
-      ${commandForm({ csrf, room, placeholder: '/incident ack', help: html`Acts on this incident, as typed in its room: <code>/incident ack</code>, <code>/incident sev 1</code>, <code>/incident resolve what fixed it</code>.` })}
-    </section>`;
+  const body = html`${flashHtml(input.flash, names, links)}
+${headerHtml(header, names, csrf, links)}
+${checklistHtml(checklist, names, { csrf })}
+${followUp ? followUpHtml(followUp, names, csrf, links) : ''}
+${messagesHtml(input.messages, names, csrf, links)}
+${timelineHtml(input.timeline, names, links)}
+<section class="panel" aria-labelledby="command-heading">
+<h2 id="command-heading">Act on this incident</h2>
+${commandForm({ csrf, room, placeholder: '/incident ack', help: html`Acts on this incident, as typed in its room: <code>/incident ack</code>, <code>/incident sev 1</code>, <code>/incident resolve what fixed it</code>.` })}
+</section>`;
   return layout({
     ...input,
     title: header.heading,
@@ -69,33 +72,13 @@ export function timelineEntries(snapshot: Snapshot, runbook: Runbook, events: Ti
 
 export function headerHtml(v: HeaderView, names: Names, csrf: string, links?: TextLinks): SafeHtml {
   return html`<section class="panel incident-header" aria-labelledby="incident-heading">
-    <h1 id="incident-heading">${v.heading}</h1>
-    <dl class="fields">
-      ${v.fields.map(
-        (f) =>
-          html`<div class="field">
-            <dt>${f.label}</dt>
-            <dd>${textHtml(f.value, names, links)}</dd>
-          </div>`,
-      )}
-    </dl>
-    ${
-      v.links.length > 0
-        ? html`<ul class="links" aria-label="Links">
-            ${v.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}
-          </ul>`
-        : ''
-    }
-    ${
-      v.checks.length > 0
-        ? html`<h2 class="sub">Checks</h2>
-            <ul class="checks">
-              ${v.checks.map((p) => html`<li>${probeHtml(p)}</li>`)}
-            </ul>`
-        : ''
-    }
-    ${v.closingNote ? html`<p class="closing-note">${textHtml(v.closingNote, names, links)}</p>` : ''} ${actionsHtml(v.actions, csrf, 'Incident actions')}
-  </section>`;
+<h1 id="incident-heading">${v.heading}</h1>
+<dl class="fields">${v.fields.map((f) => html`<div class="field"><dt>${f.label}</dt><dd>${textHtml(f.value, names, links)}</dd></div>`)}</dl>
+${v.links.length > 0 ? html`<ul class="links" aria-label="Links">${v.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}</ul>` : ''}
+${v.checks.length > 0 ? html`<h2 class="sub">Checks</h2><ul class="checks">${v.checks.map((p) => html`<li>${probeHtml(p)}</li>`)}</ul>` : ''}
+${v.closingNote ? html`<p class="closing-note">${textHtml(v.closingNote, names, links)}</p>` : ''}
+${actionsHtml(v.actions, csrf, 'Incident actions')}
+</section>`;
 }
 
 const PROBE_WORDS = { pass: 'Passed', fail: 'Failed', error: 'Could not run', queued: 'Running…' } as const;
@@ -105,15 +88,11 @@ const PROBE_MARKS = { pass: '✓', fail: '✗', error: '!', queued: '…' } as c
 export function probeHtml(p: ProbeView): SafeHtml {
   const st = p.last?.status;
   if (!p.last || !st || !Object.hasOwn(PROBE_WORDS, st)) {
-    return html`<span class="probe probe-none"
-      ><span class="mark" aria-hidden="true">·</span> <span class="probe-title">${p.title}</span>: <span class="probe-status">not run yet</span></span
-    >`;
+    return html`<span class="probe probe-none"><span class="mark" aria-hidden="true">·</span> <span class="probe-title">${p.title}</span>: <span class="probe-status">not run yet</span></span>`;
   }
-  return html`<span class="probe probe-${st}"
-    ><span class="mark" aria-hidden="true">${PROBE_MARKS[st]}</span> <span class="probe-title">${p.title}</span>:
-    <span class="probe-status">${PROBE_WORDS[st]}</span>${p.last.reason && st !== 'queued' ? html` — <span class="probe-reason">${p.last.reason}</span>` : ''} ·
-    ${timeHtml(p.last.at, true)}</span
-  >`;
+  return html`<span class="probe probe-${st}"><span class="mark" aria-hidden="true">${PROBE_MARKS[st]}</span> <span class="probe-title">${p.title}</span>: <span class="probe-status">${PROBE_WORDS[st]}</span>${
+    p.last.reason && st !== 'queued' ? html` — <span class="probe-reason">${p.last.reason}</span>` : ''
+  } · ${timeHtml(p.last.at, true)}</span>`;
 }
 
 // ---- checklist ---------------------------------------------------------------------------------
@@ -134,15 +113,10 @@ export function checklistHtml(v: ChecklistView, names: Names, opts: ChecklistOpt
   const heading = h === 'h3' ? html`<h3 id="checklist-heading">${v.heading}</h3>` : html`<h2 id="checklist-heading">${v.heading}</h2>`;
   const { done, total } = v.progress;
   return html`<section class="panel checklist" aria-labelledby="checklist-heading">
-    ${heading}
-    <p class="progress">
-      <label for="checklist-progress">${done} of ${total} steps done</label>
-      <progress id="checklist-progress" max="${Math.max(total, 1)}" value="${Math.min(done, total)}">${done} of ${total}</progress>
-    </p>
-    <ol class="steps">
-      ${v.items.map((item) => stepHtml(item, names, opts.csrf))}
-    </ol>
-  </section>`;
+${heading}
+<p class="progress"><label for="checklist-progress">${done} of ${total} steps done</label> <progress id="checklist-progress" max="${Math.max(total, 1)}" value="${Math.min(done, total)}">${done} of ${total}</progress></p>
+<ol class="steps">${v.items.map((item) => stepHtml(item, names, opts.csrf))}</ol>
+</section>`;
 }
 
 function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null): SafeHtml {
@@ -158,20 +132,15 @@ function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null): S
     ? ''
     : focus || oneLine
       ? html`<div class="detail">${markupHtml(item.detail)}</div>`
-      : html`<details class="detail" data-step="${item.stepId}">
-          <summary>${item.firstLine.length > 0 ? textHtml(item.firstLine, names) : 'Details'}</summary>
-          ${markupHtml(item.detail)}
-        </details>`;
+      : html`<details class="detail" data-step="${item.stepId}"><summary>${item.firstLine.length > 0 ? textHtml(item.firstLine, names) : 'Details'}</summary>${markupHtml(item.detail)}</details>`;
   const doneLine = item.done ? html`<p class="done-by">Done by ${personHtml(item.done.by, names)} ${timeHtml(item.done.at, true)}</p>` : '';
   const buttons = csrf === null ? inertActionsHtml(item.actions) : actionsHtml(item.actions, csrf, `Step ${item.number}`);
-  return html`<li class="step step-${item.shown}" id="${`step-${item.stepId}`}" ${focus ? html` aria-current="step"` : ''}>
-    <div class="step-head">
-      <span class="step-number">${item.number}</span><span class="step-title">${item.title}</span>${
-        item.done ? html`<span class="step-state state-done">Done</span>` : focus ? html`<span class="step-state state-focus">Next</span>` : ''
-      }
-    </div>
-    ${doneLine}${detail}${item.probe ? html`<p class="step-probe">${probeHtml(item.probe)}</p>` : ''}${buttons}
-  </li>`;
+  return html`<li class="step step-${item.shown}" id="${`step-${item.stepId}`}"${focus ? html` aria-current="step"` : ''}>
+<div class="step-head"><span class="step-number">${item.number}</span><span class="step-title">${item.title}</span>${
+    item.done ? html`<span class="step-state state-done">Done</span>` : focus ? html`<span class="step-state state-focus">Next</span>` : ''
+  }</div>
+${doneLine}${detail}${item.probe ? html`<p class="step-probe">${probeHtml(item.probe)}</p>` : ''}${buttons}
+</li>`;
 }
 
 // ---- follow-up ---------------------------------------------------------------------------------
@@ -179,79 +148,61 @@ function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null): S
 export function followUpHtml(v: FollowUpView, names: Names, csrf: string, links?: TextLinks): SafeHtml {
   const pm = v.postmortem;
   return html`<section class="panel follow-up" aria-labelledby="follow-up-heading">
-    <h2 id="follow-up-heading">Follow-up</h2>
-    ${
-      pm
-        ? html`<div class="postmortem${pm.overdue ? ' overdue' : ''}">
-            <p>${textHtml(pm.line, names, links)}</p>
-            ${pm.notes.map((n) => html`<p class="note">${textHtml(n, names, links)}</p>`)}${actionsHtml(pm.actions, csrf, 'Post-mortem')}
-          </div>`
-        : ''
-    }
-    ${
-      v.open.length > 0
-        ? html`<h3>Open action items <span class="count">(${v.counts.open})</span></h3>
-            <ul class="items">
-              ${v.open.map(
-                (x) =>
-                  html`<li class="item${x.overdue ? ' overdue' : ''}">
-                    ${x.overdue ? html`<span class="badge badge-overdue">Overdue</span> ` : ''}${textHtml(x.line, names, links)}${actionsHtml(x.actions, csrf, `Action item ${x.number}`)}
-                  </li>`,
-              )}
-            </ul>`
-        : ''
-    }
-    ${
-      v.done.length > 0
-        ? html`<h3>Done <span class="count">(${v.counts.done})</span></h3>
-            <ul class="items items-done">
-              ${v.done.map((x) => html`<li class="item">${textHtml(x.line, names, links)}${actionsHtml(x.actions, csrf)}</li>`)}
-            </ul>`
-        : ''
-    }
-    ${v.more ? html`<p class="more">${textHtml(v.more, names, links)}</p>` : ''}
-  </section>`;
+<h2 id="follow-up-heading">Follow-up</h2>
+${
+  pm
+    ? html`<div class="postmortem${pm.overdue ? ' overdue' : ''}"><p>${textHtml(pm.line, names, links)}</p>${pm.notes.map(
+        (n) => html`<p class="note">${textHtml(n, names, links)}</p>`,
+      )}${actionsHtml(pm.actions, csrf, 'Post-mortem')}</div>`
+    : ''
+}
+${
+  v.open.length > 0
+    ? html`<h3>Open action items <span class="count">(${v.counts.open})</span></h3><ul class="items">${v.open.map(
+        (x) =>
+          html`<li class="item${x.overdue ? ' overdue' : ''}">${x.overdue ? html`<span class="badge badge-overdue">Overdue</span> ` : ''}${textHtml(x.line, names, links)}${actionsHtml(x.actions, csrf, `Action item ${x.number}`)}</li>`,
+      )}</ul>`
+    : ''
+}
+${
+  v.done.length > 0
+    ? html`<h3>Done <span class="count">(${v.counts.done})</span></h3><ul class="items items-done">${v.done.map(
+        (x) => html`<li class="item">${textHtml(x.line, names, links)}${actionsHtml(x.actions, csrf)}</li>`,
+      )}</ul>`
+    : ''
+}
+${v.more ? html`<p class="more">${textHtml(v.more, names, links)}</p>` : ''}
+</section>`;
 }
 
 // ---- messages and timeline ---------------------------------------------------------------------
 
 function messagesHtml(messages: IncidentPageInput['messages'], names: Names, csrf: string, links?: TextLinks): SafeHtml {
   return html`<section class="panel messages" aria-labelledby="messages-heading">
-    <h2 id="messages-heading">Messages</h2>
-    ${
-      messages.length === 0
-        ? html`<p class="empty">The bot has said nothing here yet.</p>`
-        : html`<ol class="message-list">
-            ${messages.map(
-              (m) =>
-                html`<li class="message">
-                  <p class="meta">${timeHtml(m.at, true)}</p>
-                  <div class="message-text">${textHtml(m.text, names, links)}</div>
-                  ${actionsHtml(m.actions, csrf)}
-                </li>`,
-            )}
-          </ol>`
-    }
-  </section>`;
+<h2 id="messages-heading">Messages</h2>
+${
+  messages.length === 0
+    ? html`<p class="empty">The bot has said nothing here yet.</p>`
+    : html`<ol class="message-list">${messages.map(
+        (m) =>
+          html`<li class="message"><p class="meta">${timeHtml(m.at, true)}</p><div class="message-text">${textHtml(m.text, names, links)}</div>${actionsHtml(m.actions, csrf)}</li>`,
+      )}</ol>`
+}
+</section>`;
 }
 
 export function timelineHtml(events: IncidentPageInput['timeline'], names: Names, links?: TextLinks): SafeHtml {
   return html`<section class="panel timeline" aria-labelledby="timeline-heading">
-    <h2 id="timeline-heading">Timeline <span class="count">(${events.length})</span></h2>
-    ${
-      events.length === 0
-        ? html`<p class="empty">No events were recorded.</p>`
-        : html`<ol class="events">
-            ${events.map(
-              (e) =>
-                html`<li class="event">
-                  <span class="event-time">${timeHtml(e.at)}</span> <span class="event-who">${actorHtml(e.actor, names)}</span>
-                  <span class="event-what">${textHtml(e.text, names, links)}</span>
-                </li>`,
-            )}
-          </ol>`
-    }
-  </section>`;
+<h2 id="timeline-heading">Timeline <span class="count">(${events.length})</span></h2>
+${
+  events.length === 0
+    ? html`<p class="empty">No events were recorded.</p>`
+    : html`<ol class="events">${events.map(
+        (e) =>
+          html`<li class="event"><span class="event-time">${timeHtml(e.at)}</span> <span class="event-who">${actorHtml(e.actor, names)}</span> <span class="event-what">${textHtml(e.text, names, links)}</span></li>`,
+      )}</ol>`
+}
+</section>`;
 }
 
 const BOT = 'incident-bot';

@@ -95,12 +95,10 @@ ${input.body}
 /** A full page of the signed-in console: navigation, the "You are" picker, then the page's content in `<main>`. */
 export function layout(input: LayoutInput): string {
   const nav = html`<nav class="site-nav" aria-label="Console">
-    <a class="brand" href="${ROUTES.incidents}">Incident console</a>
-    <ul>
-      ${NAV.map((n) => html`<li><a href="${n.href}" ${n.id === input.nav ? html` aria-current="page"` : ''}>${n.label}</a></li>`)}
-    </ul>
-  </nav>`;
-  const head = (input.scripts ?? []).map((src) => html`<script src="${src}" defer></script> `);
+<a class="brand" href="${ROUTES.incidents}">Incident console</a>
+<ul>${NAV.map((n) => html`<li><a href="${n.href}"${n.id === input.nav ? html` aria-current="page"` : ''}>${n.label}</a></li>`)}</ul>
+</nav>`;
+  const head = (input.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`);
   const main = input.incident
     ? html`<main id="main" tabindex="-1" data-incident="${input.incident.id}" data-events="${input.incident.events}">${input.body}</main>`
     : html`<main id="main" tabindex="-1">${input.body}</main>`;
@@ -108,11 +106,14 @@ export function layout(input: LayoutInput): string {
     title: input.title,
     head,
     body: html`<header class="site-header">
-        ${nav}
-        <div class="site-tools">${youPicker(input)} ${input.tokenRequired ? signOut(input.csrf) : ''}</div>
-      </header>
-      ${input.tokenRequired ? '' : html`<p class="open-console" role="note">This console asks for no token: anyone who can reach it can act as anyone listed.</p>`}
-      ${main}`,
+${nav}
+<div class="site-tools">
+${youPicker(input)}
+${input.tokenRequired ? signOut(input.csrf) : ''}
+</div>
+</header>
+${input.tokenRequired ? '' : html`<p class="open-console" role="note">This console asks for no token: anyone who can reach it can act as anyone listed.</p>`}
+${main}`,
   });
 }
 
@@ -120,21 +121,21 @@ export function layout(input: LayoutInput): string {
 function youPicker(input: PageContext): SafeHtml {
   const people = input.people.some((p) => p.id === input.you.id) ? input.people : [input.you, ...input.people];
   return html`<form class="you" method="post" action="${ROUTES.you}">
-    ${csrfField(input.csrf)}
-    <label for="you-person">You are</label>
-    <select id="you-person" name="person">
-      ${people.map((p) => html`<option value="${p.id}" ${p.id === input.you.id ? html` selected` : ''}>${personLabel(p)}</option>`)}
-    </select>
-    <button type="submit" class="btn">Switch</button>
-  </form>`;
+${csrfField(input.csrf)}
+<label for="you-person">You are</label>
+<select id="you-person" name="person">${people.map(
+    (p) => html`<option value="${p.id}"${p.id === input.you.id ? html` selected` : ''}>${personLabel(p)}</option>`,
+  )}</select>
+<button type="submit" class="btn">Switch</button>
+</form>`;
 }
 
 /** Only where a token is asked: without one there is nothing to sign out of. */
 function signOut(csrf: string): SafeHtml {
   return html`<form class="logout" method="post" action="${ROUTES.logout}">
-    ${csrfField(csrf)}
-    <button type="submit" class="btn">Sign out</button>
-  </form>`;
+${csrfField(csrf)}
+<button type="submit" class="btn">Sign out</button>
+</form>`;
 }
 
 export function personLabel(p: ConsolePerson): string {
@@ -142,7 +143,7 @@ export function personLabel(p: ConsolePerson): string {
 }
 
 export function csrfField(csrf: string): SafeHtml {
-  return html`<input type="hidden" name="csrf" value="${csrf}" />`;
+  return html`<input type="hidden" name="csrf" value="${csrf}">`;
 }
 
 /**
@@ -150,7 +151,7 @@ export function csrfField(csrf: string): SafeHtml {
  * a lost answer) is one request, and a replay of it records nothing, as Slack's trigger_id does.
  */
 function requestField(): SafeHtml {
-  return html`<input type="hidden" name="request" value="${randomUUID()}" />`;
+  return html`<input type="hidden" name="request" value="${randomUUID()}">`;
 }
 
 /**
@@ -160,21 +161,13 @@ function requestField(): SafeHtml {
 export function actionForm(a: ActionView, csrf: string): SafeHtml {
   const style = a.style === 'primary' ? 'btn btn-primary' : a.style === 'danger' ? 'btn btn-danger' : 'btn';
   const confirm = a.confirm ? html` data-confirm="${`${a.confirm.title}\n\n${a.confirm.text}`}"` : '';
-  return html`<form class="action" method="post" action="${ROUTES.click}">
-    ${csrfField(csrf)}${requestField()}<input type="hidden" name="payload" value="${encodeAction(a.payload)}" /><button
-      type="submit"
-      class="${style}"
-      ${confirm}
-    >
-      ${a.label}
-    </button>
-  </form>`;
+  return html`<form class="action" method="post" action="${ROUTES.click}">${csrfField(csrf)}${requestField()}<input type="hidden" name="payload" value="${encodeAction(a.payload)}"><button type="submit" class="${style}"${confirm}>${a.label}</button></form>`;
 }
 
 /** The buttons of a view in a row; nothing when it has none. */
 export function actionsHtml(actions: readonly ActionView[], csrf: string, label?: string): SafeHtml | '' {
   if (actions.length === 0) return '';
-  return html`<div class="actions" ${label ? html` role="group" aria-label="${label}"` : ''}>${actions.map((a) => actionForm(a, csrf))}</div>`;
+  return html`<div class="actions"${label ? html` role="group" aria-label="${label}"` : ''}>${actions.map((a) => actionForm(a, csrf))}</div>`;
 }
 
 /** A view's buttons as they will look, without acting: the runbook preview. */
@@ -197,24 +190,16 @@ export function flashHtml(flash: Flash | null | undefined, names?: Names, links?
 export function commandForm(input: { csrf: string; room?: string | null; autofocus?: boolean; placeholder?: string; help?: HtmlValue }): SafeHtml {
   const placeholder = input.placeholder ?? '/incident pdf-404 invoices return 404';
   return html`<form class="command" method="post" action="${ROUTES.command}">
-    ${csrfField(input.csrf)} ${requestField()} ${input.room ? html`<input type="hidden" name="room" value="${input.room}" />` : ''}
-    <label for="command-text">Command</label>
-    <div class="command-row">
-      <input
-        id="command-text"
-        name="text"
-        type="text"
-        required
-        autocomplete="off"
-        autocapitalize="off"
-        spellcheck="false"
-        placeholder="${placeholder}"
-        ${input.help ? html` aria-describedby="command-help"` : ''}${input.autofocus ? html` autofocus` : ''}
-      />
-      <button type="submit" class="btn btn-primary">Send</button>
-    </div>
-    ${input.help ? html`<p id="command-help" class="help">${input.help}</p>` : ''}
-  </form>`;
+${csrfField(input.csrf)}
+${requestField()}
+${input.room ? html`<input type="hidden" name="room" value="${input.room}">` : ''}
+<label for="command-text">Command</label>
+<div class="command-row">
+<input id="command-text" name="text" type="text" required autocomplete="off" autocapitalize="off" spellcheck="false" placeholder="${placeholder}"${input.help ? html` aria-describedby="command-help"` : ''}${input.autofocus ? html` autofocus` : ''}>
+<button type="submit" class="btn btn-primary">Send</button>
+</div>
+${input.help ? html`<p id="command-help" class="help">${input.help}</p>` : ''}
+</form>`;
 }
 
 const STATUS_TITLES: Record<number, string> = {
@@ -236,9 +221,9 @@ export function errorPage(status: number, text: string): string {
     title,
     bodyClass: 'bare',
     body: html`<main id="main" tabindex="-1" class="narrow">
-      <h1>${title} <span class="status-code">(${status})</span></h1>
-      <p>${text}</p>
-      <p><a href="${ROUTES.incidents}">Back to the incidents</a></p>
-    </main>`,
+<h1>${title} <span class="status-code">(${status})</span></h1>
+<p>${text}</p>
+<p><a href="${ROUTES.incidents}">Back to the incidents</a></p>
+</main>`,
   });
 }

@@ -23,30 +23,29 @@ export function listPage(input: ListPageInput): string {
   const open = [...input.open].sort(bySeverity);
   const recent = [...input.recent].sort((a, b) => endedAt(b) - endedAt(a) || b.number - a.number);
   const body = html`<h1>Incidents</h1>
-    ${flashHtml(input.flash, input.names, input.links)}
-    <section class="panel" aria-labelledby="declare-heading">
-      <h2 id="declare-heading">Declare or ask</h2>
-      ${commandForm({ csrf: input.csrf, autofocus: true, help: runbookHelp(input.runbooks) })}
-    </section>
-    <section class="panel" aria-labelledby="open-heading">
-      <h2 id="open-heading">Open incidents <span class="count">(${open.length})</span></h2>
-      ${open.length === 0 ? html`<p class="empty">No open incidents. All quiet.</p>` : openTable(open)}
-    </section>
-    <section class="panel" aria-labelledby="recent-heading">
-      <h2 id="recent-heading">Ended lately</h2>
-      ${recent.length === 0 ? html`<p class="empty">Nothing ended lately.</p>` : recentTable(recent)}
-    </section>`;
+${flashHtml(input.flash, input.names, input.links)}
+<section class="panel" aria-labelledby="declare-heading">
+<h2 id="declare-heading">Declare or ask</h2>
+${commandForm({ csrf: input.csrf, autofocus: true, help: runbookHelp(input.runbooks) })}
+</section>
+<section class="panel" aria-labelledby="open-heading">
+<h2 id="open-heading">Open incidents <span class="count">(${open.length})</span></h2>
+${open.length === 0 ? html`<p class="empty">No open incidents. All quiet.</p>` : openTable(open)}
+</section>
+<section class="panel" aria-labelledby="recent-heading">
+<h2 id="recent-heading">Ended lately</h2>
+${recent.length === 0 ? html`<p class="empty">Nothing ended lately.</p>` : recentTable(recent)}
+</section>`;
   return layout({ ...input, title: 'Incidents', nav: 'incidents', body });
 }
 
 function runbookHelp(runbooks: Array<{ id: string; title: string }>): SafeHtml {
   const list = [...runbooks].sort((a, b) => a.id.localeCompare(b.id));
-  return html`Declare with <code>${COMMAND_PREFIX} &lt;runbook&gt; &lt;what is wrong&gt;</code>; <code>${COMMAND_PREFIX} help</code> lists every
-    command.${
-      list.length > 0
-        ? html` Runbooks: ${list.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${ROUTES.runbook(r.id)}"><code>${r.id}</code></a> (${r.title})`)}.`
-        : html` No runbooks are loaded.`
-    }`;
+  return html`Declare with <code>${COMMAND_PREFIX} &lt;runbook&gt; &lt;what is wrong&gt;</code>; <code>${COMMAND_PREFIX} help</code> lists every command.${
+    list.length > 0
+      ? html` Runbooks: ${list.map((r, i) => html`${i > 0 ? ', ' : ''}<a href="${ROUTES.runbook(r.id)}"><code>${r.id}</code></a> (${r.title})`)}.`
+      : html` No runbooks are loaded.`
+  }`;
 }
 
 function sev(i: Incident): SafeHtml {
@@ -63,62 +62,24 @@ function incidentLink(i: Incident): SafeHtml {
 }
 
 function openTable(open: Incident[]): SafeHtml {
-  return html`<div class="table-wrap">
-    <table class="incidents">
-      <thead>
-        <tr>
-          <th scope="col">Incident</th>
-          <th scope="col">Title</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Status</th>
-          <th scope="col">Declared</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${open.map(
-          (i) =>
-            html`<tr>
-              <th scope="row">${incidentLink(i)}</th>
-              <td>${i.title}</td>
-              <td>${sev(i)}</td>
-              <td>${status(i)}</td>
-              <td>${timeHtml(i.declaredAt, true)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+  return html`<div class="table-wrap"><table class="incidents">
+<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Declared</th></tr></thead>
+<tbody>${open.map(
+    (i) =>
+      html`<tr><th scope="row">${incidentLink(i)}</th><td>${i.title}</td><td>${sev(i)}</td><td>${status(i)}</td><td>${timeHtml(i.declaredAt, true)}</td></tr>`,
+  )}</tbody>
+</table></div>`;
 }
 
 function recentTable(recent: Incident[]): SafeHtml {
-  return html`<div class="table-wrap">
-    <table class="incidents">
-      <thead>
-        <tr>
-          <th scope="col">Incident</th>
-          <th scope="col">Title</th>
-          <th scope="col">Severity</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Ended</th>
-          <th scope="col">Lasted</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${recent.map((i) => {
-          const end = i.resolvedAt ?? i.cancelledAt;
-          const lasted = end ? duration(Math.max(0, end.getTime() - i.declaredAt.getTime()) / 1000) : '—';
-          return html`<tr>
-            <th scope="row">${incidentLink(i)}</th>
-            <td>${i.title}</td>
-            <td>${sev(i)}</td>
-            <td>${status(i)}</td>
-            <td>${timeHtml(end, true)}</td>
-            <td>${lasted}</td>
-          </tr>`;
-        })}
-      </tbody>
-    </table>
-  </div>`;
+  return html`<div class="table-wrap"><table class="incidents">
+<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Outcome</th><th scope="col">Ended</th><th scope="col">Lasted</th></tr></thead>
+<tbody>${recent.map((i) => {
+    const end = i.resolvedAt ?? i.cancelledAt;
+    const lasted = end ? duration(Math.max(0, end.getTime() - i.declaredAt.getTime()) / 1000) : '—';
+    return html`<tr><th scope="row">${incidentLink(i)}</th><td>${i.title}</td><td>${sev(i)}</td><td>${status(i)}</td><td>${timeHtml(end, true)}</td><td>${lasted}</td></tr>`;
+  })}</tbody>
+</table></div>`;
 }
 
 /** SEV1 first; among equals the newest first (as the App Home orders them). */

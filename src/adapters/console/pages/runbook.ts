@@ -24,34 +24,20 @@ export interface RunbookPageInput extends PageContext {
 export function runbookListPage(input: RunbookListPageInput): string {
   const list = [...input.runbooks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const body = html`<h1>Runbooks</h1>
-    <p class="lead">Each runbook becomes an incident's checklist. Declare with <code>${COMMAND_PREFIX} &lt;runbook&gt; &lt;what is wrong&gt;</code>.</p>
-    ${
-      list.length === 0
-        ? html`<p class="empty">No runbooks are loaded.</p>`
-        : html`<div class="table-wrap">
-            <table class="runbooks">
-              <thead>
-                <tr>
-                  <th scope="col">Runbook</th>
-                  <th scope="col">Title</th>
-                  ${list.some((r) => r.problems !== undefined) ? html`<th scope="col">Check</th>` : ''}
-                </tr>
-              </thead>
-              <tbody>
-                ${list.map(
-                  (r) =>
-                    html`<tr>
-                      <th scope="row">
-                        <a href="${ROUTES.runbook(r.id)}"><code>${r.id}</code></a>
-                      </th>
-                      <td>${r.title}</td>
-                      ${r.problems === undefined ? '' : html`<td>${problemCount(r.problems)}</td>`}
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
-    }`;
+<p class="lead">Each runbook becomes an incident's checklist. Declare with <code>${COMMAND_PREFIX} &lt;runbook&gt; &lt;what is wrong&gt;</code>.</p>
+${
+  list.length === 0
+    ? html`<p class="empty">No runbooks are loaded.</p>`
+    : html`<div class="table-wrap"><table class="runbooks">
+<thead><tr><th scope="col">Runbook</th><th scope="col">Title</th>${list.some((r) => r.problems !== undefined) ? html`<th scope="col">Check</th>` : ''}</tr></thead>
+<tbody>${list.map(
+        (r) =>
+          html`<tr><th scope="row"><a href="${ROUTES.runbook(r.id)}"><code>${r.id}</code></a></th><td>${r.title}</td>${
+            r.problems === undefined ? '' : html`<td>${problemCount(r.problems)}</td>`
+          }</tr>`,
+      )}</tbody>
+</table></div>`
+}`;
   return layout({ ...input, title: 'Runbooks', nav: 'runbooks', body });
 }
 
@@ -68,127 +54,58 @@ export function runbookPage(input: RunbookPageInput): string {
   const pb = input.runbook;
   const title = pb ? `Runbook ${pb.id}` : `Runbook ${input.id}`;
   const body = html`<p class="breadcrumb"><a href="${ROUTES.runbooks}">Runbooks</a> › <code>${input.id}</code></p>
-    <h1>${pb ? html`${pb.title} <span class="id">(<code>${pb.id}</code>)</span>` : html`Runbook <code>${input.id}</code>`}</h1>
-    ${problemsHtml(input.problems, pb === null)} ${pb ? runbookHtml(pb, input.checklist) : ''}`;
+<h1>${pb ? html`${pb.title} <span class="id">(<code>${pb.id}</code>)</span>` : html`Runbook <code>${input.id}</code>`}</h1>
+${problemsHtml(input.problems, pb === null)}
+${pb ? runbookHtml(pb, input.checklist) : ''}`;
   return layout({ ...input, title, nav: 'runbooks', body });
 }
 
 function problemsHtml(problems: string[], failed: boolean): SafeHtml | '' {
   if (problems.length === 0) {
     return failed
-      ? html`<div class="alert" role="alert">
-          <h2>This runbook did not load</h2>
-          <p>No problem was reported for it; check the file name and its <code>id</code>.</p>
-        </div>`
+      ? html`<div class="alert" role="alert"><h2>This runbook did not load</h2><p>No problem was reported for it; check the file name and its <code>id</code>.</p></div>`
       : '';
   }
   return html`<div class="alert" role="alert">
-    <h2>${failed ? 'This runbook did not load' : html`<code>runbooks check</code> finds ${problems.length} problem${problems.length === 1 ? '' : 's'}`}</h2>
-    <ul class="problems">
-      ${problems.map((p) => html`<li>${p}</li>`)}
-    </ul>
-  </div>`;
+<h2>${failed ? 'This runbook did not load' : html`<code>runbooks check</code> finds ${problems.length} problem${problems.length === 1 ? '' : 's'}`}</h2>
+<ul class="problems">${problems.map((p) => html`<li>${p}</li>`)}</ul>
+</div>`;
 }
 
 function runbookHtml(pb: Runbook, checklist: ChecklistView | null): SafeHtml {
   return html`<section class="panel" aria-labelledby="about-heading">
-      <h2 id="about-heading">About</h2>
-      <div class="summary">${markupHtml(markupOf(pb.summary))}</div>
-      <dl class="fields">
-        <div class="field">
-          <dt>Class</dt>
-          <dd><code>${pb.class}</code></dd>
-        </div>
-        <div class="field">
-          <dt>Severity</dt>
-          <dd>SEV${pb.severity} when declared</dd>
-        </div>
-        <div class="field">
-          <dt>Owner</dt>
-          <dd>${pb.owner}</dd>
-        </div>
-        ${
-          pb.aliases.length > 0
-            ? html`<div class="field">
-                <dt>Also called</dt>
-                <dd>${pb.aliases.map((a, i) => html`${i > 0 ? ', ' : ''}<code>${a}</code>`)}</dd>
-              </div>`
-            : ''
-        }
-        <div class="field">
-          <dt>Diagnose within</dt>
-          <dd>${pb.diagnose_within}</dd>
-        </div>
-        <div class="field">
-          <dt>Post-mortem</dt>
-          <dd>at SEV${pb.postmortem_at_severity} or worse, due ${pb.postmortem_due_days} business days after resolution</dd>
-        </div>
-      </dl>
-      ${
-        pb.links.length > 0
-          ? html`<ul class="links" aria-label="Links">
-              ${pb.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}
-            </ul>`
-          : ''
-      }
-    </section>
-    ${
-      checklist
-        ? html`<div class="preview">
-            <p class="help">The checklist as an incident declared now shows it; its buttons act on incidents only.</p>
-            ${checklistHtml(checklist, () => null, { csrf: null })}
-          </div>`
-        : ''
-    }
-    ${
-      pb.probes.length > 0
-        ? html`<section class="panel" aria-labelledby="probes-heading">
-            <h2 id="probes-heading">Checks</h2>
-            <ul class="checks">
-              ${pb.probes.map(
-                (p) =>
-                  html`<li>
-                    <span class="probe-title">${p.title}</span> <code>${p.id}</code> · ${p.kind}${p.auto ? ', runs at declaration' : ', on request'}
-                  </li>`,
-              )}
-            </ul>
-          </section>`
-        : ''
-    }
-    <section class="panel" aria-labelledby="ladder-heading">
-      <h2 id="ladder-heading">On-call ladder</h2>
-      ${
-        pb.escalation.length === 0
-          ? html`<p class="empty">No levels.</p>`
-          : html`<ol class="ladder">
-              ${pb.escalation.map((l) => html`<li>After ${l.after} without acknowledgement: ${l.notify.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</li>`)}
-            </ol>`
-      }
-    </section>
-    ${
-      pb.quick_validation.length > 0
-        ? html`<section class="panel" aria-labelledby="validation-heading">
-            <h2 id="validation-heading">Quick validation</h2>
-            <ul>
-              ${pb.quick_validation.map((q) => html`<li>${q}</li>`)}
-            </ul>
-          </section>`
-        : ''
-    }
-    ${
-      pb.edge_cases.length > 0
-        ? html`<section class="panel" aria-labelledby="edge-heading">
-            <h2 id="edge-heading">Edge cases</h2>
-            <ol class="edge-cases">
-              ${pb.edge_cases.map(
-                (c) =>
-                  html`<li>
-                    <div class="edge-case">${markupHtml(markupOf(c.case))}</div>
-                    <div class="fallback"><strong>Fallback:</strong> ${markupHtml(markupOf(c.fallback))}</div>
-                  </li>`,
-              )}
-            </ol>
-          </section>`
-        : ''
-    }`;
+<h2 id="about-heading">About</h2>
+<div class="summary">${markupHtml(markupOf(pb.summary))}</div>
+<dl class="fields">
+<div class="field"><dt>Class</dt><dd><code>${pb.class}</code></dd></div>
+<div class="field"><dt>Severity</dt><dd>SEV${pb.severity} when declared</dd></div>
+<div class="field"><dt>Owner</dt><dd>${pb.owner}</dd></div>
+${pb.aliases.length > 0 ? html`<div class="field"><dt>Also called</dt><dd>${pb.aliases.map((a, i) => html`${i > 0 ? ', ' : ''}<code>${a}</code>`)}</dd></div>` : ''}
+<div class="field"><dt>Diagnose within</dt><dd>${pb.diagnose_within}</dd></div>
+<div class="field"><dt>Post-mortem</dt><dd>at SEV${pb.postmortem_at_severity} or worse, due ${pb.postmortem_due_days} business days after resolution</dd></div>
+</dl>
+${pb.links.length > 0 ? html`<ul class="links" aria-label="Links">${pb.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}</ul>` : ''}
+</section>
+${checklist ? html`<div class="preview"><p class="help">The checklist as an incident declared now shows it; its buttons act on incidents only.</p>${checklistHtml(checklist, () => null, { csrf: null })}</div>` : ''}
+${
+  pb.probes.length > 0
+    ? html`<section class="panel" aria-labelledby="probes-heading"><h2 id="probes-heading">Checks</h2><ul class="checks">${pb.probes.map(
+        (p) => html`<li><span class="probe-title">${p.title}</span> <code>${p.id}</code> · ${p.kind}${p.auto ? ', runs at declaration' : ', on request'}</li>`,
+      )}</ul></section>`
+    : ''
+}
+<section class="panel" aria-labelledby="ladder-heading"><h2 id="ladder-heading">On-call ladder</h2>${
+    pb.escalation.length === 0
+      ? html`<p class="empty">No levels.</p>`
+      : html`<ol class="ladder">${pb.escalation.map((l) => html`<li>After ${l.after} without acknowledgement: ${l.notify.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</li>`)}</ol>`
+  }</section>
+${pb.quick_validation.length > 0 ? html`<section class="panel" aria-labelledby="validation-heading"><h2 id="validation-heading">Quick validation</h2><ul>${pb.quick_validation.map((q) => html`<li>${q}</li>`)}</ul></section>` : ''}
+${
+  pb.edge_cases.length > 0
+    ? html`<section class="panel" aria-labelledby="edge-heading"><h2 id="edge-heading">Edge cases</h2><ol class="edge-cases">${pb.edge_cases.map(
+        (c) =>
+          html`<li><div class="edge-case">${markupHtml(markupOf(c.case))}</div><div class="fallback"><strong>Fallback:</strong> ${markupHtml(markupOf(c.fallback))}</div></li>`,
+      )}</ol></section>`
+    : ''
+}`;
 }
