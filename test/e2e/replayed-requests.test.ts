@@ -155,7 +155,10 @@ describe('the console', () => {
     return [...page.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
       action: m[1]!,
       fields: Object.fromEntries(
-        [...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((f) => [f[1]!, f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&')]),
+        [...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)].map((f) => [
+          f[1]!,
+          f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'),
+        ]),
       ),
       label: /<button[^>]*>([^<]*)<\/button>/.exec(m[2]!)?.[1] ?? '',
     }));
