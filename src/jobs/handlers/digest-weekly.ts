@@ -1,10 +1,10 @@
-import { digestText } from '../core/render/digest-text';
-import type { Text } from '../core/render/text';
-import type { Clock } from '../core/ports';
-import type { Reports } from '../core/reports';
-import type { Logger } from '../logger';
-import type { DigestClaims } from './claims';
-import { lastCompletePeriod, type DigestPeriod } from './period';
+import { digestText } from '../../core/render/digest-text';
+import type { Text } from '../../core/render/text';
+import type { Clock } from '../../core/ports';
+import type { Reports } from '../../core/reports';
+import type { Logger } from '../../logger';
+import type { DigestClaims } from '../../digest/claims';
+import { lastCompletePeriod, type DigestPeriod } from '../../digest/period';
 
 /** Where a digest goes. `key` names the period, so a retry finds a post that went out before a crash. */
 export interface DigestPoster {

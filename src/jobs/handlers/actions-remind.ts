@@ -1,8 +1,8 @@
-import type { ChatPlatform, Clock } from '../core/ports';
-import { reminderText } from '../core/render/follow-up-text';
-import { localDay } from '../core/render/local-day';
-import type { Logger } from '../logger';
-import type { ActionReminderStore, OverdueItem } from '../store/action-reminders';
+import type { ChatPlatform, Clock } from '../../core/ports';
+import { reminderText } from '../../core/render/follow-up-text';
+import { localDay } from '../../core/render/local-day';
+import type { Logger } from '../../logger';
+import type { ActionReminderStore, OverdueItem } from '../../store/action-reminders';
 
 /**
  * The daily reminder: the owner of each overdue action item is told privately, once per item and
