@@ -7,10 +7,10 @@ import type { Reports } from './core/reports';
 import type { RunbookCatalog } from './core/runbook/catalog';
 import type { Logger } from './logger';
 import { DigestClaims } from './digest/claims';
-import type { DigestPoster } from './digest/run';
+import type { DigestPoster } from './jobs/handlers/digest-weekly';
 import { PgReports } from './store/reports';
 import { TeamsDirectory } from './store/teams-directory';
-import { WeeklyDigest } from './digest/run';
+import { WeeklyDigest } from './jobs/handlers/digest-weekly';
 
 type DigestDeps = { pool: Pool; catalog: RunbookCatalog; clock: Clock; logger: Logger; reports?: Reports };
 

@@ -11,11 +11,8 @@ import { surfaces, type Config } from './config';
 import { Dispatcher } from './core/commands/dispatch';
 import { PermanentError } from './core/errors';
 import type { CoreDeps } from './core/incident/deps';
-import type { WeeklyDigest } from './digest/run';
-import { checkDiagnosisDue, diagnosisNotice, diagnosisNoticeActions } from './core/incident/diagnosis';
-import { checkEscalationDue, escalationNotice } from './core/incident/escalation';
-import { webhookFailedText } from './core/render/replies';
-import { webhookEvent } from './webhooks/event';
+import type { WeeklyDigest } from './jobs/handlers/digest-weekly';
+import { jobHandlers } from './jobs/handlers';
 import { WebhookSender } from './webhooks/sender';
 import type { ChatPlatform } from './core/ports';
 import { systemClock, type Clock } from './core/ports';
@@ -30,9 +27,8 @@ import { PgReports } from './store/reports';
 import { DIGEST_SCHEDULER_ID, scheduleDigest, startDigest } from './jobs/digest-schedule';
 import { REMINDER_SCHEDULER_ID, scheduleReminders } from './jobs/reminder-schedule';
 import { ScheduleKeeper } from './jobs/schedules';
-import { OverdueReminders } from './reminders/run';
+import { OverdueReminders } from './jobs/handlers/actions-remind';
 import { ActionReminderStore } from './store/action-reminders';
-import { postmortemDraft } from './core/render/postmortem-draft';
 import { OutboxRelay } from './jobs/outbox-relay';
 import { SetupSweep } from './jobs/setup-sweep';
 import { createRedis, JobQueues, onReconnect } from './jobs/queues';
@@ -134,7 +130,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     sweep.start();
     probes = new ProbeRunner(deps, probeTargets(config), logger);
     const webhooks = new WebhookSender(config.webhooks);
-    const runner = probes;
     // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
     const platformOf = (name: string): ChatPlatform => {
       const p = platforms.get(name);
@@ -144,75 +139,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
     const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.tz, logger);
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
-    const weekly = digests;
+    const handlers = jobHandlers({ deps, platformOf, webhooks, probes, reminders, digests });
     workers.push(
-      ...createWorkers(
-        connection,
-        config.queuePrefix,
-        {
-          'chat.provision': (p, attempt) => platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt),
-          'chat.render': (p, attempt) => platformOf(p.platform).render(p.incidentId, attempt),
-          'chat.notice': async (p) => {
-            const snap = await deps.store.get(p.incidentId);
-            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
-            const runbook = deps.catalog.forIncident(snap.incident.runbookId);
-            const text = diagnosisNotice(snap, runbook);
-            // The key finds the notice in the room if an earlier try was killed after posting it.
-            if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice, actions: diagnosisNoticeActions(snap, runbook) });
-          },
-          'incident.diagnosis_due': async (p) => {
-            await checkDiagnosisDue(deps, p.incidentId);
-          },
-          'webhook.call': async (p) => {
-            const snap = await deps.store.get(p.incidentId);
-            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
-            const event = webhookEvent(snap, p.action, p.level, platformOf(snap.incident.platform).roomUrl(snap.incident));
-            if (!event) throw new PermanentError(`nothing to tell webhook ${p.webhook} about incident ${p.incidentId} (${p.action})`);
-            await webhooks.send(p.webhook, event).catch(async (err: unknown) => {
-              // A webhook that will never answer is a page that never went out: say so where people look.
-              if (err instanceof PermanentError) {
-                const key = `webhook:${p.webhook}:${p.action}:${p.level ?? 'end'}:failed`;
-                await platformOf(snap.incident.platform).post(p.incidentId, webhookFailedText(p.webhook, p.level, err.message), { key });
-              }
-              throw err;
-            });
-          },
-          'escalation.due': async (p) => {
-            await checkEscalationDue(deps, p.incidentId, p.level);
-          },
-          'chat.escalate': async (p, attempt) => {
-            const snap = await deps.store.get(p.incidentId);
-            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
-            const notice = escalationNotice(snap, deps.catalog.forIncident(snap.incident.runbookId), p.level);
-            if (!notice) throw new PermanentError(`level ${p.level} of incident ${p.incidentId} never fired`);
-            await platformOf(p.platform).escalate(notice, attempt);
-          },
-          'chat.postmortem': async (p) => {
-            const snap = await deps.store.get(p.incidentId);
-            if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
-            const runbook = deps.catalog.forIncident(snap.incident.runbookId);
-            const draft = postmortemDraft(snap, runbook, await deps.store.timeline(p.incidentId));
-            // Keyed: a try killed after the platform took the draft finds it there (Slack) or its claim (Teams).
-            if (draft) await platformOf(p.platform).post(p.incidentId, draft.text, { key: 'postmortem:draft', actions: draft.actions });
-          },
-          'chat.home': async (p) => {
-            await platformOf(p.platform).refreshHome?.(p.workspace, p.userId);
-          },
-          'actions.remind': async () => {
-            await reminders.run();
-          },
-          'probe.runs': (p, attempt) => runner.run(p, attempt),
-          'probe.run': (p, attempt) => runner.run({ incidentId: p.incidentId, runs: [{ runId: p.runId, probeId: p.probeId }] }, attempt),
-          ...(weekly.length > 0 ? { 'digest.weekly': () => runDigests(weekly) } : {}),
-        },
-        logger,
-        {
-          observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
-          finished: (key) => relay.markDone(key),
-          // Acks first: a job waits up to 200 ms for requests in flight to be answered.
-          beforeJob: () => traffic.whenQuiet(200),
-        },
-      ),
+      ...createWorkers(connection, config.queuePrefix, handlers, logger, {
+        observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
+        finished: (key) => relay.markDone(key),
+        // Acks first: a job waits up to 200 ms for requests in flight to be answered.
+        beforeJob: () => traffic.whenQuiet(200),
+      }),
     );
   }
   relay.start();
@@ -319,12 +253,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('postgres', Promise.all([pool.end(), declarePool.end()]), 2_000);
     },
   };
-}
-
-/** Every channel's digest gets its try; a failure is thrown after the others ran, so the job retries it. */
-async function runDigests(digests: WeeklyDigest[]): Promise<void> {
-  const failed = (await Promise.allSettled(digests.map((d) => d.run()))).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) throw failed[0]!.reason;
 }
 
 /** The probes' targets from config: the API host is the only one allowed unless others are listed. */

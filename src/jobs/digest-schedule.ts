@@ -1,4 +1,4 @@
-import type { WeeklyDigest } from '../digest/run';
+import type { WeeklyDigest } from './handlers/digest-weekly';
 import type { JobQueues } from './queues';
 
 /** The one Job Scheduler of the digest: upserting it again (every start) replaces, never adds. */

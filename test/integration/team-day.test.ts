@@ -9,7 +9,7 @@ import { homeView } from '../../src/core/render/home';
 import { plainText, type Text } from '../../src/core/render/text';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { createLogger } from '../../src/logger';
-import { OverdueReminders } from '../../src/reminders/run';
+import { OverdueReminders } from '../../src/jobs/handlers/actions-remind';
 import { ActionReminderStore } from '../../src/store/action-reminders';
 import { HomeQueries } from '../../src/store/home';
 import { PgIncidentStore } from '../../src/store/incident-store';

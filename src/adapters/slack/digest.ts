@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Text } from '../../core/render/text';
-import type { DigestPoster } from '../../digest/run';
+import type { DigestPoster } from '../../jobs/handlers/digest-weekly';
 import { mrkdwn } from './format';
 
 /** The metadata event type on digest messages, to find one again instead of posting it twice. */

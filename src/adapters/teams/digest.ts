@@ -1,5 +1,5 @@
 import type { Text } from '../../core/render/text';
-import type { DigestPoster } from '../../digest/run';
+import type { DigestPoster } from '../../jobs/handlers/digest-weekly';
 import type { TeamsConnector } from './connector';
 import { messageText } from './cards';
 

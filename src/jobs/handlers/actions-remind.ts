@@ -1,8 +1,10 @@
-import type { ChatPlatform, Clock } from '../core/ports';
-import { reminderText } from '../core/render/follow-up-text';
-import { localDay } from '../core/render/local-day';
-import type { Logger } from '../logger';
-import type { ActionReminderStore, OverdueItem } from '../store/action-reminders';
+import type { ChatPlatform, Clock } from '../../core/ports';
+import { reminderText } from '../../core/render/follow-up-text';
+import { localDay } from '../../core/render/local-day';
+import type { Logger } from '../../logger';
+import type { ActionReminderStore, OverdueItem } from '../../store/action-reminders';
+import type { Handler } from '../workers';
+import type { HandlerDeps } from './deps';
 
 /**
  * The daily reminder: the owner of each overdue action item is told privately, once per item and
@@ -46,3 +48,10 @@ export class OverdueReminders {
     if (item.channelId) await platform.post(item.incidentId, text, { key: `reminder:${item.number}:${today}` });
   }
 }
+
+/** Fired daily by a Job Scheduler: owners of overdue action items are reminded. */
+export const actionsRemind =
+  ({ reminders }: HandlerDeps): Handler<'actions.remind'> =>
+  async () => {
+    await reminders.run();
+  };

@@ -1,10 +1,12 @@
-import { digestText } from '../core/render/digest-text';
-import type { Text } from '../core/render/text';
-import type { Clock } from '../core/ports';
-import type { Reports } from '../core/reports';
-import type { Logger } from '../logger';
-import type { DigestClaims } from './claims';
-import { lastCompletePeriod, type DigestPeriod } from './period';
+import { digestText } from '../../core/render/digest-text';
+import type { Text } from '../../core/render/text';
+import type { Clock } from '../../core/ports';
+import type { Reports } from '../../core/reports';
+import type { Logger } from '../../logger';
+import type { DigestClaims } from '../../digest/claims';
+import { lastCompletePeriod, type DigestPeriod } from '../../digest/period';
+import type { Handler } from '../workers';
+import type { HandlerDeps } from './deps';
 
 /** Where a digest goes. `key` names the period, so a retry finds a post that went out before a crash. */
 export interface DigestPoster {
@@ -67,4 +69,16 @@ export class WeeklyDigest {
     ]);
     return digestText({ current, previous, period, tz: this.d.schedule.tz, openNow, followUps });
   }
+}
+
+/** Fired by the weekly-digest Job Scheduler: every configured channel's digest for the last complete period. */
+export const digestWeekly =
+  ({ digests }: HandlerDeps): Handler<'digest.weekly'> =>
+  () =>
+    runDigests(digests);
+
+/** Every channel's digest gets its try; a failure is thrown after the others ran, so the job retries it. */
+async function runDigests(digests: WeeklyDigest[]): Promise<void> {
+  const failed = (await Promise.allSettled(digests.map((d) => d.run()))).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw failed[0]!.reason;
 }

@@ -1,0 +1,16 @@
+import { PermanentError } from '../../core/errors';
+import { diagnosisNotice, diagnosisNoticeActions } from '../../core/incident/diagnosis';
+import type { Handler } from '../workers';
+import type { HandlerDeps } from './deps';
+
+/** Says a notice in the incident's room, worded from stored state when it runs. */
+export const chatNotice =
+  ({ deps, platformOf }: HandlerDeps): Handler<'chat.notice'> =>
+  async (p) => {
+    const snap = await deps.store.get(p.incidentId);
+    if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+    const runbook = deps.catalog.forIncident(snap.incident.runbookId);
+    const text = diagnosisNotice(snap, runbook);
+    // The key finds the notice in the room if an earlier try was killed after posting it.
+    if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice, actions: diagnosisNoticeActions(snap, runbook) });
+  };
