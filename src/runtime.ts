@@ -44,6 +44,7 @@ import { ChatRoomStore } from './store/chat-rooms';
 import { connectFailuresNotWritten, createPool, DECLARE_LIMITS } from './store/db';
 import { migrate, pendingMigrations } from './store/migrate';
 import { storedConsoleSecret } from './store/console-secret';
+import { PgConsoleReads } from './store/console-reads';
 import { ConsoleApp, type ConsoleOptions } from './adapters/console/app';
 import { ConsoleChanges } from './adapters/console/changes';
 import { consolePages } from './adapters/console/pages-data';
@@ -259,7 +260,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if ((role === 'all' || role === 'web') && config.console && webConsole) {
     const people = config.console.people;
     const names = (id: string) => people.find((p) => p.id === id)?.name ?? null;
-    const reads = consoleReads(pool, deps, webConsole.messages, config.runbooksDir, names);
+    const reads = consoleReads(new PgConsoleReads(pool), deps, webConsole.messages, config.runbooksDir, names);
     const secret = config.console.secret ? Buffer.from(config.console.secret, 'utf8') : await storedConsoleSecret(pool);
     consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, opts.console);
     routes.push(...consoleApp.routes());
