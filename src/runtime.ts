@@ -39,7 +39,10 @@ import { ChatRefStore } from './store/chat-refs';
 import { ChatRoomStore } from './store/chat-rooms';
 import { connectFailuresNotWritten, createPool, DECLARE_LIMITS } from './store/db';
 import { migrate, pendingMigrations } from './store/migrate';
+import { ping } from './store/operations';
+import { PgOutbox } from './store/outbox';
 import { storedConsoleSecret } from './store/console-secret';
+import { PgConsoleReads } from './store/console-reads';
 import { ConsoleApp, type ConsoleOptions } from './adapters/console/app';
 import { ConsoleChanges } from './adapters/console/changes';
 import { consolePages } from './adapters/console/pages-data';
@@ -97,7 +100,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const redisConnections = new Set<Redis>();
   const redis = createRedis(config.redisUrl, logger, 'producer', redisConnections);
   const queues = new JobQueues(redis, config.queuePrefix, logger);
-  const relay = new OutboxRelay(pool, queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
+  const relay = new OutboxRelay(new PgOutbox(pool), queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   onReconnect(redis, () => relay.afterReconnect());
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
   const deps: CoreDeps = { store, clock, catalog, tz: config.tz, reports: new PgReports(pool) };
@@ -193,7 +196,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if ((role === 'all' || role === 'web') && config.console && webConsole) {
     const people = config.console.people;
     const names = (id: string) => people.find((p) => p.id === id)?.name ?? null;
-    const reads = consoleReads(pool, deps, webConsole.messages, config.runbooksDir, names);
+    const reads = consoleReads(new PgConsoleReads(pool), deps, webConsole.messages, config.runbooksDir, names);
     const secret = config.console.secret ? Buffer.from(config.console.secret, 'utf8') : await storedConsoleSecret(pool);
     consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, opts.console);
     routes.push(...consoleApp.routes());
@@ -274,7 +277,7 @@ async function migrateAtStart(pool: Pool, logger: Logger): Promise<void> {
   // Reachable first, within the same bound as without migrating: a Postgres that does not answer
   // is said once, in time, not waited for twice.
   try {
-    await withTimeout(pool.query('SELECT 1'), START_DATABASE_MS, `no answer within ${START_DATABASE_MS / 1000} s`);
+    await withTimeout(ping(pool), START_DATABASE_MS, `no answer within ${START_DATABASE_MS / 1000} s`);
   } catch (err) {
     await withTimeout(pool.end(), 1_000, 'pool did not close').catch(() => undefined);
     throw new Error(`Cannot reach Postgres at DATABASE_URL (${(err as Error).message}). Start Postgres or correct DATABASE_URL.`, { cause: err });

@@ -4,6 +4,7 @@ import { postmortemMarkdown } from '../core/render/postmortem';
 import { loadCatalog } from '../core/runbook/loader';
 import { createPool } from '../store/db';
 import { PgIncidentStore } from '../store/incident-store';
+import { incidentsNumbered } from '../store/incident-numbers';
 
 // Every platform an incident row can name, so each choice the ambiguity hint lists is accepted.
 export const PLATFORMS = ['slack', 'teams', 'web', 'import'] as const;
@@ -28,12 +29,7 @@ export async function postmortemCommand(number: number, opts: PostmortemOptions)
   const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
   const pool = createPool(databaseUrl, 2);
   try {
-    const { rows } = await pool.query<{ id: string; platform: string; workspace: string | null }>(
-      `SELECT id, platform, workspace FROM incidents
-       WHERE number = $1 AND ($2::text IS NULL OR platform = $2) AND ($3::text IS NULL OR workspace = $3)
-       ORDER BY platform, workspace NULLS FIRST`,
-      [parsed.number, parsed.platform, parsed.workspace],
-    );
+    const rows = await incidentsNumbered(pool, parsed.number, parsed.platform, parsed.workspace);
     const ref = `INC-${parsed.number}`;
     if (rows.length === 0) {
       process.stderr.write(`No incident ${ref}${narrowing(parsed)} in the database.\n`);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
+import { ping } from '../store/operations';
 import { withTimeout } from '../util/timeout';
 import { localClients, PRIVATE_NETWORKS } from './addresses';
 import type { Metrics } from './metrics';
@@ -47,7 +48,7 @@ export function operationalRoutes(
   // Behind a proxy on this machine every caller would look local: a forwarded request is someone else's.
   const inside = (req: IncomingMessage) => !isForwarded(req) && insideAddress(req.socket.remoteAddress);
   const checks: Record<string, Probe> = {
-    postgres: () => pool.query('SELECT 1'),
+    postgres: () => ping(pool),
     redis: () => redis.ping(),
     relay: async () => {
       const since = readiness.sinceRelayPass();

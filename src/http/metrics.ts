@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import type { JobQueues } from '../jobs/queues';
 import { QUEUE_NAMES } from '../jobs/kinds';
+import { openIncidentsByPlatform, outboxLagSeconds } from '../store/operations';
 import { withTimeout } from '../util/timeout';
 
 /**
@@ -52,10 +53,8 @@ export class Metrics {
       help: 'Age of the oldest outbox row not yet handed to the queues (0 when none)',
       registers,
       async collect() {
-        const r = await scrape(
-          pool.query(`SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS lag FROM outbox WHERE relayed_at IS NULL`),
-        ).catch(() => null);
-        if (r) this.set(Number(r.rows[0].lag));
+        const lag = await scrape(outboxLagSeconds(pool)).catch(() => null);
+        if (lag !== null) this.set(lag);
       },
     });
     new Gauge({
@@ -64,14 +63,10 @@ export class Metrics {
       labelNames: ['platform'],
       registers,
       async collect() {
-        const r = await scrape(
-          pool.query(
-            `SELECT platform, count(*)::int AS n FROM incidents WHERE status NOT IN ('resolved', 'cancelled') AND imported_from IS NULL GROUP BY platform`,
-          ),
-        ).catch(() => null);
-        if (!r) return;
+        const open = await scrape(openIncidentsByPlatform(pool)).catch(() => null);
+        if (!open) return;
         this.reset();
-        for (const row of r.rows) this.set({ platform: row.platform }, row.n);
+        for (const row of open) this.set({ platform: row.platform }, row.n);
       },
     });
   }

@@ -8,6 +8,7 @@ import { Progress } from './progress';
 import { quoted } from './quote';
 import { readServiceNow } from './servicenow';
 import type { ImportSource, PastIncident, ReadItem, ReaderOptions } from './types';
+import { PgImportedIncidents } from '../store/imported-incidents';
 import { ImportWriter, type ImportRow } from './writer';
 
 export interface ImportOptions {
@@ -51,7 +52,7 @@ export async function importFile(pool: Pool, source: ImportSource, file: string,
   const classMap = opts.classMap ?? new Map<string, string>();
   const batchSize = opts.batchSize ?? 1_000;
   const progress = new Progress(`import ${source}`, opts.progress ?? (() => undefined));
-  const writer = new ImportWriter(pool, source);
+  const writer = new ImportWriter(new PgImportedIncidents(pool), source);
   const summary: ImportSummary = { source, file, incidents: 0, imported: 0, updated: 0, unchanged: 0, skipped: [], ms: 0 };
 
   let batch: ImportRow[] = [];

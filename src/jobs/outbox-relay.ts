@@ -1,7 +1,6 @@
-import type { Pool } from 'pg';
 import type { Clock } from '../core/ports';
 import type { Logger } from '../logger';
-import { inTransaction, prepared } from '../store/db';
+import type { OutboxRow, OutboxStore, SweptRow } from '../store/outbox';
 import { GroupCommit } from '../util/group-commit';
 import { withTimeout } from '../util/timeout';
 import { OUTBOX_KEY } from './kinds';
@@ -32,7 +31,7 @@ export class OutboxRelay {
   private lastDatabasePass = Date.now();
 
   constructor(
-    private readonly pool: Pool,
+    private readonly outbox: OutboxStore,
     private readonly queues: JobQueues,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -46,32 +45,17 @@ export class OutboxRelay {
 
   /** Relays one batch; returns how many rows it moved. */
   async relayOnce(limit = 100): Promise<number> {
-    return inTransaction(this.pool, async (c) => {
-      // Renders wait here until due, so the paced ones of a burst are folded into one (below).
-      // Other delayed jobs go to Redis at once, where they can be removed by key.
-      const { rows } = await c.query<OutboxRow>(
-        prepared(
-          `SELECT id, kind, payload, dedupe_key, run_at FROM outbox WHERE relayed_at IS NULL AND (kind <> 'chat.render' OR run_at <= $2)
-           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [limit, this.clock.now()],
-        ),
-      );
+    // Renders wait in the outbox until due, so the paced ones of a burst are folded into one (below).
+    // Other delayed jobs go to Redis at once, where they can be removed by key.
+    return this.outbox.relay(limit, this.clock.now(), async (rows) => {
       this.lastDatabasePass = Date.now();
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return [];
       // Bounded: with Redis away, ioredis would queue the call forever while this transaction
       // holds its rows and a pooled connection. Failing lets the next tick try again.
       const jobs = collapseRenders(rows, this.clock.now().getTime());
       await withTimeout(this.queues.add(jobs), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
-      const sent = new Set(jobs.map((j) => j.dedupeKey));
       // Rows folded into another job are done as soon as that job is queued.
-      await c.query(
-        prepared(
-          `UPDATE outbox SET relayed_at = now(), done_at = CASE WHEN dedupe_key = ANY($2::text[]) THEN NULL ELSE now() END
-           WHERE id = ANY($1::bigint[])`,
-          [rows.map((r) => r.id), [...sent]],
-        ),
-      );
-      return rows.length;
+      return [...new Set(jobs.map((j) => j.dedupeKey))];
     });
   }
 
@@ -85,7 +69,7 @@ export class OutboxRelay {
   }
 
   private readonly done = new GroupCommit<string, void>(async (keys) => {
-    await this.pool.query(prepared('UPDATE outbox SET done_at = now() WHERE dedupe_key = ANY($1::text[]) AND done_at IS NULL', [keys]));
+    await this.outbox.doneByKeys(keys);
     return keys.map(() => undefined);
   });
 
@@ -99,22 +83,16 @@ export class OutboxRelay {
     // Overdue first: a job past its time and still unfinished is the one whose loss hurts (a level
     // that should have fired). Then the rest, each pass going on from where the last stopped, so
     // thousands of long-delayed timers do not hide each other.
-    const unfinished = `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL
-         AND relayed_at <= now() - make_interval(secs => $1)`;
-    const overdue = await this.pool.query<SweptRow>(`${unfinished} AND run_at <= now() ORDER BY run_at LIMIT $2`, [minAgeMs / 1000, limit]);
-    const room = limit - overdue.rows.length;
-    const later = await this.pool.query<SweptRow>(`${unfinished} AND run_at > now() AND id > $3 ORDER BY id LIMIT $2`, [minAgeMs / 1000, room, this.sweptUpTo]);
-    if (room > 0) this.sweptUpTo = later.rows.length < room ? '0' : later.rows[later.rows.length - 1]!.id;
-    return this.settle([...overdue.rows, ...later.rows]);
+    const overdue = await this.outbox.unfinishedDue(minAgeMs / 1000, limit);
+    const room = limit - overdue.length;
+    const later = await this.outbox.unfinishedLater(minAgeMs / 1000, room, this.sweptUpTo);
+    if (room > 0) this.sweptUpTo = later.length < room ? '0' : later[later.length - 1]!.id;
+    return this.settle([...overdue, ...later]);
   }
 
   /** Only rows already due: cheap enough to run every few seconds. */
   async sweepOverdue(limit = 200): Promise<number> {
-    const { rows } = await this.pool.query<SweptRow>(
-      `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL AND run_at <= now() ORDER BY run_at LIMIT $1`,
-      [limit],
-    );
-    return this.settle(rows);
+    return this.settle(await this.outbox.overdue(limit));
   }
 
   /** Redis is back after a disconnect, maybe empty: the next pass asks it about every unfinished row. */
@@ -132,11 +110,11 @@ export class OutboxRelay {
       else if (state === 'completed' || state === 'failed') finished.push(r.id);
     }
     if (lost.length > 0) {
-      await this.pool.query('UPDATE outbox SET relayed_at = NULL WHERE id = ANY($1::bigint[])', [lost]);
+      await this.outbox.requeue(lost);
       this.logger.warn({ rows: lost.length }, 'jobs vanished from Redis; queued them again from the outbox');
       this.nudge();
     }
-    if (finished.length > 0) await this.pool.query('UPDATE outbox SET done_at = now() WHERE id = ANY($1::bigint[])', [finished]);
+    if (finished.length > 0) await this.outbox.doneByIds(finished);
     return lost.length;
   }
 
@@ -145,8 +123,7 @@ export class OutboxRelay {
    * what happened.
    */
   async prune(keepDays = 7): Promise<number> {
-    const { rowCount } = await this.pool.query(`DELETE FROM outbox WHERE done_at < now() - make_interval(days => $1)`, [keepDays]);
-    return rowCount ?? 0;
+    return this.outbox.prune(keepDays);
   }
 
   /** Milliseconds since a pass last got an answer from Postgres. */
@@ -172,10 +149,7 @@ export class OutboxRelay {
 
   /** The relay runs every second anyway; a render held back for pacing should not wait for that. */
   private async wakeForHeldRenders(): Promise<void> {
-    const { rows } = await this.pool.query<{ due: Date | null }>(
-      prepared(`SELECT min(run_at) AS due FROM outbox WHERE relayed_at IS NULL AND kind = 'chat.render'`, []),
-    );
-    const due = rows[0]?.due;
+    const due = await this.outbox.nextHeldRender();
     if (!due || this.stopped) return;
     const inMs = Math.max(0, due.getTime() - this.clock.now().getTime());
     if (inMs >= this.intervalMs) return;
@@ -236,20 +210,6 @@ export class OutboxRelay {
       this.logger.warn({ err }, 'outbox relay failed; will retry');
     }
   }
-}
-
-interface SweptRow {
-  id: string;
-  kind: string;
-  dedupe_key: string;
-}
-
-interface OutboxRow {
-  id: string;
-  kind: string;
-  payload: Record<string, unknown>;
-  dedupe_key: string;
-  run_at: Date;
 }
 
 /**

@@ -5,6 +5,7 @@ import IORedis from 'ioredis';
 import { OutboxRelay } from '../../src/jobs/outbox-relay';
 import { JobQueues } from '../../src/jobs/queues';
 import { createLogger } from '../../src/logger';
+import { PgOutbox } from '../../src/store/outbox';
 import { freshSchema, type TestSchema } from '../support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 
@@ -14,7 +15,7 @@ describe('outbox relay', () => {
   let redis: IORedis;
   let queues: JobQueues;
   const clock = { now: () => new Date() };
-  const relayTo = (q: JobQueues, ...rest: [number?, number?]) => new OutboxRelay(schema.pool, q, clock, createLogger('silent'), ...rest);
+  const relayTo = (q: JobQueues, ...rest: [number?, number?]) => new OutboxRelay(new PgOutbox(schema.pool), q, clock, createLogger('silent'), ...rest);
 
   beforeAll(async () => {
     schema = await freshSchema();
@@ -61,7 +62,7 @@ describe('outbox relay', () => {
       `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.provision', '{"incidentId":"c"}', 'c:provision:2', '2030-01-01T00:10:00Z')`,
     );
     const frozen = { now: () => new Date('2030-01-01T00:00:00Z') };
-    expect(await new OutboxRelay(schema.pool, queues, frozen, createLogger('silent')).relayOnce()).toBe(1);
+    expect(await new OutboxRelay(new PgOutbox(schema.pool), queues, frozen, createLogger('silent')).relayOnce()).toBe(1);
     expect((await queues.queues.chat.getJob('c.provision.2'))?.opts.delay).toBe(600_000);
   });
 
@@ -73,7 +74,7 @@ describe('outbox relay', () => {
        FROM generate_series(1, 3) AS n`,
     );
     let now = new Date('2031-01-01T00:00:00.500Z');
-    const relay = new OutboxRelay(schema.pool, queues, { now: () => now }, createLogger('silent'));
+    const relay = new OutboxRelay(new PgOutbox(schema.pool), queues, { now: () => now }, createLogger('silent'));
     expect(await relay.relayOnce()).toBe(0);
     expect(await queues.queues.chat.getJob('paced.render.run-3')).toBeUndefined();
     now = new Date('2031-01-01T00:00:01Z');
@@ -140,7 +141,7 @@ describe('outbox relay', () => {
        SELECT 'escalation.due', jsonb_build_object('incidentId', 'timer-' || n, 'level', 1), 'timer-' || n || ':escalation:1:due', now() + interval '1 hour'
        FROM generate_series(1, 5) AS n`,
     );
-    const relay = new OutboxRelay(schema.pool, queues, clock, createLogger('silent'), 1_000, 5_000, 0);
+    const relay = new OutboxRelay(new PgOutbox(schema.pool), queues, clock, createLogger('silent'), 1_000, 5_000, 0);
     expect(await relay.relayOnce()).toBe(5);
     await queues.queues.escalations.remove('timer-5.escalation.1.due');
     await schema.pool.query(`UPDATE outbox SET relayed_at = now() - interval '1 minute'`);
@@ -166,7 +167,7 @@ describe('outbox relay', () => {
          ('chat.render', '{"incidentId":"lost"}', 'lost:render:v2', now()),
          ('chat.render', '{"incidentId":"fine"}', 'fine:render:v2', now())`,
     );
-    const relay = new OutboxRelay(schema.pool, queues, clock, createLogger('silent'), 1_000, 5_000, 0);
+    const relay = new OutboxRelay(new PgOutbox(schema.pool), queues, clock, createLogger('silent'), 1_000, 5_000, 0);
     await relay.relayOnce();
     // Redis restarted empty for one job; the other finished but its worker died before saying so.
     await queues.queues.chat.remove('lost.render.v2');

@@ -1,12 +1,12 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Pool } from 'pg';
 import { consoleReads } from '../../src/adapters/console/reads';
 import type { ConsoleMessages } from '../../src/adapters/console/messages';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { RunbookFileCache } from '../../src/core/runbook/file-cache';
 import { checkRunbooks } from '../../src/core/runbook/loader';
+import type { ConsoleIncidentReads } from '../../src/store/console-reads';
 
 const SHIPPED = path.resolve(__dirname, '../../playbooks');
 
@@ -38,7 +38,7 @@ describe('the runbook preview reads a file again only when it changes', () => {
 
   it('shows the edit, and the problems it brings, on the next preview', () => {
     const deps = { clock: { now: () => new Date('2026-01-03T00:00:00Z') }, catalog: { all: [] } } as unknown as CoreDeps;
-    const reads = consoleReads({} as Pool, deps, {} as ConsoleMessages, dir, () => null);
+    const reads = consoleReads({} as ConsoleIncidentReads, deps, {} as ConsoleMessages, dir, () => null);
     expect(reads.runbook('pdf-404')).toMatchObject({ problems: [], runbook: { title: expect.stringMatching(/^Generated PDFs/) } });
 
     rewrite('id: pdf-404', 'id: pdf-405', new Date('2026-01-04T00:00:00Z'));

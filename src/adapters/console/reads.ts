@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { Pool } from 'pg';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Incident, Snapshot } from '../../core/incident/model';
 import type { MttrReport } from '../../core/reports';
@@ -8,8 +7,7 @@ import { checklistView, headerView } from '../../core/render/views';
 import { RunbookFileCache } from '../../core/runbook/file-cache';
 import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
 import type { Runbook } from '../../core/runbook/schema';
-import { DigestClaims } from '../../digest/claims';
-import { toIncident } from '../../store/incident-store';
+import type { ConsoleIncidentReads } from '../../store/console-reads';
 import type { ConsoleMessages } from './messages';
 import { CONSOLE_PLATFORM, CONSOLE_WORKSPACE } from './platform';
 import { timelineEntries } from './pages/incident';
@@ -19,18 +17,18 @@ const WEEKS = 12;
 const WEEK_MS = 7 * 86_400_000;
 
 /** The stored state each console page shows, read fresh for every request. */
-export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessages, runbooksDir: string, names: (id: string) => string | null) {
+export function consoleReads(
+  store: ConsoleIncidentReads,
+  deps: CoreDeps,
+  messages: ConsoleMessages,
+  runbooksDir: string,
+  names: (id: string) => string | null,
+) {
   const classes = () => [...new Set(deps.catalog.all.map((r) => r.class))];
   const runbookFiles = new RunbookFileCache();
   return {
     async list() {
-      const { rows } = await pool.query(
-        `(SELECT * FROM incidents WHERE platform = $1 AND status NOT IN ('resolved', 'cancelled') ORDER BY severity, declared_at DESC LIMIT 50)
-         UNION ALL
-         (SELECT * FROM incidents WHERE platform = $1 AND status IN ('resolved', 'cancelled') ORDER BY declared_at DESC LIMIT 20)`,
-        [CONSOLE_PLATFORM],
-      );
-      const incidents: Incident[] = rows.map(toIncident);
+      const incidents: Incident[] = await store.listed(CONSOLE_PLATFORM);
       return {
         open: incidents.filter((i) => i.status !== 'resolved' && i.status !== 'cancelled'),
         recent: incidents.filter((i) => i.status === 'resolved' || i.status === 'cancelled'),
@@ -75,7 +73,7 @@ export function consoleReads(pool: Pool, deps: CoreDeps, messages: ConsoleMessag
           starts.map(async (start) => ({ start, report: await reports.mttr({ since: start, until: new Date(start.getTime() + WEEK_MS) }, classes()) })),
         ),
         reports.mttr({ since: new Date(now.getTime() - 30 * 86_400_000), until: now }, classes()),
-        new DigestClaims(pool).followUps(now, deps.tz),
+        store.followUps(now, deps.tz),
       ]);
       return {
         weeks,
