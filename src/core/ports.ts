@@ -1,4 +1,4 @@
-import type { ActionItem, Actor, ChecklistStep, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
+import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
 import type { Text } from './render/text';
 import type { ActionView } from './render/actions';
 
@@ -70,7 +70,7 @@ export interface Change {
   /** A probe run's result; written only if that run has not finished yet. */
   probeResult?: ProbeResult;
   /** An escalation level firing: written once per incident and level, or the change is a replay. */
-  escalation?: NewEscalation;
+  escalation?: FiredLevel;
   /** Opens the incident's post-mortem (once), or moves it on. */
   postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
   /** Adds an action item (its number chosen under the incident's lock), or closes one. */
@@ -79,14 +79,8 @@ export interface Change {
   requestKey?: string;
 }
 
-export interface NewEscalation {
-  level: number;
-  targets: string[];
-  reason: 'timeout' | 'manual';
-  at: Date;
-  by: string | null;
-  note: string | null;
-}
+/** An escalation level firing, as written: the same shape as the level read back. */
+export type NewEscalation = FiredLevel;
 
 /** The id is chosen by the core, so events and jobs can name the incident before it is written. */
 export type NewIncident = Omit<
