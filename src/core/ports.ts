@@ -1,4 +1,5 @@
 import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
+import type { NewJob } from './jobs';
 import type { Text } from './render/text';
 import type { ActionView } from './render/actions';
 
@@ -22,18 +23,8 @@ export interface NewEvent {
   key: string;
 }
 
-export interface NewJob {
-  kind: string;
-  payload: Record<string, unknown>;
-  /** Deterministic: the same job written twice is one job. */
-  dedupeKey: string;
-  runAt: Date;
-  /**
-   * At most one job of this kind per incident per `paceMs`: the job joins one already scheduled,
-   * or waits until `paceMs` after the last one. Honoured by recordProbeResult, whose bursts it is for.
-   */
-  paceMs?: number;
-}
+/** A job a Change queues: its kind names its payload (src/core/jobs.ts). */
+export type { NewJob } from './jobs';
 
 export type IncidentPatch = Partial<
   Pick<
