@@ -1,7 +1,7 @@
 import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
 import type { NewJob } from './jobs';
-import type { Text } from './render/text';
-import type { ActionView } from './render/actions';
+import type { Text } from './text/text';
+import type { ActionView } from './text/actions';
 
 /** Where the core reports what an operator must be able to find later (pino fits). */
 export interface OpsLog {

@@ -19,7 +19,7 @@ import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
-import type { ActionPayload } from '../render/actions';
+import type { ActionPayload } from '../text/actions';
 import {
   acknowledgedText,
   actionAlreadyAddedText,
@@ -40,7 +40,7 @@ import {
   statusText,
   unconfirmedText,
 } from '../render/replies';
-import type { Text } from '../render/text';
+import type { Text } from '../text/text';
 import { stepDetailView, type StepDetailView } from '../render/views';
 import { Limiter } from './limit';
 import { forRequest } from './request-deps';

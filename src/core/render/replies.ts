@@ -2,7 +2,7 @@ import type { IncidentAction, Problem, Role } from '../errors';
 import { label, type Incident, type Snapshot } from '../incident/model';
 import type { RunbookCatalog } from '../runbook/catalog';
 import { DURATION, type Runbook } from '../runbook/schema';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 
 /**
  * Every sentence the bot says to a person, in one place and in no platform's markup. Each
