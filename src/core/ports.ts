@@ -1,6 +1,7 @@
-import type { ActionItem, Actor, ChecklistStep, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
-import type { Text } from './render/text';
-import type { ActionView } from './render/actions';
+import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
+import type { NewJob } from './jobs';
+import type { Text } from './text/text';
+import type { ActionView } from './text/actions';
 
 /** Where the core reports what an operator must be able to find later (pino fits). */
 export interface OpsLog {
@@ -22,18 +23,8 @@ export interface NewEvent {
   key: string;
 }
 
-export interface NewJob {
-  kind: string;
-  payload: Record<string, unknown>;
-  /** Deterministic: the same job written twice is one job. */
-  dedupeKey: string;
-  runAt: Date;
-  /**
-   * At most one job of this kind per incident per `paceMs`: the job joins one already scheduled,
-   * or waits until `paceMs` after the last one. Honoured by recordProbeResult, whose bursts it is for.
-   */
-  paceMs?: number;
-}
+/** A job a Change queues: its kind names its payload (src/core/jobs.ts). */
+export type { NewJob } from './jobs';
 
 export type IncidentPatch = Partial<
   Pick<
@@ -70,7 +61,7 @@ export interface Change {
   /** A probe run's result; written only if that run has not finished yet. */
   probeResult?: ProbeResult;
   /** An escalation level firing: written once per incident and level, or the change is a replay. */
-  escalation?: NewEscalation;
+  escalation?: FiredLevel;
   /** Opens the incident's post-mortem (once), or moves it on. */
   postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
   /** Adds an action item (its number chosen under the incident's lock), or closes one. */
@@ -79,14 +70,8 @@ export interface Change {
   requestKey?: string;
 }
 
-export interface NewEscalation {
-  level: number;
-  targets: string[];
-  reason: 'timeout' | 'manual';
-  at: Date;
-  by: string | null;
-  note: string | null;
-}
+/** An escalation level firing, as written: the same shape as the level read back. */
+export type NewEscalation = FiredLevel;
 
 /** The id is chosen by the core, so events and jobs can name the incident before it is written. */
 export type NewIncident = Omit<

@@ -1,6 +1,5 @@
 import type { CoreDeps } from '../core/incident/deps';
 import { recordProbeResult } from '../core/incident/probes';
-import { PermanentError } from '../core/errors';
 import type { JobAttempt } from '../core/ports';
 import type { ProbeDef } from '../core/runbook/schema';
 import type { Logger } from '../logger';
@@ -9,6 +8,7 @@ import { ProbeNetworkError, type ProbeOutcome } from './outcome';
 import { QueueProber, type QueueTarget } from './queue-probe';
 import { StorageProber, type StorageTarget } from './storage-probe';
 import { Limiter } from '../core/commands/limit';
+import { requireSnapshot } from '../core/incident/require-snapshot';
 
 /** A probe.runs job: the runs one request queued, and whose incident they are for. */
 export interface ProbeJob {
@@ -108,8 +108,7 @@ export class ProbeRunner {
   /** The job says which runbook and platform; a job queued before probe.runs is looked up. */
   private async owner(job: ProbeJob): Promise<{ runbookId: string; platform: string }> {
     if (job.runbookId && job.platform) return { runbookId: job.runbookId, platform: job.platform };
-    const snap = await this.deps.store.get(job.incidentId);
-    if (!snap) throw new PermanentError(`incident ${job.incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, job.incidentId);
     return snap.incident;
   }
 

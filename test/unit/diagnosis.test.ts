@@ -1,6 +1,7 @@
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
-import { decideDiagnosisOverdue, diagnosisDueJob, diagnosisNotice, diagnosisRule } from '../../src/core/incident/diagnosis';
+import { decideDiagnosisOverdue, diagnosisDueJob } from '../../src/core/incident/diagnosis';
+import { diagnosisNotice, diagnosisRule } from '../../src/core/render/notices';
 import type { Snapshot, Status } from '../../src/core/incident/model';
 import type { Change, IncidentStore } from '../../src/core/ports';
 import { plainText } from '../../src/core/render/text';

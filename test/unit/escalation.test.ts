@@ -1,5 +1,6 @@
 import { UserError, type Problem } from '../../src/core/errors';
-import { decideEscalation, escalationDueJob, escalationNotice, nextLevel, webhookResolveJobs } from '../../src/core/incident/escalation';
+import { decideEscalation, escalationDueJob, nextLevel, webhookResolveJobs } from '../../src/core/incident/escalation';
+import { escalationNotice } from '../../src/core/render/notices';
 import type { Actor, FiredLevel, Snapshot } from '../../src/core/incident/model';
 import { decideResolve } from '../../src/core/incident/resolve';
 import { plainText } from '../../src/core/render/text';

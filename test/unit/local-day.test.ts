@@ -1,4 +1,4 @@
-import { isOverdue, localDay } from '../../src/core/render/local-day';
+import { isOverdue, localDay } from '../../src/core/incident/local-day';
 
 describe('localDay', () => {
   it('is the calendar day in the zone, not in UTC', () => {

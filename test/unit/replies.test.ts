@@ -3,7 +3,23 @@ import type { IncidentAction, Problem, Role } from '../../src/core/errors';
 import { UserError } from '../../src/core/errors';
 import { decideResolve } from '../../src/core/incident/resolve';
 import type { Incident, Status } from '../../src/core/incident/model';
-import { diagnosisOverdueText, helpText, listText, problemText, statusText, type DiagnosisOverdue } from '../../src/core/render/replies';
+import {
+  acknowledgedText,
+  actionAlreadyAddedText,
+  cancelledText,
+  causeRecordedText,
+  commanderText,
+  diagnosisOverdueText,
+  helpText,
+  listText,
+  mitigatedText,
+  problemText,
+  resolvedText,
+  setupRetriedText,
+  severityText,
+  statusText,
+  type DiagnosisOverdue,
+} from '../../src/core/render/replies';
 import { plainText, type Text } from '../../src/core/render/text';
 import { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { loadCatalog } from '../../src/core/runbook/loader';
@@ -397,5 +413,27 @@ describe('replies speak no platform markup', () => {
     expect(strings.filter((t) => SLACK_MARKUP.test(t))).toEqual([]);
     // The plain rendering of mentions and channels is neutral too.
     expect(texts.map(plainText).filter((t) => SLACK_MARKUP.test(t))).toEqual([]);
+  });
+});
+
+describe('answers to commands and clicks', () => {
+  it('say what was done, or that it already was', () => {
+    const said = (t: Text) => plainText(t);
+    expect(said(acknowledgedText('INC-42', 'acknowledged', true))).toBe('You acknowledged INC-42.');
+    expect(said(acknowledgedText('INC-42', 'mitigated', false))).toBe('INC-42 is already mitigated.');
+    expect(said(mitigatedText('INC-42', false))).toBe('INC-42 is already mitigated.');
+    expect(mitigatedText('INC-42', true)).toEqual(['INC-42 is marked mitigated. Resolve it with ', { command: 'resolve <summary>' }, ' once you are sure.']);
+    expect(said(resolvedText('INC-42', true))).toBe('INC-42 resolved.');
+    expect(said(resolvedText('INC-42', false))).toBe('INC-42 was already resolved.');
+    expect(said(cancelledText('INC-42', true))).toBe('INC-42 cancelled; it is left out of MTTR.');
+    expect(said(cancelledText('INC-42', false))).toBe('INC-42 was already cancelled.');
+    expect(said(severityText('INC-42', 1, true))).toBe('INC-42 is now SEV1.');
+    expect(said(severityText('INC-42', 1, false))).toBe('INC-42 is already SEV1.');
+    expect(commanderText('INC-42', 'U1', true)).toEqual([{ user: 'U1' }, ' now leads INC-42.']);
+    expect(commanderText('INC-42', 'U1', false)).toEqual([{ user: 'U1' }, ' already leads INC-42.']);
+    expect(said(setupRetriedText('INC-42'))).toBe('Setting up INC-42 again: its channel and checklist follow here in a moment.');
+    expect(said(causeRecordedText('INC-42', true))).toBe('Cause recorded for INC-42.');
+    expect(said(causeRecordedText('INC-42', false))).toBe("INC-42's cause was already recorded.");
+    expect(said(actionAlreadyAddedText('INC-42'))).toBe('That action item is already on INC-42.');
   });
 });

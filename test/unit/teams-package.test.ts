@@ -4,7 +4,7 @@ import path from 'node:path';
 import { crc32, inflateRawSync, inflateSync } from 'node:zlib';
 import { commandText } from '../../src/adapters/teams/activity-text';
 import { parseCommand, type Command, type MentionReader } from '../../src/core/commands/parse';
-import { commandFor } from '../../src/core/commands/words';
+import { commandFor } from '../../src/core/text/words';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { ACCENT_COLOR, colorIconPixels, outlineIconPixels } from '../../scripts/teams-icons';
 import {

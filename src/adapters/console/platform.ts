@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { ConsoleConfig } from '../../config';
-import { PermanentError } from '../../core/errors';
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Actor, Incident } from '../../core/incident/model';
@@ -10,6 +9,7 @@ import type { ActionView } from '../../core/render/actions';
 import type { Text } from '../../core/render/text';
 import type { ConsoleChanges } from './changes';
 import { ConsoleMessages } from './messages';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 
 export const CONSOLE_PLATFORM = 'web';
 export const CONSOLE_WORKSPACE = 'console';
@@ -40,8 +40,7 @@ export class ConsolePlatform implements ChatPlatform {
   }
 
   async provision(incidentId: string): Promise<void> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    await requireSnapshot(this.deps.store, incidentId);
     await this.ensureRoom(incidentId);
     await this.changes.notify(incidentId);
   }

@@ -21,6 +21,7 @@ import { SlackMembers } from './members';
 import { SlackMessageSync } from './message-sync';
 import { SlackProvisioner } from './provision';
 import { respondEphemeral } from './response-url';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 
 /** Slack behind the platform interface: the core and the job layer see only ChatPlatform. */
 export class SlackPlatform implements ChatPlatform {
@@ -58,8 +59,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async post(incidentId: string, text: Text, opts: { key?: string; actions?: ActionView[] } = {}): Promise<void> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, incidentId);
     const channel = snap.incident.channelId;
     if (!channel) throw new Error(`incident ${incidentId} has no channel yet`);
     const blocks = opts.actions?.length ? textWithActions(mrkdwn(text), opts.actions) : undefined;

@@ -12,6 +12,7 @@ import { answerLost, fixFor, forJobs, isPermanent, slackErrorCode } from './erro
 import { escape, mrkdwn } from './format';
 import type { SlackMessageSync } from './message-sync';
 import { respondEphemeral } from './response-url';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 
 export const BOT_ACTOR = 'incident-bot';
 const NAME_ATTEMPTS = 10;
@@ -34,8 +35,7 @@ export class SlackProvisioner {
   ) {}
 
   async provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt = { attempt: 1, final: true }): Promise<void> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, incidentId);
     const incident = snap.incident;
     const log = this.logger.child({ incidentId: incident.id, platform: 'slack', actor: incident.declaredBy });
     let stage: Text = ['open its channel'];

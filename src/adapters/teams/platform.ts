@@ -21,6 +21,7 @@ import { TeamsPeople } from './people';
 import { TeamsProvisioner } from './provision';
 import { readTeamsReply } from './reply-to';
 import { TeamsRoomPost } from './room-post';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 
 /** Teams behind the platform interface: the core and the job layer see only ChatPlatform. */
 export class TeamsPlatform implements ChatPlatform {
@@ -67,8 +68,7 @@ export class TeamsPlatform implements ChatPlatform {
   }
 
   async post(incidentId: string, text: Text, opts: { key?: string; actions?: ActionView[] } = {}): Promise<void> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, incidentId);
     const room = snap.incident.channelId;
     if (!room) throw new Error(`incident ${incidentId} has no thread yet`);
     await this.say.say(room, text, { incidentId, key: opts.key, actions: opts.actions }).catch((err: unknown) => {

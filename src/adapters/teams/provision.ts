@@ -11,6 +11,7 @@ import { threadLink } from './ids';
 import type { TeamsMessageSync } from './message-sync';
 import type { TeamsRoomPost } from './room-post';
 import { readTeamsReply, type TeamsReplyTo } from './reply-to';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 
 export const BOT_ACTOR = 'incident-bot';
 
@@ -31,8 +32,7 @@ export class TeamsProvisioner {
   ) {}
 
   async provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, incidentId);
     const incident = snap.incident;
     const origin = readTeamsReply(replyTo);
     const log = this.logger.child({ incidentId, platform: 'teams', actor: incident.declaredBy });

@@ -19,9 +19,18 @@ import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
-import type { ActionPayload } from '../render/actions';
+import type { ActionPayload } from '../text/actions';
 import {
+  acknowledgedText,
+  actionAlreadyAddedText,
+  cancelledText,
+  causeRecordedText,
+  commanderText,
   declaredText,
+  mitigatedText,
+  resolvedText,
+  setupRetriedText,
+  severityText,
   escalatedText,
   helpText,
   listText,
@@ -31,7 +40,7 @@ import {
   statusText,
   unconfirmedText,
 } from '../render/replies';
-import type { Text } from '../render/text';
+import type { Text } from '../text/text';
 import { stepDetailView, type StepDetailView } from '../render/views';
 import { Limiter } from './limit';
 import { forRequest } from './request-deps';
@@ -193,34 +202,31 @@ export class Dispatcher {
     switch (cmd.kind) {
       case 'ack': {
         const r = await acknowledge(deps, id, actor, 'command');
-        return { reply: r.changed ? [`You acknowledged ${name}.`] : [`${name} is already ${r.snapshot.incident.status}.`], snapshot: r.snapshot };
+        return { reply: acknowledgedText(name, r.snapshot.incident.status, r.changed), snapshot: r.snapshot };
       }
       case 'mitigate': {
         const r = await mitigate(deps, id, actor);
-        const reply: Text = r.changed
-          ? [`${name} is marked mitigated. Resolve it with `, { command: 'resolve <summary>' }, ' once you are sure.']
-          : [`${name} is already mitigated.`];
-        return { reply, snapshot: r.snapshot };
+        return { reply: mitigatedText(name, r.changed), snapshot: r.snapshot };
       }
       case 'resolve': {
         const r = await resolve(deps, id, actor, cmd.summary);
-        return { reply: [r.changed ? `${name} resolved.` : `${name} was already resolved.`], snapshot: r.snapshot };
+        return { reply: resolvedText(name, r.changed), snapshot: r.snapshot };
       }
       case 'cancel': {
         const r = await cancel(deps, id, actor, cmd.reason);
-        return { reply: [r.changed ? `${name} cancelled; it is left out of MTTR.` : `${name} was already cancelled.`], snapshot: r.snapshot };
+        return { reply: cancelledText(name, r.changed), snapshot: r.snapshot };
       }
       case 'sev': {
         const r = await setSeverity(deps, id, cmd.severity, actor);
-        return { reply: [r.changed ? `${name} is now SEV${cmd.severity}.` : `${name} is already SEV${cmd.severity}.`], snapshot: r.snapshot };
+        return { reply: severityText(name, cmd.severity, r.changed), snapshot: r.snapshot };
       }
       case 'commander': {
         const r = await assignCommander(deps, id, cmd.userId, actor);
-        return { reply: [{ user: cmd.userId }, r.changed ? ` now leads ${name}.` : ` already leads ${name}.`], snapshot: r.snapshot };
+        return { reply: commanderText(name, cmd.userId, r.changed), snapshot: r.snapshot };
       }
       case 'retry': {
         const r = await retrySetup(deps, id, actor, req.replyTo ?? null);
-        return { reply: [`Setting up ${name} again: its channel and checklist follow here in a moment.`], snapshot: r.snapshot };
+        return { reply: setupRetriedText(name), snapshot: r.snapshot };
       }
       case 'probe': {
         const r = await runProbes(deps, id, cmd.probe, actor, req.requestId ?? `v${snap.incident.version}`);
@@ -228,7 +234,7 @@ export class Dispatcher {
       }
       case 'diagnosed': {
         const r = await markDiagnosed(deps, id, actor, 'command', cmd.note);
-        return { reply: r.changed ? [`Cause recorded for ${name}.`] : [`${name}'s cause was already recorded.`], snapshot: r.snapshot };
+        return { reply: causeRecordedText(name, r.changed), snapshot: r.snapshot };
       }
       case 'escalate': {
         const r = await escalateNow(deps, id, actor, cmd.reason);
@@ -241,7 +247,7 @@ export class Dispatcher {
       case 'action_add': {
         const r = await addActionItem(deps, id, actor, { text: cmd.text, owner: cmd.owner, dueOn: cmd.dueOn }, req.requestId ?? `v${snap.incident.version}`);
         const item = r.changed ? r.snapshot.actionItems?.at(-1) : undefined;
-        return { reply: item ? actionAddedText(name, item) : [`That action item is already on ${name}.`], snapshot: r.snapshot };
+        return { reply: item ? actionAddedText(name, item) : actionAlreadyAddedText(name), snapshot: r.snapshot };
       }
       case 'action_done': {
         const r = await closeActionItem(deps, id, actor, cmd.number);
@@ -276,11 +282,11 @@ export class Dispatcher {
       }
       case 'ack': {
         const r = await acknowledge(deps, action.i, actor, 'button');
-        return { reply: r.changed ? null : [`${name} is already ${r.snapshot.incident.status}.`], snapshot: r.snapshot };
+        return { reply: r.changed ? null : acknowledgedText(name, r.snapshot.incident.status, false), snapshot: r.snapshot };
       }
       case 'resolve': {
         const r = await resolve(deps, action.i, actor);
-        return { reply: r.changed ? null : [`${name} was already resolved.`], snapshot: r.snapshot };
+        return { reply: r.changed ? null : resolvedText(name, false), snapshot: r.snapshot };
       }
       case 'probe': {
         const r = await runProbes(deps, action.i, action.p, actor, req.requestId ?? `v${snap.incident.version}`);
@@ -288,7 +294,7 @@ export class Dispatcher {
       }
       case 'diagnosed': {
         const r = await markDiagnosed(deps, action.i, actor, 'button');
-        return { reply: r.changed ? null : [`${name}'s cause was already recorded.`], snapshot: r.snapshot };
+        return { reply: r.changed ? null : causeRecordedText(name, false), snapshot: r.snapshot };
       }
       case 'escalate': {
         const r = await escalateNow(deps, action.i, actor);

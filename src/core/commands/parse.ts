@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
-import { commandFor } from './words';
+import { commandFor } from '../text/words';
 
 /**
  * `ref` names an incident by number (`INC-7`), for the commands that work from any channel: the

@@ -6,7 +6,7 @@ import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
 import { label, type Actor, type Snapshot } from './model';
 import { checkedText } from './text-limits';
-import { localDay } from '../render/local-day';
+import { localDay } from './local-day';
 
 export interface NewActionItem {
   text: string;

@@ -1,9 +1,11 @@
 import { UserError } from '../errors';
-import type { Change, EscalationNotice, NewJob } from '../ports';
-import { escalationFiredText } from '../render/replies';
+import type { Change, NewJob } from '../ports';
 import { durationMs, webhookName, type Runbook } from '../runbook/schema';
 import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
+// Worded in render/notices.ts; re-exported for src/runtime.ts until its chat.escalate handler moves
+// to src/jobs/handlers (issue 21): the one arrow up core-boundary.test.ts lets through.
+export { escalationNotice } from '../render/notices';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
 import { isOpen, label, type Actor, type Incident, type Snapshot } from './model';
@@ -106,27 +108,6 @@ export function webhookResolveJobs(s: Snapshot, at: Date): NewJob[] {
     dedupeKey: `${s.incident.id}:webhook:${w}:resolve`,
     runAt: at,
   }));
-}
-
-/** A fired level as its chat platform delivers it, from stored state; null if it never fired. */
-export function escalationNotice(s: Snapshot, runbook: Runbook, level: number): EscalationNotice | null {
-  const fired = (s.escalations ?? []).find((f) => f.level === level);
-  if (!fired) return null;
-  return {
-    incidentId: s.incident.id,
-    level,
-    targets: fired.targets.filter((t) => webhookName(t) === null),
-    text: escalationFiredText({
-      incident: label(s.incident),
-      level,
-      levels: runbook.escalation.length,
-      reason: fired.reason,
-      after: runbook.escalation[level - 1]?.after ?? null,
-      by: fired.by,
-      note: fired.note,
-    }),
-    fixAt: `runbook ${runbook.id} (${runbook.id}.yaml), escalation.${level - 1}.notify`,
-  };
 }
 
 export async function checkEscalationDue(deps: CoreDeps, incidentId: string, level: number) {

@@ -116,3 +116,8 @@ export function isOpen(incident: Pick<Incident, 'status'>): boolean {
 export function label(incident: Pick<Incident, 'number'>): string {
   return `INC-${incident.number}`;
 }
+
+/** No cause recorded yet, and the incident is still open: the diagnosis clock still runs. */
+export function awaitingCause(i: Incident): boolean {
+  return i.diagnosedAt === null && isOpen(i);
+}

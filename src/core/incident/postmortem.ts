@@ -6,7 +6,7 @@ import { homeJobs } from './home-jobs';
 import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
 import { label, type Actor, type PostmortemStatus, type Snapshot } from './model';
-import { localDay } from '../render/local-day';
+import { localDay } from './local-day';
 
 /** Who opens a post-mortem when a resolve does. */
 export const BOT_ACTOR = 'incident-bot';

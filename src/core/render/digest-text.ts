@@ -1,6 +1,6 @@
 import type { ClassFigures, Figures, MttrReport } from '../reports';
 import { postmortemsLine } from './report-text';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 
 /** Follow-up work still to do when the digest is written, whichever period its incident was in. */
 export interface FollowUps {

@@ -1,6 +1,6 @@
 import { label, type ActionItem, type Snapshot } from '../incident/model';
-import { isOverdue } from './local-day';
-import type { Text } from './text';
+import { isOverdue } from '../incident/local-day';
+import type { Text } from '../text/text';
 
 const STATUS: Record<string, string> = { draft: 'a draft', in_review: 'in review', published: 'published', closed: 'closed' };
 

@@ -1,9 +1,9 @@
 import { label, type ActionItem, type Postmortem, type PostmortemStatus, type Snapshot } from '../incident/model';
 import type { Runbook } from '../runbook/schema';
-import type { ActionView } from './actions';
-import { isOverdue } from './local-day';
+import type { ActionView } from '../text/actions';
+import { isOverdue } from '../incident/local-day';
 import { postmortemStatusWord } from './home';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 import { clip } from './views';
 
 /**

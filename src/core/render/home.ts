@@ -1,8 +1,8 @@
 import { label, type ActionItem, type Incident, type Postmortem, type PostmortemStatus } from '../incident/model';
-import type { ActionView } from './actions';
-import type { Text } from './text';
+import type { ActionView } from '../text/actions';
+import type { Text } from '../text/text';
 import { clip, statusWord } from './views';
-import { isOverdue, localDay } from './local-day';
+import { isOverdue, localDay } from '../incident/local-day';
 
 /**
  * A person's home: the workspace's open incidents, and the action items and post-mortems that

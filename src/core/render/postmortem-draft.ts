@@ -1,9 +1,9 @@
 import { label, type Snapshot } from '../incident/model';
 import type { TimelineEvent } from '../ports';
 import type { Runbook } from '../runbook/schema';
-import type { ActionView } from './actions';
+import type { ActionView } from '../text/actions';
 import { duration } from './digest-text';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 
 /** The last events the channel post quotes; the export has them all. */
 const RECENT = 8;

@@ -2,9 +2,9 @@ import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } 
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 import { actionItemsFromTimeline, num, str, timelineContext, timelineText, type TimelineContext } from './timeline';
-import { localDay } from './local-day';
+import { localDay } from '../incident/local-day';
 
 /**
  * The post-mortem of an incident as a Markdown document, written from stored state only: the

@@ -2,7 +2,7 @@ import type { IncidentAction, Problem, Role } from '../errors';
 import { label, type Incident, type Snapshot } from '../incident/model';
 import type { RunbookCatalog } from '../runbook/catalog';
 import { DURATION, type Runbook } from '../runbook/schema';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 
 /**
  * Every sentence the bot says to a person, in one place and in no platform's markup. Each
@@ -367,4 +367,45 @@ function orList(words: string[]): string {
 
 function joinSpans<T>(spans: T[], sep: string): Array<T | string> {
   return spans.flatMap((s, i) => (i === 0 ? [s] : [sep, s]));
+}
+
+// Answers to commands and clicks on an incident. `changed` is false when the request was already
+// done (by someone else, or by a double click): the answer says so instead of claiming it.
+
+export function acknowledgedText(incident: string, status: string, changed: boolean): Text {
+  return changed ? [`You acknowledged ${incident}.`] : [`${incident} is already ${status}.`];
+}
+
+export function mitigatedText(incident: string, changed: boolean): Text {
+  return changed
+    ? [`${incident} is marked mitigated. Resolve it with `, { command: 'resolve <summary>' }, ' once you are sure.']
+    : [`${incident} is already mitigated.`];
+}
+
+export function resolvedText(incident: string, changed: boolean): Text {
+  return [changed ? `${incident} resolved.` : `${incident} was already resolved.`];
+}
+
+export function cancelledText(incident: string, changed: boolean): Text {
+  return [changed ? `${incident} cancelled; it is left out of MTTR.` : `${incident} was already cancelled.`];
+}
+
+export function severityText(incident: string, severity: number, changed: boolean): Text {
+  return [changed ? `${incident} is now SEV${severity}.` : `${incident} is already SEV${severity}.`];
+}
+
+export function commanderText(incident: string, userId: string, changed: boolean): Text {
+  return [{ user: userId }, changed ? ` now leads ${incident}.` : ` already leads ${incident}.`];
+}
+
+export function setupRetriedText(incident: string): Text {
+  return [`Setting up ${incident} again: its channel and checklist follow here in a moment.`];
+}
+
+export function causeRecordedText(incident: string, changed: boolean): Text {
+  return changed ? [`Cause recorded for ${incident}.`] : [`${incident}'s cause was already recorded.`];
+}
+
+export function actionAlreadyAddedText(incident: string): Text {
+  return [`That action item is already on ${incident}.`];
 }

@@ -1,5 +1,5 @@
 import type { Figures, MttrReport, PostmortemFigures } from '../reports';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 
 /** Shown for a figure without data, so nobody reads a missing figure as zero. */
 export const NONE = '—';

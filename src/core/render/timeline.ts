@@ -2,7 +2,7 @@ import type { ActionItem, PostmortemStatus, Snapshot } from '../incident/model';
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';
-import type { Text } from './text';
+import type { Text } from '../text/text';
 
 /**
  * One stored timeline event as a person would say it ("Step 3 done: Look at the logs"), as neutral

@@ -2,8 +2,8 @@ import { nextLevel } from '../incident/escalation';
 import { isOpen, label, type Snapshot } from '../incident/model';
 import { firstLine, markupOf, type Markup } from '../runbook/markup';
 import { durationMs, type Runbook } from '../runbook/schema';
-import type { ActionView } from './actions';
-import { plainText, type Text } from './text';
+import type { ActionView } from '../text/actions';
+import { plainText, type Text } from '../text/text';
 
 export type { ActionView };
 

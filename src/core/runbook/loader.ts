@@ -5,7 +5,7 @@ import { RunbookCatalog } from './catalog';
 import { checkRunbookFile } from './file';
 import type { RunbookFileCache } from './file-cache';
 
-import { commandFor } from '../commands/words';
+import { commandFor } from '../text/words';
 
 export interface RunbookProblem {
   file: string;

@@ -1,4 +1,4 @@
-import { plainText, type Span, type Text } from '../render/text';
+import { plainText, type Span, type Text } from '../text/text';
 
 /**
  * Runbook text (step details, edge cases) in a small Markdown subset that every surface can show

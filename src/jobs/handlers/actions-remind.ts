@@ -1,6 +1,6 @@
 import type { ChatPlatform, Clock } from '../../core/ports';
 import { reminderText } from '../../core/render/follow-up-text';
-import { localDay } from '../../core/render/local-day';
+import { localDay } from '../../core/incident/local-day';
 import type { Logger } from '../../logger';
 import type { ActionReminderStore, OverdueItem } from '../../store/action-reminders';
 import type { Handler } from '../workers';

@@ -1,0 +1,57 @@
+import type { EscalationNotice } from '../ports';
+import { awaitingCause, label, type Snapshot } from '../incident/model';
+import { webhookName, type Runbook } from '../runbook/schema';
+import type { Text } from '../text/text';
+import { diagnosisOverdueText, escalationFiredText } from './replies';
+
+/**
+ * The notices the jobs post, worded from stored state when they run (not when they were
+ * decided), so a notice delayed by retries never says what stopped being true meanwhile.
+ */
+
+/**
+ * The notice as stored state has it when it is posted. Null if the cause was recorded or the
+ * incident ended since it was decided: the channel would be told something no longer true.
+ */
+export function diagnosisNotice(s: Snapshot, runbook: Runbook): Text | null {
+  if (!awaitingCause(s.incident)) return null;
+  const stepId = runbook.steps.find((st) => st.marks === 'diagnosed')?.id;
+  const position = s.steps.findIndex((st) => st.stepId === stepId);
+  const step = position >= 0 ? { number: position + 1, title: s.steps[position]!.title } : null;
+  return diagnosisOverdueText({ incident: label(s.incident), within: runbook.diagnose_within, rule: diagnosisRule(runbook), step });
+}
+
+/**
+ * The line of the diagnosing step that says when to escalate, as a sentence to quote: without
+ * the Markdown markers a runbook may use (bold, code) or a list bullet. Null when there is none.
+ */
+export function diagnosisRule(runbook: Runbook): string | null {
+  const detail = runbook.steps.find((st) => st.marks === 'diagnosed')?.detail ?? '';
+  const line = detail.split('\n').find((l) => /escalat/i.test(l));
+  if (!line) return null;
+  return line
+    .replace(/[*]{2}|\x60/g, '') // bold markers and backticks
+    .replace(/^\s*(?:[-*]|\d+\.)\s+/, '')
+    .trim();
+}
+
+/** A fired level as its chat platform delivers it, from stored state; null if it never fired. */
+export function escalationNotice(s: Snapshot, runbook: Runbook, level: number): EscalationNotice | null {
+  const fired = (s.escalations ?? []).find((f) => f.level === level);
+  if (!fired) return null;
+  return {
+    incidentId: s.incident.id,
+    level,
+    targets: fired.targets.filter((t) => webhookName(t) === null),
+    text: escalationFiredText({
+      incident: label(s.incident),
+      level,
+      levels: runbook.escalation.length,
+      reason: fired.reason,
+      after: runbook.escalation[level - 1]?.after ?? null,
+      by: fired.by,
+      note: fired.note,
+    }),
+    fixAt: `runbook ${runbook.id} (${runbook.id}.yaml), escalation.${level - 1}.notify`,
+  };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * What a button asks for, carried in the button itself (Slack's value, an Adaptive Card's data).
+ * A click carries the state it wants, so a double click or a replay asks for the same thing.
+ * One encoder for every surface, so a payload written by one release is read by the next.
+ */
+export const actionPayload = z.discriminatedUnion('a', [
+  z.object({ a: z.literal('ack'), i: z.uuid() }),
+  z.object({ a: z.literal('resolve'), i: z.uuid() }),
+  /** Page the next level of the on-call ladder now. */
+  z.object({ a: z.literal('escalate'), i: z.uuid() }),
+  /** The cause is found: record the diagnosed milestone. */
+  z.object({ a: z.literal('diagnosed'), i: z.uuid() }),
+  z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
+  /** Run one probe, or 'all'. */
+  z.object({ a: z.literal('probe'), i: z.uuid(), p: z.string().min(1).max(100) }),
+  /** Close action item `n` of the incident. */
+  z.object({ a: z.literal('item'), i: z.uuid(), n: z.number().int().positive() }),
+  /** Move the incident's post-mortem on: to review, or published. */
+  z.object({ a: z.literal('pm'), i: z.uuid(), to: z.enum(['in_review', 'published']) }),
+]);
+
+export type ActionPayload = z.infer<typeof actionPayload>;
+
+export function encodeAction(p: ActionPayload): string {
+  return JSON.stringify(p);
+}
+
+/** Null for anything that is not a payload this release understands (an old or forged button). */
+export function decodeAction(value: string | undefined | null): ActionPayload | null {
+  if (!value) return null;
+  try {
+    const parsed = actionPayload.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A button as the views offer it: what it says, how it looks, what it asks for. */
+export interface ActionView {
+  label: string;
+  style?: 'primary' | 'danger';
+  /** Asked before the action runs, for what cannot be undone with one more click. */
+  confirm?: { title: string; text: string; ok: string; cancel: string };
+  payload: ActionPayload;
+}
