@@ -161,13 +161,6 @@ const LAYERS: ReadonlyArray<{ name: string; paths: string[] }> = [
   { name: 'commands', paths: ['commands/'] },
 ];
 
-/**
- * Arrows up that stay until their last importer moves: src/runtime.ts takes the notices from the
- * use-case files, and its handlers are being moved to src/jobs/handlers (issue 21). Each is a
- * re-export only; the notices are worded in render/notices.ts.
- */
-const PENDING_UPWARD = ['incident/diagnosis.ts -> render/notices.ts', 'incident/escalation.ts -> render/notices.ts'];
-
 /** The layer of a file given relative to src/core (posix separators), or -1 if none claims it. */
 function layerOf(rel: string): number {
   const exact = LAYERS.findIndex((l) => l.paths.includes(rel));
@@ -190,7 +183,7 @@ function upwardImports(rel: string, source: string): string[] {
     if (!specifier.startsWith('.')) continue;
     const target = coreTarget(rel, specifier);
     const to = layerOf(target);
-    if (to <= from || PENDING_UPWARD.includes(`${rel} -> ${target}`)) continue;
+    if (to <= from) continue;
     const line = source.slice(0, m.index).split('\n').length;
     out.push(`src/core/${rel}:${line} imports '${specifier}' (${LAYERS[to]?.name ?? 'no layer'} is above ${LAYERS[from]?.name ?? 'no layer'})`);
   }
@@ -210,14 +203,6 @@ describe('the layers inside src/core', () => {
       throw new Error(
         `Inside src/core, arrows point down (${LAYERS.map((l) => l.name).join(' < ')}). Move the shared piece down, or return facts and word them in render/:\n  ${found.join('\n  ')}`,
       );
-    }
-  });
-
-  it('keeps the pending arrows up real, so each is removed once it is not needed', () => {
-    for (const arrow of PENDING_UPWARD) {
-      const [from, to] = arrow.split(' -> ') as [string, string];
-      const specifier = path.posix.relative(path.posix.dirname(from), to).replace(/\.ts$/, '');
-      expect(readFileSync(path.join(CORE, from), 'utf8')).toContain(`from '${specifier}'`);
     }
   });
 

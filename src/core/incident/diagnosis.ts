@@ -2,9 +2,6 @@ import type { Change, NewJob } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
 import { changeIncident } from './change';
-// Worded in render/notices.ts; re-exported for src/runtime.ts until its chat.notice handler moves
-// to src/jobs/handlers (issue 21): the one arrow up core-boundary.test.ts lets through.
-export { diagnosisNotice } from '../render/notices';
 import { nextLevel } from './escalation';
 import type { CoreDeps } from './deps';
 import { awaitingCause, isOpen, type Incident, type Snapshot } from './model';

@@ -3,9 +3,6 @@ import type { Change, NewJob } from '../ports';
 import { durationMs, webhookName, type Runbook } from '../runbook/schema';
 import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
-// Worded in render/notices.ts; re-exported for src/runtime.ts until its chat.escalate handler moves
-// to src/jobs/handlers (issue 21): the one arrow up core-boundary.test.ts lets through.
-export { escalationNotice } from '../render/notices';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
 import { isOpen, label, type Actor, type Incident, type Snapshot } from './model';

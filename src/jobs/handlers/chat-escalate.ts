@@ -1,5 +1,6 @@
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 import { PermanentError } from '../../core/errors';
-import { escalationNotice } from '../../core/incident/escalation';
+import { escalationNotice } from '../../core/render/notices';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
 
@@ -7,8 +8,7 @@ import type { HandlerDeps } from './deps';
 export const chatEscalate =
   ({ deps, platformOf }: HandlerDeps): Handler<'chat.escalate'> =>
   async (p, attempt) => {
-    const snap = await deps.store.get(p.incidentId);
-    if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+    const snap = await requireSnapshot(deps.store, p.incidentId);
     const notice = escalationNotice(snap, deps.catalog.forIncident(snap.incident.runbookId), p.level);
     if (!notice) throw new PermanentError(`level ${p.level} of incident ${p.incidentId} never fired`);
     await platformOf(p.platform).escalate(notice, attempt);

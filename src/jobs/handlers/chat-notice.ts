@@ -1,5 +1,6 @@
-import { PermanentError } from '../../core/errors';
-import { diagnosisNotice, diagnosisNoticeActions } from '../../core/incident/diagnosis';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
+import { diagnosisNoticeActions } from '../../core/incident/diagnosis';
+import { diagnosisNotice } from '../../core/render/notices';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
 
@@ -7,8 +8,7 @@ import type { HandlerDeps } from './deps';
 export const chatNotice =
   ({ deps, platformOf }: HandlerDeps): Handler<'chat.notice'> =>
   async (p) => {
-    const snap = await deps.store.get(p.incidentId);
-    if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+    const snap = await requireSnapshot(deps.store, p.incidentId);
     const runbook = deps.catalog.forIncident(snap.incident.runbookId);
     const text = diagnosisNotice(snap, runbook);
     // The key finds the notice in the room if an earlier try was killed after posting it.

@@ -1,4 +1,4 @@
-import { PermanentError } from '../../core/errors';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 import { postmortemDraft } from '../../core/render/postmortem-draft';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
@@ -7,8 +7,7 @@ import type { HandlerDeps } from './deps';
 export const chatPostmortem =
   ({ deps, platformOf }: HandlerDeps): Handler<'chat.postmortem'> =>
   async (p) => {
-    const snap = await deps.store.get(p.incidentId);
-    if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+    const snap = await requireSnapshot(deps.store, p.incidentId);
     const runbook = deps.catalog.forIncident(snap.incident.runbookId);
     const draft = postmortemDraft(snap, runbook, await deps.store.timeline(p.incidentId));
     // Keyed: a try killed after the platform took the draft finds it there (Slack) or its claim (Teams).

@@ -1,3 +1,4 @@
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 import { PermanentError } from '../../core/errors';
 import { webhookFailedText } from '../../core/render/replies';
 import { webhookEvent } from '../../webhooks/event';
@@ -8,8 +9,7 @@ import type { HandlerDeps } from './deps';
 export const webhookCall =
   ({ deps, platformOf, webhooks }: HandlerDeps): Handler<'webhook.call'> =>
   async (p) => {
-    const snap = await deps.store.get(p.incidentId);
-    if (!snap) throw new PermanentError(`incident ${p.incidentId} does not exist`);
+    const snap = await requireSnapshot(deps.store, p.incidentId);
     const event = webhookEvent(snap, p.action, p.level, platformOf(snap.incident.platform).roomUrl(snap.incident));
     if (!event) throw new PermanentError(`nothing to tell webhook ${p.webhook} about incident ${p.incidentId} (${p.action})`);
     await webhooks.send(p.webhook, event).catch(async (err: unknown) => {
