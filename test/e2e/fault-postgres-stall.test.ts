@@ -20,7 +20,7 @@ describe('Postgres stalls while the bot is working', () => {
   let warm: { channel: string; checklist: { ts: string; blocks: any[] } };
 
   function channelReply(responseUrl: string, ms = 10_000) {
-    return h.slack.waitFor(() => h.slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', ms);
+    return h.slack.channelLinkReply(responseUrl, ms);
   }
 
   async function readyz(): Promise<{ status: number; body: { status: string; checks: Record<string, string> }; ms: number }> {

@@ -6,7 +6,7 @@ const ALICE = 'UALICE01';
 
 /** The Slack reply on a response_url that names the incident channel, once provisioning is done. */
 function channelReply(h: Harness, responseUrl: string) {
-  return h.slack.waitFor(() => h.slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
+  return h.slack.channelLinkReply(responseUrl);
 }
 
 describe('a declare is recorded before Slack is told so', () => {

@@ -28,8 +28,7 @@ describe('summaries as people see them, and clicks the database did not take', (
 
   async function declared(text: string) {
     const res = await h.command(text, ALICE);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await h.slack.declaredChannel(res.responseUrl);
     const [header, checklist] = await h.slack.waitFor(
       () => (h.slack.messagesIn(channel).length >= 2 ? h.slack.messagesIn(channel) : null),
       'header and checklist',
