@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import type { HostPolicy } from '../../src/probes/host-policy';
 import { ProbeNetworkError } from '../../src/probes/outcome';
 import { BlockedError, safeFetch, type SafeFetchOptions } from '../../src/probes/safe-fetch';
+import { rejection } from '../support/refusals';
 
 // Every server here listens on loopback; no test lets a request leave the machine. The guard
 // below enforces that whatever safeFetch does: it records every socket connect and fails (without
@@ -102,16 +103,6 @@ function allow(...entries: string[]): HostPolicy {
 
 function opts(policy: HostPolicy, extra: Partial<SafeFetchOptions> = {}): SafeFetchOptions {
   return { method: 'GET', timeoutMs: 2000, maxBytes: 64 * 1024, policy, ...extra };
-}
-
-/** The rejection of `work`, failing the test if it resolves. */
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the fetch to fail');
 }
 
 /** A loopback port with nothing listening on it. */

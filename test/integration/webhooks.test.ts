@@ -5,6 +5,7 @@ import { loadConfig, type WebhookConfig } from '../../src/config';
 import { PermanentError, RetryLaterError } from '../../src/core/errors';
 import { signWebhook } from '../../src/webhooks/signature';
 import { verifyWebhookSignature, WebhookSender, type WebhookEvent } from '../../src/webhooks/sender';
+import { rejection } from '../support/refusals';
 
 // Obviously fake: nothing here is a real key.
 const HMAC_SECRET = 'fake-hmac-secret-for-tests-only';
@@ -128,15 +129,6 @@ function generic(path: string, name = 'statuspage'): WebhookConfig {
 
 function sender(...webhooks: WebhookConfig[]): WebhookSender {
   return new WebhookSender(Object.fromEntries(webhooks.map((w) => [w.name, w])), { timeoutMs: 2000 });
-}
-
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the send to fail');
 }
 
 describe('generic webhook', () => {
