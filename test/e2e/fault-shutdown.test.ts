@@ -5,18 +5,13 @@ import { BASE_DATABASE_URL, freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack } from '../support/fake-slack';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
-import { TcpProxy } from '../support/tcp-proxy';
+import { postgresProxy, TcpProxy } from '../support/tcp-proxy';
 
 const SECRET = 'test-signing-secret-shutdown';
 // What a supervisor (Kubernetes, systemd) waits for before it kills the process for good.
 const EXIT_BOUND_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function postgresProxy(): Promise<TcpProxy> {
-  const target = new URL(BASE_DATABASE_URL);
-  return new TcpProxy(target.hostname, Number(target.port || 5432)).start();
-}
 
 /** Everything the bot needs but a reachable Postgres; Slack points at nothing that matters. */
 function shutdownEnv(databaseUrl: string, prefix: string, slackApiUrl = 'http://127.0.0.1:9/api/'): Record<string, string> {

@@ -1,6 +1,5 @@
 import { startHarness, type Harness } from '../support/harness';
-import { BASE_DATABASE_URL } from '../support/db';
-import { TcpProxy } from '../support/tcp-proxy';
+import { postgresProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const ALICE = 'UALICE01';
 
@@ -73,8 +72,7 @@ describe('a declare while Postgres fails', () => {
   let h: Harness;
   let proxy: TcpProxy;
   beforeAll(async () => {
-    const target = new URL(BASE_DATABASE_URL);
-    proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+    proxy = await postgresProxy();
     h = await startHarness({ postgresProxy: proxy });
   });
   afterAll(async () => {
