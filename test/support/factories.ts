@@ -139,7 +139,7 @@ export function makeSnapshot(options: SnapshotOptions = {}): Snapshot {
 }
 
 /** A post-mortem opened when the incident ended, owned by the commander, at `status` (with the dates that status implies). */
-export function makePostmortem(status: PostmortemStatus): Postmortem {
+export function makePostmortem(status: PostmortemStatus, overrides: Partial<Postmortem> = {}): Postmortem {
   return {
     status,
     owner: COMMANDER,
@@ -149,5 +149,6 @@ export function makePostmortem(status: PostmortemStatus): Postmortem {
     reviewedAt: null,
     publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
     closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
+    ...overrides,
   };
 }
