@@ -5,10 +5,11 @@ import { parseDocument } from 'yaml';
 import { checkDiagnosisDue } from '../../src/core/incident/diagnosis';
 import { encodeAction } from '../../src/core/render/actions';
 import { startBot, type BotProcess } from '../support/bot-process';
+import { botEnv, slackEnv } from '../support/bot-env';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack } from '../support/fake-slack';
 import { startHarness, type Harness } from '../support/harness';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { dropPrefix, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
 import { sleep, until } from '../support/wait';
 
@@ -172,14 +173,8 @@ describe('a bot killed -9 right after Slack took the notice', () => {
   let dir: string;
   let bot: BotProcess | null = null;
   const env = () => ({
-    DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: dir,
-    SLACK_BOT_TOKEN: 'xoxb-test-diagnosis-clock',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: dir }),
+    ...slackEnv('xoxb-test-diagnosis-clock', SECRET, slack.apiUrl),
   });
 
   beforeAll(async () => {

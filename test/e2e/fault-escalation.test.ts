@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
 import { startBot, type BotProcess } from '../support/bot-process';
+import { botEnv, slackEnv } from '../support/bot-env';
 import { freshSchema, type TestSchema } from '../support/db';
 import { pagerEnv, quickLadderDir, seedWorkspace, webhookReceiver } from '../support/escalation-fixtures';
 import { FakeSlack } from '../support/fake-slack';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { dropPrefix, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
 import { sleep, until } from '../support/wait';
 
@@ -26,14 +27,8 @@ describe('escalation with two bots, one killed -9 while levels are due', () => {
   let hook: Awaited<ReturnType<typeof webhookReceiver>>;
   const bots: BotProcess[] = [];
   const env = () => ({
-    DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: dir,
-    SLACK_BOT_TOKEN: 'xoxb-test-fault-escalation',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: dir }),
+    ...slackEnv('xoxb-test-fault-escalation', SECRET, slack.apiUrl),
     ...pagerEnv(hook.url),
   });
 

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { startBot, type BotProcess } from '../support/bot-process';
+import { botEnv, slackEnv } from '../support/bot-env';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack } from '../support/fake-slack';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { dropPrefix, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
 
 const SECRET = 'test-signing-secret-kill-setup';
@@ -20,14 +20,8 @@ describe('a bot killed -9 during incident setup', () => {
   let bot: BotProcess;
   let seq = 0;
   const env = () => ({
-    DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: path.resolve(__dirname, '../../playbooks'),
-    SLACK_BOT_TOKEN: 'xoxb-test-kill-setup',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    ...botEnv({ databaseUrl: schema.url, prefix }),
+    ...slackEnv('xoxb-test-kill-setup', SECRET, slack.apiUrl),
   });
 
   beforeAll(async () => {
@@ -86,12 +80,7 @@ describe('a bot killed -9 during incident setup', () => {
       slack.delayMs.delete(method);
       bot = await startBot({ env: env(), port: bot.port });
 
-      const reply = await slack.waitFor(
-        () => slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)),
-        'the channel link',
-        30_000,
-      );
-      const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+      const channel = await slack.declaredChannel(responseUrl, 30_000);
       await slack.waitFor(() => slack.messagesIn(channel).length >= 2 && slack.pins.some((p) => p.channel === channel), 'header, checklist and pin');
       await new Promise((r) => setTimeout(r, 500)); // anything still in flight lands now
 

@@ -1,7 +1,6 @@
-import { BASE_DATABASE_URL } from '../support/db';
 import { startHarness, type Harness } from '../support/harness';
 import { stepButtons } from '../support/slack-blocks';
-import { TcpProxy } from '../support/tcp-proxy';
+import { postgresProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const ALICE = 'UALICE01';
 const BOB = 'UBOB0003';
@@ -20,7 +19,7 @@ describe('Postgres stalls while the bot is working', () => {
   let warm: { channel: string; checklist: { ts: string; blocks: any[] } };
 
   function channelReply(responseUrl: string, ms = 10_000) {
-    return h.slack.waitFor(() => h.slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', ms);
+    return h.slack.channelLinkReply(responseUrl, ms);
   }
 
   async function readyz(): Promise<{ status: number; body: { status: string; checks: Record<string, string> }; ms: number }> {
@@ -41,8 +40,7 @@ describe('Postgres stalls while the bot is working', () => {
   }
 
   beforeAll(async () => {
-    const target = new URL(BASE_DATABASE_URL);
-    proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+    proxy = await postgresProxy();
     h = await startHarness({ postgresProxy: proxy });
     // Also warms every pool, so the stalls below meet open connections, not just new ones.
     const res = await h.command('pdf-404 set up before the stall', ALICE);

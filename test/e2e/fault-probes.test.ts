@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { startBot, type BotProcess } from '../support/bot-process';
+import { botEnv, slackEnv } from '../support/bot-env';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeBraiFlow } from '../support/fake-braiflow';
 import { FakeSlack } from '../support/fake-slack';
 import { startHarness, type Harness } from '../support/harness';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { dropPrefix, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
 import { sleep, until } from '../support/wait';
 
@@ -27,14 +27,8 @@ describe('a bot killed -9 while a probe is running', () => {
   let prefix: string;
   let bot: BotProcess | null = null;
   const env = () => ({
-    DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: path.resolve(__dirname, '../../playbooks'),
-    SLACK_BOT_TOKEN: 'xoxb-test-fault-probes',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    ...botEnv({ databaseUrl: schema.url, prefix }),
+    ...slackEnv('xoxb-test-fault-probes', SECRET, slack.apiUrl),
     BRAIFLOW_API_URL: api.url,
     BRAIFLOW_STANDARD_USER_TOKEN: FAKE_TOKEN,
     // 127.0.0.1 is a private address: the probes refuse it unless it is listed.
@@ -120,8 +114,7 @@ describe('a bot killed -9 while a probe is running', () => {
     );
     expect(after).toEqual([{ id: runId, status: 'pass' }]);
 
-    const reply = await slack.waitFor(() => slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', 30_000);
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await slack.declaredChannel(responseUrl, 30_000);
     const header = await slack.waitFor(
       () => {
         const pin = slack.pins.find((p) => p.channel === channel);

@@ -50,7 +50,7 @@ describe('Redis restarted empty while a setup job waited in it', () => {
   }
 
   function channelReply(responseUrl: string) {
-    return web!.slack.waitFor(() => web!.slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', 20_000);
+    return web!.slack.channelLinkReply(responseUrl, 20_000);
   }
 
   /** Exactly one channel for the incident, holding its header and its checklist. */

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { freePort, REPO_ROOT, startBot, type BotProcess } from '../support/bot-process';
+import type { ChildProcess } from 'node:child_process';
+import { botEnv, slackEnv } from '../support/bot-env';
+import { freePort, spawnCli, startBot, type BotProcess } from '../support/bot-process';
 import { BASE_DATABASE_URL, freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack } from '../support/fake-slack';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 import { postSigned } from '../support/signing';
-import { TcpProxy } from '../support/tcp-proxy';
+import { postgresProxy, TcpProxy } from '../support/tcp-proxy';
 
 const SECRET = 'test-signing-secret-shutdown';
 // What a supervisor (Kubernetes, systemd) waits for before it kills the process for good.
@@ -13,22 +13,11 @@ const EXIT_BOUND_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function postgresProxy(): Promise<TcpProxy> {
-  const target = new URL(BASE_DATABASE_URL);
-  return new TcpProxy(target.hostname, Number(target.port || 5432)).start();
-}
-
 /** Everything the bot needs but a reachable Postgres; Slack points at nothing that matters. */
-function botEnv(databaseUrl: string, prefix: string, slackApiUrl = 'http://127.0.0.1:9/api/'): Record<string, string> {
+function shutdownEnv(databaseUrl: string, prefix: string, slackApiUrl = 'http://127.0.0.1:9/api/'): Record<string, string> {
   return {
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    PLAYBOOKS_DIR: path.resolve(__dirname, '../../playbooks'),
-    SLACK_BOT_TOKEN: 'xoxb-test-shutdown',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slackApiUrl,
+    ...botEnv({ databaseUrl, prefix, logLevel: 'warn' }),
+    ...slackEnv('xoxb-test-shutdown', SECRET, slackApiUrl),
   };
 }
 
@@ -77,7 +66,7 @@ describe('SIGTERM while the databases stall', () => {
     const redisUrl = new URL(TEST_REDIS_URL);
     redisUrl.hostname = '127.0.0.1';
     redisUrl.port = String(redis.port);
-    const running = await startBot({ env: { ...botEnv(pg.wrap(schema.url), prefix, slack.apiUrl), REDIS_URL: redisUrl.toString() } });
+    const running = await startBot({ env: { ...shutdownEnv(pg.wrap(schema.url), prefix, slack.apiUrl), REDIS_URL: redisUrl.toString() } });
     bot = running;
     for (const p of stall) p.stall();
     // A declare waits on the silent database, and relay passes and worker polls pile up behind it.
@@ -124,15 +113,14 @@ describe('start with an unreachable Postgres', () => {
 
   /** Runs `incident-bot start` as an operator would, and reports how it ended and how fast. */
   async function start(databaseUrl: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number | null; stderr: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
-      cwd: REPO_ROOT,
-      env: { ...botEnv(databaseUrl, uniquePrefix()), PORT: String(await freePort()) },
+    const child = spawnCli(['start'], {
+      env: { ...shutdownEnv(databaseUrl, uniquePrefix()), PORT: String(await freePort()) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.stdout.resume();
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout!.resume();
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => {
         children.delete(child);

@@ -17,8 +17,7 @@ describe('Slack saying wait, no, or sending what it should not', () => {
 
   async function declare(summary: string) {
     const res = await h.command(`pdf-404 ${summary}`, ALICE);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await h.slack.declaredChannel(res.responseUrl);
     const [header, checklist] = await h.slack.waitFor(() => {
       const m = h.slack.messagesIn(channel);
       return m.length >= 2 ? m : null;

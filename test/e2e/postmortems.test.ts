@@ -26,8 +26,7 @@ afterAll(async () => {
 
 async function declare(summary: string) {
   const res = await h.command(`pdf-404 ${summary}`, ALICE);
-  const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-  const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+  const channel = await h.slack.declaredChannel(res.responseUrl);
   h.slack.join(channel, BOB);
   h.slack.join(channel, CAROL);
   await h.slack.waitFor(() => h.slack.messagesIn(channel).length >= 2, 'header and checklist');

@@ -22,8 +22,7 @@ describe('probes', () => {
 
   async function declare(summary: string) {
     const res = await h.command(`pdf-404 ${summary}`, ALICE);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await h.slack.declaredChannel(res.responseUrl);
     const number = Number(/^INC-(\d+)/.exec(res.body.text)![1]);
     return { channel, number };
   }

@@ -28,8 +28,7 @@ describe('the 3 a.m. checklist: one step in focus, any step one click away', () 
 
   async function declare(text: string) {
     const res = await h.command(text, ALICE);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await h.slack.declaredChannel(res.responseUrl);
     h.slack.join(channel, BOB);
     const [, checklist] = await h.slack.waitFor(() => {
       const m = h.slack.messagesIn(channel);

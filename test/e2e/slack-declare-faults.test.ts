@@ -1,12 +1,11 @@
 import { startHarness, type Harness } from '../support/harness';
-import { BASE_DATABASE_URL } from '../support/db';
-import { TcpProxy } from '../support/tcp-proxy';
+import { postgresProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const ALICE = 'UALICE01';
 
 /** The Slack reply on a response_url that names the incident channel, once provisioning is done. */
 function channelReply(h: Harness, responseUrl: string) {
-  return h.slack.waitFor(() => h.slack.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
+  return h.slack.channelLinkReply(responseUrl);
 }
 
 describe('a declare is recorded before Slack is told so', () => {
@@ -73,8 +72,7 @@ describe('a declare while Postgres fails', () => {
   let h: Harness;
   let proxy: TcpProxy;
   beforeAll(async () => {
-    const target = new URL(BASE_DATABASE_URL);
-    proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+    proxy = await postgresProxy();
     h = await startHarness({ postgresProxy: proxy });
   });
   afterAll(async () => {

@@ -13,8 +13,7 @@ describe('the cause by hand and the KPIs, from Slack', () => {
 
   async function declare(summary: string) {
     const res = await h.command(`pdf-404 ${summary}`, ALICE);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await h.slack.declaredChannel(res.responseUrl);
     const [header] = await h.slack.waitFor(() => (h.slack.messagesIn(channel).length >= 2 ? h.slack.messagesIn(channel) : null), 'header and checklist');
     return { number: Number(/^INC-(\d+)/.exec(res.body.text)![1]), channel, header: header! };
   }

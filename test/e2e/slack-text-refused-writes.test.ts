@@ -1,7 +1,6 @@
-import { BASE_DATABASE_URL } from '../support/db';
 import { startHarness, type Harness } from '../support/harness';
 import { stepButtons } from '../support/slack-blocks';
-import { TcpProxy } from '../support/tcp-proxy';
+import { postgresProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const ALICE = 'UALICE01';
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/;
@@ -15,8 +14,7 @@ describe('summaries as people see them, and clicks the database did not take', (
   let proxy: TcpProxy;
 
   beforeAll(async () => {
-    const target = new URL(BASE_DATABASE_URL);
-    proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+    proxy = await postgresProxy();
     h = await startHarness({ postgresProxy: proxy });
   }, 20_000);
   afterEach(() => proxy?.heal());
@@ -28,8 +26,7 @@ describe('summaries as people see them, and clicks the database did not take', (
 
   async function declared(text: string) {
     const res = await h.command(text, ALICE);
-    const reply = await h.slack.waitFor(() => h.slack.replies.find((r) => res.responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link');
-    const channel = /<#(C\w+)>/.exec(reply.body.text)![1]!;
+    const channel = await h.slack.declaredChannel(res.responseUrl);
     const [header, checklist] = await h.slack.waitFor(
       () => (h.slack.messagesIn(channel).length >= 2 ? h.slack.messagesIn(channel) : null),
       'header and checklist',

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { startBot, type BotProcess } from '../support/bot-process';
+import { botEnv } from '../support/bot-env';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeConnector } from '../support/fake-connector';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { dropPrefix, uniquePrefix } from '../support/redis';
 import { alice, channelMessage, GENERAL_CHANNEL, INCIDENTS_CHANNEL, PEOPLE, postActivity, TEAM } from '../support/teams-activities';
 import { cardText } from '../support/teams-cards';
 
@@ -19,11 +19,7 @@ describe('a Teams bot killed -9 during incident setup', () => {
   let prefix: string;
   let bot: BotProcess;
   const env = () => ({
-    DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: path.resolve(__dirname, '../../playbooks'),
+    ...botEnv({ databaseUrl: schema.url, prefix }),
     TEAMS: 'on',
     TEAMS_INCIDENT_CHANNEL_ID: INCIDENTS_CHANNEL.id,
   });

@@ -1,22 +1,17 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT, spawnCli } from '../support/bot-process';
 import { freshSchema, type TestSchema } from '../support/db';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 /** The real entry point in its own process, as an operator runs it (no build needed). */
 function cli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env },
-    });
+    const child = spawnCli(args, { env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     // A start that ignored --help would keep running: kill it so the test fails instead of hanging.
     const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('exit', (code) => {
@@ -56,7 +51,7 @@ describe('incident-bot, run as a process', () => {
   }, 30_000);
 
   it('prints the version of package.json', async () => {
-    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     const r = await cli(['--version'], env);
     expect(r).toMatchObject({ code: 0, stdout: `${version}\n` });
   }, 30_000);

@@ -1,33 +1,19 @@
 import path from 'node:path';
-import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { systemClock } from '../../src/core/ports';
 import type { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import type { ProbeDef, Runbook } from '../../src/core/runbook/schema';
+import type { Runbook } from '../../src/core/runbook/schema';
 import { createLogger } from '../../src/logger';
 import { runHttpProbe, type HttpTarget } from '../../src/probes/http-probe';
 import { ProbeRunner } from '../../src/probes/runner';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeBraiFlow } from '../support/fake-braiflow';
+import { declaredProbeJob, meProbe, type HttpDef } from '../support/probes';
 
 const TOKEN = 'std-user-token-origin-test';
 const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
-
-type HttpDef = Extract<ProbeDef, { kind: 'http' }>;
-const probe = (extra: Partial<HttpDef>): HttpDef => ({
-  id: 'me-standard-user',
-  title: 'API /me as standard user',
-  kind: 'http',
-  auto: true,
-  path: '/api/v1/me',
-  method: 'GET',
-  as: 'standard-user',
-  expect_status: 200,
-  timeout: '2s',
-  ...extra,
-});
 
 /*
  * Probe definitions the runbook schema refuses, forced past it, with the other server allowed by
@@ -49,7 +35,7 @@ afterAll(async () => {
 
 test('a path that names another host (// or /\\) is refused before any request, and says why', async () => {
   for (const bad of [`//${other.host}/x`, `/\\${other.host}/x`]) {
-    const out = await runHttpProbe(probe({ path: bad }), target);
+    const out = await runHttpProbe(meProbe({ path: bad }), target);
     expect({ bad, status: out.status }).toEqual({ bad, status: 'error' });
     expect(out.reason).toContain(`refused: the path leads to http://${other.host}, not to BRAIFLOW_API_URL (${api.url})`);
   }
@@ -59,7 +45,7 @@ test('a path that names another host (// or /\\) is refused before any request, 
 
 test('a redirect to another origin is followed without the Authorization header', async () => {
   api.routes.set('GET /api/v1/moved', (_req, res) => res.writeHead(302, { location: `http://${other.host}/x` }).end());
-  await runHttpProbe(probe({ path: '/api/v1/moved' }), target);
+  await runHttpProbe(meProbe({ path: '/api/v1/moved' }), target);
   expect(api.seen.at(-1)).toEqual({ method: 'GET', path: '/api/v1/moved', authorization: `Bearer ${TOKEN}` });
   expect(other.seen).toEqual([{ method: 'GET', path: '/x', authorization: null }]);
   other.seen.length = 0;
@@ -88,24 +74,7 @@ describe('the runner, with definitions forced past the schema', () => {
     await schema.drop();
   });
 
-  async function declared() {
-    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
-    const runs = (
-      await schema.pool.query<{ runId: string; probeId: string }>(
-        `SELECT id AS "runId", probe_id AS "probeId" FROM probe_runs WHERE incident_id = $1 AND probe_id IN ('me-standard-user', 'smoke-invoice-pdf')`,
-        [snapshot.incident.id],
-      )
-    ).rows;
-    const job = { incidentId: snapshot.incident.id, runbookId: 'pdf-404', platform: 'slack', runs };
-    const status = async () =>
-      Object.fromEntries(
-        (await schema.pool.query(`SELECT probe_id, status, reason FROM probe_runs WHERE id = ANY($1::uuid[])`, [runs.map((r) => r.runId)])).rows.map((r) => [
-          r.probe_id,
-          `${r.status}: ${r.reason ?? ''}`,
-        ]),
-      );
-    return { job, status };
-  }
+  const declared = () => declaredProbeJob(deps, schema.pool, USER);
 
   it('records a probe aimed at another origin, and one with an out-of-range timeout, as errors on the first try', async () => {
     probes = { 'me-standard-user': { path: `//${other.host}/x` }, 'smoke-invoice-pdf': { timeout: '999999h' } };

@@ -9,17 +9,7 @@ import { setStep } from '../../src/core/incident/set-step';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
-
-/** A clock the test moves by hand: every timestamp the bot records must come from it. */
-class ManualClock {
-  constructor(private t: Date) {}
-  now(): Date {
-    return new Date(this.t);
-  }
-  set(iso: string): void {
-    this.t = new Date(iso);
-  }
-}
+import { ManualClock } from '../support/manual-clock';
 
 const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
 

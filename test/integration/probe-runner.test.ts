@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { systemClock } from '../../src/core/ports';
 import { loadCatalog } from '../../src/core/runbook/loader';
@@ -9,6 +8,7 @@ import { ProbeRunner } from '../../src/probes/runner';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeBraiFlow } from '../support/fake-braiflow';
+import { declaredProbeJob } from '../support/probes';
 
 const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
 const ME = '/api/v1/me';
@@ -43,21 +43,7 @@ describe('a probe job with several runs', () => {
   it('records each clean answer at once, and runs again only the probe whose connection broke', async () => {
     // /me drops the connection (a network error, worth another try); the PDF answers 404 (a clean fail).
     api.routes.set(`GET ${ME}`, (req) => req.socket.destroy());
-    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
-    const runs = (
-      await schema.pool.query<{ runId: string; probeId: string }>(
-        `SELECT id AS "runId", probe_id AS "probeId" FROM probe_runs WHERE incident_id = $1 AND probe_id IN ('me-standard-user', 'smoke-invoice-pdf')`,
-        [snapshot.incident.id],
-      )
-    ).rows;
-    const job = { incidentId: snapshot.incident.id, runbookId: 'pdf-404', platform: 'slack', runs };
-    const status = async () =>
-      Object.fromEntries(
-        (await schema.pool.query(`SELECT probe_id, status, reason FROM probe_runs WHERE id = ANY($1::uuid[])`, [runs.map((r) => r.runId)])).rows.map((r) => [
-          r.probe_id,
-          `${r.status}: ${r.reason ?? ''}`,
-        ]),
-      );
+    const { job, status } = await declaredProbeJob(deps, schema.pool, USER);
 
     // First try: the job fails so the job layer runs it again later; the fail is already recorded.
     await expect(runner.run(job, { attempt: 1, final: false })).rejects.toBeInstanceOf(ProbeNetworkError);

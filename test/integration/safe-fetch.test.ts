@@ -5,6 +5,8 @@ import tls from 'node:tls';
 import type { HostPolicy } from '../../src/probes/host-policy';
 import { ProbeNetworkError } from '../../src/probes/outcome';
 import { BlockedError, safeFetch, type SafeFetchOptions } from '../../src/probes/safe-fetch';
+import { recordingServer, type RecordingServer, type Seen } from '../support/recording-server';
+import { rejection } from '../support/refusals';
 
 // Every server here listens on loopback; no test lets a request leave the machine. The guard
 // below enforces that whatever safeFetch does: it records every socket connect and fails (without
@@ -44,49 +46,15 @@ beforeEach(() => {
   connects = [];
 });
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+const servers: RecordingServer[] = [];
 
-interface TestServer {
-  port: number;
-  origin: string;
-  requests: Seen[];
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
-
-async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void, host = '127.0.0.1', port = 0): Promise<TestServer> {
-  const requests: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-      requests.push(seen);
-      handler(req, res, seen);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const actual = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
-  const s: TestServer = {
-    port: actual,
-    origin: `http://${shown}:${actual}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections(); // the hanging servers would keep close() waiting forever
-        server.close(() => resolve());
-      }),
-  };
+async function serve(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse, seen: Seen) => void,
+  host = '127.0.0.1',
+  port = 0,
+): Promise<RecordingServer> {
+  // close() cuts open connections: the hanging servers would keep it waiting forever.
+  const s = await recordingServer(handler, host, port);
   servers.push(s);
   return s;
 }
@@ -102,16 +70,6 @@ function allow(...entries: string[]): HostPolicy {
 
 function opts(policy: HostPolicy, extra: Partial<SafeFetchOptions> = {}): SafeFetchOptions {
   return { method: 'GET', timeoutMs: 2000, maxBytes: 64 * 1024, policy, ...extra };
-}
-
-/** The rejection of `work`, failing the test if it resolves. */
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the fetch to fail');
 }
 
 /** A loopback port with nothing listening on it. */

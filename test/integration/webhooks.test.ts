@@ -5,24 +5,15 @@ import { loadConfig, type WebhookConfig } from '../../src/config';
 import { PermanentError, RetryLaterError } from '../../src/core/errors';
 import { signWebhook } from '../../src/webhooks/signature';
 import { verifyWebhookSignature, WebhookSender, type WebhookEvent } from '../../src/webhooks/sender';
+import { recordingServer, type RecordingServer, type Seen } from '../support/recording-server';
+import { rejection } from '../support/refusals';
 
 // Obviously fake: nothing here is a real key.
 const HMAC_SECRET = 'fake-hmac-secret-for-tests-only';
 const ROUTING_KEY = 'FAKE0ROUTING0KEY0FOR0TESTS000000';
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** A receiver on 127.0.0.1 that records every request; each path answers its own way. */
-interface Receiver {
-  origin: string;
-  requests: Seen[];
-  close(): Promise<void>;
-}
+type Receiver = RecordingServer;
 
 type Route = (res: http.ServerResponse, seen: Seen) => void;
 
@@ -70,28 +61,12 @@ const ROUTES: Record<string, Route> = {
 let receiver: Receiver;
 
 beforeAll(async () => {
-  const requests: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
-      requests.push(seen);
-      const route = ROUTES[new URL(seen.url, 'http://receiver').pathname];
-      if (route) route(res, seen);
-      else res.writeHead(404).end();
-    });
+  // close() cuts open connections: /never keeps its request open.
+  receiver = await recordingServer((_req, res, seen) => {
+    const route = ROUTES[new URL(seen.url, 'http://receiver').pathname];
+    if (route) route(res, seen);
+    else res.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver = {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections(); // /never keeps its request open
-        server.close(() => resolve());
-      }),
-  };
 });
 
 afterAll(() => receiver.close());
@@ -128,15 +103,6 @@ function generic(path: string, name = 'statuspage'): WebhookConfig {
 
 function sender(...webhooks: WebhookConfig[]): WebhookSender {
   return new WebhookSender(Object.fromEntries(webhooks.map((w) => [w.name, w])), { timeoutMs: 2000 });
-}
-
-async function rejection(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the send to fail');
 }
 
 describe('generic webhook', () => {

@@ -3,7 +3,7 @@
  * with SIGKILL mid-request and see what a crash really leaves behind: nothing in-process (no
  * runtime.stop(), no finally blocks) gets to run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { killOnExit } from './children';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -48,6 +48,18 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * `src/cli.ts <args>` in its own process, as an operator runs it (through tsx, no build needed).
+ * `preload`: more `--import`s, after tsx's. `stdio` defaults to pipes for all three.
+ */
+export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; stdio?: StdioOptions; preload?: string[] }): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', ...(opts.preload ?? []).flatMap((p) => ['--import', p]), CLI, ...args], {
+    cwd: REPO_ROOT,
+    env: opts.env,
+    stdio: opts.stdio ?? 'pipe',
+  });
+}
+
 /** A port nobody listens on right now: listen on 0, read it, close. */
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -89,12 +101,11 @@ class TailBuffer {
 export async function startBot(opts: StartBotOptions): Promise<BotProcess> {
   const role = opts.role ?? 'all';
   const port = opts.port ?? (await freePort());
-  // Both preloads through --import, which run in order: a -r would run before tsx's hook is in place.
-  const preload = ['--import', 'tsx', '--import', pathToFileURL(__filename).href];
-  const child = spawn(process.execPath, [...preload, CLI, 'start', '--role', role], {
-    cwd: REPO_ROOT,
+  // This module is preloaded through --import, after tsx: a -r would run before tsx's hook is in place.
+  const child = spawnCli(['start', '--role', role], {
     env: { ...opts.env, PORT: String(port), [EXIT_WITH_PARENT]: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    preload: [pathToFileURL(__filename).href],
   });
   killOnExit(child);
   const tail = new TailBuffer(OUTPUT_LINES);

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
 import type { ConsoleOptions } from '../../src/adapters/console/app';
 import { startRuntime, type Role, type Runtime } from '../../src/runtime';
 import { freshSchema, type TestSchema } from './db';
+import { botEnv } from './bot-env';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
 
 export interface ConsoleHarness {
@@ -40,12 +40,8 @@ export async function startConsoleHarness(
   let runtime: Runtime;
   try {
     const config = loadConfig({
-      DATABASE_URL: schema.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
+      ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: opts.runbooksDir }),
       PORT: '0',
-      LOG_LEVEL: 'silent',
-      PLAYBOOKS_DIR: opts.runbooksDir ?? path.resolve(__dirname, '../../playbooks'),
       ...opts.env,
     });
     if (!config.console) throw new Error('the console harness needs a configuration that serves the console (CONSOLE=off, or a chat platform, was set)');

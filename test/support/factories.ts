@@ -1,4 +1,4 @@
-import type { ChecklistStep, Incident, Snapshot, Status } from '../../src/core/incident/model';
+import type { ChecklistStep, Incident, Postmortem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
 import type { Runbook } from '../../src/core/runbook/schema';
 
 // Builders of the core objects the unit tests hand to decisions, views and renderers. Every
@@ -136,4 +136,19 @@ export function makeSnapshot(options: SnapshotOptions = {}): Snapshot {
     }),
   );
   return { incident: makeIncident({ runbookId: runbook.id, status, ...milestonesFor(status), ...incident }), steps };
+}
+
+/** A post-mortem opened when the incident ended, owned by the commander, at `status` (with the dates that status implies). */
+export function makePostmortem(status: PostmortemStatus, overrides: Partial<Postmortem> = {}): Postmortem {
+  return {
+    status,
+    owner: COMMANDER,
+    dueOn: '2025-03-20',
+    openedAt: new Date('2025-03-07T10:30:00Z'),
+    openedBy: 'incident-bot',
+    reviewedAt: null,
+    publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
+    closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
+    ...overrides,
+  };
 }

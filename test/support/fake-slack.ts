@@ -147,6 +147,17 @@ export class FakeSlack {
     return [...this.messages.values()].filter((m) => m.channel === channel);
   }
 
+  /** The reply to a declare's response URL that links the incident's channel, once it is sent. */
+  channelLinkReply(responseUrl: string, ms?: number): Promise<Reply> {
+    return this.waitFor(() => this.replies.find((r) => responseUrl.endsWith(r.path) && /<#C\w+>/.test(r.body.text)), 'the channel link', ms);
+  }
+
+  /** The id of the channel a declare's reply (to `responseUrl`) links, once it is sent. */
+  async declaredChannel(responseUrl: string, ms?: number): Promise<string> {
+    const reply = await this.channelLinkReply(responseUrl, ms);
+    return /<#(C\w+)>/.exec(reply.body.text)![1]!;
+  }
+
   /** Waits until `check` holds after some request, or fails after `ms`. */
   async waitFor<T>(check: () => T | undefined | false | null, what: string, ms = 10_000): Promise<T> {
     const deadline = Date.now() + ms;

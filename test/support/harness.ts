@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
 import { startRuntime, type Role, type Runtime, type RuntimeOptions } from '../../src/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { FakeSlack } from './fake-slack';
+import { botEnv, slackEnv } from './bot-env';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
 import { postSigned } from './signing';
 import type { TcpProxy } from './tcp-proxy';
@@ -55,15 +55,14 @@ export async function startHarness(
   const schema = opts.share?.schema ?? (await freshSchema());
   const prefix = opts.share?.prefix ?? uniquePrefix();
   const config = loadConfig({
-    DATABASE_URL: opts.postgresProxy ? opts.postgresProxy.wrap(schema.url) : schema.url,
-    REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
+    ...botEnv({
+      databaseUrl: opts.postgresProxy ? opts.postgresProxy.wrap(schema.url) : schema.url,
+      prefix,
+      redisUrl: opts.redisUrl,
+      playbooksDir: opts.runbooksDir,
+    }),
     PORT: '0',
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: opts.runbooksDir ?? path.resolve(__dirname, '../../playbooks'),
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    ...slackEnv(BOT_TOKEN, SIGNING_SECRET, slack.apiUrl),
     INCIDENT_ADMINS: opts.admins ?? '',
     SLACK_APP_TOKEN: opts.socketMode?.appToken,
     ...opts.env,

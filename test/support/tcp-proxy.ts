@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { BASE_DATABASE_URL } from './db';
 
 /**
  * A TCP proxy on loopback in front of a real server (Postgres, Redis), to make it fail the way
@@ -88,4 +89,10 @@ export class TcpProxy {
     client.on('error', end).on('close', end).on('data', forward(upstream));
     upstream.on('error', end).on('close', end).on('data', forward(client));
   }
+}
+
+/** A started proxy in front of the tests' Postgres (BASE_DATABASE_URL); `wrap` a URL to go through it. */
+export function postgresProxy(): Promise<TcpProxy> {
+  const target = new URL(BASE_DATABASE_URL);
+  return new TcpProxy(target.hostname, Number(target.port || 5432)).start();
 }

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/logger';
 import { startRuntime, type Role, type Runtime } from '../../src/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { FakeConnector } from './fake-connector';
+import { botEnv } from './bot-env';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
 import { channelMessage, GENERAL_CHANNEL, INCIDENTS_CHANNEL, invokeAction, PEOPLE, postActivity, TEAM, type Person } from './teams-activities';
 
@@ -51,12 +51,8 @@ export async function startTeamsHarness(
   const schema = opts.share?.schema ?? (await freshSchema());
   const prefix = opts.share?.prefix ?? uniquePrefix();
   const config = loadConfig({
-    DATABASE_URL: schema.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
+    ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: opts.runbooksDir }),
     PORT: '0',
-    LOG_LEVEL: 'silent',
-    PLAYBOOKS_DIR: opts.runbooksDir ?? path.resolve(__dirname, '../../playbooks'),
     TEAMS: 'on',
     TEAMS_INCIDENT_CHANNEL_ID: INCIDENTS_CHANNEL.id,
     ...opts.env,

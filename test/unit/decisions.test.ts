@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UserError, type IncidentAction, type Problem } from '../../src/core/errors';
+import type { IncidentAction } from '../../src/core/errors';
 import { acknowledgeChange, decideAcknowledge, withAcknowledgement, type AckVia } from '../../src/core/incident/acknowledge';
 import { decideCommander } from '../../src/core/incident/assign-commander';
 import { decideCancel } from '../../src/core/incident/cancel';
@@ -13,6 +13,7 @@ import type { Change } from '../../src/core/ports';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { COMMANDER, DECLARER, INCIDENT_ID, makeIncident, makeRunbook, makeSnapshot } from '../support/factories';
+import { refusal } from '../support/refusals';
 
 // Pure decisions: every test builds a snapshot by hand and looks only at the Change (or the
 // refusal) that comes back. Nothing here touches a database or a chat platform.
@@ -33,17 +34,6 @@ const ENDED: Array<'resolved' | 'cancelled'> = ['resolved', 'cancelled'];
 const OPEN: Status[] = ['declared', 'acknowledged', 'mitigated'];
 
 const runbook = makeRunbook();
-
-/** The refusal `fn` throws; fails the test if it throws anything else or nothing. */
-function refusal(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UserError) return err.problem;
-    throw err;
-  }
-  throw new Error('expected a refusal, but the action was allowed');
-}
 
 const kinds = (c: Change) => c.events.map((e) => e.kind);
 const ackEvent = (c: Change) => c.events.find((e) => e.kind === 'incident.acknowledged');

@@ -1,4 +1,3 @@
-import { UserError, type Problem } from '../../src/core/errors';
 import { decideEscalation, escalationDueJob, nextLevel, webhookResolveJobs } from '../../src/core/incident/escalation';
 import { escalationNotice } from '../../src/core/render/notices';
 import type { Actor, FiredLevel, Snapshot } from '../../src/core/incident/model';
@@ -6,6 +5,7 @@ import { decideResolve } from '../../src/core/incident/resolve';
 import { plainText } from '../../src/core/render/text';
 import { escalationLadder } from '../../src/core/render/views';
 import { DECLARED_AT, INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';
+import { refusal } from '../support/refusals';
 
 // The on-call ladder, decided from stored state: a level fires when it is due and nobody has
 // acknowledged, once; a person can step up by hand; the end of the incident stops it.
@@ -29,16 +29,6 @@ const fired = (level: number, min: number, by: string | null = null): FiredLevel
   note: null,
 });
 const withLevels = (s: Snapshot, ...levels: FiredLevel[]): Snapshot => ({ ...s, escalations: levels });
-
-function refusal(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UserError) return err.problem;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the ladder firing by itself', () => {
   it('schedules level 1 with the declare, at its time after the declaration', () => {

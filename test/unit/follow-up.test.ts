@@ -2,7 +2,7 @@ import type { ActionItem, Postmortem, PostmortemStatus, Snapshot } from '../../s
 import { decodeAction, encodeAction } from '../../src/core/render/actions';
 import { FOLLOW_UP_CAPS, followUpTexts, followUpView, trimFollowUp, type FollowUpView } from '../../src/core/render/follow-up';
 import { plainText } from '../../src/core/render/text';
-import { COMMANDER, DONE_BY, INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';
+import { COMMANDER, DONE_BY, INCIDENT_ID, makePostmortem, makeRunbook, makeSnapshot } from '../support/factories';
 
 // The follow-up message is drawn from this view on every surface: what is shown, in which order,
 // and which buttons exist follow the post-mortem's status and the items' due dates, never the surface.
@@ -11,18 +11,9 @@ const runbook = makeRunbook();
 /** "Today" in these tests: items due before 2025-03-14 are overdue. */
 const NOW = new Date('2025-03-14T08:00:00Z');
 
+/** Reviewed once past draft. */
 function postmortem(status: PostmortemStatus, o: Partial<Postmortem> = {}): Postmortem {
-  return {
-    status,
-    owner: COMMANDER,
-    dueOn: '2025-03-20',
-    openedAt: new Date('2025-03-07T10:30:00Z'),
-    openedBy: 'incident-bot',
-    reviewedAt: status === 'draft' ? null : new Date('2025-03-10T10:00:00Z'),
-    publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
-    closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
-    ...o,
-  };
+  return makePostmortem(status, { reviewedAt: status === 'draft' ? null : new Date('2025-03-10T10:00:00Z'), ...o });
 }
 
 function item(number: number, o: Partial<ActionItem> = {}): ActionItem {

@@ -9,7 +9,7 @@ import { checklistView, headerView, stepDetailView } from '../../src/core/render
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { blockProblem, viewProblem } from '../support/fake-slack';
-import { COMMANDER, INCIDENT_ID, makeSnapshot } from '../support/factories';
+import { COMMANDER, INCIDENT_ID, makePostmortem, makeSnapshot } from '../support/factories';
 
 // Golden checks: every shipped runbook, rendered in each state a responder meets, stays inside
 // Slack's documented limits (Block Kit and views reference), and the checklist stays short.
@@ -107,17 +107,7 @@ describe('the follow-up message rendered for Slack', () => {
       closedAt: k >= 200 ? new Date(Date.UTC(2025, 2, 10, 0, k)) : null,
       closedBy: k >= 200 ? 'U0BOB0002' : null,
     }));
-    const postmortem = {
-      status,
-      owner: COMMANDER,
-      dueOn: '2025-03-20',
-      openedAt: new Date('2025-03-07T10:30:00Z'),
-      openedBy: 'incident-bot',
-      reviewedAt: null,
-      publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
-      closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
-    };
-    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem, actionItems: items };
+    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem: makePostmortem(status), actionItems: items };
   }
 
   const textOf = (m: SlackMessage): string[] =>

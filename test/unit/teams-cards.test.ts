@@ -17,7 +17,7 @@ import { checklistView, headerView, stepDetailView, type ChecklistView, type Hea
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { markupOf } from '../../src/core/runbook/markup';
 import type { Runbook } from '../../src/core/runbook/schema';
-import { COMMANDER, DECLARER, DONE_BY, INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';
+import { COMMANDER, DECLARER, DONE_BY, INCIDENT_ID, makePostmortem, makeRunbook, makeSnapshot } from '../support/factories';
 import { cardSchemaProblems } from '../support/teams-cards';
 
 // Cards for Teams, checked the way Teams would take them: against the Adaptive Card 1.5 schema
@@ -343,17 +343,7 @@ describe('follow-up card', () => {
       closedAt: k >= 200 ? new Date(Date.UTC(2025, 2, 10, 0, k)) : null,
       closedBy: k >= 200 ? DONE_BY : null,
     }));
-    const postmortem = {
-      status,
-      owner: COMMANDER,
-      dueOn: '2025-03-20',
-      openedAt: new Date('2025-03-07T10:30:00Z'),
-      openedBy: 'incident-bot',
-      reviewedAt: null,
-      publishedAt: status === 'published' || status === 'closed' ? new Date('2025-03-11T10:00:00Z') : null,
-      closedAt: status === 'closed' ? new Date('2025-03-12T10:00:00Z') : null,
-    };
-    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem, actionItems: items };
+    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem: makePostmortem(status), actionItems: items };
   }
   // A directory name as hostile as the item text, and long.
   const hostileNames = (id: string) => (id === COMMANDER ? `${HOSTILE} ${'n'.repeat(200)}` : names(id));

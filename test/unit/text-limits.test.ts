@@ -1,15 +1,5 @@
-import { UserError, type Problem } from '../../src/core/errors';
 import { checkedText, MAX_TEXT } from '../../src/core/incident/text-limits';
-
-function refusal(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof UserError) return err.problem;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { refusal } from '../support/refusals';
 
 // What people type into summaries, reasons and action items, as the headers and topics will show it.
 describe('checkedText', () => {

@@ -1,5 +1,4 @@
 import type { ConversationsInviteResponse, WebClient } from '@slack/web-api';
-import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import { label } from '../../core/incident/model';
 import type { EscalationNotice } from '../../core/ports';
@@ -9,6 +8,7 @@ import type { EscalationTarget, SlackEscalationTargets } from './escalation-targ
 import { fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
 import { mrkdwn } from './format';
 import { postOnce } from './keyed-post';
+import { deliverEscalation, type OpenedEscalation } from '../shared/escalation';
 
 /** conversations.invite takes up to 1000 users (100 in older documentation): stay under both. */
 const INVITE_BATCH = 100;
@@ -50,19 +50,10 @@ export class SlackEscalations {
   ) {}
 
   async escalate(notice: EscalationNotice): Promise<void> {
-    await this.deliver(notice).catch((err: unknown) => {
-      throw forJobs(err);
-    });
+    await deliverEscalation(this.deps, notice, { roomWord: 'channel', forJobs }, (level) => this.deliver(notice, level));
   }
 
-  private async deliver(notice: EscalationNotice): Promise<void> {
-    const snap = await this.deps.store.get(notice.incidentId);
-    if (!snap) throw new PermanentError(`incident ${notice.incidentId} does not exist`);
-    const room = snap.incident.channelId;
-    // Setup may still be opening the channel; the job's next try finds it.
-    if (!room) throw new Error(`incident ${notice.incidentId} has no channel yet`);
-    const key = `escalation:${notice.level}`;
-
+  private async deliver(notice: EscalationNotice, { snap, room, key }: OpenedEscalation): Promise<void> {
     const resolved = await this.targets.resolve(notice.targets);
     const targets = distinct(resolved.filter((t): t is Targeted => t.kind !== 'unresolved'));
     const unreachable = resolved.flatMap((t) => (t.kind === 'unresolved' ? [unresolved(t)] : []));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
@@ -6,6 +5,7 @@ import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
 import type { Logger } from '../../logger';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
+import { putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../shared/message-sync';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
 import { followUpMessage } from './follow-up-blocks';
 import { slackErrorCode } from './errors';
@@ -13,7 +13,6 @@ import { slackErrorCode } from './errors';
 /** The metadata event type on every message the bot renders, to recognise its own messages. */
 const MESSAGE_EVENT = 'braiflow_incident_message';
 
-type Kind = ChatRef['kind'];
 const KINDS: readonly Kind[] = ['header', 'checklist', 'followup'];
 
 /**
@@ -34,12 +33,7 @@ export class SlackMessageSync {
    * `freshChannel`: the channel was created just now, so no earlier message can be in it.
    */
   async sync(incidentId: string, opts: { setup?: boolean; freshChannel?: boolean } = {}): Promise<void> {
-    await this.refs.renderLatest(
-      incidentId,
-      (session) => this.renderOnce(incidentId, session, opts),
-      async () => (await this.deps.store.get(incidentId))?.incident.version ?? 0,
-      { wait: opts.setup === true },
-    );
+    await renderLatest(this.refs, this.deps, incidentId, (session) => this.renderOnce(incidentId, session, opts), opts.setup === true);
   }
 
   /** Renders the state read after taking the lock, and returns the version it showed. */
@@ -52,50 +46,40 @@ export class SlackMessageSync {
     const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
     // The follow-up exists once there is a post-mortem or an action item; once posted, it stays.
     const followUp = followUpView(snap, pb, this.deps.clock.now(), this.deps.tz);
-    const messages: Array<[Kind, number, SlackMessage]> = [
+    const messages: Array<Planned<SlackMessage>> = [
       ['header', 0, headerMessage(headerView(snap, pb))],
-      ...checklistMessages(checklistView(snap, pb)).map((m, page): [Kind, number, SlackMessage] => ['checklist', page, m]),
-      ...(followUp ? [['followup', 0, followUpMessage(followUp)] as [Kind, number, SlackMessage]] : []),
+      ...checklistMessages(checklistView(snap, pb)).map((m, page): Planned<SlackMessage> => ['checklist', page, m]),
+      ...(followUp ? [['followup', 0, followUpMessage(followUp)] as Planned<SlackMessage>] : []),
     ];
     const missing = messages.some(([kind, page]) => !session.refs.some((r) => r.kind === kind && r.page === page));
     // A setup cut short may have posted messages it never recorded: find them before posting.
     if (missing && !opts.freshChannel) await this.adoptPosted(incidentId, channel, session);
     if (!opts.setup && !session.refs.some((r) => r.kind === 'header')) return version; // setup has not posted yet
-    for (const [kind, page, msg] of messages) await this.put(incidentId, session, channel, kind, page, msg, version);
+    await putAll(session, channel, messages, version, this.transport(incidentId, channel));
     return version;
   }
 
-  private async put(
-    incidentId: string,
-    session: RenderSession,
-    channel: string,
-    kind: Kind,
-    page: number,
-    msg: SlackMessage,
-    version: number,
-  ): Promise<void> {
-    const ref = session.refs.find((r) => r.kind === kind && r.page === page);
-    if (ref && ref.renderedVersion >= version) return;
-    const hash = createHash('sha256').update(JSON.stringify(msg)).digest('base64url');
-    if (ref) {
-      if (ref.renderedHash !== hash) {
+  private transport(incidentId: string, channel: string): MessageTransport<SlackMessage> {
+    return {
+      post: async (kind, page, msg) => {
+        const posted = await this.client.chat.postMessage({
+          channel,
+          text: msg.text,
+          blocks: msg.blocks as never,
+          unfurl_links: false,
+          // Lets a setup that crashed between posting and saving the ref find this message again.
+          metadata: { event_type: MESSAGE_EVENT, event_payload: { incident_id: incidentId, kind, page } },
+        });
+        const ts = posted.ts as string;
+        // Pin before recording: a crash in between finds the header by its metadata and pins it again.
+        if (kind === 'header') await this.pin(incidentId, channel, ts);
+        return ts;
+      },
+      update: async (ref, msg) => {
         await this.client.chat.update({ channel: ref.channelId, ts: ref.messageRef, text: msg.text, blocks: msg.blocks as never });
-      }
-      await session.save({ ...ref, renderedVersion: version, renderedHash: hash });
-      return;
-    }
-    const posted = await this.client.chat.postMessage({
-      channel,
-      text: msg.text,
-      blocks: msg.blocks as never,
-      unfurl_links: false,
-      // Lets a setup that crashed between posting and saving the ref find this message again.
-      metadata: { event_type: MESSAGE_EVENT, event_payload: { incident_id: incidentId, kind, page } },
-    });
-    const ts = posted.ts as string;
-    // Pin before recording: a crash in between finds the header by its metadata and pins it again.
-    if (kind === 'header') await this.pin(incidentId, channel, ts);
-    await session.save({ kind, page, channelId: channel, messageRef: ts, renderedVersion: version, renderedHash: hash });
+        return undefined;
+      },
+    };
   }
 
   private async pin(incidentId: string, channel: string, ts: string): Promise<void> {

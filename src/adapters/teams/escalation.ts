@@ -9,6 +9,7 @@ import type { TeamsConnector, TeamsMember } from './connector';
 import { forJobs } from './errors';
 import { threadLink } from './ids';
 import type { TeamsRoomPost } from './room-post';
+import { deliverEscalation, type OpenedEscalation } from '../shared/escalation';
 
 /**
  * Delivers a fired escalation level in Teams: one message in the incident's thread mentioning
@@ -29,17 +30,10 @@ export class TeamsEscalations {
   ) {}
 
   async escalate(notice: EscalationNotice): Promise<void> {
-    await this.deliver(notice).catch((err: unknown) => {
-      throw forJobs(err);
-    });
+    await deliverEscalation(this.deps, notice, { roomWord: 'thread', forJobs }, (level) => this.deliver(notice, level));
   }
 
-  private async deliver(notice: EscalationNotice): Promise<void> {
-    const snap = await this.deps.store.get(notice.incidentId);
-    if (!snap) throw new PermanentError(`incident ${notice.incidentId} does not exist`);
-    const room = snap.incident.channelId;
-    if (!room) throw new Error(`incident ${notice.incidentId} has no thread yet`);
-    const key = `escalation:${notice.level}`;
+  private async deliver(notice: EscalationNotice, { snap, room, key }: OpenedEscalation): Promise<void> {
     const roster = await this.connector.members(room);
     const found: TeamsMember[] = [];
     const unreachable: string[] = [];

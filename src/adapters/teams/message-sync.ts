@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import { followUpTexts, followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
-import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
+import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
+import { contentHash, putAll, renderLatest, type MessageTransport, type Planned } from '../shared/message-sync';
 import { checklistCards, headerCard, type Card } from './cards';
 import { followUpCard } from './follow-up-card';
 import type { TeamsConnector, OutgoingActivity } from './connector';
@@ -13,8 +13,6 @@ import type { TeamsPeople } from './people';
 export function cardActivity(card: Card, summary: string): OutgoingActivity {
   return { type: 'message', summary, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] };
 }
-
-type Kind = ChatRef['kind'];
 
 export interface Setup {
   open(header: OutgoingActivity): Promise<{ room: string; messageId: string }>;
@@ -41,12 +39,7 @@ export class TeamsMessageSync {
    * not posted yet does nothing: setup will.
    */
   async sync(incidentId: string, setup?: Setup): Promise<void> {
-    await this.refs.renderLatest(
-      incidentId,
-      (session) => this.renderOnce(incidentId, session, setup),
-      async () => (await this.deps.store.get(incidentId))?.incident.version ?? 0,
-      { wait: setup !== undefined },
-    );
+    await renderLatest(this.refs, this.deps, incidentId, (session) => this.renderOnce(incidentId, session, setup), setup !== undefined);
   }
 
   /** The card now due for a message the bot posted (what a click on it should see), or null. */
@@ -58,7 +51,7 @@ export class TeamsMessageSync {
     return (cards.find(([kind, page]) => kind === ref.kind && page === ref.page)?.[2].attachments?.[0]?.content as Card | undefined) ?? null;
   }
 
-  private async cards(incidentId: string): Promise<Array<[Kind, number, OutgoingActivity]> | null> {
+  private async cards(incidentId: string): Promise<Array<Planned<OutgoingActivity>> | null> {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) return null;
     const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
@@ -69,8 +62,8 @@ export class TeamsMessageSync {
     const { names } = await this.people.forSnapshot(snap, ...(followUp ? followUpTexts(followUp) : []));
     return [
       ['header', 0, cardActivity(headerCard(header, names), header.summary)],
-      ...checklistCards(checklist, names).map((card, page): [Kind, number, OutgoingActivity] => ['checklist', page, cardActivity(card, checklist.heading)]),
-      ...(followUp ? [['followup', 0, cardActivity(followUpCard(followUp, names), followUp.summary)] as [Kind, number, OutgoingActivity]] : []),
+      ...checklistCards(checklist, names).map((card, page): Planned<OutgoingActivity> => ['checklist', page, cardActivity(card, checklist.heading)]),
+      ...(followUp ? [['followup', 0, cardActivity(followUpCard(followUp, names), followUp.summary)] as Planned<OutgoingActivity>] : []),
     ];
   }
 
@@ -84,44 +77,30 @@ export class TeamsMessageSync {
       if (!setup) return version; // setup posts first
       const header = cards[0]![2];
       const { room, messageId } = await setup.open(header);
-      const ref = { kind: 'header' as const, page: 0, channelId: room, messageRef: messageId, renderedVersion: version, renderedHash: hash(header) };
+      const ref = { kind: 'header' as const, page: 0, channelId: room, messageRef: messageId, renderedVersion: version, renderedHash: contentHash(header) };
       await session.save(ref);
       session.refs.push(ref);
     }
     const room = session.refs.find((r) => r.kind === 'header')!.channelId;
     if (setup && snap.incident.channelId !== room) await setup.attach(room);
-    for (const [kind, page, activity] of cards) await this.put(session, room, kind, page, activity, version);
+    await putAll(session, room, cards, version, this.transport(room));
     return version;
   }
 
-  private async put(session: RenderSession, room: string, kind: Kind, page: number, activity: OutgoingActivity, version: number): Promise<void> {
-    const ref = session.refs.find((r) => r.kind === kind && r.page === page);
-    if (ref && ref.renderedVersion >= version) return;
-    const digest = hash(activity);
-    if (ref) {
-      if (ref.renderedHash !== digest) {
+  private transport(room: string): MessageTransport<OutgoingActivity> {
+    return {
+      post: (_kind, _page, activity) => this.connector.send(room, activity),
+      update: async (ref, activity) => {
         const updated = await this.connector.update(ref.channelId, ref.messageRef, activity).then(
           () => true,
           (err: unknown) => {
             // Someone deleted the card: post it again rather than leave the room without it.
-            if (connectorStatus(err) === 404 && kind !== 'header') return false;
+            if (connectorStatus(err) === 404 && ref.kind !== 'header') return false;
             throw err;
           },
         );
-        if (!updated) {
-          const id = await this.connector.send(room, activity);
-          await session.save({ ...ref, messageRef: id, renderedVersion: version, renderedHash: digest });
-          return;
-        }
-      }
-      await session.save({ ...ref, renderedVersion: version, renderedHash: digest });
-      return;
-    }
-    const id = await this.connector.send(room, activity);
-    await session.save({ kind, page, channelId: room, messageRef: id, renderedVersion: version, renderedHash: digest });
+        return updated ? undefined : this.connector.send(room, activity);
+      },
+    };
   }
-}
-
-function hash(activity: OutgoingActivity): string {
-  return createHash('sha256').update(JSON.stringify(activity)).digest('base64url');
 }

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { CoreDeps } from '../../core/incident/deps';
+import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
+
+export type Kind = ChatRef['kind'];
+
+/** One message an incident should show: its kind, its page within the kind, and its content. */
+export type Planned<M> = [Kind, number, M];
+
+/** What a platform does to its messages; the sync decides when. */
+export interface MessageTransport<M> {
+  /** Posts a message the incident does not have yet; returns its platform reference. */
+  post(kind: Kind, page: number, message: M): Promise<string>;
+  /**
+   * Replaces the content of a posted message. Returns the reference of a new message when the
+   * old one could not be updated and was posted again instead, else undefined.
+   */
+  update(ref: ChatRef, message: M): Promise<string | undefined>;
+}
+
+/** The digest of a message's content kept in `chat_refs`, to skip updates that would change nothing. */
+export function contentHash(message: unknown): string {
+  return createHash('sha256').update(JSON.stringify(message)).digest('base64url');
+}
+
+/**
+ * Runs `render` under the incident's render lock until the version it showed is the latest.
+ * `wait`: this render must run itself (setup's), so it queues for the lock instead of stepping aside.
+ */
+export async function renderLatest(
+  refs: ChatRefStore,
+  deps: CoreDeps,
+  incidentId: string,
+  render: (session: RenderSession) => Promise<number>,
+  wait: boolean,
+): Promise<void> {
+  await refs.renderLatest(incidentId, render, async () => (await deps.store.get(incidentId))?.incident.version ?? 0, { wait });
+}
+
+/**
+ * Brings each planned message up to `version`: posts what has no ref in `room`, updates what was
+ * rendered from an older version and whose content changed, and leaves current messages alone.
+ * Every message's ref is saved with the version and content hash it now shows.
+ */
+export async function putAll<M>(
+  session: RenderSession,
+  room: string,
+  messages: Array<Planned<M>>,
+  version: number,
+  transport: MessageTransport<M>,
+): Promise<void> {
+  for (const [kind, page, message] of messages) await put(session, room, kind, page, message, version, transport);
+}
+
+async function put<M>(
+  session: RenderSession,
+  room: string,
+  kind: Kind,
+  page: number,
+  message: M,
+  version: number,
+  transport: MessageTransport<M>,
+): Promise<void> {
+  const ref = session.refs.find((r) => r.kind === kind && r.page === page);
+  if (ref && ref.renderedVersion >= version) return;
+  const hash = contentHash(message);
+  if (ref) {
+    const reposted = ref.renderedHash !== hash ? await transport.update(ref, message) : undefined;
+    await session.save({ ...ref, ...(reposted === undefined ? {} : { messageRef: reposted }), renderedVersion: version, renderedHash: hash });
+    return;
+  }
+  const messageRef = await transport.post(kind, page, message);
+  await session.save({ kind, page, channelId: room, messageRef, renderedVersion: version, renderedHash: hash });
+}
