@@ -27,4 +27,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Exec form, no shell between tini and node: a shell would swallow the SIGTERM. `start` migrates first.
-CMD ["node", "dist/cli.js", "start"]
+CMD ["node", "dist/app/cli.js", "start"]

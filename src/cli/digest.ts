@@ -1,8 +1,8 @@
-import { loadConfig } from '../config';
+import { loadConfig } from '../app/config';
 import { systemClock } from '../core/ports';
 import { loadCatalog } from '../core/runbook/loader';
-import { weeklyDigestsFrom } from '../digest-wiring';
-import { createLogger } from '../logger';
+import { weeklyDigestsFrom } from '../app/digest-wiring';
+import { createLogger } from '../app/logger';
 import { createPool } from '../store/db';
 
 /** `incident-bot digest --now`: the same once-per-period rule as the schedule, so it never posts twice. */

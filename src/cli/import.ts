@@ -1,4 +1,4 @@
-import { loadDatabaseUrl } from '../config';
+import { loadDatabaseUrl } from '../app/config';
 import { ClassMapError, loadClassMap, type ClassMap } from '../imports/class-map';
 import { importFile } from '../imports/run';
 import { formatSummary } from '../imports/summary';

@@ -1,4 +1,4 @@
-import { loadDatabaseUrl } from '../config';
+import { loadDatabaseUrl } from '../app/config';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 

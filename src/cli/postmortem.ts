@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { loadDatabaseUrl, loadTeamTz } from '../config';
+import { loadDatabaseUrl, loadTeamTz } from '../app/config';
 import { postmortemMarkdown } from '../core/render/postmortem';
 import { loadCatalog } from '../core/runbook/loader';
 import { createPool } from '../store/db';

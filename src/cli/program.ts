@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Argument, Command, CommanderError, Option, type OutputConfiguration } from 'commander';
-import type { Role } from '../runtime';
+import type { Role } from '../app/runtime';
 import type { ImportSource } from '../imports/types';
 import { digestCommand } from './digest';
 import { IMPORT_SOURCES, importCommand } from './import';

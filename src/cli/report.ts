@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { loadDatabaseUrl } from '../config';
+import { loadDatabaseUrl } from '../app/config';
 import type { Figures, MttrReport } from '../core/reports';
 import { formatDuration, formatRate, postmortemsLine } from '../core/render/report-text';
 import { loadCatalog } from '../core/runbook/loader';

@@ -1,6 +1,6 @@
-import { loadConfig } from '../config';
-import { createLogger } from '../logger';
-import { startRuntime, type Role } from '../runtime';
+import { loadConfig } from '../app/config';
+import { createLogger } from '../app/logger';
+import { startRuntime, type Role } from '../app/runtime';
 
 export const ROLES: readonly Role[] = ['all', 'web', 'worker'];
 

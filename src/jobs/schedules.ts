@@ -1,4 +1,4 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../app/logger';
 import { withTimeout } from '../util/timeout';
 import type { JobQueues } from './queues';
 

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { ActionView } from '../core/render/actions';
-import type { Text } from '../core/render/text';
+import type { ActionView } from '../core/text/actions';
+import type { Text } from '../core/text/text';
 
 export interface ConsoleMessage {
   at: Date;

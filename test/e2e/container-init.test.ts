@@ -49,9 +49,9 @@ describe('the container start command under tini', () => {
 
   it('passes SIGTERM to node, which shuts down within the bound and exits 0', async () => {
     const argv = containerArgv();
-    expect(argv).toEqual(['/usr/bin/tini', '--', 'node', 'dist/cli.js', 'start']);
+    expect(argv).toEqual(['/usr/bin/tini', '--', 'node', 'dist/app/cli.js', 'start']);
     const local = argv.flatMap((a) =>
-      a === '/usr/bin/tini' ? [tini] : a === 'node' ? [process.execPath] : a === 'dist/cli.js' ? ['--import', 'tsx', 'src/cli.ts'] : [a],
+      a === '/usr/bin/tini' ? [tini] : a === 'node' ? [process.execPath] : a === 'dist/app/cli.js' ? ['--import', 'tsx', 'src/app/cli.ts'] : [a],
     );
     const port = await freePort();
     // Console-only: no chat platform needed; LOG_LEVEL info, for the shutdown's log line.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { checkDiagnosisDue } from '../../src/core/incident/diagnosis';
-import { encodeAction } from '../../src/core/render/actions';
+import { encodeAction } from '../../src/core/text/actions';
 import { startBot, type BotProcess } from '../support/bot-process';
 import { botEnv, slackEnv } from '../support/bot-env';
 import { freshSchema, type TestSchema } from '../support/db';

@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app/config';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import { weeklyDigestFrom } from '../../src/digest-wiring';
-import { DigestClaims } from '../../src/digest/claims';
-import { createLogger } from '../../src/logger';
+import { weeklyDigestFrom } from '../../src/app/digest-wiring';
+import { DigestClaims } from '../../src/store/digest-claims';
+import { createLogger } from '../../src/app/logger';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from '../support/harness';
 import path from 'node:path';
 

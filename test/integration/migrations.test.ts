@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, copyFileSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
-import { startRuntime } from '../../src/runtime';
+import { loadConfig } from '../../src/app/config';
+import { createLogger } from '../../src/app/logger';
+import { startRuntime } from '../../src/app/runtime';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate';
 import { freshSchema, type TestSchema } from '../support/db';
 

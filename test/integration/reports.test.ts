@@ -313,7 +313,7 @@ describe('PgReports.mttr', () => {
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          ['--import', 'tsx', 'src/cli.ts', 'report', ...args],
+          ['--import', 'tsx', 'src/app/cli.ts', 'report', ...args],
           { cwd: ROOT, env: { ...process.env, DATABASE_URL: schema.url, PLAYBOOKS_DIR: path.join(ROOT, 'playbooks') } },
           (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
         );

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { loadConfig, type WebhookConfig } from '../../src/config';
+import { loadConfig, type WebhookConfig } from '../../src/app/config';
 import { PermanentError, RetryLaterError } from '../../src/core/errors';
 import { signWebhook } from '../../src/webhooks/signature';
 import { verifyWebhookSignature, WebhookSender, type WebhookEvent } from '../../src/webhooks/sender';

@@ -1,5 +1,5 @@
 /**
- * The real bot (`src/cli.ts start`) as a separate OS process, so a test or the soak can kill it
+ * The real bot (`src/app/cli.ts start`) as a separate OS process, so a test or the soak can kill it
  * with SIGKILL mid-request and see what a crash really leaves behind: nothing in-process (no
  * runtime.stop(), no finally blocks) gets to run.
  */
@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 export type BotRole = 'all' | 'web' | 'worker';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(REPO_ROOT, 'src', 'cli.ts');
+const CLI = path.join(REPO_ROOT, 'src', 'app', 'cli.ts');
 const OUTPUT_LINES = 200;
 const STOP_GRACE_MS = 10_000;
 
@@ -49,7 +49,7 @@ export interface StartBotOptions {
 }
 
 /**
- * `src/cli.ts <args>` in its own process, as an operator runs it (through tsx, no build needed).
+ * `src/app/cli.ts <args>` in its own process, as an operator runs it (through tsx, no build needed).
  * `preload`: more `--import`s, after tsx's. `stdio` defaults to pipes for all three.
  */
 export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; stdio?: StdioOptions; preload?: string[] }): ChildProcess {

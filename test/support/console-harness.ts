@@ -1,8 +1,8 @@
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app/config';
 import type { Clock } from '../../src/core/ports';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/app/logger';
 import type { ConsoleOptions } from '../../src/adapters/console/app';
-import { startRuntime, type Role, type Runtime } from '../../src/runtime';
+import { startRuntime, type Role, type Runtime } from '../../src/app/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { botEnv } from './bot-env';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';

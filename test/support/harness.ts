@@ -1,7 +1,7 @@
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app/config';
 import type { Clock } from '../../src/core/ports';
-import { createLogger } from '../../src/logger';
-import { startRuntime, type Role, type Runtime, type RuntimeOptions } from '../../src/runtime';
+import { createLogger } from '../../src/app/logger';
+import { startRuntime, type Role, type Runtime, type RuntimeOptions } from '../../src/app/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { FakeSlack } from './fake-slack';
 import { botEnv, slackEnv } from './bot-env';

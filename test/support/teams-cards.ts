@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import draft6 from 'ajv/dist/refs/json-schema-draft-06.json';
-import { decodeAction, type ActionPayload } from '../../src/core/render/actions';
+import { decodeAction, type ActionPayload } from '../../src/core/text/actions';
 
 /** Every Action.Execute in a card (ShowCard confirmations included), with the payload it carries. */
 export function cardActions(card: unknown): Array<{ title: string; verb: string; data: Record<string, unknown>; payload: ActionPayload | null }> {

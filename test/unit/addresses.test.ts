@@ -1,5 +1,5 @@
 import { addressEntryProblem, addressMatcher, localClients, PRIVATE_NETWORKS } from '../../src/http/addresses';
-import { loadConfig, ConfigError } from '../../src/config';
+import { loadConfig, ConfigError } from '../../src/app/config';
 
 describe('address lists (METRICS_ALLOW_FROM, CONSOLE_ALLOW_FROM)', () => {
   it('matches addresses inside the listed networks and single addresses, IPv4 seen through IPv6 included', () => {

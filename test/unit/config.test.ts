@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, surfaces } from '../../src/config';
+import { ConfigError, loadConfig, surfaces } from '../../src/app/config';
 
 const VALID = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/incident_bot',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app/config';
 
 const root = path.resolve(__dirname, '../..');
 const read = (f: string) => readFileSync(path.join(root, f), 'utf8');
@@ -96,7 +96,7 @@ describe('container start', () => {
   const cmd = execForm(instruction(dockerfile, 'CMD'));
 
   it('starts node in exec form, with no shell in between', () => {
-    expect(cmd).toEqual(['node', 'dist/cli.js', 'start']);
+    expect(cmd).toEqual(['node', 'dist/app/cli.js', 'start']);
     for (const argv of [entrypoint ?? [], cmd ?? []]) {
       expect(argv.filter((a) => /(^|\/)(ba|da)?sh$/.test(a))).toEqual([]);
     }

@@ -4,7 +4,7 @@ import { decideDiagnosisOverdue, diagnosisDueJob } from '../../src/core/incident
 import { diagnosisNotice, diagnosisRule } from '../../src/core/render/notices';
 import type { Snapshot, Status } from '../../src/core/incident/model';
 import type { Change, IncidentStore } from '../../src/core/ports';
-import { plainText } from '../../src/core/render/text';
+import { plainText } from '../../src/core/text/text';
 import { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { runbookSchema, type Runbook } from '../../src/core/runbook/schema';
 import { DECLARED_AT, INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';

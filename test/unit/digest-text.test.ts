@@ -1,5 +1,5 @@
 import { digestText, duration, line } from '../../src/core/render/digest-text';
-import { plainText } from '../../src/core/render/text';
+import { plainText } from '../../src/core/text/text';
 import type { ClassFigures, Figures, MttrReport } from '../../src/core/reports';
 
 function figures(f: Partial<Figures>): Figures {

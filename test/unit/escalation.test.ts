@@ -2,7 +2,7 @@ import { decideEscalation, escalationDueJob, nextLevel, webhookResolveJobs } fro
 import { escalationNotice } from '../../src/core/render/notices';
 import type { Actor, FiredLevel, Snapshot } from '../../src/core/incident/model';
 import { decideResolve } from '../../src/core/incident/resolve';
-import { plainText } from '../../src/core/render/text';
+import { plainText } from '../../src/core/text/text';
 import { escalationLadder } from '../../src/core/render/views';
 import { DECLARED_AT, INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';
 import { refusal } from '../support/refusals';

@@ -1,7 +1,7 @@
 import type { ActionItem, Postmortem, PostmortemStatus, Snapshot } from '../../src/core/incident/model';
-import { decodeAction, encodeAction } from '../../src/core/render/actions';
+import { decodeAction, encodeAction } from '../../src/core/text/actions';
 import { FOLLOW_UP_CAPS, followUpTexts, followUpView, trimFollowUp, type FollowUpView } from '../../src/core/render/follow-up';
-import { plainText } from '../../src/core/render/text';
+import { plainText } from '../../src/core/text/text';
 import { COMMANDER, DONE_BY, INCIDENT_ID, makePostmortem, makeRunbook, makeSnapshot } from '../support/factories';
 
 // The follow-up message is drawn from this view on every surface: what is shown, in which order,

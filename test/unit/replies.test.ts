@@ -20,7 +20,7 @@ import {
   statusText,
   type DiagnosisOverdue,
 } from '../../src/core/render/replies';
-import { plainText, type Text } from '../../src/core/render/text';
+import { plainText, type Text } from '../../src/core/text/text';
 import { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { COMMANDER, DECLARER, makeIncident, makeRunbook, makeSnapshot } from '../support/factories';

@@ -1,7 +1,7 @@
 import { reportTable } from '../../src/cli/report';
 import type { ClassFigures, Figures, MttrReport, PostmortemFigures } from '../../src/core/reports';
 import { formatDuration, formatHours, formatRate, mttrText, postmortemsLine } from '../../src/core/render/report-text';
-import { plainText } from '../../src/core/render/text';
+import { plainText } from '../../src/core/text/text';
 
 const figures = (over: Partial<Figures> = {}): Figures => ({
   incidents: 10,

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileS
 import os from 'node:os';
 import path from 'node:path';
 import { consoleReads } from '../../src/adapters/console/reads';
-import type { ConsoleMessages } from '../../src/adapters/console/messages';
+import type { ConsoleMessages } from '../../src/store/console-messages';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { RunbookFileCache } from '../../src/core/runbook/file-cache';
 import { checkRunbooks } from '../../src/core/runbook/loader';

@@ -10,7 +10,7 @@ const SHIPPED = path.join(ROOT, 'playbooks');
 const SHIPPED_IDS = ['pdf-404', 'queue-failure', 'storage-permissions', 'workflow-500'];
 
 function runCli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/app/cli.ts', ...args], {
     cwd: ROOT,
     env: process.env,
     encoding: 'utf8',

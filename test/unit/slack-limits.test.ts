@@ -3,7 +3,7 @@ import { checklistMessages, CHARS_PER_PAGE, headerMessage, type SlackMessage } f
 import { followUpMessage } from '../../src/adapters/slack/follow-up-blocks';
 import { stepDetailModal } from '../../src/adapters/slack/step-details';
 import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
-import { decodeAction } from '../../src/core/render/actions';
+import { decodeAction } from '../../src/core/text/actions';
 import { followUpView } from '../../src/core/render/follow-up';
 import { checklistView, headerView, stepDetailView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';

@@ -12,7 +12,7 @@ import {
 import { followUpCard } from '../../src/adapters/teams/follow-up-card';
 import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
 import { followUpView } from '../../src/core/render/follow-up';
-import { encodeAction, type ActionPayload, type ActionView } from '../../src/core/render/actions';
+import { encodeAction, type ActionPayload, type ActionView } from '../../src/core/text/actions';
 import { checklistView, headerView, stepDetailView, type ChecklistView, type HeaderView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { markupOf } from '../../src/core/runbook/markup';

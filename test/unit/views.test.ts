@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Snapshot, Status } from '../../src/core/incident/model';
-import { decodeAction, encodeAction, type ActionPayload } from '../../src/core/render/actions';
-import { plainText } from '../../src/core/render/text';
+import { decodeAction, encodeAction, type ActionPayload } from '../../src/core/text/actions';
+import { plainText } from '../../src/core/text/text';
 import { checklistView, diagnosisClock, headerView, stepDetailView, type ActionView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { ConsoleConfig } from '../../config';
+import type { ConsoleConfig } from '../../app/config';
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Actor, Incident } from '../../core/incident/model';
 import type { ChatPlatform, EscalationNotice, ReplyTo } from '../../core/ports';
-import type { ActionView } from '../../core/render/actions';
-import type { Text } from '../../core/render/text';
-import type { ConsoleChanges } from './changes';
-import { ConsoleMessages } from './messages';
+import type { ActionView } from '../../core/text/actions';
+import type { Text } from '../../core/text/text';
+import type { ConsoleChanges } from '../../store/console-changes';
+import { ConsoleMessages } from '../../store/console-messages';
 import { requireSnapshot } from '../../core/incident/require-snapshot';
 
 export const CONSOLE_PLATFORM = 'web';

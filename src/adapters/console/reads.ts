@@ -8,7 +8,7 @@ import { RunbookFileCache } from '../../core/runbook/file-cache';
 import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
 import type { Runbook } from '../../core/runbook/schema';
 import type { ConsoleIncidentReads } from '../../store/console-reads';
-import type { ConsoleMessages } from './messages';
+import type { ConsoleMessages } from '../../store/console-messages';
 import { CONSOLE_PLATFORM, CONSOLE_WORKSPACE } from './platform';
 import { timelineEntries } from './pages/incident';
 

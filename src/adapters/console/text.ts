@@ -1,5 +1,5 @@
 import type { Markup } from '../../core/runbook/markup';
-import type { Span, Text } from '../../core/render/text';
+import type { Span, Text } from '../../core/text/text';
 import { escapeHtml, html, httpUrl, localPath, raw, SafeHtml } from './html';
 
 /** A person's display name, or null to show the id. */

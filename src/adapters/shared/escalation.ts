@@ -1,4 +1,4 @@
-import { PermanentError } from '../../core/errors';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Snapshot } from '../../core/incident/model';
 import type { EscalationNotice } from '../../core/ports';
@@ -23,8 +23,7 @@ export async function deliverEscalation(
   deliver: (level: OpenedEscalation) => Promise<void>,
 ): Promise<void> {
   try {
-    const snap = await deps.store.get(notice.incidentId);
-    if (!snap) throw new PermanentError(`incident ${notice.incidentId} does not exist`);
+    const snap = await requireSnapshot(deps.store, notice.incidentId);
     const room = snap.incident.channelId;
     // Setup may still be opening the room; the job's next try finds it.
     if (!room) throw new Error(`incident ${notice.incidentId} has no ${opts.roomWord} yet`);

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Dispatcher } from '../../core/commands/dispatch';
 import { UserError } from '../../core/errors';
 import type { ChatPlatform } from '../../core/ports';
-import { decodeAction, type ActionPayload } from '../../core/render/actions';
-import type { Logger } from '../../logger';
-import type { Text } from '../../core/render/text';
+import { decodeAction, type ActionPayload } from '../../core/text/actions';
+import type { Logger } from '../../app/logger';
+import type { Text } from '../../core/text/text';
 import { answerBeforeAck, ephemeral } from './reply';
 
 /**

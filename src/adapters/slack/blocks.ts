@@ -1,4 +1,4 @@
-import { encodeAction, type ActionPayload } from '../../core/render/actions';
+import { encodeAction, type ActionPayload } from '../../core/text/actions';
 import { probeMark, type ActionView, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView } from '../../core/render/views';
 import { escape, mention, mrkdwn, safeUrl, slackTime, truncate } from './format';
 import { markupPlainText } from '../../core/runbook/markup';

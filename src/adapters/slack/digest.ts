@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Text } from '../../core/render/text';
+import type { Text } from '../../core/text/text';
 import type { DigestPoster } from '../../jobs/handlers/digest-weekly';
 import { mrkdwn } from './format';
 

@@ -1,4 +1,4 @@
-import { sliceWhole, type Span, type Text } from '../../core/render/text';
+import { sliceWhole, type Span, type Text } from '../../core/text/text';
 
 /** The slash command every Slack user types; core texts name commands without it. */
 export const SLASH_COMMAND = '/incident';

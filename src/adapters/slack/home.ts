@@ -1,9 +1,9 @@
 import type { App, types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { ActionView } from '../../core/render/actions';
+import type { ActionView } from '../../core/text/actions';
 import { homeView, moreText, type HomeRowView, type HomeSectionView, type HomeView } from '../../core/render/home';
-import type { Text } from '../../core/render/text';
-import type { Logger } from '../../logger';
+import type { Text } from '../../core/text/text';
+import type { Logger } from '../../app/logger';
 import type { HomeQueries } from '../../store/home';
 import { mrkdwn, truncate } from './format';
 import { button as blockButton } from './blocks';

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../app/logger';
 
 const TTL_MS = 60_000;
 

@@ -1,9 +1,9 @@
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { WebClient } from '@slack/web-api';
-import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../app/logger';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
 import { putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../shared/message-sync';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
@@ -38,8 +38,7 @@ export class SlackMessageSync {
 
   /** Renders the state read after taking the lock, and returns the version it showed. */
   private async renderOnce(incidentId: string, session: RenderSession, opts: { setup?: boolean; freshChannel?: boolean }): Promise<number> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, incidentId);
     const version = snap.incident.version;
     const channel = snap.incident.channelId;
     if (!channel) return version; // provisioning renders once the channel exists

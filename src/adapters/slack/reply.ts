@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import { NotWrittenError, UserError } from '../../core/errors';
 import { internalErrorText, problemText } from '../../core/render/replies';
-import type { Text } from '../../core/render/text';
-import type { Logger } from '../../logger';
+import type { Text } from '../../core/text/text';
+import type { Logger } from '../../app/logger';
 import { mrkdwn } from './format';
 
 export function ephemeral(text: Text) {

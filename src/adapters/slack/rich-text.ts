@@ -1,4 +1,4 @@
-import { plainText, type Span, type Text } from '../../core/render/text';
+import { plainText, type Span, type Text } from '../../core/text/text';
 import type { Markup, MarkupBlock } from '../../core/runbook/markup';
 import { SLASH_COMMAND } from './format';
 

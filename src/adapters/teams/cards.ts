@@ -1,5 +1,5 @@
-import { decodeAction, encodeAction, type ActionPayload, type ActionView } from '../../core/render/actions';
-import type { Text } from '../../core/render/text';
+import { decodeAction, encodeAction, type ActionPayload, type ActionView } from '../../core/text/actions';
+import type { Text } from '../../core/text/text';
 import { clip, probeMark, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
 import {
   clipChars,

@@ -1,4 +1,4 @@
-import type { Text } from '../../core/render/text';
+import type { Text } from '../../core/text/text';
 import type { DigestPoster } from '../../jobs/handlers/digest-weekly';
 import type { TeamsConnector } from './connector';
 import { messageText } from './cards';

@@ -1,4 +1,4 @@
-import { PermanentError } from '../../core/errors';
+import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { CoreDeps } from '../../core/incident/deps';
 import { followUpTexts, followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
@@ -68,8 +68,7 @@ export class TeamsMessageSync {
   }
 
   private async renderOnce(incidentId: string, session: RenderSession, setup?: Setup): Promise<number> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) throw new PermanentError(`incident ${incidentId} does not exist`);
+    const snap = await requireSnapshot(this.deps.store, incidentId);
     const version = snap.incident.version;
     const cards = (await this.cards(incidentId))!;
     const hasHeader = session.refs.some((r) => r.kind === 'header');

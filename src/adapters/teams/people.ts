@@ -1,5 +1,5 @@
 import type { Snapshot } from '../../core/incident/model';
-import type { Text } from '../../core/render/text';
+import type { Text } from '../../core/text/text';
 import type { TeamsDirectory, TeamsPerson } from '../../store/teams-directory';
 
 export type Names = (userId: string) => string | null;

@@ -1,6 +1,6 @@
 import { RetryLaterError } from '../../core/errors';
-import type { ActionView } from '../../core/render/actions';
-import type { Text } from '../../core/render/text';
+import type { ActionView } from '../../core/text/actions';
+import type { Text } from '../../core/text/text';
 import type { ChatPostStore } from '../../store/chat-posts';
 import { messageText, noticeCard } from './cards';
 import { TEAMS_COMMAND } from './teams-text';
@@ -8,7 +8,7 @@ import type { OutgoingActivity, TeamsConnector } from './connector';
 import { cardActivity } from './message-sync';
 import type { TeamsPeople } from './people';
 import { usersIn } from './people';
-import { plainText } from '../../core/render/text';
+import { plainText } from '../../core/text/text';
 
 /**
  * Says things in Teams conversations: text with real mentions, or a card when there are buttons.

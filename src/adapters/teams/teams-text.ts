@@ -1,4 +1,4 @@
-import { plainText, sliceWhole, type Span, type Text } from '../../core/render/text';
+import { plainText, sliceWhole, type Span, type Text } from '../../core/text/text';
 import type { Markup, MarkupBlock } from '../../core/runbook/markup';
 
 /** One Adaptive Card element or inline, as JSON. */

@@ -1,9 +1,9 @@
 import { digestText } from '../../core/render/digest-text';
-import type { Text } from '../../core/render/text';
+import type { Text } from '../../core/text/text';
 import type { Clock } from '../../core/ports';
 import type { Reports } from '../../core/reports';
-import type { Logger } from '../../logger';
-import type { DigestClaims } from '../../digest/claims';
+import type { Logger } from '../../app/logger';
+import type { DigestClaims } from '../../store/digest-claims';
 import { lastCompletePeriod, type DigestPeriod } from '../../digest/period';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';

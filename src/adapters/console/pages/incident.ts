@@ -1,8 +1,8 @@
 import type { Snapshot } from '../../../core/incident/model';
 import type { TimelineEvent } from '../../../core/ports';
-import type { ActionView } from '../../../core/render/actions';
+import type { ActionView } from '../../../core/text/actions';
 import type { FollowUpView } from '../../../core/render/follow-up';
-import { plainText, type Text } from '../../../core/render/text';
+import { plainText, type Text } from '../../../core/text/text';
 import { timelineContext, timelineText } from '../../../core/render/timeline';
 import { markupPlainText } from '../../../core/runbook/markup';
 import type { Runbook } from '../../../core/runbook/schema';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { encodeAction, type ActionView } from '../../../core/render/actions';
-import type { Text } from '../../../core/render/text';
+import { encodeAction, type ActionView } from '../../../core/text/actions';
+import type { Text } from '../../../core/text/text';
 import { html, type HtmlValue, type SafeHtml } from '../html';
 import { textHtml, type Names, type TextLinks } from '../text';
 

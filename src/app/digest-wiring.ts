@@ -1,16 +1,16 @@
 import type { Pool } from 'pg';
-import { createSlackClient } from './adapters/slack/client';
-import { SlackDigestPoster } from './adapters/slack/digest';
+import { createSlackClient } from '../adapters/slack/client';
+import { SlackDigestPoster } from '../adapters/slack/digest';
 import type { Config } from './config';
-import type { Clock } from './core/ports';
-import type { Reports } from './core/reports';
-import type { RunbookCatalog } from './core/runbook/catalog';
+import type { Clock } from '../core/ports';
+import type { Reports } from '../core/reports';
+import type { RunbookCatalog } from '../core/runbook/catalog';
 import type { Logger } from './logger';
-import { DigestClaims } from './digest/claims';
-import type { DigestPoster } from './jobs/handlers/digest-weekly';
-import { PgReports } from './store/reports';
-import { TeamsDirectory } from './store/teams-directory';
-import { WeeklyDigest } from './jobs/handlers/digest-weekly';
+import { DigestClaims } from '../store/digest-claims';
+import type { DigestPoster } from '../jobs/handlers/digest-weekly';
+import { PgReports } from '../store/reports';
+import { TeamsDirectory } from '../store/teams-directory';
+import { WeeklyDigest } from '../jobs/handlers/digest-weekly';
 
 type DigestDeps = { pool: Pool; catalog: RunbookCatalog; clock: Clock; logger: Logger; reports?: Reports };
 
@@ -22,9 +22,9 @@ export function weeklyDigestsFrom(config: Config, deps: DigestDeps): WeeklyDiges
   const teams = config.digest.teamsChannel;
   if (teams && config.teams) {
     // Loaded only here: botbuilder takes most of a second to load, and only Teams needs it.
-    const { TeamsAdapter }: typeof import('./adapters/teams/adapter') = require('./adapters/teams/adapter');
-    const { TeamsConnector }: typeof import('./adapters/teams/connector') = require('./adapters/teams/connector');
-    const { TeamsDigestPoster }: typeof import('./adapters/teams/digest') = require('./adapters/teams/digest');
+    const { TeamsAdapter }: typeof import('../adapters/teams/adapter') = require('../adapters/teams/adapter');
+    const { TeamsConnector }: typeof import('../adapters/teams/connector') = require('../adapters/teams/connector');
+    const { TeamsDigestPoster }: typeof import('../adapters/teams/digest') = require('../adapters/teams/digest');
     const connector = new TeamsConnector(new TeamsAdapter(config.teams), new TeamsDirectory(deps.pool));
     out.push(digestTo(config, deps, teams, new TeamsDigestPoster(connector)));
   }

@@ -1,10 +1,10 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
-import { cronProblem, timeZoneProblem } from './digest/period';
-import { addressEntryProblem, PRIVATE_NETWORKS } from './http/addresses';
-import { parseAllowedHosts } from './probes/host-policy';
+import { cronProblem, timeZoneProblem } from '../digest/period';
+import { addressEntryProblem, PRIVATE_NETWORKS } from '../http/addresses';
+import { parseAllowedHosts } from '../probes/host-policy';
 import { weakTokenProblem } from './token-strength';
-import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPreset } from './webhooks/variables';
+import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPreset } from '../webhooks/variables';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

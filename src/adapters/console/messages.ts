@@ -1,2 +1,0 @@
-// What the bot said on a console page is kept by the store.
-export { ConsoleMessages, type ConsoleMessage } from '../../store/console-messages';

@@ -1,2 +1,0 @@
-// Moved to core/text/text.ts (below every layer of the core); kept so importers outside the core need not change.
-export * from '../text/text';
