@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../src/config';
-import { startRuntime } from '../src/runtime';
+import { loadConfig } from '../src/app/config';
+import { startRuntime } from '../src/app/runtime';
 import { BOT_TOKEN, SIGNING_SECRET } from './protocol';
 
 /**

@@ -9,10 +9,10 @@
  * Runs on its own too: npx tsx bench/console-page.ts
  */
 import path from 'node:path';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/app/config';
 import { setStep } from '../src/core/incident/set-step';
-import { createLogger } from '../src/logger';
-import { startRuntime } from '../src/runtime';
+import { createLogger } from '../src/app/logger';
+import { startRuntime } from '../src/app/runtime';
 import { freshSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
 import { percentile } from './stats';

@@ -11,11 +11,11 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import pino from 'pino';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/app/config';
 import { declareIncident } from '../src/core/incident/declare-incident';
 import { createRedis, defaultJobOptions } from '../src/jobs/queues';
 import { workerOptions } from '../src/jobs/workers';
-import { startRuntime, type Runtime } from '../src/runtime';
+import { startRuntime, type Runtime } from '../src/app/runtime';
 import { emit, failStart, serve } from './ipc';
 import { LoopDelayWindows } from './loop-delay';
 import { BOT_TOKEN, SIGNING_SECRET } from './protocol';

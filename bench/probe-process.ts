@@ -12,13 +12,13 @@
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/app/config';
 import { changeIncident } from '../src/core/incident/change';
 import { declareIncident } from '../src/core/incident/declare-incident';
 import { queueProbes, runProbes } from '../src/core/incident/probes';
 import { createRedis, defaultJobOptions } from '../src/jobs/queues';
 import { workerOptions } from '../src/jobs/workers';
-import { startRuntime, type Runtime } from '../src/runtime';
+import { startRuntime, type Runtime } from '../src/app/runtime';
 import { emit, failStart, serve } from './ipc';
 import { BOT_TOKEN, SIGNING_SECRET } from './protocol';
 
