@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { loadConfig } from '../src/app/config';
 import { setStep } from '../src/core/incident/set-step';
-import { createLogger } from '../src/app/logger';
+import { createLogger } from '../src/util/logger';
 import { startRuntime } from '../src/app/runtime';
 import { freshSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';

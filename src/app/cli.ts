@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from './config';
 import { RunbookError } from '../core/runbook/loader';
-import { runCli } from '../cli/program';
+import { runCli } from './commands/program';
 
 runCli(process.argv.slice(2)).then(
   (code) => {

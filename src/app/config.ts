@@ -1,5 +1,8 @@
 import { isIP, isIPv4 } from 'node:net';
 import { z } from 'zod';
+import type { ConsoleConfig } from '../adapters/console/settings';
+import type { SlackConfig } from '../adapters/slack/settings';
+import { TEAMS_APP_TYPES, type TeamsConfig } from '../adapters/teams/settings';
 import { cronProblem, timeZoneProblem } from '../digest/period';
 import { addressEntryProblem, PRIVATE_NETWORKS } from '../http/addresses';
 import { parseAllowedHosts } from '../probes/host-policy';
@@ -9,7 +12,6 @@ import { webhookVariable, type WebhookConfig, type WebhookField, type WebhookPre
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const GUID_LIST = new RegExp(`^\\s*${GUID.source.slice(1, -1)}\\s*(,\\s*${GUID.source.slice(1, -1)}\\s*)*$`);
-export const TEAMS_APP_TYPES = ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const;
 // A channel's id as its "Get link to channel" URL carries it, decoded: 19:…@thread.tacv2.
 const TEAMS_CHANNEL = /^19:[^\s;]+@thread\.(tacv2|skype)$/;
 const teamsChannelMessage = (variable: string, what: string) =>
@@ -203,47 +205,6 @@ export type Env = z.infer<typeof envSchema>;
 /** Every variable the schema reads, for test/unit/env-example.test.ts to hold .env.example to. */
 export const ENV_VARIABLES = Object.keys(envSchema.shape) as ReadonlyArray<keyof Env>;
 
-export interface SlackConfig {
-  botToken: string;
-  /** Absent only in Socket Mode. */
-  signingSecret?: string;
-  appToken?: string;
-  apiUrl?: string;
-  /** INCIDENT_ADMINS: Slack user IDs and user group IDs. */
-  admins: { users: string[]; groups: string[] };
-}
-
-/** The web console under /console: a person picker instead of accounts; `token` null means this machine only. */
-export interface ConsoleConfig {
-  token: string | null;
-  /** CONSOLE_SECRET: the key of its cookies; null: a random one kept in Postgres. */
-  secret: string | null;
-  /** CONSOLE_PUBLIC_URL without a trailing slash: its host is served, and links point there. */
-  publicUrl: string | null;
-  /** Addresses served without a token besides this machine (Docker's bridge, in compose): `10.0.0.0/8` style. */
-  allowFrom: string[];
-  people: Array<{ id: string; name: string; admin: boolean }>;
-}
-
-/** Microsoft Teams through the Bot Framework. `appId` null: local no-auth mode (Emulator, tests), loopback clients only. */
-export interface TeamsConfig {
-  appId: string | null;
-  appPassword: string | null;
-  tenantId: string | null;
-  appType: (typeof TEAMS_APP_TYPES)[number];
-  /** Where incident threads open; null: in the channel where the incident was declared. */
-  incidentChannelId: string | null;
-  /** TEAMS_ADMINS: Entra object IDs. */
-  admins: string[];
-  /**
-   * TEAMS_ALLOWED_TENANTS, lowercase; defaults to the app's own tenant. Empty: any tenant, since a
-   * MultiTenant bot with neither setting has nothing to compare with.
-   */
-  allowedTenants: string[];
-  /** Where the Bot Framework's signing keys are published; null: the public cloud's. */
-  openIdMetadataUrl: string | null;
-}
-
 export interface S3Credentials {
   endpoint?: string;
   region: string;
@@ -261,7 +222,8 @@ export interface ProbeConfig {
   s3: { app: S3Credentials | null; standardUser: S3Credentials | null };
 }
 
-export type { WebhookConfig, WebhookPreset };
+export type { ConsoleConfig, SlackConfig, TeamsConfig, WebhookConfig, WebhookPreset };
+export { TEAMS_APP_TYPES };
 
 export interface Config {
   databaseUrl: string;

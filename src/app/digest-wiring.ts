@@ -5,7 +5,7 @@ import type { Config } from './config';
 import type { Clock } from '../core/ports';
 import type { Reports } from '../core/reports';
 import type { RunbookCatalog } from '../core/runbook/catalog';
-import type { Logger } from './logger';
+import type { Logger } from '../util/logger';
 import { DigestClaims } from '../store/digest-claims';
 import type { DigestPoster } from '../jobs/handlers/digest-weekly';
 import { PgReports } from '../store/reports';

@@ -33,7 +33,7 @@ import { OutboxRelay } from '../jobs/outbox-relay';
 import { SetupSweep } from '../jobs/setup-sweep';
 import { createRedis, JobQueues, onReconnect } from '../jobs/queues';
 import { createWorkers } from '../jobs/workers';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../util/logger';
 import { ProbeRunner, type ProbeTargets } from '../probes/runner';
 import { ChatRefStore } from '../store/chat-refs';
 import { ChatRoomStore } from '../store/chat-rooms';

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/ports';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 import type { OutboxRow, OutboxStore, SweptRow } from '../store/outbox';
 import { GroupCommit } from '../util/group-commit';
 import { withTimeout } from '../util/timeout';

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 import { jobIdFor, QUEUE_NAMES, queueOf, type QueueName } from './kinds';
 
 export interface QueuePolicy {

@@ -1,4 +1,4 @@
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 import { withTimeout } from '../util/timeout';
 import type { JobQueues } from './queues';
 

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../core/incident/deps';
 import { retrySetup, SWEEPER } from '../core/incident/retry-setup';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 import { withTimeout } from '../util/timeout';
 
 /**

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PermanentError, RetryLaterError } from '../core/errors';
 import type { JobAttempt } from '../core/ports';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 import { isJobKind, JOB_KINDS, OUTBOX_KEY, QUEUE_NAMES, queueOf, type JobKind, type JobPayload, type QueueName } from './kinds';
 import { QUEUE_POLICIES } from './queues';
 

@@ -2,7 +2,7 @@ import type { CoreDeps } from '../core/incident/deps';
 import { recordProbeResult } from '../core/incident/probes';
 import type { JobAttempt } from '../core/ports';
 import type { ProbeDef } from '../core/runbook/schema';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 import { runHttpProbe, type HttpTarget } from './http-probe';
 import { ProbeNetworkError, type ProbeOutcome } from './outcome';
 import { QueueProber, type QueueTarget } from './queue-probe';

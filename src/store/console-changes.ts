@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../util/logger';
 
 /**
  * Tells every web process that an incident changed, so open pages refresh: a render job (run by

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/app/config';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { weeklyDigestFrom } from '../../src/app/digest-wiring';
 import { DigestClaims } from '../../src/store/digest-claims';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from '../support/harness';
 import path from 'node:path';
 

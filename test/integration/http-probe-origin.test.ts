@@ -4,7 +4,7 @@ import { systemClock } from '../../src/core/ports';
 import type { RunbookCatalog } from '../../src/core/runbook/catalog';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { runHttpProbe, type HttpTarget } from '../../src/probes/http-probe';
 import { ProbeRunner } from '../../src/probes/runner';
 import { PgIncidentStore } from '../../src/store/incident-store';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadClassMap } from '../../src/imports/class-map';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../src/app/commands/program';
 import { importFile } from '../../src/imports/run';
 import { formatSummary } from '../../src/imports/summary';
 import { ImportFileError } from '../../src/imports/types';

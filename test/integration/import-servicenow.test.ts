@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../src/app/commands/program';
 import { importFile } from '../../src/imports/run';
 import { freshSchema, type TestSchema } from '../support/db';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, copyFileSync, appendFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/app/config';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { startRuntime } from '../../src/app/runtime';
 import { MIGRATIONS_DIR, migrate } from '../../src/store/migrate';
 import { freshSchema, type TestSchema } from '../support/db';

@@ -4,7 +4,7 @@ import { Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { OutboxRelay } from '../../src/jobs/outbox-relay';
 import { JobQueues } from '../../src/jobs/queues';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { PgOutbox } from '../../src/store/outbox';
 import { freshSchema, type TestSchema } from '../support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';

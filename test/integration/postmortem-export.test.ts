@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../src/app/commands/program';
 import { acknowledge } from '../../src/core/incident/acknowledge';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';

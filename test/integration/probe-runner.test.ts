@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { systemClock } from '../../src/core/ports';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { ProbeNetworkError } from '../../src/probes/outcome';
 import { ProbeRunner } from '../../src/probes/runner';
 import { PgIncidentStore } from '../../src/store/incident-store';

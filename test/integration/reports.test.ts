@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
-import { mttrWindow, parseReportDate } from '../../src/cli/report';
+import { runCli } from '../../src/app/commands/program';
+import { mttrWindow, parseReportDate } from '../../src/app/commands/report';
 import { PgReports } from '../../src/store/reports';
 import { freshSchema, type TestSchema } from '../support/db';
 

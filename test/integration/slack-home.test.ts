@@ -1,7 +1,7 @@
 import { createSlackClient } from '../../src/adapters/slack/client';
 import { SlackHome } from '../../src/adapters/slack/home';
 import { decodeAction } from '../../src/core/text/actions';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { HomeQueries } from '../../src/store/home';
 import { freshSchema, type TestSchema } from '../support/db';
 import { FakeSlack, homeViewProblem } from '../support/fake-slack';

@@ -6,7 +6,7 @@ import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { systemClock } from '../../src/core/ports';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { ChatRefStore } from '../../src/store/chat-refs';
 import { ChatRoomStore } from '../../src/store/chat-rooms';
 import { PgIncidentStore } from '../../src/store/incident-store';

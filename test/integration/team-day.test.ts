@@ -8,7 +8,7 @@ import { followUpView } from '../../src/core/render/follow-up';
 import { homeView } from '../../src/core/render/home';
 import { plainText, type Text } from '../../src/core/text/text';
 import { loadCatalog } from '../../src/core/runbook/loader';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { OverdueReminders } from '../../src/jobs/handlers/actions-remind';
 import { ActionReminderStore } from '../../src/store/action-reminders';
 import { HomeQueries } from '../../src/store/home';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/app/config';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { weeklyDigestsFrom } from '../../src/app/digest-wiring';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
 import { alice, GENERAL_CHANNEL, INCIDENTS_CHANNEL } from '../support/teams-activities';
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/app/config';
 import type { Clock } from '../../src/core/ports';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import { startRuntime, type Role, type Runtime } from '../../src/app/runtime';
 import { freshSchema, type TestSchema } from './db';
 import { FakeConnector } from './fake-connector';

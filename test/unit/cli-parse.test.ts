@@ -1,8 +1,8 @@
-import { runCli } from '../../src/cli/program';
-import { startCommand } from '../../src/cli/start';
+import { runCli } from '../../src/app/commands/program';
+import { startCommand } from '../../src/app/commands/start';
 
 // The parse is what is under test: the bot itself is not started.
-jest.mock('../../src/cli/start', () => ({ ROLES: ['all', 'web', 'worker'], startCommand: jest.fn(async () => -1) }));
+jest.mock('../../src/app/commands/start', () => ({ ROLES: ['all', 'web', 'worker'], startCommand: jest.fn(async () => -1) }));
 
 const start = startCommand as jest.MockedFunction<typeof startCommand>;
 

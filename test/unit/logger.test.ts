@@ -1,4 +1,4 @@
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 
 describe('logs', () => {
   function capture(): { lines: string[]; write(s: string): void } {

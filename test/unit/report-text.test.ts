@@ -1,4 +1,4 @@
-import { reportTable } from '../../src/cli/report';
+import { reportTable } from '../../src/app/commands/report';
 import type { ClassFigures, Figures, MttrReport, PostmortemFigures } from '../../src/core/reports';
 import { formatDuration, formatHours, formatRate, mttrText, postmortemsLine } from '../../src/core/render/report-text';
 import { plainText } from '../../src/core/text/text';

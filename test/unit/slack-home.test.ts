@@ -5,7 +5,7 @@ import type { ActionItem, Incident, Postmortem } from '../../src/core/incident/m
 import { decodeAction } from '../../src/core/text/actions';
 import { homeView, type HomeData, type HomeIncident } from '../../src/core/render/home';
 import { plainText } from '../../src/core/text/text';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 import type { HomeQueries } from '../../src/store/home';
 import { blockProblem, homeViewProblem } from '../support/fake-slack';
 import { makeIncident } from '../support/factories';

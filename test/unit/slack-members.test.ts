@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import { SlackMembers } from '../../src/adapters/slack/members';
-import { createLogger } from '../../src/app/logger';
+import { createLogger } from '../../src/util/logger';
 
 // SlackMembers decides whether a click may tick a step. It is tested against a real WebClient
 // talking to a tiny local server that stands in for the Slack Web API, so the SDK's own request

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { ConsoleConfig } from '../../app/config';
+import type { ConsoleConfig } from './settings';
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Actor, Incident } from '../../core/incident/model';

@@ -4,7 +4,7 @@ import type { Dispatcher } from '../../core/commands/dispatch';
 import { UserError } from '../../core/errors';
 import type { ChatPlatform } from '../../core/ports';
 import { decodeAction, type ActionPayload } from '../../core/text/actions';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { Text } from '../../core/text/text';
 import { answerBeforeAck, ephemeral } from './reply';
 

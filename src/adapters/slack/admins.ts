@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 
 /** INCIDENT_ADMINS as user IDs and user groups; group members are fetched and cached briefly. */
 export class SlackAdmins {

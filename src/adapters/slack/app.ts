@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
-import type { SlackConfig } from '../../app/config';
+import type { SlackConfig } from './settings';
 import type { Dispatcher } from '../../core/commands/dispatch';
 import type { ChatPlatform } from '../../core/ports';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import { registerActions } from './actions';
 import { slackApiUrl } from './client';
 import { registerCommands } from './commands';

@@ -1,5 +1,5 @@
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
-import type { SlackConfig } from '../../app/config';
+import type { SlackConfig } from './settings';
 import { MethodHolds } from './method-holds';
 
 /** SLACK_API_URL with the trailing slash the Slack SDKs expect; undefined means Slack itself. */

@@ -4,7 +4,7 @@ import { parseCommand, type Command } from '../../core/commands/parse';
 import { UserError } from '../../core/errors';
 import type { ChatPlatform } from '../../core/ports';
 import { problemText } from '../../core/render/replies';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import { answerBeforeAck, ephemeral } from './reply';
 
 // With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.

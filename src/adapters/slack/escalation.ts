@@ -3,7 +3,7 @@ import type { CoreDeps } from '../../core/incident/deps';
 import { label } from '../../core/incident/model';
 import type { EscalationNotice } from '../../core/ports';
 import type { Span, Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { EscalationTarget, SlackEscalationTargets } from './escalation-targets';
 import { fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
 import { mrkdwn } from './format';

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { ActionView } from '../../core/text/actions';
 import { homeView, moreText, type HomeRowView, type HomeSectionView, type HomeView } from '../../core/render/home';
 import type { Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { HomeQueries } from '../../store/home';
 import { mrkdwn, truncate } from './format';
 import { button as blockButton } from './blocks';

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 
 const TTL_MS = 60_000;
 

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { CoreDeps } from '../../core/incident/deps';
 import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
 import { putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../shared/message-sync';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';

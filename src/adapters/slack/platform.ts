@@ -6,7 +6,7 @@ import type { Actor, Incident } from '../../core/incident/model';
 import type { ChatPlatform, EscalationNotice, JobAttempt, ReplyTo } from '../../core/ports';
 import type { ActionView } from '../../core/render/views';
 import type { Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { ChatRefStore } from '../../store/chat-refs';
 import type { ChatRoomStore } from '../../store/chat-rooms';
 import { forJobs } from './errors';

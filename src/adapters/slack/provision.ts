@@ -5,7 +5,7 @@ import { label, type Incident } from '../../core/incident/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import { sliceWhole, type Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { ChatRoomStore } from '../../store/chat-rooms';
 import { channelName } from './channel-name';
 import { answerLost, fixFor, forJobs, isPermanent, slackErrorCode } from './errors';

@@ -3,7 +3,7 @@ import type { RespondFn } from '@slack/bolt';
 import { NotWrittenError, UserError } from '../../core/errors';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import { mrkdwn } from './format';
 
 export function ephemeral(text: Text) {

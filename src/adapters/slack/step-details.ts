@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Dispatcher } from '../../core/commands/dispatch';
 import { UserError } from '../../core/errors';
 import type { StepDetailView } from '../../core/render/views';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import { DETAILS_ACTION_PREFIX, probeLine } from './blocks';
 import { escape, mention, slackTime, truncate } from './format';
 import { errorText, ephemeral } from './reply';

@@ -6,7 +6,7 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
-import type { TeamsConfig } from '../../app/config';
+import type { TeamsConfig } from './settings';
 
 /**
  * The public cloud's endpoints. Naming any one endpoint makes botbuilder take none of its

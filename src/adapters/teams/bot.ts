@@ -6,7 +6,7 @@ import { NotWrittenError, UserError } from '../../core/errors';
 import type { ActionPayload } from '../../core/text/actions';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import { commandText } from './activity-text';
 import { readCardAction } from './cards';
 import type { TeamsPlatform } from './platform';

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthenticationError } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
 import { readBody } from '../../http/requests';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { TeamsBot } from './bot';
 import type { TeamsPlatform } from './platform';
 import { foreignTenant, localActivityRefusal, localRequestRefusal, malformedToken, type Refusal } from './request-checks';

@@ -3,7 +3,7 @@ import type { CoreDeps } from '../../core/incident/deps';
 import { label } from '../../core/incident/model';
 import type { EscalationNotice } from '../../core/ports';
 import type { Span, Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { TeamsDirectory } from '../../store/teams-directory';
 import type { TeamsConnector, TeamsMember } from './connector';
 import { forJobs } from './errors';

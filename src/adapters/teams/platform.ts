@@ -1,12 +1,12 @@
 import type { Pool } from 'pg';
-import type { TeamsConfig } from '../../app/config';
+import type { TeamsConfig } from './settings';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Actor, Incident } from '../../core/incident/model';
 import type { ChatPlatform, EscalationNotice, JobAttempt, ReplyTo } from '../../core/ports';
 import type { ActionView } from '../../core/text/actions';
 import type { Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import { ChatPostStore } from '../../store/chat-posts';
 import { ChatRefStore } from '../../store/chat-refs';
 import { TeamsDirectory } from '../../store/teams-directory';

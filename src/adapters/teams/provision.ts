@@ -4,7 +4,7 @@ import { label } from '../../core/incident/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import type { Text } from '../../core/text/text';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { TeamsConnector } from './connector';
 import { connectorStatus, forJobs, teamsFix } from './errors';
 import { threadLink } from './ids';

@@ -1,7 +1,7 @@
 import type { ChatPlatform, Clock } from '../../core/ports';
 import { reminderText } from '../../core/render/follow-up-text';
 import { localDay } from '../../core/incident/local-day';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { ActionReminderStore, OverdueItem } from '../../store/action-reminders';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';

@@ -2,8 +2,6 @@ import type { CoreDeps } from '../../core/incident/deps';
 import type { ChatPlatform } from '../../core/ports';
 import type { ProbeRunner } from '../../probes/runner';
 import type { WebhookSender } from '../../webhooks/sender';
-import type { OverdueReminders } from './actions-remind';
-import type { WeeklyDigest } from './digest-weekly';
 
 /** What the job handlers run on, made once by the runtime: each handler takes what it needs. */
 export interface HandlerDeps {
@@ -12,7 +10,8 @@ export interface HandlerDeps {
   platformOf: (name: string) => ChatPlatform;
   webhooks: WebhookSender;
   probes: ProbeRunner;
-  reminders: OverdueReminders;
-  /** One per configured digest channel; none leaves `digest.weekly` without a handler. */
-  digests: WeeklyDigest[];
+  /** The daily reminder (actions-remind.ts); named by what it does, so the handler files need not import each other. */
+  reminders: { run(): Promise<unknown> };
+  /** One per configured digest channel (digest-weekly.ts); none leaves `digest.weekly` without a handler. */
+  digests: Array<{ run(): Promise<unknown> }>;
 }

@@ -2,7 +2,7 @@ import { digestText } from '../../core/render/digest-text';
 import type { Text } from '../../core/text/text';
 import type { Clock } from '../../core/ports';
 import type { Reports } from '../../core/reports';
-import type { Logger } from '../../app/logger';
+import type { Logger } from '../../util/logger';
 import type { DigestClaims } from '../../store/digest-claims';
 import { lastCompletePeriod, type DigestPeriod } from '../../digest/period';
 import type { Handler } from '../workers';
@@ -78,7 +78,7 @@ export const digestWeekly =
     runDigests(digests);
 
 /** Every channel's digest gets its try; a failure is thrown after the others ran, so the job retries it. */
-async function runDigests(digests: WeeklyDigest[]): Promise<void> {
+async function runDigests(digests: HandlerDeps['digests']): Promise<void> {
   const failed = (await Promise.allSettled(digests.map((d) => d.run()))).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length > 0) throw failed[0]!.reason;
 }

@@ -1,6 +1,6 @@
-import { loadDatabaseUrl } from '../app/config';
-import { createPool } from '../store/db';
-import { migrate } from '../store/migrate';
+import { loadDatabaseUrl } from '../config';
+import { createPool } from '../../store/db';
+import { migrate } from '../../store/migrate';
 
 /** `incident-bot migrate`: applies migrations/*.sql to DATABASE_URL. */
 export async function migrateCommand(): Promise<number> {

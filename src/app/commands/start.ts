@@ -1,6 +1,6 @@
-import { loadConfig } from '../app/config';
-import { createLogger } from '../app/logger';
-import { startRuntime, type Role } from '../app/runtime';
+import { loadConfig } from '../config';
+import { createLogger } from '../../util/logger';
+import { startRuntime, type Role } from '../runtime';
 
 export const ROLES: readonly Role[] = ['all', 'web', 'worker'];
 

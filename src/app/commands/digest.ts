@@ -1,9 +1,9 @@
-import { loadConfig } from '../app/config';
-import { systemClock } from '../core/ports';
-import { loadCatalog } from '../core/runbook/loader';
-import { weeklyDigestsFrom } from '../app/digest-wiring';
-import { createLogger } from '../app/logger';
-import { createPool } from '../store/db';
+import { loadConfig } from '../config';
+import { systemClock } from '../../core/ports';
+import { loadCatalog } from '../../core/runbook/loader';
+import { weeklyDigestsFrom } from '../digest-wiring';
+import { createLogger } from '../../util/logger';
+import { createPool } from '../../store/db';
 
 /** `incident-bot digest --now`: the same once-per-period rule as the schedule, so it never posts twice. */
 export async function digestCommand(): Promise<number> {

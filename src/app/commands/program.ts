@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Argument, Command, CommanderError, Option, type OutputConfiguration } from 'commander';
-import type { Role } from '../app/runtime';
-import type { ImportSource } from '../imports/types';
+import type { Role } from '../runtime';
+import type { ImportSource } from '../../imports/types';
 import { digestCommand } from './digest';
 import { IMPORT_SOURCES, importCommand } from './import';
 import { migrateCommand } from './migrate';
@@ -14,8 +14,8 @@ import { ROLES, startCommand } from './start';
 /** Bad usage exits 2, as the hand-written parser did and as shells expect; commander's default is 1. */
 export const USAGE_EXIT = 2;
 
-// src/cli and dist/cli are both two levels below the package root.
-const VERSION = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+// src/app/commands and dist/app/commands are both three levels below the package root.
+const VERSION = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * The whole command line. Each action stores its exit code in `done`; parsing never runs an action

@@ -1,9 +1,9 @@
-import { loadDatabaseUrl } from '../app/config';
-import { ClassMapError, loadClassMap, type ClassMap } from '../imports/class-map';
-import { importFile } from '../imports/run';
-import { formatSummary } from '../imports/summary';
-import { ImportFileError, type ImportSource } from '../imports/types';
-import { createPool } from '../store/db';
+import { loadDatabaseUrl } from '../config';
+import { ClassMapError, loadClassMap, type ClassMap } from '../../imports/class-map';
+import { importFile } from '../../imports/run';
+import { formatSummary } from '../../imports/summary';
+import { ImportFileError, type ImportSource } from '../../imports/types';
+import { createPool } from '../../store/db';
 
 export const IMPORT_SOURCES: readonly ImportSource[] = ['servicenow', 'csv'];
 

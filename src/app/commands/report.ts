@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from 'commander';
-import { loadDatabaseUrl } from '../app/config';
-import type { Figures, MttrReport } from '../core/reports';
-import { formatDuration, formatRate, postmortemsLine } from '../core/render/report-text';
-import { loadCatalog } from '../core/runbook/loader';
-import { createPool } from '../store/db';
-import { PgReports } from '../store/reports';
+import { loadDatabaseUrl } from '../config';
+import type { Figures, MttrReport } from '../../core/reports';
+import { formatDuration, formatRate, postmortemsLine } from '../../core/render/report-text';
+import { loadCatalog } from '../../core/runbook/loader';
+import { createPool } from '../../store/db';
+import { PgReports } from '../../store/reports';
 
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

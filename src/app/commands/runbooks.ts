@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { checkRunbooks, formatProblem } from '../core/runbook/loader';
+import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
 
 /** `incident-bot runbooks check [DIR]`: 0 when every runbook loads, 1 with the problems on stderr. */
 export function runbooksCheckCommand(dir?: string): number {

@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from 'commander';
-import { loadDatabaseUrl, loadTeamTz } from '../app/config';
-import { postmortemMarkdown } from '../core/render/postmortem';
-import { loadCatalog } from '../core/runbook/loader';
-import { createPool } from '../store/db';
-import { PgIncidentStore } from '../store/incident-store';
-import { incidentsNumbered } from '../store/incident-numbers';
+import { loadDatabaseUrl, loadTeamTz } from '../config';
+import { postmortemMarkdown } from '../../core/render/postmortem';
+import { loadCatalog } from '../../core/runbook/loader';
+import { createPool } from '../../store/db';
+import { PgIncidentStore } from '../../store/incident-store';
+import { incidentsNumbered } from '../../store/incident-numbers';
 
 // Every platform an incident row can name, so each choice the ambiguity hint lists is accepted.
 export const PLATFORMS = ['slack', 'teams', 'web', 'import'] as const;
