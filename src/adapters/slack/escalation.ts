@@ -8,7 +8,7 @@ import type { EscalationTarget, SlackEscalationTargets } from './escalation-targ
 import { fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
 import { mrkdwn } from './format';
 import { postOnce } from './keyed-post';
-import { deliverEscalation, type OpenedEscalation } from '../shared/escalation';
+import { deliverEscalation, type OpenedEscalation } from '../common/escalation';
 
 /** conversations.invite takes up to 1000 users (100 in older documentation): stay under both. */
 const INVITE_BATCH = 100;

@@ -5,7 +5,7 @@ import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
 import type { Logger } from '../../util/logger';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
-import { putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../shared/message-sync';
+import { putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../common/message-sync';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
 import { followUpMessage } from './follow-up-blocks';
 import { slackErrorCode } from './errors';

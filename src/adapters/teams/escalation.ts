@@ -9,7 +9,7 @@ import type { TeamsConnector, TeamsMember } from './connector';
 import { forJobs } from './errors';
 import { threadLink } from './ids';
 import type { TeamsRoomPost } from './room-post';
-import { deliverEscalation, type OpenedEscalation } from '../shared/escalation';
+import { deliverEscalation, type OpenedEscalation } from '../common/escalation';
 
 /**
  * Delivers a fired escalation level in Teams: one message in the incident's thread mentioning

@@ -3,7 +3,7 @@ import type { CoreDeps } from '../../core/incident/deps';
 import { followUpTexts, followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
 import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
-import { contentHash, putAll, renderLatest, type MessageTransport, type Planned } from '../shared/message-sync';
+import { contentHash, putAll, renderLatest, type MessageTransport, type Planned } from '../common/message-sync';
 import { checklistCards, headerCard, type Card } from './cards';
 import { followUpCard } from './follow-up-card';
 import type { TeamsConnector, OutgoingActivity } from './connector';
