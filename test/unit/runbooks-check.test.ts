@@ -27,19 +27,19 @@ describe('the shipped runbooks', () => {
   });
 
   describe.each(SHIPPED_IDS)('%s', (id) => {
-    const pb = () => runbooks.find((p) => p.id === id)!;
+    const runbook = () => runbooks.find((p) => p.id === id)!;
 
     it('probes GET /api/v1/me as the standard (non-admin) user', () => {
-      expect(pb().probes).toContainEqual(expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }));
+      expect(runbook().probes).toContainEqual(expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }));
     });
 
     it('records at least one edge case with its fallback', () => {
-      expect(pb().edge_cases.length).toBeGreaterThanOrEqual(1);
-      for (const e of pb().edge_cases) expect(e.fallback.trim()).not.toBe('');
+      expect(runbook().edge_cases.length).toBeGreaterThanOrEqual(1);
+      for (const e of runbook().edge_cases) expect(e.fallback.trim()).not.toBe('');
     });
 
     it('has exactly one step that marks the incident diagnosed', () => {
-      expect(pb().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
+      expect(runbook().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
     });
   });
 });
