@@ -77,7 +77,7 @@ function checkNames(loaded: Array<{ runbook: Runbook; file: string }>, problems:
   });
 }
 
-/** Loads the runbooks for `start`; a broken set stops the bot with the same messages as `playbooks check`. */
+/** Loads the runbooks for `start`; a broken set stops the bot with the same messages as `runbooks check`. */
 export function loadCatalog(dir: string): RunbookCatalog {
   const { runbooks, problems } = checkRunbooks(dir);
   if (problems.length > 0) throw new RunbookError(problems);
