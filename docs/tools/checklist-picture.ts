@@ -39,19 +39,19 @@ function probe(probeId: string, status: ProbeRun['status'], reason: string, queu
  * pdf-404 half-way through: declared by Alice at 03:00 and acknowledged, Bob ticked the first three
  * steps between 03:02 and 03:06, the fourth is in focus; the smoke invoice still 404s.
  */
-function halfWayIncident(pb: Runbook): Snapshot {
+function halfWayIncident(runbook: Runbook): Snapshot {
   const doneTimes = ['03:02:10', '03:04:05', '03:06:20'];
-  const done = pb.steps.slice(0, doneTimes.length).map((s) => s.id);
+  const done = runbook.steps.slice(0, doneTimes.length).map((s) => s.id);
   const snap = makeSnapshot({
-    runbook: pb,
+    runbook,
     status: 'acknowledged',
     done,
     doneBy: BOB,
     incident: {
       number: 42,
       title: 'Invoice PDFs return 404 for some tenants',
-      severity: pb.severity,
-      class: pb.class,
+      severity: runbook.severity,
+      class: runbook.class,
       declaredBy: ALICE,
       commander: ALICE,
       declaredAt: at('03:00:00'),
@@ -75,12 +75,12 @@ function halfWayIncident(pb: Runbook): Snapshot {
 
 export function checklistPictureHtml(): string {
   const catalog = loadCatalog(path.join(ROOT, 'playbooks'));
-  const pb = catalog.find('pdf-404');
-  if (!pb) throw new Error('playbooks/pdf-404.yaml is not in the catalog');
-  const snap = halfWayIncident(pb);
+  const runbook = catalog.find('pdf-404');
+  if (!runbook) throw new Error('playbooks/pdf-404.yaml is not in the catalog');
+  const snap = halfWayIncident(runbook);
   const messages: PreviewMessage[] = [
-    { author: 'Incident bot', time: '03:00', pinned: true, blocks: headerMessage(headerView(snap, pb)).blocks },
-    ...checklistMessages(checklistView(snap, pb)).map((m) => ({ author: 'Incident bot', time: '03:00', blocks: m.blocks })),
+    { author: 'Incident bot', time: '03:00', pinned: true, blocks: headerMessage(headerView(snap, runbook)).blocks },
+    ...checklistMessages(checklistView(snap, runbook)).map((m) => ({ author: 'Incident bot', time: '03:00', blocks: m.blocks })),
   ];
   return slackPreviewHtml(messages, {
     channel: channelName(snap.incident),

@@ -588,7 +588,7 @@ export function loadTeamTz(env: NodeJS.ProcessEnv = process.env): string {
   return cleaned.TEAM_TZ ?? cleaned.DIGEST_TZ ?? 'UTC';
 }
 
-/** The subset `migrate` and `playbooks check` need: they must work without Slack tokens. */
+/** The subset `migrate` and `runbooks check` need: they must work without Slack tokens. */
 export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   const r = envSchema.shape.DATABASE_URL.safeParse(env.DATABASE_URL || undefined);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => i.message));

@@ -173,7 +173,7 @@ describe('a bot killed -9 right after Slack took the notice', () => {
   let dir: string;
   let bot: BotProcess | null = null;
   const env = () => ({
-    ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: dir }),
+    ...botEnv({ databaseUrl: schema.url, prefix, runbooksDir: dir }),
     ...slackEnv('xoxb-test-diagnosis-clock', SECRET, slack.apiUrl),
   });
 

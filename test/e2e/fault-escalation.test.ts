@@ -27,7 +27,7 @@ describe('escalation with two bots, one killed -9 while levels are due', () => {
   let hook: Awaited<ReturnType<typeof webhookReceiver>>;
   const bots: BotProcess[] = [];
   const env = () => ({
-    ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: dir }),
+    ...botEnv({ databaseUrl: schema.url, prefix, runbooksDir: dir }),
     ...slackEnv('xoxb-test-fault-escalation', SECRET, slack.apiUrl),
     ...pagerEnv(hook.url),
   });

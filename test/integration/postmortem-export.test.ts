@@ -11,7 +11,7 @@ import { freshSchema, type TestSchema } from '../support/db';
 import { ManualClock } from '../support/manual-clock';
 
 const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
-const PLAYBOOKS = path.resolve(__dirname, '../../playbooks');
+const SHIPPED = path.resolve(__dirname, '../../playbooks');
 
 /** What the export says for each kind a declare, a step, an acknowledgement and a resolve record: the start of its "What" cell. */
 const WORDING: Record<string, string> = {
@@ -35,7 +35,7 @@ describe('incident-bot postmortem INC-<n>', () => {
   beforeAll(async () => {
     schema = await freshSchema();
     clock = new ManualClock(new Date('2026-11-26T03:00:00Z'));
-    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(PLAYBOOKS), tz: 'UTC' };
+    deps = { store: new PgIncidentStore(schema.pool), clock, catalog: loadCatalog(SHIPPED), tz: 'UTC' };
   });
   afterAll(async () => {
     await schema.drop();
@@ -44,7 +44,7 @@ describe('incident-bot postmortem INC-<n>', () => {
     out = [];
     err = [];
     process.env.DATABASE_URL = schema.url;
-    process.env.PLAYBOOKS_DIR = PLAYBOOKS;
+    process.env.PLAYBOOKS_DIR = SHIPPED;
     jest.spyOn(process.stdout, 'write').mockImplementation((t) => (out.push(String(t)), true));
     jest.spyOn(process.stderr, 'write').mockImplementation((t) => (err.push(String(t)), true));
   });

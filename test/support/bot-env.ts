@@ -8,13 +8,13 @@ import { TEST_REDIS_URL } from './redis';
  * What every bot a test starts needs: its Postgres schema, Redis and BullMQ prefix, the runbooks
  * (the shipped ones unless told) and a log level (silent unless told).
  */
-export function botEnv(opts: { databaseUrl: string; prefix: string; playbooksDir?: string; logLevel?: string; redisUrl?: string }): Record<string, string> {
+export function botEnv(opts: { databaseUrl: string; prefix: string; runbooksDir?: string; logLevel?: string; redisUrl?: string }): Record<string, string> {
   return {
     DATABASE_URL: opts.databaseUrl,
     REDIS_URL: opts.redisUrl ?? TEST_REDIS_URL,
     QUEUE_PREFIX: opts.prefix,
     LOG_LEVEL: opts.logLevel ?? 'silent',
-    PLAYBOOKS_DIR: opts.playbooksDir ?? path.join(REPO_ROOT, 'playbooks'),
+    PLAYBOOKS_DIR: opts.runbooksDir ?? path.join(REPO_ROOT, 'playbooks'),
   };
 }
 

@@ -40,7 +40,7 @@ export async function startConsoleHarness(
   let runtime: Runtime;
   try {
     const config = loadConfig({
-      ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: opts.runbooksDir }),
+      ...botEnv({ databaseUrl: schema.url, prefix, runbooksDir: opts.runbooksDir }),
       PORT: '0',
       ...opts.env,
     });

@@ -59,7 +59,7 @@ export async function startHarness(
       databaseUrl: opts.postgresProxy ? opts.postgresProxy.wrap(schema.url) : schema.url,
       prefix,
       redisUrl: opts.redisUrl,
-      playbooksDir: opts.runbooksDir,
+      runbooksDir: opts.runbooksDir,
     }),
     PORT: '0',
     ...slackEnv(BOT_TOKEN, SIGNING_SECRET, slack.apiUrl),

@@ -51,7 +51,7 @@ export async function startTeamsHarness(
   const schema = opts.share?.schema ?? (await freshSchema());
   const prefix = opts.share?.prefix ?? uniquePrefix();
   const config = loadConfig({
-    ...botEnv({ databaseUrl: schema.url, prefix, playbooksDir: opts.runbooksDir }),
+    ...botEnv({ databaseUrl: schema.url, prefix, runbooksDir: opts.runbooksDir }),
     PORT: '0',
     TEAMS: 'on',
     TEAMS_INCIDENT_CHANNEL_ID: INCIDENTS_CHANNEL.id,

@@ -223,9 +223,9 @@ const ITEMS: ActionItem[] = [
   { number: 2, text: 'Add a dashboard', owner: null, dueOn: null, createdAt: at('10:41'), createdBy: COMMANDER, closedAt: at('10:50'), closedBy: DONE_BY },
 ];
 
-function hostileSnapshot(pb: Runbook, over: Partial<Snapshot> = {}): Snapshot {
+function hostileSnapshot(runbook: Runbook, over: Partial<Snapshot> = {}): Snapshot {
   const s = makeSnapshot({
-    runbook: pb,
+    runbook,
     status: 'acknowledged',
     done: ['look'],
     incident: { title: `Invoices ${HOSTILE}`, summary: HOSTILE, commander: COMMANDER, declaredBy: `U${BREAKOUT}` },
@@ -258,7 +258,7 @@ function events(): TimelineEvent[] {
 
 const NOW = new Date('2025-03-08T12:00:00Z');
 
-function incidentInput(pb: Runbook, s: Snapshot, over: Partial<IncidentPageInput> = {}): IncidentPageInput {
+function incidentInput(runbook: Runbook, s: Snapshot, over: Partial<IncidentPageInput> = {}): IncidentPageInput {
   const hostileText: Text = [
     HOSTILE,
     { user: `U${SCRIPT}` },
@@ -273,10 +273,10 @@ function incidentInput(pb: Runbook, s: Snapshot, over: Partial<IncidentPageInput
   return {
     ...context(),
     snapshot: s,
-    header: headerView(s, pb),
-    checklist: checklistView(s, pb),
-    followUp: followUpView(s, pb, NOW, 'UTC'),
-    timeline: timelineEntries(s, pb, events()),
+    header: headerView(s, runbook),
+    checklist: checklistView(s, runbook),
+    followUp: followUpView(s, runbook, NOW, 'UTC'),
+    timeline: timelineEntries(s, runbook, events()),
     messages: [
       { at: at('09:15'), text: hostileText, actions: [{ label: `Ack ${SCRIPT}`, style: 'primary', payload: { a: 'ack', i: INCIDENT_ID } }] },
       {
@@ -435,9 +435,9 @@ describe('markupHtml', () => {
 // ---- timeline wording ---------------------------------------------------------------------------
 
 describe('timelineText', () => {
-  const pb = makeRunbook({ edge_cases: [{ case: 'Old link', fallback: 'Re-send' }] });
-  const s = makeSnapshot({ runbook: pb, incident: {} });
-  const ctx = timelineContext({ ...s, actionItems: ITEMS }, pb);
+  const runbook = makeRunbook({ edge_cases: [{ case: 'Old link', fallback: 'Re-send' }] });
+  const s = makeSnapshot({ runbook, incident: {} });
+  const ctx = timelineContext({ ...s, actionItems: ITEMS }, runbook);
   const words = (kind: string, data: Record<string, unknown>) => timelineText({ at: at('09:00'), actor: 'U1', kind, data }, ctx);
 
   it('words events as neutral text, people as user spans', () => {
@@ -544,9 +544,9 @@ describe('listPage', () => {
 });
 
 describe('incidentPage', () => {
-  const pb = hostileRunbook();
-  const s = hostileSnapshot(pb);
-  const input = incidentInput(pb, s);
+  const runbook = hostileRunbook();
+  const s = hostileSnapshot(runbook);
+  const input = incidentInput(runbook, s);
   const page = incidentPage(input);
 
   it('never lets hostile text through', () => {
@@ -606,13 +606,13 @@ describe('incidentPage', () => {
   });
 
   it('shows a one-line detail as it is, and gives a page served before its room was recorded the room it will get', () => {
-    const pb = makeRunbook();
-    const snap = makeSnapshot({ runbook: pb, incident: { channelId: null } });
+    const runbook = makeRunbook();
+    const snap = makeSnapshot({ runbook, incident: { channelId: null } });
     const out = incidentPage({
       ...context(),
       snapshot: snap,
-      header: headerView(snap, pb),
-      checklist: checklistView(snap, pb),
+      header: headerView(snap, runbook),
+      checklist: checklistView(snap, runbook),
       followUp: null,
       timeline: [],
       messages: [],
@@ -748,14 +748,14 @@ describe('runbook pages', () => {
   });
 
   it('shows the checklist as it will look, inert, with the problems at the top', () => {
-    const pb = hostileRunbook();
-    const preview = makeSnapshot({ runbook: pb });
+    const runbook = hostileRunbook();
+    const preview = makeSnapshot({ runbook });
     const page = runbookPage({
       ...context(),
-      id: pb.id,
-      runbook: pb,
+      id: runbook.id,
+      runbook,
       problems: [`playbooks/pdf-404.yaml: steps.0.detail: ${HOSTILE}`],
-      checklist: checklistView(preview, pb),
+      checklist: checklistView(preview, runbook),
     });
     expectSafe(page);
     expectCsrfEverywhere(page);
@@ -811,9 +811,9 @@ describe('loginPage and errorPage', () => {
 
 describe('plain text and the export agree', () => {
   it('words an event the same way in the console and in the export', () => {
-    const pb = makeRunbook();
-    const s = makeSnapshot({ runbook: pb });
+    const runbook = makeRunbook();
+    const s = makeSnapshot({ runbook });
     const e: TimelineEvent = { at: at('09:27'), actor: COMMANDER, kind: 'incident.commander_changed', data: { from: COMMANDER, to: DONE_BY } };
-    expect(plainText(timelineText(e, timelineContext(s, pb)))).toBe(`Commander changed to @${DONE_BY} (was @${COMMANDER})`);
+    expect(plainText(timelineText(e, timelineContext(s, runbook)))).toBe(`Commander changed to @${DONE_BY} (was @${COMMANDER})`);
   });
 });

@@ -501,13 +501,13 @@ describe('decideStep', () => {
   it('every shipped runbook has a diagnosing and a mitigating step that record their milestones', () => {
     const catalog = loadCatalog(path.resolve(__dirname, '../../playbooks'));
     expect(catalog.all.length).toBeGreaterThan(0);
-    for (const pb of catalog.all) {
-      const s = makeSnapshot({ status: 'acknowledged', runbook: pb });
-      const diagnosing = pb.steps.find((x) => x.marks === 'diagnosed');
-      const mitigating = pb.steps.find((x) => x.marks === 'mitigated');
-      expect({ runbook: pb.id, diagnosing: !!diagnosing, mitigating: !!mitigating }).toEqual({ runbook: pb.id, diagnosing: true, mitigating: true });
-      expect(kinds(decideStep(s, pb, { stepId: diagnosing!.id, to: 'done', actor: responder }, AT))).toContain('incident.diagnosed');
-      const mitigated = decideStep(s, pb, { stepId: mitigating!.id, to: 'done', actor: responder }, AT);
+    for (const shipped of catalog.all) {
+      const s = makeSnapshot({ status: 'acknowledged', runbook: shipped });
+      const diagnosing = shipped.steps.find((x) => x.marks === 'diagnosed');
+      const mitigating = shipped.steps.find((x) => x.marks === 'mitigated');
+      expect({ runbook: shipped.id, diagnosing: !!diagnosing, mitigating: !!mitigating }).toEqual({ runbook: shipped.id, diagnosing: true, mitigating: true });
+      expect(kinds(decideStep(s, shipped, { stepId: diagnosing!.id, to: 'done', actor: responder }, AT))).toContain('incident.diagnosed');
+      const mitigated = decideStep(s, shipped, { stepId: mitigating!.id, to: 'done', actor: responder }, AT);
       expect(mitigated.incident).toMatchObject({ status: 'mitigated', mitigatedAt: AT });
     }
   });

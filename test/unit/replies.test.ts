@@ -304,9 +304,9 @@ describe('helpText', () => {
     const catalog = shipped();
     const text = plainText(helpText(catalog));
     expect(catalog.all.length).toBeGreaterThan(0);
-    for (const pb of catalog.all) {
-      const aliases = pb.aliases.length > 0 ? ` (also ${pb.aliases.join(', ')})` : '';
-      expect(text).toContain(`\n• ${pb.id}${aliases}: ${pb.title}`);
+    for (const runbook of catalog.all) {
+      const aliases = runbook.aliases.length > 0 ? ` (also ${runbook.aliases.join(', ')})` : '';
+      expect(text).toContain(`\n• ${runbook.id}${aliases}: ${runbook.title}`);
     }
   });
 

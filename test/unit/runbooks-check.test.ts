@@ -27,25 +27,25 @@ describe('the shipped runbooks', () => {
   });
 
   describe.each(SHIPPED_IDS)('%s', (id) => {
-    const pb = () => runbooks.find((p) => p.id === id)!;
+    const runbook = () => runbooks.find((p) => p.id === id)!;
 
     it('probes GET /api/v1/me as the standard (non-admin) user', () => {
-      expect(pb().probes).toContainEqual(expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }));
+      expect(runbook().probes).toContainEqual(expect.objectContaining({ kind: 'http', path: '/api/v1/me', as: 'standard-user', expect_status: 200 }));
     });
 
     it('records at least one edge case with its fallback', () => {
-      expect(pb().edge_cases.length).toBeGreaterThanOrEqual(1);
-      for (const e of pb().edge_cases) expect(e.fallback.trim()).not.toBe('');
+      expect(runbook().edge_cases.length).toBeGreaterThanOrEqual(1);
+      for (const e of runbook().edge_cases) expect(e.fallback.trim()).not.toBe('');
     });
 
     it('has exactly one step that marks the incident diagnosed', () => {
-      expect(pb().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
+      expect(runbook().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
     });
   });
 });
 
 describe('broken runbooks', () => {
-  const base = mkdtempSync(path.join(os.tmpdir(), 'incident-bot-playbooks-'));
+  const base = mkdtempSync(path.join(os.tmpdir(), 'incident-bot-runbooks-'));
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   const shippedText = (id: string) => readFileSync(path.join(SHIPPED, `${id}.yaml`), 'utf8');
@@ -295,7 +295,7 @@ describe('broken runbooks', () => {
       expected.forEach((start, i) => expect(lines[i]!.startsWith(start)).toBe(true));
     });
 
-    it('stop `start`: loadCatalog throws RunbookError with the same lines `playbooks check` prints', () => {
+    it('stop `start`: loadCatalog throws RunbookError with the same lines `runbooks check` prints', () => {
       let err: unknown;
       try {
         loadCatalog(dir);
@@ -308,8 +308,8 @@ describe('broken runbooks', () => {
       for (const line of checkRunbooks(dir).problems.map(formatProblem)) expect(e.message).toContain(`  ${line}`);
     });
 
-    it('make `incident-bot playbooks check <dir>` exit 1 with one `<file>: <path>: <message>` line each', () => {
-      const r = runCli('playbooks', 'check', dir);
+    it('make `incident-bot runbooks check <dir>` exit 1 with one `<file>: <path>: <message>` line each', () => {
+      const r = runCli('runbooks', 'check', dir);
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
       const lines = r.stderr.split('\n').filter(Boolean);
@@ -319,9 +319,10 @@ describe('broken runbooks', () => {
   });
 });
 
-describe('incident-bot playbooks check', () => {
-  it('exits 0 and lists the runbooks for the shipped folder', () => {
-    const r = runCli('playbooks', 'check', 'playbooks');
+describe('incident-bot runbooks check', () => {
+  // `playbooks check` is the command's first name (the folder keeps it); both must keep working.
+  it.each(['runbooks', 'playbooks'])('as `%s check`, exits 0 and lists the runbooks for the shipped folder', (command) => {
+    const r = runCli(command, 'check', 'playbooks');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`4 runbook(s) OK: ${SHIPPED_IDS.join(', ')}\n`);

@@ -16,11 +16,11 @@ import { COMMANDER, INCIDENT_ID, makePostmortem, makeSnapshot } from '../support
 const catalog = loadCatalog(path.resolve(__dirname, '../../playbooks'));
 const runbooks: readonly Runbook[] = catalog.all;
 
-const STATES: Array<{ name: string; status: Status; done: (pb: Runbook) => string[] }> = [
+const STATES: Array<{ name: string; status: Status; done: (runbook: Runbook) => string[] }> = [
   { name: 'new', status: 'declared', done: () => [] },
-  { name: 'half done', status: 'acknowledged', done: (pb) => pb.steps.slice(0, Math.ceil(pb.steps.length / 2)).map((s) => s.id) },
-  { name: 'all done', status: 'mitigated', done: (pb) => pb.steps.map((s) => s.id) },
-  { name: 'resolved', status: 'resolved', done: (pb) => pb.steps.slice(0, 3).map((s) => s.id) },
+  { name: 'half done', status: 'acknowledged', done: (runbook) => runbook.steps.slice(0, Math.ceil(runbook.steps.length / 2)).map((s) => s.id) },
+  { name: 'all done', status: 'mitigated', done: (runbook) => runbook.steps.map((s) => s.id) },
+  { name: 'resolved', status: 'resolved', done: (runbook) => runbook.steps.slice(0, 3).map((s) => s.id) },
 ];
 
 /** Limits Block Kit documents beyond what blockProblem checks. */
@@ -55,34 +55,34 @@ function screenLines(m: SlackMessage): number {
   return lines;
 }
 
-describe.each(runbooks.map((pb) => [pb.id, pb] as const))('%s rendered for Slack', (_id, pb) => {
+describe.each(runbooks.map((runbook) => [runbook.id, runbook] as const))('%s rendered for Slack', (_id, runbook) => {
   it.each(STATES.map((s) => [s.name, s] as const))('stays within Slack limits when %s', (_name, state) => {
-    const snap = makeSnapshot({ runbook: pb, status: state.status, done: state.done(pb) });
-    const messages = [headerMessage(headerView(snap, pb)), ...checklistMessages(checklistView(snap, pb))];
+    const snap = makeSnapshot({ runbook, status: state.status, done: state.done(runbook) });
+    const messages = [headerMessage(headerView(snap, runbook)), ...checklistMessages(checklistView(snap, runbook))];
     for (const m of messages) {
       expect(blockProblem(m.blocks)).toBeNull();
       expect(moreProblems(m.blocks)).toEqual([]);
       expect(m.text.length).toBeLessThanOrEqual(4000);
     }
     // Every step is in the checklist, with its own toggle while the incident is open.
-    const stepIds = checklistMessages(checklistView(snap, pb)).flatMap((m) =>
+    const stepIds = checklistMessages(checklistView(snap, runbook)).flatMap((m) =>
       m.blocks.filter((b: any) => String(b.block_id).startsWith('step-') && b.type === 'section'),
     );
-    expect(stepIds).toHaveLength(pb.steps.length);
+    expect(stepIds).toHaveLength(runbook.steps.length);
   });
 
   it('fits one checklist message of about one laptop screen while it is worked', () => {
     for (const state of STATES.slice(0, 2)) {
-      const messages = checklistMessages(checklistView(makeSnapshot({ runbook: pb, status: state.status, done: state.done(pb) }), pb));
+      const messages = checklistMessages(checklistView(makeSnapshot({ runbook, status: state.status, done: state.done(runbook) }), runbook));
       expect(messages).toHaveLength(1);
       expect(screenLines(messages[0]!)).toBeLessThanOrEqual(45);
     }
   });
 
   it('opens every step in a modal Slack accepts', () => {
-    const snap = makeSnapshot({ runbook: pb, status: 'acknowledged', done: [pb.steps[0]!.id] });
-    for (const step of pb.steps) {
-      const view = stepDetailModal(stepDetailView(snap, pb, step.id)!);
+    const snap = makeSnapshot({ runbook, status: 'acknowledged', done: [runbook.steps[0]!.id] });
+    for (const step of runbook.steps) {
+      const view = stepDetailModal(stepDetailView(snap, runbook, step.id)!);
       expect(viewProblem(view)).toBeNull();
       expect(moreProblems(view.blocks as any[])).toEqual([]);
     }
@@ -90,7 +90,7 @@ describe.each(runbooks.map((pb) => [pb.id, pb] as const))('%s rendered for Slack
 });
 
 describe('the follow-up message rendered for Slack', () => {
-  const pb = runbooks[0]!;
+  const runbook = runbooks[0]!;
   const NOW = new Date('2025-04-01T08:00:00Z');
   // Text that would be markup if it were not escaped, and that grows fivefold when it is.
   const HOSTILE = '<!channel> <@U0ADMIN> <https://evil.example|click> *bold* `code` &amp; ' + '&<>'.repeat(60);
@@ -107,14 +107,14 @@ describe('the follow-up message rendered for Slack', () => {
       closedAt: k >= 200 ? new Date(Date.UTC(2025, 2, 10, 0, k)) : null,
       closedBy: k >= 200 ? 'U0BOB0002' : null,
     }));
-    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem: makePostmortem(status), actionItems: items };
+    return { ...makeSnapshot({ runbook, status: 'resolved', incident: { title: HOSTILE } }), postmortem: makePostmortem(status), actionItems: items };
   }
 
   const textOf = (m: SlackMessage): string[] =>
     (m.blocks as any[]).flatMap((b) => [b.text?.text ?? '', ...(b.type === 'context' ? b.elements.map((e: any) => e.text) : [])]);
 
   it.each(['draft', 'in_review', 'published', 'closed'] as const)('stays within Slack limits with 200 open and 50 done hostile items when %s', (status) => {
-    const m = followUpMessage(followUpView(crowded(status), pb, NOW, 'UTC')!);
+    const m = followUpMessage(followUpView(crowded(status), runbook, NOW, 'UTC')!);
     expect(blockProblem(m.blocks)).toBeNull();
     expect(moreProblems(m.blocks)).toEqual([]);
     expect(m.text.length).toBeLessThanOrEqual(4000);
@@ -141,7 +141,7 @@ describe('the follow-up message rendered for Slack', () => {
 
   it('puts the next lifecycle button beside the post-mortem, once', () => {
     const labels = (status: PostmortemStatus) =>
-      (followUpMessage(followUpView(crowded(status), pb, NOW, 'UTC')!).blocks as any[]).flatMap((b) =>
+      (followUpMessage(followUpView(crowded(status), runbook, NOW, 'UTC')!).blocks as any[]).flatMap((b) =>
         b.accessory && decodeAction(b.accessory.value)?.a === 'pm' ? [b.accessory.text.text] : [],
       );
     expect(labels('draft')).toEqual(['Send to review']);

@@ -91,8 +91,8 @@ describe('channelName', () => {
 
 describe('checklistMessages', () => {
   const STEPS = 120;
-  const pb = bigRunbook(STEPS);
-  const pages = checklistMessages(checklistView(makeSnapshot({ runbook: pb, incident: ALICES_INCIDENT }), pb));
+  const runbook = bigRunbook(STEPS);
+  const pages = checklistMessages(checklistView(makeSnapshot({ runbook, incident: ALICES_INCIDENT }), runbook));
 
   it('splits a 120-step runbook over several messages', () => {
     expect(pages.length).toBeGreaterThan(1);
@@ -107,19 +107,21 @@ describe('checklistMessages', () => {
 
   it('shows every step exactly once, in runbook order', () => {
     const shown = pages.flatMap((p) => p.blocks.filter((b: any) => b.type === 'section' && String(b.block_id).startsWith('step-')).map((b: any) => b.block_id));
-    expect(shown).toEqual(pb.steps.map((s) => `step-${s.id}`));
+    expect(shown).toEqual(runbook.steps.map((s) => `step-${s.id}`));
     const buttons = pages.flatMap(stepButtons).map((b) => b.actionId);
-    expect(buttons).toEqual(pb.steps.map((s) => `step.${s.id}`));
+    expect(buttons).toEqual(runbook.steps.map((s) => `step.${s.id}`));
   });
 
   it('shows the step in focus whole and every other step in one line, each with its Details button', () => {
     const focus = pages[0]!.blocks.find((b: any) => b.type === 'rich_text') as any;
-    expect(focus.block_id).toBe(`step-detail-${pb.steps[0]!.id}`);
+    expect(focus.block_id).toBe(`step-detail-${runbook.steps[0]!.id}`);
     expect(pages.flatMap((p) => p.blocks).filter((b: any) => b.type === 'rich_text')).toHaveLength(1);
     const details = pages.flatMap((p) =>
       p.blocks.filter((b: any) => b.type === 'actions' && String(b.block_id).startsWith('step-details-')).flatMap((b: any) => b.elements),
     );
-    expect(details.map((e: any) => [e.action_id, e.text.text, e.value])).toEqual(pb.steps.map((st, i) => [`details.${st.id}`, String(i + 1), INCIDENT_ID]));
+    expect(details.map((e: any) => [e.action_id, e.text.text, e.value])).toEqual(
+      runbook.steps.map((st, i) => [`details.${st.id}`, String(i + 1), INCIDENT_ID]),
+    );
   });
 
   it('labels each message "part k of N" and says when the checklist continues', () => {
@@ -165,11 +167,11 @@ describe('checklistMessages', () => {
 });
 
 describe('checklist step state', () => {
-  const pb = bigRunbook(4);
+  const runbook = bigRunbook(4);
 
   it('shows who completed a step and when, and offers Reopen', () => {
-    const s = makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status: 'acknowledged' }, done: ['step-002'], doneBy: BOB });
-    const msgs = checklistMessages(checklistView(s, pb));
+    const s = makeSnapshot({ runbook, incident: { ...ALICES_INCIDENT, status: 'acknowledged' }, done: ['step-002'], doneBy: BOB });
+    const msgs = checklistMessages(checklistView(s, runbook));
     const blocks = msgs.flatMap((m) => m.blocks) as any[];
     const start = blocks.findIndex((b) => b.block_id === 'step-step-002');
     const doneStep = blocks[start];
@@ -196,7 +198,7 @@ describe('checklist step state', () => {
   });
 
   it('offers Done on an open step', () => {
-    const msgs = checklistMessages(checklistView(makeSnapshot({ runbook: pb, incident: ALICES_INCIDENT }), pb));
+    const msgs = checklistMessages(checklistView(makeSnapshot({ runbook, incident: ALICES_INCIDENT }), runbook));
     const buttons = msgs.flatMap(stepButtons);
     expect(buttons).toHaveLength(4);
     for (const b of buttons) {
@@ -208,9 +210,9 @@ describe('checklist step state', () => {
 
   it.each<Status>(['resolved', 'cancelled'])('offers no buttons once the incident is %s', (status) => {
     const endedAt = status === 'resolved' ? { resolvedAt: DONE_AT } : { cancelledAt: DONE_AT };
-    const ended = makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status, ...endedAt }, done: ['step-001'], doneBy: BOB });
-    const checklist = checklistMessages(checklistView(ended, pb));
-    const header = headerMessage(headerView(ended, pb));
+    const ended = makeSnapshot({ runbook, incident: { ...ALICES_INCIDENT, status, ...endedAt }, done: ['step-001'], doneBy: BOB });
+    const checklist = checklistMessages(checklistView(ended, runbook));
+    const header = headerMessage(headerView(ended, runbook));
     // Only the Details buttons stay: they open a step to read, and change nothing.
     expect(checklist.flatMap(allButtons).filter((b: any) => !b.action_id.startsWith('details.'))).toEqual([]);
     expect(allButtons(header)).toEqual([]);
@@ -221,9 +223,9 @@ describe('checklist step state', () => {
 });
 
 describe('headerMessage', () => {
-  const pb = bigRunbook(2);
+  const runbook = bigRunbook(2);
   const header = (status: Status, extra: Partial<Incident> = {}) =>
-    headerMessage(headerView(makeSnapshot({ runbook: pb, incident: { ...ALICES_INCIDENT, status, ...extra } }), pb));
+    headerMessage(headerView(makeSnapshot({ runbook, incident: { ...ALICES_INCIDENT, status, ...extra } }), runbook));
   const actionIds = (m: SlackMessage) => allButtons(m).map((b: any) => b.action_id);
 
   it('offers Acknowledge, Cause identified, Escalate and Resolve while the incident is only declared', () => {

@@ -128,9 +128,12 @@ describe('Slack length limits', () => {
 
 describe('the shipped runbooks in Slack', () => {
   const { runbooks, problems } = checkRunbooks(path.resolve(__dirname, '../../playbooks'));
-  const fields = runbooks.flatMap((pb) => [
-    ...pb.steps.map((s) => [`${pb.id} ${s.id}`, s.detail] as const),
-    ...pb.edge_cases.flatMap((e, i) => [[`${pb.id} edge case ${i}`, e.case] as const, [`${pb.id} edge case ${i} fallback`, e.fallback] as const]),
+  const fields = runbooks.flatMap((runbook) => [
+    ...runbook.steps.map((s) => [`${runbook.id} ${s.id}`, s.detail] as const),
+    ...runbook.edge_cases.flatMap((e, i) => [
+      [`${runbook.id} edge case ${i}`, e.case] as const,
+      [`${runbook.id} edge case ${i} fallback`, e.fallback] as const,
+    ]),
   ]);
 
   /** The code between fences as written in the YAML, read without the parser under test. */

@@ -26,7 +26,7 @@ import { cardSchemaProblems } from '../support/teams-cards';
 
 const catalog = loadCatalog(path.resolve(__dirname, '../../playbooks'));
 const runbooks: readonly Runbook[] = catalog.all;
-const pdf404 = runbooks.find((pb) => pb.id === 'pdf-404')!;
+const pdf404 = runbooks.find((runbook) => runbook.id === 'pdf-404')!;
 
 const PEOPLE: Record<string, string> = { [COMMANDER]: 'Casey Commander', [DECLARER]: 'Dana Declarer', [DONE_BY]: 'Bob Builder' };
 const names = (id: string): string | null => PEOPLE[id] ?? null;
@@ -73,11 +73,11 @@ function viewActions(hv: HeaderView, cv: ChecklistView): ActionPayload[] {
   return [...hv.actions, ...cv.items.flatMap((x) => x.actions)].map((a) => a.payload);
 }
 
-const STATES: Array<{ name: string; status: Status; done: (pb: Runbook) => string[] }> = [
+const STATES: Array<{ name: string; status: Status; done: (runbook: Runbook) => string[] }> = [
   { name: 'new', status: 'declared', done: () => [] },
-  { name: 'half done', status: 'acknowledged', done: (pb) => pb.steps.slice(0, Math.ceil(pb.steps.length / 2)).map((s) => s.id) },
-  { name: 'all done', status: 'mitigated', done: (pb) => pb.steps.map((s) => s.id) },
-  { name: 'resolved', status: 'resolved', done: (pb) => pb.steps.slice(0, 3).map((s) => s.id) },
+  { name: 'half done', status: 'acknowledged', done: (runbook) => runbook.steps.slice(0, Math.ceil(runbook.steps.length / 2)).map((s) => s.id) },
+  { name: 'all done', status: 'mitigated', done: (runbook) => runbook.steps.map((s) => s.id) },
+  { name: 'resolved', status: 'resolved', done: (runbook) => runbook.steps.slice(0, 3).map((s) => s.id) },
 ];
 
 describe('the Adaptive Card schema used here', () => {
@@ -93,23 +93,23 @@ describe('the Adaptive Card schema used here', () => {
   });
 });
 
-describe.each(runbooks.map((pb) => [pb.id, pb] as const))('%s rendered for Teams', (_id, pb) => {
+describe.each(runbooks.map((runbook) => [runbook.id, runbook] as const))('%s rendered for Teams', (_id, runbook) => {
   it.each(STATES.map((s) => [s.name, s] as const))('gives valid cards under 28 KB with every step once, in order, when %s', (_name, state) => {
-    const snap = makeSnapshot({ runbook: pb, status: state.status, done: state.done(pb) });
-    const hv = headerView(snap, pb);
-    const cv = checklistView(snap, pb);
+    const snap = makeSnapshot({ runbook, status: state.status, done: state.done(runbook) });
+    const hv = headerView(snap, runbook);
+    const cv = checklistView(snap, runbook);
     const header = headerCard(hv, names);
     const pages = checklistCards(cv, names);
-    const details = pb.steps.map((s) => stepDetailCard(stepDetailView(snap, pb, s.id)!, names));
+    const details = runbook.steps.map((s) => stepDetailCard(stepDetailView(snap, runbook, s.id)!, names));
     const notice = noticeCard(['Escalated by ', { user: COMMANDER }, ': run ', { command: 'ack' }], hv.actions, names);
     for (const c of [header, ...pages, ...details, notice]) expectTeamsCard(c);
-    expect(stepIds(pages)).toEqual(pb.steps.map((_s, i) => `step-${i + 1}`));
+    expect(stepIds(pages)).toEqual(runbook.steps.map((_s, i) => `step-${i + 1}`));
   });
 
   it('sends back, from every button and its fallback, exactly what the view asked for', () => {
-    const snap = makeSnapshot({ runbook: pb, status: 'acknowledged', done: [pb.steps[0]!.id] });
-    const hv = headerView(snap, pb);
-    const cv = checklistView(snap, pb);
+    const snap = makeSnapshot({ runbook, status: 'acknowledged', done: [runbook.steps[0]!.id] });
+    const hv = headerView(snap, runbook);
+    const cv = checklistView(snap, runbook);
     const executes = [headerCard(hv, names), ...checklistCards(cv, names)].flatMap((c) => ofType(c, 'Action.Execute'));
     const expected = viewActions(hv, cv);
     expect(executes).toHaveLength(expected.length);
@@ -205,15 +205,15 @@ describe('size', () => {
 
   it('keeps a step whose detail alone is over the limit, and the header with hundreds of long checks', () => {
     const huge = [{ type: 'code' as const, code: 'x'.repeat(40_000), lang: null }];
-    const pb = makeRunbook();
-    const cv = checklistView(makeSnapshot({ runbook: pb }), pb);
+    const runbook = makeRunbook();
+    const cv = checklistView(makeSnapshot({ runbook }), runbook);
     const view: ChecklistView = { ...cv, items: cv.items.map((x) => ({ ...x, detail: huge })) };
     const pages = checklistCards(view, names);
     pages.forEach(expectTeamsCard);
     expect(stepIds(pages)).toEqual(['step-1', 'step-2', 'step-3']);
     expectTeamsCard(stepDetailCard({ heading: 'INC-42', number: 1, total: 1, title: 'Big', detail: huge, probe: null, done: null }, names));
 
-    const hv = headerView(makeSnapshot({ runbook: pb }), pb);
+    const hv = headerView(makeSnapshot({ runbook }), runbook);
     const checks = Array.from({ length: 300 }, (_v, i) => ({
       id: `p${i}`,
       title: `Probe ${i}`,
@@ -228,25 +228,25 @@ describe('size', () => {
 });
 
 describe('hostile text', () => {
-  const pb: Runbook = {
+  const runbook: Runbook = {
     ...pdf404,
     title: HOSTILE,
     links: [...pdf404.links, { title: HOSTILE, url: 'javascript:alert(1)' }],
     steps: pdf404.steps.map((s, i) => (i < 3 ? { ...s, title: HOSTILE, detail: `${HOSTILE}\n- ${HOSTILE}\n\n${s.detail}` } : s)),
   };
   const snap = {
-    ...makeSnapshot({ runbook: pb, status: 'resolved', done: [pb.steps[0]!.id], incident: { title: HOSTILE, resolution: HOSTILE } }),
+    ...makeSnapshot({ runbook, status: 'resolved', done: [runbook.steps[0]!.id], incident: { title: HOSTILE, resolution: HOSTILE } }),
     probes: [
       { id: 'r1', probeId: 'me-standard-user', status: 'fail' as const, reason: HOSTILE, queuedAt: new Date(0), finishedAt: new Date(0), durationMs: 1 },
     ],
   };
-  const open = makeSnapshot({ runbook: pb, status: 'acknowledged', incident: { title: HOSTILE } });
+  const open = makeSnapshot({ runbook, status: 'acknowledged', incident: { title: HOSTILE } });
   const hostileText = [HOSTILE, { strong: HOSTILE }, { link: 'javascript:alert(1)', title: HOSTILE }, { code: HOSTILE }];
   const cards = [
-    headerCard(headerView(snap, pb), names),
-    ...checklistCards(checklistView(snap, pb), names),
-    ...checklistCards(checklistView(open, pb), names),
-    stepDetailCard(stepDetailView(snap, pb, pb.steps[0]!.id)!, names),
+    headerCard(headerView(snap, runbook), names),
+    ...checklistCards(checklistView(snap, runbook), names),
+    ...checklistCards(checklistView(open, runbook), names),
+    stepDetailCard(stepDetailView(snap, runbook, runbook.steps[0]!.id)!, names),
     noticeCard(hostileText, [], (id) => (id === COMMANDER ? HOSTILE : null)),
   ];
 
@@ -328,7 +328,7 @@ describe('readCardAction', () => {
 });
 
 describe('follow-up card', () => {
-  const pb = makeRunbook();
+  const runbook = makeRunbook();
   const NOW = new Date('2025-04-01T08:00:00Z');
 
   /** 200 open and 50 done items, each as long and as hostile as a person can type. */
@@ -343,7 +343,7 @@ describe('follow-up card', () => {
       closedAt: k >= 200 ? new Date(Date.UTC(2025, 2, 10, 0, k)) : null,
       closedBy: k >= 200 ? DONE_BY : null,
     }));
-    return { ...makeSnapshot({ runbook: pb, status: 'resolved', incident: { title: HOSTILE } }), postmortem: makePostmortem(status), actionItems: items };
+    return { ...makeSnapshot({ runbook, status: 'resolved', incident: { title: HOSTILE } }), postmortem: makePostmortem(status), actionItems: items };
   }
   // A directory name as hostile as the item text, and long.
   const hostileNames = (id: string) => (id === COMMANDER ? `${HOSTILE} ${'n'.repeat(200)}` : names(id));
@@ -351,7 +351,7 @@ describe('follow-up card', () => {
   it.each(['draft', 'in_review', 'published', 'closed'] as const)(
     'is valid, under 28 KB and literal with 200 open and 50 done hostile items when %s',
     (status) => {
-      const v = followUpView(crowded(status), pb, NOW, 'UTC')!;
+      const v = followUpView(crowded(status), runbook, NOW, 'UTC')!;
       for (const n of [names, hostileNames]) {
         const c = followUpCard(v, n);
         expectTeamsCard(c);
@@ -376,7 +376,7 @@ describe('follow-up card', () => {
 
   it('offers the next lifecycle step, asking before Publish', () => {
     const pmActions = (status: PostmortemStatus) => {
-      const c = followUpCard(followUpView(crowded(status), pb, NOW, 'UTC')!, names);
+      const c = followUpCard(followUpView(crowded(status), runbook, NOW, 'UTC')!, names);
       const container = ofType(c, 'Container').find((x) => x.id === 'postmortem')!;
       return ofType(container, 'ActionSet').flatMap((s) => s.actions as Node[]);
     };
@@ -390,14 +390,14 @@ describe('follow-up card', () => {
 
   it('shows a small follow-up whole, with names', () => {
     const s: Snapshot = {
-      ...makeSnapshot({ runbook: pb, status: 'resolved' }),
+      ...makeSnapshot({ runbook, status: 'resolved' }),
       postmortem: null,
       actionItems: [
         { number: 1, text: 'Alert on 404s', owner: COMMANDER, dueOn: '2025-03-20', createdAt: NOW, createdBy: COMMANDER, closedAt: null, closedBy: null },
         { number: 2, text: 'Fix the renderer', owner: null, dueOn: null, createdAt: NOW, createdBy: COMMANDER, closedAt: NOW, closedBy: DONE_BY },
       ],
     };
-    const c = followUpCard(followUpView(s, pb, NOW, 'UTC')!, names);
+    const c = followUpCard(followUpView(s, runbook, NOW, 'UTC')!, names);
     expectTeamsCard(c);
     expect(ofType(c, 'RichTextBlock').map(richText)).toEqual([
       'INC-42 follow-up',

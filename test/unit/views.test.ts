@@ -243,7 +243,7 @@ describe('the step in focus', () => {
 });
 
 describe('the diagnosis clock', () => {
-  const clock = (s: Snapshot, pb: Runbook = runbook) => plainText(diagnosisClock(s, pb) ?? ['(none)']);
+  const clock = (s: Snapshot, limits: Runbook = runbook) => plainText(diagnosisClock(s, limits) ?? ['(none)']);
 
   it('counts down to the runbook limit until a cause is recorded', () => {
     expect(clock(makeSnapshot({ status: 'acknowledged' }))).toBe('⏱ Diagnosing · 15 min limit, due 2025-03-07 09:30 UTC');
@@ -317,14 +317,14 @@ describe('action payloads', () => {
 describe('views speak no platform markup', () => {
   it('never contains Slack mentions, channel links or special mentions, for any status', () => {
     const catalog = loadCatalog(path.resolve(__dirname, '../../playbooks'));
-    for (const pb of [runbook, ...catalog.all]) {
+    for (const rendered of [runbook, ...catalog.all]) {
       for (const status of ALL_STATUSES) {
-        const s = makeSnapshot({ status, runbook: pb, done: pb.steps[0] ? [pb.steps[0].id] : [], incident: { resolution: 'Rolled back' } });
-        const strings = [...allStrings(headerView(s, pb)), ...allStrings(checklistView(s, pb))];
+        const s = makeSnapshot({ status, runbook: rendered, done: rendered.steps[0] ? [rendered.steps[0].id] : [], incident: { resolution: 'Rolled back' } });
+        const strings = [...allStrings(headerView(s, rendered)), ...allStrings(checklistView(s, rendered))];
         expect(strings.length).toBeGreaterThan(0);
         expect(strings.filter((t) => SLACK_MARKUP.test(t))).toEqual([]);
         // Mentions are carried as {user} spans for the surface to format, not pre-formatted.
-        expect(plainText(headerView(s, pb).fields.find((f) => f.label === 'Declared')!.value)).toContain('@UDECL0001');
+        expect(plainText(headerView(s, rendered).fields.find((f) => f.label === 'Declared')!.value)).toContain('@UDECL0001');
       }
     }
   });

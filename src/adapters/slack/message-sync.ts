@@ -42,12 +42,12 @@ export class SlackMessageSync {
     const version = snap.incident.version;
     const channel = snap.incident.channelId;
     if (!channel) return version; // provisioning renders once the channel exists
-    const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
+    const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
     // The follow-up exists once there is a post-mortem or an action item; once posted, it stays.
-    const followUp = followUpView(snap, pb, this.deps.clock.now(), this.deps.tz);
+    const followUp = followUpView(snap, runbook, this.deps.clock.now(), this.deps.tz);
     const messages: Array<Planned<SlackMessage>> = [
-      ['header', 0, headerMessage(headerView(snap, pb))],
-      ...checklistMessages(checklistView(snap, pb)).map((m, page): Planned<SlackMessage> => ['checklist', page, m]),
+      ['header', 0, headerMessage(headerView(snap, runbook))],
+      ...checklistMessages(checklistView(snap, runbook)).map((m, page): Planned<SlackMessage> => ['checklist', page, m]),
       ...(followUp ? [['followup', 0, followUpMessage(followUp)] as Planned<SlackMessage>] : []),
     ];
     const missing = messages.some(([kind, page]) => !session.refs.some((r) => r.kind === kind && r.page === page));

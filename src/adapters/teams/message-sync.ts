@@ -54,11 +54,11 @@ export class TeamsMessageSync {
   private async cards(incidentId: string): Promise<Array<Planned<OutgoingActivity>> | null> {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) return null;
-    const pb = this.deps.catalog.forIncident(snap.incident.runbookId);
-    const header = headerView(snap, pb);
-    const checklist = checklistView(snap, pb);
+    const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
+    const header = headerView(snap, runbook);
+    const checklist = checklistView(snap, runbook);
     // After the checklist, once there is a post-mortem or an action item; once posted, it stays.
-    const followUp = followUpView(snap, pb, this.deps.clock.now(), this.deps.tz);
+    const followUp = followUpView(snap, runbook, this.deps.clock.now(), this.deps.tz);
     const { names } = await this.people.forSnapshot(snap, ...(followUp ? followUpTexts(followUp) : []));
     return [
       ['header', 0, cardActivity(headerCard(header, names), header.summary)],

@@ -95,8 +95,8 @@ export class Dispatcher {
    * could not be confirmed within `budgetMs`. What it could not record is logged in full.
    */
   async declareNow(cmd: DeclareCommand, req: Request, budgetMs: number): Promise<Result & { recorded: 'yes' | 'no' | 'unknown' }> {
-    const pb = this.deps.catalog.find(cmd.runbook);
-    if (!pb) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
+    const runbook = this.deps.catalog.find(cmd.runbook);
+    if (!runbook) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
     const write = declareIncident(this.deps, {
       runbook: cmd.runbook,
       summary: cmd.summary,
@@ -110,15 +110,15 @@ export class Dispatcher {
     const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), budgetMs)));
     try {
       const out = await Promise.race([write, late]);
-      if (out !== 'late') return { reply: declaredText(out.snapshot, pb.title, out.created), snapshot: out.snapshot, recorded: 'yes' };
+      if (out !== 'late') return { reply: declaredText(out.snapshot, runbook.title, out.created), snapshot: out.snapshot, recorded: 'yes' };
       write.catch(() => undefined); // it may still land; provisioning then posts the channel link
       this.lost('unknown', cmd, req, 'no answer within the declare budget');
-      return { reply: unconfirmedText(pb), recorded: 'unknown' };
+      return { reply: unconfirmedText(runbook), recorded: 'unknown' };
     } catch (err) {
       if (err instanceof UserError) return { reply: problemText(err.problem), recorded: 'no' };
       const sure = err instanceof NotWrittenError;
       this.lost(sure ? 'no' : 'unknown', cmd, req, (err as Error).message);
-      return sure ? { reply: notRecordedText(pb), recorded: 'no' } : { reply: unconfirmedText(pb), recorded: 'unknown' };
+      return sure ? { reply: notRecordedText(runbook), recorded: 'no' } : { reply: unconfirmedText(runbook), recorded: 'unknown' };
     } finally {
       clearTimeout(timer);
     }
@@ -255,8 +255,8 @@ export class Dispatcher {
       }
       case 'edge': {
         const r = await recordEdgeCase(deps, id, actor, cmd.number, cmd.note);
-        const pb = deps.catalog.forIncident(r.snapshot.incident.runbookId);
-        return { reply: edgeCaseText(name, cmd.number, pb.edge_cases[cmd.number - 1]!.case, r.changed), snapshot: r.snapshot };
+        const runbook = deps.catalog.forIncident(r.snapshot.incident.runbookId);
+        return { reply: edgeCaseText(name, cmd.number, runbook.edge_cases[cmd.number - 1]!.case, r.changed), snapshot: r.snapshot };
       }
     }
   }

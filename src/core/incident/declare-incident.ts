@@ -27,21 +27,28 @@ export interface DeclareInput {
  * `created` is false when the same request declared it before.
  */
 export async function declareIncident(deps: CoreDeps, input: DeclareInput): Promise<{ snapshot: Snapshot; created: boolean }> {
-  const pb = deps.catalog.find(input.runbook);
-  if (!pb) throw unknownRunbook(deps.catalog, input.runbook);
+  const runbook = deps.catalog.find(input.runbook);
+  if (!runbook) throw unknownRunbook(deps.catalog, input.runbook);
   const now = deps.clock.now();
   const summary = checkedText(input.summary, 'summary');
   const id = randomUUID();
-  const title = summary ?? pb.title;
+  const title = summary ?? runbook.title;
   // The runbook's checks start with the incident: evidence is gathered before anyone clicks.
-  const probes = queueProbes({ id, platform: input.platform, runbookId: pb.id }, autoProbes(pb), input.actor.id, now, 'declare', `${id}:probes:declare`);
+  const probes = queueProbes(
+    { id, platform: input.platform, runbookId: runbook.id },
+    autoProbes(runbook),
+    input.actor.id,
+    now,
+    'declare',
+    `${id}:probes:declare`,
+  );
   return deps.store.create(
     {
       id,
-      runbookId: pb.id,
-      class: pb.class,
+      runbookId: runbook.id,
+      class: runbook.class,
       title,
-      severity: pb.severity,
+      severity: runbook.severity,
       status: 'declared',
       platform: input.platform,
       workspace: input.workspace,
@@ -52,14 +59,14 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       declaredAt: now,
       requestKey: input.requestKey ?? null,
     },
-    pb.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
+    runbook.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
     {
       events: [
         {
           kind: 'incident.declared',
           actor: input.actor.id,
           at: now,
-          data: { runbook: pb.id, severity: pb.severity, title },
+          data: { runbook: runbook.id, severity: runbook.severity, title },
           key: `${id}:declared`,
         },
         ...probes.events,
@@ -74,9 +81,9 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
         },
         ...(probes.jobs ?? []),
         // The diagnosis clock starts with the incident. Nothing withdraws it: when due, it looks for itself.
-        diagnosisDueJob({ id, declaredAt: now }, pb),
+        diagnosisDueJob({ id, declaredAt: now }, runbook),
         // So does the on-call ladder: level 1 fires unless someone acknowledges first.
-        ...[escalationDueJob({ id, declaredAt: now }, pb, 1)].filter((j) => j !== null),
+        ...[escalationDueJob({ id, declaredAt: now }, runbook, 1)].filter((j) => j !== null),
       ],
     },
   );

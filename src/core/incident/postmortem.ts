@@ -34,11 +34,11 @@ export function draftJob(s: Snapshot, at: Date): NewJob {
 }
 
 /** Opening a post-mortem: owned by the commander (else the declarer), due in the runbook's business days. */
-export function openingChange(s: Snapshot, pb: Runbook, at: Date, tz: string, by: string, via: 'resolve' | 'command'): Change {
+export function openingChange(s: Snapshot, runbook: Runbook, at: Date, tz: string, by: string, via: 'resolve' | 'command'): Change {
   if (s.postmortem) return { events: [] };
   const owner = s.incident.commander ?? s.incident.declaredBy;
   // Counted from the team's today, the day "overdue" is later measured against.
-  const dueOn = businessDaysAfter(localDay(at, tz), pb.postmortem_due_days);
+  const dueOn = businessDaysAfter(localDay(at, tz), runbook.postmortem_due_days);
   return {
     postmortem: { open: { owner, dueOn, openedAt: at, openedBy: by } },
     events: [{ kind: 'postmortem.opened', actor: by, at, data: { owner, due: dueOn, via }, key: `${s.incident.id}:postmortem:opened` }],
@@ -47,15 +47,15 @@ export function openingChange(s: Snapshot, pb: Runbook, at: Date, tz: string, by
 }
 
 /** A resolve at the runbook's post-mortem severity or worse opens one; a lesser one does not. */
-export function postmortemOnResolve(s: Snapshot, pb: Runbook, at: Date, tz: string): Change {
-  if (s.incident.severity > pb.postmortem_at_severity) return { events: [] };
-  return openingChange(s, pb, at, tz, BOT_ACTOR, 'resolve');
+export function postmortemOnResolve(s: Snapshot, runbook: Runbook, at: Date, tz: string): Change {
+  if (s.incident.severity > runbook.postmortem_at_severity) return { events: [] };
+  return openingChange(s, runbook, at, tz, BOT_ACTOR, 'resolve');
 }
 
 /** `postmortem` by hand, for any severity, open or resolved: anyone working the incident may ask. */
-export function decideOpenPostmortem(s: Snapshot, pb: Runbook, actor: Actor, at: Date, tz: string): Change {
+export function decideOpenPostmortem(s: Snapshot, runbook: Runbook, actor: Actor, at: Date, tz: string): Change {
   requireParticipant(actor, s.incident, 'open_postmortem');
-  return openingChange(s, pb, at, tz, actor.id, 'command');
+  return openingChange(s, runbook, at, tz, actor.id, 'command');
 }
 
 const NEXT: Record<'in_review' | 'published', PostmortemStatus[]> = { in_review: ['draft'], published: ['draft', 'in_review'] };

@@ -57,7 +57,7 @@ const OPEN_TEXT_MAX = 200;
 const DONE_TEXT_MAX = 80;
 
 /** Null when the incident has neither a post-mortem nor an action item: then no message is posted. */
-export function followUpView(s: Snapshot, _pb: Runbook, now: Date, tz: string): FollowUpView | null {
+export function followUpView(s: Snapshot, _runbook: Runbook, now: Date, tz: string): FollowUpView | null {
   const pm = s.postmortem ?? null;
   const items = s.actionItems ?? [];
   if (!pm && items.length === 0) return null;

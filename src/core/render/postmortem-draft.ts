@@ -27,7 +27,7 @@ const WORDS: Record<string, string> = {
  * the incident's own MTTA, time to diagnose and MTTR, the resolution, the edge cases hit and the
  * last events, with the command that prints the whole draft as Markdown. Null without one.
  */
-export function postmortemDraft(s: Snapshot, pb: Runbook, timeline: TimelineEvent[]): { text: Text; actions: ActionView[] } | null {
+export function postmortemDraft(s: Snapshot, runbook: Runbook, timeline: TimelineEvent[]): { text: Text; actions: ActionView[] } | null {
   const pm = s.postmortem;
   if (!pm) return null;
   const i = s.incident;
@@ -40,7 +40,7 @@ export function postmortemDraft(s: Snapshot, pb: Runbook, timeline: TimelineEven
   text.push(`\nResolution: ${i.resolution ?? 'no summary was given at resolve'}`);
   const hit = timeline
     .filter((e) => e.kind === 'edge_case.hit')
-    .map((e) => pb.edge_cases[Number(e.data.case) - 1]?.case)
+    .map((e) => runbook.edge_cases[Number(e.data.case) - 1]?.case)
     .filter(Boolean);
   text.push(`\nEdge cases hit: ${hit.length > 0 ? hit.join('; ') : 'none recorded'}`);
   const recent = timeline.filter((e) => WORDS[e.kind]).slice(-RECENT);

@@ -184,31 +184,31 @@ export function declaredText(s: Snapshot, runbookTitle: string, created: boolean
 }
 
 /** The database refused or was never reached: nothing was recorded, and the person must know. */
-export function notRecordedText(pb: Runbook): Text {
+export function notRecordedText(runbook: Runbook): Text {
   return [
     { strong: 'The incident was NOT recorded' },
     ': the database did not take it. Declare again in a minute, or work the runbook by hand now:',
-    ...runbookByHand(pb),
+    ...runbookByHand(runbook),
   ];
 }
 
 /** No answer in time: it may or may not have landed. Say exactly that, and how to find out. */
-export function unconfirmedText(pb: Runbook): Text {
+export function unconfirmedText(runbook: Runbook): Text {
   return [
     { strong: 'I could not confirm the incident was recorded' },
     ': the database is slow to answer. If its channel link does not appear here within a minute and ',
     { command: 'list' },
     ' does not show it, declare again. Meanwhile work the runbook by hand:',
-    ...runbookByHand(pb),
+    ...runbookByHand(runbook),
   ];
 }
 
-function runbookByHand(pb: Runbook): Text {
+function runbookByHand(runbook: Runbook): Text {
   const out: Text = [];
-  pb.steps.forEach((st, n) => out.push(`\n${n + 1}. ${st.title}`));
-  if (pb.links.length > 0) {
+  runbook.steps.forEach((st, n) => out.push(`\n${n + 1}. ${st.title}`));
+  if (runbook.links.length > 0) {
     out.push('\n');
-    pb.links.forEach((l, n) => out.push(n > 0 ? ' · ' : '', { link: l.url, title: l.title }));
+    runbook.links.forEach((l, n) => out.push(n > 0 ? ' · ' : '', { link: l.url, title: l.title }));
   }
   return out;
 }

@@ -67,15 +67,15 @@ export interface StepDetailView {
   done: { by: string; at: Date } | null;
 }
 
-export function headerView(s: Snapshot, pb: Runbook): HeaderView {
+export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
   const i = s.incident;
   const open = isOpen(i);
   const actions: ActionView[] = [];
   if (i.status === 'declared') actions.push({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: i.id } });
-  if (open && pb.probes.length > 0) actions.push({ label: 'Run all checks', payload: { a: 'probe', i: i.id, p: 'all' } });
+  if (open && runbook.probes.length > 0) actions.push({ label: 'Run all checks', payload: { a: 'probe', i: i.id, p: 'all' } });
   // For a cause found outside the checklist; the step marked `diagnosed` records it too.
   if (open && !i.diagnosedAt) actions.push({ label: 'Cause identified', payload: { a: 'diagnosed', i: i.id } });
-  const next = nextLevel(s, pb);
+  const next = nextLevel(s, runbook);
   if (open && next) {
     actions.push({
       label: 'Escalate',
@@ -105,8 +105,8 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
   if (i.resolvedAt) closingNote = ['Resolved ', { time: i.resolvedAt }, i.resolution ? `: ${i.resolution}` : ''];
   if (i.cancelledAt) closingNote = ['Cancelled ', { time: i.cancelledAt }, ' (declared by mistake; left out of MTTR)'];
   const status = statusWord(i.status);
-  const clock = diagnosisClock(s, pb);
-  const ladder = escalationLadder(s, pb);
+  const clock = diagnosisClock(s, runbook);
+  const ladder = escalationLadder(s, runbook);
   return {
     heading: `${label(i)} · ${i.title}`,
     summary: `${label(i)} · ${i.title} (${status})`,
@@ -114,14 +114,14 @@ export function headerView(s: Snapshot, pb: Runbook): HeaderView {
       { label: 'Severity', value: [`SEV${i.severity}`] },
       { label: 'Status', value: [status] },
       { label: 'Commander', value: i.commander ? [{ user: i.commander }] : ['nobody yet'] },
-      { label: 'Runbook', value: [`${pb.title} (${pb.id})`] },
+      { label: 'Runbook', value: [`${runbook.title} (${runbook.id})`] },
       { label: 'Declared', value: [{ time: i.declaredAt, relative: true }, ' by ', { user: i.declaredBy }] },
       { label: 'Acknowledged', value: i.acknowledgedAt ? [{ time: i.acknowledgedAt }] : ['not yet'] },
       ...(clock ? [{ label: 'Diagnosis', value: clock }] : []),
       ...(ladder ? [{ label: 'Escalation', value: ladder }] : []),
     ],
-    links: pb.links,
-    checks: pb.probes.map((p) => probeView(s, p.id, p.title)),
+    links: runbook.links,
+    checks: runbook.probes.map((p) => probeView(s, p.id, p.title)),
     actions,
     closingNote,
   };
@@ -143,9 +143,9 @@ export function probeMark(status: 'queued' | 'pass' | 'fail' | 'error' | null): 
  * otherwise). Until a cause is recorded the header counts down to the limit; the platform keeps
  * the relative time current, so the clock moves without a re-render.
  */
-export function diagnosisClock(s: Snapshot, pb: Runbook): Text | null {
+export function diagnosisClock(s: Snapshot, runbook: Runbook): Text | null {
   const i = s.incident;
-  const limitMs = durationMs(pb.diagnose_within);
+  const limitMs = durationMs(runbook.diagnose_within);
   const minutes = (ms: number) => Math.max(0, Math.round(ms / 60_000));
   if (i.diagnosedAt) {
     const took = i.diagnosedAt.getTime() - i.declaredAt.getTime();
@@ -160,22 +160,22 @@ export function diagnosisClock(s: Snapshot, pb: Runbook): Text | null {
  * Where the on-call ladder stands: "Level 2 paged 10:14 · next: @head-of-engineering at 10:44",
  * or why it stopped. Null when it never started and never will (an incident ended unpaged).
  */
-export function escalationLadder(s: Snapshot, pb: Runbook): Text | null {
+export function escalationLadder(s: Snapshot, runbook: Runbook): Text | null {
   const i = s.incident;
   const last = (s.escalations ?? []).at(-1);
   const paged: Text = last ? [`Level ${last.level} paged `, { time: last.at }] : [];
   const sep = last ? ' · ' : '';
   if (!isOpen(i)) return last ? [...paged, `${sep}stopped: ${i.status}`] : null;
   if (i.acknowledgedAt) return [...paged, `${sep}${last ? 'stopped' : 'Not needed'}: acknowledged `, { time: i.acknowledgedAt }];
-  const next = nextLevel(s, pb);
+  const next = nextLevel(s, runbook);
   if (!next) return [...paged, `${sep}no more levels`];
   return [...(last ? paged : ['Nobody paged yet']), ` · next: level ${next.level}, ${next.targets.join(' ')} at `, { time: next.due, relative: true }];
 }
 
-export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
+export function checklistView(s: Snapshot, runbook: Runbook): ChecklistView {
   const open = isOpen(s.incident);
-  const details = new Map(pb.steps.map((p) => [p.id, p]));
-  const probeTitles = new Map(pb.probes.map((p) => [p.id, p.title]));
+  const details = new Map(runbook.steps.map((p) => [p.id, p]));
+  const probeTitles = new Map(runbook.probes.map((p) => [p.id, p.title]));
   const focus = open ? (s.steps.find((st) => st.state !== 'done')?.stepId ?? null) : null;
   const items = s.steps.map((st, idx): ChecklistItemView => {
     const def = details.get(st.stepId);
@@ -206,7 +206,7 @@ export function checklistView(s: Snapshot, pb: Runbook): ChecklistView {
   });
   return {
     incidentId: s.incident.id,
-    heading: `${label(s.incident)} checklist: ${pb.title}`,
+    heading: `${label(s.incident)} checklist: ${runbook.title}`,
     progress: { done: items.filter((x) => x.done).length, total: items.length },
     focus,
     items,
@@ -236,8 +236,8 @@ export function clip(text: Text, max: number): Text {
 }
 
 /** Null when the runbook has no such step (a button from before the runbook changed). */
-export function stepDetailView(s: Snapshot, pb: Runbook, stepId: string): StepDetailView | null {
-  const item = checklistView(s, pb).items.find((x) => x.stepId === stepId);
+export function stepDetailView(s: Snapshot, runbook: Runbook, stepId: string): StepDetailView | null {
+  const item = checklistView(s, runbook).items.find((x) => x.stepId === stepId);
   if (!item) return null;
   return {
     heading: `${label(s.incident)} · step ${item.number} of ${s.steps.length}`,

@@ -5,9 +5,9 @@ export class RunbookCatalog {
   private readonly byName = new Map<string, Runbook>();
 
   constructor(readonly all: readonly Runbook[]) {
-    for (const pb of all) {
-      this.byName.set(pb.id, pb);
-      for (const alias of pb.aliases) this.byName.set(alias, pb);
+    for (const runbook of all) {
+      this.byName.set(runbook.id, runbook);
+      for (const alias of runbook.aliases) this.byName.set(alias, runbook);
     }
   }
 
@@ -50,10 +50,10 @@ export class RunbookCatalog {
   suggest(input: string, max = 3): string[] {
     const needle = input.toLowerCase();
     const best = new Map<string, number>();
-    for (const [name, pb] of this.byName) {
+    for (const [name, runbook] of this.byName) {
       const d = distance(needle, name);
       const limit = Math.max(2, Math.floor(name.length / 3));
-      if (d <= limit && d < (best.get(pb.id) ?? Infinity)) best.set(pb.id, d);
+      if (d <= limit && d < (best.get(runbook.id) ?? Infinity)) best.set(runbook.id, d);
     }
     return [...best.entries()]
       .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))

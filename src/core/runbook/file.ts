@@ -49,12 +49,12 @@ export function checkRunbookFile(fullPath: string, name: string): FileCheck {
     for (const issue of parsed.error.issues) report(issue.path.join('.'), issue.message);
     return { runbook: null, problems, stat: read.stat };
   }
-  const pb = parsed.data;
+  const runbook = parsed.data;
   const expectedId = name.replace(/\.ya?ml$/, '');
-  if (pb.id !== expectedId) report('id', `is "${pb.id}" but the file is ${name}: make them equal`);
-  checkInternalReferences(pb, report);
-  checkMarkup(pb, report);
-  return { runbook: pb, problems, stat: read.stat };
+  if (runbook.id !== expectedId) report('id', `is "${runbook.id}" but the file is ${name}: make them equal`);
+  checkInternalReferences(runbook, report);
+  checkMarkup(runbook, report);
+  return { runbook, problems, stat: read.stat };
 }
 
 type Read = { text: string; stat: Stats } | { problem: string; stat: Stats | null };
@@ -82,24 +82,24 @@ function readBounded(fullPath: string): Read {
   }
 }
 
-function checkInternalReferences(pb: Runbook, report: (path: string, message: string) => void): void {
+function checkInternalReferences(runbook: Runbook, report: (path: string, message: string) => void): void {
   const stepIds = new Set<string>();
-  pb.steps.forEach((s, i) => {
+  runbook.steps.forEach((s, i) => {
     if (stepIds.has(s.id)) report(`steps.${i}.id`, `"${s.id}" is used by an earlier step: step ids must be unique`);
     stepIds.add(s.id);
   });
   const probeIds = new Set<string>();
-  pb.probes.forEach((p, i) => {
+  runbook.probes.forEach((p, i) => {
     if (probeIds.has(p.id)) report(`probes.${i}.id`, `"${p.id}" is used by an earlier probe: probe ids must be unique`);
     probeIds.add(p.id);
   });
-  pb.steps.forEach((s, i) => {
+  runbook.steps.forEach((s, i) => {
     if (s.probe && !probeIds.has(s.probe)) {
       report(`steps.${i}.probe`, `names probe "${s.probe}", which is not declared under probes`);
     }
   });
   let previous = -1;
-  pb.escalation.forEach((level, i) => {
+  runbook.escalation.forEach((level, i) => {
     const ms = durationMs(level.after);
     if (ms <= previous) report(`escalation.${i}.after`, `${level.after} must be later than the level before it`);
     previous = ms;
@@ -107,10 +107,10 @@ function checkInternalReferences(pb: Runbook, report: (path: string, message: st
 }
 
 /** Runbook prose must be the documented subset (docs/runbook-format.md): what a surface cannot show is refused here. */
-function checkMarkup(pb: Runbook, report: (path: string, message: string) => void): void {
+function checkMarkup(runbook: Runbook, report: (path: string, message: string) => void): void {
   const fields: Array<[string, string]> = [
-    ...pb.steps.map((s, i): [string, string] => [`steps.${i}.detail`, s.detail]),
-    ...pb.edge_cases.flatMap((e, i): Array<[string, string]> => [
+    ...runbook.steps.map((s, i): [string, string] => [`steps.${i}.detail`, s.detail]),
+    ...runbook.edge_cases.flatMap((e, i): Array<[string, string]> => [
       [`edge_cases.${i}.case`, e.case],
       [`edge_cases.${i}.fallback`, e.fallback],
     ]),

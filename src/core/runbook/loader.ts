@@ -49,35 +49,35 @@ export function checkRunbooks(dir: string, cache?: RunbookFileCache): LoadResult
     return { runbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }] };
   }
   const problems: RunbookProblem[] = [];
-  const loaded: Array<{ pb: Runbook; file: string }> = [];
+  const loaded: Array<{ runbook: Runbook; file: string }> = [];
   const fullPaths = names.map((name) => path.join(dir, name));
   cache?.keepOnly(new Set(fullPaths));
   names.forEach((name, i) => {
     const file = path.join(shown, name);
     const checked = cache ? cache.check(fullPaths[i]!, name) : checkRunbookFile(fullPaths[i]!, name);
     for (const p of checked.problems) problems.push({ file, ...p });
-    if (checked.runbook) loaded.push({ pb: checked.runbook, file });
+    if (checked.runbook) loaded.push({ runbook: checked.runbook, file });
   });
   checkNames(loaded, problems);
-  return { runbooks: loaded.map((l) => l.pb), problems };
+  return { runbooks: loaded.map((l) => l.runbook), problems };
 }
 
-function checkNames(loaded: Array<{ pb: Runbook; file: string }>, problems: RunbookProblem[]): void {
+function checkNames(loaded: Array<{ runbook: Runbook; file: string }>, problems: RunbookProblem[]): void {
   const owner = new Map<string, string>();
-  loaded.forEach(({ pb, file }) => {
-    const names: Array<[string, string]> = [['id', pb.id], ...pb.aliases.map((a, j): [string, string] => [`aliases.${j}`, a])];
+  loaded.forEach(({ runbook, file }) => {
+    const names: Array<[string, string]> = [['id', runbook.id], ...runbook.aliases.map((a, j): [string, string] => [`aliases.${j}`, a])];
     for (const [p, n] of names) {
       if (commandFor(n)) {
         problems.push({ file, path: p, message: `"${n}" is one of the bot's command words; pick another name` });
-      } else if (owner.has(n) && owner.get(n) !== pb.id) {
+      } else if (owner.has(n) && owner.get(n) !== runbook.id) {
         problems.push({ file, path: p, message: `"${n}" already names runbook ${owner.get(n)}; names must be unique` });
       }
-      owner.set(n, owner.get(n) ?? pb.id);
+      owner.set(n, owner.get(n) ?? runbook.id);
     }
   });
 }
 
-/** Loads the runbooks for `start`; a broken set stops the bot with the same messages as `playbooks check`. */
+/** Loads the runbooks for `start`; a broken set stops the bot with the same messages as `runbooks check`. */
 export function loadCatalog(dir: string): RunbookCatalog {
   const { runbooks, problems } = checkRunbooks(dir);
   if (problems.length > 0) throw new RunbookError(problems);

@@ -51,12 +51,12 @@ function problemCount(n: number): SafeHtml {
  * on-call ladder, how to validate the fix and its edge cases.
  */
 export function runbookPage(input: RunbookPageInput): string {
-  const pb = input.runbook;
-  const title = pb ? `Runbook ${pb.id}` : `Runbook ${input.id}`;
+  const runbook = input.runbook;
+  const title = runbook ? `Runbook ${runbook.id}` : `Runbook ${input.id}`;
   const body = html`<p class="breadcrumb"><a href="${ROUTES.runbooks}">Runbooks</a> › <code>${input.id}</code></p>
-<h1>${pb ? html`${pb.title} <span class="id">(<code>${pb.id}</code>)</span>` : html`Runbook <code>${input.id}</code>`}</h1>
-${problemsHtml(input.problems, pb === null)}
-${pb ? runbookHtml(pb, input.checklist) : ''}`;
+<h1>${runbook ? html`${runbook.title} <span class="id">(<code>${runbook.id}</code>)</span>` : html`Runbook <code>${input.id}</code>`}</h1>
+${problemsHtml(input.problems, runbook === null)}
+${runbook ? runbookHtml(runbook, input.checklist) : ''}`;
   return layout({ ...input, title, nav: 'runbooks', body });
 }
 
@@ -72,37 +72,37 @@ function problemsHtml(problems: string[], failed: boolean): SafeHtml | '' {
 </div>`;
 }
 
-function runbookHtml(pb: Runbook, checklist: ChecklistView | null): SafeHtml {
+function runbookHtml(runbook: Runbook, checklist: ChecklistView | null): SafeHtml {
   return html`<section class="panel" aria-labelledby="about-heading">
 <h2 id="about-heading">About</h2>
-<div class="summary">${markupHtml(markupOf(pb.summary))}</div>
+<div class="summary">${markupHtml(markupOf(runbook.summary))}</div>
 <dl class="fields">
-<div class="field"><dt>Class</dt><dd><code>${pb.class}</code></dd></div>
-<div class="field"><dt>Severity</dt><dd>SEV${pb.severity} when declared</dd></div>
-<div class="field"><dt>Owner</dt><dd>${pb.owner}</dd></div>
-${pb.aliases.length > 0 ? html`<div class="field"><dt>Also called</dt><dd>${pb.aliases.map((a, i) => html`${i > 0 ? ', ' : ''}<code>${a}</code>`)}</dd></div>` : ''}
-<div class="field"><dt>Diagnose within</dt><dd>${pb.diagnose_within}</dd></div>
-<div class="field"><dt>Post-mortem</dt><dd>at SEV${pb.postmortem_at_severity} or worse, due ${pb.postmortem_due_days} business days after resolution</dd></div>
+<div class="field"><dt>Class</dt><dd><code>${runbook.class}</code></dd></div>
+<div class="field"><dt>Severity</dt><dd>SEV${runbook.severity} when declared</dd></div>
+<div class="field"><dt>Owner</dt><dd>${runbook.owner}</dd></div>
+${runbook.aliases.length > 0 ? html`<div class="field"><dt>Also called</dt><dd>${runbook.aliases.map((a, i) => html`${i > 0 ? ', ' : ''}<code>${a}</code>`)}</dd></div>` : ''}
+<div class="field"><dt>Diagnose within</dt><dd>${runbook.diagnose_within}</dd></div>
+<div class="field"><dt>Post-mortem</dt><dd>at SEV${runbook.postmortem_at_severity} or worse, due ${runbook.postmortem_due_days} business days after resolution</dd></div>
 </dl>
-${pb.links.length > 0 ? html`<ul class="links" aria-label="Links">${pb.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}</ul>` : ''}
+${runbook.links.length > 0 ? html`<ul class="links" aria-label="Links">${runbook.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}</ul>` : ''}
 </section>
 ${checklist ? html`<div class="preview"><p class="help">The checklist as an incident declared now shows it; its buttons act on incidents only.</p>${checklistHtml(checklist, () => null, { csrf: null })}</div>` : ''}
 ${
-  pb.probes.length > 0
-    ? html`<section class="panel" aria-labelledby="probes-heading"><h2 id="probes-heading">Checks</h2><ul class="checks">${pb.probes.map(
+  runbook.probes.length > 0
+    ? html`<section class="panel" aria-labelledby="probes-heading"><h2 id="probes-heading">Checks</h2><ul class="checks">${runbook.probes.map(
         (p) => html`<li><span class="probe-title">${p.title}</span> <code>${p.id}</code> · ${p.kind}${p.auto ? ', runs at declaration' : ', on request'}</li>`,
       )}</ul></section>`
     : ''
 }
 <section class="panel" aria-labelledby="ladder-heading"><h2 id="ladder-heading">On-call ladder</h2>${
-    pb.escalation.length === 0
+    runbook.escalation.length === 0
       ? html`<p class="empty">No levels.</p>`
-      : html`<ol class="ladder">${pb.escalation.map((l) => html`<li>After ${l.after} without acknowledgement: ${l.notify.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</li>`)}</ol>`
+      : html`<ol class="ladder">${runbook.escalation.map((l) => html`<li>After ${l.after} without acknowledgement: ${l.notify.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</li>`)}</ol>`
   }</section>
-${pb.quick_validation.length > 0 ? html`<section class="panel" aria-labelledby="validation-heading"><h2 id="validation-heading">Quick validation</h2><ul>${pb.quick_validation.map((q) => html`<li>${q}</li>`)}</ul></section>` : ''}
+${runbook.quick_validation.length > 0 ? html`<section class="panel" aria-labelledby="validation-heading"><h2 id="validation-heading">Quick validation</h2><ul>${runbook.quick_validation.map((q) => html`<li>${q}</li>`)}</ul></section>` : ''}
 ${
-  pb.edge_cases.length > 0
-    ? html`<section class="panel" aria-labelledby="edge-heading"><h2 id="edge-heading">Edge cases</h2><ol class="edge-cases">${pb.edge_cases.map(
+  runbook.edge_cases.length > 0
+    ? html`<section class="panel" aria-labelledby="edge-heading"><h2 id="edge-heading">Edge cases</h2><ol class="edge-cases">${runbook.edge_cases.map(
         (c) =>
           html`<li><div class="edge-case">${markupHtml(markupOf(c.case))}</div><div class="fallback"><strong>Fallback:</strong> ${markupHtml(markupOf(c.fallback))}</div></li>`,
       )}</ol></section>`
