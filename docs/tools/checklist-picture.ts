@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { checklistMessages, headerMessage } from '../../src/adapters/slack/blocks';
 import { channelName } from '../../src/adapters/slack/channel-name';
-import type { ProbeRun, Snapshot } from '../../src/core/incident/model';
+import type { ProbeRun, Snapshot } from '../../src/core/model';
 import { checklistView, headerView } from '../../src/core/render/views';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import type { Runbook } from '../../src/core/runbook/schema';

@@ -1,4 +1,4 @@
-import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './incident/model';
+import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './model';
 import type { NewJob } from './jobs';
 import type { Text } from './text/text';
 import type { ActionView } from './text/actions';

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Incident } from '../core/incident/model';
+import type { Incident } from '../core/model';
 import type { FollowUps } from '../core/render/digest-text';
 import { DigestClaims } from './digest-claims';
 import { toIncident } from './incident-store';

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { toIncident } from './incident-store';
-import type { ActionItem, Postmortem } from '../core/incident/model';
+import type { ActionItem, Postmortem } from '../core/model';
 import { HOME_LIMITS, type HomeData, type HomeIncident, type HomeLimits } from '../core/render/home';
 import { prepared, type Row } from './db';
 

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
-import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/incident/model';
+import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/model';
 import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, TimelineEvent } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../core/incident/model';
+import type { Snapshot } from '../core/model';
 
 /** What a webhook is told, built by the job handler from stored state. */
 export interface WebhookEvent {

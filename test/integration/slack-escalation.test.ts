@@ -4,7 +4,7 @@ import { SlackPlatform } from '../../src/adapters/slack/platform';
 import { RetryLaterError } from '../../src/core/errors';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
-import type { Incident } from '../../src/core/incident/model';
+import type { Incident } from '../../src/core/model';
 import { systemClock, type ChatPlatform, type EscalationNotice } from '../../src/core/ports';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { createLogger } from '../../src/util/logger';

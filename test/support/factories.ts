@@ -1,4 +1,4 @@
-import type { ChecklistStep, Incident, Postmortem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
+import type { ChecklistStep, Incident, Postmortem, PostmortemStatus, Snapshot, Status } from '../../src/core/model';
 import type { Runbook } from '../../src/core/runbook/schema';
 
 // Builders of the core objects the unit tests hand to decisions, views and renderers. Every

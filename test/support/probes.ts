@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
-import type { Actor } from '../../src/core/incident/model';
+import type { Actor } from '../../src/core/model';
 import type { ProbeDef } from '../../src/core/runbook/schema';
 
 export type HttpDef = Extract<ProbeDef, { kind: 'http' }>;

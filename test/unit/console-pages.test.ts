@@ -7,7 +7,7 @@ import { listPage } from '../../src/adapters/console/pages/list';
 import { loginPage } from '../../src/adapters/console/pages/login';
 import { runbookListPage, runbookPage } from '../../src/adapters/console/pages/runbook';
 import { markupHtml, textHtml } from '../../src/adapters/console/text';
-import type { ActionItem, Postmortem, Snapshot } from '../../src/core/incident/model';
+import type { ActionItem, Postmortem, Snapshot } from '../../src/core/model';
 import type { TimelineEvent } from '../../src/core/ports';
 import type { ClassFigures, Figures, MttrReport } from '../../src/core/reports';
 import { decodeAction, type ActionView } from '../../src/core/text/actions';

@@ -5,7 +5,7 @@ import { decideCommander } from '../../src/core/incident/assign-commander';
 import { decideCancel } from '../../src/core/incident/cancel';
 import { requireManager, requireOpen, requireParticipant } from '../../src/core/incident/guards';
 import { decideMitigate } from '../../src/core/incident/mitigate';
-import type { Actor, Snapshot, Status } from '../../src/core/incident/model';
+import type { Actor, Snapshot, Status } from '../../src/core/model';
 import { decideResolve } from '../../src/core/incident/resolve';
 import { decideSeverity } from '../../src/core/incident/set-severity';
 import { decideStep } from '../../src/core/incident/set-step';

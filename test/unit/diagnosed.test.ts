@@ -1,7 +1,7 @@
 import { parseCommand } from '../../src/core/commands/parse';
 import { UserError } from '../../src/core/errors';
 import { decideDiagnosed } from '../../src/core/incident/diagnose';
-import type { Actor } from '../../src/core/incident/model';
+import type { Actor } from '../../src/core/model';
 import { headerView } from '../../src/core/render/views';
 import { INCIDENT_ID, makeRunbook, makeSnapshot } from '../support/factories';
 

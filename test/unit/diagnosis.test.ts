@@ -2,7 +2,7 @@ import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { decideDiagnosisOverdue, diagnosisDueJob } from '../../src/core/incident/diagnosis';
 import { diagnosisNotice, diagnosisRule } from '../../src/core/render/notices';
-import type { Snapshot, Status } from '../../src/core/incident/model';
+import type { Snapshot, Status } from '../../src/core/model';
 import type { Change, IncidentStore } from '../../src/core/ports';
 import { plainText } from '../../src/core/text/text';
 import { RunbookCatalog } from '../../src/core/runbook/catalog';

@@ -1,6 +1,6 @@
 import { decideEscalation, escalationDueJob, nextLevel, webhookResolveJobs } from '../../src/core/incident/escalation';
 import { escalationNotice } from '../../src/core/render/notices';
-import type { Actor, FiredLevel, Snapshot } from '../../src/core/incident/model';
+import type { Actor, FiredLevel, Snapshot } from '../../src/core/model';
 import { decideResolve } from '../../src/core/incident/resolve';
 import { plainText } from '../../src/core/text/text';
 import { escalationLadder } from '../../src/core/render/views';

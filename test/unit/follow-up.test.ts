@@ -1,4 +1,4 @@
-import type { ActionItem, Postmortem, PostmortemStatus, Snapshot } from '../../src/core/incident/model';
+import type { ActionItem, Postmortem, PostmortemStatus, Snapshot } from '../../src/core/model';
 import { decodeAction, encodeAction } from '../../src/core/text/actions';
 import { FOLLOW_UP_CAPS, followUpTexts, followUpView, trimFollowUp, type FollowUpView } from '../../src/core/render/follow-up';
 import { plainText } from '../../src/core/text/text';

@@ -1,4 +1,4 @@
-import type { ActionItem, Postmortem, Snapshot } from '../../src/core/incident/model';
+import type { ActionItem, Postmortem, Snapshot } from '../../src/core/model';
 import type { TimelineEvent } from '../../src/core/ports';
 import { postmortemFileName, postmortemMarkdown } from '../../src/core/render/postmortem';
 import type { Runbook } from '../../src/core/runbook/schema';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { IncidentAction, Problem, Role } from '../../src/core/errors';
 import { UserError } from '../../src/core/errors';
 import { decideResolve } from '../../src/core/incident/resolve';
-import type { Incident, Status } from '../../src/core/incident/model';
+import type { Incident, Status } from '../../src/core/model';
 import {
   acknowledgedText,
   actionAlreadyAddedText,

@@ -1,5 +1,5 @@
 import { PermanentError } from '../../src/core/errors';
-import type { Snapshot } from '../../src/core/incident/model';
+import type { Snapshot } from '../../src/core/model';
 import { requireSnapshot } from '../../src/core/incident/require-snapshot';
 
 describe('requireSnapshot', () => {

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { homeBlocks, registerHome, SlackHome, type Block } from '../../src/adapters/slack/home';
-import type { ActionItem, Incident, Postmortem } from '../../src/core/incident/model';
+import type { ActionItem, Incident, Postmortem } from '../../src/core/model';
 import { decodeAction } from '../../src/core/text/actions';
 import { homeView, type HomeData, type HomeIncident } from '../../src/core/render/home';
 import { plainText } from '../../src/core/text/text';

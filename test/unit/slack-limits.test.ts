@@ -2,7 +2,7 @@ import path from 'node:path';
 import { checklistMessages, CHARS_PER_PAGE, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
 import { followUpMessage } from '../../src/adapters/slack/follow-up-blocks';
 import { stepDetailModal } from '../../src/adapters/slack/step-details';
-import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
+import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/model';
 import { decodeAction } from '../../src/core/text/actions';
 import { followUpView } from '../../src/core/render/follow-up';
 import { checklistView, headerView, stepDetailView } from '../../src/core/render/views';

@@ -1,6 +1,6 @@
 import { checklistMessages, headerMessage, type SlackMessage } from '../../src/adapters/slack/blocks';
 import { CHANNEL_NAME, channelName } from '../../src/adapters/slack/channel-name';
-import type { Incident, Status } from '../../src/core/incident/model';
+import type { Incident, Status } from '../../src/core/model';
 import type { Runbook } from '../../src/core/runbook/schema';
 import { checklistView, headerView } from '../../src/core/render/views';
 import { blockProblem } from '../support/fake-slack';

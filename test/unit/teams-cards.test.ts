@@ -10,7 +10,7 @@ import {
   type Card,
 } from '../../src/adapters/teams/cards';
 import { followUpCard } from '../../src/adapters/teams/follow-up-card';
-import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/incident/model';
+import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/model';
 import { followUpView } from '../../src/core/render/follow-up';
 import { encodeAction, type ActionPayload, type ActionView } from '../../src/core/text/actions';
 import { checklistView, headerView, stepDetailView, type ChecklistView, type HeaderView } from '../../src/core/render/views';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Snapshot, Status } from '../../src/core/incident/model';
+import type { Snapshot, Status } from '../../src/core/model';
 import { decodeAction, encodeAction, type ActionPayload } from '../../src/core/text/actions';
 import { plainText } from '../../src/core/text/text';
 import { checklistView, diagnosisClock, headerView, stepDetailView, type ActionView } from '../../src/core/render/views';

@@ -1,6 +1,6 @@
 import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { CoreDeps } from '../../core/incident/deps';
-import type { Snapshot } from '../../core/incident/model';
+import type { Snapshot } from '../../core/model';
 import type { EscalationNotice } from '../../core/ports';
 
 /** A fired level about to be delivered: the incident, its room, and the key its messages are posted under. */

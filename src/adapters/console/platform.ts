@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { ConsoleConfig } from './settings';
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
-import type { Actor, Incident } from '../../core/incident/model';
+import type { Actor, Incident } from '../../core/model';
 import type { ChatPlatform, EscalationNotice, ReplyTo } from '../../core/ports';
 import type { ActionView } from '../../core/text/actions';
 import type { Text } from '../../core/text/text';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CoreDeps } from '../../core/incident/deps';
-import type { Incident, Snapshot } from '../../core/incident/model';
+import type { Incident, Snapshot } from '../../core/model';
 import type { MttrReport } from '../../core/reports';
 import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';

@@ -1,4 +1,4 @@
-import type { Incident } from '../../core/incident/model';
+import type { Incident } from '../../core/model';
 
 export const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 

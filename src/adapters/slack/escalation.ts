@@ -1,6 +1,6 @@
 import type { ConversationsInviteResponse, WebClient } from '@slack/web-api';
 import type { CoreDeps } from '../../core/incident/deps';
-import { label } from '../../core/incident/model';
+import { label } from '../../core/model';
 import type { EscalationNotice } from '../../core/ports';
 import type { Span, Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { PermanentError } from '../../core/errors';
 import type { CoreDeps } from '../../core/incident/deps';
-import type { Actor, Incident } from '../../core/incident/model';
+import type { Actor, Incident } from '../../core/model';
 import type { ChatPlatform, EscalationNotice, JobAttempt, ReplyTo } from '../../core/ports';
 import type { ActionView } from '../../core/render/views';
 import type { Text } from '../../core/text/text';

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
-import { label, type Incident } from '../../core/incident/model';
+import { label, type Incident } from '../../core/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import { sliceWhole, type Text } from '../../core/text/text';

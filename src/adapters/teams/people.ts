@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../core/incident/model';
+import type { Snapshot } from '../../core/model';
 import type { Text } from '../../core/text/text';
 import type { TeamsDirectory, TeamsPerson } from '../../store/teams-directory';
 

@@ -1,6 +1,6 @@
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
-import { label } from '../../core/incident/model';
+import { label } from '../../core/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import type { Text } from '../../core/text/text';

@@ -5,7 +5,7 @@ import { cancel } from '../incident/cancel';
 import { declareIncident, unknownRunbook } from '../incident/declare-incident';
 import type { CoreDeps } from '../incident/deps';
 import { mitigate } from '../incident/mitigate';
-import { label, type Snapshot } from '../incident/model';
+import { label, type Snapshot } from '../model';
 import { resolve } from '../incident/resolve';
 import { retrySetup } from '../incident/retry-setup';
 import { runProbes } from '../incident/probes';

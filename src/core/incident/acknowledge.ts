@@ -2,7 +2,7 @@ import type { Change } from '../ports';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 /** How a person acknowledged: the header button, the command, or by working the incident. */
 export type AckVia = 'button' | 'command' | 'step' | 'mitigate' | 'resolve' | 'severity' | 'commander' | 'escalate';

@@ -4,7 +4,7 @@ import { changeIncident } from './change';
 import { homeJobs } from './home-jobs';
 import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
-import { label, type Actor, type Snapshot } from './model';
+import { label, type Actor, type Snapshot } from '../model';
 import { checkedText } from './text-limits';
 import { localDay } from './local-day';
 

@@ -3,7 +3,7 @@ import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 export function decideCommander(s: Snapshot, commander: string, actor: Actor, at: Date): Change {
   requireOpen(s.incident, 'set_commander');

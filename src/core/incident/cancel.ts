@@ -4,7 +4,7 @@ import { webhookResolveJobs } from './escalation';
 import type { CoreDeps } from './deps';
 import { checkedText } from './text-limits';
 import { requireManager, requireOpen } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 /** For an incident declared by mistake: it leaves MTTR and the other reports. */
 export function decideCancel(s: Snapshot, actor: Actor, at: Date, reason?: string): Change {

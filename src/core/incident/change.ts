@@ -1,6 +1,6 @@
 import type { Change, NewJob } from '../ports';
 import type { CoreDeps } from './deps';
-import type { Incident, Snapshot } from './model';
+import type { Incident, Snapshot } from '../model';
 
 /**
  * Runs `decide` against the locked incident, with the time to record. Every change also queues a

@@ -6,7 +6,7 @@ import { diagnosisDueJob } from './diagnosis';
 import { escalationDueJob } from './escalation';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 export interface DeclareInput {
   runbook: string;

@@ -3,7 +3,7 @@ import { withAcknowledgement, type AckVia } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 import { checkedText } from './text-limits';
 
 /**

@@ -4,7 +4,7 @@ import type { ActionView } from '../text/actions';
 import { changeIncident } from './change';
 import { nextLevel } from './escalation';
 import type { CoreDeps } from './deps';
-import { awaitingCause, isOpen, type Incident, type Snapshot } from './model';
+import { awaitingCause, isOpen, type Incident, type Snapshot } from '../model';
 
 /**
  * BraiFlow's promise: support names the cause within the runbook's `diagnose_within` (15 minutes

@@ -3,7 +3,7 @@ import type { Change } from '../ports';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
-import { label, type Actor, type Snapshot } from './model';
+import { label, type Actor, type Snapshot } from '../model';
 import { checkedText } from './text-limits';
 
 /** One of the runbook's edge cases happened: the post-mortem lists it with its fallback. */

@@ -5,7 +5,7 @@ import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import { isOpen, label, type Actor, type Incident, type Snapshot } from './model';
+import { isOpen, label, type Actor, type Incident, type Snapshot } from '../model';
 import { checkedText } from './text-limits';
 
 /**

@@ -1,5 +1,5 @@
 import { UserError, type IncidentAction, type Role } from '../errors';
-import { isOpen, label, type Actor, type Incident } from './model';
+import { isOpen, label, type Actor, type Incident } from '../model';
 
 /** Resolve, cancel, severity and commander belong to the commander, the declarer and admins. */
 export function requireManager(actor: Actor, incident: Incident, action: IncidentAction): void {

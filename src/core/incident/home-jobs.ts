@@ -1,5 +1,5 @@
 import type { NewJob } from '../ports';
-import type { Snapshot } from './model';
+import type { Snapshot } from '../model';
 
 /**
  * Refreshes the personal page (Slack's App Home) of each person whose action items or post-mortems

@@ -1,4 +1,4 @@
-import type { ActionItem } from './model';
+import type { ActionItem } from '../model';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 

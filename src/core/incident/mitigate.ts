@@ -3,7 +3,7 @@ import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 /** Impact has stopped; the incident stays open until resolved. Anyone working it may say so. */
 export function decideMitigate(s: Snapshot, actor: Actor, at: Date): Change {

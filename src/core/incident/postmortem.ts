@@ -5,7 +5,7 @@ import { changeIncident } from './change';
 import { homeJobs } from './home-jobs';
 import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
-import { label, type Actor, type PostmortemStatus, type Snapshot } from './model';
+import { label, type Actor, type PostmortemStatus, type Snapshot } from '../model';
 import { localDay } from './local-day';
 
 /** Who opens a post-mortem when a resolve does. */

@@ -5,7 +5,7 @@ import type { Runbook } from '../runbook/schema';
 import { changeIncident, renderJob } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import { label, type Actor, type Incident, type Snapshot } from './model';
+import { label, type Actor, type Incident, type Snapshot } from '../model';
 
 /** What a probe run needs to know of its incident; none of it changes after the declare. */
 export type ProbeOwner = Pick<Incident, 'id' | 'platform' | 'runbookId'>;

@@ -1,6 +1,6 @@
 import { PermanentError } from '../errors';
 import type { IncidentStore } from '../ports';
-import type { Snapshot } from './model';
+import type { Snapshot } from '../model';
 
 /**
  * The incident's stored state, for work queued about it. An incident that does not exist will not

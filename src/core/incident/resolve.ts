@@ -5,7 +5,7 @@ import { webhookResolveJobs } from './escalation';
 import type { CoreDeps } from './deps';
 import { checkedText } from './text-limits';
 import { requireManager, requireOpen } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 import { postmortemOnResolve } from './postmortem';
 import type { Runbook } from '../runbook/schema';
 

@@ -2,7 +2,7 @@ import type { Change, ReplyTo } from '../ports';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 /** The bot itself, when a sweep finds an incident whose setup never finished. */
 export const SWEEPER: Actor = { id: 'incident-bot', isAdmin: true, inChannel: true };

@@ -4,7 +4,7 @@ import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
-import type { Actor, Snapshot } from './model';
+import type { Actor, Snapshot } from '../model';
 
 export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: Date): Change {
   if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });

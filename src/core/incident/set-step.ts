@@ -5,7 +5,7 @@ import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import { label, type Actor, type Snapshot } from './model';
+import { label, type Actor, type Snapshot } from '../model';
 
 export interface SetStepInput {
   incidentId: string;

@@ -1,4 +1,4 @@
-import { label, type ActionItem, type Snapshot } from '../incident/model';
+import { label, type ActionItem, type Snapshot } from '../model';
 import { isOverdue } from '../incident/local-day';
 import type { Text } from '../text/text';
 

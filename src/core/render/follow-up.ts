@@ -1,4 +1,4 @@
-import { label, type ActionItem, type Postmortem, type PostmortemStatus, type Snapshot } from '../incident/model';
+import { label, type ActionItem, type Postmortem, type PostmortemStatus, type Snapshot } from '../model';
 import type { Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
 import { isOverdue } from '../incident/local-day';

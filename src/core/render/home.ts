@@ -1,4 +1,4 @@
-import { label, type ActionItem, type Incident, type Postmortem, type PostmortemStatus } from '../incident/model';
+import { label, type ActionItem, type Incident, type Postmortem, type PostmortemStatus } from '../model';
 import type { ActionView } from '../text/actions';
 import type { Text } from '../text/text';
 import { clip, statusWord } from './views';

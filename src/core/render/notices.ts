@@ -1,5 +1,5 @@
 import type { EscalationNotice } from '../ports';
-import { awaitingCause, label, type Snapshot } from '../incident/model';
+import { awaitingCause, label, type Snapshot } from '../model';
 import { webhookName, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
 import { diagnosisOverdueText, escalationFiredText } from './replies';

@@ -1,4 +1,4 @@
-import { label, type Snapshot } from '../incident/model';
+import { label, type Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
 import type { Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';

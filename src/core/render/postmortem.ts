@@ -1,4 +1,4 @@
-import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } from '../incident/model';
+import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';

@@ -1,5 +1,5 @@
 import type { IncidentAction, Problem, Role } from '../errors';
-import { label, type Incident, type Snapshot } from '../incident/model';
+import { label, type Incident, type Snapshot } from '../model';
 import type { RunbookCatalog } from '../runbook/catalog';
 import { DURATION, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';

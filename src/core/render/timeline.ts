@@ -1,4 +1,4 @@
-import type { ActionItem, PostmortemStatus, Snapshot } from '../incident/model';
+import type { ActionItem, PostmortemStatus, Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';

@@ -1,5 +1,5 @@
 import { nextLevel } from '../incident/escalation';
-import { isOpen, label, type Snapshot } from '../incident/model';
+import { isOpen, label, type Snapshot } from '../model';
 import { firstLine, markupOf, type Markup } from '../runbook/markup';
 import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';

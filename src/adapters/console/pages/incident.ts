@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../../core/incident/model';
+import type { Snapshot } from '../../../core/model';
 import type { TimelineEvent } from '../../../core/ports';
 import type { ActionView } from '../../../core/text/actions';
 import type { FollowUpView } from '../../../core/render/follow-up';

@@ -1,4 +1,4 @@
-import { label, type Incident } from '../../../core/incident/model';
+import { label, type Incident } from '../../../core/model';
 import { duration } from '../../../core/render/digest-text';
 import { statusWord } from '../../../core/render/views';
 import { html, type SafeHtml } from '../html';
