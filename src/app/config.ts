@@ -194,6 +194,17 @@ const envSchema = z.object({
     .regex(/^\s*([a-z0-9._-]+\s*(,\s*[a-z0-9._-]+\s*)*)?$/, 'CONSOLE_ADMINS is a comma-separated list of CONSOLE_PEOPLE ids')
     .default('root'),
   DIGEST_TEAMS_CHANNEL: z.string().regex(TEAMS_CHANNEL, teamsChannelMessage('DIGEST_TEAMS_CHANNEL', 'the Teams channel the weekly digest posts to')).optional(),
+  INCIDENT_ANNOUNCE_CHANNEL: z
+    .string()
+    .regex(
+      /^C[A-Z0-9]{2,}$/,
+      'INCIDENT_ANNOUNCE_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About, at the bottom), not its #name; invite the bot there',
+    )
+    .optional(),
+  TEAMS_ANNOUNCE_CHANNEL_ID: z
+    .string()
+    .regex(TEAMS_CHANNEL, teamsChannelMessage('TEAMS_ANNOUNCE_CHANNEL_ID', 'the channel where every incident is announced'))
+    .optional(),
   DIGEST_SLACK_CHANNEL: z
     .string()
     .regex(/^C[A-Z0-9]{2,}$/, 'DIGEST_SLACK_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About, at the bottom), not its #name')
@@ -279,6 +290,7 @@ const TEAMS_VARIABLES = [
   'TEAMS_ADMINS',
   'TEAMS_ALLOWED_TENANTS',
   'DIGEST_TEAMS_CHANNEL',
+  'TEAMS_ANNOUNCE_CHANNEL_ID',
 ] as const;
 
 export class ConfigError extends Error {
@@ -364,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           appToken: e.SLACK_APP_TOKEN,
           apiUrl: e.SLACK_API_URL,
           admins: { users: admins.filter((a) => !a.startsWith('S')), groups: admins.filter((a) => a.startsWith('S')) },
+          announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL ?? null,
         }
       : null,
     teams: teamsOn
@@ -373,6 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           tenantId: e.MICROSOFT_APP_TENANT_ID ?? null,
           appType: e.MICROSOFT_APP_TYPE ?? 'MultiTenant',
           incidentChannelId: e.TEAMS_INCIDENT_CHANNEL_ID ?? null,
+          announceChannelId: e.TEAMS_ANNOUNCE_CHANNEL_ID ?? null,
           admins: (e.TEAMS_ADMINS ?? '')
             .split(',')
             .map((a) => a.trim().toLowerCase())

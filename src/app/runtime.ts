@@ -111,7 +111,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const stores = { refs: new ChatRefStore(pool, 'slack'), rooms: new ChatRoomStore(pool, 'slack') };
     const client = createSlackClient(config.slack);
     const home = new SlackHome(client, new HomeQueries(pool), logger, config.tz);
-    platforms.set('slack', new SlackPlatform(client, deps, stores, config.slack.admins, logger, home));
+    platforms.set('slack', new SlackPlatform(client, deps, stores, config.slack.admins, logger, home, config.slack.announceChannel ?? null));
   }
   // botbuilder takes most of a second to load: only a bot that serves Teams pays for it.
   const teamsModule = (): typeof import('../adapters/teams/platform') => require('../adapters/teams/platform');

@@ -14,6 +14,15 @@ export const JOB_PAYLOADS = {
   // Names the notice, not its words: they are rendered from stored state when posted, so a notice
   // delayed by retries never says what stopped being true meanwhile.
   'chat.notice': z.object({ incidentId: z.uuid(), platform: z.string().min(1), notice: z.enum(['diagnosis_overdue']) }),
+  // A rise to SEV1 or SEV2 said once in the announce channel (a short post beside the announcement);
+  // `version` is the incident's version the rise made, which keys the post so a retry says it once.
+  'chat.announce': z.object({
+    incidentId: z.uuid(),
+    platform: z.string().min(1),
+    from: z.number().int().min(1).max(4),
+    to: z.number().int().min(1).max(4),
+    version: z.number().int().min(1),
+  }),
   // Queued by the declare, delayed by the runbook's diagnose_within: whether anyone is told is
   // decided when it runs, so recording the cause needs nothing withdrawn.
   'incident.diagnosis_due': z.object({ incidentId: z.uuid() }),

@@ -165,6 +165,11 @@ export interface ChatPlatform {
    * a try killed after the platform took the message leaves it there, and the next try finds it.
    */
   post(incidentId: string, text: Text, opts?: { key?: string; actions?: ActionView[] }): Promise<void>;
+  /**
+   * Says something once in the announce channel (outside the incident's room), keyed like `post`;
+   * does nothing where no announce channel is configured. Absent on platforms without one.
+   */
+  announce?(incidentId: string, text: Text, key: string): Promise<void>;
   /** A link that opens the incident's room, for people outside the platform; null before it exists. */
   roomUrl(incident: Incident): string | null;
   /**

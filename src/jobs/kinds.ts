@@ -14,6 +14,7 @@ export const QUEUE_OF = {
   'chat.provision': 'chat',
   'chat.render': 'chat',
   'chat.notice': 'chat',
+  'chat.announce': 'chat',
   'incident.diagnosis_due': 'escalations',
   'escalation.due': 'escalations',
   'chat.escalate': 'chat',

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { checkout } from './db';
 
 export interface ChatRef {
-  kind: 'header' | 'checklist' | 'followup';
+  kind: 'header' | 'checklist' | 'followup' | 'announcement';
   page: number;
   channelId: string;
   messageRef: string;

@@ -538,6 +538,19 @@ describe('listPage', () => {
     expectCsrfEverywhere(page);
   });
 
+  it('shows what the announce channel shows: severity, status, commander and the link', () => {
+    const one = listPage({
+      ...context(),
+      open: [makeIncident({ number: 12, severity: 1, status: 'acknowledged', commander: 'ada' })],
+      recent: [makeIncident({ number: 4, status: 'resolved', resolvedAt: DECLARED_AT, commander: null })],
+      runbooks: [],
+      names: (id) => (id === 'ada' ? 'Ada Lovelace' : null),
+    });
+    expect(one).toContain('<th scope="col">Commander</th>');
+    expect(one).toMatch(/<a href="\/console\/incidents\/12">INC-12<\/a>.*SEV1.*Acknowledged.*<span class="person">Ada Lovelace<\/span>/s);
+    expect(one).toMatch(/<a href="\/console\/incidents\/4">INC-4<\/a>.*Resolved.*nobody yet/s);
+  });
+
   it('says when nothing is open', () => {
     expect(listPage({ ...context(), open: [], recent: [], runbooks: [] })).toContain('No open incidents.');
   });

@@ -381,7 +381,26 @@ describe('decideSeverity', () => {
     expect(decideSeverity(makeSnapshot({ status: 'acknowledged', incident: { version: 3 } }), 1, actor, AT)).toEqual({
       incident: { severity: 1 },
       events: [{ kind: 'incident.severity_changed', actor: actor.id, at: AT, data: { from: 2, to: 1 }, key: `${INCIDENT_ID}:severity:v3` }],
+      // A rise to SEV1 is also said in the announce channel, keyed by the version it makes.
+      jobs: [
+        {
+          kind: 'chat.announce',
+          payload: { incidentId: INCIDENT_ID, platform: 'slack', from: 2, to: 1, version: 4 },
+          dedupeKey: `${INCIDENT_ID}:announce:sev1:v4`,
+          runAt: AT,
+        },
+      ],
     });
+  });
+
+  it('announces a rise to SEV1 or SEV2 only, never a lowering or a rise to SEV3', () => {
+    const at = (from: number, to: number) =>
+      decideSeverity(makeSnapshot({ status: 'acknowledged', incident: { severity: from, version: 3 } }), to, commander, AT).jobs ?? [];
+    expect(at(3, 2).map((j) => j.dedupeKey)).toEqual([`${INCIDENT_ID}:announce:sev2:v4`]);
+    expect(at(4, 1).map((j) => j.dedupeKey)).toEqual([`${INCIDENT_ID}:announce:sev1:v4`]);
+    expect(at(1, 2)).toEqual([]);
+    expect(at(4, 3)).toEqual([]);
+    expect(at(2, 4)).toEqual([]);
   });
 
   it('refuses a responder who is neither commander, declarer nor admin', () => {

@@ -1,6 +1,8 @@
 import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { WebClient } from '@slack/web-api';
 import type { CoreDeps } from '../../core/incident/deps';
+import type { Snapshot } from '../../core/model';
+import { announcementView } from '../../core/render/announcement';
 import { followUpView } from '../../core/render/follow-up';
 import { checklistView, headerView } from '../../core/render/views';
 import type { Logger } from '../../util/logger';
@@ -15,6 +17,14 @@ const MESSAGE_EVENT = 'braiflow_incident_message';
 
 const KINDS: readonly Kind[] = ['header', 'checklist', 'followup'];
 
+/** Errors that mean the announce channel cannot be written to until someone fixes the setup. */
+const ANNOUNCE_SETUP_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'missing_scope']);
+
+/** Where people open an incident's channel from outside it (the announcement, a pager, a webhook receiver). */
+export function slackRoomUrl(channelId: string | null): string | null {
+  return channelId ? `https://slack.com/app_redirect?channel=${channelId}` : null;
+}
+
 /**
  * Brings an incident's Slack messages up to date with stored state: posts what is missing,
  * updates what is older than the incident's version, and leaves current messages alone.
@@ -25,6 +35,8 @@ export class SlackMessageSync {
     private readonly deps: CoreDeps,
     private readonly refs: ChatRefStore,
     private readonly logger: Logger,
+    /** INCIDENT_ANNOUNCE_CHANNEL: where every incident's announcement lives; null: none. */
+    private readonly announceChannel: string | null = null,
   ) {}
 
   /**
@@ -55,7 +67,27 @@ export class SlackMessageSync {
     if (missing && !opts.freshChannel) await this.adoptPosted(incidentId, channel, session);
     if (!opts.setup && !session.refs.some((r) => r.kind === 'header')) return version; // setup has not posted yet
     await putAll(session, channel, messages, version, this.transport(incidentId, channel));
+    if (this.announceChannel) await this.announce(incidentId, this.announceChannel, snap, session, version);
     return version;
+  }
+
+  /**
+   * The incident's message in the announce channel, rendered and kept current like the header.
+   * A channel the bot cannot write to is logged, not retried: the incident's own room matters more.
+   */
+  private async announce(incidentId: string, announceChannel: string, snap: Snapshot, session: RenderSession, version: number): Promise<void> {
+    const message = headerMessage(announcementView(snap, slackRoomUrl(snap.incident.channelId)));
+    try {
+      if (!session.refs.some((r) => r.kind === 'announcement')) await this.adoptPosted(incidentId, announceChannel, session, ['announcement']);
+      await putAll(session, announceChannel, [['announcement', 0, message]], version, this.transport(incidentId, announceChannel));
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (!code || !ANNOUNCE_SETUP_ERRORS.has(code)) throw err;
+      this.logger.warn(
+        { incidentId, platform: 'slack', channel: announceChannel, code },
+        'could not announce the incident in INCIDENT_ANNOUNCE_CHANNEL: invite the bot to that channel (/invite @bot) or fix the channel id',
+      );
+    }
   }
 
   private transport(incidentId: string, channel: string): MessageTransport<SlackMessage> {
@@ -93,7 +125,7 @@ export class SlackMessageSync {
    * Finds messages an earlier, interrupted render posted but did not record, by the metadata each
    * message carries, and records them: they are updated in place instead of posted again.
    */
-  private async adoptPosted(incidentId: string, channel: string, session: RenderSession): Promise<void> {
+  private async adoptPosted(incidentId: string, channel: string, session: RenderSession, kinds: readonly Kind[] = KINDS): Promise<void> {
     const history = await this.client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
     // Oldest first: if two copies exist from before this fix, the first one posted is kept.
     for (const m of [...(history.messages ?? [])].reverse()) {
@@ -101,7 +133,7 @@ export class SlackMessageSync {
       if (meta?.event_type !== MESSAGE_EVENT || meta.event_payload?.incident_id !== incidentId) continue;
       const kind = meta.event_payload.kind;
       const page = Number(meta.event_payload.page ?? 0);
-      if (!KINDS.includes(kind as Kind) || session.refs.some((r) => r.kind === kind && r.page === page)) continue;
+      if (!kinds.includes(kind as Kind) || session.refs.some((r) => r.kind === kind && r.page === page)) continue;
       const ref: ChatRef = { kind: kind as Kind, page, channelId: channel, messageRef: String(m.ts), renderedVersion: 0, renderedHash: null };
       await session.save(ref);
       session.refs.push({ ...ref });

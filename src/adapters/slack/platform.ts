@@ -18,7 +18,7 @@ import { textWithActions } from './blocks';
 import { mrkdwn } from './format';
 import { postOnce } from './keyed-post';
 import { SlackMembers } from './members';
-import { SlackMessageSync } from './message-sync';
+import { SlackMessageSync, slackRoomUrl } from './message-sync';
 import { SlackProvisioner } from './provision';
 import { respondEphemeral } from './response-url';
 import { requireSnapshot } from '../../core/incident/require-snapshot';
@@ -40,8 +40,10 @@ export class SlackPlatform implements ChatPlatform {
     logger: Logger,
     /** The App Home; absent where no one opens it (tests of other parts). */
     readonly home: SlackHome | null = null,
+    /** INCIDENT_ANNOUNCE_CHANNEL: where every incident is announced; null: nowhere. */
+    private readonly announceChannel: string | null = null,
   ) {
-    this.sync = new SlackMessageSync(client, deps, stores.refs, logger);
+    this.sync = new SlackMessageSync(client, deps, stores.refs, logger, announceChannel);
     this.provisioner = new SlackProvisioner(client, deps, this.sync, stores.rooms, logger);
     this.admins = new SlackAdmins(client, admins, logger);
     this.members = new SlackMembers(client, logger);
@@ -71,9 +73,17 @@ export class SlackPlatform implements ChatPlatform {
     });
   }
 
+  /** Said once in INCIDENT_ANNOUNCE_CHANNEL: the key is found in its history by every try. */
+  async announce(incidentId: string, text: Text, key: string): Promise<void> {
+    if (!this.announceChannel) return;
+    await postOnce(this.client, this.announceChannel, incidentId, key, mrkdwn(text)).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
   /** Where people open the incident's channel from outside Slack (a pager, a webhook receiver). */
   roomUrl(incident: Incident): string | null {
-    return incident.channelId ? `https://slack.com/app_redirect?channel=${incident.channelId}` : null;
+    return slackRoomUrl(incident.channelId);
   }
 
   /** Every try delivers the whole level and finds what an earlier try did, so which try it is changes nothing. */

@@ -7,4 +7,6 @@ export interface SlackConfig {
   apiUrl?: string;
   /** INCIDENT_ADMINS: Slack user IDs and user group IDs. */
   admins: { users: string[]; groups: string[] };
+  /** INCIDENT_ANNOUNCE_CHANNEL: the channel id where every incident is announced; null: nowhere. */
+  announceChannel?: string | null;
 }

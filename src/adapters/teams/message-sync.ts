@@ -1,6 +1,10 @@
 import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { CoreDeps } from '../../core/incident/deps';
+import { announcementView } from '../../core/render/announcement';
 import { followUpTexts, followUpView } from '../../core/render/follow-up';
+import type { Snapshot } from '../../core/model';
+import { PermanentError } from '../../core/errors';
+import type { Logger } from '../../util/logger';
 import { checklistView, headerView } from '../../core/render/views';
 import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
 import { contentHash, putAll, renderLatest, type MessageTransport, type Planned } from '../common/message-sync';
@@ -8,6 +12,7 @@ import { checklistCards, headerCard, type Card } from './cards';
 import { followUpCard } from './follow-up-card';
 import type { TeamsConnector, OutgoingActivity } from './connector';
 import { connectorStatus } from './errors';
+import { threadLink } from './ids';
 import type { TeamsPeople } from './people';
 
 export function cardActivity(card: Card, summary: string): OutgoingActivity {
@@ -30,6 +35,8 @@ export class TeamsMessageSync {
     private readonly deps: CoreDeps,
     private readonly refs: ChatRefStore,
     private readonly people: TeamsPeople,
+    /** TEAMS_ANNOUNCE_CHANNEL_ID: where every incident's announcement lives, and who hears why it failed; null: none. */
+    private readonly announce: { channelId: string; logger: Logger } | null = null,
   ) {}
 
   /**
@@ -83,7 +90,44 @@ export class TeamsMessageSync {
     const room = session.refs.find((r) => r.kind === 'header')!.channelId;
     if (setup && snap.incident.channelId !== room) await setup.attach(room);
     await putAll(session, room, cards, version, this.transport(room));
+    if (this.announce) await this.announceIn(this.announce, snap, session, version);
     return version;
+  }
+
+  /**
+   * The incident's post in the announce channel: a thread of its own, opened by the card, then
+   * updated in place like the header. A channel the bot cannot reach is logged, not retried: the
+   * incident's own thread matters more. (Teams history cannot be searched: a try killed between
+   * posting and saving the ref posts the announcement again.)
+   */
+  private async announceIn(announce: { channelId: string; logger: Logger }, snap: Snapshot, session: RenderSession, version: number): Promise<void> {
+    const i = snap.incident;
+    const view = announcementView(snap, i.channelId ? threadLink(i.channelId, i.workspace) : null);
+    const { names } = await this.people.forSnapshot(snap);
+    const activity = cardActivity(headerCard(view, names), view.summary);
+    try {
+      if (!session.refs.some((r) => r.kind === 'announcement')) {
+        const opened = await this.connector.openThread(announce.channelId, activity);
+        const ref = { kind: 'announcement' as const, page: 0, channelId: opened.conversationId, messageRef: opened.activityId, renderedVersion: version, renderedHash: contentHash(activity) };
+        await session.save(ref);
+        session.refs.push(ref);
+        return;
+      }
+      await putAll(session, announce.channelId, [['announcement', 0, activity]], version, {
+        post: (_kind, _page, a) => this.connector.send(announce.channelId, a),
+        update: async (ref, a) => {
+          await this.connector.update(ref.channelId, ref.messageRef, a);
+          return undefined;
+        },
+      });
+    } catch (err) {
+      const status = connectorStatus(err);
+      if (!(err instanceof PermanentError) && status !== 403 && status !== 404) throw err;
+      announce.logger.warn(
+        { incidentId: i.id, platform: 'teams', channel: announce.channelId, status, err },
+        'could not announce the incident in TEAMS_ANNOUNCE_CHANNEL_ID: add the app to that team and check the channel id',
+      );
+    }
   }
 
   private transport(room: string): MessageTransport<OutgoingActivity> {

@@ -46,7 +46,8 @@ export class TeamsPlatform implements ChatPlatform {
     this.connector = new TeamsConnector(this.adapter, this.directory);
     const people = new TeamsPeople(this.directory);
     this.say = new TeamsRoomPost(this.connector, new ChatPostStore(pool, 'teams'), people);
-    this.sync = new TeamsMessageSync(this.connector, deps, new ChatRefStore(pool, 'teams'), people);
+    const announce = config.announceChannelId ? { channelId: config.announceChannelId, logger } : null;
+    this.sync = new TeamsMessageSync(this.connector, deps, new ChatRefStore(pool, 'teams'), people, announce);
     this.provisioner = new TeamsProvisioner(this.connector, deps, this.sync, this.say, config.incidentChannelId, logger);
     this.escalations = new TeamsEscalations(this.connector, this.directory, deps, this.say, logger);
     this.admins = new Set(config.admins);
@@ -72,6 +73,14 @@ export class TeamsPlatform implements ChatPlatform {
     const room = snap.incident.channelId;
     if (!room) throw new Error(`incident ${incidentId} has no thread yet`);
     await this.say.say(room, text, { incidentId, key: opts.key, actions: opts.actions }).catch((err: unknown) => {
+      throw forJobs(err);
+    });
+  }
+
+  /** Said once in TEAMS_ANNOUNCE_CHANNEL_ID, as a post of its own: the key is claimed in chat_posts first. */
+  async announce(incidentId: string, text: Text, key: string): Promise<void> {
+    if (!this.config.announceChannelId) return;
+    await this.say.say(this.config.announceChannelId, text, { incidentId, key }).catch((err: unknown) => {
       throw forJobs(err);
     });
   }

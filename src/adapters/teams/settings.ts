@@ -9,6 +9,8 @@ export interface TeamsConfig {
   appType: (typeof TEAMS_APP_TYPES)[number];
   /** Where incident threads open; null: in the channel where the incident was declared. */
   incidentChannelId: string | null;
+  /** TEAMS_ANNOUNCE_CHANNEL_ID: where every incident is announced (one post each, kept current); null: nowhere. */
+  announceChannelId?: string | null;
   /** TEAMS_ADMINS: Entra object IDs. */
   admins: string[];
   /**

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import type { Change } from '../ports';
+import type { Change, NewJob } from '../ports';
 import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
@@ -11,8 +11,23 @@ export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: 
   requireOpen(s.incident, 'set_severity');
   requireManager(actor, s.incident, 'set_severity');
   if (s.incident.severity === severity) return { events: [] };
+  const version = s.incident.version + 1;
+  // A rise to SEV1 or SEV2 is also said in the announce channel, once: the job is keyed by the
+  // version this change makes, and a replayed change writes nothing.
+  const announce: NewJob[] =
+    severity <= 2 && severity < s.incident.severity
+      ? [
+          {
+            kind: 'chat.announce',
+            payload: { incidentId: s.incident.id, platform: s.incident.platform, from: s.incident.severity, to: severity, version },
+            dedupeKey: `${s.incident.id}:announce:sev${severity}:v${version}`,
+            runAt: at,
+          },
+        ]
+      : [];
   return withAcknowledgement(s, actor, at, 'severity', {
     incident: { severity },
+    ...(announce.length > 0 ? { jobs: announce } : {}),
     events: [
       {
         kind: 'incident.severity_changed',

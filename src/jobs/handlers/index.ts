@@ -1,5 +1,6 @@
 import type { Handlers } from '../workers';
 import { actionsRemind } from './actions-remind';
+import { chatAnnounce } from './chat-announce';
 import { chatEscalate } from './chat-escalate';
 import { chatHome } from './chat-home';
 import { chatNotice } from './chat-notice';
@@ -22,6 +23,7 @@ export function jobHandlers(d: HandlerDeps): Handlers {
     'chat.provision': chatProvision(d),
     'chat.render': chatRender(d),
     'chat.notice': chatNotice(d),
+    'chat.announce': chatAnnounce(d),
     'incident.diagnosis_due': incidentDiagnosisDue(d),
     'webhook.call': webhookCall(d),
     'escalation.due': escalationDue(d),

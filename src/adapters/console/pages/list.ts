@@ -2,7 +2,7 @@ import { label, type Incident } from '../../../core/model';
 import { duration } from '../../../core/render/digest-text';
 import { statusWord } from '../../../core/render/views';
 import { html, type SafeHtml } from '../html';
-import { COMMAND_PREFIX, timeHtml, type Names, type TextLinks } from '../text';
+import { COMMAND_PREFIX, personHtml, timeHtml, type Names, type TextLinks } from '../text';
 import { commandForm, flashHtml, layout, ROUTES, type Flash, type PageContext } from './layout';
 
 export interface ListPageInput extends PageContext {
@@ -22,6 +22,7 @@ export interface ListPageInput extends PageContext {
 export function listPage(input: ListPageInput): string {
   const open = [...input.open].sort(bySeverity);
   const recent = [...input.recent].sort((a, b) => endedAt(b) - endedAt(a) || b.number - a.number);
+  const names: Names = input.names ?? (() => null);
   const body = html`<h1>Incidents</h1>
 ${flashHtml(input.flash, input.names, input.links)}
 <section class="panel" aria-labelledby="declare-heading">
@@ -30,11 +31,11 @@ ${commandForm({ csrf: input.csrf, autofocus: true, help: runbookHelp(input.runbo
 </section>
 <section class="panel" aria-labelledby="open-heading">
 <h2 id="open-heading">Open incidents <span class="count">(${open.length})</span></h2>
-${open.length === 0 ? html`<p class="empty">No open incidents. All quiet.</p>` : openTable(open)}
+${open.length === 0 ? html`<p class="empty">No open incidents. All quiet.</p>` : openTable(open, names)}
 </section>
 <section class="panel" aria-labelledby="recent-heading">
 <h2 id="recent-heading">Ended lately</h2>
-${recent.length === 0 ? html`<p class="empty">Nothing ended lately.</p>` : recentTable(recent)}
+${recent.length === 0 ? html`<p class="empty">Nothing ended lately.</p>` : recentTable(recent, names)}
 </section>`;
   return layout({ ...input, title: 'Incidents', nav: 'incidents', body });
 }
@@ -61,23 +62,28 @@ function incidentLink(i: Incident): SafeHtml {
   return html`<a href="${ROUTES.incident(i.number)}">${label(i)}</a>`;
 }
 
-function openTable(open: Incident[]): SafeHtml {
+/** The same facts the announce channel shows for an incident: severity, status, commander, the way in. */
+function commander(i: Incident, names: Names): SafeHtml {
+  return i.commander ? personHtml(i.commander, names) : html`<span class="empty">nobody yet</span>`;
+}
+
+function openTable(open: Incident[], names: Names): SafeHtml {
   return html`<div class="table-wrap"><table class="incidents">
-<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Declared</th></tr></thead>
+<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Commander</th><th scope="col">Declared</th></tr></thead>
 <tbody>${open.map(
     (i) =>
-      html`<tr><th scope="row">${incidentLink(i)}</th><td>${i.title}</td><td>${sev(i)}</td><td>${status(i)}</td><td>${timeHtml(i.declaredAt, true)}</td></tr>`,
+      html`<tr><th scope="row">${incidentLink(i)}</th><td>${i.title}</td><td>${sev(i)}</td><td>${status(i)}</td><td>${commander(i, names)}</td><td>${timeHtml(i.declaredAt, true)}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
 
-function recentTable(recent: Incident[]): SafeHtml {
+function recentTable(recent: Incident[], names: Names): SafeHtml {
   return html`<div class="table-wrap"><table class="incidents">
-<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Outcome</th><th scope="col">Ended</th><th scope="col">Lasted</th></tr></thead>
+<thead><tr><th scope="col">Incident</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Outcome</th><th scope="col">Commander</th><th scope="col">Ended</th><th scope="col">Lasted</th></tr></thead>
 <tbody>${recent.map((i) => {
     const end = i.resolvedAt ?? i.cancelledAt;
     const lasted = end ? duration(Math.max(0, end.getTime() - i.declaredAt.getTime()) / 1000) : '—';
-    return html`<tr><th scope="row">${incidentLink(i)}</th><td>${i.title}</td><td>${sev(i)}</td><td>${status(i)}</td><td>${timeHtml(end, true)}</td><td>${lasted}</td></tr>`;
+    return html`<tr><th scope="row">${incidentLink(i)}</th><td>${i.title}</td><td>${sev(i)}</td><td>${status(i)}</td><td>${commander(i, names)}</td><td>${timeHtml(end, true)}</td><td>${lasted}</td></tr>`;
   })}</tbody>
 </table></div>`;
 }
