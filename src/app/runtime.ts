@@ -8,6 +8,7 @@ import { SlackHome } from '../adapters/slack/home';
 import { HomeQueries } from '../store/home';
 import type { TeamsPlatform } from '../adapters/teams/platform';
 import { surfaces, type Config } from './config';
+import { alertsWiring } from './alerts-wiring';
 import { Dispatcher } from '../core/commands/dispatch';
 import { PermanentError } from '../core/errors';
 import type { CoreDeps } from '../core/incident/deps';
@@ -206,6 +207,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const { TEAMS_MESSAGES_PATH, teamsEndpoint }: typeof import('../adapters/teams/endpoint') = require('../adapters/teams/endpoint');
     routes.push({ method: 'POST', path: TEAMS_MESSAGES_PATH, handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger), logger) });
   }
+  if (role === 'all' || role === 'web') routes.push(...alertsWiring(config, deps, pool, platforms, logger));
   const server = new HttpServer(routes, metrics, traffic);
   try {
     port = await server.listen(config.port, config.host ?? undefined);

@@ -1,0 +1,42 @@
+import type { Pool } from 'pg';
+import { createSlackClient } from '../adapters/slack/client';
+import { SlackDigestPoster } from '../adapters/slack/digest';
+import { AlertIntake, type UnroutedOffer } from '../alerts/intake';
+import { ALERTMANAGER_PATH, alertRoutes, GENERIC_ALERT_PATH } from '../alerts/routes';
+import type { CoreDeps } from '../core/incident/deps';
+import type { ChatPlatform } from '../core/ports';
+import type { Route } from '../http/server';
+import { AlertStore } from '../store/alerts';
+import type { Logger } from '../util/logger';
+import type { Config } from './config';
+
+/**
+ * The platform alerts declare on: Slack (a new channel, as /incident opens), else Teams (a thread in
+ * TEAMS_INCIDENT_CHANNEL_ID: with no request there is no other channel), else the console.
+ */
+export function alertPlatform(config: Config, platforms: ReadonlyMap<string, ChatPlatform>): string | null {
+  if (config.slack && platforms.has('slack')) return 'slack';
+  if (config.teams?.incidentChannelId && platforms.has('teams')) return 'teams';
+  if (platforms.has('console')) return 'console';
+  return null;
+}
+
+/** POST /alerts/…: always mounted (404 until configured); says at start which ones accept alerts. */
+export function alertsWiring(config: Config, deps: CoreDeps, pool: Pool, platforms: ReadonlyMap<string, ChatPlatform>, logger: Logger): Route[] {
+  const { token, secret, unroutedSlackChannel } = config.alerts;
+  const platform = alertPlatform(config, platforms);
+  let offer: UnroutedOffer | null = null;
+  if (unroutedSlackChannel && config.slack) {
+    const poster = new SlackDigestPoster(createSlackClient(config.slack));
+    offer = async (key, text) => void (await poster.post(unroutedSlackChannel, key, text));
+  }
+  const intake = new AlertIntake(deps, new AlertStore(pool), platform, offer, logger);
+  const state = (path: string, variable: string, set: boolean) => `${path} ${set ? 'accepts alerts' : `is not configured (404): set ${variable}`}`;
+  logger.info(
+    { alertPlatform: platform, unroutedChannel: unroutedSlackChannel },
+    `alerts: ${state(ALERTMANAGER_PATH, 'ALERTS_TOKEN', !!token)}; ${state(GENERIC_ALERT_PATH, 'ALERTS_SECRET', !!secret)}${token || secret ? `; they declare on ${platform ?? 'no platform (logged and stored only)'}` : ''}`,
+  );
+  if (unroutedSlackChannel && !config.slack)
+    logger.warn('ALERTS_UNROUTED_CHANNEL is set but Slack is not configured: unrouted alerts are only logged and stored');
+  return alertRoutes({ token, secret }, intake, logger);
+}
