@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { CONSOLE_PLATFORM } from '../adapters/console/platform';
 import { createSlackClient } from '../adapters/slack/client';
 import { SlackDigestPoster } from '../adapters/slack/digest';
 import { AlertIntake, type UnroutedOffer } from '../alerts/intake';
@@ -17,7 +18,7 @@ import type { Config } from './config';
 export function alertPlatform(config: Config, platforms: ReadonlyMap<string, ChatPlatform>): string | null {
   if (config.slack && platforms.has('slack')) return 'slack';
   if (config.teams?.incidentChannelId && platforms.has('teams')) return 'teams';
-  if (platforms.has('console')) return 'console';
+  if (platforms.has(CONSOLE_PLATFORM)) return CONSOLE_PLATFORM;
   return null;
 }
 
