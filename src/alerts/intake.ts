@@ -3,7 +3,9 @@ import { recordAlertRepeated, recordAlertResolved } from '../core/incident/alert
 import type { CoreDeps } from '../core/incident/deps';
 import { ALERT_ACTOR_PREFIX, label } from '../core/model';
 import { unroutedAlertText } from '../core/render/notices';
-import { routeAlert } from '../core/runbook/alert-routes';
+import { routeAlert, severityLabel } from '../core/runbook/alert-routes';
+import { UserError } from '../core/errors';
+import type { Snapshot } from '../core/model';
 import type { Text } from '../core/text/text';
 import type { AlertStore } from '../store/alerts';
 import type { Logger } from '../util/logger';
@@ -11,8 +13,11 @@ import type { IncomingAlert } from './payload';
 
 export type AlertOutcome = 'declared' | 'repeated' | 'resolved' | 'resolved_nothing_open' | 'unrouted';
 
-/** Posts the offer of an unrouted alert once: `key` finds it again after a crash mid-post. */
-export type UnroutedOffer = (key: string, text: Text) => Promise<void>;
+/**
+ * Posts the offer of an unrouted alert once, with a way to declare it as each of `runbooks`: `key`
+ * finds it again after a crash mid-post.
+ */
+export type UnroutedOffer = (key: string, text: Text, alert: Pick<IncomingAlert, 'source' | 'fingerprint'>, runbooks: string[]) => Promise<void>;
 
 /**
  * What an alert does. Firing and routed: declares on `platform` (one open incident per source and
@@ -68,14 +73,50 @@ export class AlertIntake {
     return { outcome: created ? 'declared' : 'repeated', incident: snapshot.incident.id };
   }
 
+  /**
+   * Someone chose the runbook of an unrouted alert (its offer's button): declared by them, on
+   * `platform`, with the alert's facts. The fingerprint's request key makes a second click, or a
+   * second person's, find the same incident; an alert whose incident is open already answers with it.
+   */
+  async declareAs(
+    source: IncomingAlert['source'],
+    fingerprint: string,
+    runbook: string,
+    actor: string,
+    platform: string,
+    replyTo?: Record<string, unknown>,
+  ): Promise<{ incident: Snapshot['incident']; created: boolean }> {
+    const row = await this.alerts.get(source, fingerprint);
+    if (!row) throw new UserError({ code: 'stale_button' });
+    if (row.incidentOpen && row.incidentId) {
+      const open = await this.deps.store.get(row.incidentId);
+      if (open) return { incident: open.incident, created: false };
+    }
+    const generation = row.generation + 1;
+    const f = row.facts;
+    const { snapshot, created } = await declareIncident(this.deps, {
+      runbook,
+      summary: f.title,
+      actor: { id: actor },
+      platform,
+      workspace: null,
+      replyTo,
+      requestKey: `alert:${source}:${fingerprint}:${generation}`,
+      alert: { source, fingerprint, labels: f.labels, url: f.url, startsAt: f.startsAt, severity: severityLabel(f.labels.severity) },
+    });
+    await this.alerts.opened(source, fingerprint, generation, snapshot.incident.id, f);
+    return { incident: snapshot.incident, created };
+  }
+
   private async unrouted(a: IncomingAlert, log: Logger, why: string): Promise<void> {
     const row = await this.alerts.unrouted(a.source, a.fingerprint, facts(a));
     if (row.unroutedPostedAt) return;
     log.warn({ labels: a.labels, title: a.title }, `alert not declared: ${why}`);
     if (!this.offer || !(await this.alerts.claimOffer(a.source, a.fingerprint))) return;
-    const text = unroutedAlertText({ source: a.source, title: a.title, labels: a.labels, url: a.url, runbooks: this.deps.catalog.all.map((r) => r.id) });
+    const runbooks = this.deps.catalog.all.map((r) => r.id);
+    const text = unroutedAlertText({ source: a.source, title: a.title, labels: a.labels, url: a.url, runbooks });
     try {
-      await this.offer(`alert:${a.source}:${a.fingerprint}`, text);
+      await this.offer(`alert:${a.source}:${a.fingerprint}`, text, a, runbooks);
     } catch (err) {
       // Alertmanager sends it again: the next notification offers it then.
       await this.alerts.releaseOffer(a.source, a.fingerprint).catch(() => undefined);

@@ -186,11 +186,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
     localClients(config.metricsAllowFrom),
   );
+  const alerts = role === 'all' || role === 'web' ? alertsWiring(config, deps, pool, platforms, logger) : null;
+  if (alerts) routes.push(...alerts.routes);
   let slack: SlackApp | null = null;
   // One dispatcher for every surface: its limit on work in flight is the process's, not a platform's.
   const dispatcher = new Dispatcher(deps, logger);
   if ((role === 'all' || role === 'web') && config.slack) {
-    slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
+    slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger, alerts?.slackDeclare);
     if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
   }
   let consoleApp: ConsoleApp | null = null;
@@ -207,7 +209,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const { TEAMS_MESSAGES_PATH, teamsEndpoint }: typeof import('../adapters/teams/endpoint') = require('../adapters/teams/endpoint');
     routes.push({ method: 'POST', path: TEAMS_MESSAGES_PATH, handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger), logger) });
   }
-  if (role === 'all' || role === 'web') routes.push(...alertsWiring(config, deps, pool, platforms, logger));
   const server = new HttpServer(routes, metrics, traffic);
   try {
     port = await server.listen(config.port, config.host ?? undefined);

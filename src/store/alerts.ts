@@ -10,6 +10,7 @@ export interface AlertRow {
   incidentOpen: boolean;
   repeats: number;
   unroutedPostedAt: Date | null;
+  facts: AlertFactsRow;
 }
 
 export interface AlertFactsRow {
@@ -26,7 +27,7 @@ export class AlertStore {
 
   async get(source: string, fingerprint: string): Promise<AlertRow | null> {
     const { rows } = await this.pool.query(
-      `SELECT a.generation, a.incident_id, a.repeats, a.unrouted_posted_at,
+      `SELECT a.generation, a.incident_id, a.repeats, a.unrouted_posted_at, a.title, a.labels, a.url, a.starts_at, a.status,
               (i.id IS NOT NULL AND i.status NOT IN ('resolved', 'cancelled')) AS open
          FROM alerts a LEFT JOIN incidents i ON i.id = a.incident_id
         WHERE a.source = $1 AND a.fingerprint = $2`,
@@ -34,7 +35,14 @@ export class AlertStore {
     );
     const r = rows[0];
     if (!r) return null;
-    return { generation: r.generation, incidentId: r.incident_id, incidentOpen: r.open, repeats: r.repeats, unroutedPostedAt: r.unrouted_posted_at };
+    return {
+      generation: r.generation,
+      incidentId: r.incident_id,
+      incidentOpen: r.open,
+      repeats: r.repeats,
+      unroutedPostedAt: r.unrouted_posted_at,
+      facts: { title: r.title, labels: r.labels, url: r.url, startsAt: r.starts_at, status: r.status },
+    };
   }
 
   /**

@@ -178,6 +178,35 @@ describe('alerts in', () => {
     ]);
   });
 
+  it('declares an unrouted alert as the runbook whose button is clicked, once however often it is clicked', async () => {
+    const body = alertmanager('firing', { alertname: 'CpuThrottled', pod: 'api-7' }, 'fp-button');
+    expect((await toAlertmanager(h, body)).body.results[0].outcome).toBe('unrouted');
+    const offer = await h.slack.waitFor(() => h.slack.messagesIn(UNROUTED).find((m) => m.text.includes('fp-button')), 'the offer');
+    const buttons = offer.blocks.find((b: any) => b.type === 'actions').elements;
+    expect(buttons.map((b: any) => b.text.text)).toEqual([
+      'Declare as pdf-404',
+      'Declare as queue-failure',
+      'Declare as storage-permissions',
+      'Declare as workflow-500',
+    ]);
+    const queue = buttons[1];
+    const clicks = await Promise.all([
+      h.click('UALICE01', UNROUTED, offer.ts, queue.action_id, queue.value),
+      h2.click('UBOB0002', UNROUTED, offer.ts, queue.action_id, queue.value),
+    ]);
+    expect(clicks).toEqual([200, 200]);
+    expect(await count(`SELECT count(*) AS n FROM incidents WHERE title LIKE '%fp-button%'`)).toBe(1);
+    const i = await incidentOf('fp-button');
+    expect(i).toEqual(expect.objectContaining({ playbook_id: 'queue-failure', platform: 'slack' }));
+    expect(['UALICE01', 'UBOB0002']).toContain(i.declared_by);
+    expect(i.commander).toBe(i.declared_by);
+    expect(await count(`SELECT count(*) AS n FROM incident_events WHERE incident_id = $1 AND kind = 'alert.received'`, [i.id])).toBe(1);
+    // The declarer is brought into the channel, and the alert, firing again, is a repeat of it.
+    const channel = await until(async () => (await incidentOf('fp-button')).channel_id, 'the incident channel', 10_000);
+    await h.slack.waitFor(() => h.slack.channels.get(channel)?.members.has(i.declared_by), 'the declarer invited');
+    expect((await toAlertmanager(h, body)).body.results[0].outcome).toBe('repeated');
+  });
+
   it('answers 404 on a bot without ALERTS_TOKEN / ALERTS_SECRET', async () => {
     const bare = await startHarness({ share: h });
     try {

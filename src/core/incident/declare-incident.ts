@@ -6,7 +6,7 @@ import { diagnosisDueJob } from './diagnosis';
 import { escalationDueJob } from './escalation';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
-import type { Actor, Snapshot } from '../model';
+import { isAlertActor, type Actor, type Snapshot } from '../model';
 
 export interface DeclareInput {
   runbook: string;
@@ -19,7 +19,7 @@ export interface DeclareInput {
   replyTo?: Record<string, unknown>;
   /** The platform's id for this request: a retry or replay of it declares nothing new. */
   requestKey?: string;
-  /** The alert that declared it (then `actor` is `alert:<source>`, and nobody leads until someone takes it). */
+  /** The alert it answers; an `alert:<source>` actor (the alert itself) leaves it without a commander until someone takes it. */
   alert?: AlertFacts;
 }
 
@@ -71,7 +71,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       declaredBy: input.actor.id,
       // Whoever declares leads until they hand over; someone must own the incident from second one.
       // An alert owns nothing: the ladder pages until a person acknowledges and takes the lead.
-      commander: alert ? null : input.actor.id,
+      commander: isAlertActor(input.actor.id) ? null : input.actor.id,
       summary,
       declaredAt: now,
       requestKey: input.requestKey ?? null,
