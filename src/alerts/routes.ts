@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { UserError } from '../core/errors';
 import { readBody } from '../http/requests';
 import type { Route } from '../http/server';
 import type { Logger } from '../util/logger';
@@ -98,6 +99,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: Logger, cr
     for (const alert of h.alerts(parsed.data)) results.push({ fingerprint: alert.fingerprint, ...(await h.intake.receive(alert)) });
     answer(res, 200, { results });
   } catch (err) {
+    // The alert itself is refused (e.g. a title of invisible characters): a retry would be too.
+    if (err instanceof UserError) {
+      log.warn({ path, problem: err.problem.code }, 'alert refused by the declare');
+      return answer(res, 422, { error: 'refused', code: err.problem.code });
+    }
     // Alertmanager retries a 5xx: the fingerprint's request key keeps the retry from declaring twice.
     log.error({ err, path }, 'alert not fully recorded; the sender will retry');
     answer(res, 503, { error: 'not recorded, try again' });

@@ -160,6 +160,8 @@ describe('alerts in', () => {
     expect((await toAlertmanager(h, '{"alerts": [')).status).toBe(400);
     expect((await toAlertmanager(h, { version: '4', alerts: [{ status: 'burning', labels: {} }] })).status).toBe(400);
     expect((await toGeneric(h, { fingerprint: 'gen-bad', status: 'firing' })).status).toBe(400);
+    const invisible = { fingerprint: 'gen-invisible', status: 'firing', title: '\u200b\u200b', labels: { alertname: 'WorkflowApi5xxRate' } };
+    expect((await toGeneric(h, invisible)).status).toBe(422);
     expect(await count(`SELECT count(*) AS n FROM incidents`)).toBe(before);
     expect(await count(`SELECT count(*) AS n FROM alerts`)).toBe(alertsBefore);
   });
