@@ -209,6 +209,22 @@ const envSchema = z.object({
     .string()
     .regex(/^C[A-Z0-9]{2,}$/, 'DIGEST_SLACK_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About, at the bottom), not its #name')
     .optional(),
+  // Alerts in (POST /alerts/…): each route answers 404 until its credential is set.
+  ALERTS_TOKEN: z
+    .string()
+    .min(32, 'ALERTS_TOKEN is too short: use 32+ random characters (e.g. openssl rand -hex 32); Alertmanager sends it as Authorization: Bearer <token>')
+    .optional(),
+  ALERTS_SECRET: z
+    .string()
+    .min(16, 'ALERTS_SECRET is too short: use 16+ random characters (e.g. openssl rand -hex 32); POST /alerts/generic requests are signed with it')
+    .optional(),
+  ALERTS_UNROUTED_CHANNEL: z
+    .string()
+    .regex(
+      /^C[A-Z0-9]{2,}$/,
+      'ALERTS_UNROUTED_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About), where alerts no runbook routes are posted',
+    )
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -261,6 +277,15 @@ export interface Config {
   reminders: { cron: string; tz: string };
   /** METRICS_ALLOW_FROM: who may read /metrics and /readyz's details, besides this machine. */
   metricsAllowFrom: string[];
+  alerts: AlertsConfig;
+}
+
+/** POST /alerts/alertmanager (token) and /alerts/generic (HMAC secret); null: that route answers 404. */
+export interface AlertsConfig {
+  token: string | null;
+  secret: string | null;
+  /** The Slack channel alerts that match no runbook are offered in. */
+  unroutedSlackChannel: string | null;
 }
 
 /** The weekly KPI digest: `cron` is read in `tz`; nothing is scheduled while neither channel is set. */
@@ -430,6 +455,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC' },
     metricsAllowFrom: e.METRICS_ALLOW_FROM ? entries(e.METRICS_ALLOW_FROM) : PRIVATE_NETWORKS,
+    alerts: { token: e.ALERTS_TOKEN ?? null, secret: e.ALERTS_SECRET ?? null, unroutedSlackChannel: e.ALERTS_UNROUTED_CHANNEL ?? null },
   };
 }
 

@@ -8,6 +8,7 @@ import { SlackHome } from '../adapters/slack/home';
 import { HomeQueries } from '../store/home';
 import type { TeamsPlatform } from '../adapters/teams/platform';
 import { surfaces, type Config } from './config';
+import { alertsWiring } from './alerts-wiring';
 import { Dispatcher } from '../core/commands/dispatch';
 import { PermanentError } from '../core/errors';
 import type { CoreDeps } from '../core/incident/deps';
@@ -185,11 +186,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
     localClients(config.metricsAllowFrom),
   );
+  const alerts = role === 'all' || role === 'web' ? alertsWiring(config, deps, pool, platforms, logger) : null;
+  if (alerts) routes.push(...alerts.routes);
   let slack: SlackApp | null = null;
   // One dispatcher for every surface: its limit on work in flight is the process's, not a platform's.
   const dispatcher = new Dispatcher(deps, logger);
   if ((role === 'all' || role === 'web') && config.slack) {
-    slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger);
+    slack = createSlackApp(config.slack, dispatcher, platforms.get('slack')!, logger, alerts?.slackDeclare);
     if (slack.requestListener) routes.push({ method: 'POST', path: SLACK_EVENTS_PATH, handler: slack.requestListener });
   }
   let consoleApp: ConsoleApp | null = null;

@@ -13,7 +13,13 @@ export const JOB_PAYLOADS = {
   'chat.render': z.object({ incidentId: z.uuid(), platform: z.string().min(1) }).loose(),
   // Names the notice, not its words: they are rendered from stored state when posted, so a notice
   // delayed by retries never says what stopped being true meanwhile.
-  'chat.notice': z.object({ incidentId: z.uuid(), platform: z.string().min(1), notice: z.enum(['diagnosis_overdue']) }),
+  // `at`: when an alert_resolved notice's alert ended, for its wording.
+  'chat.notice': z.object({
+    incidentId: z.uuid(),
+    platform: z.string().min(1),
+    notice: z.enum(['diagnosis_overdue', 'alert_resolved']),
+    at: z.iso.datetime().optional(),
+  }),
   // A rise to SEV1 or SEV2 said once in the announce channel (a short post beside the announcement);
   // `version` is the incident's version the rise made, which keys the post so a retry says it once.
   'chat.announce': z.object({

@@ -1,6 +1,13 @@
 export type Status = 'declared' | 'acknowledged' | 'mitigated' | 'resolved' | 'cancelled';
 export type StepState = 'open' | 'done';
 
+/** Who declared an incident an alert opened: `alert:alertmanager`, `alert:generic`. Nobody to invite or mention. */
+export const ALERT_ACTOR_PREFIX = 'alert:';
+
+export function isAlertActor(id: string): boolean {
+  return id.startsWith(ALERT_ACTOR_PREFIX);
+}
+
 export interface Incident {
   id: string;
   number: number;

@@ -81,6 +81,8 @@ export type NewIncident = Omit<
   channelId?: string | null;
   /** The platform's id for the declaring request; a second declare with the same key finds the first. */
   requestKey?: string | null;
+  /** When impact began, if something said so before anyone declared (an alert's startsAt). */
+  impactStartedAt?: Date | null;
 };
 
 export interface IncidentStore {

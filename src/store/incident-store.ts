@@ -67,8 +67,8 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
          INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
-                                declared_by, commander, summary, declared_at, request_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26)
+                                declared_by, commander, summary, declared_at, request_key, impact_started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $31)
          ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
          RETURNING ${INCIDENT_COLUMNS.join(', ')}
        ), st AS (
@@ -147,6 +147,7 @@ export class PgIncidentStore implements IncidentStore {
       ...jobs,
       input.requestKey ?? null,
       ...probeRunArrays(change.probeRuns ?? []),
+      input.impactStartedAt ?? null,
     ];
     const { rows } = await c
       .query(prepared(DECLARE_SQL, values))

@@ -74,6 +74,7 @@ export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
     class: 'pdf',
     severity: 2,
     aliases: [],
+    alerts: [],
     diagnose_within: '15m',
     postmortem_at_severity: 2,
     postmortem_due_days: 5,

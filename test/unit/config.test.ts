@@ -69,6 +69,19 @@ describe('loadConfig', () => {
     expect(http.problems).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET is required in HTTP mode: .*Basic Information/)]);
   });
 
+  it('reads the alert settings, off by default, and refuses weak or misnamed ones with the fix', () => {
+    expect(loadConfig(VALID).alerts).toEqual({ token: null, secret: null, unroutedSlackChannel: null });
+    const on = loadConfig({ ...VALID, ALERTS_TOKEN: 't'.repeat(32), ALERTS_SECRET: 's'.repeat(16), ALERTS_UNROUTED_CHANNEL: 'C0ALERTS' });
+    expect(on.alerts).toEqual({ token: 't'.repeat(32), secret: 's'.repeat(16), unroutedSlackChannel: 'C0ALERTS' });
+    const err = configError({ ...VALID, ALERTS_TOKEN: 'short', ALERTS_SECRET: 'short', ALERTS_UNROUTED_CHANNEL: '#alerts' });
+    expect(err.problems).toEqual([
+      expect.stringMatching(/^ALERTS_TOKEN is too short: use 32\+ random characters/),
+      expect.stringMatching(/^ALERTS_SECRET is too short: use 16\+ random characters/),
+      expect.stringMatching(/^ALERTS_UNROUTED_CHANNEL must be a Slack channel ID such as C0123ABCD/),
+    ]);
+    expect(err.message).not.toContain('short,');
+  });
+
   it('says which surfaces a config serves', () => {
     expect(surfaces(loadConfig({ ...VALID }))).toEqual(['slack (HTTP)']);
     const { SLACK_SIGNING_SECRET: _unused, ...socket } = VALID;

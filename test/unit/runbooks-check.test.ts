@@ -110,6 +110,29 @@ describe('broken runbooks', () => {
     expect(checkRunbooks(edges).problems).toEqual([]);
   });
 
+  it('refuses an alert route regex that does not compile, naming the route', () => {
+    const dir = folder('alert-bad-regex', { 'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['alerts', 1, 'match_re', 'alertname'], 'Pdf(.*')) });
+    const p = onlyProblem(dir);
+    expect(p).toEqual({
+      file: shown(dir, 'pdf-404.yaml'),
+      path: 'alerts.1.match_re.alertname',
+      message: expect.stringContaining('"Pdf(.*" is not a valid regex'),
+    });
+  });
+
+  it('warns, without refusing, when two runbooks route the same alert labels (equal or subset match sets)', () => {
+    const dir = folder('alert-overlap', {
+      'pdf-404.yaml': shippedText('pdf-404'),
+      'workflow-500.yaml': edited('workflow-500', (d) => d.setIn(['alerts', 0, 'match'], { alertname: 'InvoicePdf404Rate', env: 'prod' })),
+    });
+    const { problems, warnings } = checkRunbooks(dir);
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([
+      { file: shown(dir, 'workflow-500.yaml'), path: 'alerts.0', message: expect.stringContaining('can match the same alerts as runbook pdf-404 (alerts.0)') },
+    ]);
+    expect(checkRunbooks(SHIPPED).warnings).toEqual([]);
+  });
+
   it('reports a runbook whose id differs from its file name, and says to make them equal', () => {
     const dir = folder('id-mismatch', { 'pdf-405.yaml': shippedText('pdf-404') });
     const p = onlyProblem(dir);
@@ -246,6 +269,7 @@ describe('broken runbooks', () => {
     expect(checkRunbooks(dir)).toEqual({
       runbooks: [expect.objectContaining({ id: 'queue-failure' })],
       problems: [{ file: shown(dir, 'pdf-404.yaml'), path: '', message }],
+      warnings: [],
     });
 
     const r = runCli('runbooks', 'check', dir);

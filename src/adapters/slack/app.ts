@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { registerAlertOffers, type AlertDeclareClick } from './alert-offer';
+import type { Text } from '../../core/text/text';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { SlackConfig } from './settings';
 import type { Dispatcher } from '../../core/commands/dispatch';
@@ -26,7 +28,14 @@ export interface SlackApp {
  * mounted on the bot's server beside the health, metrics and other surfaces' routes. HTTP mode
  * verifies Slack's signature on every request; SLACK_APP_TOKEN switches to Socket Mode.
  */
-export function createSlackApp(config: SlackConfig, dispatcher: Dispatcher, platform: ChatPlatform, log: Logger): SlackApp {
+export function createSlackApp(
+  config: SlackConfig,
+  dispatcher: Dispatcher,
+  platform: ChatPlatform,
+  log: Logger,
+  /** Declares an unrouted alert as the runbook its button names (see alert-offer.ts). */
+  alertDeclare?: (click: AlertDeclareClick) => Promise<Text>,
+): SlackApp {
   const logger = boltLogger(log);
   const apiUrl = slackApiUrl(config);
   const clientOptions = apiUrl ? { slackApiUrl: apiUrl } : undefined;
@@ -51,6 +60,7 @@ export function createSlackApp(config: SlackConfig, dispatcher: Dispatcher, plat
   registerCommands(app, dispatcher, platform, log);
   registerActions(app, dispatcher, platform, log);
   registerStepDetails(app, dispatcher, log);
+  if (alertDeclare) registerAlertOffers(app, alertDeclare, log);
   if (platform instanceof SlackPlatform && platform.home) registerHome(app, platform.home, log);
   app.error(async (err) => {
     log.error({ platform: 'slack', err }, 'unhandled Slack listener error');

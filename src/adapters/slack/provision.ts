@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
-import { label, type Incident } from '../../core/model';
+import { isAlertActor, label, type Incident } from '../../core/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import { sliceWhole, type Text } from '../../core/text/text';
@@ -50,7 +50,8 @@ export class SlackProvisioner {
         log.info({ channel, name: opened.name, reused: opened.reused }, 'incident channel opened');
       }
       stage = ['invite you to ', { channel }];
-      await this.invite(channel, incident.declaredBy);
+      // An alert declared it: nobody to bring in; the escalation ladder pages the on-call people.
+      if (!isAlertActor(incident.declaredBy)) await this.invite(channel, incident.declaredBy);
       await this.client.conversations.setTopic({ channel, topic: topic(incident) }).catch((err: Error) => {
         log.warn({ err }, 'could not set the channel topic');
       });

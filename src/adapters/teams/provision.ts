@@ -1,6 +1,6 @@
 import { attachChannel } from '../../core/incident/attach-channel';
 import type { CoreDeps } from '../../core/incident/deps';
-import { label } from '../../core/model';
+import { isAlertActor, label } from '../../core/model';
 import { PermanentError } from '../../core/errors';
 import type { JobAttempt, ReplyTo } from '../../core/ports';
 import type { Text } from '../../core/text/text';
@@ -54,7 +54,8 @@ export class TeamsProvisioner {
           await attachChannel(this.deps, incidentId, opened, BOT_ACTOR, channel ?? opened);
         },
       });
-      await this.say.say(room!, [{ user: incident.declaredBy }, ` declared ${label(incident)}. Work it in this thread: the checklist is right above.`], {
+      const who: Text = isAlertActor(incident.declaredBy) ? ['An alert'] : [{ user: incident.declaredBy }];
+      await this.say.say(room!, [...who, ` declared ${label(incident)}. Work it in this thread: the checklist is right above.`], {
         incidentId,
         key: 'setup:declarer',
       });

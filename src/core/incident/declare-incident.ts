@@ -6,7 +6,7 @@ import { diagnosisDueJob } from './diagnosis';
 import { escalationDueJob } from './escalation';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
-import type { Actor, Snapshot } from '../model';
+import { isAlertActor, type Actor, type Snapshot } from '../model';
 
 export interface DeclareInput {
   runbook: string;
@@ -19,6 +19,20 @@ export interface DeclareInput {
   replyTo?: Record<string, unknown>;
   /** The platform's id for this request: a retry or replay of it declares nothing new. */
   requestKey?: string;
+  /** The alert it answers; an `alert:<source>` actor (the alert itself) leaves it without a commander until someone takes it. */
+  alert?: AlertFacts;
+}
+
+/** What an incoming alert said, kept on the timeline (`alert.received`). */
+export interface AlertFacts {
+  source: string;
+  fingerprint: string;
+  labels: Record<string, string>;
+  url: string | null;
+  /** When the alert says impact began; kept as the incident's impact_started_at. */
+  startsAt: Date | null;
+  /** The route's severity, or the alert's severity label; else the runbook's. */
+  severity: number | null;
 }
 
 /**
@@ -33,6 +47,8 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
   const summary = checkedText(input.summary, 'summary');
   const id = randomUUID();
   const title = summary ?? runbook.title;
+  const alert = input.alert;
+  const severity = alert?.severity ?? runbook.severity;
   // The runbook's checks start with the incident: evidence is gathered before anyone clicks.
   const probes = queueProbes(
     { id, platform: input.platform, runbookId: runbook.id },
@@ -48,16 +64,18 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       runbookId: runbook.id,
       class: runbook.class,
       title,
-      severity: runbook.severity,
+      severity,
       status: 'declared',
       platform: input.platform,
       workspace: input.workspace,
       declaredBy: input.actor.id,
       // Whoever declares leads until they hand over; someone must own the incident from second one.
-      commander: input.actor.id,
+      // An alert owns nothing: the ladder pages until a person acknowledges and takes the lead.
+      commander: isAlertActor(input.actor.id) ? null : input.actor.id,
       summary,
       declaredAt: now,
       requestKey: input.requestKey ?? null,
+      impactStartedAt: alert?.startsAt ?? null,
     },
     runbook.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
     {
@@ -66,9 +84,26 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
           kind: 'incident.declared',
           actor: input.actor.id,
           at: now,
-          data: { runbook: runbook.id, severity: runbook.severity, title },
+          data: { runbook: runbook.id, severity, title },
           key: `${id}:declared`,
         },
+        ...(alert
+          ? [
+              {
+                kind: 'alert.received',
+                actor: input.actor.id,
+                at: now,
+                data: {
+                  source: alert.source,
+                  fingerprint: alert.fingerprint,
+                  labels: alert.labels,
+                  url: alert.url,
+                  startsAt: alert.startsAt?.toISOString() ?? null,
+                },
+                key: `${id}:alert:received`,
+              },
+            ]
+          : []),
         ...probes.events,
       ],
       probeRuns: probes.probeRuns,

@@ -1,5 +1,5 @@
 import type { EscalationNotice } from '../ports';
-import { awaitingCause, label, type Snapshot } from '../model';
+import { awaitingCause, isOpen, label, type Snapshot } from '../model';
 import { webhookName, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
 import { diagnosisOverdueText, escalationFiredText } from './replies';
@@ -8,6 +8,28 @@ import { diagnosisOverdueText, escalationFiredText } from './replies';
  * The notices the jobs post, worded from stored state when they run (not when they were
  * decided), so a notice delayed by retries never says what stopped being true meanwhile.
  */
+
+/** An alert no runbook routes, offered where unrouted alerts go: what it said, and how to declare it. */
+export function unroutedAlertText(a: { source: string; title: string; labels: Record<string, string>; url: string | null; runbooks: string[] }): Text {
+  const labels = Object.entries(a.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const out: Text = [`An alert from ${a.source} matches no runbook: `, { strong: a.title }, labels ? ` (${labels})` : ''];
+  if (a.url) out.push(' ', { link: a.url, title: 'source' });
+  out.push('. Declare it as one of: ');
+  a.runbooks.forEach((id, i) => out.push(...(i > 0 ? [', '] : []), { command: id }));
+  out.push('. Add an alerts: route to the runbook so the next one declares itself.');
+  return out;
+}
+
+/**
+ * The incident's alert stopped firing: said once in the room, and never a resolution. Null once
+ * the incident ended (nothing left to validate).
+ */
+export function alertResolvedNotice(s: Snapshot, endedAt: Date): Text | null {
+  if (!isOpen(s.incident)) return null;
+  return ['The alert resolved at ', { time: endedAt }, '; run the quick validation, then resolve ', label(s.incident), ' if it holds.'];
+}
 
 /**
  * The notice as stored state has it when it is posted. Null if the cause was recorded or the

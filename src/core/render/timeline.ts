@@ -205,6 +205,17 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
       const note = str(d, 'note');
       return [`${c ? `Edge case ${n} hit: ${c}` : `Edge case ${n ?? '?'} hit`}${note ? ` — ${note}` : ''}`];
     }
+    case 'alert.received': {
+      const labels = d.labels && typeof d.labels === 'object' ? Object.entries(d.labels as Record<string, unknown>) : [];
+      const shown = labels.map(([k, v]) => `${k}=${String(v)}`).join(', ');
+      const url = str(d, 'url');
+      const text: Text = [`Alert from ${str(d, 'source') ?? 'a source'}${shown ? ` (${shown})` : ''}`];
+      return url ? [...text, ': ', { link: url, title: 'source' }] : text;
+    }
+    case 'alert.repeated':
+      return ['Alert notified again (further repeats are counted, not listed)'];
+    case 'alert.resolved':
+      return ['Alert resolved (the incident stays open until someone resolves it)'];
     default:
       return null;
   }

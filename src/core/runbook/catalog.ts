@@ -27,6 +27,7 @@ export class RunbookCatalog {
         class: id,
         severity: 3,
         aliases: [],
+        alerts: [],
         diagnose_within: '15m',
         postmortem_at_severity: 2,
         postmortem_due_days: 5,

@@ -6,6 +6,7 @@ import { checkRunbookFile } from './file';
 import type { RunbookFileCache } from './file-cache';
 
 import { commandFor } from '../text/words';
+import { overlappingRoutes } from './alert-routes';
 
 export interface RunbookProblem {
   file: string;
@@ -28,6 +29,8 @@ export class RunbookError extends Error {
 export interface LoadResult {
   runbooks: Runbook[];
   problems: RunbookProblem[];
+  /** Worth a look, not refused: two runbooks whose alert routes can match the same labels. */
+  warnings: RunbookProblem[];
 }
 
 /**
@@ -43,10 +46,14 @@ export function checkRunbooks(dir: string, cache?: RunbookFileCache): LoadResult
       .filter((f) => /\.ya?ml$/.test(f))
       .sort();
   } catch {
-    return { runbooks: [], problems: [{ file: shown, path: '', message: 'cannot read this folder: set PLAYBOOKS_DIR to the folder of runbook YAML files' }] };
+    return {
+      runbooks: [],
+      problems: [{ file: shown, path: '', message: 'cannot read this folder: set PLAYBOOKS_DIR to the folder of runbook YAML files' }],
+      warnings: [],
+    };
   }
   if (names.length === 0) {
-    return { runbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }] };
+    return { runbooks: [], problems: [{ file: shown, path: '', message: 'holds no .yaml runbooks' }], warnings: [] };
   }
   const problems: RunbookProblem[] = [];
   const loaded: Array<{ runbook: Runbook; file: string }> = [];
@@ -59,7 +66,13 @@ export function checkRunbooks(dir: string, cache?: RunbookFileCache): LoadResult
     if (checked.runbook) loaded.push({ runbook: checked.runbook, file });
   });
   checkNames(loaded, problems);
-  return { runbooks: loaded.map((l) => l.runbook), problems };
+  const fileOf = new Map(loaded.map((l) => [l.runbook.id, l.file]));
+  const warnings = overlappingRoutes(loaded.map((l) => l.runbook)).map(({ a, ai, b, bi }) => ({
+    file: fileOf.get(b)!,
+    path: `alerts.${bi}`,
+    message: `can match the same alerts as runbook ${a} (alerts.${ai}): its match labels equal or include the other's; ${a} comes first and wins`,
+  }));
+  return { runbooks: loaded.map((l) => l.runbook), problems, warnings };
 }
 
 function checkNames(loaded: Array<{ runbook: Runbook; file: string }>, problems: RunbookProblem[]): void {

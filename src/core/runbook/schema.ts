@@ -142,6 +142,43 @@ const edgeCase = z.object({
   fallback: z.string().min(1),
 });
 
+/** Why `re` is no regex (as Alertmanager reads it: anchored, `^(?:re)$`), or null. */
+export function regexProblem(re: string): string | null {
+  try {
+    new RegExp(`^(?:${re})$`, 'u');
+    return null;
+  } catch (err) {
+    return `${JSON.stringify(re)} is not a valid regex (${(err as Error).message}); it must match the whole label value, as in Alertmanager`;
+  }
+}
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name is letters, digits and "_" (as in Prometheus)');
+
+/**
+ * Which alerts declare this runbook, the way Alertmanager routes: every `match` label equal, every
+ * `match_re` label matching its regex in full (anchored, as Alertmanager does). Loader checks the
+ * regexes compile.
+ */
+const alertRoute = z
+  .object({
+    match: z.record(labelName, z.string()).default({}),
+    match_re: z
+      .record(
+        labelName,
+        z
+          .string()
+          .min(1)
+          .refine((re) => regexProblem(re) === null, { error: (i) => `${regexProblem(String(i.input))}` }),
+      )
+      .default({}),
+    /** The incident's severity; else the alert's `severity` label, else the runbook's. */
+    severity: z.number().int().min(1).max(4).optional(),
+  })
+  .strict()
+  .refine((r) => Object.keys(r.match).length + Object.keys(r.match_re).length > 0, 'give at least one label in match or match_re');
+
+export type AlertRoute = z.infer<typeof alertRoute>;
+
 export const runbookSchema = z
   .object({
     id: slug,
@@ -163,6 +200,8 @@ export const runbookSchema = z
     escalation: z.array(escalationLevel).min(1, 'give at least one escalation level'),
     quick_validation: z.array(z.string().min(1)).min(1),
     edge_cases: z.array(edgeCase).min(1, 'record at least one edge case with its fallback'),
+    /** Alerts (POST /alerts/…) that declare this runbook by themselves. */
+    alerts: z.array(alertRoute).default([]),
   })
   .strict();
 

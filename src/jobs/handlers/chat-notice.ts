@@ -1,6 +1,6 @@
 import { requireSnapshot } from '../../core/incident/require-snapshot';
 import { diagnosisNoticeActions } from '../../core/incident/diagnosis';
-import { diagnosisNotice } from '../../core/render/notices';
+import { alertResolvedNotice, diagnosisNotice } from '../../core/render/notices';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
 
@@ -9,6 +9,11 @@ export const chatNotice =
   ({ deps, platformOf }: HandlerDeps): Handler<'chat.notice'> =>
   async (p) => {
     const snap = await requireSnapshot(deps.store, p.incidentId);
+    if (p.notice === 'alert_resolved') {
+      const text = alertResolvedNotice(snap, p.at ? new Date(p.at) : snap.incident.declaredAt);
+      if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice });
+      return;
+    }
     const runbook = deps.catalog.forIncident(snap.incident.runbookId);
     const text = diagnosisNotice(snap, runbook);
     // The key finds the notice in the room if an earlier try was killed after posting it.

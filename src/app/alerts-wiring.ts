@@ -1,0 +1,61 @@
+import type { Pool } from 'pg';
+import { CONSOLE_PLATFORM } from '../adapters/console/platform';
+import { createSlackClient } from '../adapters/slack/client';
+import { postAlertOffer, type AlertDeclareClick } from '../adapters/slack/alert-offer';
+import { AlertIntake, type UnroutedOffer } from '../alerts/intake';
+import { ALERTMANAGER_PATH, alertRoutes, GENERIC_ALERT_PATH } from '../alerts/routes';
+import type { CoreDeps } from '../core/incident/deps';
+import type { ChatPlatform } from '../core/ports';
+import type { Route } from '../http/server';
+import { AlertStore } from '../store/alerts';
+import type { Logger } from '../util/logger';
+import type { Config } from './config';
+import { label } from '../core/model';
+import type { Text } from '../core/text/text';
+
+/**
+ * The platform alerts declare on: Slack (a new channel, as /incident opens), else Teams (a thread in
+ * TEAMS_INCIDENT_CHANNEL_ID: with no request there is no other channel), else the console.
+ */
+export function alertPlatform(config: Config, platforms: ReadonlyMap<string, ChatPlatform>): string | null {
+  if (config.slack && platforms.has('slack')) return 'slack';
+  if (config.teams?.incidentChannelId && platforms.has('teams')) return 'teams';
+  if (platforms.has(CONSOLE_PLATFORM)) return CONSOLE_PLATFORM;
+  return null;
+}
+
+export interface AlertsWiring {
+  /** POST /alerts/…: always mounted (404 until configured). */
+  routes: Route[];
+  /** The Slack "Declare as <runbook>" button of an unrouted alert's offer. */
+  slackDeclare: (click: AlertDeclareClick) => Promise<Text>;
+}
+
+/** The alert routes and the Slack offer's button; says at start which routes accept alerts. */
+export function alertsWiring(config: Config, deps: CoreDeps, pool: Pool, platforms: ReadonlyMap<string, ChatPlatform>, logger: Logger): AlertsWiring {
+  const { token, secret, unroutedSlackChannel } = config.alerts;
+  const platform = alertPlatform(config, platforms);
+  let offer: UnroutedOffer | null = null;
+  if (unroutedSlackChannel && config.slack) {
+    const client = createSlackClient(config.slack);
+    offer = (key, text, alert, runbooks) => postAlertOffer(client, unroutedSlackChannel, key, text, alert, runbooks);
+  }
+  const intake = new AlertIntake(deps, new AlertStore(pool), platform, offer, logger);
+  const state = (path: string, variable: string, set: boolean) => `${path} ${set ? 'accepts alerts' : `is not configured (404): set ${variable}`}`;
+  logger.info(
+    { alertPlatform: platform, unroutedChannel: unroutedSlackChannel },
+    `alerts: ${state(ALERTMANAGER_PATH, 'ALERTS_TOKEN', !!token)}; ${state(GENERIC_ALERT_PATH, 'ALERTS_SECRET', !!secret)}${token || secret ? `; they declare on ${platform ?? 'no platform (logged and stored only)'}` : ''}`,
+  );
+  if (unroutedSlackChannel && !config.slack)
+    logger.warn('ALERTS_UNROUTED_CHANNEL is set but Slack is not configured: unrouted alerts are only logged and stored');
+  return {
+    routes: alertRoutes({ token, secret }, intake, logger),
+    async slackDeclare(click) {
+      const replyTo = click.responseUrl ? { responseUrl: click.responseUrl } : undefined;
+      const { incident, created } = await intake.declareAs(click.source, click.fingerprint, click.runbook, click.userId, 'slack', replyTo);
+      return created
+        ? [`${label(incident)} declared with runbook `, { code: incident.runbookId }, '. Opening its channel; I will link it here.']
+        : [`This alert is ${label(incident)} already`, ...(incident.channelId ? [': ', { channel: incident.channelId }] : []), '.'];
+    },
+  };
+}
