@@ -31,7 +31,10 @@ export type IncidentPatch = Partial<
     Incident,
     'status' | 'severity' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
   >
->;
+> & {
+  /** How the incident was acknowledged (`AckVia`), written with `acknowledgedAt`; MTTA counts responders only. */
+  acknowledgedVia?: string;
+};
 
 export interface NewProbeRun {
   id: string;

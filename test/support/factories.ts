@@ -76,6 +76,7 @@ export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
     aliases: [],
     diagnose_within: '15m',
     postmortem_at_severity: 2,
+    page_at_severity: 2,
     postmortem_due_days: 5,
     summary: 'PDF links 404.',
     owner: 'Documents team',

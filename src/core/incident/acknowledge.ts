@@ -4,27 +4,20 @@ import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
 import type { Actor, Snapshot } from '../model';
 
-/** How a person acknowledged: the header button, the command, or by working the incident. */
-export type AckVia = 'button' | 'command' | 'step' | 'mitigate' | 'resolve' | 'severity' | 'commander' | 'escalate';
+/**
+ * How a responder acknowledged: the Acknowledge button (the header's or a page's), the command, or
+ * by declaring an incident whose first escalation level names them (the on-call declaring their own).
+ * Working the incident (ticking steps, severity, mitigate, escalate …) is not an acknowledgement.
+ */
+export type AckVia = 'button' | 'command' | 'declare';
 
-/** Nothing when the incident is past `declared`: only the first acknowledgement is recorded. */
+/** Nothing once acknowledged: only the first acknowledgement is recorded. A mitigated incident keeps its status. */
 export function acknowledgeChange(s: Snapshot, actor: Pick<Actor, 'id'>, at: Date, via: AckVia): Change {
-  if (s.incident.status !== 'declared') return { events: [] };
+  if (s.incident.acknowledgedAt) return { events: [] };
   return {
-    incident: { status: 'acknowledged', acknowledgedAt: at },
+    incident: { ...(s.incident.status === 'declared' ? { status: 'acknowledged' as const } : {}), acknowledgedAt: at, acknowledgedVia: via },
     events: [{ kind: 'incident.acknowledged', actor: actor.id, at, data: { via }, key: `${s.incident.id}:acknowledged` }],
   };
-}
-
-/**
- * The first human action on an incident acknowledges it, so MTTA is never empty for an incident
- * somebody worked. `change` wins where both set a field (a mitigation's status, say).
- */
-export function withAcknowledgement(s: Snapshot, actor: Pick<Actor, 'id'>, at: Date, via: AckVia, change: Change): Change {
-  if (change.events.length === 0) return change;
-  const ack = acknowledgeChange(s, actor, at, via);
-  if (ack.events.length === 0) return change;
-  return { ...change, incident: { ...ack.incident, ...change.incident }, events: [...ack.events, ...change.events] };
 }
 
 export function decideAcknowledge(s: Snapshot, actor: Actor, at: Date, via: AckVia): Change {
@@ -33,7 +26,7 @@ export function decideAcknowledge(s: Snapshot, actor: Actor, at: Date, via: AckV
   return acknowledgeChange(s, actor, at, via);
 }
 
-/** Anyone working the incident may acknowledge it; acknowledging twice is a no-op. */
+/** A responder takes the incident: the ladder stops. Acknowledging twice is a no-op. */
 export async function acknowledge(deps: CoreDeps, incidentId: string, actor: Actor, via: AckVia) {
   return changeIncident(deps, incidentId, (s, at) => decideAcknowledge(s, actor, at, via));
 }
