@@ -2,7 +2,7 @@ import type { Change } from '../ports';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import type { Actor, Snapshot } from '../model';
+import { isOpen, type Actor, type Snapshot } from '../model';
 
 /**
  * How a responder acknowledged: the Acknowledge button (the header's or a page's), the command, or
@@ -24,6 +24,20 @@ export function decideAcknowledge(s: Snapshot, actor: Actor, at: Date, via: AckV
   requireOpen(s.incident, 'acknowledge');
   requireParticipant(actor, s.incident, 'acknowledge');
   return acknowledgeChange(s, actor, at, via);
+}
+
+/**
+ * The on-call declaring their own incident (the declarer is among level 1's targets) acknowledged
+ * it by declaring: `acknowledged_at` is the declaration. Nothing once acknowledged or ended.
+ */
+export function decideDeclarerAcknowledges(s: Snapshot, at: Date): Change {
+  if (!isOpen(s.incident)) return { events: [] };
+  const change = acknowledgeChange(s, { id: s.incident.declaredBy }, at, 'declare');
+  return change.incident ? { ...change, incident: { ...change.incident, acknowledgedAt: s.incident.declaredAt } } : change;
+}
+
+export async function acknowledgeAsDeclarer(deps: CoreDeps, incidentId: string) {
+  return changeIncident(deps, incidentId, (s, at) => decideDeclarerAcknowledges(s, at));
 }
 
 /** A responder takes the incident: the ladder stops. Acknowledging twice is a no-op. */
