@@ -1,7 +1,7 @@
 import type { ConversationsInviteResponse, WebClient } from '@slack/web-api';
 import type { CoreDeps } from '../../core/incident/deps';
 import { label } from '../../core/model';
-import type { EscalationNotice } from '../../core/ports';
+import type { EscalationNotice, JobAttempt } from '../../core/ports';
 import type { Span, Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
 import type { EscalationTarget, SlackEscalationTargets } from './escalation-targets';
@@ -48,10 +48,17 @@ export class SlackEscalations {
     private readonly deps: CoreDeps,
     private readonly targets: SlackEscalationTargets,
     private readonly logger: Logger,
+    /** Whether setup posted the header and checklist; a level due at declare (`after: 0m`) waits for them, so the page comes under them. */
+    private readonly setupPosted: (incidentId: string) => Promise<boolean> = async () => true,
   ) {}
 
-  async escalate(notice: EscalationNotice): Promise<void> {
-    await deliverEscalation(this.deps, notice, { roomWord: 'channel', forJobs }, (level) => this.deliver(notice, level));
+  async escalate(notice: EscalationNotice, attempt: JobAttempt = { attempt: 1, final: true }): Promise<void> {
+    await deliverEscalation(this.deps, notice, { roomWord: 'channel', forJobs }, async (level) => {
+      // Setup is still posting the header and checklist: the next try pages under them. The last
+      // try pages anyway: a page late or out of place is better than none.
+      if (!attempt.final && !(await this.setupPosted(notice.incidentId))) throw new Error(`incident ${notice.incidentId}'s messages are not posted yet`);
+      await this.deliver(notice, level);
+    });
   }
 
   private async deliver(notice: EscalationNotice, { snap, room, key }: OpenedEscalation): Promise<void> {

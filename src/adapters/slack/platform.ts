@@ -47,7 +47,7 @@ export class SlackPlatform implements ChatPlatform {
     this.admins = new SlackAdmins(client, admins, logger);
     this.members = new SlackMembers(client, logger);
     this.targets = new SlackEscalationTargets(client);
-    this.escalations = new SlackEscalations(client, deps, this.targets, logger);
+    this.escalations = new SlackEscalations(client, deps, this.targets, logger, (id) => stores.refs.setupPosted(id));
   }
 
   provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void> {
@@ -79,8 +79,8 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   /** Every try delivers the whole level and finds what an earlier try did, so which try it is changes nothing. */
-  escalate(notice: EscalationNotice): Promise<void> {
-    return this.escalations.escalate(notice);
+  escalate(notice: EscalationNotice, attempt: JobAttempt): Promise<void> {
+    return this.escalations.escalate(notice, attempt);
   }
 
   /** A member of a user group the targets name, or a user they name; lookups are shared with escalate's (cached). */
