@@ -33,7 +33,7 @@ describe('outbox relay', () => {
   it('moves committed jobs to BullMQ once, even when relayed again, and keeps their delay', async () => {
     await schema.pool.query(
       `INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES
-         ('chat.render', '{"incidentId":"a"}', 'a:render:v2', now()),
+         ('chat.render', '{"incidentId":"a"}', 'a:render:v2', now() - interval '1 second'),
          ('chat.provision', '{"incidentId":"b"}', 'b:provision:2', now() + interval '1 hour')`,
     );
     const relay = relayTo(queues);
@@ -84,10 +84,12 @@ describe('outbox relay', () => {
     expect(rows[0].n).toBe(3);
   });
 
+  // Rows are written already due: Postgres keeps microseconds and Date milliseconds, so a row
+  // written "now" can be a fraction of a millisecond later than the relay's clock a moment after.
   it('sends one render for a burst of changes to one incident, and marks every row relayed', async () => {
     await schema.pool.query(
       `INSERT INTO outbox (kind, payload, dedupe_key, run_at)
-       SELECT 'chat.render', jsonb_build_object('incidentId', 'burst', 'platform', 'slack', 'version', v), 'burst:render:v' || v, now()
+       SELECT 'chat.render', jsonb_build_object('incidentId', 'burst', 'platform', 'slack', 'version', v), 'burst:render:v' || v, now() - interval '1 second'
        FROM generate_series(2, 21) AS v`,
     );
     expect(await relayTo(queues).relayOnce()).toBe(20);
@@ -98,7 +100,7 @@ describe('outbox relay', () => {
   });
 
   it('keeps jobs in the outbox while Redis does not answer, and relays them once it does', async () => {
-    await schema.pool.query(`INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.render', '{}', 'k3', now())`);
+    await schema.pool.query(`INSERT INTO outbox (kind, payload, dedupe_key, run_at) VALUES ('chat.render', '{}', 'k3', now() - interval '1 second')`);
     // A Redis that accepts connections and never answers: the worst case, a hung server.
     const sockets = new Set<Socket>();
     const blackhole = createServer((socket) => sockets.add(socket));
