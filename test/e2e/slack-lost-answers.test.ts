@@ -116,6 +116,13 @@ describe('Slack rate-limiting a method', () => {
     await declareAll(h, ['rate limited window']);
     const channel = [...h.slack.channels.values()].find((c) => c.topic.includes('rate limited window'))!.id;
     const [header, checklist] = h.slack.messagesIn(channel);
+    // The shipped ladder pages level 1 at declare, and the header says so: let that update land
+    // before the window, so every update inside it is one the clicks caused.
+    await h.slack.waitFor(
+      () => JSON.stringify(h.slack.messages.get(`${channel}/${header!.ts}`)!.blocks).includes('Level 1 paged'),
+      'level 1 on the header',
+      10_000,
+    );
     const steps = stepButtons(checklist!.blocks).slice(0, 5);
     const before = h.slack.calls.length;
     h.slack.rateLimitFor('chat.update', 2);
@@ -135,7 +142,8 @@ describe('Slack rate-limiting a method', () => {
       refused: updates.filter((c) => c.error === 'ratelimited').length,
       headerUpdates: of(header!.ts),
       checklistUpdates: of(checklist!.ts),
-    }).toEqual({ refused: 1, headerUpdates: 1, checklistUpdates: 1 });
+      // Ticking steps leaves the header as it was (working an incident is not acknowledging it).
+    }).toEqual({ refused: 1, headerUpdates: 0, checklistUpdates: 1 });
   }, 30_000);
 });
 

@@ -1,5 +1,5 @@
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
-import { alice, bob, carol, GENERAL_CHANNEL, INCIDENTS_CHANNEL, personalMessage, postActivity, TENANT_ID } from '../support/teams-activities';
+import { alice, bob, carol, GENERAL_CHANNEL, INCIDENTS_CHANNEL, personalMessage, postActivity, teamsMessageId, TENANT_ID } from '../support/teams-activities';
 import { cardActions, cardSchemaProblems, cardText } from '../support/teams-cards';
 import type { RecordedMessage } from '../support/fake-connector';
 
@@ -89,17 +89,11 @@ test('a click updates the card for the clicker at once and for everyone by updat
 test('the same commands as in Slack work in the thread, with the same rules and refusals', async () => {
   const inc = await declare('pdf-404 credit notes 404');
   const inThread = { conversationId: inc.thread, channel: INCIDENTS_CHANNEL };
+  // The answer to this command: the thread also gets the bot's own posts (the level-1 page at declare).
   const reply = async (text: string, from = alice, mentions?: (typeof alice)[]) => {
-    const before = h.connector.messages(inc.thread).length;
-    expect((await h.say(text, from, { ...inThread, mentions })).status).toBe(200);
-    return (
-      await h.connector.waitFor(() =>
-        h.connector
-          .messages(inc.thread)
-          .slice(before)
-          .find((m) => m.replyToId !== undefined || m.activity.text),
-      )
-    ).activity.text as string;
+    const id = teamsMessageId();
+    expect((await h.say(text, from, { ...inThread, mentions, id })).status).toBe(200);
+    return (await h.connector.waitFor(() => h.connector.messages(inc.thread).find((m) => m.replyToId === id))).activity.text as string;
   };
   expect(await reply('ack', bob)).toContain(`You acknowledged INC-${inc.number}`);
   // Bob is neither declarer, commander nor admin: the same refusal Slack gives.
