@@ -86,9 +86,12 @@ describe('a bot killed -9 during incident setup', () => {
 
       const mine = [...slack.channels.values()].filter((c) => c.topic.startsWith(`INC-${number} ·`));
       expect(mine.map((c) => c.id)).toEqual([channel]);
-      const messages = slack.messagesIn(channel);
+      // Setup's own messages: the level-1 page at declare and its notices are said once by their own keys.
+      const messages = slack.messagesIn(channel).filter((m) => m.metadata?.event_type === 'braiflow_incident_message');
       expect(messages.filter((m) => m.blocks[0]?.type === 'header')).toHaveLength(1);
       expect(messages.filter((m) => m.blocks[0]?.type !== 'header')).toHaveLength(1);
+      const notices = slack.messagesIn(channel).filter((m) => m.metadata?.event_type === 'braiflow_incident_notice');
+      expect(notices.map((m) => m.metadata?.event_payload?.key)).toEqual([...new Set(notices.map((m) => m.metadata?.event_payload?.key))]);
       expect(slack.pins.filter((p) => p.channel === channel)).toEqual([{ channel, ts: messages.find((m) => m.blocks[0]?.type === 'header')!.ts }]);
       expect(slack.channels.get(channel)!.members.has(ALICE)).toBe(true);
       const { rows } = await schema.pool.query('SELECT channel_id FROM incidents WHERE number = $1', [number]);
