@@ -56,8 +56,7 @@ export interface ProbeRun {
 export interface FiredLevel {
   level: number;
   targets: string[];
-  /** `severity`: raising the severity to a paging level fired it, `by` is who raised it. */
-  reason: 'timeout' | 'manual' | 'severity';
+  reason: 'timeout' | 'manual';
   at: Date;
   /** Who escalated by hand, and what they said; null when the level timed out. */
   by: string | null;

@@ -1,14 +1,12 @@
 import { UserError } from '../errors';
 import type { Change, NewJob } from '../ports';
+import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
-import { severityRaisePage } from './escalation';
-import type { Runbook } from '../runbook/schema';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
 import type { Actor, Snapshot } from '../model';
 
-/** With `runbook`, raising the severity to a paging level pages the rotation at once (`severityRaisePage`). */
-export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: Date, runbook?: Runbook): Change {
+export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: Date): Change {
   if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });
   requireOpen(s.incident, 'set_severity');
   requireManager(actor, s.incident, 'set_severity');
@@ -27,12 +25,9 @@ export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: 
           },
         ]
       : [];
-  const page = runbook ? severityRaisePage(s, runbook, severity, actor, at) : { events: [] };
-  const jobs = [...announce, ...(page.jobs ?? [])];
-  return {
+  return withAcknowledgement(s, actor, at, 'severity', {
     incident: { severity },
-    ...(page.escalation ? { escalation: page.escalation } : {}),
-    ...(jobs.length > 0 ? { jobs } : {}),
+    ...(announce.length > 0 ? { jobs: announce } : {}),
     events: [
       {
         kind: 'incident.severity_changed',
@@ -41,12 +36,11 @@ export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: 
         data: { from: s.incident.severity, to: severity },
         key: `${s.incident.id}:severity:v${s.incident.version}`,
       },
-      ...page.events,
     ],
-  };
+  });
 }
 
 export async function setSeverity(deps: CoreDeps, incidentId: string, severity: number, actor: Actor) {
   if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });
-  return changeIncident(deps, incidentId, (s, at) => decideSeverity(s, severity, actor, at, deps.catalog.forIncident(s.incident.runbookId)));
+  return changeIncident(deps, incidentId, (s, at) => decideSeverity(s, severity, actor, at));
 }
