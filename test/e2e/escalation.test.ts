@@ -1,7 +1,17 @@
 import { rmSync } from 'node:fs';
 import { jobIdFor } from '../../src/jobs/kinds';
 import { verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../src/webhooks/signature';
-import { ENG_INCIDENTS, LEAD, ONCALL, pagerEnv, quickLadderDir, seedWorkspace, WEBHOOK_SECRET, webhookReceiver } from '../support/escalation-fixtures';
+import {
+  declareWithChannel,
+  ENG_INCIDENTS,
+  LEAD,
+  ONCALL,
+  pagerEnv,
+  quickLadderDir,
+  seedWorkspace,
+  WEBHOOK_SECRET,
+  webhookReceiver,
+} from '../support/escalation-fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { sleep, until } from '../support/wait';
 
@@ -30,17 +40,7 @@ describe('the escalation ladder', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function declare(summary: string) {
-    const res = await h.command(`pdf-404 ${summary}`, ALICE);
-    const number = Number(/^INC-(\d+) declared/.exec(res.body.text)?.[1]);
-    const row = await until(
-      async () =>
-        (await h.schema.pool.query('SELECT id, channel_id, declared_at FROM incidents WHERE number = $1 AND channel_id IS NOT NULL', [number])).rows[0],
-      `INC-${number}'s channel`,
-      10_000,
-    );
-    return { number, id: row.id as string, channel: row.channel_id as string, declaredAt: row.declared_at as Date };
-  }
+  const declare = (summary: string) => declareWithChannel(h, summary, ALICE);
 
   const fired = async (id: string) =>
     (await h.schema.pool.query(`SELECT level, reason, escalated_by AS by, escalated_at AS at FROM escalations WHERE incident_id = $1 ORDER BY level`, [id]))

@@ -4,7 +4,7 @@
  * of anything that changed an incident must record nothing new and call nobody again.
  */
 import { rmSync } from 'node:fs';
-import { pagerEnv, quickLadderDir, seedWorkspace, webhookReceiver } from '../support/escalation-fixtures';
+import { declareWithChannel, pagerEnv, quickLadderDir, seedWorkspace, webhookReceiver } from '../support/escalation-fixtures';
 import { startConsoleHarness, type ConsoleHarness } from '../support/console-harness';
 import { startHarness, type Harness } from '../support/harness';
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
@@ -37,16 +37,7 @@ describe('Slack', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function declare(summary: string) {
-    const res = await h.command(`pdf-404 ${summary}`, ALICE);
-    const number = Number(/^INC-(\d+) declared/.exec(res.body.text)?.[1]);
-    const row = await until(
-      async () => (await h.schema.pool.query('SELECT id, channel_id FROM incidents WHERE number = $1 AND channel_id IS NOT NULL', [number])).rows[0],
-      `INC-${number}'s channel`,
-      10_000,
-    );
-    return { number, id: row.id as string, channel: row.channel_id as string };
-  }
+  const declare = (summary: string) => declareWithChannel(h, summary, ALICE);
   const levels = async (id: string) =>
     (await h.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1 ORDER BY level', [id])).rows.map((r) => r.level);
   const events = async (id: string, kind: string) =>

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FakeSlack } from './fake-slack';
+import type { Harness } from './harness';
+import { until } from './wait';
 
 const SHIPPED = path.resolve(__dirname, '../../playbooks/pdf-404.yaml');
 
@@ -69,4 +71,16 @@ export const WEBHOOK_SECRET = 'test-webhook-secret-not-real-0123';
 /** The bot's settings for the `pager` webhook the quick ladder names. */
 export function pagerEnv(url: string): Record<string, string> {
   return { ESCALATION_WEBHOOKS: 'pager', ESCALATION_WEBHOOK_PAGER_URL: url, ESCALATION_WEBHOOK_PAGER_SECRET: WEBHOOK_SECRET };
+}
+
+/** Declares `pdf-404 <summary>` as `user` and waits for the channel setup opens for it. */
+export async function declareWithChannel(h: Harness, summary: string, user: string) {
+  const res = await h.command(`pdf-404 ${summary}`, user);
+  const number = Number(/^INC-(\d+) declared/.exec(res.body.text)?.[1]);
+  const row = await until(
+    async () => (await h.schema.pool.query('SELECT id, channel_id, declared_at FROM incidents WHERE number = $1 AND channel_id IS NOT NULL', [number])).rows[0],
+    `INC-${number}'s channel`,
+    10_000,
+  );
+  return { number, id: row.id as string, channel: row.channel_id as string, declaredAt: row.declared_at as Date };
 }
