@@ -56,7 +56,8 @@ export interface ProbeRun {
 export interface FiredLevel {
   level: number;
   targets: string[];
-  reason: 'timeout' | 'manual';
+  /** `severity`: raising the severity to a paging level fired it, `by` is who raised it. */
+  reason: 'timeout' | 'manual' | 'severity';
   at: Date;
   /** Who escalated by hand, and what they said; null when the level timed out. */
   by: string | null;

@@ -31,7 +31,10 @@ export type IncidentPatch = Partial<
     Incident,
     'status' | 'severity' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
   >
->;
+> & {
+  /** How the incident was acknowledged (`AckVia`), written with `acknowledgedAt`; MTTA counts responders only. */
+  acknowledgedVia?: string;
+};
 
 export interface NewProbeRun {
   id: string;
@@ -140,6 +143,11 @@ export interface EscalationNotice {
   text: Text;
   /** Where a target that cannot be reached is fixed, e.g. `playbooks/pdf-404.yaml, escalation.1.notify`. */
   fixAt: string;
+  /**
+   * The buttons every page carries (Acknowledge), in the room's callout and in each person's direct
+   * message or 1:1 card; a click on one acknowledges from wherever the page reached them.
+   */
+  actions: ActionView[];
 }
 
 /** Where a platform should answer the person who asked (a Slack response_url …); opaque to the core. */
@@ -180,6 +188,12 @@ export interface ChatPlatform {
    * reached and where to fix them. Safe to run again: nothing is said or sent twice.
    */
   escalate(notice: EscalationNotice, attempt: JobAttempt): Promise<void>;
+  /**
+   * Optional: whether escalation `targets` (chat targets as the runbook writes them) name `userId`,
+   * resolved the way `escalate` resolves them (a Slack user group's members, a user). Platforms
+   * without it never find the declarer among level 1's targets.
+   */
+  reaches?(targets: string[], userId: string): Promise<boolean>;
   /** Tells one person privately, where they asked (`replyTo`). */
   notify(replyTo: ReplyTo, text: Text): Promise<void>;
   /** Tells one person privately about an incident, unasked (a reminder): a direct message. */

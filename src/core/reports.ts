@@ -13,7 +13,13 @@ export interface Figures {
   mttr_seconds: number | null;
   mttr_p50_seconds: number | null;
   mttr_p90_seconds: number | null;
+  /** Declared → a responder's acknowledgement (button, command, the on-call declaring); working the incident is not one. */
   mtta_seconds: number | null;
+  /**
+   * Incidents no responder acknowledged, out of every incident in the window. PgReports always
+   * fills it; optional only so figures built by hand need not invent one.
+   */
+  unacknowledged_rate?: number | null;
   /** Diagnosed within the runbook standard's 15 minutes, out of every incident in the window. */
   diagnosed_within_15m_rate: number | null;
   /** Incidents that recur (same class resolved in the 30 days before), out of every incident. */

@@ -76,6 +76,15 @@ export class ChatRefStore {
     }
   }
 
+  /** Whether setup has posted the incident's header and checklist on this platform yet. */
+  async setupPosted(incidentId: string): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT count(DISTINCT kind)::int AS n FROM chat_refs WHERE incident_id = $1 AND platform = $2 AND kind IN ('header', 'checklist')`,
+      [incidentId, this.platform],
+    );
+    return rows[0]?.n === 2;
+  }
+
   /** The ref of one posted message, to know which card a click came from. */
   async find(incidentId: string, messageRef: string): Promise<ChatRef | null> {
     const { rows } = await this.pool.query(

@@ -12,6 +12,7 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   channelId: 'channel_id',
   resolution: 'resolution',
   acknowledgedAt: 'acknowledged_at',
+  acknowledgedVia: 'acknowledged_via',
   diagnosedAt: 'diagnosed_at',
   mitigatedAt: 'mitigated_at',
   resolvedAt: 'resolved_at',

@@ -29,7 +29,10 @@ const MTTR_SQL = `
 WITH win AS (
   SELECT i.class, i.severity, i.declared_at,
          date_part('epoch', i.resolved_at - i.declared_at) AS ttr,
-         date_part('epoch', i.acknowledged_at - i.declared_at) AS tta,
+         -- MTTA is declared → a responder's acknowledgement (button, command, the on-call declaring,
+         -- imported history); the older acknowledgements by working the incident (0016) are left out.
+         CASE WHEN i.acknowledged_via IS NULL OR i.acknowledged_via IN ('button', 'command', 'declare', 'import')
+              THEN date_part('epoch', i.acknowledged_at - i.declared_at) END AS tta,
          i.diagnosed_at - i.declared_at <= interval '15 minutes' AS quick,
          -- Imported history never had the bot's post-mortems: only a bot-declared SEV1/SEV2 owes one.
          (i.severity <= 2 AND i.imported_from IS NULL) OR pm.incident_id IS NOT NULL AS major,
@@ -66,6 +69,7 @@ SELECT GROUPING(class, severity) AS grouping, class, severity,
        avg(ttr) AS mttr,
        percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ttr) AS mttr_pct,
        avg(tta) AS mtta,
+       count(*) FILTER (WHERE tta IS NULL)::float8 / NULLIF(count(*), 0) AS unacked_rate,
        count(*) FILTER (WHERE quick)::float8 / NULLIF(count(*), 0) AS quick_rate,
        count(*) FILTER (WHERE recurs)::float8 / NULLIF(count(*), 0) AS recur_rate,
        count(*) FILTER (WHERE major)::int AS pm_major,
@@ -92,6 +96,7 @@ interface Row {
   mttr: number | null;
   mttr_pct: Array<number | null> | null;
   mtta: number | null;
+  unacked_rate: number | null;
   quick_rate: number | null;
   recur_rate: number | null;
   pm_major: number;
@@ -110,6 +115,7 @@ function figures(r: Row | undefined): Figures {
       mttr_p50_seconds: null,
       mttr_p90_seconds: null,
       mtta_seconds: null,
+      unacknowledged_rate: null,
       diagnosed_within_15m_rate: null,
       recurrence_rate: null,
       postmortems: { major: 0, closed: 0, share: null, mean_seconds_to_close: null },
@@ -122,6 +128,7 @@ function figures(r: Row | undefined): Figures {
     mttr_p50_seconds: r.mttr_pct?.[0] ?? null,
     mttr_p90_seconds: r.mttr_pct?.[1] ?? null,
     mtta_seconds: r.mtta,
+    unacknowledged_rate: r.unacked_rate,
     diagnosed_within_15m_rate: r.quick_rate,
     recurrence_rate: r.recur_rate,
     postmortems: {

@@ -6,7 +6,7 @@ export interface WebhookEvent {
   incident: { id: string; number: number; title: string; severity: number; runbookId: string; status: string; channelUrl: string | null };
   /** The level that fired (trigger); null for resolve. */
   level: number | null;
-  reason: 'timeout' | 'manual' | null;
+  reason: 'timeout' | 'manual' | 'severity' | null;
   /** The level's targets as written in the runbook. */
   targets: string[];
   /** When the level fired or the incident ended. */

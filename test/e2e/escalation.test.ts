@@ -122,9 +122,12 @@ describe('the escalation ladder', () => {
     expect(await fired(id)).toEqual([expect.objectContaining({ level: 1, reason: 'manual', by: ALICE })]);
     const msg = await h.slack.waitFor(() => paged(channel)[0], 'the manual level in the channel');
     expect(unescape(msg.text)).toContain(`<@${ALICE}> asked for help (“the documents lead knows this code”)`);
-    // Asking for help acknowledged the incident, so the ladder does not climb on by itself.
-    await sleep(LEVEL2_MS);
-    expect((await fired(id)).map((l: any) => l.level)).toEqual([1]);
+    // Asking for help is not an acknowledgement: the ladder climbs on by itself, level 2 at its time.
+    await until(async () => (await fired(id)).length === 2, 'level 2 on time', LEVEL2_MS + 10_000);
+    expect((await fired(id)).map((l: any) => [l.level, l.reason])).toEqual([
+      [1, 'manual'],
+      [2, 'timeout'],
+    ]);
   });
 
   it('steps up from the Escalate button on the header, for someone in the channel', async () => {

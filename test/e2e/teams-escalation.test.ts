@@ -2,6 +2,7 @@ import { quickLadderDir } from '../support/escalation-fixtures';
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
 import { alice, bob, carol, GENERAL_CHANNEL } from '../support/teams-activities';
 import { sleep } from '../support/wait';
+import { cardActions, cardText } from '../support/teams-cards';
 
 jest.setTimeout(60_000);
 
@@ -28,18 +29,24 @@ test('a level that fires mentions its people in the thread, messages each of the
   );
   expect(paged.mentions).toEqual([expect.objectContaining({ id: bob.id, name: 'Bob Okafor' })]);
   const chat = `a:personal-${bob.id}`;
+  // The 1:1 page is a card carrying the page's Acknowledge.
   const dm = await h.connector.waitFor(
-    () => h.connector.messages(chat).find((m) => /called in at escalation level 1/.test(m.activity.text ?? '')),
+    () => h.connector.messages(chat).find(() => h.connector.cards(chat).some((c) => /called in at escalation level 1/.test(cardText(c)))),
     10_000,
     'the 1:1 message',
   );
-  expect(dm.activity.text).toContain('https://teams.microsoft.com/l/message/');
+  const page = h.connector.cards(chat)[0]!;
+  expect(JSON.stringify(page)).toContain('https://teams.microsoft.com/l/message/');
+  const ack = cardActions(page).find((a) => a.title === 'Acknowledge')!;
+  expect(ack.payload).toMatchObject({ a: 'ack' });
   const missed = await h.connector.waitFor(() => h.connector.messages(thread).find((m) => /could not reach/.test(m.activity.text ?? '')), 10_000);
   expect(missed.activity.text).toContain('@nobody-here');
   expect(missed.activity.text).toContain('pdf-404.yaml');
 
-  // Bob acknowledges in the thread before level 2 is due: nobody else is paged.
-  expect((await h.say('ack', bob, { conversationId: thread })).status).toBe(200);
+  // Bob acknowledges from the 1:1 page before level 2 is due: nobody else is paged.
+  expect((await h.click(bob, chat, dm.id, ack)).status).toBe(200);
+  const acked = await h.schema.pool.query(`SELECT acknowledged_via FROM incidents`);
+  expect(acked.rows).toEqual([{ acknowledged_via: 'button' }]);
   await sleep(3_500);
   expect(h.connector.messages(`a:personal-${carol.id}`)).toEqual([]);
   expect(h.connector.messages(thread).filter((m) => /to level/.test(m.activity.text ?? ''))).toHaveLength(1);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { checkEscalationDue, escalateNow } from '../../src/core/incident/escalation';
+import { setSeverity } from '../../src/core/incident/set-severity';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
@@ -27,13 +28,27 @@ describe('escalation levels in Postgres', () => {
   const events = async (incidentId: string) =>
     (await schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'escalation.fired'`, [incidentId])).rows[0].n;
 
-  it('queues level 1 with the declare, at its time in the ladder', async () => {
+  it('queues level 1 with the declare, at its time in the ladder (0m: at the declaration, for the SEV2 pdf-404)', async () => {
     now = T0;
     const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: ALICE, platform: 'slack', workspace: 'T1' });
     const { rows: jobs } = await schema.pool.query(`SELECT payload, run_at FROM outbox WHERE incident_id = $1 AND kind = 'escalation.due'`, [
       snapshot.incident.id,
     ]);
-    expect(jobs).toEqual([{ payload: { incidentId: snapshot.incident.id, level: 1 }, run_at: new Date('2026-11-26T03:05:00Z') }]);
+    expect(jobs).toEqual([{ payload: { incidentId: snapshot.incident.id, level: 1 }, run_at: new Date('2026-11-26T03:00:00Z') }]);
+  });
+
+  it('pages level 1 at once when a SEV3 is raised to SEV2, recorded as a severity page by who raised it', async () => {
+    now = T0;
+    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: ALICE, platform: 'slack', workspace: 'T1' });
+    const id = snapshot.incident.id;
+    await setSeverity(deps, id, 3, ALICE);
+    expect(await rows(id)).toEqual([]);
+    await setSeverity(deps, id, 2, ALICE);
+    expect(await rows(id)).toEqual([{ level: 1, reason: 'severity', escalated_by: ALICE.id }]);
+    expect(await events(id)).toBe(1);
+    // The declare's level-1 job, run afterwards, finds the level fired and fires nothing more.
+    await checkEscalationDue(deps, id, 1);
+    expect(await events(id)).toBe(1);
   });
 
   it('fires a level once when many bots run its job at the same moment', async () => {

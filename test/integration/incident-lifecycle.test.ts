@@ -106,23 +106,25 @@ describe('an incident timeline in Postgres', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
-  it('counts the first human action as the acknowledgement, so MTTA is never empty for a worked incident', async () => {
+  it('does not count working the incident as its acknowledgement; a responder may still acknowledge a mitigated one', async () => {
     clock.set('2026-11-26T05:00:00Z');
     const a = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const step = deps.catalog.find('pdf-404')!.steps[0]!.id;
+    clock.set('2026-11-26T05:02:00Z');
+    await setStep(deps, { incidentId: a.snapshot.incident.id, stepId: step, to: 'done', actor: USER });
+    await setSeverity(deps, a.snapshot.incident.id, 1, USER);
     clock.set('2026-11-26T05:04:00Z');
-    await resolve(deps, a.snapshot.incident.id, USER, 'fixed before anyone acked');
-    const b = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    await mitigate(deps, a.snapshot.incident.id, USER);
+    expect((await deps.store.get(a.snapshot.incident.id))!.incident).toMatchObject({ status: 'mitigated', acknowledgedAt: null });
     clock.set('2026-11-26T05:06:00Z');
-    await mitigate(deps, b.snapshot.incident.id, USER);
+    const r = await acknowledge(deps, a.snapshot.incident.id, USER, 'button');
+    expect(r.snapshot.incident).toMatchObject({ status: 'mitigated', acknowledgedAt: new Date('2026-11-26T05:06:00Z') });
     const { rows } = await schema.pool.query(
-      `SELECT i.id, i.acknowledged_at, e.data->>'via' AS via FROM incidents i
-       JOIN incident_events e ON e.incident_id = i.id AND e.kind = 'incident.acknowledged' WHERE i.id = ANY($1) ORDER BY i.declared_at`,
-      [[a.snapshot.incident.id, b.snapshot.incident.id]],
+      `SELECT i.acknowledged_via, e.data->>'via' AS via FROM incidents i
+       JOIN incident_events e ON e.incident_id = i.id AND e.kind = 'incident.acknowledged' WHERE i.id = $1`,
+      [a.snapshot.incident.id],
     );
-    expect(rows).toEqual([
-      { id: a.snapshot.incident.id, acknowledged_at: new Date('2026-11-26T05:04:00Z'), via: 'resolve' },
-      { id: b.snapshot.incident.id, acknowledged_at: new Date('2026-11-26T05:06:00Z'), via: 'mitigate' },
-    ]);
+    expect(rows).toEqual([{ acknowledged_via: 'button', via: 'button' }]);
   });
 
   it('records a button acknowledgement as via button, not command', async () => {

@@ -61,6 +61,44 @@ describe('incident-bot migrate', () => {
     );
   });
 
+  it('0016 marks how existing incidents were acknowledged, from their timeline, and lets a mitigated one be acknowledged later', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'));
+    try {
+      for (const f of shipped().filter((f) => f < '0016')) copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+      await migrate(schema.pool, dir);
+      const incident = async (via: string | null, imported = false) => {
+        const { rows } = await schema.pool.query(
+          `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at, acknowledged_at, imported_from, external_id)
+           VALUES ('pdf-404', 'pdf', 't', 2, $1, 'slack', 'U1', '2026-01-01T00:00:00Z', $2, $3, $4) RETURNING id`,
+          [
+            via || imported ? 'acknowledged' : 'declared',
+            via || imported ? '2026-01-01T00:01:00Z' : null,
+            imported ? 'csv' : null,
+            imported ? `EXT-${Math.random()}` : null,
+          ],
+        );
+        const id = rows[0].id as string;
+        if (via) {
+          await schema.pool.query(
+            `INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key) VALUES ($1, '2026-01-01T00:01:00Z', 'U1', 'incident.acknowledged', $2, $3)`,
+            [id, { via }, `${id}:acknowledged`],
+          );
+        }
+        return id;
+      };
+      const ids = [await incident('step'), await incident('button'), await incident(null), await incident(null, true)];
+      await migrate(schema.pool);
+      const { rows } = await schema.pool.query(`SELECT id, acknowledged_via FROM incidents`);
+      const via = Object.fromEntries(rows.map((r) => [r.id, r.acknowledged_via]));
+      expect(ids.map((id) => via[id])).toEqual(['step', 'button', null, 'import']);
+      // Mitigated first, acknowledged after: allowed now that mitigating is not acknowledging.
+      await schema.pool.query(`UPDATE incidents SET status = 'mitigated', mitigated_at = '2026-01-01T00:00:30Z' WHERE id = $1`, [ids[2]]);
+      await schema.pool.query(`UPDATE incidents SET acknowledged_at = '2026-01-01T00:02:00Z', acknowledged_via = 'button' WHERE id = $1`, [ids[2]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps milestones in order and the timeline append-only', async () => {
     await migrate(schema.pool);
     const insert = (declared: string, acknowledged: string) =>

@@ -98,8 +98,8 @@ describe('incident-bot postmortem INC-<n>', () => {
     expect(md).toContain('| Runbook | Generated PDFs (invoices, quotes) return 404 (pdf-404) |');
     expect(md).toContain('## Resolution\n\nstale CDN \\| path fixed\n');
     expect(md).toContain('From 2026-11-26 03:00 UTC (declared) to 2026-11-26 03:41 UTC (resolved): 41 min.');
-    // The first human action (the step) was the acknowledgement; the explicit one after it recorded nothing.
-    expect(md).toContain('| MTTA (declared → acknowledged) | 4 min |');
+    // Ticking the step at 4 min was not the acknowledgement; the responder's command at 5 min was.
+    expect(md).toContain('| MTTA (declared → acknowledged) | 5 min |');
     expect(md).toContain('| MTTR (declared → resolved) | 41 min |');
     expect(md).toContain('## Edge cases hit\n\nNone recorded.');
     expect(md).toContain('## Action items\n\nNone yet.');

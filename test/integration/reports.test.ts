@@ -23,6 +23,8 @@ interface Seed {
   resolved?: Date;
   cancelled?: Date;
   imported?: boolean;
+  /** How it was acknowledged (0016's acknowledged_via); a responder's button when omitted. */
+  ackVia?: string;
 }
 
 interface SeedPostmortem {
@@ -50,8 +52,8 @@ describe('PgReports.mttr', () => {
       const status = i.resolved ? 'resolved' : i.cancelled ? 'cancelled' : i.ack ? 'acknowledged' : 'declared';
       const r = await schema.pool.query<{ id: string }>(
         `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by,
-                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id)
-         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10)
+                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id, acknowledged_via)
+         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11)
          RETURNING id`,
         [
           i.class,
@@ -64,6 +66,7 @@ describe('PgReports.mttr', () => {
           i.cancelled ?? null,
           i.imported ? 'csv' : null,
           i.imported ? `EXT-${i.declared.getTime()}-${n}` : null,
+          i.ack ? (i.ackVia ?? 'button') : null,
         ],
       );
       ids.push(r.rows[0]!.id);
@@ -129,6 +132,8 @@ describe('PgReports.mttr', () => {
       // percentile_cont(0.9) of 60, 120, 180, 240, 600.5: 240 + 0.6 × 360.5
       mttr_p90_seconds: expect.closeTo(456.3, 9),
       mtta_seconds: 60,
+      // Four of the six were acknowledged by nobody.
+      unacknowledged_rate: 4 / 6,
       diagnosed_within_15m_rate: 2 / 6,
       recurrence_rate: 0,
       // The two SEV2s are major; nobody opened a post-mortem.
@@ -194,6 +199,7 @@ describe('PgReports.mttr', () => {
       mttr_p50_seconds: 600,
       mttr_p90_seconds: 600,
       mtta_seconds: null,
+      unacknowledged_rate: 1,
       diagnosed_within_15m_rate: 0,
       recurrence_rate: 0,
       postmortems: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
@@ -201,6 +207,19 @@ describe('PgReports.mttr', () => {
     expect(r.classes.map((c) => c.class)).toEqual(['kept']);
     expect(r.severities.map((s) => s.severity)).toEqual([1]);
     expect(r.runbook_coverage).toBe(0);
+  });
+
+  it('leaves acknowledgements by working the incident (a step tick, before 0016) out of MTTA, and counts them as acknowledged by nobody', async () => {
+    const d = at('2011-03-01T00:00:00Z');
+    await seed(
+      { class: 'worked', declared: d, ack: at('2011-03-01T00:00:00Z', 10 * SEC), ackVia: 'step' },
+      { class: 'worked', declared: d, ack: at('2011-03-01T00:00:00Z', 20 * SEC), ackVia: 'mitigate' },
+      { class: 'worked', declared: d, ack: at('2011-03-01T00:00:00Z', 5 * MIN), ackVia: 'button' },
+      { class: 'worked', declared: d, ack: at('2011-03-01T00:00:00Z', 7 * MIN), ackVia: 'command' },
+    );
+    const r = await reports.mttr(window('2011-01-01T00:00:00Z', '2012-01-01T00:00:00Z'), []);
+    expect(r.overall.mtta_seconds).toBe(6 * 60);
+    expect(r.overall.unacknowledged_rate).toBe(0.5);
   });
 
   it('gives null figures and empty lists for a window without incidents', async () => {
@@ -215,6 +234,7 @@ describe('PgReports.mttr', () => {
         mttr_p50_seconds: null,
         mttr_p90_seconds: null,
         mtta_seconds: null,
+        unacknowledged_rate: null,
         diagnosed_within_15m_rate: null,
         recurrence_rate: null,
         postmortems: noPostmortems,

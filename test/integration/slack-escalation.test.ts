@@ -69,8 +69,13 @@ describe('SlackPlatform.escalate', () => {
       targets,
       text: [`INC-${incident.number} is escalated to level 2: `, { strong: 'nobody acknowledged it' }, ' <!here>'],
       fixAt: FIX_AT,
+      actions: [{ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: incident.id } }],
     };
   }
+
+  /** The values of a message's buttons, decoded. */
+  const buttons = (m: { blocks: any[] }) =>
+    m.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).map((e: any) => ({ label: e.text.text, value: JSON.parse(e.value) }));
 
   /** Messages posted with an escalation key, oldest first. */
   function keyed(channel: string, key = 'escalation:2') {
@@ -102,6 +107,9 @@ describe('SlackPlatform.escalate', () => {
     expect(keyed('DJANE003').map((m) => m.text)).toEqual([
       `INC-${incident.number} is escalated to level 2: *nobody acknowledged it* &lt;!here&gt;\nYou are called in at escalation level 2: work it in <#${room}>.`,
     ]);
+    // The page carries its Acknowledge button, in the direct message and in the room's callout.
+    expect(buttons(keyed('DJANE003')[0]!)).toEqual([{ label: 'Acknowledge', value: { a: 'ack', i: incident.id } }]);
+    expect(buttons(keyed(room)[0]!)).toEqual([{ label: 'Acknowledge', value: { a: 'ack', i: incident.id } }]);
   });
 
   it('posts a notice in a channel target, and says how to fix one the bot is not in', async () => {

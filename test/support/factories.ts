@@ -77,6 +77,7 @@ export function makeRunbook(overrides: Partial<Runbook> = {}): Runbook {
     alerts: [],
     diagnose_within: '15m',
     postmortem_at_severity: 2,
+    page_at_severity: 2,
     postmortem_due_days: 5,
     summary: 'PDF links 404.',
     owner: 'Documents team',

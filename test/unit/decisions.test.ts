@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { IncidentAction } from '../../src/core/errors';
-import { acknowledgeChange, decideAcknowledge, withAcknowledgement, type AckVia } from '../../src/core/incident/acknowledge';
+import { acknowledgeChange, decideAcknowledge } from '../../src/core/incident/acknowledge';
 import { decideCommander } from '../../src/core/incident/assign-commander';
 import { decideCancel } from '../../src/core/incident/cancel';
 import { requireManager, requireOpen, requireParticipant } from '../../src/core/incident/guards';
@@ -157,7 +157,7 @@ describe('guards', () => {
 describe('decideAcknowledge', () => {
   it('records who acknowledged, when, and how, and moves the incident to acknowledged', () => {
     expect(decideAcknowledge(makeSnapshot({ status: 'declared' }), responder, AT, 'button')).toEqual({
-      incident: { status: 'acknowledged', acknowledgedAt: AT },
+      incident: { status: 'acknowledged', acknowledgedAt: AT, acknowledgedVia: 'button' },
       events: [{ kind: 'incident.acknowledged', actor: responder.id, at: AT, data: { via: 'button' }, key: `${INCIDENT_ID}:acknowledged` }],
     });
   });
@@ -171,62 +171,42 @@ describe('decideAcknowledge', () => {
     });
   });
 
-  it('does nothing the second time, or once the incident is mitigated, so the first acknowledgement stands', () => {
+  it('does nothing the second time, so the first acknowledgement stands', () => {
     expect(decideAcknowledge(makeSnapshot({ status: 'acknowledged' }), responder, AT, 'button')).toEqual({ events: [] });
     expect(decideAcknowledge(makeSnapshot({ status: 'mitigated' }), commander, AT, 'command')).toEqual({ events: [] });
   });
 
-  it('acknowledgeChange records nothing past declared', () => {
-    for (const status of ['acknowledged', 'mitigated', 'resolved', 'cancelled'] as Status[]) {
-      expect(acknowledgeChange(makeSnapshot({ status }), responder, AT, 'step')).toEqual({ events: [] });
+  it('acknowledges a mitigated incident nobody acknowledged, keeping it mitigated', () => {
+    const s = makeSnapshot({ status: 'mitigated', incident: { acknowledgedAt: null } });
+    expect(decideAcknowledge(s, responder, AT, 'button').incident).toEqual({ acknowledgedAt: AT, acknowledgedVia: 'button' });
+  });
+
+  it('acknowledgeChange records nothing once acknowledged', () => {
+    for (const status of ['acknowledged', 'mitigated', 'resolved'] as Status[]) {
+      expect(acknowledgeChange(makeSnapshot({ status }), responder, AT, 'declare')).toEqual({ events: [] });
     }
-  });
-
-  it('withAcknowledgement adds nothing to a change that records nothing', () => {
-    // A no-op click on a declared incident must not count as acknowledging it.
-    const empty: Change = { events: [] };
-    expect(withAcknowledgement(makeSnapshot({ status: 'declared' }), responder, AT, 'step', empty)).toBe(empty);
-  });
-
-  it('withAcknowledgement puts the acknowledgement first and lets the change win on the status', () => {
-    const change: Change = {
-      incident: { status: 'mitigated', mitigatedAt: AT },
-      events: [{ kind: 'incident.mitigated', actor: responder.id, at: AT, key: 'k' }],
-    };
-    const out = withAcknowledgement(makeSnapshot({ status: 'declared' }), responder, AT, 'mitigate', change);
-    expect(out.incident).toEqual({ status: 'mitigated', acknowledgedAt: AT, mitigatedAt: AT });
-    expect(kinds(out)).toEqual(['incident.acknowledged', 'incident.mitigated']);
   });
 });
 
-describe('the first human action acknowledges a declared incident', () => {
-  const firstActions: Array<[string, AckVia, (s: Snapshot) => Change]> = [
-    ['resolving', 'resolve', (s) => decideResolve(s, commander, AT)],
-    ['mitigating', 'mitigate', (s) => decideMitigate(s, responder, AT)],
-    ['changing severity', 'severity', (s) => decideSeverity(s, 1, declarer, AT)],
-    ['handing over command', 'commander', (s) => decideCommander(s, 'UNEWC0001', admin, AT)],
-    ['ticking a step', 'step', (s) => decideStep(s, runbook, { stepId: 'look', to: 'done', actor: responder }, AT)],
+describe('working the incident is not acknowledging it', () => {
+  const actions: Array<[string, (s: Snapshot) => Change]> = [
+    ['resolving', (s) => decideResolve(s, commander, AT)],
+    ['mitigating', (s) => decideMitigate(s, responder, AT)],
+    ['changing severity', (s) => decideSeverity(s, 1, declarer, AT)],
+    ['handing over command', (s) => decideCommander(s, 'UNEWC0001', admin, AT)],
+    ['ticking a step', (s) => decideStep(s, runbook, { stepId: 'look', to: 'done', actor: responder }, AT)],
   ];
 
-  it.each(firstActions)('%s on a declared incident records the acknowledgement too', (_, via, act) => {
+  it.each(actions)('%s on a declared incident records what was done, and no acknowledgement', (_, act) => {
     const change = act(makeSnapshot({ status: 'declared' }));
-    expect(change.incident?.acknowledgedAt).toBe(AT);
-    expect(ackEvent(change)).toMatchObject({ kind: 'incident.acknowledged', at: AT, data: { via }, key: `${INCIDENT_ID}:acknowledged` });
-    // It comes first on the timeline: acknowledged, then what was done.
-    expect(kinds(change)[0]).toBe('incident.acknowledged');
-    expect(change.events.length).toBeGreaterThan(1);
-  });
-
-  it.each(firstActions)('%s on an already acknowledged incident does not acknowledge it again', (_, _via, act) => {
-    const change = act(makeSnapshot({ status: 'acknowledged' }));
     expect(change.events.length).toBeGreaterThan(0);
     expect(ackEvent(change)).toBeUndefined();
     expect(change.incident?.acknowledgedAt).toBeUndefined();
   });
 
-  it('ticking a step on a declared incident moves it to acknowledged', () => {
+  it('ticking a step on a declared incident leaves it declared', () => {
     const change = decideStep(makeSnapshot({ status: 'declared' }), runbook, { stepId: 'look', to: 'done', actor: responder }, AT);
-    expect(change.incident).toMatchObject({ status: 'acknowledged', acknowledgedAt: AT });
+    expect(change.incident).toEqual({});
   });
 });
 
@@ -324,7 +304,7 @@ describe('decideMitigate', () => {
 
   it('ends as mitigated, not acknowledged, when it is the first action', () => {
     const change = decideMitigate(makeSnapshot({ status: 'declared' }), responder, AT);
-    expect(change.incident).toEqual({ status: 'mitigated', acknowledgedAt: AT, mitigatedAt: AT });
+    expect(change.incident).toEqual({ status: 'mitigated', mitigatedAt: AT });
   });
 
   it('records nothing when already mitigated', () => {
@@ -485,10 +465,10 @@ describe('decideStep', () => {
     expect(change.events[1]).toEqual({ kind: 'incident.mitigated', actor: responder.id, at: AT, data: { step: 'fix' }, key: `${INCIDENT_ID}:mitigated` });
   });
 
-  it('a mitigating step as the first action acknowledges and still leaves the incident mitigated', () => {
+  it('a mitigating step as the first action mitigates without acknowledging', () => {
     const change = tick(makeSnapshot({ status: 'declared' }), 'fix');
-    expect(change.incident).toEqual({ status: 'mitigated', acknowledgedAt: AT, mitigatedAt: AT });
-    expect(kinds(change)).toEqual(['incident.acknowledged', 'step.completed', 'incident.mitigated']);
+    expect(change.incident).toEqual({ status: 'mitigated', mitigatedAt: AT });
+    expect(kinds(change)).toEqual(['step.completed', 'incident.mitigated']);
   });
 
   it('does not record diagnosed twice when its step is reopened and done again', () => {

@@ -14,11 +14,10 @@ const outsider: Actor = { id: 'UOUTS0001', isAdmin: false, inChannel: false };
 const noMention = () => null;
 
 describe('recording the cause by hand', () => {
-  it('records diagnosed_at with the cause, and acknowledges an incident nobody had', () => {
+  it('records diagnosed_at with the cause, and does not acknowledge the incident', () => {
     const change = decideDiagnosed(makeSnapshot({ status: 'declared' }), responder, AT, 'command', 'stale CDN path after the deploy');
-    expect(change.incident).toEqual({ status: 'acknowledged', acknowledgedAt: AT, diagnosedAt: AT });
+    expect(change.incident).toEqual({ diagnosedAt: AT });
     expect(change.events.map((e) => [e.kind, e.data, e.key])).toEqual([
-      ['incident.acknowledged', { via: 'command' }, `${INCIDENT_ID}:acknowledged`],
       ['incident.diagnosed', { via: 'command', cause: 'stale CDN path after the deploy' }, `${INCIDENT_ID}:diagnosed`],
     ]);
   });

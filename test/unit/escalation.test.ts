@@ -1,4 +1,6 @@
-import { decideEscalation, escalationDueJob, nextLevel, webhookResolveJobs } from '../../src/core/incident/escalation';
+import { decideEscalation, escalationDueJob, firstLevelJob, nextLevel, webhookResolveJobs } from '../../src/core/incident/escalation';
+import { decideSeverity } from '../../src/core/incident/set-severity';
+import { decideStep } from '../../src/core/incident/set-step';
 import { escalationNotice } from '../../src/core/render/notices';
 import type { Actor, FiredLevel, Snapshot } from '../../src/core/model';
 import { decideResolve } from '../../src/core/incident/resolve';
@@ -95,14 +97,15 @@ describe('the ladder firing by itself', () => {
 });
 
 describe('escalating by hand', () => {
-  it('fires the next level now, records who asked and why, and acknowledges the incident', () => {
+  it('fires the next level now, records who asked and why, and does not acknowledge: the ladder goes on', () => {
     const change = decideEscalation(makeSnapshot({ status: 'declared' }), runbook, at(2), {
       kind: 'manual',
       actor: responder,
       note: 'need the documents lead',
     });
     expect(change.escalation).toMatchObject({ level: 1, reason: 'manual', by: responder.id, note: 'need the documents lead' });
-    expect(change.events.map((e) => e.kind)).toEqual(['incident.acknowledged', 'escalation.fired']);
+    expect(change.events.map((e) => e.kind)).toEqual(['escalation.fired']);
+    expect(change.incident?.acknowledgedAt).toBeUndefined();
     // Level 2 keeps its own time since the declare (15 min): stepping up by hand moves nothing.
     expect(change.jobs!.find((j) => j.kind === 'escalation.due')).toMatchObject({ payload: { level: 2 }, runAt: at(15) });
     const later = decideEscalation(withLevels(makeSnapshot({ status: 'acknowledged' }), fired(1, 5)), runbook, at(40), {
@@ -134,6 +137,59 @@ describe('escalating by hand', () => {
       levels: 3,
       channel: 'C00000001',
     });
+  });
+});
+
+describe('paging at declare and by severity (page_at_severity)', () => {
+  const paging = makeRunbook({
+    severity: 2,
+    page_at_severity: 2,
+    escalation: [
+      { after: '0m', notify: ['@oncall-documents'] },
+      { after: '15m', notify: ['@documents-lead'] },
+    ],
+  });
+  const declarer: Actor = { id: 'UDECL0001', isAdmin: false, inChannel: true };
+
+  it('queues level 1 at the declaration itself for SEV1 and SEV2, and level 2 for SEV3 and SEV4', () => {
+    for (const severity of [1, 2]) {
+      expect(firstLevelJob({ id: INCIDENT_ID, declaredAt: DECLARED_AT, severity }, paging)).toMatchObject({ payload: { level: 1 }, runAt: at(0) });
+    }
+    for (const severity of [3, 4]) {
+      expect(firstLevelJob({ id: INCIDENT_ID, declaredAt: DECLARED_AT, severity }, paging)).toMatchObject({ payload: { level: 2 }, runAt: at(15) });
+    }
+    const sev3 = makeSnapshot({ status: 'declared', runbook: paging, incident: { severity: 3 } });
+    expect(nextLevel(sev3, paging)).toMatchObject({ level: 2, due: at(15) });
+  });
+
+  it('the declarer ticking steps does not stop level 1 at 0m nor level 2 on time', () => {
+    let s = makeSnapshot({ status: 'declared', runbook: paging });
+    const tick = decideStep(s, paging, { stepId: 'look', to: 'done', actor: declarer }, at(0));
+    expect(tick.incident?.acknowledgedAt).toBeUndefined();
+    s = { ...s, steps: s.steps.map((x) => (x.stepId === 'look' ? { ...x, state: 'done' } : x)) };
+    const one = decideEscalation(s, paging, at(0), { kind: 'timeout', level: 1 });
+    expect(one.escalation).toMatchObject({ level: 1, reason: 'timeout' });
+    expect(plainText(escalationNotice(withLevels(s, one.escalation!), paging, 1)!.text)).toBe('⬆️ Escalated INC-42 to level 1 of 2 as it was declared. Paging');
+    const two = decideEscalation(withLevels(s, one.escalation!), paging, at(15), { kind: 'timeout', level: 2 });
+    expect(two.escalation).toMatchObject({ level: 2, reason: 'timeout' });
+  });
+
+  it('raising the severity to a paging level pages level 1 at once, by the person who raised it', () => {
+    const sev3 = makeSnapshot({ status: 'declared', runbook: paging, incident: { severity: 3 } });
+    const change = decideSeverity(sev3, 2, declarer, at(4), paging);
+    expect(change.escalation).toMatchObject({ level: 1, reason: 'severity', by: declarer.id, note: 'SEV2', at: at(4) });
+    expect(change.events.map((e) => e.kind)).toEqual(['incident.severity_changed', 'escalation.fired']);
+    expect(change.jobs!.map((j) => j.kind)).toEqual(['chat.escalate', 'escalation.due']);
+    expect(plainText(escalationNotice(withLevels(sev3, change.escalation!), paging, 1)!.text)).toContain('raised its severity to SEV2. Paging');
+  });
+
+  it('pages nothing for a raise that stays above page_at_severity, once acknowledged, or once level 1 fired', () => {
+    const sev4 = makeSnapshot({ status: 'declared', runbook: paging, incident: { severity: 4 } });
+    expect(decideSeverity(sev4, 3, declarer, at(4), paging).escalation).toBeUndefined();
+    const acked = makeSnapshot({ status: 'acknowledged', runbook: paging, incident: { severity: 3 } });
+    expect(decideSeverity(acked, 1, declarer, at(4), paging).escalation).toBeUndefined();
+    const sev2 = makeSnapshot({ status: 'declared', runbook: paging });
+    expect(decideSeverity(sev2, 1, declarer, at(4), paging).escalation).toBeUndefined();
   });
 });
 

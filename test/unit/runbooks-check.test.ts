@@ -41,6 +41,11 @@ describe('the shipped runbooks', () => {
     it('has exactly one step that marks the incident diagnosed', () => {
       expect(runbook().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
     });
+
+    it('pages the rotation as a SEV1 or SEV2 is declared (first level after 0m, page_at_severity 2)', () => {
+      expect(runbook().escalation[0]!.after).toBe('0m');
+      expect(runbook().page_at_severity).toBe(2);
+    });
   });
 });
 
@@ -157,6 +162,21 @@ describe('broken runbooks', () => {
       file: shown(dir, 'workflow-500.yaml'),
       path: 'escalation.2.after',
       message: expect.stringContaining('must be later than the level before it'),
+    });
+  });
+
+  it('reports a runbook whose default severity skips level 1 with no level 2 to page', () => {
+    const dir = folder('page-at-severity', {
+      'pdf-404.yaml': edited('pdf-404', (d) => {
+        d.set('severity', 3);
+        d.deleteIn(['escalation', 2]);
+        d.deleteIn(['escalation', 1]);
+      }),
+    });
+    expect(onlyProblem(dir)).toEqual({
+      file: shown(dir, 'pdf-404.yaml'),
+      path: 'page_at_severity',
+      message: expect.stringContaining('nobody would be paged'),
     });
   });
 
@@ -303,13 +323,13 @@ describe('broken runbooks', () => {
         'pdf-404.yaml': edited('pdf-404', (d) => d.deleteIn(['steps', 2, 'title'])),
         'queue-failure.yaml': edited('queue-failure', (d) => {
           d.setIn(['steps', 3, 'probe'], 'redis-ping');
-          d.setIn(['escalation', 1, 'after'], '5m');
+          d.setIn(['escalation', 1, 'after'], '0m');
         }),
       });
       expected = [
         `${shown(dir, 'pdf-404.yaml')}: steps.2.title: `,
         `${shown(dir, 'queue-failure.yaml')}: steps.3.probe: names probe "redis-ping", which is not declared under probes`,
-        `${shown(dir, 'queue-failure.yaml')}: escalation.1.after: 5m must be later than the level before it`,
+        `${shown(dir, 'queue-failure.yaml')}: escalation.1.after: 0m must be later than the level before it`,
       ];
     });
 

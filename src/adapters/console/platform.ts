@@ -72,7 +72,7 @@ export class ConsolePlatform implements ChatPlatform {
 
   async escalate(notice: EscalationNotice): Promise<void> {
     const text: Text = [...notice.text, `: ${notice.targets.join(', ')}. The console pages nobody; its webhooks are called.`];
-    await this.post(notice.incidentId, text, { key: `escalation:${notice.level}` });
+    await this.post(notice.incidentId, text, { key: `escalation:${notice.level}`, actions: notice.actions });
   }
 
   /** Answers go back with the request itself; what comes later (a setup failure) is logged on the page's incident. */

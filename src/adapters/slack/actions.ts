@@ -30,6 +30,8 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
         platform,
         workspace: body.team?.id ?? null,
         room: body.channel?.id ?? null,
+        // Direct message ids start with D: a page's Acknowledge is clicked there.
+        direct: body.channel?.id?.startsWith('D') === true,
         requestId: action.action_ts,
       });
       return r.reply;

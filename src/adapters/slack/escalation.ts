@@ -1,11 +1,12 @@
 import type { ConversationsInviteResponse, WebClient } from '@slack/web-api';
 import type { CoreDeps } from '../../core/incident/deps';
 import { label } from '../../core/model';
-import type { EscalationNotice } from '../../core/ports';
+import type { EscalationNotice, JobAttempt } from '../../core/ports';
 import type { Span, Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
 import type { EscalationTarget, SlackEscalationTargets } from './escalation-targets';
 import { fixFor, forJobs, isPermanent, slackErrorCode } from './errors';
+import { textWithActions } from './blocks';
 import { mrkdwn } from './format';
 import { postOnce } from './keyed-post';
 import { deliverEscalation, type OpenedEscalation } from '../common/escalation';
@@ -47,10 +48,17 @@ export class SlackEscalations {
     private readonly deps: CoreDeps,
     private readonly targets: SlackEscalationTargets,
     private readonly logger: Logger,
+    /** Whether setup posted the header and checklist; a level due at declare (`after: 0m`) waits for them, so the page comes under them. */
+    private readonly setupPosted: (incidentId: string) => Promise<boolean> = async () => true,
   ) {}
 
-  async escalate(notice: EscalationNotice): Promise<void> {
-    await deliverEscalation(this.deps, notice, { roomWord: 'channel', forJobs }, (level) => this.deliver(notice, level));
+  async escalate(notice: EscalationNotice, attempt: JobAttempt = { attempt: 1, final: true }): Promise<void> {
+    await deliverEscalation(this.deps, notice, { roomWord: 'channel', forJobs }, async (level) => {
+      // Setup is still posting the header and checklist: the next try pages under them. The last
+      // try pages anyway: a page late or out of place is better than none.
+      if (!attempt.final && !(await this.setupPosted(notice.incidentId))) throw new Error(`incident ${notice.incidentId}'s messages are not posted yet`);
+      await this.deliver(notice, level);
+    });
   }
 
   private async deliver(notice: EscalationNotice, { snap, room, key }: OpenedEscalation): Promise<void> {
@@ -58,13 +66,16 @@ export class SlackEscalations {
     const targets = distinct(resolved.filter((t): t is Targeted => t.kind !== 'unresolved'));
     const unreachable = resolved.flatMap((t) => (t.kind === 'unresolved' ? [unresolved(t)] : []));
 
-    await postOnce(this.client, room, notice.incidentId, key, calloutText(notice, targets));
+    // The callout and each direct message carry the page's Acknowledge button.
+    const callout = calloutText(notice, targets);
+    await postOnce(this.client, room, notice.incidentId, key, callout, withButtons(callout, notice));
     unreachable.push(...(await this.invite(room, people(targets))));
     const dmText: Text = [...notice.text, `\nYou are called in at escalation level ${notice.level}: work it in `, { channel: room }, '.'];
     const channelText: Text = [...notice.text, '\nFollow it in ', { channel: room }, '.'];
     for (const t of targets) {
       if (t.kind === 'group') continue;
-      const failed = t.kind === 'user' ? await this.dm(t, notice.incidentId, key, dmText) : await this.tellChannel(t, notice.incidentId, key, channelText);
+      const failed =
+        t.kind === 'user' ? await this.dm(t, notice, key, dmText) : await this.tellChannel(t, notice.incidentId, key, channelText);
       if (failed) unreachable.push(failed);
     }
 
@@ -107,10 +118,11 @@ export class SlackEscalations {
   }
 
   /** A keyed post in the direct message, so a retry finds it there instead of writing again. */
-  private async dm(t: Targeted, incidentId: string, key: string, text: Text): Promise<Unreachable | null> {
+  private async dm(t: Targeted, notice: EscalationNotice, key: string, text: Text): Promise<Unreachable | null> {
     try {
       const opened = await this.client.conversations.open({ users: t.id });
-      await postOnce(this.client, opened.channel!.id!, incidentId, key, mrkdwn(text));
+      const shownText = mrkdwn(text);
+      await postOnce(this.client, opened.channel!.id!, notice.incidentId, key, shownText, withButtons(shownText, notice));
       return null;
     } catch (err) {
       return { who: [shown(t)], why: 'refused', step: 'dm', code: refusal(err) };
@@ -161,6 +173,11 @@ function shown(t: Targeted): Span {
 function calloutText(notice: EscalationNotice, targets: Targeted[]): string {
   const mentions = targets.map((t) => (t.kind === 'group' ? `<!subteam^${t.id}>` : t.kind === 'user' ? `<@${t.id}>` : `<#${t.id}>`));
   return mentions.length > 0 ? `${mrkdwn(notice.text)}\n${mentions.join(' ')}` : mrkdwn(notice.text);
+}
+
+/** The page's text with its buttons (Acknowledge) under it; the text stays the notification's fallback. */
+function withButtons(text: string, notice: EscalationNotice): Array<Record<string, unknown>> | undefined {
+  return notice.actions.length > 0 ? textWithActions(text, notice.actions) : undefined;
 }
 
 /** One line per target: what failed, why, and where to fix it. */

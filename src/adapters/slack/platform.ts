@@ -31,6 +31,7 @@ export class SlackPlatform implements ChatPlatform {
   private readonly admins: SlackAdmins;
   private readonly members: SlackMembers;
   private readonly escalations: SlackEscalations;
+  private readonly targets: SlackEscalationTargets;
 
   constructor(
     private readonly client: WebClient,
@@ -47,7 +48,8 @@ export class SlackPlatform implements ChatPlatform {
     this.provisioner = new SlackProvisioner(client, deps, this.sync, stores.rooms, logger);
     this.admins = new SlackAdmins(client, admins, logger);
     this.members = new SlackMembers(client, logger);
-    this.escalations = new SlackEscalations(client, deps, new SlackEscalationTargets(client), logger);
+    this.targets = new SlackEscalationTargets(client);
+    this.escalations = new SlackEscalations(client, deps, this.targets, logger, (id) => stores.refs.setupPosted(id));
   }
 
   provision(incidentId: string, replyTo: ReplyTo | null, attempt: JobAttempt): Promise<void> {
@@ -87,8 +89,18 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   /** Every try delivers the whole level and finds what an earlier try did, so which try it is changes nothing. */
-  escalate(notice: EscalationNotice): Promise<void> {
-    return this.escalations.escalate(notice);
+  escalate(notice: EscalationNotice, attempt: JobAttempt): Promise<void> {
+    return this.escalations.escalate(notice, attempt);
+  }
+
+  /** A member of a user group the targets name, or a user they name; lookups are shared with escalate's (cached). */
+  async reaches(targets: string[], userId: string): Promise<boolean> {
+    try {
+      const resolved = await this.targets.resolve(targets);
+      return resolved.some((t) => (t.kind === 'group' && t.members.includes(userId)) || (t.kind === 'user' && t.id === userId));
+    } catch (err) {
+      throw forJobs(err);
+    }
   }
 
   async notify(replyTo: ReplyTo, text: Text): Promise<void> {

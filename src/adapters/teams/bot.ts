@@ -118,6 +118,8 @@ export class TeamsBot {
         platform: this.platform,
         workspace: origin.tenantId,
         room: origin.conversationId,
+        // A 1:1 chat with the bot, where a page's card lands.
+        direct: ctx.activity.conversation?.conversationType === 'personal',
         requestId: ctx.activity.id ? `${origin.tenantId}:${ctx.activity.id}` : undefined,
       });
       return { text: r.reply };

@@ -48,6 +48,7 @@ export class TeamsEscalations {
     }
     const who = (m: TeamsMember): Span => ({ user: m.aadObjectId ?? m.id });
     const paged: Text = found.length > 0 ? [': ', ...found.flatMap((m, i) => (i === 0 ? [who(m)] : [', ', who(m)]))] : [': nobody I could find'];
+    // Plain text, not a card: its mentions are what notify the people (the thread's header card has Acknowledge).
     await this.say.say(room, [...notice.text, ...paged, '.'], { incidentId: notice.incidentId, key });
 
     const link = threadLink(room, null);
@@ -55,7 +56,8 @@ export class TeamsEscalations {
     for (const m of found) {
       try {
         const chat = await this.connector.openChat(m.id, room);
-        await this.say.say(chat, dm, { incidentId: notice.incidentId, key: `${key}:dm:${m.id}` });
+        // The 1:1 page is a card with the page's Acknowledge, clicked from the 1:1 chat.
+        await this.say.say(chat, dm, { incidentId: notice.incidentId, key: `${key}:dm:${m.id}`, actions: notice.actions });
       } catch (err) {
         if (forJobs(err) instanceof PermanentError) unreachable.push(`${m.name ?? m.id} (no 1:1 chat: ${(err as Error).message})`);
         else throw err;

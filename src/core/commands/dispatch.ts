@@ -52,6 +52,8 @@ export interface Request {
   workspace: string | null;
   /** The room the request came from. */
   room: string | null;
+  /** The request came from a direct message with the bot (a Slack DM, a Teams 1:1 chat), where pages land. */
+  direct?: boolean;
   replyTo?: ReplyTo;
   /** The platform's id for this request (Slack: trigger_id, action_ts); a replay of it records nothing. */
   requestId?: string;
@@ -268,8 +270,10 @@ export class Dispatcher {
     // A button is only ever posted in the incident's own room: one clicked anywhere else was
     // forged or copied, and must not act on the incident through someone else's membership. An
     // action item's Done is also on its owner's home, and who may close it is who they are, not
-    // where they clicked.
-    const anywhere = action.a === 'item' && req.workspace === snap.incident.workspace;
+    // where they clicked. Acknowledge is also on every page in a direct message (a Slack DM, a Teams
+    // 1:1 card): the page brought the person into the room, and acknowledging still requires it.
+    const sameWorkspace = req.workspace === snap.incident.workspace;
+    const anywhere = sameWorkspace && (action.a === 'item' || (action.a === 'ack' && req.direct === true));
     if (!anywhere && (req.room !== snap.incident.channelId || req.workspace !== snap.incident.workspace)) {
       throw new UserError({ code: 'wrong_place', incident: label(snap.incident), channel: snap.incident.channelId });
     }

@@ -2,29 +2,22 @@ import type { Change } from '../ports';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import type { Actor, Snapshot } from '../model';
-
-/** How a person acknowledged: the header button, the command, or by working the incident. */
-export type AckVia = 'button' | 'command' | 'step' | 'mitigate' | 'resolve' | 'severity' | 'commander' | 'escalate';
-
-/** Nothing when the incident is past `declared`: only the first acknowledgement is recorded. */
-export function acknowledgeChange(s: Snapshot, actor: Pick<Actor, 'id'>, at: Date, via: AckVia): Change {
-  if (s.incident.status !== 'declared') return { events: [] };
-  return {
-    incident: { status: 'acknowledged', acknowledgedAt: at },
-    events: [{ kind: 'incident.acknowledged', actor: actor.id, at, data: { via }, key: `${s.incident.id}:acknowledged` }],
-  };
-}
+import { isOpen, type Actor, type Snapshot } from '../model';
 
 /**
- * The first human action on an incident acknowledges it, so MTTA is never empty for an incident
- * somebody worked. `change` wins where both set a field (a mitigation's status, say).
+ * How a responder acknowledged: the Acknowledge button (the header's or a page's), the command, or
+ * by declaring an incident whose first escalation level names them (the on-call declaring their own).
+ * Working the incident (ticking steps, severity, mitigate, escalate …) is not an acknowledgement.
  */
-export function withAcknowledgement(s: Snapshot, actor: Pick<Actor, 'id'>, at: Date, via: AckVia, change: Change): Change {
-  if (change.events.length === 0) return change;
-  const ack = acknowledgeChange(s, actor, at, via);
-  if (ack.events.length === 0) return change;
-  return { ...change, incident: { ...ack.incident, ...change.incident }, events: [...ack.events, ...change.events] };
+export type AckVia = 'button' | 'command' | 'declare';
+
+/** Nothing once acknowledged: only the first acknowledgement is recorded. A mitigated incident keeps its status. */
+export function acknowledgeChange(s: Snapshot, actor: Pick<Actor, 'id'>, at: Date, via: AckVia): Change {
+  if (s.incident.acknowledgedAt) return { events: [] };
+  return {
+    incident: { ...(s.incident.status === 'declared' ? { status: 'acknowledged' as const } : {}), acknowledgedAt: at, acknowledgedVia: via },
+    events: [{ kind: 'incident.acknowledged', actor: actor.id, at, data: { via }, key: `${s.incident.id}:acknowledged` }],
+  };
 }
 
 export function decideAcknowledge(s: Snapshot, actor: Actor, at: Date, via: AckVia): Change {
@@ -33,7 +26,21 @@ export function decideAcknowledge(s: Snapshot, actor: Actor, at: Date, via: AckV
   return acknowledgeChange(s, actor, at, via);
 }
 
-/** Anyone working the incident may acknowledge it; acknowledging twice is a no-op. */
+/**
+ * The on-call declaring their own incident (the declarer is among level 1's targets) acknowledged
+ * it by declaring: `acknowledged_at` is the declaration. Nothing once acknowledged or ended.
+ */
+export function decideDeclarerAcknowledges(s: Snapshot, at: Date): Change {
+  if (!isOpen(s.incident)) return { events: [] };
+  const change = acknowledgeChange(s, { id: s.incident.declaredBy }, at, 'declare');
+  return change.incident ? { ...change, incident: { ...change.incident, acknowledgedAt: s.incident.declaredAt } } : change;
+}
+
+export async function acknowledgeAsDeclarer(deps: CoreDeps, incidentId: string) {
+  return changeIncident(deps, incidentId, (s, at) => decideDeclarerAcknowledges(s, at));
+}
+
+/** A responder takes the incident: the ladder stops. Acknowledging twice is a no-op. */
 export async function acknowledge(deps: CoreDeps, incidentId: string, actor: Actor, via: AckVia) {
   return changeIncident(deps, incidentId, (s, at) => decideAcknowledge(s, actor, at, via));
 }

@@ -1,5 +1,4 @@
 import type { Change } from '../ports';
-import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
@@ -9,7 +8,7 @@ export function decideCommander(s: Snapshot, commander: string, actor: Actor, at
   requireOpen(s.incident, 'set_commander');
   requireManager(actor, s.incident, 'set_commander');
   if (s.incident.commander === commander) return { events: [] };
-  return withAcknowledgement(s, actor, at, 'commander', {
+  return {
     incident: { commander },
     events: [
       {
@@ -20,7 +19,7 @@ export function decideCommander(s: Snapshot, commander: string, actor: Actor, at
         key: `${s.incident.id}:commander:v${s.incident.version}`,
       },
     ],
-  });
+  };
 }
 
 export async function assignCommander(deps: CoreDeps, incidentId: string, commander: string, actor: Actor) {

@@ -3,7 +3,7 @@ import { UserError } from '../errors';
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
 import { diagnosisDueJob } from './diagnosis';
-import { escalationDueJob } from './escalation';
+import { firstLevelJob } from './escalation';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
 import { isAlertActor, type Actor, type Snapshot } from '../model';
@@ -118,7 +118,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
         // The diagnosis clock starts with the incident. Nothing withdraws it: when due, it looks for itself.
         diagnosisDueJob({ id, declaredAt: now }, runbook),
         // So does the on-call ladder: level 1 fires unless someone acknowledges first.
-        ...[escalationDueJob({ id, declaredAt: now }, runbook, 1)].filter((j) => j !== null),
+        ...[firstLevelJob({ id, declaredAt: now, severity: runbook.severity }, runbook)].filter((j) => j !== null),
       ],
     },
   );

@@ -1,7 +1,6 @@
 import { UserError } from '../errors';
 import type { Change, NewJob } from '../ports';
 import { durationMs, webhookName, type Runbook } from '../runbook/schema';
-import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
@@ -15,7 +14,8 @@ import { checkedText } from './text-limits';
  * the level before it; one already overdue runs at once. When it runs
  * it decides from the locked incident: nobody acknowledged and the incident is open, so it fires.
  * Each firing writes a row the database keeps unique per incident and level, so however many bots
- * run the job, the level fires once.
+ * run the job, the level fires once. Only a responder's acknowledgement (or the incident's end)
+ * stops the ladder: working the incident does not.
  */
 export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, level: number): NewJob | null {
   const rung = runbook.escalation[level - 1];
@@ -28,10 +28,23 @@ export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, 
   };
 }
 
+/** Whether an incident of this severity pages the ladder's first level (the rotation): SEV1 … `page_at_severity`. */
+export function pagesFirstLevel(runbook: Runbook, severity: number): boolean {
+  return severity <= runbook.page_at_severity;
+}
+
+/**
+ * The ladder's first timed level, queued with the declare: level 1, or level 2 for an incident
+ * less severe than the runbook's `page_at_severity` (its level 1 fires only if the severity is raised).
+ */
+export function firstLevelJob(incident: Pick<Incident, 'id' | 'declaredAt' | 'severity'>, runbook: Runbook): NewJob | null {
+  return escalationDueJob(incident, runbook, pagesFirstLevel(runbook, incident.severity) ? 1 : 2);
+}
+
 /** The level that would fire next and when, or null when the ladder has no more levels. */
 export function nextLevel(s: Snapshot, runbook: Runbook): { level: number; targets: string[]; due: Date } | null {
   const last = (s.escalations ?? []).at(-1);
-  const level = (last?.level ?? 0) + 1;
+  const level = last ? last.level + 1 : pagesFirstLevel(runbook, s.incident.severity) ? 1 : 2;
   const job = escalationDueJob(s.incident, runbook, level);
   return job ? { level, targets: runbook.escalation[level - 1]!.notify, due: job.runAt } : null;
 }
@@ -53,15 +66,31 @@ export function decideEscalation(s: Snapshot, runbook: Runbook, at: Date, trigge
   if (!runbook.escalation[level - 1]) {
     throw new UserError({ code: 'no_more_levels', incident: label(i), levels: runbook.escalation.length, channel: i.channelId });
   }
-  // Asking for help is working the incident: it acknowledges it, like any first human action.
-  return withAcknowledgement(s, trigger.actor, at, 'escalate', fire(s, runbook, at, level, trigger.actor.id, trigger.note));
+  // Asking for help is not an acknowledgement: the next level is paged now, and the ladder goes on.
+  return fire(s, runbook, at, level, trigger.actor.id, trigger.note);
 }
 
-function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string | null, note: string | null): Change {
+/**
+ * Raising the severity to a paging level (`page_at_severity` or worse) of an incident declared less
+ * severe pages the rotation its severity skipped: level 1 fires now if it is due (else its job is
+ * queued for its time). Nothing when a responder already acknowledged or level 1 already fired.
+ */
+export function severityRaisePage(s: Snapshot, runbook: Runbook, severity: number, actor: Actor, at: Date): Change {
+  const i = s.incident;
+  if (!isOpen(i) || i.acknowledgedAt) return { events: [] };
+  if (!pagesFirstLevel(runbook, severity) || pagesFirstLevel(runbook, i.severity)) return { events: [] };
+  if ((s.escalations ?? []).some((f) => f.level === 1)) return { events: [] };
+  const job = escalationDueJob(i, runbook, 1);
+  if (!job) return { events: [] };
+  if (job.runAt.getTime() > at.getTime()) return { events: [], jobs: [job] };
+  return fire(s, runbook, at, 1, actor.id, `SEV${severity}`, 'severity');
+}
+
+function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string | null, note: string | null, why: 'manual' | 'severity' = 'manual'): Change {
   const i = s.incident;
   const rung = runbook.escalation[level - 1];
   if (!rung) return { events: [] };
-  const reason = by ? 'manual' : 'timeout';
+  const reason = by ? why : 'timeout';
   const chat = rung.notify.filter((t) => webhookName(t) === null);
   const webhooks = rung.notify.map(webhookName).filter((w): w is string => w !== null);
   const next = escalationDueJob(i, runbook, level + 1);

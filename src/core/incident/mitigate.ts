@@ -1,5 +1,4 @@
 import type { Change } from '../ports';
-import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
@@ -10,10 +9,10 @@ export function decideMitigate(s: Snapshot, actor: Actor, at: Date): Change {
   requireOpen(s.incident, 'mitigate');
   requireParticipant(actor, s.incident, 'mitigate');
   if (s.incident.status === 'mitigated') return { events: [] };
-  return withAcknowledgement(s, actor, at, 'mitigate', {
+  return {
     incident: { status: 'mitigated', mitigatedAt: s.incident.mitigatedAt ?? at },
     events: [{ kind: 'incident.mitigated', actor: actor.id, at, data: { via: 'command' }, key: `${s.incident.id}:mitigated` }],
-  });
+  };
 }
 
 export async function mitigate(deps: CoreDeps, incidentId: string, actor: Actor) {

@@ -1,5 +1,4 @@
 import type { Change } from '../ports';
-import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import { webhookResolveJobs } from './escalation';
 import type { CoreDeps } from './deps';
@@ -16,13 +15,13 @@ export function decideResolve(s: Snapshot, actor: Actor, at: Date, summary?: str
   requireManager(actor, s.incident, 'resolve');
   const resolution = checkedText(summary, 'summary');
   const postmortem = opening ? postmortemOnResolve(s, opening.runbook, at, opening.tz) : { events: [] };
-  return withAcknowledgement(s, actor, at, 'resolve', {
+  return {
     incident: { status: 'resolved', resolvedAt: at, resolution },
     events: [{ kind: 'incident.resolved', actor: actor.id, at, data: { summary: resolution }, key: `${s.incident.id}:resolved` }, ...postmortem.events],
     // The ladder stops by itself (a due level finds the incident ended); webhooks are told.
     jobs: [...webhookResolveJobs(s, at), ...(postmortem.jobs ?? [])],
     ...(postmortem.postmortem ? { postmortem: postmortem.postmortem } : {}),
-  });
+  };
 }
 
 export async function resolve(deps: CoreDeps, incidentId: string, actor: Actor, summary?: string) {

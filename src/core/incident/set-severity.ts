@@ -1,12 +1,14 @@
 import { UserError } from '../errors';
 import type { Change, NewJob } from '../ports';
-import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
+import { severityRaisePage } from './escalation';
+import type { Runbook } from '../runbook/schema';
 import type { CoreDeps } from './deps';
 import { requireManager, requireOpen } from './guards';
 import type { Actor, Snapshot } from '../model';
 
-export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: Date): Change {
+/** With `runbook`, raising the severity to a paging level pages the rotation at once (`severityRaisePage`). */
+export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: Date, runbook?: Runbook): Change {
   if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });
   requireOpen(s.incident, 'set_severity');
   requireManager(actor, s.incident, 'set_severity');
@@ -25,9 +27,12 @@ export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: 
           },
         ]
       : [];
-  return withAcknowledgement(s, actor, at, 'severity', {
+  const page = runbook ? severityRaisePage(s, runbook, severity, actor, at) : { events: [] };
+  const jobs = [...announce, ...(page.jobs ?? [])];
+  return {
     incident: { severity },
-    ...(announce.length > 0 ? { jobs: announce } : {}),
+    ...(page.escalation ? { escalation: page.escalation } : {}),
+    ...(jobs.length > 0 ? { jobs } : {}),
     events: [
       {
         kind: 'incident.severity_changed',
@@ -36,11 +41,12 @@ export function decideSeverity(s: Snapshot, severity: number, actor: Actor, at: 
         data: { from: s.incident.severity, to: severity },
         key: `${s.incident.id}:severity:v${s.incident.version}`,
       },
+      ...page.events,
     ],
-  });
+  };
 }
 
 export async function setSeverity(deps: CoreDeps, incidentId: string, severity: number, actor: Actor) {
   if (!Number.isInteger(severity) || severity < 1 || severity > 4) throw new UserError({ code: 'invalid_input', field: 'severity' });
-  return changeIncident(deps, incidentId, (s, at) => decideSeverity(s, severity, actor, at));
+  return changeIncident(deps, incidentId, (s, at) => decideSeverity(s, severity, actor, at, deps.catalog.forIncident(s.incident.runbookId)));
 }

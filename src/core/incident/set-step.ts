@@ -1,7 +1,6 @@
 import { UserError } from '../errors';
 import type { Change } from '../ports';
 import type { Runbook } from '../runbook/schema';
-import { withAcknowledgement } from './acknowledge';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
@@ -49,8 +48,9 @@ export function decideStep(s: Snapshot, runbook: Runbook, input: Omit<SetStepInp
       change.events.push({ kind: 'incident.mitigated', actor, at, data: { step: step.stepId }, key: `${s.incident.id}:mitigated` });
     }
   }
-  // Working the checklist is acknowledgement: nobody should be escalated past while ticking steps.
-  return withAcknowledgement(s, input.actor, at, 'step', change);
+  // Working the checklist is recorded (who, when) but is not an acknowledgement: the ladder keeps
+  // paging until a responder acknowledges.
+  return change;
 }
 
 export async function setStep(deps: CoreDeps, input: SetStepInput) {

@@ -67,6 +67,9 @@ function figureLines(now: Figures, before: Figures | undefined): Text {
     `• Incidents: ${line(now.incidents, before?.incidents ?? 0, String, 'lower')}\n`,
     `• MTTR: ${line(now.mttr_seconds, before?.mttr_seconds ?? null, duration, 'lower')}\n`,
     `• MTTA: ${line(now.mtta_seconds, before?.mtta_seconds ?? null, duration, 'lower')}\n`,
+    ...(now.unacknowledged_rate !== undefined
+      ? [`• Acknowledged by nobody: ${line(now.unacknowledged_rate, before?.unacknowledged_rate ?? null, percent, 'lower')}\n`]
+      : []),
     `• Recurrence: ${line(now.recurrence_rate, before?.recurrence_rate ?? null, percent, 'lower')}\n`,
     `• Diagnosed within 15 min: ${line(now.diagnosed_within_15m_rate, before?.diagnosed_within_15m_rate ?? null, percent, 'higher')}\n`,
   ];

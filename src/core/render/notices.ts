@@ -2,6 +2,7 @@ import type { EscalationNotice } from '../ports';
 import { awaitingCause, isOpen, label, type Snapshot } from '../model';
 import { webhookName, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
+import type { ActionView } from '../text/actions';
 import { diagnosisOverdueText, escalationFiredText } from './replies';
 
 /**
@@ -57,6 +58,11 @@ export function diagnosisRule(runbook: Runbook): string | null {
     .trim();
 }
 
+/** The Acknowledge button, on the header and on every page: a responder takes the incident. */
+export function acknowledgeAction(incidentId: string): ActionView {
+  return { label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: incidentId } };
+}
+
 /** A fired level as its chat platform delivers it, from stored state; null if it never fired. */
 export function escalationNotice(s: Snapshot, runbook: Runbook, level: number): EscalationNotice | null {
   const fired = (s.escalations ?? []).find((f) => f.level === level);
@@ -75,5 +81,6 @@ export function escalationNotice(s: Snapshot, runbook: Runbook, level: number): 
       note: fired.note,
     }),
     fixAt: `runbook ${runbook.id} (${runbook.id}.yaml), escalation.${level - 1}.notify`,
+    actions: [acknowledgeAction(s.incident.id)],
   };
 }

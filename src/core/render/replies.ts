@@ -1,7 +1,7 @@
 import type { IncidentAction, Problem, Role } from '../errors';
 import { label, type Incident, type Snapshot } from '../model';
 import type { RunbookCatalog } from '../runbook/catalog';
-import { DURATION, type Runbook } from '../runbook/schema';
+import { DURATION, durationMs, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
 
 /**
@@ -139,13 +139,15 @@ export function escalationFiredText(e: {
   incident: string;
   level: number;
   levels: number;
-  reason: 'timeout' | 'manual';
+  reason: 'timeout' | 'manual' | 'severity';
   after: string | null;
   by: string | null;
   note: string | null;
 }): Text {
   const head = `⬆️ Escalated ${e.incident} to level ${e.level} of ${e.levels}`;
+  if (e.reason === 'timeout' && e.after !== null && durationMs(e.after) === 0) return [`${head} as it was declared. Paging`];
   if (e.reason === 'timeout') return [`${head}: nobody acknowledged it${e.after ? ` within ${durationWords(e.after)}` : ''}. Paging`];
+  if (e.reason === 'severity') return [`${head}: `, { user: e.by ?? '' }, ` raised its severity${e.note ? ` to ${e.note}` : ''}. Paging`];
   return [`${head}: `, { user: e.by ?? '' }, ' asked for help', ...(e.note ? [` (“${e.note}”)`] : []), '. Paging'];
 }
 

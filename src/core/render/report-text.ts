@@ -45,6 +45,7 @@ function figuresLine(f: Figures): string {
     `${f.incidents} incident${f.incidents === 1 ? '' : 's'}`,
     `MTTR ${formatDuration(f.mttr_seconds)} (p50 ${formatDuration(f.mttr_p50_seconds)}, p90 ${formatDuration(f.mttr_p90_seconds)})`,
     `MTTA ${formatDuration(f.mtta_seconds)}`,
+    ...(f.unacknowledged_rate !== undefined ? [`acknowledged by nobody ${formatRate(f.unacknowledged_rate)}`] : []),
     `diagnosed within 15 min ${formatRate(f.diagnosed_within_15m_rate)}`,
     `recurring ${formatRate(f.recurrence_rate)}`,
   ].join(' · ');

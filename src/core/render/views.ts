@@ -4,6 +4,7 @@ import { firstLine, markupOf, type Markup } from '../runbook/markup';
 import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
 import { plainText, type Text } from '../text/text';
+import { acknowledgeAction } from './notices';
 
 export type { ActionView };
 
@@ -71,7 +72,8 @@ export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
   const i = s.incident;
   const open = isOpen(i);
   const actions: ActionView[] = [];
-  if (i.status === 'declared') actions.push({ label: 'Acknowledge', style: 'primary', payload: { a: 'ack', i: i.id } });
+  // Until a responder acknowledges: working the incident (even mitigating it) is not acknowledging.
+  if (open && !i.acknowledgedAt) actions.push(acknowledgeAction(i.id));
   if (open && runbook.probes.length > 0) actions.push({ label: 'Run all checks', payload: { a: 'probe', i: i.id, p: 'all' } });
   // For a cause found outside the checklist; the step marked `diagnosed` records it too.
   if (open && !i.diagnosedAt) actions.push({ label: 'Cause identified', payload: { a: 'diagnosed', i: i.id } });

@@ -31,6 +31,7 @@ export class RunbookCatalog {
         diagnose_within: '15m',
         postmortem_at_severity: 2,
         postmortem_due_days: 5,
+        page_at_severity: 2,
         summary: '',
         owner: '',
         links: [],

@@ -104,6 +104,12 @@ function checkInternalReferences(runbook: Runbook, report: (path: string, messag
     if (ms <= previous) report(`escalation.${i}.after`, `${level.after} must be later than the level before it`);
     previous = ms;
   });
+  if (runbook.severity > runbook.page_at_severity && runbook.escalation.length < 2) {
+    report(
+      'page_at_severity',
+      `SEV${runbook.severity} incidents skip level 1 (page_at_severity ${runbook.page_at_severity}) and there is no level 2: nobody would be paged; add a level or raise page_at_severity`,
+    );
+  }
 }
 
 /** Runbook prose must be the documented subset (docs/runbook-format.md): what a surface cannot show is refused here. */

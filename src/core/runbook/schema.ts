@@ -197,6 +197,12 @@ export const runbookSchema = z
     postmortem_at_severity: z.number().int().min(1).max(4).default(2),
     /** Business days from resolution to the post-mortem's due date. */
     postmortem_due_days: z.number().int().min(1).max(60).default(5),
+    /**
+     * An incident at this severity or worse (1 is worst) pages the ladder's first level; a less
+     * severe one starts at level 2, and its level 1 fires only if the severity is raised.
+     */
+    page_at_severity: z.number().int().min(1).max(4).default(2),
+    /** The on-call ladder: the first level may be `after: 0m` (paged at declare); each later one is later. */
     escalation: z.array(escalationLevel).min(1, 'give at least one escalation level'),
     quick_validation: z.array(z.string().min(1)).min(1),
     edge_cases: z.array(edgeCase).min(1, 'record at least one edge case with its fallback'),

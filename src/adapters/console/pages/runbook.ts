@@ -82,6 +82,7 @@ function runbookHtml(runbook: Runbook, checklist: ChecklistView | null): SafeHtm
 <div class="field"><dt>Owner</dt><dd>${runbook.owner}</dd></div>
 ${runbook.aliases.length > 0 ? html`<div class="field"><dt>Also called</dt><dd>${runbook.aliases.map((a, i) => html`${i > 0 ? ', ' : ''}<code>${a}</code>`)}</dd></div>` : ''}
 <div class="field"><dt>Diagnose within</dt><dd>${runbook.diagnose_within}</dd></div>
+<div class="field"><dt>Paging</dt><dd>SEV${runbook.page_at_severity} or worse pages level 1; less severe incidents start at level 2</dd></div>
 <div class="field"><dt>Post-mortem</dt><dd>at SEV${runbook.postmortem_at_severity} or worse, due ${runbook.postmortem_due_days} business days after resolution</dd></div>
 </dl>
 ${runbook.links.length > 0 ? html`<ul class="links" aria-label="Links">${runbook.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}</ul>` : ''}
