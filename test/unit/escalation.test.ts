@@ -179,7 +179,7 @@ describe('paging at declare and by severity (page_at_severity)', () => {
     const change = decideSeverity(sev3, 2, declarer, at(4), paging);
     expect(change.escalation).toMatchObject({ level: 1, reason: 'severity', by: declarer.id, note: 'SEV2', at: at(4) });
     expect(change.events.map((e) => e.kind)).toEqual(['incident.severity_changed', 'escalation.fired']);
-    expect(change.jobs!.map((j) => j.kind)).toEqual(['chat.escalate', 'escalation.due']);
+    expect(change.jobs!.map((j) => j.kind)).toEqual(['chat.announce', 'chat.escalate', 'escalation.due']);
     expect(plainText(escalationNotice(withLevels(sev3, change.escalation!), paging, 1)!.text)).toContain('raised its severity to SEV2. Paging');
   });
 
