@@ -6,6 +6,7 @@
 import { connect } from 'node:net';
 import { csrfOf, startConsoleHarness, type ConsoleClient, type ConsoleHarness } from '../support/console-harness';
 import { nonLoopbackAddress, rawRequest } from '../support/raw-http';
+import { until } from '../support/wait';
 
 jest.setTimeout(30_000);
 
@@ -114,6 +115,15 @@ test('a form posted from another site, as text/plain, or by a client that sends 
 });
 
 test('X-Real-IP, Via, Forwarded and any X-Forwarded-* from a proxy on this machine are refused without a token; nothing is recorded', async () => {
+  // The incidents declared above page their rotation at once (level 1 at 0m): let those pages land first.
+  await until(
+    async () => {
+      const r = await recorded();
+      return r.messages >= r.incidents;
+    },
+    "the earlier incidents' level-1 pages",
+    10_000,
+  );
   const before = await recorded();
   const { cookie, csrf } = await session();
   const self = `http://127.0.0.1:${port()}`;

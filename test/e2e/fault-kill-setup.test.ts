@@ -86,7 +86,7 @@ describe('a bot killed -9 during incident setup', () => {
 
       const mine = [...slack.channels.values()].filter((c) => c.topic.startsWith(`INC-${number} ·`));
       expect(mine.map((c) => c.id)).toEqual([channel]);
-      // Setup's own messages; any notice is said once by its own key.
+      // Setup's own messages: the level-1 page at declare and its notices are said once by their own keys.
       const messages = slack.messagesIn(channel).filter((m) => m.metadata?.event_type === 'braiflow_incident_message');
       expect(messages.filter((m) => m.blocks[0]?.type === 'header')).toHaveLength(1);
       expect(messages.filter((m) => m.blocks[0]?.type !== 'header')).toHaveLength(1);

@@ -89,7 +89,7 @@ test('a click updates the card for the clicker at once and for everyone by updat
 test('the same commands as in Slack work in the thread, with the same rules and refusals', async () => {
   const inc = await declare('pdf-404 credit notes 404');
   const inThread = { conversationId: inc.thread, channel: INCIDENTS_CHANNEL };
-  // The answer to this command, found by its id: the thread also gets the bot's own posts.
+  // The answer to this command: the thread also gets the bot's own posts (the level-1 page at declare).
   const reply = async (text: string, from = alice, mentions?: (typeof alice)[]) => {
     const id = teamsMessageId();
     expect((await h.say(text, from, { ...inThread, mentions, id })).status).toBe(200);
