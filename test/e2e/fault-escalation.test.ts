@@ -40,7 +40,8 @@ describe('escalation with two bots, one killed -9 while levels are due', () => {
     dir = quickLadderDir();
     hook = await webhookReceiver();
     bots.push(await startBot({ env: env() }), await startBot({ env: env() }));
-  }, 30_000);
+    // Two bots built and started one after the other: slow on a busy 2-core machine.
+  }, 60_000);
   afterAll(async () => {
     for (const b of bots) await b.stop();
     await slack.stop();

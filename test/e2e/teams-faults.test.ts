@@ -35,7 +35,10 @@ test('hostile text stays text: no mention, no markup, in replies and in cards', 
   const thread = await h.connector.waitFor(
     () =>
       threads().find(
-        (t) => h.connector.messages(t.id).length >= 3 && cardText(h.connector.messages(t.id)[0]!.activity.attachments?.[0]?.content).includes('<script>'),
+        // The declared notice, not just any third post: the level-1 page at declare may come first.
+        (t) =>
+          h.connector.messages(t.id).some((m) => m.activity.text?.includes('declared INC-')) &&
+          cardText(h.connector.messages(t.id)[0]!.activity.attachments?.[0]?.content).includes('<script>'),
       ),
     10_000,
   );
