@@ -190,10 +190,10 @@ export interface ChatPlatform {
   escalate(notice: EscalationNotice, attempt: JobAttempt): Promise<void>;
   /**
    * Optional: whether escalation `targets` (chat targets as the runbook writes them) name `userId`,
-   * resolved the way `escalate` resolves them (a Slack user group's members, a user). Platforms
-   * without it never find the declarer among level 1's targets.
+   * resolved the way `escalate` resolves them (a Slack user group's members, a user, a Teams member
+   * of `room`'s team). Platforms without it never find the declarer among level 1's targets.
    */
-  reaches?(targets: string[], userId: string): Promise<boolean>;
+  reaches?(targets: string[], userId: string, room: string | null): Promise<boolean>;
   /** Tells one person privately, where they asked (`replyTo`). */
   notify(replyTo: ReplyTo, text: Text): Promise<void>;
   /** Tells one person privately about an incident, unasked (a reminder): a direct message. */

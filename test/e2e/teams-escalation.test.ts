@@ -1,7 +1,7 @@
 import { quickLadderDir } from '../support/escalation-fixtures';
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
 import { alice, bob, carol, GENERAL_CHANNEL } from '../support/teams-activities';
-import { sleep } from '../support/wait';
+import { sleep, until } from '../support/wait';
 import { cardActions, cardText } from '../support/teams-cards';
 
 jest.setTimeout(60_000);
@@ -53,4 +53,22 @@ test('a level that fires mentions its people in the thread, messages each of the
   expect(h.connector.messages(chat)).toHaveLength(1);
   const { rows } = await h.schema.pool.query('SELECT level FROM escalations');
   expect(rows).toEqual([{ level: 1 }]);
+});
+
+test('the on-call declaring their own incident in Teams acknowledged it by declaring: nobody is paged', async () => {
+  // Bob is level 1's @bob: his own declare is his acknowledgement.
+  await h.say('incident pdf-404 bob saw it first', bob, { channel: GENERAL_CHANNEL });
+  const row = await until(
+    async () => {
+      const { rows } = await h.schema.pool.query(`SELECT id, acknowledged_at, acknowledged_via, declared_at FROM incidents WHERE title = 'bob saw it first'`);
+      return rows[0]?.acknowledged_at ? rows[0] : undefined;
+    },
+    'the acknowledgement by declaring',
+    10_000,
+  );
+  expect(row.acknowledged_via).toBe('declare');
+  expect(row.acknowledged_at).toEqual(row.declared_at);
+  await sleep(1_500);
+  const { rows } = await h.schema.pool.query('SELECT level FROM escalations WHERE incident_id = $1', [row.id]);
+  expect(rows).toEqual([]);
 });

@@ -76,6 +76,11 @@ export class ConsolePlatform implements ChatPlatform {
   }
 
   /** Answers go back with the request itself; what comes later (a setup failure) is logged on the page's incident. */
+  /** A console person is named in a runbook as `@<id>` (CONSOLE_PEOPLE's ids: `@ada`). */
+  async reaches(targets: string[], userId: string): Promise<boolean> {
+    return targets.some((t) => t.toLowerCase() === `@${userId.toLowerCase()}`);
+  }
+
   async notify(replyTo: ReplyTo, text: Text): Promise<void> {
     const incidentId = typeof replyTo.incidentId === 'string' ? replyTo.incidentId : null;
     if (incidentId) await this.post(incidentId, text);

@@ -79,6 +79,15 @@ export class TeamsEscalations {
   }
 }
 
+/** Whether `targets` name `userId` (an AAD object id, as Teams actors are named) among `room`'s team. */
+export async function teamsTargetsReach(connector: TeamsConnector, targets: string[], userId: string, room: string): Promise<boolean> {
+  const roster = await connector.members(room);
+  return targets.some((t) => {
+    const m = match(t, roster);
+    return !!m && (m.aadObjectId?.toLowerCase() === userId.toLowerCase() || m.id === userId);
+  });
+}
+
 /** The team member a runbook target names, if it names exactly one; channels and Slack ids name nobody here. */
 function match(target: string, roster: TeamsMember[]): TeamsMember | null {
   if (!target.startsWith('@')) return null;

@@ -14,7 +14,7 @@ import { TeamsAdapter } from './adapter';
 import type { Card } from './cards';
 import { TeamsConnector } from './connector';
 import { forJobs } from './errors';
-import { TeamsEscalations } from './escalation';
+import { teamsTargetsReach, TeamsEscalations } from './escalation';
 import { threadLink, threadParts } from './ids';
 import { TeamsMessageSync } from './message-sync';
 import { TeamsPeople } from './people';
@@ -94,6 +94,15 @@ export class TeamsPlatform implements ChatPlatform {
   }
 
   /** Teams has no private replies in a conversation: the answer goes where the person asked. */
+  async reaches(targets: string[], userId: string, room: string | null): Promise<boolean> {
+    if (!room) return false;
+    try {
+      return await teamsTargetsReach(this.connector, targets, userId, room);
+    } catch (err) {
+      throw forJobs(err);
+    }
+  }
+
   async notify(replyTo: ReplyTo, text: Text): Promise<void> {
     const to = readTeamsReply(replyTo);
     if (!to) throw new PermanentError('nowhere to reply: no Teams conversation');

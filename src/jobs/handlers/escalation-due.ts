@@ -25,5 +25,5 @@ async function declarerOnCall(deps: HandlerDeps['deps'], platformOf: HandlerDeps
   const targets = (rung?.notify ?? []).filter((t) => webhookName(t) === null);
   const platform = platformOf(snap.incident.platform);
   if (targets.length === 0 || !platform.reaches) return;
-  if (await platform.reaches(targets, snap.incident.declaredBy)) await acknowledgeAsDeclarer(deps, incidentId);
+  if (await platform.reaches(targets, snap.incident.declaredBy, snap.incident.channelId)) await acknowledgeAsDeclarer(deps, incidentId);
 }
