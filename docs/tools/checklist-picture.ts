@@ -36,8 +36,9 @@ function probe(probeId: string, status: ProbeRun['status'], reason: string, queu
 }
 
 /**
- * pdf-404 half-way through: declared by Alice at 03:00 and acknowledged, Bob ticked the first three
- * steps between 03:02 and 03:06, the fourth is in focus; the smoke invoice still 404s.
+ * pdf-404 half-way through: declared by Alice (support) at 03:00, which paged level 1 at once; Bob
+ * (on call) acknowledged the page at 03:01 and ticked the first three steps between 03:02 and
+ * 03:06, the fourth is in focus; the smoke invoice still 404s.
  */
 function halfWayIncident(runbook: Runbook): Snapshot {
   const doneTimes = ['03:02:10', '03:04:05', '03:06:20'];
@@ -55,10 +56,12 @@ function halfWayIncident(runbook: Runbook): Snapshot {
       declaredBy: ALICE,
       commander: ALICE,
       declaredAt: at('03:00:00'),
-      acknowledgedAt: at('03:00:40'),
-      version: 6,
+      acknowledgedAt: at('03:01:10'),
+      version: 7,
     },
   });
+  const level1 = runbook.escalation[0];
+  snap.escalations = level1 ? [{ level: 1, targets: level1.notify, reason: 'timeout', at: at('03:00:04'), by: null, note: null }] : [];
   // The factory ticks every step at one moment; a real checklist is ticked one step at a time.
   snap.steps.forEach((step, i) => {
     const time = doneTimes[i];
