@@ -20,6 +20,11 @@ export interface Figures {
    * fills it; optional only so figures built by hand need not invent one.
    */
   unacknowledged_rate?: number | null;
+  /**
+   * Time to detect: mean of impact start → declared, over the incidents whose impact start is known
+   * (an alert's `startsAt`, an import). PgReports always fills it; optional like `unacknowledged_rate`.
+   */
+  mttd_seconds?: number | null;
   /** Diagnosed within the runbook standard's 15 minutes, out of every incident in the window. */
   diagnosed_within_15m_rate: number | null;
   /** Incidents that recur (same class resolved in the 30 days before), out of every incident. */

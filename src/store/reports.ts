@@ -34,6 +34,8 @@ WITH win AS (
          CASE WHEN i.acknowledged_via IS NULL OR i.acknowledged_via IN ('button', 'command', 'declare', 'import')
               THEN date_part('epoch', i.acknowledged_at - i.declared_at) END AS tta,
          i.diagnosed_at - i.declared_at <= interval '15 minutes' AS quick,
+         -- Time to detect: only where an alert (or an import) said when impact began.
+         date_part('epoch', i.declared_at - i.impact_started_at) AS ttd,
          -- Imported history never had the bot's post-mortems: only a bot-declared SEV1/SEV2 owes one.
          (i.severity <= 2 AND i.imported_from IS NULL) OR pm.incident_id IS NOT NULL AS major,
          pm.status = 'closed' AS pm_closed,
@@ -52,14 +54,14 @@ resolutions AS (
   ) p
 ),
 timeline AS (
-  SELECT class COLLATE "C" AS class, severity, declared_at AS at, 0 AS kind, ttr, tta, quick, major, pm_closed, pm_close,
+  SELECT class COLLATE "C" AS class, severity, declared_at AS at, 0 AS kind, ttr, tta, ttd, quick, major, pm_closed, pm_close,
          NULL::timestamptz AS resolved
   FROM win
   UNION ALL
-  SELECT class COLLATE "C", NULL, resolved_at, 1, NULL, NULL, NULL, NULL, NULL, NULL, resolved_at FROM resolutions
+  SELECT class COLLATE "C", NULL, resolved_at, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, resolved_at FROM resolutions
 ),
 flagged AS (
-  SELECT class, severity, kind, ttr, tta, quick, major, pm_closed, pm_close,
+  SELECT class, severity, kind, ttr, tta, ttd, quick, major, pm_closed, pm_close,
          COALESCE(max(resolved) OVER (PARTITION BY class ORDER BY at, kind ROWS UNBOUNDED PRECEDING) >= at - interval '30 days', false) AS recurs
   FROM timeline
 )
@@ -70,6 +72,7 @@ SELECT GROUPING(class, severity) AS grouping, class, severity,
        percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY ttr) AS mttr_pct,
        avg(tta) AS mtta,
        count(*) FILTER (WHERE tta IS NULL)::float8 / NULLIF(count(*), 0) AS unacked_rate,
+       avg(ttd) AS mttd,
        count(*) FILTER (WHERE quick)::float8 / NULLIF(count(*), 0) AS quick_rate,
        count(*) FILTER (WHERE recurs)::float8 / NULLIF(count(*), 0) AS recur_rate,
        count(*) FILTER (WHERE major)::int AS pm_major,
@@ -97,6 +100,7 @@ interface Row {
   mttr_pct: Array<number | null> | null;
   mtta: number | null;
   unacked_rate: number | null;
+  mttd: number | null;
   quick_rate: number | null;
   recur_rate: number | null;
   pm_major: number;
@@ -116,6 +120,7 @@ function figures(r: Row | undefined): Figures {
       mttr_p90_seconds: null,
       mtta_seconds: null,
       unacknowledged_rate: null,
+      mttd_seconds: null,
       diagnosed_within_15m_rate: null,
       recurrence_rate: null,
       postmortems: { major: 0, closed: 0, share: null, mean_seconds_to_close: null },
@@ -129,6 +134,7 @@ function figures(r: Row | undefined): Figures {
     mttr_p90_seconds: r.mttr_pct?.[1] ?? null,
     mtta_seconds: r.mtta,
     unacknowledged_rate: r.unacked_rate,
+    mttd_seconds: r.mttd,
     diagnosed_within_15m_rate: r.quick_rate,
     recurrence_rate: r.recur_rate,
     postmortems: {

@@ -25,6 +25,8 @@ interface Seed {
   imported?: boolean;
   /** How it was acknowledged (0016's acknowledged_via); a responder's button when omitted. */
   ackVia?: string;
+  /** When impact began (an alert's startsAt). */
+  impact?: Date;
 }
 
 interface SeedPostmortem {
@@ -52,8 +54,9 @@ describe('PgReports.mttr', () => {
       const status = i.resolved ? 'resolved' : i.cancelled ? 'cancelled' : i.ack ? 'acknowledged' : 'declared';
       const r = await schema.pool.query<{ id: string }>(
         `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by,
-                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id, acknowledged_via)
-         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11)
+                                declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id, acknowledged_via,
+                                impact_started_at)
+         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING id`,
         [
           i.class,
@@ -67,6 +70,7 @@ describe('PgReports.mttr', () => {
           i.imported ? 'csv' : null,
           i.imported ? `EXT-${i.declared.getTime()}-${n}` : null,
           i.ack ? (i.ackVia ?? 'button') : null,
+          i.impact ?? null,
         ],
       );
       ids.push(r.rows[0]!.id);
@@ -134,6 +138,7 @@ describe('PgReports.mttr', () => {
       mtta_seconds: 60,
       // Four of the six were acknowledged by nobody.
       unacknowledged_rate: 4 / 6,
+      mttd_seconds: null,
       diagnosed_within_15m_rate: 2 / 6,
       recurrence_rate: 0,
       // The two SEV2s are major; nobody opened a post-mortem.
@@ -200,6 +205,7 @@ describe('PgReports.mttr', () => {
       mttr_p90_seconds: 600,
       mtta_seconds: null,
       unacknowledged_rate: 1,
+      mttd_seconds: null,
       diagnosed_within_15m_rate: 0,
       recurrence_rate: 0,
       postmortems: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
@@ -222,6 +228,18 @@ describe('PgReports.mttr', () => {
     expect(r.overall.unacknowledged_rate).toBe(0.5);
   });
 
+  it('reports time to detect over the incidents whose impact start an alert gave, and only those', async () => {
+    const d = at('2012-03-01T00:00:00Z');
+    await seed(
+      { class: 'detect', declared: d, impact: at('2012-03-01T00:00:00Z', -4 * MIN) },
+      { class: 'detect', declared: d, impact: at('2012-03-01T00:00:00Z', -2 * MIN) },
+      { class: 'detect', declared: d },
+    );
+    const r = await reports.mttr(window('2012-01-01T00:00:00Z', '2013-01-01T00:00:00Z'), []);
+    expect(r.overall.mttd_seconds).toBe(3 * 60);
+    expect(r.classes[0]!.mttd_seconds).toBe(3 * 60);
+  });
+
   it('gives null figures and empty lists for a window without incidents', async () => {
     const r = await reports.mttr(window('1990-01-01T00:00:00Z', '1990-02-01T00:00:00Z'), ['pdf']);
     expect(r).toEqual({
@@ -235,6 +253,7 @@ describe('PgReports.mttr', () => {
         mttr_p90_seconds: null,
         mtta_seconds: null,
         unacknowledged_rate: null,
+        mttd_seconds: null,
         diagnosed_within_15m_rate: null,
         recurrence_rate: null,
         postmortems: noPostmortems,

@@ -732,8 +732,9 @@ describe('dashboardPage', () => {
     expect(page).toContain('Most frequent without one: <code>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</code> (2)');
     expect(page).toMatch(/<dt>Overdue action items<\/dt><dd class="value">1<\/dd><dd class="detail">of 5 open action items<\/dd>/);
     const charts = page.match(/<canvas data-chart="[^"]+"/g)!;
-    expect(charts).toHaveLength(6);
-    expect(page.match(/<details class="chart-table"><summary>Table<\/summary>/g)).toHaveLength(6);
+    // Time to detect is charted too, empty while no alert gave an impact start.
+    expect(charts).toHaveLength(7);
+    expect(page.match(/<details class="chart-table"><summary>Table<\/summary>/g)).toHaveLength(7);
     // Weeks without a figure read as "—", never as zero. The busiest class first.
     expect(page).toMatch(/<th scope="row">2025-02-24<\/th><td>25\.0%<\/td><td>—<\/td><td>25\.0%<\/td>/);
   });
@@ -748,7 +749,13 @@ describe('dashboardPage', () => {
     expect(out).toContain('No weekly figures yet.');
     expect(out).not.toContain('dashboard-data');
     expect(out).toContain('<dt>MTTR</dt><dd class="value">—</dd>');
+    expect(out).not.toContain('Time to detect');
     expectSafe(out);
+  });
+
+  it('shows time to detect once an alert gave some incident its impact start', () => {
+    const out = dashboardPage({ ...input, last30: report([], { overall: figures({ mttd_seconds: 240 }) }) });
+    expect(out).toContain('<dt>Time to detect</dt><dd class="value">4m 00s</dd>');
   });
 });
 

@@ -46,6 +46,12 @@ describe('mttrText', () => {
     );
   });
 
+  it('says the time to detect only where an alert gave some incident its impact start', () => {
+    const text = plainText(mttrText(report({ overall: figures({ incidents: 120, mttd_seconds: 330 }) }), 'last 30 days'));
+    expect(text).toContain('MTTA 4m 10s · time to detect 5m 30s · diagnosed');
+    expect(plainText(mttrText(report({ overall: figures({ mttd_seconds: null }) }), 'last 30 days'))).not.toContain('time to detect');
+  });
+
   it('shows a dash for figures without data', () => {
     const none = figures({ incidents: 1, resolved: 0, mttr_seconds: null, mttr_p50_seconds: null, mttr_p90_seconds: null, mtta_seconds: null });
     const text = plainText(

@@ -70,6 +70,9 @@ function figureLines(now: Figures, before: Figures | undefined): Text {
     ...(now.unacknowledged_rate !== undefined
       ? [`• Acknowledged by nobody: ${line(now.unacknowledged_rate, before?.unacknowledged_rate ?? null, percent, 'lower')}\n`]
       : []),
+    ...(now.mttd_seconds != null
+      ? [`• Time to detect (impact start → declared): ${line(now.mttd_seconds, before?.mttd_seconds ?? null, duration, 'lower')}\n`]
+      : []),
     `• Recurrence: ${line(now.recurrence_rate, before?.recurrence_rate ?? null, percent, 'lower')}\n`,
     `• Diagnosed within 15 min: ${line(now.diagnosed_within_15m_rate, before?.diagnosed_within_15m_rate ?? null, percent, 'higher')}\n`,
   ];

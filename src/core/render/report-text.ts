@@ -46,6 +46,8 @@ function figuresLine(f: Figures): string {
     `MTTR ${formatDuration(f.mttr_seconds)} (p50 ${formatDuration(f.mttr_p50_seconds)}, p90 ${formatDuration(f.mttr_p90_seconds)})`,
     `MTTA ${formatDuration(f.mtta_seconds)}`,
     ...(f.unacknowledged_rate !== undefined ? [`acknowledged by nobody ${formatRate(f.unacknowledged_rate)}`] : []),
+    // Only where some incident's impact start is known (an alert's startsAt): otherwise it is noise.
+    ...(f.mttd_seconds != null ? [`time to detect ${formatDuration(f.mttd_seconds)}`] : []),
     `diagnosed within 15 min ${formatRate(f.diagnosed_within_15m_rate)}`,
     `recurring ${formatRate(f.recurrence_rate)}`,
   ].join(' · ');

@@ -50,6 +50,7 @@ const METRICS: Metric[] = [
   { id: 'mttr-p50', title: 'MTTR, p50', unit: 'minutes', pick: (f) => f.mttr_p50_seconds },
   { id: 'mttr-p90', title: 'MTTR, p90', unit: 'minutes', pick: (f) => f.mttr_p90_seconds },
   { id: 'mtta', title: 'MTTA, mean (declared → a responder acknowledged)', unit: 'minutes', pick: (f) => f.mtta_seconds },
+  { id: 'mttd', title: 'Time to detect, mean (impact start → declared, where an alert gave the start)', unit: 'minutes', pick: (f) => f.mttd_seconds ?? null },
   { id: 'recurrence', title: 'Recurrence (same class resolved in the 30 days before)', unit: 'percent', pick: (f) => f.recurrence_rate },
   { id: 'diagnosed-15m', title: 'Diagnosed within 15 min', unit: 'percent', pick: (f) => f.diagnosed_within_15m_rate },
 ];
@@ -109,6 +110,7 @@ ${card('Incidents', String(o.incidents), `${o.resolved} resolved`)}
 ${card('MTTR', formatDuration(o.mttr_seconds), `p50 ${formatDuration(o.mttr_p50_seconds)} · p90 ${formatDuration(o.mttr_p90_seconds)} · declared → resolved, mean over resolved incidents`)}
 ${card('MTTA', formatDuration(o.mtta_seconds), 'declared → a responder acknowledged, mean over incidents a responder acknowledged')}
 ${o.unacknowledged_rate !== undefined ? card('Acknowledged by nobody', formatRate(o.unacknowledged_rate), 'of all incidents: no responder pressed Acknowledge nor ran /incident ack') : ''}
+${o.mttd_seconds != null ? card('Time to detect', formatDuration(o.mttd_seconds), 'impact start → declared, mean over incidents whose start an alert gave') : ''}
 ${card('Diagnosed within 15 min', formatRate(o.diagnosed_within_15m_rate), 'of all incidents (undiagnosed ones count as not)')}
 ${card('Recurrence', formatRate(o.recurrence_rate), 'of incidents recur: same class resolved in the 30 days before')}
 ${card('Runbook coverage', formatRate(r.runbook_coverage), coverageDetail, 'card-wide')}
