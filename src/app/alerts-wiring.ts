@@ -12,6 +12,7 @@ import type { Logger } from '../util/logger';
 import type { Config } from './config';
 import { label } from '../core/model';
 import type { Text } from '../core/text/text';
+import { PAGERDUTY_WEBHOOK_PATH, pagerDutyRoute } from '../webhooks/pagerduty-route';
 
 /**
  * The platform alerts declare on: Slack (a new channel, as /incident opens), else Teams (a thread in
@@ -25,7 +26,7 @@ export function alertPlatform(config: Config, platforms: ReadonlyMap<string, Cha
 }
 
 export interface AlertsWiring {
-  /** POST /alerts/…: always mounted (404 until configured). */
+  /** POST /alerts/… and POST /webhooks/pagerduty: always mounted (404 until configured). */
   routes: Route[];
   /** The Slack "Declare as <runbook>" button of an unrouted alert's offer. */
   slackDeclare: (click: AlertDeclareClick) => Promise<Text>;
@@ -46,10 +47,15 @@ export function alertsWiring(config: Config, deps: CoreDeps, pool: Pool, platfor
     { alertPlatform: platform, unroutedChannel: unroutedSlackChannel },
     `alerts: ${state(ALERTMANAGER_PATH, 'ALERTS_TOKEN', !!token)}; ${state(GENERIC_ALERT_PATH, 'ALERTS_SECRET', !!secret)}${token || secret ? `; they declare on ${platform ?? 'no platform (logged and stored only)'}` : ''}`,
   );
+  logger.info(
+    config.pagerDutyWebhookSecret
+      ? `PagerDuty: ${PAGERDUTY_WEBHOOK_PATH} takes incident.acknowledged (V3 webhooks) for incidents this bot paged`
+      : `PagerDuty: ${PAGERDUTY_WEBHOOK_PATH} is not configured (404): set PAGERDUTY_WEBHOOK_SECRET`,
+  );
   if (unroutedSlackChannel && !config.slack)
     logger.warn('ALERTS_UNROUTED_CHANNEL is set but Slack is not configured: unrouted alerts are only logged and stored');
   return {
-    routes: alertRoutes({ token, secret }, intake, logger),
+    routes: [...alertRoutes({ token, secret }, intake, logger), pagerDutyRoute(config.pagerDutyWebhookSecret, deps, logger)],
     async slackDeclare(click) {
       const replyTo = click.responseUrl ? { responseUrl: click.responseUrl } : undefined;
       const { incident, created } = await intake.declareAs(click.source, click.fingerprint, click.runbook, click.userId, 'slack', replyTo);

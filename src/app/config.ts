@@ -225,6 +225,14 @@ const envSchema = z.object({
       'ALERTS_UNROUTED_CHANNEL must be a Slack channel ID such as C0123ABCD (channel details → About), where alerts no runbook routes are posted',
     )
     .optional(),
+  // PagerDuty's acknowledgements back (POST /webhooks/pagerduty): 404 until set.
+  PAGERDUTY_WEBHOOK_SECRET: z
+    .string()
+    .min(
+      16,
+      'PAGERDUTY_WEBHOOK_SECRET is too short: paste the signing secret PagerDuty shows for the Generic Webhooks (v3) subscription (Integrations → Generic Webhooks (v3)); it signs POST /webhooks/pagerduty',
+    )
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -278,6 +286,8 @@ export interface Config {
   /** METRICS_ALLOW_FROM: who may read /metrics and /readyz's details, besides this machine. */
   metricsAllowFrom: string[];
   alerts: AlertsConfig;
+  /** PAGERDUTY_WEBHOOK_SECRET: what PagerDuty's V3 webhooks are signed with; null: the route answers 404. */
+  pagerDutyWebhookSecret: string | null;
 }
 
 /** POST /alerts/alertmanager (token) and /alerts/generic (HMAC secret); null: that route answers 404. */
@@ -456,6 +466,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reminders: { cron: e.ACTION_REMINDER_CRON, tz: e.TEAM_TZ ?? e.DIGEST_TZ ?? 'UTC' },
     metricsAllowFrom: e.METRICS_ALLOW_FROM ? entries(e.METRICS_ALLOW_FROM) : PRIVATE_NETWORKS,
     alerts: { token: e.ALERTS_TOKEN ?? null, secret: e.ALERTS_SECRET ?? null, unroutedSlackChannel: e.ALERTS_UNROUTED_CHANNEL ?? null },
+    pagerDutyWebhookSecret: e.PAGERDUTY_WEBHOOK_SECRET ?? null,
   };
 }
 

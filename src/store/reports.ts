@@ -30,8 +30,8 @@ WITH win AS (
   SELECT i.class, i.severity, i.declared_at,
          date_part('epoch', i.resolved_at - i.declared_at) AS ttr,
          -- MTTA is declared → a responder's acknowledgement (button, command, the on-call declaring,
-         -- imported history); the older acknowledgements by working the incident (0016) are left out.
-         CASE WHEN i.acknowledged_via IS NULL OR i.acknowledged_via IN ('button', 'command', 'declare', 'import')
+         -- PagerDuty, imported history); the older acknowledgements by working the incident (0016) are left out.
+         CASE WHEN i.acknowledged_via IS NULL OR i.acknowledged_via IN ('button', 'command', 'declare', 'pagerduty', 'import')
               THEN date_part('epoch', i.acknowledged_at - i.declared_at) END AS tta,
          i.diagnosed_at - i.declared_at <= interval '15 minutes' AS quick,
          -- Time to detect: only where an alert (or an import) said when impact began.

@@ -31,6 +31,7 @@ const STATUS_WORDS: Record<PostmortemStatus, string> = {
 };
 
 const ACK_VIA: Record<string, string> = {
+  pagerduty: 'in PagerDuty',
   step: 'by working the checklist',
   mitigate: 'by mitigating',
   resolve: 'by resolving',
