@@ -58,6 +58,13 @@ describe('the digest text', () => {
     expect(text).toContain('Lower is better for incidents, MTTR, MTTA and recurrence');
   });
 
+  it('says the time to detect only in a week where an alert gave some incident its impact start', () => {
+    expect(text).not.toContain('Time to detect');
+    const alerted = report({ incidents: 2, mttd_seconds: 240 }, [], 1);
+    const said = plainText(digestText({ current: alerted, previous: report({ incidents: 1, mttd_seconds: 600 }, [], 1), period, tz: 'UTC', openNow: 0 }));
+    expect(said).toContain('• Time to detect (impact start → declared): 4 min 🟢 ↓ from 10 min');
+  });
+
   it('lists classes by incidents, marking those without a runbook and those new this week', () => {
     expect(text.indexOf('pdf-404')).toBeLessThan(text.indexOf('mystery'));
     expect(text).toContain('  • MTTR: 30 min 🟢 ↓ from 40 min');
