@@ -18,7 +18,7 @@ import path from 'node:path';
 import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
 import { escalationLag } from './escalation-lag';
-import { startChild, wallNow, type Child } from './ipc';
+import { clockSkew, startChild, wallNow, type Child } from './ipc';
 import { probePipeline } from './probe-pipeline';
 import { reportMttr } from './report-mttr';
 import { consolePage } from './console-page';
@@ -90,25 +90,6 @@ async function startAll(schema: TestSchema, prefix: string): Promise<Servers> {
     botUrl: bot.ready.eventsUrl,
     respondBase: `${slack.url}/respond/`,
   };
-}
-
-/**
- * The click latency subtracts a time taken in the load client from one taken in the fake Slack.
- * This bounds how far apart their clocks read, from the parent's round trips to each.
- */
-async function clockSkew(a: Child, b: Child): Promise<{ skew: number; within: number }> {
-  const offset = async (c: Child) => {
-    let best = { offset: 0, error: Infinity };
-    for (let k = 0; k < 20; k++) {
-      const t0 = wallNow();
-      const theirs = await c.call<number>('now');
-      const t1 = wallNow();
-      if ((t1 - t0) / 2 < best.error) best = { offset: theirs - (t0 + t1) / 2, error: (t1 - t0) / 2 };
-    }
-    return best;
-  };
-  const [x, y] = [await offset(a), await offset(b)];
-  return { skew: y.offset - x.offset, within: x.error + y.error };
 }
 
 /** One measured window: event-loop monitors run in the server and the load client only meanwhile. */
