@@ -13,11 +13,13 @@
  *
  * Then, each on its own schema (and Redis prefix and processes where it has any) once the one
  * before has cleaned up: 3. the probe pipeline, 4. escalation lag, 5. the KPI report, 6. the
- * console's incident page. BENCH_DEADLINE_S bounds sections 1 and 2; 3 and 4 have deadlines of
- * their own (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S).
+ * console's incident page, 7. alert → page (bench/alert-page.ts: a firing alert's POST to the
+ * level-1 direct message). BENCH_DEADLINE_S bounds sections 1 and 2 together, and section 7 on
+ * its own unless ALERT_PAGE_DEADLINE_S says otherwise; 3 and 4 have deadlines of their own
+ * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S).
  *
  *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170 (sections 1 and 2)
- *   BENCH_ONLY=ack-click,probes,escalation,kpi,console (a comma-separated subset; all when unset)
+ *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page (a comma-separated subset; all when unset)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +30,7 @@ import { clockSkew, startChild, wallNow, type Child } from './ipc';
 import { probePipeline } from './probe-pipeline';
 import { reportMttr } from './report-mttr';
 import { consolePage } from './console-page';
+import { alertPage } from './alert-page';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -317,6 +320,8 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   kpi: () => printed(reportMttr()),
   // 6. The console's incident page with a long timeline: in this process.
   console: () => printed(consolePage()),
+  // 7. Alert → page: a firing alert's POST to the level-1 direct message.
+  'alert-page': () => printed(alertPage()),
 };
 
 /** Prints a section's text; one that throws instead is said to have failed, and the next still runs. */
