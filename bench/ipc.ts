@@ -119,6 +119,25 @@ export async function startChild<R>(name: string, script: string, env: Record<st
   return { child, ready };
 }
 
+/**
+ * A latency that subtracts a time taken in one process from one taken in another is only as good
+ * as their clocks agree. This bounds how far apart `a` and `b` read, from the parent's round trips to each.
+ */
+export async function clockSkew(a: Child, b: Child): Promise<{ skew: number; within: number }> {
+  const offset = async (c: Child) => {
+    let best = { offset: 0, error: Infinity };
+    for (let k = 0; k < 20; k++) {
+      const t0 = wallNow();
+      const theirs = await c.call<number>('now');
+      const t1 = wallNow();
+      if ((t1 - t0) / 2 < best.error) best = { offset: theirs - (t0 + t1) / 2, error: (t1 - t0) / 2 };
+    }
+    return best;
+  };
+  const [x, y] = [await offset(a), await offset(b)];
+  return { skew: y.offset - x.offset, within: x.error + y.error };
+}
+
 const eventHandlers = new Map<string, (data: any) => void>();
 
 /**

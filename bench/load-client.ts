@@ -1,12 +1,13 @@
 /**
  * The load generator, in its own process so signing and timing never share an event loop with
- * the server being measured. It sends signed slash commands and button clicks, and times
- * clicks against chat.update arrivals that the fake Slack reports (relayed by the parent).
+ * the server being measured. It sends signed slash commands, button clicks and Alertmanager
+ * webhooks, and times clicks against chat.update arrivals, and alerts against the incident's
+ * messages, that the fake Slack reports (relayed by the parent).
  */
 import { postSigned } from '../test/support/signing';
 import { emit, onEvent, serve, wallNow } from './ipc';
 import { LoopDelayWindows } from './loop-delay';
-import type { ApiArrival, ClickLoad, ClickResult, CommandLoad, LoadResult, StepMessage } from './protocol';
+import type { AlertLoad, AlertResult, AlertSample, ApiArrival, ClickLoad, ClickResult, CommandLoad, LoadResult, StepMessage } from './protocol';
 import { SIGNING_SECRET, TEAM } from './protocol';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -170,12 +171,108 @@ onEvent('api', (a: ApiArrival) => {
   }
 });
 
+/** What reached the fake Slack about each incident: its first message, the level-1 callout and the page (DM). */
+interface IncidentPosts {
+  first?: { at: number; tag?: string };
+  callout?: number;
+  page?: number;
+  /** The lane waiting for this incident's page. */
+  paged?: () => void;
+}
+
+const PAGE_KEY = 'escalation:1';
+const incidents = new Map<string, IncidentPosts>();
+const postsOf = (id: string): IncidentPosts => {
+  let p = incidents.get(id);
+  if (!p) incidents.set(id, (p = {}));
+  return p;
+};
+
+/** The level's direct message is its keyed post in a DM channel (D…); the callout is the same key in the incident channel. */
+function notePost(a: ApiArrival): void {
+  if (a.method !== 'chat.postMessage' || !a.incident) return;
+  const p = postsOf(a.incident);
+  if (!p.first || a.at < p.first.at) p.first = { at: a.at, tag: a.tag };
+  if (a.tag !== PAGE_KEY) return;
+  if (a.channel?.startsWith('D')) {
+    p.page ??= a.at;
+    p.paged?.();
+  } else p.callout ??= a.at;
+}
+
+function alertBody(load: AlertLoad, i: number): { fingerprint: string; body: string } {
+  const fingerprint = `${load.fingerprintPrefix}${String(i).padStart(5, '0')}`;
+  const labels: Record<string, string> = { ...load.labels, instance: `bench-${i}` };
+  const now = new Date().toISOString();
+  return {
+    fingerprint,
+    body: JSON.stringify({
+      version: '4',
+      groupKey: `{}:{alertname="${labels.alertname ?? ''}"}`,
+      status: 'firing',
+      receiver: 'incident-bot',
+      groupLabels: {},
+      commonLabels: labels,
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager.bench.invalid',
+      alerts: [
+        {
+          status: 'firing',
+          labels,
+          annotations: { summary: `bench alert ${i}: invoice PDFs return 404` },
+          startsAt: now,
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: `http://prometheus.bench.invalid/graph?g0.expr=bench${i}`,
+          fingerprint,
+        },
+      ],
+    }),
+  };
+}
+
+/**
+ * Closed loop: each lane posts one firing alert and keeps it in flight until the fake Slack has
+ * received its page (or `timeoutMs` passed), then posts the next. Every time runs from just before
+ * the POST, on this process's wall clock, to the arrival stamped by the fake Slack's.
+ */
+async function alerts(load: AlertLoad): Promise<AlertResult> {
+  const samples: AlertSample[] = [];
+  const wallMs = await lanes(load.total, load.concurrency, async (k) => {
+    const { fingerprint, body } = alertBody(load, load.firstIndex + k);
+    const sentAt = wallNow();
+    const res = await fetch(load.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${load.token}` }, body });
+    const text = await res.text();
+    const sample: AlertSample = { fingerprint, status: res.status, responseMs: wallNow() - sentAt };
+    samples.push(sample);
+    if (res.status !== 200) return;
+    const result = (JSON.parse(text) as { results?: Array<{ outcome?: string; incident?: string }> }).results?.[0];
+    sample.outcome = result?.outcome;
+    sample.incident = result?.incident;
+    if (!sample.incident || sample.outcome !== 'declared') return;
+    const posts = postsOf(sample.incident);
+    if (posts.page === undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, sentAt + load.timeoutMs - wallNow()));
+        posts.paged = () => (clearTimeout(timer), resolve());
+      });
+      posts.paged = undefined;
+    }
+    if (posts.first) [sample.firstMs, sample.firstTag] = [posts.first.at - sentAt, posts.first.tag];
+    if (posts.callout !== undefined) sample.calloutMs = posts.callout - sentAt;
+    if (posts.page !== undefined) sample.pageMs = posts.page - sentAt;
+  });
+  return { samples, wallMs };
+}
+
+onEvent('post', notePost);
+
 // A busy client inflates every latency it measures, so its own loop delay is reported too.
 const loop = new LoopDelayWindows();
 
 serve({
   commands,
   clicks,
+  alerts,
   loopStart: (kind: string) => loop.start(kind),
   loopStop: (kind: string) => loop.stop(kind),
   loopRead: (kind: string) => loop.pooled(kind),

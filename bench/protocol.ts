@@ -22,6 +22,10 @@ export interface ApiArrival {
   ts?: string;
   /** Present on chat.postMessage / chat.update whose blocks hold step buttons. */
   steps?: StepButton[];
+  /** chat.postMessage: the incident its metadata names (the bot's rendered messages and keyed notices carry one). */
+  incident?: string;
+  /** chat.postMessage: what the metadata says it is: a rendered kind (header, checklist …) or a notice's key (escalation:1 …). */
+  tag?: string;
 }
 
 /** A response_url reply; `channel` is the incident channel a "declared" reply links to. */
@@ -78,4 +82,43 @@ export interface ClickLoad {
   concurrency: number;
   user: string;
   timeoutMs: number;
+}
+
+/** One burst of Alertmanager webhooks, one firing alert each, every one routed to a paging runbook. */
+export interface AlertLoad {
+  url: string;
+  /** ALERTS_TOKEN, sent as Authorization: Bearer. */
+  token: string;
+  total: number;
+  concurrency: number;
+  /** Numbers the alerts, so fingerprints differ between bursts. */
+  firstIndex: number;
+  /** Labels every alert carries; each also gets its own `instance`. */
+  labels: Record<string, string>;
+  fingerprintPrefix: string;
+  /** How long a lane waits for the page before counting it missing and sending its next alert. */
+  timeoutMs: number;
+}
+
+/** One alert: times in ms from sending its POST (load client clock) to each arrival (fake Slack clock). */
+export interface AlertSample {
+  fingerprint: string;
+  status: number;
+  /** What the bot answered for it: declared, repeated, unrouted … */
+  outcome?: string;
+  incident?: string;
+  /** → HTTP response. */
+  responseMs: number;
+  /** → the first chat.postMessage naming the incident, and what it was. */
+  firstMs?: number;
+  firstTag?: string;
+  /** → the level-1 callout in the incident channel. */
+  calloutMs?: number;
+  /** → the level-1 direct message: the page. */
+  pageMs?: number;
+}
+
+export interface AlertResult {
+  samples: AlertSample[];
+  wallMs: number;
 }

@@ -11,17 +11,26 @@
  * (orchestrates, prints), the fake Slack Web API, the floor, the bot, and the load client.
  * Floor and bot rounds alternate, after unmeasured warm-up; percentiles pool all rounds.
  *
- *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170
+ * Then, each on its own schema (and Redis prefix and processes where it has any) once the one
+ * before has cleaned up: 3. the probe pipeline, 4. escalation lag, 5. the KPI report, 6. the
+ * console's incident page, 7. alert → page (bench/alert-page.ts: a firing alert's POST to the
+ * level-1 direct message). BENCH_DEADLINE_S bounds sections 1 and 2 together, and section 7 on
+ * its own unless ALERT_PAGE_DEADLINE_S says otherwise; 3 and 4 have deadlines of their own
+ * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S).
+ *
+ *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170 (sections 1 and 2)
+ *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page (a comma-separated subset; all when unset)
  */
 import os from 'node:os';
 import path from 'node:path';
 import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
 import { escalationLag } from './escalation-lag';
-import { startChild, wallNow, type Child } from './ipc';
+import { clockSkew, startChild, wallNow, type Child } from './ipc';
 import { probePipeline } from './probe-pipeline';
 import { reportMttr } from './report-mttr';
 import { consolePage } from './console-page';
+import { alertPage } from './alert-page';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -90,25 +99,6 @@ async function startAll(schema: TestSchema, prefix: string): Promise<Servers> {
     botUrl: bot.ready.eventsUrl,
     respondBase: `${slack.url}/respond/`,
   };
-}
-
-/**
- * The click latency subtracts a time taken in the load client from one taken in the fake Slack.
- * This bounds how far apart their clocks read, from the parent's round trips to each.
- */
-async function clockSkew(a: Child, b: Child): Promise<{ skew: number; within: number }> {
-  const offset = async (c: Child) => {
-    let best = { offset: 0, error: Infinity };
-    for (let k = 0; k < 20; k++) {
-      const t0 = wallNow();
-      const theirs = await c.call<number>('now');
-      const t1 = wallNow();
-      if ((t1 - t0) / 2 < best.error) best = { offset: theirs - (t0 + t1) / 2, error: (t1 - t0) / 2 };
-    }
-    return best;
-  };
-  const [x, y] = [await offset(a), await offset(b)];
-  return { skew: y.offset - x.offset, within: x.error + y.error };
 }
 
 /** One measured window: event-loop monitors run in the server and the load client only meanwhile. */
@@ -276,12 +266,13 @@ function printPartial(): void {
   if (lines.length) console.error(`Rounds finished before stopping:\n${lines.join('\n')}`);
 }
 
-async function main(): Promise<number> {
+/** Sections 1 and 2: their own processes, schema and prefix, bounded by BENCH_DEADLINE_S. True if they ran. */
+async function ackAndClicks(): Promise<boolean> {
   const started = wallNow();
   const loadAtStart = os.loadavg()[0]!;
   const schema = await freshSchema();
   const prefix = uniquePrefix();
-  let failed = false;
+  let ok = true;
   // Bounded no matter what hangs: past the deadline the children are killed and cleanup runs.
   const deadline = setTimeout(() => {
     console.error(`\nBench stopped: it ran past BENCH_DEADLINE_S=${DEADLINE_S} s.`);
@@ -304,31 +295,69 @@ async function main(): Promise<number> {
     await report(servers, skew, loadAtStart);
     console.log(`\nTook ${((wallNow() - started) / 1000).toFixed(0)} s.`);
   } catch (err) {
-    failed = true;
+    ok = false;
     console.error(`\nBench failed: ${(err as Error).stack ?? String(err)}`);
     printPartial();
   } finally {
     await cleanup();
     clearTimeout(deadline);
   }
-  // 3. The probe pipeline: its own processes, schema and Redis prefix, once the above are gone.
-  const probes = await probePipeline();
-  console.log(probes.text);
-  if (!probes.ok) failed = true;
-  // 4. Escalation lag with 10,000 timers pending: again its own processes, schema and prefix.
-  const escalations = await escalationLag();
-  console.log(escalations.text);
-  if (!escalations.ok) failed = true;
+  return ok;
+}
+
+/**
+ * The sections in the order they run, each after the one before has stopped its processes and
+ * dropped its schema and Redis keys; BENCH_ONLY=name[,name…] runs only those.
+ */
+const SECTIONS: Record<string, () => Promise<boolean>> = {
+  // 1 and 2: ack latency and click → chat.update, against a bare Bolt floor.
+  'ack-click': ackAndClicks,
+  // 3. The probe pipeline.
+  probes: () => printed(probePipeline()),
+  // 4. Escalation lag with 10,000 timers pending.
+  escalation: () => printed(escalationLag()),
   // 5. The KPI report on a million incidents: its own schema, no processes of its own.
-  const kpis = await reportMttr();
-  console.log(kpis.text);
-  if (!kpis.ok) failed = true;
-  // 6. The console's incident page with a long timeline: its own schema and prefix, in this process.
-  const page = await consolePage();
-  console.log(page.text);
-  if (!page.ok) failed = true;
+  kpi: () => printed(reportMttr()),
+  // 6. The console's incident page with a long timeline: in this process.
+  console: () => printed(consolePage()),
+  // 7. Alert → page: a firing alert's POST to the level-1 direct message.
+  'alert-page': () => printed(alertPage()),
+};
+
+/** Prints a section's text; one that throws instead is said to have failed, and the next still runs. */
+async function printed(section: Promise<{ ok: boolean; text: string }>): Promise<boolean> {
+  try {
+    const { ok, text } = await section;
+    console.log(text);
+    return ok;
+  } catch (err) {
+    console.log(`\nA bench section failed: ${(err as Error).stack ?? String(err)}`);
+    return false;
+  }
+}
+
+function chosen(): string[] {
+  const names = Object.keys(SECTIONS);
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = only.filter((n) => !names.includes(n));
+  if (unknown.length) throw new Error(`BENCH_ONLY: no section called ${unknown.join(', ')}; the sections are ${names.join(', ')}`);
+  return only.length ? names.filter((n) => only.includes(n)) : names;
+}
+
+async function main(): Promise<number> {
+  let failed = false;
+  for (const name of chosen()) if (!(await SECTIONS[name]!())) failed = true;
   // A report, not a gate: missing a goal still exits 0; only a bench that could not run fails.
   return failed ? 1 : 0;
 }
 
-void main().then((code) => process.exit(code));
+void main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err.message);
+    process.exit(2);
+  },
+);

@@ -13,6 +13,8 @@ export class SlackTraffic {
   readonly refusals = new Map<string, number>();
   /** While set, chat.update arrivals with step buttons go here (to the load client). */
   relay: ((a: ApiArrival) => void) | null = null;
+  /** While set, chat.postMessage arrivals that name an incident go here (to the load client). */
+  posts: ((a: ApiArrival) => void) | null = null;
   private lastAt = wallNow();
 
   constructor(fake: Child) {
@@ -23,6 +25,7 @@ export class SlackTraffic {
         this.refusals.set(key, (this.refusals.get(key) ?? 0) + 1);
       }
       if (this.relay && a.method === 'chat.update' && a.steps) this.relay(a);
+      if (this.posts && a.method === 'chat.postMessage' && a.incident) this.posts(a);
     });
     fake.on('reply', (r: ReplyArrival) => {
       this.lastAt = Math.max(this.lastAt, r.at);

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
       redisUrl: process.env.BENCH_REDIS_URL!,
       queuePrefix: process.env.BENCH_QUEUE_PREFIX!,
       slackApiUrl: apiUrl,
+      alertsToken: process.env.BENCH_ALERTS_TOKEN,
     }));
   const loop = new LoopDelayWindows();
   serve({
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     loopRead: (kind: string) => loop.pooled(kind),
     stop: () => server.stop(),
   });
-  emit('ready', { eventsUrl: server.eventsUrl });
+  emit('ready', { eventsUrl: server.eventsUrl, baseUrl: 'baseUrl' in server ? server.baseUrl : null });
 }
 
 main().catch(failStart);

@@ -42,6 +42,15 @@ function arrival(c: ApiCall, at: number): ApiArrival {
     const steps = stepButtons(typeof c.args.blocks === 'string' ? JSON.parse(c.args.blocks) : (c.args.blocks ?? []));
     if (steps.length > 0) a.steps = steps;
   }
+  if (c.ok && c.method === 'chat.postMessage') {
+    const meta = typeof c.args.metadata === 'string' ? JSON.parse(c.args.metadata) : c.args.metadata;
+    const payload = meta?.event_payload as Record<string, unknown> | undefined;
+    if (typeof payload?.incident_id === 'string') {
+      a.incident = payload.incident_id;
+      const tag = payload.kind ?? payload.key;
+      if (typeof tag === 'string') a.tag = tag;
+    }
+  }
   return a;
 }
 
@@ -53,6 +62,10 @@ function stepButtons(blocks: any[]): StepButton[] {
 }
 
 serve({
+  /** A person of the workspace, as users.list pages them and conversations.open finds them. */
+  addUser(user: { id: string; name: string }): void {
+    slack.users.push(user);
+  },
   stepMessages(channels: string[]): StepMessage[] {
     return channels.flatMap((ch) =>
       slack
