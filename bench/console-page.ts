@@ -37,14 +37,18 @@ export async function consolePage(): Promise<{ ok: boolean; text: string }> {
     const base = `http://127.0.0.1:${runtime.port}`;
     const page = await fetch(`${base}/console`);
     const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-    await fetch(`${base}/console/command`, {
+    const html = await page.text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const request = /name="request" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    // As a browser posts it: same-origin, with the form's own request id.
+    const declared = await fetch(`${base}/console/command`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf, text: 'pdf-404 bench the page' }),
+      headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, request, text: 'pdf-404 bench the page' }),
     });
-    const snap = (await runtime.deps.store.findByNumber('web', 'console', 1))!;
+    const snap = await runtime.deps.store.findByNumber('web', 'console', 1);
+    if (!snap) throw new Error(`the console did not declare the incident (it answered ${declared.status})`);
     const actor = { id: 'ada', isAdmin: false, inChannel: true };
     // Each tick and untick is one event: a long night's timeline.
     for (let i = 0; i < EVENTS; i++) {

@@ -143,7 +143,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
     const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.tz, logger);
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
-    const handlers = jobHandlers({ deps, platformOf, webhooks, probes, reminders, digests });
+    const promote = (kind: string, dedupeKey: string) => queues.promote(kind, dedupeKey);
+    const handlers = jobHandlers({ deps, platformOf, webhooks, probes, reminders, digests, promote });
     workers.push(
       ...createWorkers(connection, config.queuePrefix, handlers, logger, {
         observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),

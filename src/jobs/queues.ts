@@ -127,6 +127,15 @@ export class JobQueues {
     return (await queue.remove(id)) === 1;
   }
 
+  /**
+   * Runs a job waiting out its retry backoff now (a page that found setup unfinished, once setup
+   * is done). Nothing for a job that is not delayed: it runs, ran, or never was.
+   */
+  async promote(kind: string, dedupeKey: string): Promise<void> {
+    const job = await this.queues[queueOf(kind)].getJob(jobIdFor(dedupeKey));
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+  }
+
   /** What BullMQ knows of the job for a dedupe key: 'unknown' when Redis has no such job. */
   async state(kind: string, dedupeKey: string): Promise<string> {
     return this.queues[queueOf(kind)].getJobState(jobIdFor(dedupeKey));

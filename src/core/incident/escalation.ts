@@ -96,7 +96,7 @@ function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string
   const next = escalationDueJob(i, runbook, level + 1);
   const jobs: NewJob[] = [];
   if (chat.length > 0) {
-    jobs.push({ kind: 'chat.escalate', payload: { incidentId: i.id, platform: i.platform, level }, dedupeKey: `${i.id}:escalation:${level}:chat`, runAt: at });
+    jobs.push({ kind: 'chat.escalate', payload: { incidentId: i.id, platform: i.platform, level }, dedupeKey: escalationChatKey(i.id, level), runAt: at });
   }
   for (const w of webhooks) {
     jobs.push({
@@ -146,4 +146,9 @@ export async function escalateNow(deps: CoreDeps, incidentId: string, actor: Act
   return changeIncident(deps, incidentId, (s, at) =>
     decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'manual', actor, note: text }),
   );
+}
+
+/** The dedupe key of a level's chat delivery (`chat.escalate`). */
+export function escalationChatKey(incidentId: string, level: number): string {
+  return `${incidentId}:escalation:${level}:chat`;
 }

@@ -1,8 +1,15 @@
+import { escalationChatKey } from '../../core/incident/escalation';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
 
-/** Creates the incident's room on its platform. */
+/**
+ * Creates the incident's room on its platform. A level-1 page due at declare usually runs first,
+ * finds no header yet and waits out a 2 s retry backoff: once the room is set up it is run at once,
+ * so the page follows the header instead of seconds later.
+ */
 export const chatProvision =
-  ({ platformOf }: HandlerDeps): Handler<'chat.provision'> =>
-  (p, attempt) =>
-    platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt);
+  ({ platformOf, promote }: HandlerDeps): Handler<'chat.provision'> =>
+  async (p, attempt) => {
+    await platformOf(p.platform).provision(p.incidentId, p.replyTo, attempt);
+    await promote('chat.escalate', escalationChatKey(p.incidentId, 1)).catch(() => undefined);
+  };

@@ -9,6 +9,8 @@ export interface HandlerDeps {
   /** The chat platform of that name; throws a PermanentError when this process does not serve it. */
   platformOf: (name: string) => ChatPlatform;
   webhooks: WebhookSender;
+  /** Runs a job now that waits out a retry backoff (JobQueues.promote). */
+  promote: (kind: string, dedupeKey: string) => Promise<void>;
   probes: ProbeRunner;
   /** The daily reminder (actions-remind.ts); named by what it does, so the handler files need not import each other. */
   reminders: { run(): Promise<unknown> };
