@@ -41,7 +41,7 @@ function digestTo(config: Config, deps: DigestDeps, channel: string, poster: Dig
   return new WeeklyDigest({
     claims: new DigestClaims(deps.pool),
     reports: deps.reports ?? new PgReports(deps.pool),
-    runbookClasses: [...new Set(deps.catalog.all.map((r) => r.class))],
+    runbookClasses: deps.catalog.coveredClasses(),
     poster,
     clock: deps.clock,
     logger: deps.logger,

@@ -31,7 +31,10 @@ export type IncidentAction =
   | 'close_action_item'
   | 'open_postmortem'
   | 'move_postmortem'
-  | 'record_edge_case';
+  | 'record_edge_case'
+  | 'set_class'
+  | 'mark_duplicate'
+  | 'link';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
@@ -41,7 +44,9 @@ export type Problem =
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' }
+  | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
+  | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
   | { code: 'too_long'; field: 'summary' | 'reason' | 'action item'; max: number; length: number }
   | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }

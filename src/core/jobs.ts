@@ -14,11 +14,13 @@ export const JOB_PAYLOADS = {
   // Names the notice, not its words: they are rendered from stored state when posted, so a notice
   // delayed by retries never says what stopped being true meanwhile.
   // `at`: when an alert_resolved notice's alert ended, for its wording.
+  // `other`: the incident a duplicate notice names (the original, or the duplicate).
   'chat.notice': z.object({
     incidentId: z.uuid(),
     platform: z.string().min(1),
-    notice: z.enum(['diagnosis_overdue', 'alert_resolved']),
+    notice: z.enum(['diagnosis_overdue', 'alert_resolved', 'duplicate_of', 'duplicated_by']),
     at: z.iso.datetime().optional(),
+    other: z.uuid().optional(),
   }),
   // A rise to SEV1 or SEV2 said once in the announce channel (a short post beside the announcement);
   // `version` is the incident's version the rise made, which keys the post so a retry says it once.

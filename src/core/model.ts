@@ -30,6 +30,8 @@ export interface Incident {
   resolvedAt: Date | null;
   cancelledAt: Date | null;
   version: number;
+  /** The incident this one was closed as a duplicate of (it is then `cancelled`); absent where not read. */
+  duplicateOf?: string | null;
 }
 
 export interface ChecklistStep {
@@ -105,6 +107,18 @@ export interface Snapshot {
   postmortem?: Postmortem | null;
   /** In number order; absent where they were not read. */
   actionItems?: ActionItem[];
+  /** Incidents it is tied to, by number; absent where they were not read. */
+  relations?: Relations;
+}
+
+/** How an incident is tied to others, each named by its number (INC-<n>). */
+export interface Relations {
+  /** The incident this one was closed as a duplicate of. */
+  duplicateOf: number | null;
+  /** Incidents closed as duplicates of this one. */
+  duplicates: number[];
+  /** Incidents linked as related, both ways. */
+  related: number[];
 }
 
 /**

@@ -29,9 +29,11 @@ export type { NewJob } from './jobs';
 export type IncidentPatch = Partial<
   Pick<
     Incident,
-    'status' | 'severity' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
+    'status' | 'severity' | 'class' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
   >
 > & {
+  /** Closes the incident as a duplicate of this one (with status `cancelled`). */
+  duplicateOf?: string;
   /** How the incident was acknowledged (`AckVia`), written with `acknowledgedAt`; MTTA counts responders only. */
   acknowledgedVia?: string;
 };
@@ -73,6 +75,14 @@ export interface Change {
   requestKey?: string;
 }
 
+/** What a use case on two incidents decided: a change for each, and whether they become related. */
+export interface PairChange {
+  first: Change;
+  second: Change;
+  /** Records the two as related (once: a pair already linked stays as it was). */
+  link?: { at: Date; by: string };
+}
+
 /** An escalation level firing, as written: the same shape as the level read back. */
 export type NewEscalation = FiredLevel;
 
@@ -104,6 +114,16 @@ export interface IncidentStore {
    * everything as it was.
    */
   mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }>;
+  /**
+   * `mutate` for a change that ties two incidents (a duplicate, a link): both locked, both
+   * changes and the link (if any) written in one transaction. A replayed key in either writes
+   * nothing at all. The snapshots come back in the order given.
+   */
+  mutatePair(
+    firstId: string,
+    secondId: string,
+    decide: (first: Snapshot, second: Snapshot) => PairChange,
+  ): Promise<{ snapshots: [Snapshot, Snapshot]; changed: boolean }>;
   /**
    * Writes a change carrying a probe result (its events, jobs, a version bump) in one statement,
    * without reading the incident, and only if that run has not finished yet. True if it wrote.

@@ -35,6 +35,11 @@ export interface Figures {
    * when it is absent.
    */
   postmortems?: PostmortemFigures;
+  /**
+   * Incidents of the window closed as duplicates of another: like cancels, they are in no other
+   * figure. PgReports fills it on the overall figures only.
+   */
+  duplicates?: number;
 }
 
 /** How the window's major incidents are followed up; the README's "Reports" defines each figure. */

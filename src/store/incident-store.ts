@@ -1,6 +1,6 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/model';
-import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, TimelineEvent } from '../core/ports';
+import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, PairChange, TimelineEvent } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
 import { ProbeResultWriter } from './probe-results';
@@ -17,6 +17,8 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   mitigatedAt: 'mitigated_at',
   resolvedAt: 'resolved_at',
   cancelledAt: 'cancelled_at',
+  class: 'class',
+  duplicateOf: 'duplicate_of',
 };
 
 const INCIDENT_COLUMNS = [
@@ -41,6 +43,7 @@ const INCIDENT_COLUMNS = [
   'resolved_at',
   'cancelled_at',
   'version',
+  'duplicate_of',
 ];
 
 // The incident row with its checklist as JSON, so a snapshot is one round trip.
@@ -63,7 +66,13 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   COALESCE((
   SELECT json_agg(json_build_object('number', a.number, 'text', a.text, 'owner', a.owner, 'dueOn', a.due_on, 'createdAt', a.created_at,
            'createdBy', a.created_by, 'closedAt', a.closed_at, 'closedBy', a.closed_by) ORDER BY a.number)
-  FROM action_items a WHERE a.incident_id = i.id), '[]') AS action_items`;
+  FROM action_items a WHERE a.incident_id = i.id), '[]') AS action_items,
+  (SELECT o.number FROM incidents o WHERE o.id = i.duplicate_of) AS duplicate_of_number,
+  COALESCE((SELECT json_agg(d.number ORDER BY d.number) FROM incidents d WHERE d.duplicate_of = i.id), '[]') AS duplicates,
+  COALESCE((
+  SELECT json_agg(o.number ORDER BY o.number) FROM incident_links l
+  JOIN incidents o ON o.id = CASE WHEN l.incident_a = i.id THEN l.incident_b ELSE l.incident_a END
+  WHERE l.incident_a = i.id OR l.incident_b = i.id), '[]') AS related`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -201,6 +210,51 @@ export class PgIncidentStore implements IncidentStore {
       if (isServerError(err)) throw new NotWrittenError(err);
       if (!(err instanceof Replayed)) throw err;
       return { snapshot: (await this.get(incidentId))!, changed: false };
+    }
+  }
+
+  async mutatePair(
+    firstId: string,
+    secondId: string,
+    decide: (first: Snapshot, second: Snapshot) => PairChange,
+  ): Promise<{ snapshots: [Snapshot, Snapshot]; changed: boolean }> {
+    const reread = async (): Promise<[Snapshot, Snapshot]> => [(await this.get(firstId))!, (await this.get(secondId))!];
+    try {
+      const out = await inTransaction(this.pool, async (c) => {
+        // Always the same order, so two people tying the same pair from either side wait, not deadlock.
+        const [low, high] = firstId < secondId ? [firstId, secondId] : [secondId, firstId];
+        const locked = await c.query(prepared('SELECT id FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[low, high]]));
+        if (locked.rowCount !== 2) throw new UserError({ code: 'not_found' });
+        const first = (await loadSnapshot(c, firstId))!;
+        const second = (await loadSnapshot(c, secondId))!;
+        const change = decide(first, second);
+        if (change.first.events.length + change.second.events.length === 0) return { snapshots: [first, second] as [Snapshot, Snapshot], changed: false };
+        for (const [id, one] of [
+          [firstId, change.first],
+          [secondId, change.second],
+        ] as const) {
+          if (one.events.length === 0) continue;
+          const written = await writeChange(c, id, one);
+          if (written.events < one.events.length || (one.requestKey !== undefined && written.requests === 0)) throw new Replayed();
+        }
+        if (change.link) {
+          await c.query(
+            prepared(`INSERT INTO incident_links (incident_a, incident_b, linked_at, linked_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
+              low,
+              high,
+              change.link.at,
+              change.link.by,
+            ]),
+          );
+        }
+        return { snapshots: [(await loadSnapshot(c, firstId))!, (await loadSnapshot(c, secondId))!] as [Snapshot, Snapshot], changed: true };
+      });
+      if (out.changed) this.afterJobs();
+      return out;
+    } catch (err) {
+      if (isServerError(err)) throw new NotWrittenError(err);
+      if (!(err instanceof Replayed)) throw err;
+      return { snapshots: await reread(), changed: false };
     }
   }
 
@@ -404,6 +458,7 @@ function applied(current: Snapshot, change: Change): Snapshot {
     escalations: change.escalation ? [...(current.escalations ?? []), firedLevel(change.escalation)] : current.escalations,
     postmortem: appliedPostmortem(current.postmortem ?? null, change.postmortem),
     actionItems: appliedItems(current.actionItems ?? [], change.actionItem),
+    relations: current.relations,
   };
 }
 
@@ -467,6 +522,11 @@ function toSnapshot(row: Row): Snapshot {
     actionItems: (row.action_items as Row[]).map(
       (a) => ({ ...a, createdAt: new Date(a.createdAt), closedAt: a.closedAt ? new Date(a.closedAt) : null }) as ActionItem,
     ),
+    relations: {
+      duplicateOf: row.duplicate_of_number == null ? null : Number(row.duplicate_of_number),
+      duplicates: (row.duplicates as unknown[]).map(Number),
+      related: (row.related as unknown[]).map(Number),
+    },
   };
 }
 
@@ -500,5 +560,6 @@ export function toIncident(r: Row): Incident {
     resolvedAt: r.resolved_at,
     cancelledAt: r.cancelled_at,
     version: r.version,
+    duplicateOf: r.duplicate_of ?? null,
   };
 }

@@ -156,21 +156,27 @@ export class PgReports implements Reports {
       // A report sorts up to a few million rows once in a while: in memory, and without spending
       // more on JIT compilation (~0.6 s) than it saves. LOCAL: the pooled connection keeps its defaults.
       await client.query(`SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`);
-      return (await client.query<Row>(MTTR_SQL, [window.since, window.until, runbookClasses])).rows;
+      const figures = (await client.query<Row>(MTTR_SQL, [window.since, window.until, runbookClasses])).rows;
+      // Duplicates are cancelled, so `win` leaves them out: counted apart, on their own partial index.
+      const dup = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM incidents WHERE duplicate_of IS NOT NULL AND declared_at >= $1 AND declared_at < $2`,
+        [window.since, window.until],
+      );
+      return { figures, duplicates: dup.rows[0]!.n };
     });
-    const overall = rows.find((r) => r.grouping === OVERALL_ROW);
-    const classes = rows
+    const overall = rows.figures.find((r) => r.grouping === OVERALL_ROW);
+    const classes = rows.figures
       .filter((r) => r.grouping === CLASS_ROW)
       .map((r): ClassFigures => ({ class: r.class!, has_runbook: r.has_runbook === true, ...figures(r) }))
       .sort(byIncidentsThenClass);
-    const severities = rows
+    const severities = rows.figures
       .filter((r) => r.grouping === SEVERITY_ROW)
       .map((r): SeverityFigures => ({ severity: r.severity!, ...figures(r) }))
       .sort((a, b) => a.severity - b.severity);
     return {
       since: window.since.toISOString(),
       until: window.until.toISOString(),
-      overall: figures(overall),
+      overall: { ...figures(overall), duplicates: rows.duplicates },
       classes,
       severities,
       runbook_coverage: overall?.coverage ?? null,

@@ -143,6 +143,7 @@ describe('PgReports.mttr', () => {
       recurrence_rate: 0,
       // The two SEV2s are major; nobody opened a post-mortem.
       postmortems: { major: 2, closed: 0, share: 0, mean_seconds_to_close: null },
+      duplicates: 0,
     });
     expect(r.severities.map((s) => [s.severity, s.incidents, s.resolved, s.mttr_seconds, s.mtta_seconds, s.diagnosed_within_15m_rate])).toEqual([
       [2, 2, 2, 90, 60, 0.5],
@@ -209,6 +210,7 @@ describe('PgReports.mttr', () => {
       diagnosed_within_15m_rate: 0,
       recurrence_rate: 0,
       postmortems: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
+      duplicates: 0,
     });
     expect(r.classes.map((c) => c.class)).toEqual(['kept']);
     expect(r.severities.map((s) => s.severity)).toEqual([1]);
@@ -257,6 +259,7 @@ describe('PgReports.mttr', () => {
         diagnosed_within_15m_rate: null,
         recurrence_rate: null,
         postmortems: noPostmortems,
+        duplicates: 0,
       },
       classes: [],
       severities: [],

@@ -14,7 +14,7 @@ describe('RunbookCatalog with the shipped runbooks', () => {
   });
 
   it('lists every runbook id once', () => {
-    expect(catalog.ids()).toEqual(['pdf-404', 'queue-failure', 'storage-permissions', 'workflow-500']);
+    expect(catalog.ids()).toEqual(['general', 'pdf-404', 'queue-failure', 'storage-permissions', 'workflow-500']);
   });
 
   it.each([

@@ -20,6 +20,31 @@ describe('parseCommand', () => {
     expect(parseCommand('pdf-404 invoices 404', readSlackMention)).toEqual({ kind: 'declare', runbook: 'pdf-404', summary: 'invoices 404' });
   });
 
+  it('reads declare as a declaration with the general runbook, with or without a summary', () => {
+    expect(parseCommand('declare the login page is slow', readSlackMention)).toEqual({
+      kind: 'declare',
+      runbook: 'general',
+      summary: 'the login page is slow',
+    });
+    expect(parseCommand('DECLARE', readSlackMention)).toEqual({ kind: 'declare', runbook: 'general', summary: undefined });
+  });
+
+  it('reads class, duplicate and link with what they name', () => {
+    expect(parseCommand('class Auth', readSlackMention)).toEqual({ kind: 'class', name: 'auth' });
+    expect(parseCommand('duplicate inc-7', readSlackMention)).toEqual({ kind: 'duplicate', of: 7 });
+    expect(parseCommand('link INC-12', readSlackMention)).toEqual({ kind: 'link', with: 12 });
+  });
+
+  it.each([
+    ['class', 'class'],
+    ['class auth outage', 'class'],
+    ['duplicate', 'duplicate'],
+    ['duplicate 7', 'duplicate'],
+    ['link INC-7 INC-8', 'link'],
+  ])('refuses %p, saying how to write it', (text, field) => {
+    expect(userError(text).problem).toEqual({ code: 'invalid_input', field });
+  });
+
   it('reads a runbook name alone as a declaration without summary, keeping it as typed for error messages', () => {
     expect(parseCommand('  PDF-404  ', readSlackMention)).toEqual({ kind: 'declare', runbook: 'PDF-404', summary: undefined });
   });

@@ -170,6 +170,7 @@ describe('postmortemMarkdown', () => {
       '| Runbook | Generated PDFs return 404 (pdf-404) |',
       '| Commander | Bob \\| Smith |',
       `| Declared by | ${DECLARER} |`,
+      '| Class | pdf |',
     ]);
   });
 

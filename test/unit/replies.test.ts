@@ -72,6 +72,8 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   no_postmortem: { code: 'no_postmortem', incident: 'INC-42' },
   postmortem_state: { code: 'postmortem_state', incident: 'INC-42', status: 'closed', to: 'in_review' },
   unknown_edge_case: { code: 'unknown_edge_case', incident: 'INC-42', number: 9, count: 3 },
+  relation_to_itself: { code: 'relation_to_itself', incident: 'INC-42', relation: 'duplicate' },
+  duplicate_of_duplicate: { code: 'duplicate_of_duplicate', incident: 'INC-42', target: 'INC-9', original: 'INC-7' },
 };
 
 /** What a person reads for each problem above. */
@@ -97,11 +99,17 @@ const EXPECTED: Record<Problem['code'], string> = {
   no_postmortem: 'INC-42 has no post-mortem yet. Open one with postmortem.',
   postmortem_state: "INC-42's post-mortem is closed, so it cannot go to in review from here. See where it stands with postmortem.",
   unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. Try edge 1 [note].",
+  relation_to_itself: 'INC-42 cannot be a duplicate of itself. Run duplicate INC-<n> in the channel of the duplicate, naming the original.',
+  duplicate_of_duplicate: 'INC-9 is itself a duplicate of INC-7. Mark INC-42 as a duplicate of the original instead: duplicate INC-7.',
 };
 
 const allProblems = (): Problem[] => [
   ...Object.values(PROBLEMS),
   { code: 'invalid_input', field: 'commander' },
+  { code: 'invalid_input', field: 'class' },
+  { code: 'invalid_input', field: 'link' },
+  { code: 'relation_to_itself', incident: 'INC-42', relation: 'link' },
+  { code: 'unknown_runbook', input: 'auth', suggestions: [], runbooks: ['general', 'pdf-404'] },
   { code: 'too_long', field: 'reason', max: 500, length: 501 },
   { code: 'unknown_runbook', input: 'zzz', suggestions: [], runbooks: [] },
   { code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null },

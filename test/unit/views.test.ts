@@ -90,6 +90,7 @@ describe('headerView', () => {
       'Status',
       'Commander',
       'Runbook',
+      'Class',
       'Declared',
       'Acknowledged',
       'Diagnosis',

@@ -24,7 +24,7 @@ export function consoleReads(
   runbooksDir: string,
   names: (id: string) => string | null,
 ) {
-  const classes = () => [...new Set(deps.catalog.all.map((r) => r.class))];
+  const classes = () => deps.catalog.coveredClasses();
   const runbookFiles = new RunbookFileCache();
   return {
     async list() {

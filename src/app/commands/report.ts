@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { loadDatabaseUrl } from '../config';
 import type { Figures, MttrReport } from '../../core/reports';
-import { formatDuration, formatRate, postmortemsLine } from '../../core/render/report-text';
+import { formatDuration, formatRate, postmortemsLine, duplicatesLine } from '../../core/render/report-text';
 import { loadCatalog } from '../../core/runbook/loader';
 import { createPool } from '../../store/db';
 import { PgReports } from '../../store/reports';
@@ -32,10 +32,7 @@ export async function mttrCommand(opts: MttrOptions): Promise<number> {
   const catalog = loadCatalog(process.env.PLAYBOOKS_DIR ?? './playbooks');
   const pool = createPool(loadDatabaseUrl(), 2);
   try {
-    const report = await new PgReports(pool).mttr(
-      parsed,
-      catalog.all.map((r) => r.class),
-    );
+    const report = await new PgReports(pool).mttr(parsed, catalog.coveredClasses());
     process.stdout.write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report));
     return 0;
   } finally {
@@ -99,6 +96,7 @@ export function reportTable(r: MttrReport): string {
     table(['', ...FIGURE_HEADER], [['overall', ...figureCells(r.overall)]]),
     '',
     ...(r.overall.postmortems ? [`Post-mortems: ${postmortemsLine(r.overall.postmortems)}`, ''] : []),
+    ...(r.overall.duplicates !== undefined ? [`Duplicates: ${duplicatesLine(r.overall.duplicates)}`, ''] : []),
     'By class',
     table(
       ['class', 'runbook', ...FIGURE_HEADER],

@@ -18,6 +18,9 @@ import { actionAddedText, actionClosedText, actionListText, edgeCaseText, postmo
 import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
+import { setClass } from '../incident/set-class';
+import { linkIncidents, markDuplicate } from '../incident/relations';
+import { classText, duplicateText, linkedText } from '../render/relation-text';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../text/actions';
 import {
@@ -180,10 +183,7 @@ export class Dispatcher {
         if (!deps.reports) throw new Error('reports are not wired in this process');
         const until = deps.clock.now();
         const since = new Date(until.getTime() - cmd.days * 86_400_000);
-        const report = await deps.reports.mttr(
-          { since, until },
-          deps.catalog.all.map((r) => r.class),
-        );
+        const report = await deps.reports.mttr({ since, until }, deps.catalog.coveredClasses());
         return { reply: mttrText(report, `the last ${cmd.days} days`) };
       }
     }
@@ -254,6 +254,21 @@ export class Dispatcher {
       case 'action_done': {
         const r = await closeActionItem(deps, id, actor, cmd.number);
         return { reply: actionClosedText(r.snapshot, cmd.number, r.changed), snapshot: r.snapshot };
+      }
+      case 'class': {
+        const r = await setClass(deps, id, cmd.name, actor);
+        return { reply: classText(name, cmd.name, r.changed), snapshot: r.snapshot };
+      }
+      case 'duplicate':
+      case 'link': {
+        // The other incident is named by number, in this incident's workspace, as `resolve INC-7` names one.
+        const number = cmd.kind === 'duplicate' ? cmd.of : cmd.with;
+        if (number === snap.incident.number) throw new UserError({ code: 'relation_to_itself', incident: name, relation: cmd.kind });
+        const other = await deps.store.findByNumber(req.platform.name, snap.incident.workspace, number);
+        if (!other) throw new UserError({ code: 'unknown_incident', ref: number });
+        const r = cmd.kind === 'duplicate' ? await markDuplicate(deps, id, other.incident.id, actor) : await linkIncidents(deps, id, other.incident.id, actor);
+        const text = cmd.kind === 'duplicate' ? duplicateText : linkedText;
+        return { reply: text(name, label(other.incident), r.changed), snapshot: r.snapshots[0] };
       }
       case 'edge': {
         const r = await recordEdgeCase(deps, id, actor, cmd.number, cmd.note);

@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
+import { GENERAL_RUNBOOK_ID } from '../runbook/catalog';
 import { commandFor } from '../text/words';
 
 /**
@@ -26,6 +27,9 @@ export type Command =
   | { kind: 'action_list'; ref?: number }
   | { kind: 'action_done'; number: number; ref?: number }
   | { kind: 'edge'; number: number; note?: string }
+  | { kind: 'class'; name: string }
+  | { kind: 'duplicate'; of: number }
+  | { kind: 'link'; with: number }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -94,6 +98,19 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       if (!Number.isInteger(n)) throw new UserError({ code: 'invalid_input', field: 'edge_case' });
       const note = checkedText(rest!.slice(restWords[0]!.length).trim() || undefined, 'summary') ?? undefined;
       return { kind: 'edge', number: n, ...(note ? { note } : {}) };
+    }
+    case 'declare':
+      // Anything the specific runbooks do not cover: the general runbook's triage.
+      return { kind: 'declare', runbook: GENERAL_RUNBOOK_ID, summary: checkedText(rest, 'summary') ?? undefined };
+    case 'class': {
+      if (restWords.length !== 1) throw new UserError({ code: 'invalid_input', field: 'class' });
+      return { kind: 'class', name: restWords[0]!.toLowerCase() };
+    }
+    case 'duplicate':
+    case 'link': {
+      // Only the other incident: `duplicate INC-7`, `link INC-12`.
+      if (ref === undefined || afterRef !== undefined) throw new UserError({ code: 'invalid_input', field: command });
+      return command === 'duplicate' ? { kind: 'duplicate', of: ref } : { kind: 'link', with: ref };
     }
     case undefined:
       // Keep what was typed, so "did you mean" quotes the user's own spelling back.

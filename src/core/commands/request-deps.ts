@@ -14,5 +14,11 @@ export function forRequest(deps: CoreDeps, platform: string, requestId: string |
   // The rest of the store is the store itself: only mutate learns the key.
   const store: IncidentStore = Object.create(inner);
   store.mutate = (incidentId, decide) => inner.mutate(incidentId, (s) => ({ ...decide(s), requestKey: key }));
+  // Kept with the first incident: the one the request was made in.
+  store.mutatePair = (firstId, secondId, decide) =>
+    inner.mutatePair(firstId, secondId, (a, b) => {
+      const change = decide(a, b);
+      return { ...change, first: { ...change.first, requestKey: key } };
+    });
   return { ...deps, store };
 }

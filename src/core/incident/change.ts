@@ -1,4 +1,4 @@
-import type { Change, NewJob } from '../ports';
+import type { Change, NewJob, PairChange } from '../ports';
 import type { CoreDeps } from './deps';
 import type { Incident, Snapshot } from '../model';
 
@@ -13,6 +13,21 @@ export function changeIncident(deps: CoreDeps, incidentId: string, decide: (s: S
     const change = decide(s, at);
     if (change.events.length === 0) return change;
     return { ...change, jobs: [...(change.jobs ?? []), renderJob(s.incident, `v${s.incident.version + 1}`, at)] };
+  });
+}
+
+/**
+ * `changeIncident` for a use case that ties two incidents: each gets its own time to record and,
+ * where it changed, its own re-render, in the one transaction.
+ */
+export function changeIncidents(deps: CoreDeps, firstId: string, secondId: string, decide: (a: Snapshot, b: Snapshot, at: Date) => PairChange) {
+  return deps.store.mutatePair(firstId, secondId, (a, b) => {
+    const now = deps.clock.now();
+    const at = new Date(Math.max(recordTime(now, a.incident).getTime(), recordTime(now, b.incident).getTime()));
+    const change = decide(a, b, at);
+    const withRender = (s: Snapshot, c: Change): Change =>
+      c.events.length === 0 ? c : { ...c, jobs: [...(c.jobs ?? []), renderJob(s.incident, `v${s.incident.version + 1}`, at)] };
+    return { ...change, first: withRender(a, change.first), second: withRender(b, change.second) };
   });
 }
 

@@ -217,8 +217,22 @@ function header(ctx: Context): string {
     ['Runbook', rb.title && rb.title !== rb.id ? `${mdInline(rb.title)} (${mdInline(rb.id)})` : mdInline(rb.id)],
     ['Commander', incident.commander ? ctx.who(incident.commander) : 'none'],
     ['Declared by', ctx.who(incident.declaredBy)],
+    ['Class', mdInline(incident.class)],
+    ...relationRows(ctx.snapshot),
   ];
   return [`# Post-mortem: ${label(incident)} · ${mdInline(incident.title)}`, '', table(['Field', 'Value'], rows)].join('\n');
+}
+
+/** The incidents it is tied to, a row each kind, only those it has. */
+function relationRows(s: Snapshot): string[][] {
+  const r = s.relations;
+  if (!r) return [];
+  const names = (ns: number[]) => ns.map((n) => `INC-${n}`).join(', ');
+  const rows: string[][] = [];
+  if (r.duplicateOf !== null) rows.push(['Duplicate of', `INC-${r.duplicateOf}`]);
+  if (r.duplicates.length > 0) rows.push(['Duplicates', names(r.duplicates)]);
+  if (r.related.length > 0) rows.push(['Related', names(r.related)]);
+  return rows;
 }
 
 function summarySection(ctx: Context): string {

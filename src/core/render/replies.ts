@@ -1,6 +1,6 @@
 import type { IncidentAction, Problem, Role } from '../errors';
 import { label, type Incident, type Snapshot } from '../model';
-import type { RunbookCatalog } from '../runbook/catalog';
+import { GENERAL_RUNBOOK_ID, type RunbookCatalog } from '../runbook/catalog';
 import { DURATION, durationMs, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
 
@@ -25,14 +25,20 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   open_postmortem: 'open the post-mortem of',
   move_postmortem: 'move on the post-mortem of',
   record_edge_case: 'record an edge case on',
+  set_class: 'change the class of',
+  mark_duplicate: 'close as a duplicate',
+  link: 'link other incidents to',
 };
 
 export function problemText(p: Problem): Text {
   switch (p.code) {
     case 'unknown_runbook': {
       const hint = p.suggestions.length > 0 ? ` Did you mean ${orList(p.suggestions)}?` : '';
-      const example = p.suggestions[0] ?? p.runbooks[0] ?? '<runbook>';
-      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command: `${example} <summary>` }, '.'];
+      const example = p.suggestions[0] ?? p.runbooks.find((r) => r !== GENERAL_RUNBOOK_ID) ?? '<runbook>';
+      const general: Text = p.runbooks.includes(GENERAL_RUNBOOK_ID)
+        ? [' For anything none of them covers, ', { command: 'declare <summary>' }, ' uses the general runbook.']
+        : [];
+      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command: `${example} <summary>` }, '.', ...general];
     }
     case 'not_allowed':
       return [
@@ -68,6 +74,16 @@ export function problemText(p: Problem): Text {
       if (p.field === 'due')
         return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
       if (p.field === 'edge_case') return ['Name the edge case by its number in the runbook: ', { command: 'edge 2 [note]' }, '. The post-mortem lists them.'];
+      if (p.field === 'class')
+        return [
+          'A class is one short word of lowercase letters, digits and dashes, at most 40 characters, e.g. ',
+          { command: 'class auth' },
+          ' or ',
+          { command: 'class email-delivery' },
+          '.',
+        ];
+      if (p.field === 'duplicate' || p.field === 'link')
+        return ['Name the other incident and nothing else: ', { command: `${p.field} INC-<n>` }, ", run in this incident's channel."];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -122,6 +138,16 @@ export function problemText(p: Problem): Text {
       return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
       return ['This button is from an old message. Run ', { command: 'status' }, ' in the incident channel for the current checklist.'];
+    case 'relation_to_itself':
+      return p.relation === 'duplicate'
+        ? [`${p.incident} cannot be a duplicate of itself. Run `, { command: 'duplicate INC-<n>' }, ' in the channel of the duplicate, naming the original.']
+        : [`${p.incident} cannot be linked to itself. Name another incident: `, { command: 'link INC-<n>' }, '.'];
+    case 'duplicate_of_duplicate':
+      return [
+        `${p.target} is itself a duplicate of ${p.original}. Mark ${p.incident} as a duplicate of the original instead: `,
+        { command: `duplicate ${p.original}` },
+        '.',
+      ];
     case 'no_more_levels':
       return [
         `${p.incident} has already been escalated to all ${p.levels} levels of its runbook. Mention whoever else you need in `,
@@ -291,6 +317,7 @@ export function listText(open: Incident[], max = 20): Text {
 
 export function helpText(catalog: RunbookCatalog): Text {
   const out: Text = [{ strong: 'Declare an incident' }, ': ', { command: '<runbook> [summary]' }, ', e.g. ', { command: 'pdf-404 invoices return 404' }];
+  if (catalog.hasGeneral()) out.push('. Anything else: ', { command: 'declare [summary]' }, ' (the general runbook)');
   for (const p of catalog.all) {
     out.push('\n• ', { code: p.id });
     if (p.aliases.length > 0)
@@ -318,6 +345,9 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
     ['edge <n> [note]', "the runbook's edge case n happened (for the post-mortem)"],
+    ['class <name>', 'what kind of incident it is, for the reports (commander, declarer or admin)'],
+    ['duplicate INC-<n>', 'close this one as a duplicate of INC-<n> (commander, declarer or admin)'],
+    ['link INC-<n>', 'record INC-<n> as related, on both incidents'],
     ['action add <text> [@owner] [due YYYY-MM-DD]', 'follow-up work; also after the incident is resolved'],
     ['action list', 'the action items and who owns them'],
     ['action done <n>', 'close an item (its owner, the commander or an admin)'],

@@ -38,6 +38,11 @@ export function postmortemsLine(p: PostmortemFigures): string {
   return `${closed}${share}${mean}`;
 }
 
+/** "2 closed as duplicates of another incident (left out of the figures, like cancels)". */
+export function duplicatesLine(n: number): string {
+  return `${n} closed as duplicate${n === 1 ? '' : 's'} of another incident (left out of the figures, like cancels)`;
+}
+
 const TOP_CLASSES = 10;
 
 function figuresLine(f: Figures): string {
@@ -62,6 +67,7 @@ export function mttrText(report: MttrReport, label: string): Text {
   if (report.overall.incidents === 0) return [{ strong: `Incident KPIs, ${label}` }, ` (${span})\nNo incidents were declared in this window.`];
   const out: Text = [{ strong: `Incident KPIs, ${label}` }, ` (${span})\n`, { strong: 'Overall' }, `: ${figuresLine(report.overall)}`];
   if (report.overall.postmortems) out.push('\n', { strong: 'Post-mortems' }, `: ${postmortemsLine(report.overall.postmortems)}`);
+  if (report.overall.duplicates !== undefined) out.push('\n', { strong: 'Duplicates' }, `: ${duplicatesLine(report.overall.duplicates)}`);
   const top = report.classes.slice(0, TOP_CLASSES);
   out.push(`\n\n`, { strong: report.classes.length > top.length ? `Top ${top.length} of ${report.classes.length} classes` : 'By class' });
   for (const c of top) out.push('\n• ', { code: c.class }, `${c.has_runbook ? '' : ' (no runbook)'}: ${figuresLine(c)}`);

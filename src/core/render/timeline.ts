@@ -213,6 +213,17 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
       const text: Text = [`Alert from ${str(d, 'source') ?? 'a source'}${shown ? ` (${shown})` : ''}`];
       return url ? [...text, ': ', { link: url, title: 'source' }] : text;
     }
+    case 'class.changed': {
+      const from = asString(d.from);
+      const to = asString(d.to);
+      return [from ? `Class changed from ${from} to ${to ?? '?'}` : `Class set to ${to ?? '?'}`];
+    }
+    case 'incident.duplicate_of':
+      return [`Closed as a duplicate of INC-${num(d, 'of') ?? '?'}`];
+    case 'incident.duplicated':
+      return [`INC-${num(d, 'duplicate') ?? '?'} closed as a duplicate of this incident`];
+    case 'incident.linked':
+      return [`Linked as related to INC-${asNumber(d.with) ?? '?'}`];
     case 'alert.repeated':
       return ['Alert notified again (further repeats are counted, not listed)'];
     case 'alert.resolved':

@@ -5,6 +5,7 @@ import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
 import { plainText, type Text } from '../text/text';
 import { acknowledgeAction } from './notices';
+import { relationsLine } from './relation-text';
 
 export type { ActionView };
 
@@ -106,6 +107,9 @@ export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
   let closingNote: Text | null = null;
   if (i.resolvedAt) closingNote = ['Resolved ', { time: i.resolvedAt }, i.resolution ? `: ${i.resolution}` : ''];
   if (i.cancelledAt) closingNote = ['Cancelled ', { time: i.cancelledAt }, ' (declared by mistake; left out of MTTR)'];
+  const duplicateOf = s.relations?.duplicateOf ?? null;
+  if (i.cancelledAt && duplicateOf !== null) closingNote = ['Closed ', { time: i.cancelledAt }, ` as a duplicate of INC-${duplicateOf} (left out of MTTR)`];
+  const related = relationsLine(s);
   const status = statusWord(i.status);
   const clock = diagnosisClock(s, runbook);
   const ladder = escalationLadder(s, runbook);
@@ -117,6 +121,8 @@ export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
       { label: 'Status', value: [status] },
       { label: 'Commander', value: i.commander ? [{ user: i.commander }] : ['nobody yet'] },
       { label: 'Runbook', value: [`${runbook.title} (${runbook.id})`] },
+      { label: 'Class', value: [i.class] },
+      ...(related ? [{ label: 'Related incidents', value: related }] : []),
       { label: 'Declared', value: [{ time: i.declaredAt, relative: true }, ' by ', { user: i.declaredBy }] },
       { label: 'Acknowledged', value: i.acknowledgedAt ? [{ time: i.acknowledgedAt }] : ['not yet'] },
       ...(clock ? [{ label: 'Diagnosis', value: clock }] : []),

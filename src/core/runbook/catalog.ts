@@ -1,5 +1,11 @@
 import type { Runbook } from './schema';
 
+/**
+ * The runbook for anything the specific ones do not cover (`/incident declare`). Its class is a
+ * placeholder, not coverage: reports count it as a class without a runbook.
+ */
+export const GENERAL_RUNBOOK_ID = 'general';
+
 /** Runbooks by id and alias, with "did you mean" suggestions for typos such as pdf-4O4. */
 export class RunbookCatalog {
   private readonly byName = new Map<string, Runbook>();
@@ -42,6 +48,19 @@ export class RunbookCatalog {
         edge_cases: [],
       }
     );
+  }
+
+  /**
+   * The classes a runbook of their own covers, for the report's coverage: the general runbook's
+   * takes anything, so it covers nothing.
+   */
+  coveredClasses(): string[] {
+    return [...new Set(this.all.filter((r) => r.id !== GENERAL_RUNBOOK_ID).map((r) => r.class))];
+  }
+
+  /** Whether `/incident declare` has a runbook to declare with. */
+  hasGeneral(): boolean {
+    return this.all.some((r) => r.id === GENERAL_RUNBOOK_ID);
   }
 
   ids(): string[] {

@@ -26,6 +26,11 @@ export const COMMAND_WORDS = {
   action: 'action',
   actions: 'action',
   edge: 'edge',
+  declare: 'declare',
+  class: 'class',
+  duplicate: 'duplicate',
+  dup: 'duplicate',
+  link: 'link',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

@@ -1,6 +1,7 @@
 import { requireSnapshot } from '../../core/incident/require-snapshot';
 import { diagnosisNoticeActions } from '../../core/incident/diagnosis';
 import { alertResolvedNotice, diagnosisNotice } from '../../core/render/notices';
+import { duplicateNotice } from '../../core/render/relation-text';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
 
@@ -9,6 +10,13 @@ export const chatNotice =
   ({ deps, platformOf }: HandlerDeps): Handler<'chat.notice'> =>
   async (p) => {
     const snap = await requireSnapshot(deps.store, p.incidentId);
+    if (p.notice === 'duplicate_of' || p.notice === 'duplicated_by') {
+      if (!p.other) return;
+      const other = await requireSnapshot(deps.store, p.other);
+      const text = duplicateNotice(snap, other, p.notice);
+      if (text) await platformOf(p.platform).post(p.incidentId, text, { key: `${p.notice}:${other.incident.number}` });
+      return;
+    }
     if (p.notice === 'alert_resolved') {
       const text = alertResolvedNotice(snap, p.at ? new Date(p.at) : snap.incident.declaredAt);
       if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice });
