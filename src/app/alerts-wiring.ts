@@ -10,7 +10,7 @@ import type { Route } from '../http/server';
 import { AlertStore } from '../store/alerts';
 import type { Logger } from '../util/logger';
 import type { Config } from './config';
-import { label } from '../core/model';
+import { alertDeclaredText } from '../core/render/notices';
 import type { Text } from '../core/text/text';
 
 /**
@@ -53,9 +53,9 @@ export function alertsWiring(config: Config, deps: CoreDeps, pool: Pool, platfor
     async slackDeclare(click) {
       const replyTo = click.responseUrl ? { responseUrl: click.responseUrl } : undefined;
       const { incident, created } = await intake.declareAs(click.source, click.fingerprint, click.runbook, click.userId, 'slack', replyTo);
-      return created
-        ? [`${label(incident)} declared with runbook `, { code: incident.runbookId }, '. Opening its channel; I will link it here.']
-        : [`This alert is ${label(incident)} already`, ...(incident.channelId ? [': ', { channel: incident.channelId }] : []), '.'];
+      // An incident declared from Teams or the console has no Slack channel to name.
+      const channel = incident.platform === 'slack' && incident.channelId ? incident.channelId : null;
+      return alertDeclaredText(incident, created, 'Opening its channel; I will link it here.', channel ? [{ channel }] : null);
     },
   };
 }
