@@ -12,6 +12,8 @@ import type { Logger } from '../util/logger';
 import type { Config } from './config';
 import { alertDeclaredText } from '../core/render/notices';
 import type { Text } from '../core/text/text';
+import type { DeclareAlert } from '../core/text/alert-offer';
+import type { TeamsPlatform } from '../adapters/teams/platform';
 
 /**
  * The platform alerts declare on: Slack (a new channel, as /incident opens), else Teams (a thread in
@@ -29,25 +31,46 @@ export interface AlertsWiring {
   routes: Route[];
   /** The Slack "Declare as <runbook>" button of an unrouted alert's offer. */
   slackDeclare: (click: AlertDeclareClick) => Promise<Text>;
+  /** The same button on Teams or the console: declared on `platform`, led by whoever clicked. */
+  declareOn: (platform: string) => DeclareAlert;
 }
 
-/** The alert routes and the Slack offer's button; says at start which routes accept alerts. */
-export function alertsWiring(config: Config, deps: CoreDeps, pool: Pool, platforms: ReadonlyMap<string, ChatPlatform>, logger: Logger): AlertsWiring {
+/**
+ * Where an unrouted alert is offered in chat, once: ALERTS_UNROUTED_CHANNEL on Slack; else, on
+ * Teams with TEAMS_INCIDENT_CHANNEL_ID, a post of its own there; else in no chat. The console,
+ * when served, lists it either way (adapters/console/pages/list.ts).
+ */
+function chatOffer(config: Config, teams: TeamsPlatform | null): { offer: UnroutedOffer; where: string } | null {
+  const channel = config.alerts.unroutedSlackChannel;
+  if (channel && config.slack) {
+    const client = createSlackClient(config.slack);
+    return { where: `Slack channel ${channel}`, offer: (key, text, alert, runbooks) => postAlertOffer(client, channel, key, text, alert, runbooks) };
+  }
+  if (teams?.config.incidentChannelId)
+    return { where: 'the Teams incident channel', offer: (_key, text, alert, runbooks) => teams.offerAlert(text, alert, runbooks) };
+  return null;
+}
+
+/** The alert routes and the offer's buttons; says at start which routes accept alerts and where unrouted ones go. */
+export function alertsWiring(
+  config: Config,
+  deps: CoreDeps,
+  pool: Pool,
+  platforms: ReadonlyMap<string, ChatPlatform>,
+  teams: TeamsPlatform | null,
+  logger: Logger,
+): AlertsWiring {
   const { token, secret, unroutedSlackChannel } = config.alerts;
   const platform = alertPlatform(config, platforms);
-  let offer: UnroutedOffer | null = null;
-  if (unroutedSlackChannel && config.slack) {
-    const client = createSlackClient(config.slack);
-    offer = (key, text, alert, runbooks) => postAlertOffer(client, unroutedSlackChannel, key, text, alert, runbooks);
-  }
-  const intake = new AlertIntake(deps, new AlertStore(pool), platform, offer, logger);
+  const chat = chatOffer(config, teams);
+  const intake = new AlertIntake(deps, new AlertStore(pool), platform, chat?.offer ?? null, logger);
+  const unrouted = [chat && `offered in ${chat.where}`, config.console && 'listed on the console'].filter(Boolean).join(' and ') || 'only logged and stored';
   const state = (path: string, variable: string, set: boolean) => `${path} ${set ? 'accepts alerts' : `is not configured (404): set ${variable}`}`;
   logger.info(
-    { alertPlatform: platform, unroutedChannel: unroutedSlackChannel },
-    `alerts: ${state(ALERTMANAGER_PATH, 'ALERTS_TOKEN', !!token)}; ${state(GENERIC_ALERT_PATH, 'ALERTS_SECRET', !!secret)}${token || secret ? `; they declare on ${platform ?? 'no platform (logged and stored only)'}` : ''}`,
+    { alertPlatform: platform, unroutedOffer: chat?.where ?? null },
+    `alerts: ${state(ALERTMANAGER_PATH, 'ALERTS_TOKEN', !!token)}; ${state(GENERIC_ALERT_PATH, 'ALERTS_SECRET', !!secret)}${token || secret ? `; they declare on ${platform ?? 'no platform'}; unrouted ones are ${unrouted}` : ''}`,
   );
-  if (unroutedSlackChannel && !config.slack)
-    logger.warn('ALERTS_UNROUTED_CHANNEL is set but Slack is not configured: unrouted alerts are only logged and stored');
+  if (unroutedSlackChannel && !config.slack) logger.warn(`ALERTS_UNROUTED_CHANNEL is set but Slack is not configured: unrouted alerts are ${unrouted}`);
   return {
     routes: alertRoutes({ token, secret }, intake, logger),
     async slackDeclare(click) {
@@ -57,5 +80,6 @@ export function alertsWiring(config: Config, deps: CoreDeps, pool: Pool, platfor
       const channel = incident.platform === 'slack' && incident.channelId ? incident.channelId : null;
       return alertDeclaredText(incident, created, 'Opening its channel; I will link it here.', channel ? [{ channel }] : null);
     },
+    declareOn: (on) => (choice, actor, replyTo) => intake.declareAs(choice.source, choice.fingerprint, choice.runbook, actor, on, replyTo),
   };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Incident } from '../model';
+import type { ReplyTo } from '../ports';
 
 /**
  * What an unrouted alert's "Declare as <runbook>" button carries, on every surface (a Slack
@@ -12,6 +14,12 @@ export interface AlertOfferChoice {
   fingerprint: string;
   runbook: string;
 }
+
+/**
+ * Declares the chosen alert on the surface it was clicked on, led by `actor` (as that surface names
+ * people); `created` false: the alert's incident was open already (a second click, another person's).
+ */
+export type DeclareAlert = (choice: AlertOfferChoice, actor: string, replyTo?: ReplyTo) => Promise<{ incident: Incident; created: boolean }>;
 
 export function encodeAlertChoice(c: AlertOfferChoice): string {
   return JSON.stringify({ s: c.source, f: c.fingerprint, r: c.runbook });
