@@ -75,8 +75,9 @@ export class AlertIntake {
 
   /**
    * Someone chose the runbook of an unrouted alert (its offer's button): declared by them, on
-   * `platform`, with the alert's facts. The fingerprint's request key makes a second click, or a
-   * second person's, find the same incident; an alert whose incident is open already answers with it.
+   * `platform` (in `workspace`, where the click came from, so the incident's own buttons work there),
+   * with the alert's facts. The fingerprint's request key makes a second click, or a second person's,
+   * find the same incident; an alert whose incident is open already answers with it.
    */
   async declareAs(
     source: IncomingAlert['source'],
@@ -85,6 +86,7 @@ export class AlertIntake {
     actor: string,
     platform: string,
     replyTo?: Record<string, unknown>,
+    workspace: string | null = null,
   ): Promise<{ incident: Snapshot['incident']; created: boolean }> {
     const row = await this.alerts.get(source, fingerprint);
     if (!row) throw new UserError({ code: 'stale_button' });
@@ -99,7 +101,7 @@ export class AlertIntake {
       summary: f.title,
       actor: { id: actor },
       platform,
-      workspace: null,
+      workspace,
       replyTo,
       requestKey: `alert:${source}:${fingerprint}:${generation}`,
       alert: { source, fingerprint, labels: f.labels, url: f.url, startsAt: f.startsAt, severity: severityLabel(f.labels.severity) },

@@ -80,6 +80,6 @@ export function alertsWiring(
       const channel = incident.platform === 'slack' && incident.channelId ? incident.channelId : null;
       return alertDeclaredText(incident, created, 'Opening its channel; I will link it here.', channel ? [{ channel }] : null);
     },
-    declareOn: (on) => (choice, actor, replyTo) => intake.declareAs(choice.source, choice.fingerprint, choice.runbook, actor, on, replyTo),
+    declareOn: (on) => (choice, actor, where) => intake.declareAs(choice.source, choice.fingerprint, choice.runbook, actor, on, where.replyTo, where.workspace),
   };
 }

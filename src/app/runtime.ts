@@ -201,7 +201,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const names = (id: string) => people.find((p) => p.id === id)?.name ?? null;
     const reads = consoleReads(new PgConsoleReads(pool), deps, webConsole.messages, config.runbooksDir, names);
     const secret = config.console.secret ? Buffer.from(config.console.secret, 'utf8') : await storedConsoleSecret(pool);
-    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, opts.console);
+    const declareAlert = alerts?.declareOn(webConsole.name) ?? null;
+    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, declareAlert, opts.console);
     routes.push(...consoleApp.routes());
   }
   if ((role === 'all' || role === 'web') && teams) {

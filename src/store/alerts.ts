@@ -21,6 +21,18 @@ export interface AlertFactsRow {
   status: 'firing' | 'resolved';
 }
 
+/** An alert waiting for a person to choose its runbook, as the console lists it. */
+export interface UndeclaredAlert {
+  source: 'alertmanager' | 'generic';
+  fingerprint: string;
+  title: string;
+  labels: Record<string, string>;
+  url: string | null;
+  startsAt: Date | null;
+  /** Its latest notification. */
+  receivedAt: Date;
+}
+
 /** One row per (source, fingerprint): which incident it opened, how often it repeated, whether it was offered. */
 export class AlertStore {
   constructor(private readonly pool: Pool) {}
@@ -81,6 +93,25 @@ export class AlertStore {
 
   async setStatus(source: string, fingerprint: string, status: 'firing' | 'resolved'): Promise<void> {
     await this.pool.query(`UPDATE alerts SET status = $3 WHERE source = $1 AND fingerprint = $2`, [source, fingerprint, status]);
+  }
+
+  /** Firing alerts no runbook routed and nobody declared yet, latest first: `limit` at most. */
+  async undeclared(limit: number): Promise<UndeclaredAlert[]> {
+    const { rows } = await this.pool.query(
+      `SELECT source, fingerprint, title, labels, url, starts_at, received_at FROM alerts
+        WHERE incident_id IS NULL AND status = 'firing'
+        ORDER BY received_at DESC, source, fingerprint LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      source: r.source,
+      fingerprint: r.fingerprint,
+      title: r.title,
+      labels: r.labels,
+      url: r.url,
+      startsAt: r.starts_at,
+      receivedAt: r.received_at,
+    }));
   }
 
   /** Claims the one chat offer of an unrouted alert: true for the single caller that gets it. */

@@ -99,11 +99,17 @@ describe('an unrouted alert offered on Teams', () => {
     expect(first.body.value).toContain(number);
 
     // Its thread opens in the incident channel, and the offer's thread is told where.
-    await until(
+    const thread: string = await until(
       async () => (await h.schema.pool.query(`SELECT channel_id FROM incidents WHERE id = $1`, [incident.id])).rows[0].channel_id,
       'the incident thread',
       10_000,
     );
+    expect(incident.workspace).toBe(TENANT_ID);
+    // It is the tenant's like any incident declared in Teams: the buttons of its own cards work in its thread.
+    const header = await h.connector.waitFor(() => h.connector.messages(thread).find((m) => cardOf(m)), 10_000, 'the header card');
+    const ack = cardActions(cardOf(header)).find((a) => a.payload?.a === 'ack')!;
+    expect((await h.click(alice, thread, header.id, ack)).body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect((await h.schema.pool.query(`SELECT acknowledged_at FROM incidents WHERE id = $1`, [incident.id])).rows[0].acknowledged_at).not.toBeNull();
     await h.connector.waitFor(
       () => h.connector.messages(offer.threadId!).find((m) => String(m.activity.text ?? '').includes(`${number} declared. Work it in`)),
       10_000,

@@ -149,7 +149,7 @@ export class TeamsBot {
     if (!this.declareAlert) return problemText({ code: 'stale_button' });
     const replyTo = teamsReplyTo({ conversationId: origin.conversationId, channel: origin.channel, tenantId: origin.tenantId });
     try {
-      const { incident, created } = await this.declareAlert(choice, origin.userId, replyTo);
+      const { incident, created } = await this.declareAlert(choice, origin.userId, { workspace: origin.tenantId, replyTo });
       return alertDeclaredAnswer(incident, created);
     } catch (err) {
       return this.errorText(err, { platform: 'teams', actor: origin.userId, action: 'alert.declare', fingerprint: choice.fingerprint });

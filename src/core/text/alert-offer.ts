@@ -17,9 +17,14 @@ export interface AlertOfferChoice {
 
 /**
  * Declares the chosen alert on the surface it was clicked on, led by `actor` (as that surface names
- * people); `created` false: the alert's incident was open already (a second click, another person's).
+ * people), in the `workspace` its requests carry (so the incident's own buttons work there);
+ * `created` false: the alert's incident was open already (a second click, another person's).
  */
-export type DeclareAlert = (choice: AlertOfferChoice, actor: string, replyTo?: ReplyTo) => Promise<{ incident: Incident; created: boolean }>;
+export type DeclareAlert = (
+  choice: AlertOfferChoice,
+  actor: string,
+  where: { workspace: string | null; replyTo?: ReplyTo },
+) => Promise<{ incident: Incident; created: boolean }>;
 
 export function encodeAlertChoice(c: AlertOfferChoice): string {
   return JSON.stringify({ s: c.source, f: c.fingerprint, r: c.runbook });
