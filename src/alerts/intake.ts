@@ -20,7 +20,7 @@ export type AlertOutcome = 'declared' | 'repeated' | 'resolved' | 'resolved_noth
 export type UnroutedOffer = (key: string, text: Text, alert: Pick<IncomingAlert, 'source' | 'fingerprint'>, runbooks: string[]) => Promise<void>;
 
 /**
- * What an alert does. Firing and routed: declares on `platform` (one open incident per source and
+ * What an alert does. Firing and routed: declares on the target platform (one open incident per source and
  * fingerprint: the declare's request key carries the fingerprint's generation, so retries and a
  * second bot find the same incident); firing again: counted; resolved: said once in the room, never
  * resolved by itself; routed nowhere: stored, logged, and offered once where `offer` posts.
@@ -29,8 +29,11 @@ export class AlertIntake {
   constructor(
     private readonly deps: CoreDeps,
     private readonly alerts: AlertStore,
-    /** The chat platform alerts declare on (Slack, else Teams, else the console); null: none can. */
-    private readonly platform: string | null,
+    /**
+     * The chat platform alerts declare on (Slack, else Teams, else the console) and the workspace its
+     * incidents carry there (the console's; null where it is only known from a request); null: none can.
+     */
+    private readonly target: { platform: string; workspace: string | null } | null,
     private readonly offer: UnroutedOffer | null,
     private readonly logger: Logger,
   ) {}
@@ -54,7 +57,7 @@ export class AlertIntake {
       return { outcome: 'repeated', incident: open };
     }
     const routing = routeAlert(this.deps.catalog.all, a.labels);
-    if (!routing || !this.platform) {
+    if (!routing || !this.target) {
       await this.unrouted(a, log, routing ? 'no chat platform to declare on' : 'no runbook routes it');
       return { outcome: 'unrouted' };
     }
@@ -63,8 +66,8 @@ export class AlertIntake {
       runbook: routing.runbook.id,
       summary: a.title,
       actor: { id: `${ALERT_ACTOR_PREFIX}${a.source}` },
-      platform: this.platform,
-      workspace: null,
+      platform: this.target.platform,
+      workspace: this.target.workspace,
       requestKey: `alert:${a.source}:${a.fingerprint}:${generation}`,
       alert: { source: a.source, fingerprint: a.fingerprint, labels: a.labels, url: a.url, startsAt: a.startsAt, severity: routing.severity },
     });

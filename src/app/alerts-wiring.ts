@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { CONSOLE_PLATFORM } from '../adapters/console/platform';
+import { CONSOLE_PLATFORM, CONSOLE_WORKSPACE } from '../adapters/console/platform';
 import { createSlackClient } from '../adapters/slack/client';
 import { postAlertOffer, type AlertDeclareClick } from '../adapters/slack/alert-offer';
 import { AlertIntake, type UnroutedOffer } from '../alerts/intake';
@@ -62,8 +62,10 @@ export function alertsWiring(
 ): AlertsWiring {
   const { token, secret, unroutedSlackChannel } = config.alerts;
   const platform = alertPlatform(config, platforms);
+  // The console's incidents all carry its one workspace; Slack's team and Teams' tenant come with requests, which an alert has none of.
+  const target = platform ? { platform, workspace: platform === CONSOLE_PLATFORM ? CONSOLE_WORKSPACE : null } : null;
   const chat = chatOffer(config, teams);
-  const intake = new AlertIntake(deps, new AlertStore(pool), platform, chat?.offer ?? null, logger);
+  const intake = new AlertIntake(deps, new AlertStore(pool), target, chat?.offer ?? null, logger);
   const unrouted = [chat && `offered in ${chat.where}`, config.console && 'listed on the console'].filter(Boolean).join(' and ') || 'only logged and stored';
   const state = (path: string, variable: string, set: boolean) => `${path} ${set ? 'accepts alerts' : `is not configured (404): set ${variable}`}`;
   logger.info(

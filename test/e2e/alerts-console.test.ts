@@ -34,6 +34,9 @@ describe('alerts in, console only', () => {
     // No summary annotation: the title is the alertname.
     expect(incident).toEqual(expect.objectContaining({ platform: 'web', playbook_id: 'storage-permissions', title: 'StorageAccessDenied' }));
     await until(async () => (await q()).rows[0].channel_id, 'the console room', 10_000);
+    // It is the console's like any incident declared there: its page opens.
+    expect(incident.workspace).toBe('console');
+    expect((await c.client().get(`/console/incidents/${incident.number}`)).status).toBe(200);
     expect((await send('resolved')).status).toBe(200);
     expect((await send('resolved')).status).toBe(200);
     const said = await until(
