@@ -121,7 +121,8 @@ export class AlertIntake {
     const runbooks = this.deps.catalog.all.map((r) => r.id);
     const text = unroutedAlertText({ source: a.source, title: a.title, labels: a.labels, url: a.url, runbooks });
     try {
-      await this.offer(`alert:${a.source}:${a.fingerprint}`, text, a, runbooks);
+      // The generation tells a fresh offer (its incident ended) from the one posted before it.
+      await this.offer(`alert:${a.source}:${a.fingerprint}:${row.generation}`, text, a, runbooks);
     } catch (err) {
       // Alertmanager sends it again: the next notification offers it then.
       await this.alerts.releaseOffer(a.source, a.fingerprint).catch(() => undefined);

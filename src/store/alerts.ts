@@ -21,6 +21,9 @@ export interface AlertFactsRow {
   status: 'firing' | 'resolved';
 }
 
+// Whether the row's incident is still open; every expression of an UPDATE reads the row as it was.
+const OPEN_INCIDENT = `EXISTS (SELECT 1 FROM incidents i WHERE i.id = alerts.incident_id AND i.status NOT IN ('resolved', 'cancelled'))`;
+
 /** An alert waiting for a person to choose its runbook, as the console lists it. */
 export interface UndeclaredAlert {
   source: 'alertmanager' | 'generic';
@@ -73,14 +76,19 @@ export class AlertStore {
     );
   }
 
-  /** Keeps an alert no runbook routes (or updates what it said); returns its row. */
+  /**
+   * Keeps an alert no runbook routes (or updates what it said); returns its row. One whose incident
+   * ended is unrouted again: it leaves that incident and is offered anew, as a routed one declares anew.
+   */
   async unrouted(source: string, fingerprint: string, facts: AlertFactsRow): Promise<AlertRow> {
     await this.pool.query(
       `INSERT INTO alerts (source, fingerprint, title, labels, url, starts_at, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (source, fingerprint) DO UPDATE
          SET title = EXCLUDED.title, labels = EXCLUDED.labels, url = EXCLUDED.url, starts_at = EXCLUDED.starts_at,
-             status = EXCLUDED.status, repeats = alerts.repeats + 1, received_at = now()`,
+             status = EXCLUDED.status, repeats = alerts.repeats + 1, received_at = now(),
+             incident_id = CASE WHEN ${OPEN_INCIDENT} THEN alerts.incident_id END,
+             unrouted_posted_at = CASE WHEN alerts.incident_id IS NULL OR ${OPEN_INCIDENT} THEN alerts.unrouted_posted_at END`,
       [source, fingerprint, facts.title, JSON.stringify(facts.labels), facts.url, facts.startsAt, facts.status],
     );
     return (await this.get(source, fingerprint))!;

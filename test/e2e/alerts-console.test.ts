@@ -145,5 +145,12 @@ describe('unrouted alerts on the console', () => {
     expect(await incidents()).toHaveLength(1);
     expect((await browser.get('/console')).body).not.toContain('Unrouted alerts');
     expect(await send()).toBe('repeated');
+
+    // Once its incident ended, the alert firing again waits for a person again.
+    const resolved = await browser.post('/console/command', { csrf: pdf.csrf!, text: 'resolve freed some space', room: `console:${incident.id}` });
+    expect(resolved.status).toBe(303);
+    expect((await incidents())[0].status).toBe('resolved');
+    expect(await send()).toBe('unrouted');
+    expect(declareForms((await browser.get('/console')).body).size).toBe(4);
   });
 });

@@ -41,7 +41,11 @@ describe('an unrouted alert offered on Teams', () => {
     }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
 
   const cardOf = (m: RecordedMessage) => m.activity.attachments?.[0]?.content;
-  const offers = (title: string) => h.connector.messages(INCIDENTS_CHANNEL.id).filter((m) => cardOf(m) && cardText(cardOf(m)).includes(title));
+  // The offer cards about `title`: the incident's own cards name it too.
+  const offers = (title: string) =>
+    h.connector
+      .messages(INCIDENTS_CHANNEL.id)
+      .filter((m) => cardOf(m) && cardText(cardOf(m)).includes(title) && cardActions(cardOf(m)).some((a) => a.verb === 'alert.declare'));
   const incidents = async (title: string) => (await h.schema.pool.query(`SELECT * FROM incidents WHERE title = $1`, [title])).rows;
 
   test('is posted once, as a thread of its own, with a "Declare as" button per runbook', async () => {
@@ -128,5 +132,38 @@ describe('an unrouted alert offered on Teams', () => {
     );
     expect(await incidents(title)).toHaveLength(1);
     expect((await send('t-click', title)).body.results[0]).toEqual(expect.objectContaining({ outcome: 'repeated', incident: incident.id }));
+  });
+
+  test('once its incident is resolved, the alert firing again is offered again', async () => {
+    const title = 'Queue stuck (t-again)';
+    expect((await send('t-again', title)).body.results[0].outcome).toBe('unrouted');
+    const offer = await h.connector.waitFor(() => offers(title)[0], 10_000, 'the offer');
+    const queue = cardActions(cardOf(offer)).find((a) => a.title === 'Declare as queue-failure')!;
+    const click = await postActivity(
+      h.url,
+      invokeAction({
+        serviceUrl: h.connector.serviceUrl,
+        from: alice,
+        conversationId: offer.threadId!,
+        replyToId: offer.id,
+        verb: queue.verb,
+        data: queue.data,
+      }),
+    );
+    expect(click.body.value).toMatch(/declared with runbook queue-failure/);
+    const [incident] = await incidents(title);
+    const thread: string = await until(
+      async () => (await h.schema.pool.query(`SELECT channel_id FROM incidents WHERE id = $1`, [incident.id])).rows[0].channel_id,
+      'the incident thread',
+      10_000,
+    );
+    expect((await h.say('resolve drained the queue', alice, { conversationId: thread, channel: INCIDENTS_CHANNEL })).status).toBe(200);
+    await until(async () => (await incidents(title))[0].status === 'resolved', 'the incident resolved', 10_000);
+
+    expect((await send('t-again', title)).body.results[0].outcome).toBe('unrouted');
+    await h.connector.waitFor(() => offers(title).length === 2, 10_000, 'the second offer');
+    expect((await send('t-again', title)).body.results[0].outcome).toBe('unrouted');
+    await sleep(500);
+    expect(offers(title)).toHaveLength(2);
   });
 });
