@@ -77,7 +77,7 @@ export function alertsWiring(
     routes: alertRoutes({ token, secret }, intake, logger),
     async slackDeclare(click) {
       const replyTo = click.responseUrl ? { responseUrl: click.responseUrl } : undefined;
-      const { incident, created } = await intake.declareAs(click.source, click.fingerprint, click.runbook, click.userId, 'slack', replyTo);
+      const { incident, created } = await intake.declareAs(click.source, click.fingerprint, click.runbook, click.userId, 'slack', replyTo, click.workspace);
       // An incident declared from Teams or the console has no Slack channel to name.
       const channel = incident.platform === 'slack' && incident.channelId ? incident.channelId : null;
       return alertDeclaredText(incident, created, 'Opening its channel; I will link it here.', channel ? [{ channel }] : null);

@@ -13,7 +13,15 @@ const OFFER_EVENT = 'braiflow_unrouted_alert';
 // Slack allows 25 elements in an actions block.
 const MAX_BUTTONS = 25;
 
-export type AlertDeclareClick = { source: 'alertmanager' | 'generic'; fingerprint: string; runbook: string; userId: string; responseUrl: string | null };
+export type AlertDeclareClick = {
+  source: 'alertmanager' | 'generic';
+  fingerprint: string;
+  runbook: string;
+  userId: string;
+  /** The clicker's Slack team: the incident's own buttons are refused from any other. */
+  workspace: string | null;
+  responseUrl: string | null;
+};
 
 /**
  * Posts an unrouted alert's offer with one button per runbook, unless a message with its key is
@@ -61,7 +69,7 @@ export function registerAlertOffers(app: App, declare: (click: AlertDeclareClick
     const record = async (): Promise<Text | null> => {
       const choice = decodeAlertChoice(action.value);
       if (!choice) throw new UserError({ code: 'stale_button' });
-      return declare({ ...choice, userId: body.user.id, responseUrl: body.response_url ?? null });
+      return declare({ ...choice, userId: body.user.id, workspace: body.team?.id ?? null, responseUrl: body.response_url ?? null });
     };
     const ackThenSay = async (text?: Text) => {
       await ack();
