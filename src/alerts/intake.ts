@@ -20,7 +20,7 @@ export type AlertOutcome = 'declared' | 'repeated' | 'resolved' | 'resolved_noth
 export type UnroutedOffer = (key: string, text: Text, alert: Pick<IncomingAlert, 'source' | 'fingerprint'>, runbooks: string[]) => Promise<void>;
 
 /**
- * What an alert does. Firing and routed: declares on `platform` (one open incident per source and
+ * What an alert does. Firing and routed: declares on the target platform (one open incident per source and
  * fingerprint: the declare's request key carries the fingerprint's generation, so retries and a
  * second bot find the same incident); firing again: counted; resolved: said once in the room, never
  * resolved by itself; routed nowhere: stored, logged, and offered once where `offer` posts.
@@ -29,8 +29,11 @@ export class AlertIntake {
   constructor(
     private readonly deps: CoreDeps,
     private readonly alerts: AlertStore,
-    /** The chat platform alerts declare on (Slack, else Teams, else the console); null: none can. */
-    private readonly platform: string | null,
+    /**
+     * The chat platform alerts declare on (Slack, else Teams, else the console) and the workspace its
+     * incidents carry there (the console's; null where it is only known from a request); null: none can.
+     */
+    private readonly target: { platform: string; workspace: string | null } | null,
     private readonly offer: UnroutedOffer | null,
     private readonly logger: Logger,
   ) {}
@@ -54,7 +57,7 @@ export class AlertIntake {
       return { outcome: 'repeated', incident: open };
     }
     const routing = routeAlert(this.deps.catalog.all, a.labels);
-    if (!routing || !this.platform) {
+    if (!routing || !this.target) {
       await this.unrouted(a, log, routing ? 'no chat platform to declare on' : 'no runbook routes it');
       return { outcome: 'unrouted' };
     }
@@ -63,8 +66,8 @@ export class AlertIntake {
       runbook: routing.runbook.id,
       summary: a.title,
       actor: { id: `${ALERT_ACTOR_PREFIX}${a.source}` },
-      platform: this.platform,
-      workspace: null,
+      platform: this.target.platform,
+      workspace: this.target.workspace,
       requestKey: `alert:${a.source}:${a.fingerprint}:${generation}`,
       alert: { source: a.source, fingerprint: a.fingerprint, labels: a.labels, url: a.url, startsAt: a.startsAt, severity: routing.severity },
     });
@@ -75,8 +78,9 @@ export class AlertIntake {
 
   /**
    * Someone chose the runbook of an unrouted alert (its offer's button): declared by them, on
-   * `platform`, with the alert's facts. The fingerprint's request key makes a second click, or a
-   * second person's, find the same incident; an alert whose incident is open already answers with it.
+   * `platform` (in `workspace`, where the click came from, so the incident's own buttons work there),
+   * with the alert's facts. The fingerprint's request key makes a second click, or a second person's,
+   * find the same incident; an alert whose incident is open already answers with it.
    */
   async declareAs(
     source: IncomingAlert['source'],
@@ -85,6 +89,7 @@ export class AlertIntake {
     actor: string,
     platform: string,
     replyTo?: Record<string, unknown>,
+    workspace: string | null = null,
   ): Promise<{ incident: Snapshot['incident']; created: boolean }> {
     const row = await this.alerts.get(source, fingerprint);
     if (!row) throw new UserError({ code: 'stale_button' });
@@ -99,7 +104,7 @@ export class AlertIntake {
       summary: f.title,
       actor: { id: actor },
       platform,
-      workspace: null,
+      workspace,
       replyTo,
       requestKey: `alert:${source}:${fingerprint}:${generation}`,
       alert: { source, fingerprint, labels: f.labels, url: f.url, startsAt: f.startsAt, severity: severityLabel(f.labels.severity) },
@@ -116,7 +121,8 @@ export class AlertIntake {
     const runbooks = this.deps.catalog.all.map((r) => r.id);
     const text = unroutedAlertText({ source: a.source, title: a.title, labels: a.labels, url: a.url, runbooks });
     try {
-      await this.offer(`alert:${a.source}:${a.fingerprint}`, text, a, runbooks);
+      // The generation tells a fresh offer (its incident ended) from the one posted before it.
+      await this.offer(`alert:${a.source}:${a.fingerprint}:${row.generation}`, text, a, runbooks);
     } catch (err) {
       // Alertmanager sends it again: the next notification offers it then.
       await this.alerts.releaseOffer(a.source, a.fingerprint).catch(() => undefined);

@@ -187,7 +187,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
     localClients(config.metricsAllowFrom),
   );
-  const alerts = role === 'all' || role === 'web' ? alertsWiring(config, deps, pool, platforms, logger) : null;
+  const alerts = role === 'all' || role === 'web' ? alertsWiring(config, deps, pool, platforms, teams, logger) : null;
   if (alerts) routes.push(...alerts.routes);
   let slack: SlackApp | null = null;
   // One dispatcher for every surface: its limit on work in flight is the process's, not a platform's.
@@ -202,13 +202,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const names = (id: string) => people.find((p) => p.id === id)?.name ?? null;
     const reads = consoleReads(new PgConsoleReads(pool), deps, webConsole.messages, config.runbooksDir, names);
     const secret = config.console.secret ? Buffer.from(config.console.secret, 'utf8') : await storedConsoleSecret(pool);
-    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, opts.console);
+    const declareAlert = alerts?.declareOn(webConsole.name) ?? null;
+    consoleApp = new ConsoleApp(config.console, webConsole, dispatcher, consolePages, reads, logger, secret, declareAlert, opts.console);
     routes.push(...consoleApp.routes());
   }
   if ((role === 'all' || role === 'web') && teams) {
     const { TeamsBot }: typeof import('../adapters/teams/bot') = require('../adapters/teams/bot');
     const { TEAMS_MESSAGES_PATH, teamsEndpoint }: typeof import('../adapters/teams/endpoint') = require('../adapters/teams/endpoint');
-    routes.push({ method: 'POST', path: TEAMS_MESSAGES_PATH, handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger), logger) });
+    routes.push({
+      method: 'POST',
+      path: TEAMS_MESSAGES_PATH,
+      handler: teamsEndpoint(teams, new TeamsBot(dispatcher, teams, logger, alerts?.declareOn('teams')), logger),
+    });
   }
   const server = new HttpServer(routes, metrics, traffic);
   try {

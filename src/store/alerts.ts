@@ -21,6 +21,21 @@ export interface AlertFactsRow {
   status: 'firing' | 'resolved';
 }
 
+// Whether the row's incident is still open; every expression of an UPDATE reads the row as it was.
+const OPEN_INCIDENT = `EXISTS (SELECT 1 FROM incidents i WHERE i.id = alerts.incident_id AND i.status NOT IN ('resolved', 'cancelled'))`;
+
+/** An alert waiting for a person to choose its runbook, as the console lists it. */
+export interface UndeclaredAlert {
+  source: 'alertmanager' | 'generic';
+  fingerprint: string;
+  title: string;
+  labels: Record<string, string>;
+  url: string | null;
+  startsAt: Date | null;
+  /** Its latest notification. */
+  receivedAt: Date;
+}
+
 /** One row per (source, fingerprint): which incident it opened, how often it repeated, whether it was offered. */
 export class AlertStore {
   constructor(private readonly pool: Pool) {}
@@ -61,14 +76,19 @@ export class AlertStore {
     );
   }
 
-  /** Keeps an alert no runbook routes (or updates what it said); returns its row. */
+  /**
+   * Keeps an alert no runbook routes (or updates what it said); returns its row. One whose incident
+   * ended is unrouted again: it leaves that incident and is offered anew, as a routed one declares anew.
+   */
   async unrouted(source: string, fingerprint: string, facts: AlertFactsRow): Promise<AlertRow> {
     await this.pool.query(
       `INSERT INTO alerts (source, fingerprint, title, labels, url, starts_at, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (source, fingerprint) DO UPDATE
          SET title = EXCLUDED.title, labels = EXCLUDED.labels, url = EXCLUDED.url, starts_at = EXCLUDED.starts_at,
-             status = EXCLUDED.status, repeats = alerts.repeats + 1, received_at = now()`,
+             status = EXCLUDED.status, repeats = alerts.repeats + 1, received_at = now(),
+             incident_id = CASE WHEN ${OPEN_INCIDENT} THEN alerts.incident_id END,
+             unrouted_posted_at = CASE WHEN alerts.incident_id IS NULL OR ${OPEN_INCIDENT} THEN alerts.unrouted_posted_at END`,
       [source, fingerprint, facts.title, JSON.stringify(facts.labels), facts.url, facts.startsAt, facts.status],
     );
     return (await this.get(source, fingerprint))!;
@@ -81,6 +101,25 @@ export class AlertStore {
 
   async setStatus(source: string, fingerprint: string, status: 'firing' | 'resolved'): Promise<void> {
     await this.pool.query(`UPDATE alerts SET status = $3 WHERE source = $1 AND fingerprint = $2`, [source, fingerprint, status]);
+  }
+
+  /** Firing alerts no runbook routed and nobody declared yet, latest first: `limit` at most. */
+  async undeclared(limit: number): Promise<UndeclaredAlert[]> {
+    const { rows } = await this.pool.query(
+      `SELECT source, fingerprint, title, labels, url, starts_at, received_at FROM alerts
+        WHERE incident_id IS NULL AND status = 'firing'
+        ORDER BY received_at DESC, source, fingerprint LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      source: r.source,
+      fingerprint: r.fingerprint,
+      title: r.title,
+      labels: r.labels,
+      url: r.url,
+      startsAt: r.starts_at,
+      receivedAt: r.received_at,
+    }));
   }
 
   /** Claims the one chat offer of an unrouted alert: true for the single caller that gets it. */

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Incident } from '../core/model';
 import type { FollowUps } from '../core/render/digest-text';
+import { AlertStore, type UndeclaredAlert } from './alerts';
 import { DigestClaims } from './digest-claims';
 import { toIncident } from './incident-store';
 
@@ -10,6 +11,8 @@ export interface ConsoleIncidentReads {
   listed(platform: string): Promise<Incident[]>;
   /** Open post-mortems and action items, as the digest counts them. */
   followUps(at: Date, tz: string): Promise<FollowUps>;
+  /** Firing alerts no runbook routed and nobody declared yet (30 at most, latest first). */
+  undeclaredAlerts(): Promise<UndeclaredAlert[]>;
 }
 
 export class PgConsoleReads implements ConsoleIncidentReads {
@@ -27,5 +30,9 @@ export class PgConsoleReads implements ConsoleIncidentReads {
 
   followUps(at: Date, tz: string): Promise<FollowUps> {
     return new DigestClaims(this.pool).followUps(at, tz);
+  }
+
+  undeclaredAlerts(): Promise<UndeclaredAlert[]> {
+    return new AlertStore(this.pool).undeclared(30);
   }
 }

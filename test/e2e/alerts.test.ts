@@ -208,6 +208,10 @@ describe('alerts in', () => {
     // The declarer is brought into the channel, and the alert, firing again, is a repeat of it.
     const channel = await until(async () => (await incidentOf('fp-button')).channel_id, 'the incident channel', 10_000);
     await h.slack.waitFor(() => h.slack.channels.get(channel)?.members.has(i.declared_by), 'the declarer invited');
+    // Its own buttons work in its channel, as on any incident declared in this workspace.
+    const header = await h.slack.waitFor(() => h.slack.messagesIn(channel)[0], 'the header');
+    expect(await h.click(i.declared_by, channel, header.ts, 'incident.ack', i.id)).toBe(200);
+    await until(async () => (await incidentOf('fp-button')).acknowledged_at, 'the acknowledgement', 10_000);
     expect((await toAlertmanager(h, body)).body.results[0].outcome).toBe('repeated');
   });
 

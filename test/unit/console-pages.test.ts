@@ -5,12 +5,14 @@ import { incidentPage, timelineEntries, type IncidentPageInput } from '../../src
 import { errorPage, layout, type ConsolePerson, type PageContext } from '../../src/adapters/console/pages/layout';
 import { listPage } from '../../src/adapters/console/pages/list';
 import { loginPage } from '../../src/adapters/console/pages/login';
+import type { UnroutedAlertView } from '../../src/adapters/console/pages/unrouted';
 import { runbookListPage, runbookPage } from '../../src/adapters/console/pages/runbook';
 import { markupHtml, textHtml } from '../../src/adapters/console/text';
 import type { ActionItem, Postmortem, Snapshot } from '../../src/core/model';
 import type { TimelineEvent } from '../../src/core/ports';
 import type { ClassFigures, Figures, MttrReport } from '../../src/core/reports';
 import { decodeAction, type ActionView } from '../../src/core/text/actions';
+import { decodeAlertChoice } from '../../src/core/text/alert-offer';
 import { followUpView } from '../../src/core/render/follow-up';
 import { plainText, type Text } from '../../src/core/text/text';
 import { timelineContext, timelineText } from '../../src/core/render/timeline';
@@ -553,6 +555,40 @@ describe('listPage', () => {
 
   it('says when nothing is open', () => {
     expect(listPage({ ...context(), open: [], recent: [], runbooks: [] })).toContain('No open incidents.');
+  });
+
+  it('offers each unrouted alert with a form per runbook, its hostile title, labels and link shown as text', () => {
+    const runbooks = [
+      { id: 'pdf-404', title: 'PDF' },
+      { id: 'queue-failure', title: 'Queue' },
+    ];
+    const unrouted: UnroutedAlertView[] = [
+      { source: 'alertmanager', fingerprint: `fp ${BREAKOUT}`, title: HOSTILE, labels: { [BREAKOUT]: SCRIPT }, url: JS_URL, receivedAt: DECLARED_AT },
+      { source: 'generic', fingerprint: 'fp-2', title: 'Disk full', labels: {}, url: 'https://grafana.example/d?a=1&b=2', receivedAt: DECLARED_AT },
+    ];
+    const doc = listPage({ ...context(), open: [], recent: [], runbooks, unrouted });
+    expectSafe(doc);
+    expectCsrfEverywhere(doc);
+    const declares = forms(doc).filter((f) => f.includes('action="/console/alerts/declare"'));
+    expect(declares.map((f) => /<button[^>]*>([^<]*)<\/button>/.exec(f)![1])).toEqual([
+      'Declare as pdf-404',
+      'Declare as queue-failure',
+      'Declare as pdf-404',
+      'Declare as queue-failure',
+    ]);
+    const choice = (f: string) =>
+      decodeAlertChoice(
+        tags(f)
+          .find((t) => t.attrs.name === 'choice')!
+          .attrs.value!.replace(/&quot;/g, '"')
+          .replace(/&gt;/g, '>')
+          .replace(/&lt;/g, '<')
+          .replace(/&amp;/g, '&'),
+      );
+    expect(choice(declares[1]!)).toEqual({ source: 'alertmanager', fingerprint: `fp ${BREAKOUT}`, runbook: 'queue-failure' });
+    expect(doc).not.toContain('javascript:');
+    expect(doc).toContain('<a href="https://grafana.example/d?a=1&amp;b=2" rel="noopener noreferrer" target="_blank">source</a>');
+    expect(listPage({ ...context(), open: [], recent: [], runbooks, unrouted: [] })).not.toContain('Unrouted alerts');
   });
 });
 

@@ -7,6 +7,8 @@ import type { Dispatcher, Request } from '../../core/commands/dispatch';
 import { parseCommand } from '../../core/commands/parse';
 import { NotWrittenError, UserError } from '../../core/errors';
 import { decodeAction } from '../../core/text/actions';
+import { decodeAlertChoice, type DeclareAlert } from '../../core/text/alert-offer';
+import { alertDeclaredText } from '../../core/render/notices';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
@@ -46,6 +48,9 @@ export interface ConsoleOptions {
 
 type Flash = { text: Text; ok: boolean };
 
+/** How the console names the platforms an alert's incident may have been declared on instead. */
+const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', teams: 'Teams' };
+
 /** A console room, as the incident page's command box carries it. */
 const ROOM = /^console:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -75,6 +80,8 @@ export class ConsoleApp {
     private readonly logger: Logger,
     /** The signing key: CONSOLE_SECRET, or the one kept in Postgres. */
     secret: Buffer,
+    /** Declares an unrouted alert as the runbook its form names; null: alerts are not wired here. */
+    private readonly declareAlert: DeclareAlert | null,
     opts: ConsoleOptions = {},
   ) {
     this.keys = new ConsoleKeys(secret, config.token);
@@ -168,6 +175,7 @@ export class ConsoleApp {
       if (p === '/console/you') return this.pickPerson(res, form, req, setCookies);
       if (p === '/console/command') return redirect(res, await this.command(session, viewer, form), headers);
       if (p === '/console/click') return redirect(res, await this.click(session, viewer, form), headers);
+      if (p === ROUTES.declareAlert) return redirect(res, await this.alertChoice(session, viewer, form), headers);
       return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);
     }
     return this.page(req, res, p, session, viewer, headers);
@@ -283,6 +291,27 @@ export class ConsoleApp {
       return r.reply ? this.flash(session, r.reply, true, back) : back;
     } catch (err) {
       return this.flash(session, this.errorText(err), false, back);
+    }
+  }
+
+  /**
+   * "Declare as <runbook>" on an unrouted alert: declared on the console, led by the person it acts
+   * as, then that incident's page. A second post (or a click on Slack or Teams first) finds the same one.
+   */
+  private async alertChoice(session: string, viewer: Viewer, form: Record<string, string>): Promise<string> {
+    const choice = decodeAlertChoice(form.choice);
+    if (!choice || !this.declareAlert) return this.flash(session, problemText({ code: 'stale_button' }), false, ROUTES.incidents);
+    try {
+      const { incident, created } = await this.declareAlert(choice, viewer.you.id, { workspace: CONSOLE_WORKSPACE });
+      if (incident.platform !== this.platform.name) {
+        const where = PLATFORM_NAMES[incident.platform] ?? incident.platform;
+        return this.flash(session, alertDeclaredText(incident, created, null, [`its room is on ${where}`]), true, ROUTES.incidents);
+      }
+      // The page it lands on takes commands at once, as after a typed declare.
+      await this.platform.ensureRoom(incident.id).catch(() => undefined);
+      return this.flash(session, alertDeclaredText(incident, created, null, null), true, ROUTES.incident(incident.number));
+    } catch (err) {
+      return this.flash(session, this.errorText(err), false, ROUTES.incidents);
     }
   }
 

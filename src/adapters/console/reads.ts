@@ -7,6 +7,7 @@ import { checklistView, headerView } from '../../core/render/views';
 import { RunbookFileCache } from '../../core/runbook/file-cache';
 import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
 import type { Runbook } from '../../core/runbook/schema';
+import type { UndeclaredAlert } from '../../store/alerts';
 import type { ConsoleIncidentReads } from '../../store/console-reads';
 import type { ConsoleMessages } from '../../store/console-messages';
 import { CONSOLE_PLATFORM, CONSOLE_WORKSPACE } from './platform';
@@ -28,10 +29,11 @@ export function consoleReads(
   const runbookFiles = new RunbookFileCache();
   return {
     async list() {
-      const incidents: Incident[] = await store.listed(CONSOLE_PLATFORM);
+      const [incidents, unrouted]: [Incident[], UndeclaredAlert[]] = await Promise.all([store.listed(CONSOLE_PLATFORM), store.undeclaredAlerts()]);
       return {
         open: incidents.filter((i) => i.status !== 'resolved' && i.status !== 'cancelled'),
         recent: incidents.filter((i) => i.status === 'resolved' || i.status === 'cancelled'),
+        unrouted,
         runbooks: deps.catalog.all.map((r) => ({ id: r.id, title: r.title })),
         names,
       };

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
 import { UserError } from '../../core/errors';
+import { decodeAlertChoice, encodeAlertChoice } from '../../core/text/alert-offer';
 import type { Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
 import { mrkdwn } from './format';
@@ -13,8 +13,15 @@ const OFFER_EVENT = 'braiflow_unrouted_alert';
 // Slack allows 25 elements in an actions block.
 const MAX_BUTTONS = 25;
 
-const declareValue = z.object({ s: z.enum(['alertmanager', 'generic']), f: z.string().min(1).max(200), r: z.string().min(1).max(40) });
-export type AlertDeclareClick = { source: 'alertmanager' | 'generic'; fingerprint: string; runbook: string; userId: string; responseUrl: string | null };
+export type AlertDeclareClick = {
+  source: 'alertmanager' | 'generic';
+  fingerprint: string;
+  runbook: string;
+  userId: string;
+  /** The clicker's Slack team: the incident's own buttons are refused from any other. */
+  workspace: string | null;
+  responseUrl: string | null;
+};
 
 /**
  * Posts an unrouted alert's offer with one button per runbook, unless a message with its key is
@@ -48,7 +55,7 @@ export async function postAlertOffer(
           type: 'button',
           action_id: `${ALERT_DECLARE_ACTION}.${n}`,
           text: { type: 'plain_text', text: `Declare as ${r}`.slice(0, 75) },
-          value: JSON.stringify({ s: alert.source, f: alert.fingerprint, r }),
+          value: encodeAlertChoice({ source: alert.source, fingerprint: alert.fingerprint, runbook: r }),
         })),
       },
     ] as never,
@@ -60,9 +67,9 @@ export function registerAlertOffers(app: App, declare: (click: AlertDeclareClick
   app.action<BlockButtonAction>(new RegExp(`^${ALERT_DECLARE_ACTION.replace('.', '\\.')}\\.`), async ({ ack, body, action, respond }) => {
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
     const record = async (): Promise<Text | null> => {
-      const value = parseValue(action.value);
-      if (!value) throw new UserError({ code: 'stale_button' });
-      return declare({ source: value.s, fingerprint: value.f, runbook: value.r, userId: body.user.id, responseUrl: body.response_url ?? null });
+      const choice = decodeAlertChoice(action.value);
+      if (!choice) throw new UserError({ code: 'stale_button' });
+      return declare({ ...choice, userId: body.user.id, workspace: body.team?.id ?? null, responseUrl: body.response_url ?? null });
     };
     const ackThenSay = async (text?: Text) => {
       await ack();
@@ -70,13 +77,4 @@ export function registerAlertOffers(app: App, declare: (click: AlertDeclareClick
     };
     await answerBeforeAck(ackThenSay, respond, logger, log, record);
   });
-}
-
-function parseValue(value: string | undefined): z.infer<typeof declareValue> | null {
-  try {
-    const parsed = declareValue.safeParse(JSON.parse(value ?? ''));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }

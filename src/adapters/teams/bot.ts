@@ -4,10 +4,12 @@ import type { DeclareCommand, Dispatcher, Request } from '../../core/commands/di
 import { parseCommand, type Command } from '../../core/commands/parse';
 import { NotWrittenError, UserError } from '../../core/errors';
 import type { ActionPayload } from '../../core/text/actions';
+import type { AlertOfferChoice, DeclareAlert } from '../../core/text/alert-offer';
 import { internalErrorText, problemText } from '../../core/render/replies';
 import type { Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
 import { commandText } from './activity-text';
+import { alertDeclaredAnswer, readAlertChoice } from './alert-offer';
 import { readCardAction } from './cards';
 import type { TeamsPlatform } from './platform';
 import { teamsReplyTo } from './reply-to';
@@ -34,6 +36,8 @@ export class TeamsBot {
     private readonly dispatcher: Dispatcher,
     private readonly platform: TeamsPlatform,
     private readonly logger: Logger,
+    /** Declares an unrouted alert as the runbook its offer's button names; null: alerts are not wired here. */
+    private readonly declareAlert: DeclareAlert | null = null,
   ) {}
 
   async onTurn(ctx: TurnContext): Promise<void> {
@@ -93,6 +97,13 @@ export class TeamsBot {
    * answers with a message only the clicker sees.
    */
   private async onCardAction(ctx: TurnContext, origin: Origin): Promise<void> {
+    const choice = readAlertChoice(ctx.activity.value);
+    if (choice) {
+      const text = await this.alertChoice(choice, origin);
+      const body = { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: await this.platform.say.plain(text) };
+      await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
+      return;
+    }
     const payload = readCardAction(ctx.activity.value);
     const outcome = payload ? await this.click(payload, ctx, origin) : { text: problemText({ code: 'stale_button' }) };
     const card = payload && !outcome.text ? await this.platform.cardFor(payload.i, ctx.activity.replyToId ?? '') : null;
@@ -104,6 +115,8 @@ export class TeamsBot {
 
   /** A client without Universal Actions sends the card's data as a message. */
   private async onSubmit(ctx: TurnContext, origin: Origin): Promise<void> {
+    const choice = readAlertChoice(ctx.activity.value);
+    if (choice) return this.reply(ctx, await this.alertChoice(choice, origin));
     const payload = readCardAction(ctx.activity.value);
     if (!payload) return this.reply(ctx, problemText({ code: 'stale_button' }));
     const { text } = await this.click(payload, ctx, origin);
@@ -125,6 +138,21 @@ export class TeamsBot {
       return { text: r.reply };
     } catch (err) {
       return { text: this.errorText(err, log) };
+    }
+  }
+
+  /**
+   * "Declare as <runbook>" on an unrouted alert's offer: declared by the clicker, who is told where
+   * setup goes on (the offer's thread); a second click finds the same incident.
+   */
+  private async alertChoice(choice: AlertOfferChoice, origin: Origin): Promise<Text> {
+    if (!this.declareAlert) return problemText({ code: 'stale_button' });
+    const replyTo = teamsReplyTo({ conversationId: origin.conversationId, channel: origin.channel, tenantId: origin.tenantId });
+    try {
+      const { incident, created } = await this.declareAlert(choice, origin.userId, { workspace: origin.tenantId, replyTo });
+      return alertDeclaredAnswer(incident, created);
+    } catch (err) {
+      return this.errorText(err, { platform: 'teams', actor: origin.userId, action: 'alert.declare', fingerprint: choice.fingerprint });
     }
   }
 

@@ -22,6 +22,8 @@ import { TeamsProvisioner } from './provision';
 import { readTeamsReply } from './reply-to';
 import { TeamsRoomPost } from './room-post';
 import { requireSnapshot } from '../../core/incident/require-snapshot';
+import type { AlertOfferChoice } from '../../core/text/alert-offer';
+import { postAlertOffer } from './alert-offer';
 
 /** Teams behind the platform interface: the core and the job layer see only ChatPlatform. */
 export class TeamsPlatform implements ChatPlatform {
@@ -83,6 +85,15 @@ export class TeamsPlatform implements ChatPlatform {
     await this.say.say(this.config.announceChannelId, text, { incidentId, key }).catch((err: unknown) => {
       throw forJobs(err);
     });
+  }
+
+  /**
+   * An alert no runbook routes, offered in TEAMS_INCIDENT_CHANNEL_ID as a post of its own with a
+   * button per runbook. Said once: the alert's row is claimed before this runs (AlertIntake).
+   */
+  async offerAlert(text: Text, alert: Omit<AlertOfferChoice, 'runbook'>, runbooks: string[]): Promise<void> {
+    if (!this.config.incidentChannelId) throw new PermanentError('no TEAMS_INCIDENT_CHANNEL_ID to offer the alert in');
+    await postAlertOffer(this.connector, this.config.incidentChannelId, text, alert, runbooks);
   }
 
   roomUrl(incident: Incident): string | null {

@@ -1,5 +1,5 @@
 import type { EscalationNotice } from '../ports';
-import { awaitingCause, isOpen, label, type Snapshot } from '../model';
+import { awaitingCause, isOpen, label, type Incident, type Snapshot } from '../model';
 import { webhookName, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
 import type { ActionView } from '../text/actions';
@@ -21,6 +21,15 @@ export function unroutedAlertText(a: { source: string; title: string; labels: Re
   a.runbooks.forEach((id, i) => out.push(...(i > 0 ? [', '] : []), { command: id }));
   out.push('. Add an alerts: route to the runbook so the next one declares itself.');
   return out;
+}
+
+/**
+ * The answer to a click on an unrouted alert's "Declare as <runbook>": declared now (`opening` says
+ * what happens next on that surface), or the incident the alert already is, with `where` it is.
+ */
+export function alertDeclaredText(incident: Pick<Incident, 'number' | 'runbookId'>, created: boolean, opening: string | null, where: Text | null): Text {
+  if (created) return [`${label(incident)} declared with runbook `, { code: incident.runbookId }, opening ? `. ${opening}` : '.'];
+  return [`This alert is ${label(incident)} already`, ...(where ? [': ', ...where] : []), '.'];
 }
 
 /**

@@ -57,6 +57,8 @@ export const ROUTES = {
   you: '/console/you',
   command: '/console/command',
   click: '/console/click',
+  /** An unrouted alert's "Declare as <runbook>" (pages/unrouted.ts). */
+  declareAlert: '/console/alerts/declare',
   login: '/console/login',
   logout: '/console/logout',
   incident: (number: number) => `/console/incidents/${encodeURIComponent(String(number))}`,
@@ -150,7 +152,7 @@ export function csrfField(csrf: string): SafeHtml {
  * A fresh id for each form as rendered: the same form sent twice (a double submit, a resend after
  * a lost answer) is one request, and a replay of it records nothing, as Slack's trigger_id does.
  */
-function requestField(): SafeHtml {
+export function requestField(): SafeHtml {
   return html`<input type="hidden" name="request" value="${randomUUID()}">`;
 }
 

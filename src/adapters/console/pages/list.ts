@@ -4,6 +4,7 @@ import { statusWord } from '../../../core/render/views';
 import { html, type SafeHtml } from '../html';
 import { COMMAND_PREFIX, personHtml, timeHtml, type Names, type TextLinks } from '../text';
 import { commandForm, flashHtml, layout, ROUTES, type Flash, type PageContext } from './layout';
+import { unroutedSection, type UnroutedAlertView } from './unrouted';
 
 export interface ListPageInput extends PageContext {
   /** Open incidents, in any order: shown most severe first. */
@@ -11,6 +12,8 @@ export interface ListPageInput extends PageContext {
   /** Incidents that ended lately, in any order: shown latest ended first. */
   recent: Incident[];
   flash?: Flash | null;
+  /** Firing alerts no runbook routed, waiting for someone to choose their runbook. */
+  unrouted?: readonly UnroutedAlertView[];
   /** The runbooks a declaration can name. */
   runbooks: Array<{ id: string; title: string }>;
   /** Display names, for people a flash message names. */
@@ -18,7 +21,7 @@ export interface ListPageInput extends PageContext {
   links?: TextLinks;
 }
 
-/** The console's front page: the command box, the open incidents, the ones that ended lately. */
+/** The console's front page: the command box, unrouted alerts to declare, the open incidents, the ones that ended lately. */
 export function listPage(input: ListPageInput): string {
   const open = [...input.open].sort(bySeverity);
   const recent = [...input.recent].sort((a, b) => endedAt(b) - endedAt(a) || b.number - a.number);
@@ -29,6 +32,7 @@ ${flashHtml(input.flash, input.names, input.links)}
 <h2 id="declare-heading">Declare or ask</h2>
 ${commandForm({ csrf: input.csrf, autofocus: true, help: runbookHelp(input.runbooks) })}
 </section>
+${unroutedSection(input.unrouted ?? [], input.runbooks, input.csrf)}
 <section class="panel" aria-labelledby="open-heading">
 <h2 id="open-heading">Open incidents <span class="count">(${open.length})</span></h2>
 ${open.length === 0 ? html`<p class="empty">No open incidents. All quiet.</p>` : openTable(open, names)}
