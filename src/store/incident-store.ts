@@ -296,7 +296,7 @@ export class PgIncidentStore implements IncidentStore {
 
   async findByNumber(platform: string, workspace: string | null, number: number): Promise<Snapshot | null> {
     const { rows } = await this.read(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.workspace IS NOT DISTINCT FROM $2 AND i.number = $3`,
+      `SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND (i.workspace IS NOT DISTINCT FROM $2 OR i.workspace IS NULL) AND i.number = $3`,
       [platform, workspace, number],
     );
     return rows[0] ? toSnapshot(rows[0]) : null;
@@ -321,7 +321,7 @@ export class PgIncidentStore implements IncidentStore {
 
   async listOpen(platform: string, workspace: string | null): Promise<Incident[]> {
     const { rows } = await this.read(
-      `SELECT * FROM incidents WHERE platform = $1 AND workspace IS NOT DISTINCT FROM $2
+      `SELECT * FROM incidents WHERE platform = $1 AND (workspace IS NOT DISTINCT FROM $2 OR workspace IS NULL)
          AND status NOT IN ('resolved', 'cancelled') ORDER BY severity, declared_at`,
       [platform, workspace],
     );

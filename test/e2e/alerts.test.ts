@@ -98,6 +98,15 @@ describe('alerts in', () => {
     const channel = await until(async () => (await incidentOf('fp-declare')).channel_id, 'the incident channel', 10_000);
     await h.slack.waitFor(() => h.slack.messagesIn(channel).length >= 2, 'header and checklist');
     expect(h.slack.callsOf('conversations.invite').filter((c) => c.args.channel === channel)).toEqual([]);
+
+    // No request told the alert's incident its workspace: it is still listed, and its own buttons work in its channel.
+    const listed = await h.command('list', 'UONCALL1');
+    expect(JSON.stringify(listed.body)).toContain(`INC-${i.number}`);
+    h.slack.channels.get(channel)!.members.add('UONCALL1');
+    const header = h.slack.messagesIn(channel).find((m) => m.metadata?.event_type === 'braiflow_incident_message' && m.blocks[0]?.type === 'header')!;
+    const ack = header.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === 'incident.ack');
+    expect(await h.click('UONCALL1', channel, header.ts, ack.action_id, ack.value)).toBe(200);
+    await until(async () => (await incidentOf('fp-declare')).acknowledged_via === 'button', 'the acknowledgement', 5_000);
   });
 
   it('the same alert 10 times, through two bots at once, is one incident that counts the repeats', async () => {

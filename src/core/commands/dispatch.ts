@@ -287,9 +287,10 @@ export class Dispatcher {
     // action item's Done is also on its owner's home, and who may close it is who they are, not
     // where they clicked. Acknowledge is also on every page in a direct message (a Slack DM, a Teams
     // 1:1 card): the page brought the person into the room, and acknowledging still requires it.
-    const sameWorkspace = req.workspace === snap.incident.workspace;
+    // An incident an alert declared has no workspace (no request told it one): its room decides.
+    const sameWorkspace = snap.incident.workspace === null || req.workspace === snap.incident.workspace;
     const anywhere = sameWorkspace && (action.a === 'item' || (action.a === 'ack' && req.direct === true));
-    if (!anywhere && (req.room !== snap.incident.channelId || req.workspace !== snap.incident.workspace)) {
+    if (!anywhere && (req.room !== snap.incident.channelId || !sameWorkspace)) {
       throw new UserError({ code: 'wrong_place', incident: label(snap.incident), channel: snap.incident.channelId });
     }
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
