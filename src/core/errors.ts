@@ -31,17 +31,19 @@ export type IncidentAction =
   | 'close_action_item'
   | 'open_postmortem'
   | 'move_postmortem'
-  | 'record_edge_case';
+  | 'record_edge_case'
+  | 'switch_runbook';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
 
 export type Problem =
-  | { code: 'unknown_runbook'; input: string; suggestions: string[]; runbooks: string[] }
+  | { code: 'unknown_runbook'; input: string; suggestions: string[]; runbooks: string[]; switching?: boolean }
+  | { code: 'same_runbook'; incident: string; runbook: string; others: string[] }
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'runbook' }
   | { code: 'too_long'; field: 'summary' | 'reason' | 'action item'; max: number; length: number }
   | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }

@@ -18,6 +18,7 @@ import { actionAddedText, actionClosedText, actionListText, edgeCaseText, postmo
 import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
+import { switchRunbook } from '../incident/switch-runbook';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../text/actions';
 import {
@@ -29,6 +30,7 @@ import {
   declaredText,
   mitigatedText,
   resolvedText,
+  runbookSwitchedText,
   setupRetriedText,
   severityText,
   escalatedText,
@@ -222,6 +224,11 @@ export class Dispatcher {
         const r = await setSeverity(deps, id, cmd.severity, actor);
         return { reply: severityText(name, cmd.severity, r.changed), snapshot: r.snapshot };
       }
+      case 'runbook': {
+        const r = await switchRunbook(deps, id, cmd.runbook, actor, cmd.reason);
+        const title = deps.catalog.forIncident(r.snapshot.incident.runbookId).title;
+        return { reply: runbookSwitchedText(name, title, r.changed), snapshot: r.snapshot };
+      }
       case 'commander': {
         const r = await assignCommander(deps, id, cmd.userId, actor);
         return { reply: commanderText(name, cmd.userId, r.changed), snapshot: r.snapshot };
@@ -281,7 +288,7 @@ export class Dispatcher {
     const name = label(snap.incident);
     switch (action.a) {
       case 'step': {
-        const r = await setStep(deps, { incidentId: action.i, stepId: action.s, to: action.to, actor, requestId: req.requestId });
+        const r = await setStep(deps, { incidentId: action.i, stepId: action.s, to: action.to, actor, requestId: req.requestId, generation: action.g });
         return { reply: null, snapshot: r.snapshot }; // the re-rendered checklist is the answer
       }
       case 'ack': {
@@ -307,6 +314,11 @@ export class Dispatcher {
       case 'item': {
         const r = await closeActionItem(deps, action.i, actor, action.n);
         return { reply: r.changed ? null : actionClosedText(r.snapshot, action.n, false), snapshot: r.snapshot };
+      }
+      case 'runbook': {
+        const r = await switchRunbook(deps, action.i, action.r, actor);
+        const title = deps.catalog.forIncident(r.snapshot.incident.runbookId).title;
+        return { reply: runbookSwitchedText(name, title, r.changed), snapshot: r.snapshot };
       }
       case 'pm': {
         const r = await movePostmortem(deps, action.i, actor, action.to);

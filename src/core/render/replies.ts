@@ -25,6 +25,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   open_postmortem: 'open the post-mortem of',
   move_postmortem: 'move on the post-mortem of',
   record_edge_case: 'record an edge case on',
+  switch_runbook: 'switch the runbook of',
 };
 
 export function problemText(p: Problem): Text {
@@ -32,8 +33,17 @@ export function problemText(p: Problem): Text {
     case 'unknown_runbook': {
       const hint = p.suggestions.length > 0 ? ` Did you mean ${orList(p.suggestions)}?` : '';
       const example = p.suggestions[0] ?? p.runbooks[0] ?? '<runbook>';
-      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command: `${example} <summary>` }, '.'];
+      const command = p.switching ? `runbook ${example} <why>` : `${example} <summary>`;
+      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command }, '.'];
     }
+    case 'same_runbook':
+      return [
+        `${p.incident} already follows the ${p.runbook} runbook. To switch, name another`,
+        ...(p.others.length > 0 ? [` (${p.others.join(', ')})`] : []),
+        ': ',
+        { command: `runbook ${p.others[0] ?? '<runbook>'} <why>` },
+        '.',
+      ];
     case 'not_allowed':
       return [
         'Only ',
@@ -68,6 +78,14 @@ export function problemText(p: Problem): Text {
       if (p.field === 'due')
         return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
       if (p.field === 'edge_case') return ['Name the edge case by its number in the runbook: ', { command: 'edge 2 [note]' }, '. The post-mortem lists them.'];
+      if (p.field === 'runbook')
+        return [
+          'Name the runbook to switch to, and why: ',
+          { command: 'runbook storage-permissions <why>' },
+          '. ',
+          { command: 'help' },
+          ' lists the runbooks.',
+        ];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -318,6 +336,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
     ['edge <n> [note]', "the runbook's edge case n happened (for the post-mortem)"],
+    ['runbook <runbook> [why]', 'switch this incident to another runbook (commander, declarer or admin)'],
     ['action add <text> [@owner] [due YYYY-MM-DD]', 'follow-up work; also after the incident is resolved'],
     ['action list', 'the action items and who owns them'],
     ['action done <n>', 'close an item (its owner, the commander or an admin)'],
@@ -390,6 +409,14 @@ export function resolvedText(incident: string, changed: boolean): Text {
 
 export function cancelledText(incident: string, changed: boolean): Text {
   return [changed ? `${incident} cancelled; it is left out of MTTR.` : `${incident} was already cancelled.`];
+}
+
+export function runbookSwitchedText(incident: string, runbookTitle: string, changed: boolean): Text {
+  return [
+    changed
+      ? `${incident} now follows ${runbookTitle}: its checklist is posted below; the old one stays, read-only.`
+      : `${incident} already follows ${runbookTitle}.`,
+  ];
 }
 
 export function severityText(incident: string, severity: number, changed: boolean): Text {

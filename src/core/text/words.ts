@@ -26,6 +26,7 @@ export const COMMAND_WORDS = {
   action: 'action',
   actions: 'action',
   edge: 'edge',
+  runbook: 'runbook',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;
