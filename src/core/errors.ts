@@ -34,17 +34,19 @@ export type IncidentAction =
   | 'record_edge_case'
   | 'set_class'
   | 'mark_duplicate'
-  | 'link';
+  | 'link'
+  | 'switch_runbook';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
 
 export type Problem =
-  | { code: 'unknown_runbook'; input: string; suggestions: string[]; runbooks: string[] }
+  | { code: 'unknown_runbook'; input: string; suggestions: string[]; runbooks: string[]; switching?: boolean }
+  | { code: 'same_runbook'; incident: string; runbook: string; others: string[] }
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' }
   | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
   | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
   | { code: 'too_long'; field: 'summary' | 'reason' | 'action item'; max: number; length: number }

@@ -33,9 +33,11 @@ export const JOB_PAYLOADS = {
   }),
   // Queued by the declare, delayed by the runbook's diagnose_within: whether anyone is told is
   // decided when it runs, so recording the cause needs nothing withdrawn.
-  'incident.diagnosis_due': z.object({ incidentId: z.uuid() }),
+  // `generation`: the checklist (runbook) it was queued for, absent for the declare's; a switch of
+  // runbook queues its own, and one queued for an earlier runbook does nothing.
+  'incident.diagnosis_due': z.object({ incidentId: z.uuid(), generation: z.number().int().min(2).optional() }),
   // Level n of the on-call ladder is due; whether it fires is decided when it runs.
-  'escalation.due': z.object({ incidentId: z.uuid(), level: z.number().int().min(1) }),
+  'escalation.due': z.object({ incidentId: z.uuid(), level: z.number().int().min(1), generation: z.number().int().min(2).optional() }),
   // A fired level brought to its chat targets (mentions, invites, DMs).
   'chat.escalate': z.object({ incidentId: z.uuid(), platform: z.string().min(1), level: z.number().int().min(1) }),
   // A named webhook (URL and secret in config) told a level fired, or the incident ended.

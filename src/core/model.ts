@@ -95,10 +95,29 @@ export interface ActionItem {
   closedBy: string | null;
 }
 
+/**
+ * A checklist the incident worked before its runbook was switched: kept with who did what, shown
+ * read-only under the switch that replaced it.
+ */
+export interface ReplacedChecklist {
+  /** 1 for the declare's checklist, then one more per switch. */
+  generation: number;
+  runbookId: string;
+  steps: ChecklistStep[];
+  replacedAt: Date;
+  replacedBy: string;
+  /** The runbook switched to. */
+  replacedWith: string;
+  reason: string | null;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
+  /** The checklist of the incident's current runbook. */
   steps: ChecklistStep[];
+  /** Checklists of runbooks the incident was switched away from, oldest first; absent where none could be. */
+  replaced?: ReplacedChecklist[];
   /** The latest run of each probe; absent where nothing asked for probes. */
   probes?: ProbeRun[];
   /** The levels fired so far, in order; absent where none could have. */
@@ -142,4 +161,9 @@ export function label(incident: Pick<Incident, 'number'>): string {
 /** No cause recorded yet, and the incident is still open: the diagnosis clock still runs. */
 export function awaitingCause(i: Incident): boolean {
   return i.diagnosedAt === null && isOpen(i);
+}
+
+/** Which checklist the incident works now: 1 until its runbook is first switched. */
+export function checklistGeneration(s: Pick<Snapshot, 'replaced'>): number {
+  return (s.replaced?.length ?? 0) + 1;
 }

@@ -29,7 +29,18 @@ export type { NewJob } from './jobs';
 export type IncidentPatch = Partial<
   Pick<
     Incident,
-    'status' | 'severity' | 'class' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
+    | 'runbookId'
+    | 'class'
+    | 'status'
+    | 'severity'
+    | 'commander'
+    | 'channelId'
+    | 'resolution'
+    | 'acknowledgedAt'
+    | 'diagnosedAt'
+    | 'mitigatedAt'
+    | 'resolvedAt'
+    | 'cancelledAt'
   >
 > & {
   /** Closes the incident as a duplicate of this one (with status `cancelled`). */
@@ -71,6 +82,11 @@ export interface Change {
   postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
   /** Adds an action item (its number chosen under the incident's lock), or closes one. */
   actionItem?: { add: Pick<ActionItem, 'number' | 'text' | 'owner' | 'dueOn' | 'createdAt' | 'createdBy'> } | { close: number; at: Date; by: string };
+  /**
+   * Switches the incident to another runbook: its checklist becomes generation `generation`, the
+   * old steps stay stored. Written once per incident and generation, or the change is a replay.
+   */
+  runbookChange?: NewRunbookChange;
   /** The request that asked for the change: written once per incident, or the change is a replay. */
   requestKey?: string;
 }
@@ -81,6 +97,16 @@ export interface PairChange {
   second: Change;
   /** Records the two as related (once: a pair already linked stays as it was). */
   link?: { at: Date; by: string };
+}
+
+export interface NewRunbookChange {
+  generation: number;
+  from: string;
+  to: string;
+  at: Date;
+  by: string;
+  reason: string | null;
+  steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>;
 }
 
 /** An escalation level firing, as written: the same shape as the level read back. */

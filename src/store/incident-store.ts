@@ -1,11 +1,35 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
-import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/model';
-import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, PairChange, TimelineEvent } from '../core/ports';
+import {
+  checklistGeneration,
+  type ActionItem,
+  type ChecklistStep,
+  type FiredLevel,
+  type Incident,
+  type Postmortem,
+  type ProbeRun,
+  type ReplacedChecklist,
+  type Snapshot,
+} from '../core/model';
+import type {
+  Change,
+  IncidentPatch,
+  IncidentStore,
+  NewEscalation,
+  NewEvent,
+  NewIncident,
+  NewJob,
+  NewProbeRun,
+  NewRunbookChange,
+  PairChange,
+  TimelineEvent,
+} from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
 import { ProbeResultWriter } from './probe-results';
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
+  runbookId: 'playbook_id',
+  class: 'class',
   status: 'status',
   severity: 'severity',
   commander: 'commander',
@@ -17,7 +41,6 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   mitigatedAt: 'mitigated_at',
   resolvedAt: 'resolved_at',
   cancelledAt: 'cancelled_at',
-  class: 'class',
   duplicateOf: 'duplicate_of',
 };
 
@@ -46,11 +69,20 @@ const INCIDENT_COLUMNS = [
   'duplicate_of',
 ];
 
-// The incident row with its checklist as JSON, so a snapshot is one round trip.
+const STEP_JSON = `json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
+           'state', s.state, 'changedBy', s.changed_by, 'changedAt', s.changed_at) ORDER BY s.position)`;
+
+// The incident row with its checklist as JSON, so a snapshot is one round trip. A switch of
+// runbook n opened generation n + 1 and replaced generation n, whose steps ride along with it.
 const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, COALESCE((
-  SELECT json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
-           'state', s.state, 'changedBy', s.changed_by, 'changedAt', s.changed_at) ORDER BY s.position)
-  FROM checklist_steps s WHERE s.incident_id = i.id), '[]') AS steps,
+  SELECT ${STEP_JSON}
+  FROM checklist_steps s WHERE s.incident_id = i.id AND s.generation = i.checklist_generation), '[]') AS steps,
+  COALESCE((
+  SELECT json_agg(json_build_object('generation', r.generation - 1, 'runbookId', r.from_runbook, 'replacedAt', r.changed_at,
+           'replacedBy', r.changed_by, 'replacedWith', r.to_runbook, 'reason', r.reason,
+           'steps', COALESCE((SELECT ${STEP_JSON} FROM checklist_steps s WHERE s.incident_id = i.id AND s.generation = r.generation - 1), '[]'))
+         ORDER BY r.generation)
+  FROM runbook_changes r WHERE r.incident_id = i.id), '[]') AS replaced,
   COALESCE((
   SELECT json_agg(json_build_object('id', p.id, 'probeId', p.probe_id, 'status', p.status, 'reason', p.reason,
            'queuedAt', p.queued_at, 'finishedAt', p.finished_at, 'durationMs', p.duration_ms) ORDER BY p.probe_id)
@@ -82,8 +114,8 @@ const DECLARE_SQL = `WITH inc AS (
          ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
          RETURNING ${INCIDENT_COLUMNS.join(', ')}
        ), st AS (
-         INSERT INTO checklist_steps (incident_id, step_id, position, title)
-         SELECT $1::uuid, * FROM unnest($14::text[], $15::int[], $16::text[]) WHERE EXISTS (SELECT 1 FROM inc)
+         INSERT INTO checklist_steps (incident_id, step_id, position, title, runbook_id)
+         SELECT $1::uuid, u.*, $2::text FROM unnest($14::text[], $15::int[], $16::text[]) AS u WHERE EXISTS (SELECT 1 FROM inc)
        ), ev AS (
          INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
          SELECT $1::uuid, * FROM unnest($17::timestamptz[], $18::text[], $19::text[], $20::jsonb[], $21::text[])
@@ -181,6 +213,7 @@ export class PgIncidentStore implements IncidentStore {
         steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
         probes: (change.probeRuns ?? []).map(queuedRun).sort((a, b) => a.probeId.localeCompare(b.probeId)),
         escalations: [],
+        replaced: [],
       },
       created: true,
     };
@@ -199,7 +232,10 @@ export class PgIncidentStore implements IncidentStore {
         if (change.events.length === 0) return { snapshot: current, changed: false };
         const written = await writeChange(c, incidentId, change);
         // A level fires once: the unique key on (incident, level) turns a second firing into a replay.
-        const replayed = (change.escalation && written.escalations === 0) || (change.requestKey !== undefined && written.requests === 0);
+        const replayed =
+          (change.escalation && written.escalations === 0) ||
+          (change.runbookChange && written.runbookChanges === 0) ||
+          (change.requestKey !== undefined && written.requests === 0);
         if (written.events < change.events.length || replayed) throw new Replayed();
         return { snapshot: applied(current, change), changed: true };
       });
@@ -333,7 +369,11 @@ export class PgIncidentStore implements IncidentStore {
  * Writes events, patch, steps, jobs and an escalation in one statement; returns how many events
  * and escalations were new (a replayed key or a level already fired writes none).
  */
-async function writeChange(c: PoolClient, incidentId: string, change: Change): Promise<{ events: number; escalations: number; requests: number }> {
+async function writeChange(
+  c: PoolClient,
+  incidentId: string,
+  change: Change,
+): Promise<{ events: number; escalations: number; requests: number; runbookChanges: number }> {
   const patch = Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined) as Array<[keyof IncidentPatch, unknown]>;
   const steps = change.steps ?? [];
   const params: unknown[] = [
@@ -349,6 +389,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
     ...postmortemParams(change.postmortem),
     ...actionItemParams(change.actionItem),
     change.requestKey ?? null,
+    ...runbookChangeParams(change.runbookChange),
   ];
   if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
@@ -362,6 +403,7 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
        UPDATE checklist_steps c SET state = u.state, changed_by = u.by, changed_at = u.at
        FROM unnest($7::text[], $8::text[], $9::text[], $10::timestamptz[]) AS u(step_id, state, by, at)
        WHERE c.incident_id = $1 AND c.step_id = u.step_id
+         AND c.generation = (SELECT checklist_generation FROM incidents WHERE id = $1)
      ), ob AS (
        INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
        SELECT $1, * FROM unnest($11::text[], $12::jsonb[], $13::text[], $14::timestamptz[])
@@ -392,15 +434,43 @@ async function writeChange(c: PoolClient, incidentId: string, change: Change): P
      ), rk AS (
        INSERT INTO request_keys (incident_id, key) SELECT $1, $40::text WHERE $40::text IS NOT NULL
        ON CONFLICT DO NOTHING RETURNING 1
+     ), rc AS (
+       INSERT INTO runbook_changes (incident_id, generation, from_runbook, to_runbook, changed_at, changed_by, reason)
+       SELECT $1, $41::int, $42::text, $43::text, $44::timestamptz, $45::text, $46::text WHERE $41::int IS NOT NULL
+       ON CONFLICT DO NOTHING RETURNING 1
+     ), rc_steps AS (
+       INSERT INTO checklist_steps (incident_id, generation, runbook_id, step_id, position, title)
+       SELECT $1, $41::int, $43::text, * FROM unnest($47::text[], $48::int[], $49::text[]) WHERE $41::int IS NOT NULL
+       ON CONFLICT DO NOTHING
      ), inc AS (
-       UPDATE incidents SET ${[...sets, 'version = version + 1'].join(', ')} WHERE id = $1
+       UPDATE incidents SET ${[...sets, 'checklist_generation = COALESCE($41::int, checklist_generation)', 'version = version + 1'].join(', ')} WHERE id = $1
      )
      SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations,
-       (SELECT count(*) FROM rk)::int AS requests`,
+       (SELECT count(*) FROM rk)::int AS requests, (SELECT count(*) FROM rc)::int AS runbook_changes`,
       params,
     ),
   );
-  return { events: rows[0].events as number, escalations: rows[0].escalations as number, requests: rows[0].requests as number };
+  return {
+    events: rows[0].events as number,
+    escalations: rows[0].escalations as number,
+    requests: rows[0].requests as number,
+    runbookChanges: rows[0].runbook_changes as number,
+  };
+}
+
+/** Nulls when the change switches no runbook: those statements then write nothing. */
+function runbookChangeParams(r: NewRunbookChange | undefined): unknown[] {
+  return [
+    r?.generation ?? null,
+    r?.from ?? null,
+    r?.to ?? null,
+    r?.at ?? null,
+    r?.by ?? null,
+    r?.reason ?? null,
+    (r?.steps ?? []).map((s) => s.stepId),
+    (r?.steps ?? []).map((s) => s.position),
+    (r?.steps ?? []).map((s) => s.title),
+  ];
 }
 
 /** Nulls for what the change does not do: those statements then touch nothing. */
@@ -451,9 +521,13 @@ function applied(current: Snapshot, change: Change): Snapshot {
   const patch = Object.fromEntries(Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined));
   const probes = new Map((current.probes ?? []).map((p) => [p.probeId, p]));
   for (const run of change.probeRuns ?? []) probes.set(run.probeId, queuedRun(run));
+  const switched = change.runbookChange;
   return {
     incident: { ...current.incident, ...patch, version: current.incident.version + 1 },
-    steps: current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
+    steps: switched
+      ? switched.steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null }))
+      : current.steps.map((s) => ({ ...s, ...byStep.get(s.stepId) })),
+    replaced: switched ? [...(current.replaced ?? []), replacedBy(current, switched)] : current.replaced,
     probes: [...probes.values()].sort((a, b) => a.probeId.localeCompare(b.probeId)),
     escalations: change.escalation ? [...(current.escalations ?? []), firedLevel(change.escalation)] : current.escalations,
     postmortem: appliedPostmortem(current.postmortem ?? null, change.postmortem),
@@ -479,6 +553,18 @@ function appliedItems(items: ActionItem[], a: Change['actionItem']): ActionItem[
   if (!a) return items;
   if ('add' in a) return [...items, { ...a.add, closedAt: null, closedBy: null }];
   return items.map((i) => (i.number === a.close && !i.closedAt ? { ...i, closedAt: a.at, closedBy: a.by } : i));
+}
+
+function replacedBy(current: Snapshot, r: NewRunbookChange): ReplacedChecklist {
+  return {
+    generation: checklistGeneration(current),
+    runbookId: r.from,
+    steps: current.steps,
+    replacedAt: r.at,
+    replacedBy: r.by,
+    replacedWith: r.to,
+    reason: r.reason,
+  };
 }
 
 function firedLevel(e: NewEscalation): FiredLevel {
@@ -508,7 +594,8 @@ async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Pr
 function toSnapshot(row: Row): Snapshot {
   return {
     incident: toIncident(row),
-    steps: (row.steps as Row[]).map((s) => ({ ...s, changedAt: s.changedAt ? new Date(s.changedAt) : null }) as ChecklistStep),
+    steps: (row.steps as Row[]).map(toStep),
+    replaced: (row.replaced as Row[]).map((r) => ({ ...r, replacedAt: new Date(r.replacedAt), steps: (r.steps as Row[]).map(toStep) }) as ReplacedChecklist),
     probes: (row.probes as Row[]).map(
       (p) =>
         ({
@@ -531,6 +618,10 @@ function toSnapshot(row: Row): Snapshot {
 }
 
 const date = (v: string | null) => (v ? new Date(v) : null);
+
+function toStep(s: Row): ChecklistStep {
+  return { ...s, changedAt: s.changedAt ? new Date(s.changedAt) : null } as ChecklistStep;
+}
 
 function toPostmortem(m: Row): Postmortem {
   return { ...m, openedAt: new Date(m.openedAt), reviewedAt: date(m.reviewedAt), publishedAt: date(m.publishedAt), closedAt: date(m.closedAt) } as Postmortem;

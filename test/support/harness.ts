@@ -28,6 +28,8 @@ export interface Harness {
   send(body: string): Promise<{ status: number; body: any }>;
   /** Clicks a button from a message the fake recorded. */
   click(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
+  /** Picks an option of a static_select menu (the header's Switch runbook) from a message the fake recorded. */
+  select(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,24 @@ export async function startHarness(
   });
   const baseUrl = `http://127.0.0.1:${runtime.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
+  // A click as Slack sends it: one element (a button, a menu choice) of a message's blocks.
+  async function blockAction(user: string, channel: string, messageTs: string, element: Record<string, unknown>, actionTs?: string): Promise<number> {
+    const payload = {
+      type: 'block_actions',
+      team: { id: TEAM, domain: 'braiflow' },
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+      api_app_id: 'A0TEST',
+      token: 'legacy-verification-token',
+      container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
+      trigger_id: `trigger-${++seq}`,
+      channel: { id: channel, name: 'incident' },
+      message: { type: 'message', ts: messageTs, text: '', blocks: [] },
+      response_url: slack.responseUrl(`click-${seq}`),
+      actions: [{ ...element, action_ts: actionTs ?? `${Date.now() / 1000}${seq}` }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return (await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded')).status;
+  }
   const h: Harness = {
     slack,
     runtime,
@@ -110,31 +130,14 @@ export async function startHarness(
       }).toString();
       return { body, responseUrl };
     },
-    async click(user, channel, messageTs, actionId, value, actionTs) {
-      const payload = {
-        type: 'block_actions',
-        team: { id: TEAM, domain: 'braiflow' },
-        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0TEST',
-        token: 'legacy-verification-token',
-        container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: false },
-        trigger_id: `trigger-${++seq}`,
-        channel: { id: channel, name: 'incident' },
-        message: { type: 'message', ts: messageTs, text: '', blocks: [] },
-        response_url: slack.responseUrl(`click-${seq}`),
-        actions: [
-          {
-            type: 'button',
-            action_id: actionId,
-            block_id: 'b',
-            text: { type: 'plain_text', text: 'x' },
-            value,
-            action_ts: actionTs ?? `${Date.now() / 1000}${seq}`,
-          },
-        ],
-      };
-      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-      return (await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded')).status;
+    click(user, channel, messageTs, actionId, value, actionTs) {
+      const element = { type: 'button', action_id: actionId, block_id: 'b', text: { type: 'plain_text', text: 'x' }, value };
+      return blockAction(user, channel, messageTs, element, actionTs);
+    },
+    select(user, channel, messageTs, actionId, value, actionTs) {
+      const option = { text: { type: 'plain_text', text: 'x' }, value };
+      const element = { type: 'static_select', action_id: actionId, block_id: 'b', selected_option: option, placeholder: { type: 'plain_text', text: 'x' } };
+      return blockAction(user, channel, messageTs, element, actionTs);
     },
     async stop() {
       await runtime.stop();

@@ -49,6 +49,7 @@ const shipped = () => loadCatalog(path.resolve(__dirname, '../../playbooks'));
 /** One of every Problem; the mapped type makes the compiler insist on a new code being added here. */
 const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   unknown_runbook: { code: 'unknown_runbook', input: 'pdf-4O4', suggestions: ['pdf-404'], runbooks: ['pdf-404', 'queue-failure'] },
+  same_runbook: { code: 'same_runbook', incident: 'INC-42', runbook: 'pdf-404', others: ['queue-failure', 'storage-permissions'] },
   not_allowed: {
     code: 'not_allowed',
     incident: 'INC-42',
@@ -79,6 +80,7 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
 /** What a person reads for each problem above. */
 const EXPECTED: Record<Problem['code'], string> = {
   unknown_runbook: 'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure. Try pdf-404 <summary>.',
+  same_runbook: 'INC-42 already follows the pdf-404 runbook. To switch, name another (queue-failure, storage-permissions): runbook queue-failure <why>.',
   not_allowed:
     'Only the commander (@UCMDR0001), the declarer (@UDECL0001) or an incident admin can resolve INC-42. ' +
     'Ask one of them, or ask the commander to hand over with commander @you.',
@@ -112,6 +114,8 @@ const allProblems = (): Problem[] => [
   { code: 'unknown_runbook', input: 'auth', suggestions: [], runbooks: ['general', 'pdf-404'] },
   { code: 'too_long', field: 'reason', max: 500, length: 501 },
   { code: 'unknown_runbook', input: 'zzz', suggestions: [], runbooks: [] },
+  { code: 'unknown_runbook', input: 'storag', suggestions: ['storage-permissions'], runbooks: ['storage-permissions'], switching: true },
+  { code: 'invalid_input', field: 'runbook' },
   { code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null },
   { code: 'ended', incident: 'INC-42', status: 'cancelled', action: 'tick_steps', runbook: 'pdf-404' },
 ];

@@ -47,6 +47,19 @@ describe('the shipped runbooks', () => {
       expect(runbook().page_at_severity).toBe(2);
     });
   });
+
+  it('hand an incident over to another runbook by switching it, never by declaring a second incident', () => {
+    const ids = new Set(runbooks.flatMap((r) => [r.id, ...r.aliases]));
+    for (const r of runbooks) {
+      const text = readFileSync(path.join(SHIPPED, `${r.id}.yaml`), 'utf8');
+      // `/incident storage` would declare a second, unlinked incident with its own channel and clock.
+      const declares = [...text.matchAll(/`\/incident ([a-z0-9-]+)/g)].map((m) => m[1]!).filter((word) => ids.has(word));
+      expect({ runbook: r.id, declares }).toEqual({ runbook: r.id, declares: [] });
+    }
+    const switches = runbooks.flatMap((r) => r.steps.flatMap((st) => [...(st.detail ?? '').matchAll(/`\/incident runbook ([a-z0-9-]+)/g)].map((m) => m[1]!)));
+    expect(switches.sort()).toEqual(['queue-failure', 'storage-permissions', 'storage-permissions']);
+    for (const id of switches) expect(runbooks.map((r) => r.id)).toContain(id);
+  });
 });
 
 describe('broken runbooks', () => {

@@ -7,6 +7,22 @@ export type Kind = ChatRef['kind'];
 /** One message an incident should show: its kind, its page within the kind, and its content. */
 export type Planned<M> = [Kind, number, M];
 
+/**
+ * Checklist messages are numbered per incident: generation g's pages (g = 1 for the declare's
+ * checklist, one more per switch of runbook) take the page numbers from (g - 1) × 1000, so a
+ * switch posts the new checklist as new messages and keeps updating the old ones in place.
+ */
+export const PAGES_PER_CHECKLIST = 1000;
+
+export function checklistPage(generation: number, page: number): number {
+  return (generation - 1) * PAGES_PER_CHECKLIST + page;
+}
+
+/** Whether this page number opens a checklist posted by a switch of runbook (its first page, after the first checklist). */
+export function opensSwitchedChecklist(kind: Kind, page: number): boolean {
+  return kind === 'checklist' && page >= PAGES_PER_CHECKLIST && page % PAGES_PER_CHECKLIST === 0;
+}
+
 /** What a platform does to its messages; the sync decides when. */
 export interface MessageTransport<M> {
   /** Posts a message the incident does not have yet; returns its platform reference. */

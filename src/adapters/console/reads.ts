@@ -3,7 +3,7 @@ import type { CoreDeps } from '../../core/incident/deps';
 import type { Incident, Snapshot } from '../../core/model';
 import type { MttrReport } from '../../core/reports';
 import { followUpView } from '../../core/render/follow-up';
-import { checklistView, headerView } from '../../core/render/views';
+import { checklistView, checklistViews, headerView } from '../../core/render/views';
 import { RunbookFileCache } from '../../core/runbook/file-cache';
 import { checkRunbooks, formatProblem } from '../../core/runbook/loader';
 import type { Runbook } from '../../core/runbook/schema';
@@ -47,8 +47,13 @@ export function consoleReads(
       const [events, said] = await Promise.all([deps.store.timeline(snapshot.incident.id), messages.of(snapshot.incident.id)]);
       return {
         snapshot,
-        header: headerView(snapshot, runbook),
+        header: headerView(snapshot, runbook, deps.catalog),
         checklist: checklistView(snapshot, runbook),
+        // Checklists a switch of runbook replaced, newest first, read-only under the current one.
+        replacedChecklists: checklistViews(snapshot, deps.catalog)
+          .slice(0, -1)
+          .map((c) => c.view)
+          .reverse(),
         followUp: followUpView(snapshot, runbook, now, deps.tz),
         timeline: timelineEntries(snapshot, runbook, events),
         messages: said,

@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App, BlockAction, BlockElementAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Dispatcher } from '../../core/commands/dispatch';
 import { UserError } from '../../core/errors';
@@ -14,7 +14,7 @@ import { answerBeforeAck, ephemeral } from './reply';
  * handler never edits blocks itself. A refusal comes back as an ephemeral message.
  */
 export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
-  app.action<BlockButtonAction>(/^(step|incident|probe|item|pm)\./, async ({ ack, body, action, respond }) => {
+  app.action<BlockAction>(/^(step|incident|probe|item|pm)\./, async ({ ack, body, action, respond }) => {
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
     // A click on the App Home comes with no response_url: the answer goes to the app's DM instead.
     const answer = (text: Text) => (body.response_url ? respond({ ...ephemeral(text), replace_original: false }) : platform.notify({ user: body.user.id }, text));
@@ -23,7 +23,8 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
       (err: Error) => logger.warn({ ...log, err }, 'could not reply through response_url'),
     );
     const record = async (): Promise<Text | null> => {
-      const payload = decodeAction(action.value) ?? legacyPayload(action.action_id, action.value);
+      const value = valueOf(action);
+      const payload = decodeAction(value) ?? legacyPayload(action.action_id, value);
       if (!payload) throw new UserError({ code: 'stale_button' });
       const r = await dispatcher.click(payload, {
         userId: body.user.id,
@@ -43,6 +44,12 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
     };
     await answerBeforeAck(ackThenSay, respond, logger, log, record);
   });
+}
+
+/** A button carries its payload in `value`; a menu (the header's Switch runbook) in the chosen option's. */
+function valueOf(action: BlockElementAction): string | undefined {
+  if (action.type === 'static_select') return action.selected_option?.value;
+  return 'value' in action && typeof action.value === 'string' ? action.value : undefined;
 }
 
 const legacyStep = z.object({ i: z.uuid(), s: z.string().min(1), to: z.enum(['done', 'open']) });

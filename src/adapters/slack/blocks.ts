@@ -10,6 +10,8 @@ export const SLACK_LIMITS = {
   sectionText: 3000,
   headerText: 150,
   actionsElements: 25,
+  selectOptions: 100,
+  optionText: 75,
 };
 
 // Room left per checklist message after its heading, divider, "continued" note and the Details
@@ -40,16 +42,38 @@ export function headerMessage(v: HeaderView): SlackMessage {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Checks*\n${lines.join('\n')}`, SLACK_LIMITS.sectionText) } });
   }
   if (v.closingNote) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(v.closingNote) } });
-  if (v.actions.length > 0) {
+  const menu = v.switchRunbook && v.switchRunbook.length > 0 ? [switchRunbookMenu(v.switchRunbook)] : [];
+  if (v.actions.length + menu.length > 0) {
     blocks.push({
       type: 'actions',
       block_id: 'incident-actions',
-      elements: v.actions.map((a) => button(a)),
+      elements: [...v.actions.map((a) => button(a)), ...menu],
     });
   }
   // The notification text is mrkdwn too: escaped, so a summary cannot ping @channel from a preview.
   return { text: escape(v.summary), blocks };
 }
+
+/** The header's "Switch runbook" menu: picking one switches, after a confirmation. */
+function switchRunbookMenu(choices: ActionView[]): Record<string, unknown> {
+  return {
+    type: 'static_select',
+    action_id: SWITCH_RUNBOOK_ACTION,
+    placeholder: { type: 'plain_text', text: 'Switch runbook' },
+    options: choices.slice(0, SLACK_LIMITS.selectOptions).map((c) => ({
+      text: { type: 'plain_text', text: truncate(c.label, SLACK_LIMITS.optionText) },
+      value: encodeAction(c.payload),
+    })),
+    confirm: {
+      title: { type: 'plain_text', text: 'Switch runbook?' },
+      text: { type: 'plain_text', text: 'The incident keeps its channel, clock and timeline; the new checklist is posted and the old one stays, read-only.' },
+      confirm: { type: 'plain_text', text: 'Switch' },
+      deny: { type: 'plain_text', text: 'Not yet' },
+    },
+  };
+}
+
+export const SWITCH_RUNBOOK_ACTION = 'incident.runbook';
 
 /**
  * Splits the checklist over as many messages as Slack's limits need. Every step appears in
@@ -80,11 +104,15 @@ export function checklistMessages(v: ChecklistView): SlackMessage[] {
     // Progress only on the first part: a click then changes its own part and the first, not every part.
     const progress = p === 0 ? `\n${v.progress.done} of ${v.progress.total} steps done${focusNote(v)}` : '';
     const heading = `*${escape(v.heading)}*${part}${progress}`;
+    // A replaced checklist says so under its heading and keeps no buttons, Details included: they
+    // would open the current runbook's step of the same id.
+    const replaced = v.replaced && p === 0 ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn(v.replaced) }] }] : [];
     const blocks: Array<Record<string, unknown>> = [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(heading, SLACK_LIMITS.sectionText) } },
+      ...replaced,
       { type: 'divider' },
       ...items.flatMap(stepBlocks),
-      ...detailsRow(v.incidentId, items),
+      ...(v.replaced ? [] : detailsRow(v.incidentId, items)),
     ];
     if (p < pages.length - 1) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Continued in the next message (part ${p + 2}).` }] });

@@ -4,10 +4,10 @@ import type { CoreDeps } from '../../core/incident/deps';
 import type { Snapshot } from '../../core/model';
 import { announcementView } from '../../core/render/announcement';
 import { followUpView } from '../../core/render/follow-up';
-import { checklistView, headerView } from '../../core/render/views';
+import { checklistViews, headerView } from '../../core/render/views';
 import type { Logger } from '../../util/logger';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
-import { putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../common/message-sync';
+import { checklistPage, opensSwitchedChecklist, putAll, renderLatest, type Kind, type MessageTransport, type Planned } from '../common/message-sync';
 import { checklistMessages, headerMessage, type SlackMessage } from './blocks';
 import { followUpMessage } from './follow-up-blocks';
 import { slackErrorCode } from './errors';
@@ -58,8 +58,11 @@ export class SlackMessageSync {
     // The follow-up exists once there is a post-mortem or an action item; once posted, it stays.
     const followUp = followUpView(snap, runbook, this.deps.clock.now(), this.deps.tz);
     const messages: Array<Planned<SlackMessage>> = [
-      ['header', 0, headerMessage(headerView(snap, runbook))],
-      ...checklistMessages(checklistView(snap, runbook)).map((m, page): Planned<SlackMessage> => ['checklist', page, m]),
+      ['header', 0, headerMessage(headerView(snap, runbook, this.deps.catalog))],
+      // Every checklist the incident has had: those a switch of runbook replaced, read-only, then the current one.
+      ...checklistViews(snap, this.deps.catalog).flatMap(({ generation, view }) =>
+        checklistMessages(view).map((m, page): Planned<SlackMessage> => ['checklist', checklistPage(generation, page), m]),
+      ),
       ...(followUp ? [['followup', 0, followUpMessage(followUp)] as Planned<SlackMessage>] : []),
     ];
     const missing = messages.some(([kind, page]) => !session.refs.some((r) => r.kind === kind && r.page === page));
@@ -103,7 +106,8 @@ export class SlackMessageSync {
         });
         const ts = posted.ts as string;
         // Pin before recording: a crash in between finds the header by its metadata and pins it again.
-        if (kind === 'header') await this.pin(incidentId, channel, ts);
+        // A checklist a switch of runbook posted is pinned too, beside the header, to be found.
+        if (kind === 'header' || opensSwitchedChecklist(kind, page)) await this.pin(incidentId, channel, ts);
         return ts;
       },
       update: async (ref, msg) => {

@@ -182,7 +182,7 @@ function field(label: string, value: Text, names: Names): Element {
  */
 export function checklistCards(v: ChecklistView, names: Names): Card[] {
   // Worst-case page furniture (heading, progress, "continued"), measured rather than guessed.
-  const budget = PAGE_MAX_BYTES - cardBytes(page(v, [], 0, 99));
+  const budget = PAGE_MAX_BYTES - cardBytes(page(v, [], 0, 99, names));
   const pages: Element[][] = [];
   let current: Element[] = [];
   let bytes = 0;
@@ -199,15 +199,16 @@ export function checklistCards(v: ChecklistView, names: Names): Card[] {
     bytes += size;
   }
   if (current.length > 0 || pages.length === 0) pages.push(current);
-  return pages.map((steps, p) => page(v, steps, p, pages.length));
+  return pages.map((steps, p) => page(v, steps, p, pages.length, names));
 }
 
-function page(v: ChecklistView, steps: Element[], p: number, count: number): Card {
+function page(v: ChecklistView, steps: Element[], p: number, count: number, names: Names): Card {
   const part = count > 1 ? [run(` (part ${p + 1} of ${count})`)] : [];
   const body: Element[] = [rich([run(v.heading, { weight: 'Bolder', size: 'Medium' }), ...part])];
   if (p === 0) {
     const next = v.items.find((x) => x.stepId === v.focus);
     body.push(fixedText(`${v.progress.done} of ${v.progress.total} steps done${next ? ` · next: step ${next.number}` : ''}`, { spacing: 'None', isSubtle: true }));
+    if (v.replaced) body.push(rich(runs(v.replaced, names), { spacing: 'None' }));
   }
   body.push(...steps);
   if (p < count - 1) body.push(fixedText(`Continued in the next message (part ${p + 2}).`, { isSubtle: true, separator: true }));

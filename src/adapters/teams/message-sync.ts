@@ -5,9 +5,9 @@ import { followUpTexts, followUpView } from '../../core/render/follow-up';
 import type { Snapshot } from '../../core/model';
 import { PermanentError } from '../../core/errors';
 import type { Logger } from '../../util/logger';
-import { checklistView, headerView } from '../../core/render/views';
+import { checklistViews, headerView } from '../../core/render/views';
 import type { ChatRefStore, RenderSession } from '../../store/chat-refs';
-import { contentHash, putAll, renderLatest, type MessageTransport, type Planned } from '../common/message-sync';
+import { checklistPage, contentHash, putAll, renderLatest, type MessageTransport, type Planned } from '../common/message-sync';
 import { checklistCards, headerCard, type Card } from './cards';
 import { followUpCard } from './follow-up-card';
 import type { TeamsConnector, OutgoingActivity } from './connector';
@@ -63,13 +63,15 @@ export class TeamsMessageSync {
     if (!snap) return null;
     const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
     const header = headerView(snap, runbook);
-    const checklist = checklistView(snap, runbook);
     // After the checklist, once there is a post-mortem or an action item; once posted, it stays.
     const followUp = followUpView(snap, runbook, this.deps.clock.now(), this.deps.tz);
     const { names } = await this.people.forSnapshot(snap, ...(followUp ? followUpTexts(followUp) : []));
     return [
       ['header', 0, cardActivity(headerCard(header, names), header.summary)],
-      ...checklistCards(checklist, names).map((card, page): Planned<OutgoingActivity> => ['checklist', page, cardActivity(card, checklist.heading)]),
+      // Every checklist the incident has had: those a switch of runbook replaced, read-only, then the current one.
+      ...checklistViews(snap, this.deps.catalog).flatMap(({ generation, view }) =>
+        checklistCards(view, names).map((card, page): Planned<OutgoingActivity> => ['checklist', checklistPage(generation, page), cardActivity(card, view.heading)]),
+      ),
       ...(followUp ? [['followup', 0, cardActivity(followUpCard(followUp, names), followUp.summary)] as Planned<OutgoingActivity>] : []),
     ];
   }

@@ -30,7 +30,16 @@ export class TeamsPeople {
 function idsIn(s: Snapshot): string[] {
   const i = s.incident;
   const items = (s.actionItems ?? []).flatMap((a) => [a.owner, a.closedBy]);
-  const ids = [i.declaredBy, i.commander, s.postmortem?.owner, ...items, ...s.steps.map((st) => st.changedBy), ...(s.escalations ?? []).map((e) => e.by)];
+  const replaced = (s.replaced ?? []).flatMap((r) => [r.replacedBy, ...r.steps.map((st) => st.changedBy)]);
+  const ids = [
+    i.declaredBy,
+    i.commander,
+    s.postmortem?.owner,
+    ...items,
+    ...s.steps.map((st) => st.changedBy),
+    ...replaced,
+    ...(s.escalations ?? []).map((e) => e.by),
+  ];
   return ids.filter((id): id is string => Boolean(id));
 }
 

@@ -21,6 +21,7 @@ import { setStep } from '../incident/set-step';
 import { setClass } from '../incident/set-class';
 import { linkIncidents, markDuplicate } from '../incident/relations';
 import { classText, duplicateText, linkedText } from '../render/relation-text';
+import { switchRunbook } from '../incident/switch-runbook';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../text/actions';
 import {
@@ -32,6 +33,7 @@ import {
   declaredText,
   mitigatedText,
   resolvedText,
+  runbookSwitchedText,
   setupRetriedText,
   severityText,
   escalatedText,
@@ -222,6 +224,11 @@ export class Dispatcher {
         const r = await setSeverity(deps, id, cmd.severity, actor);
         return { reply: severityText(name, cmd.severity, r.changed), snapshot: r.snapshot };
       }
+      case 'runbook': {
+        const r = await switchRunbook(deps, id, cmd.runbook, actor, cmd.reason);
+        const title = deps.catalog.forIncident(r.snapshot.incident.runbookId).title;
+        return { reply: runbookSwitchedText(name, title, r.changed), snapshot: r.snapshot };
+      }
       case 'commander': {
         const r = await assignCommander(deps, id, cmd.userId, actor);
         return { reply: commanderText(name, cmd.userId, r.changed), snapshot: r.snapshot };
@@ -297,7 +304,7 @@ export class Dispatcher {
     const name = label(snap.incident);
     switch (action.a) {
       case 'step': {
-        const r = await setStep(deps, { incidentId: action.i, stepId: action.s, to: action.to, actor, requestId: req.requestId });
+        const r = await setStep(deps, { incidentId: action.i, stepId: action.s, to: action.to, actor, requestId: req.requestId, generation: action.g });
         return { reply: null, snapshot: r.snapshot }; // the re-rendered checklist is the answer
       }
       case 'ack': {
@@ -323,6 +330,11 @@ export class Dispatcher {
       case 'item': {
         const r = await closeActionItem(deps, action.i, actor, action.n);
         return { reply: r.changed ? null : actionClosedText(r.snapshot, action.n, false), snapshot: r.snapshot };
+      }
+      case 'runbook': {
+        const r = await switchRunbook(deps, action.i, action.r, actor);
+        const title = deps.catalog.forIncident(r.snapshot.incident.runbookId).title;
+        return { reply: runbookSwitchedText(name, title, r.changed), snapshot: r.snapshot };
       }
       case 'pm': {
         const r = await movePostmortem(deps, action.i, actor, action.to);

@@ -30,6 +30,7 @@ export type Command =
   | { kind: 'class'; name: string }
   | { kind: 'duplicate'; of: number }
   | { kind: 'link'; with: number }
+  | { kind: 'runbook'; runbook: string; reason?: string }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -93,6 +94,13 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
     }
     case 'action':
       return parseAction(rest ?? '', readMention);
+    case 'runbook': {
+      // `runbook storage-permissions app gets 403 from storage`: the runbook, then why.
+      const runbook = restWords[0];
+      if (!runbook) throw new UserError({ code: 'invalid_input', field: 'runbook' });
+      const reason = checkedText(rest!.slice(runbook.length).trim() || undefined, 'reason') ?? undefined;
+      return { kind: 'runbook', runbook, ...(reason ? { reason } : {}) };
+    }
     case 'edge': {
       const n = /^\d{1,3}$/.test(restWords[0] ?? '') ? Number(restWords[0]) : NaN;
       if (!Number.isInteger(n)) throw new UserError({ code: 'invalid_input', field: 'edge_case' });

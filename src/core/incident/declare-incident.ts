@@ -124,6 +124,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
   );
 }
 
-export function unknownRunbook(catalog: RunbookCatalog, input: string): UserError {
-  return new UserError({ code: 'unknown_runbook', input, suggestions: catalog.suggest(input), runbooks: catalog.ids() });
+/** `switching`: the runbook was named to switch an incident to, not to declare one. */
+export function unknownRunbook(catalog: RunbookCatalog, input: string, switching = false): UserError {
+  return new UserError({ code: 'unknown_runbook', input, suggestions: catalog.suggest(input), runbooks: catalog.ids(), ...(switching ? { switching } : {}) });
 }

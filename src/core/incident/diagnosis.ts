@@ -4,7 +4,7 @@ import type { ActionView } from '../text/actions';
 import { changeIncident } from './change';
 import { nextLevel } from './escalation';
 import type { CoreDeps } from './deps';
-import { awaitingCause, isOpen, type Incident, type Snapshot } from '../model';
+import { awaitingCause, checklistGeneration, isOpen, type Incident, type Snapshot } from '../model';
 
 /**
  * BraiFlow's promise: support names the cause within the runbook's `diagnose_within` (15 minutes
@@ -15,12 +15,16 @@ import { awaitingCause, isOpen, type Incident, type Snapshot } from '../model';
 /** The notice `chat.notice` posts; also the key that finds it again in the channel. */
 const DIAGNOSIS_NOTICE = 'diagnosis_overdue';
 
-/** Queued with the declare, due when the runbook's limit has passed. */
-export function diagnosisDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook): NewJob {
+/**
+ * Queued with the declare, due when the runbook's limit has passed; queued again by a switch of
+ * runbook (`generation` > 1), with the new runbook's limit, still counted from the declaration.
+ */
+export function diagnosisDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, generation = 1): NewJob {
+  const switched = generation > 1;
   return {
     kind: 'incident.diagnosis_due',
-    payload: { incidentId: incident.id },
-    dedupeKey: `${incident.id}:diagnosis_due`,
+    payload: { incidentId: incident.id, ...(switched ? { generation } : {}) },
+    dedupeKey: `${incident.id}:diagnosis_due${switched ? `:g${generation}` : ''}`,
     runAt: new Date(incident.declaredAt.getTime() + durationMs(runbook.diagnose_within)),
   };
 }
@@ -29,9 +33,11 @@ export function diagnosisDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, r
  * The event key is the incident's: whichever process decides second, its change is a replay the
  * store rolls back, so the timeline says it once and the notice is queued once.
  */
-export function decideDiagnosisOverdue(s: Snapshot, runbook: Runbook, at: Date): Change {
+export function decideDiagnosisOverdue(s: Snapshot, runbook: Runbook, at: Date, generation = 1): Change {
   const i = s.incident;
   if (!awaitingCause(i)) return { events: [] };
+  // Queued for a runbook the incident was switched away from: the new runbook's limit applies.
+  if (generation !== checklistGeneration(s)) return { events: [] };
   return {
     events: [{ kind: 'diagnosis.overdue', actor: 'incident-bot', at, data: { within: runbook.diagnose_within }, key: `${i.id}:diagnosis.overdue` }],
     jobs: [
@@ -45,8 +51,8 @@ export function decideDiagnosisOverdue(s: Snapshot, runbook: Runbook, at: Date):
   };
 }
 
-export async function checkDiagnosisDue(deps: CoreDeps, incidentId: string) {
-  return changeIncident(deps, incidentId, (s, at) => decideDiagnosisOverdue(s, deps.catalog.forIncident(s.incident.runbookId), at));
+export async function checkDiagnosisDue(deps: CoreDeps, incidentId: string, generation?: number) {
+  return changeIncident(deps, incidentId, (s, at) => decideDiagnosisOverdue(s, deps.catalog.forIncident(s.incident.runbookId), at, generation));
 }
 
 /** The runbook's rule says escalate now: the notice carries the button that does it, while a level is left. */

@@ -4,7 +4,7 @@ import { durationMs, webhookName, type Runbook } from '../runbook/schema';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import { isOpen, label, type Actor, type Incident, type Snapshot } from '../model';
+import { checklistGeneration, isOpen, label, type Actor, type Incident, type Snapshot } from '../model';
 import { checkedText } from './text-limits';
 
 /**
@@ -17,13 +17,15 @@ import { checkedText } from './text-limits';
  * run the job, the level fires once. Only a responder's acknowledgement (or the incident's end)
  * stops the ladder: working the incident does not.
  */
-export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, level: number): NewJob | null {
+export function escalationDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, runbook: Runbook, level: number, generation = 1): NewJob | null {
   const rung = runbook.escalation[level - 1];
   if (!rung) return null;
+  // After a switch of runbook the level is queued again for the new ladder, under its own key.
+  const switched = generation > 1;
   return {
     kind: 'escalation.due',
-    payload: { incidentId: incident.id, level },
-    dedupeKey: `${incident.id}:escalation:${level}:due`,
+    payload: { incidentId: incident.id, level, ...(switched ? { generation } : {}) },
+    dedupeKey: `${incident.id}:escalation:${level}:due${switched ? `:g${generation}` : ''}`,
     runAt: new Date(incident.declaredAt.getTime() + durationMs(rung.after)),
   };
 }
@@ -49,7 +51,8 @@ export function nextLevel(s: Snapshot, runbook: Runbook): { level: number; targe
   return job ? { level, targets: runbook.escalation[level - 1]!.notify, due: job.runAt } : null;
 }
 
-export type EscalationTrigger = { kind: 'timeout'; level: number } | { kind: 'manual'; actor: Actor; note: string | null };
+/** `generation`: the checklist a timed level was queued for (1: the declare's). */
+export type EscalationTrigger = { kind: 'timeout'; level: number; generation?: number } | { kind: 'manual'; actor: Actor; note: string | null };
 
 export function decideEscalation(s: Snapshot, runbook: Runbook, at: Date, trigger: EscalationTrigger): Change {
   const i = s.incident;
@@ -58,6 +61,8 @@ export function decideEscalation(s: Snapshot, runbook: Runbook, at: Date, trigge
     // The ladder stops at the first acknowledgement and when the incident ends.
     if (!isOpen(i) || i.acknowledgedAt) return { events: [] };
     if (fired.some((f) => f.level === trigger.level)) return { events: [] };
+    // Queued for a runbook the incident was switched away from: the switch queued the new ladder's.
+    if ((trigger.generation ?? 1) !== checklistGeneration(s)) return { events: [] };
     return fire(s, runbook, at, trigger.level, null, null);
   }
   requireOpen(i, 'escalate');
@@ -80,7 +85,7 @@ export function severityRaisePage(s: Snapshot, runbook: Runbook, severity: numbe
   if (!isOpen(i) || i.acknowledgedAt) return { events: [] };
   if (!pagesFirstLevel(runbook, severity) || pagesFirstLevel(runbook, i.severity)) return { events: [] };
   if ((s.escalations ?? []).some((f) => f.level === 1)) return { events: [] };
-  const job = escalationDueJob(i, runbook, 1);
+  const job = escalationDueJob(i, runbook, 1, checklistGeneration(s));
   if (!job) return { events: [] };
   if (job.runAt.getTime() > at.getTime()) return { events: [], jobs: [job] };
   return fire(s, runbook, at, 1, actor.id, `SEV${severity}`, 'severity');
@@ -93,7 +98,7 @@ function fire(s: Snapshot, runbook: Runbook, at: Date, level: number, by: string
   const reason = by ? why : 'timeout';
   const chat = rung.notify.filter((t) => webhookName(t) === null);
   const webhooks = rung.notify.map(webhookName).filter((w): w is string => w !== null);
-  const next = escalationDueJob(i, runbook, level + 1);
+  const next = escalationDueJob(i, runbook, level + 1, checklistGeneration(s));
   const jobs: NewJob[] = [];
   if (chat.length > 0) {
     jobs.push({ kind: 'chat.escalate', payload: { incidentId: i.id, platform: i.platform, level }, dedupeKey: escalationChatKey(i.id, level), runAt: at });
@@ -136,8 +141,10 @@ export function webhookResolveJobs(s: Snapshot, at: Date): NewJob[] {
   }));
 }
 
-export async function checkEscalationDue(deps: CoreDeps, incidentId: string, level: number) {
-  return changeIncident(deps, incidentId, (s, at) => decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'timeout', level }));
+export async function checkEscalationDue(deps: CoreDeps, incidentId: string, level: number, generation?: number) {
+  return changeIncident(deps, incidentId, (s, at) =>
+    decideEscalation(s, deps.catalog.forIncident(s.incident.runbookId), at, { kind: 'timeout', level, ...(generation ? { generation } : {}) }),
+  );
 }
 
 /** `/incident escalate [reason]` and the Escalate button: the next level, now. */

@@ -4,7 +4,7 @@ import type { Runbook } from '../runbook/schema';
 import { changeIncident } from './change';
 import type { CoreDeps } from './deps';
 import { requireOpen, requireParticipant } from './guards';
-import { label, type Actor, type Snapshot } from '../model';
+import { checklistGeneration, label, type Actor, type Snapshot } from '../model';
 
 export interface SetStepInput {
   incidentId: string;
@@ -14,11 +14,16 @@ export interface SetStepInput {
   actor: Actor;
   /** The platform's id for this request (Slack action_ts); a replay of it records nothing. */
   requestId?: string;
+  /** The checklist generation the button was drawn for (1 when absent). */
+  generation?: number;
 }
 
 export function decideStep(s: Snapshot, runbook: Runbook, input: Omit<SetStepInput, 'incidentId'>, at: Date): Change {
   requireOpen(s.incident, 'tick_steps');
   requireParticipant(input.actor, s.incident, 'tick_steps');
+  // A button of a checklist the runbook switch replaced: two runbooks share step ids, so it must
+  // not tick the new checklist's step of the same name.
+  if ((input.generation ?? 1) !== checklistGeneration(s)) throw new UserError({ code: 'stale_button' });
   const step = s.steps.find((x) => x.stepId === input.stepId);
   if (!step) throw new UserError({ code: 'unknown_step', incident: label(s.incident), step: input.stepId });
   if (step.state === input.to) return { events: [] };

@@ -28,6 +28,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   set_class: 'change the class of',
   mark_duplicate: 'close as a duplicate',
   link: 'link other incidents to',
+  switch_runbook: 'switch the runbook of',
 };
 
 export function problemText(p: Problem): Text {
@@ -35,11 +36,21 @@ export function problemText(p: Problem): Text {
     case 'unknown_runbook': {
       const hint = p.suggestions.length > 0 ? ` Did you mean ${orList(p.suggestions)}?` : '';
       const example = p.suggestions[0] ?? p.runbooks.find((r) => r !== GENERAL_RUNBOOK_ID) ?? '<runbook>';
-      const general: Text = p.runbooks.includes(GENERAL_RUNBOOK_ID)
-        ? [' For anything none of them covers, ', { command: 'declare <summary>' }, ' uses the general runbook.']
-        : [];
-      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command: `${example} <summary>` }, '.', ...general];
+      const command = p.switching ? `runbook ${example} <why>` : `${example} <summary>`;
+      const general: Text =
+        !p.switching && p.runbooks.includes(GENERAL_RUNBOOK_ID)
+          ? [' For anything none of them covers, ', { command: 'declare <summary>' }, ' uses the general runbook.']
+          : [];
+      return [`Unknown runbook "${p.input}".${hint} Runbooks: ${p.runbooks.join(', ')}. Try `, { command }, '.', ...general];
     }
+    case 'same_runbook':
+      return [
+        `${p.incident} already follows the ${p.runbook} runbook. To switch, name another`,
+        ...(p.others.length > 0 ? [` (${p.others.join(', ')})`] : []),
+        ': ',
+        { command: `runbook ${p.others[0] ?? '<runbook>'} <why>` },
+        '.',
+      ];
     case 'not_allowed':
       return [
         'Only ',
@@ -84,6 +95,14 @@ export function problemText(p: Problem): Text {
         ];
       if (p.field === 'duplicate' || p.field === 'link')
         return ['Name the other incident and nothing else: ', { command: `${p.field} INC-<n>` }, ", run in this incident's channel."];
+      if (p.field === 'runbook')
+        return [
+          'Name the runbook to switch to, and why: ',
+          { command: 'runbook storage-permissions <why>' },
+          '. ',
+          { command: 'help' },
+          ' lists the runbooks.',
+        ];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -348,6 +367,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['class <name>', 'what kind of incident it is, for the reports (commander, declarer or admin)'],
     ['duplicate INC-<n>', 'close this one as a duplicate of INC-<n> (commander, declarer or admin)'],
     ['link INC-<n>', 'record INC-<n> as related, on both incidents'],
+    ['runbook <runbook> [why]', 'switch this incident to another runbook (commander, declarer or admin)'],
     ['action add <text> [@owner] [due YYYY-MM-DD]', 'follow-up work; also after the incident is resolved'],
     ['action list', 'the action items and who owns them'],
     ['action done <n>', 'close an item (its owner, the commander or an admin)'],
@@ -420,6 +440,14 @@ export function resolvedText(incident: string, changed: boolean): Text {
 
 export function cancelledText(incident: string, changed: boolean): Text {
   return [changed ? `${incident} cancelled; it is left out of MTTR.` : `${incident} was already cancelled.`];
+}
+
+export function runbookSwitchedText(incident: string, runbookTitle: string, changed: boolean): Text {
+  return [
+    changed
+      ? `${incident} now follows ${runbookTitle}: its checklist is posted below; the old one stays, read-only.`
+      : `${incident} already follows ${runbookTitle}.`,
+  ];
 }
 
 export function severityText(incident: string, severity: number, changed: boolean): Text {

@@ -174,6 +174,11 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
     }
     case 'incident.setup_retried':
       return ['Channel setup retried'];
+    case 'runbook.changed': {
+      const from = asString(d.from);
+      const to = asString(d.to);
+      return withText(`Runbook switched${from ? ` from ${from}` : ''} to ${to ?? '?'} (same incident; the old checklist is kept)`, str(d, 'reason'));
+    }
     case 'postmortem.opened': {
       const owner = str(d, 'owner');
       const due = str(d, 'due');

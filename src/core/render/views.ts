@@ -1,5 +1,6 @@
 import { nextLevel } from '../incident/escalation';
-import { isOpen, label, type Snapshot } from '../model';
+import { checklistGeneration, isOpen, label, type ChecklistStep, type ReplacedChecklist, type Snapshot } from '../model';
+import type { RunbookCatalog } from '../runbook/catalog';
 import { firstLine, markupOf, type Markup } from '../runbook/markup';
 import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
@@ -22,6 +23,8 @@ export interface HeaderView {
   /** The runbook's automated checks with their latest results: the triage summary. */
   checks: ProbeView[];
   actions: ActionView[];
+  /** The other runbooks this open incident can switch to, one choice each; absent where not offered. */
+  switchRunbook?: ActionView[];
   closingNote: Text | null;
 }
 
@@ -56,6 +59,8 @@ export interface ChecklistView {
   /** The step in focus, or null when every step is done or the incident has ended. */
   focus: string | null;
   items: ChecklistItemView[];
+  /** On a checklist a switch of runbook replaced (read-only, no buttons): by what, when, by whom. */
+  replaced?: Text;
 }
 
 /** One step whole, wherever it is in the checklist: what a Details button opens. */
@@ -69,7 +74,8 @@ export interface StepDetailView {
   done: { by: string; at: Date } | null;
 }
 
-export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
+/** With `catalog`, an open incident's header offers to switch to each of its other runbooks. */
+export function headerView(s: Snapshot, runbook: Runbook, catalog?: Pick<RunbookCatalog, 'all'>): HeaderView {
   const i = s.incident;
   const open = isOpen(i);
   const actions: ActionView[] = [];
@@ -131,8 +137,15 @@ export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
     links: runbook.links,
     checks: runbook.probes.map((p) => probeView(s, p.id, p.title)),
     actions,
+    ...(open && catalog ? { switchRunbook: switchChoices(s, catalog) } : {}),
     closingNote,
   };
+}
+
+function switchChoices(s: Snapshot, catalog: Pick<RunbookCatalog, 'all'>): ActionView[] {
+  return catalog.all
+    .filter((r) => r.id !== s.incident.runbookId)
+    .map((r) => ({ label: `${r.id}: ${r.title}`, payload: { a: 'runbook' as const, i: s.incident.id, r: r.id } }));
 }
 
 /** The probe's latest run as it should read: queued runs show as running. */
@@ -181,11 +194,45 @@ export function escalationLadder(s: Snapshot, runbook: Runbook): Text | null {
 }
 
 export function checklistView(s: Snapshot, runbook: Runbook): ChecklistView {
-  const open = isOpen(s.incident);
+  return stepsView(s, runbook, s.steps, isOpen(s.incident), checklistGeneration(s));
+}
+
+/**
+ * A checklist a switch of runbook replaced, as it was left: its done steps with who and when, no
+ * buttons, and a line saying what replaced it.
+ */
+export function replacedChecklistView(s: Snapshot, old: ReplacedChecklist, runbook: Runbook, replacedWith: Runbook): ChecklistView {
+  const view = stepsView(s, runbook, old.steps, false, old.generation);
+  return {
+    ...view,
+    heading: `${view.heading} (replaced)`,
+    replaced: [
+      `Replaced by ${replacedWith.title} (${replacedWith.id}) `,
+      { time: old.replacedAt },
+      ' by ',
+      { user: old.replacedBy },
+      old.reason ? `: ${old.reason}` : '.',
+    ],
+  };
+}
+
+/**
+ * Every checklist the incident has shown, oldest first: those its runbook switches replaced, then
+ * the current one. `generation` names each, so each keeps its own messages.
+ */
+export function checklistViews(s: Snapshot, catalog: Pick<RunbookCatalog, 'forIncident'>): Array<{ generation: number; view: ChecklistView }> {
+  const old = (s.replaced ?? []).map((r) => ({
+    generation: r.generation,
+    view: replacedChecklistView(s, r, catalog.forIncident(r.runbookId), catalog.forIncident(r.replacedWith)),
+  }));
+  return [...old, { generation: checklistGeneration(s), view: checklistView(s, catalog.forIncident(s.incident.runbookId)) }];
+}
+
+function stepsView(s: Snapshot, runbook: Runbook, steps: ChecklistStep[], open: boolean, generation: number): ChecklistView {
   const details = new Map(runbook.steps.map((p) => [p.id, p]));
   const probeTitles = new Map(runbook.probes.map((p) => [p.id, p.title]));
-  const focus = open ? (s.steps.find((st) => st.state !== 'done')?.stepId ?? null) : null;
-  const items = s.steps.map((st, idx): ChecklistItemView => {
+  const focus = open ? (steps.find((st) => st.state !== 'done')?.stepId ?? null) : null;
+  const items = steps.map((st, idx): ChecklistItemView => {
     const def = details.get(st.stepId);
     const done = st.state === 'done' && st.changedBy && st.changedAt ? { by: st.changedBy, at: st.changedAt } : null;
     const to = st.state === 'done' ? 'open' : 'done';
@@ -205,7 +252,7 @@ export function checklistView(s: Snapshot, runbook: Runbook): ChecklistView {
             {
               label: to === 'done' ? 'Done' : 'Reopen',
               ...(to === 'done' ? { style: 'primary' as const } : {}),
-              payload: { a: 'step', i: s.incident.id, s: st.stepId, to },
+              payload: { a: 'step', i: s.incident.id, s: st.stepId, to, ...(generation > 1 ? { g: generation } : {}) },
             },
             ...(def?.probe && inFocus ? [{ label: 'Run probe', payload: { a: 'probe' as const, i: s.incident.id, p: def.probe } }] : []),
           ]

@@ -12,7 +12,10 @@ export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('escalate'), i: z.uuid() }),
   /** The cause is found: record the diagnosed milestone. */
   z.object({ a: z.literal('diagnosed'), i: z.uuid() }),
-  z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']) }),
+  /** `g`: the checklist generation the button was drawn for, after a switch of runbook (absent: the first). */
+  z.object({ a: z.literal('step'), i: z.uuid(), s: z.string().min(1).max(100), to: z.enum(['done', 'open']), g: z.number().int().min(2).optional() }),
+  /** Switch the incident to runbook `r` (the header's menu). */
+  z.object({ a: z.literal('runbook'), i: z.uuid(), r: z.string().min(1).max(100) }),
   /** Run one probe, or 'all'. */
   z.object({ a: z.literal('probe'), i: z.uuid(), p: z.string().min(1).max(100) }),
   /** Close action item `n` of the incident. */

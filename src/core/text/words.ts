@@ -31,6 +31,7 @@ export const COMMAND_WORDS = {
   duplicate: 'duplicate',
   dup: 'duplicate',
   link: 'link',
+  runbook: 'runbook',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

@@ -14,7 +14,7 @@ export const escalationDue =
   ({ deps, platformOf }: HandlerDeps): Handler<'escalation.due'> =>
   async (p) => {
     if (p.level === 1) await declarerOnCall(deps, platformOf, p.incidentId);
-    await checkEscalationDue(deps, p.incidentId, p.level);
+    await checkEscalationDue(deps, p.incidentId, p.level, p.generation);
   };
 
 async function declarerOnCall(deps: HandlerDeps['deps'], platformOf: HandlerDeps['platformOf'], incidentId: string): Promise<void> {

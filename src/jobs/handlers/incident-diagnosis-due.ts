@@ -6,5 +6,5 @@ import type { HandlerDeps } from './deps';
 export const incidentDiagnosisDue =
   ({ deps }: HandlerDeps): Handler<'incident.diagnosis_due'> =>
   async (p) => {
-    await checkDiagnosisDue(deps, p.incidentId);
+    await checkDiagnosisDue(deps, p.incidentId, p.generation);
   };

@@ -10,12 +10,14 @@ import type { ChecklistItemView, ChecklistView, HeaderView, ProbeView } from '..
 import { html, type SafeHtml } from '../html';
 import { consoleRoom } from '../platform';
 import { linkHtml, markupHtml, personHtml, textHtml, timeHtml, type Names, type TextLinks } from '../text';
-import { actionsHtml, commandForm, flashHtml, inertActionsHtml, layout, ROUTES, type Flash, type PageContext } from './layout';
+import { actionsHtml, choiceForm, commandForm, flashHtml, inertActionsHtml, layout, ROUTES, type Flash, type PageContext } from './layout';
 
 export interface IncidentPageInput extends PageContext {
   snapshot: Snapshot;
   header: HeaderView;
   checklist: ChecklistView;
+  /** Checklists a switch of runbook replaced, newest first: read-only. */
+  replacedChecklists?: ChecklistView[];
   followUp: FollowUpView | null;
   /** The stored events, oldest first, worded (timelineText). */
   timeline: Array<{ at: Date; actor: string; text: Text }>;
@@ -46,6 +48,7 @@ export function incidentPage(input: IncidentPageInput): string {
   const body = html`${flashHtml(input.flash, names, links)}
 ${headerHtml(header, names, csrf, links)}
 ${checklistHtml(checklist, names, { csrf })}
+${(input.replacedChecklists ?? []).map((v, n) => checklistHtml(v, names, { csrf, id: `replaced-${n + 1}` }))}
 ${followUp ? followUpHtml(followUp, names, csrf, links) : ''}
 ${messagesHtml(input.messages, names, csrf, links)}
 ${timelineHtml(input.timeline, names, links)}
@@ -78,6 +81,7 @@ ${v.links.length > 0 ? html`<ul class="links" aria-label="Links">${v.links.map((
 ${v.checks.length > 0 ? html`<h2 class="sub">Checks</h2><ul class="checks">${v.checks.map((p) => html`<li>${probeHtml(p)}</li>`)}</ul>` : ''}
 ${v.closingNote ? html`<p class="closing-note">${textHtml(v.closingNote, names, links)}</p>` : ''}
 ${actionsHtml(v.actions, csrf, 'Incident actions')}
+${v.switchRunbook ? choiceForm(v.switchRunbook, csrf, 'Switch runbook', 'Switch') : ''}
 </section>`;
 }
 
@@ -102,6 +106,8 @@ export interface ChecklistOptions {
   csrf: string | null;
   /** The heading's level: 2 on an incident page. */
   level?: 2 | 3;
+  /** Tells apart the ids of several checklists on one page (those a switch of runbook replaced). */
+  id?: string;
 }
 
 /**
@@ -110,16 +116,19 @@ export interface ChecklistOptions {
  */
 export function checklistHtml(v: ChecklistView, names: Names, opts: ChecklistOptions): SafeHtml {
   const h = opts.level === 3 ? 'h3' : 'h2';
-  const heading = h === 'h3' ? html`<h3 id="checklist-heading">${v.heading}</h3>` : html`<h2 id="checklist-heading">${v.heading}</h2>`;
+  const suffix = opts.id ? `-${opts.id}` : '';
+  const headingId = `checklist-heading${suffix}`;
+  const heading = h === 'h3' ? html`<h3 id="${headingId}">${v.heading}</h3>` : html`<h2 id="${headingId}">${v.heading}</h2>`;
   const { done, total } = v.progress;
-  return html`<section class="panel checklist" aria-labelledby="checklist-heading">
+  return html`<section class="panel checklist${v.replaced ? ' replaced' : ''}" aria-labelledby="${headingId}">
 ${heading}
-<p class="progress"><label for="checklist-progress">${done} of ${total} steps done</label> <progress id="checklist-progress" max="${Math.max(total, 1)}" value="${Math.min(done, total)}">${done} of ${total}</progress></p>
-<ol class="steps">${v.items.map((item) => stepHtml(item, names, opts.csrf))}</ol>
+${v.replaced ? html`<p class="replaced-note">${textHtml(v.replaced, names)}</p>` : ''}
+<p class="progress"><label for="${`checklist-progress${suffix}`}">${done} of ${total} steps done</label> <progress id="${`checklist-progress${suffix}`}" max="${Math.max(total, 1)}" value="${Math.min(done, total)}">${done} of ${total}</progress></p>
+<ol class="steps">${v.items.map((item) => stepHtml(item, names, opts.csrf, suffix))}</ol>
 </section>`;
 }
 
-function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null): SafeHtml {
+function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null, suffix = ''): SafeHtml {
   const focus = item.shown === 'focus';
   const hasDetail = item.detail.length > 0;
   // A detail that is one short line already shows whole in its summary line: no need to open it.
@@ -135,7 +144,7 @@ function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null): S
       : html`<details class="detail" data-step="${item.stepId}"><summary>${item.firstLine.length > 0 ? textHtml(item.firstLine, names) : 'Details'}</summary>${markupHtml(item.detail)}</details>`;
   const doneLine = item.done ? html`<p class="done-by">Done by ${personHtml(item.done.by, names)} ${timeHtml(item.done.at, true)}</p>` : '';
   const buttons = csrf === null ? inertActionsHtml(item.actions) : actionsHtml(item.actions, csrf, `Step ${item.number}`);
-  return html`<li class="step step-${item.shown}" id="${`step-${item.stepId}`}"${focus ? html` aria-current="step"` : ''}>
+  return html`<li class="step step-${item.shown}" id="${`step-${item.stepId}${suffix}`}"${focus ? html` aria-current="step"` : ''}>
 <div class="step-head"><span class="step-number">${item.number}</span><span class="step-title">${item.title}</span>${
     item.done ? html`<span class="step-state state-done">Done</span>` : focus ? html`<span class="step-state state-focus">Next</span>` : ''
   }</div>

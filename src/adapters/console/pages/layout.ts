@@ -166,6 +166,15 @@ export function actionForm(a: ActionView, csrf: string): SafeHtml {
   return html`<form class="action" method="post" action="${ROUTES.click}">${csrfField(csrf)}${requestField()}<input type="hidden" name="payload" value="${encodeAction(a.payload)}"><button type="submit" class="${style}"${confirm}>${a.label}</button></form>`;
 }
 
+/** A menu of actions of one kind (the runbooks to switch to) and one button that runs the chosen one. */
+export function choiceForm(choices: readonly ActionView[], csrf: string, label: string, button: string): SafeHtml | '' {
+  if (choices.length === 0) return '';
+  const id = `choice-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return html`<form class="action choice" method="post" action="${ROUTES.click}">${csrfField(csrf)}${requestField()}<label for="${id}">${label}</label> <select id="${id}" name="payload">${choices.map(
+    (c) => html`<option value="${encodeAction(c.payload)}">${c.label}</option>`,
+  )}</select> <button type="submit" class="btn">${button}</button></form>`;
+}
+
 /** The buttons of a view in a row; nothing when it has none. */
 export function actionsHtml(actions: readonly ActionView[], csrf: string, label?: string): SafeHtml | '' {
   if (actions.length === 0) return '';
