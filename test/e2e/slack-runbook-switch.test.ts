@@ -159,7 +159,7 @@ describe('switching the runbook of a Slack incident', () => {
       const actions = current(channel, header.ts).blocks.find((b: any) => b.block_id === 'incident-actions');
       const select = actions?.elements.find((e: any) => e.type === 'static_select');
       const offered = (select?.options ?? []).map((o: any) => o.text.text.split(':')[0]);
-      return offered.join() === 'pdf-404,queue-failure,workflow-500' ? select : null;
+      return offered.join() === 'general,pdf-404,queue-failure,workflow-500' ? select : null;
     }, 'the header menu offering the runbooks other than storage-permissions');
     const queue = menu.options.find((o: any) => o.value.includes('queue-failure')).value;
     expect(await h.select(ALICE, channel, header.ts, menu.action_id, queue, '1700000000.000321')).toBe(200);
