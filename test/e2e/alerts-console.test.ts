@@ -113,7 +113,13 @@ describe('unrouted alerts on the console', () => {
     expect(front.body).not.toContain('<script>alert(1)');
     expect(front.body).not.toContain('<img src=x');
     const forms = declareForms(front.body);
-    expect([...forms.keys()]).toEqual(['Declare as pdf-404', 'Declare as queue-failure', 'Declare as storage-permissions', 'Declare as workflow-500']);
+    expect([...forms.keys()]).toEqual([
+      'Declare as general',
+      'Declare as pdf-404',
+      'Declare as queue-failure',
+      'Declare as storage-permissions',
+      'Declare as workflow-500',
+    ]);
     const pdf = forms.get('Declare as pdf-404')!;
     expect(Object.keys(pdf).sort()).toEqual(['choice', 'csrf', 'request']);
 

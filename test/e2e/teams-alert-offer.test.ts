@@ -61,6 +61,7 @@ describe('an unrouted alert offered on Teams', () => {
     // The alert's text is shown as typed, never as markup.
     expect(cardText(card)).toContain(title);
     expect(cardActions(card).map((a) => [a.title, a.verb])).toEqual([
+      ['Declare as general', 'alert.declare'],
       ['Declare as pdf-404', 'alert.declare'],
       ['Declare as queue-failure', 'alert.declare'],
       ['Declare as storage-permissions', 'alert.declare'],
