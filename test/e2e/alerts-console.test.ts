@@ -157,6 +157,6 @@ describe('unrouted alerts on the console', () => {
     expect(resolved.status).toBe(303);
     expect((await incidents())[0].status).toBe('resolved');
     expect(await send()).toBe('unrouted');
-    expect(declareForms((await browser.get('/console')).body).size).toBe(4);
+    expect(declareForms((await browser.get('/console')).body).size).toBe(5);
   });
 });
