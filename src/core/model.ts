@@ -30,6 +30,10 @@ export interface Incident {
   resolvedAt: Date | null;
   cancelledAt: Date | null;
   version: number;
+  /** At resolve: whether every quick_validation check was confirmed; null when none was asked. */
+  validationConfirmed?: boolean | null;
+  /** At resolve: the numbers (from 1) of the checks confirmed. */
+  validatedChecks?: number[] | null;
 }
 
 export interface ChecklistStep {

@@ -29,7 +29,18 @@ export type { NewJob } from './jobs';
 export type IncidentPatch = Partial<
   Pick<
     Incident,
-    'status' | 'severity' | 'commander' | 'channelId' | 'resolution' | 'acknowledgedAt' | 'diagnosedAt' | 'mitigatedAt' | 'resolvedAt' | 'cancelledAt'
+    | 'status'
+    | 'severity'
+    | 'commander'
+    | 'channelId'
+    | 'resolution'
+    | 'acknowledgedAt'
+    | 'diagnosedAt'
+    | 'mitigatedAt'
+    | 'resolvedAt'
+    | 'cancelledAt'
+    | 'validationConfirmed'
+    | 'validatedChecks'
   >
 > & {
   /** How the incident was acknowledged (`AckVia`), written with `acknowledgedAt`; MTTA counts responders only. */

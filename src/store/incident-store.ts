@@ -17,6 +17,8 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   mitigatedAt: 'mitigated_at',
   resolvedAt: 'resolved_at',
   cancelledAt: 'cancelled_at',
+  validationConfirmed: 'validation_confirmed',
+  validatedChecks: 'validated_checks',
 };
 
 const INCIDENT_COLUMNS = [
@@ -41,6 +43,8 @@ const INCIDENT_COLUMNS = [
   'resolved_at',
   'cancelled_at',
   'version',
+  'validation_confirmed',
+  'validated_checks',
 ];
 
 // The incident row with its checklist as JSON, so a snapshot is one round trip.
@@ -500,5 +504,7 @@ export function toIncident(r: Row): Incident {
     resolvedAt: r.resolved_at,
     cancelledAt: r.cancelled_at,
     version: r.version,
+    validationConfirmed: r.validation_confirmed ?? null,
+    validatedChecks: r.validated_checks ?? null,
   };
 }

@@ -28,6 +28,8 @@ export interface Harness {
   send(body: string): Promise<{ status: number; body: any }>;
   /** Clicks a button from a message the fake recorded. */
   click(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
+  /** Submits a modal the fake recorded (views.open) with `values` as its state, as Slack sends view_submission. */
+  submitView(user: string, view: any, values: Record<string, Record<string, unknown>>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -135,6 +137,19 @@ export async function startHarness(
       };
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
       return (await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/x-www-form-urlencoded')).status;
+    },
+    async submitView(user, view, values) {
+      const payload = {
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'braiflow' },
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0TEST',
+        token: 'legacy-verification-token',
+        trigger_id: `trigger-${++seq}`,
+        view: { id: `VSUBMIT${seq}`, team_id: TEAM, hash: `hash-${seq}`, ...view, state: { values } },
+        response_urls: [],
+      };
+      return h.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
     },
     async stop() {
       await runtime.stop();

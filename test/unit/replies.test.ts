@@ -72,6 +72,14 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   no_postmortem: { code: 'no_postmortem', incident: 'INC-42' },
   postmortem_state: { code: 'postmortem_state', incident: 'INC-42', status: 'closed', to: 'in_review' },
   unknown_edge_case: { code: 'unknown_edge_case', incident: 'INC-42', number: 9, count: 3 },
+  not_validated: {
+    code: 'not_validated',
+    incident: 'INC-42',
+    unconfirmed: [
+      { number: 2, text: 'GET /api/v1/invoices/inv_smoke_0001/pdf as standard-user returns 200' },
+      { number: 3, text: 'INV-SMOKE-0001 downloads in the UI' },
+    ],
+  },
 };
 
 /** What a person reads for each problem above. */
@@ -97,6 +105,10 @@ const EXPECTED: Record<Problem['code'], string> = {
   no_postmortem: 'INC-42 has no post-mortem yet. Open one with postmortem.',
   postmortem_state: "INC-42's post-mortem is closed, so it cannot go to in review from here. See where it stands with postmortem.",
   unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. Try edge 1 [note].",
+  not_validated:
+    'INC-42 is not resolved: confirm every quick validation check first. Not confirmed: ' +
+    '2. GET /api/v1/invoices/inv_smoke_0001/pdf as standard-user returns 200; 3. INV-SMOKE-0001 downloads in the UI. ' +
+    'Check them as a standard user, then tick them, or type resolve --validated <summary>. Only an incident admin can resolve without them, and that is recorded.',
 };
 
 const allProblems = (): Problem[] => [

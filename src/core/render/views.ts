@@ -5,6 +5,7 @@ import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
 import { plainText, type Text } from '../text/text';
 import { acknowledgeAction } from './notices';
+import { openResolveForm, type ResolveFormView } from './validation';
 
 export type { ActionView };
 
@@ -22,6 +23,8 @@ export interface HeaderView {
   checks: ProbeView[];
   actions: ActionView[];
   closingNote: Text | null;
+  /** What the Resolve button asks for (the quick validation and the resolution); null once ended. */
+  resolveForm: ResolveFormView | null;
 }
 
 /** A probe as a step or the header shows it: its title and its latest run, if any. */
@@ -92,14 +95,9 @@ export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
   }
   if (open) {
     actions.push({
+      // No confirm: the button opens the resolve form (resolveForm), which is the confirmation.
       label: 'Resolve',
       style: 'danger',
-      confirm: {
-        title: 'Resolve this incident?',
-        text: 'It closes the checklist. To add a summary, use the resolve command with a summary instead.',
-        ok: 'Resolve',
-        cancel: 'Not yet',
-      },
       payload: { a: 'resolve', i: i.id },
     });
   }
@@ -126,6 +124,7 @@ export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
     checks: runbook.probes.map((p) => probeView(s, p.id, p.title)),
     actions,
     closingNote,
+    resolveForm: openResolveForm(s, runbook),
   };
 }
 

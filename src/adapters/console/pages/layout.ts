@@ -150,7 +150,7 @@ export function csrfField(csrf: string): SafeHtml {
  * A fresh id for each form as rendered: the same form sent twice (a double submit, a resend after
  * a lost answer) is one request, and a replay of it records nothing, as Slack's trigger_id does.
  */
-function requestField(): SafeHtml {
+export function requestField(): SafeHtml {
   return html`<input type="hidden" name="request" value="${randomUUID()}">`;
 }
 
