@@ -197,7 +197,7 @@ describe('one incident worked in the browser', () => {
     // The live tab follows this too.
     await tab2
       .locator('section.timeline')
-      .getByText(/Resolved: fixed/)
+      .getByText(/Resolved \(quick validation confirmed: checks 1, 2, 3, 4\): fixed/)
       .waitFor({ timeout: 5_000 });
   });
 

@@ -99,6 +99,9 @@ export function reportTable(r: MttrReport): string {
     table(['', ...FIGURE_HEADER], [['overall', ...figureCells(r.overall)]]),
     '',
     ...(r.overall.postmortems ? [`Post-mortems: ${postmortemsLine(r.overall.postmortems)}`, ''] : []),
+    ...(r.overall.validated_rate != null
+      ? [`Validated before resolving: ${formatRate(r.overall.validated_rate)} of the resolves that recorded their quick validation.`, '']
+      : []),
     'By class',
     table(
       ['class', 'runbook', ...FIGURE_HEADER],
