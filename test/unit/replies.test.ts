@@ -340,7 +340,7 @@ describe('helpText', () => {
       'mitigate',
       'sev <1-4>',
       'commander @user',
-      'resolve [summary]',
+      'resolve [--validated] [summary]',
       'cancel [reason]',
       'escalate [reason]',
       'diagnosed [cause]',

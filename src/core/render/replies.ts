@@ -343,7 +343,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['mitigate', 'impact has stopped'],
     ['sev <1-4>', 'change severity (commander, declarer or admin)'],
     ['commander @user', 'hand over (commander, declarer or admin)'],
-    ['resolve [summary]', 'close it (commander, declarer or admin)'],
+    ['resolve [--validated] [summary]', 'close it once its quick validation is confirmed (commander, declarer or admin)'],
     ['cancel [reason]', 'declared by mistake; left out of MTTR'],
     ['retry', 'set up the channel and messages again (commander, declarer or admin)'],
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
