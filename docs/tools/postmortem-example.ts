@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     await markDiagnosed(deps, id, bob, 'command', 'storage keys rotated without re-rendering cached PDFs');
     await recordEdgeCase(deps, id, bob, 3, 'two invoices changed since they were sent');
     at(31);
-    await resolve(deps, id, alice, 'restored the previous object versions; cache purged');
+    await resolve(deps, id, alice, 'restored the previous object versions; cache purged', { confirmed: 'all' });
     at(40);
     await addActionItem(deps, id, alice, { text: 'Re-render PDFs when storage keys rotate', owner: 'UBOB0002', dueOn: '2026-12-04' }, 'example-1');
     await addActionItem(deps, id, alice, { text: 'Alert on the PDF 404 rate per tenant', owner: 'UALICE01', dueOn: '2026-12-10' }, 'example-2');

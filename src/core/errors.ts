@@ -62,7 +62,8 @@ export type Problem =
   | { code: 'not_in_incident'; command: string }
   | { code: 'stale_button' }
   | { code: 'no_more_levels'; incident: string; levels: number; channel: string | null }
-  | { code: 'wrong_place'; incident: string; channel: string | null };
+  | { code: 'wrong_place'; incident: string; channel: string | null }
+  | { code: 'not_validated'; incident: string; unconfirmed: Array<{ number: number; text: string }> };
 
 /**
  * Work that will never succeed however often it is retried (bad input, a missing incident).

@@ -32,6 +32,10 @@ export interface Incident {
   version: number;
   /** The incident this one was closed as a duplicate of (it is then `cancelled`); absent where not read. */
   duplicateOf?: string | null;
+  /** At resolve: whether every quick_validation check was confirmed; null when none was asked. */
+  validationConfirmed?: boolean | null;
+  /** At resolve: the numbers (from 1) of the checks confirmed. */
+  validatedChecks?: number[] | null;
 }
 
 export interface ChecklistStep {

@@ -41,6 +41,8 @@ export type IncidentPatch = Partial<
     | 'mitigatedAt'
     | 'resolvedAt'
     | 'cancelledAt'
+    | 'validationConfirmed'
+    | 'validatedChecks'
   >
 > & {
   /** Closes the incident as a duplicate of this one (with status `cancelled`). */

@@ -25,6 +25,13 @@ export interface Figures {
    * (an alert's `startsAt`, an import). PgReports always fills it; optional like `unacknowledged_rate`.
    */
   mttd_seconds?: number | null;
+  /**
+   * Resolved with every quick validation check confirmed, out of the window's resolved incidents
+   * that recorded their validation (an admin may resolve without it; incidents resolved before the
+   * bot asked, imported ones and runbooks with no checks are left out). Null with none of them.
+   * PgReports always fills it; optional like `unacknowledged_rate`.
+   */
+  validated_rate?: number | null;
   /** Diagnosed within the runbook standard's 15 minutes, out of every incident in the window. */
   diagnosed_within_15m_rate: number | null;
   /** Incidents that recur (same class resolved in the 30 days before), out of every incident. */

@@ -42,6 +42,8 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   resolvedAt: 'resolved_at',
   cancelledAt: 'cancelled_at',
   duplicateOf: 'duplicate_of',
+  validationConfirmed: 'validation_confirmed',
+  validatedChecks: 'validated_checks',
 };
 
 const INCIDENT_COLUMNS = [
@@ -67,6 +69,8 @@ const INCIDENT_COLUMNS = [
   'cancelled_at',
   'version',
   'duplicate_of',
+  'validation_confirmed',
+  'validated_checks',
 ];
 
 const STEP_JSON = `json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
@@ -652,5 +656,7 @@ export function toIncident(r: Row): Incident {
     cancelledAt: r.cancelled_at,
     version: r.version,
     duplicateOf: r.duplicate_of ?? null,
+    validationConfirmed: r.validation_confirmed ?? null,
+    validatedChecks: r.validated_checks ?? null,
   };
 }

@@ -39,7 +39,9 @@ WITH win AS (
          -- Imported history never had the bot's post-mortems: only a bot-declared SEV1/SEV2 owes one.
          (i.severity <= 2 AND i.imported_from IS NULL) OR pm.incident_id IS NOT NULL AS major,
          pm.status = 'closed' AS pm_closed,
-         date_part('epoch', pm.closed_at - i.resolved_at) AS pm_close
+         date_part('epoch', pm.closed_at - i.resolved_at) AS pm_close,
+         -- Validate, then resolve: null where nothing was asked (older, imported, no checks).
+         CASE WHEN i.resolved_at IS NOT NULL THEN i.validation_confirmed END AS validated
   FROM incidents i
   LEFT JOIN postmortems pm ON pm.incident_id = i.id
   WHERE i.declared_at >= $1 AND i.declared_at < $2 AND i.status <> 'cancelled'
@@ -55,13 +57,13 @@ resolutions AS (
 ),
 timeline AS (
   SELECT class COLLATE "C" AS class, severity, declared_at AS at, 0 AS kind, ttr, tta, ttd, quick, major, pm_closed, pm_close,
-         NULL::timestamptz AS resolved
+         validated, NULL::timestamptz AS resolved
   FROM win
   UNION ALL
-  SELECT class COLLATE "C", NULL, resolved_at, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, resolved_at FROM resolutions
+  SELECT class COLLATE "C", NULL, resolved_at, 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, resolved_at FROM resolutions
 ),
 flagged AS (
-  SELECT class, severity, kind, ttr, tta, ttd, quick, major, pm_closed, pm_close,
+  SELECT class, severity, kind, ttr, tta, ttd, quick, major, pm_closed, pm_close, validated,
          COALESCE(max(resolved) OVER (PARTITION BY class ORDER BY at, kind ROWS UNBOUNDED PRECEDING) >= at - interval '30 days', false) AS recurs
   FROM timeline
 )
@@ -74,6 +76,7 @@ SELECT GROUPING(class, severity) AS grouping, class, severity,
        count(*) FILTER (WHERE tta IS NULL)::float8 / NULLIF(count(*), 0) AS unacked_rate,
        avg(ttd) AS mttd,
        count(*) FILTER (WHERE quick)::float8 / NULLIF(count(*), 0) AS quick_rate,
+       count(*) FILTER (WHERE validated)::float8 / NULLIF(count(validated), 0) AS validated_rate,
        count(*) FILTER (WHERE recurs)::float8 / NULLIF(count(*), 0) AS recur_rate,
        count(*) FILTER (WHERE major)::int AS pm_major,
        count(*) FILTER (WHERE pm_closed)::int AS pm_closed,
@@ -102,6 +105,7 @@ interface Row {
   unacked_rate: number | null;
   mttd: number | null;
   quick_rate: number | null;
+  validated_rate: number | null;
   recur_rate: number | null;
   pm_major: number;
   pm_closed: number;
@@ -121,6 +125,7 @@ function figures(r: Row | undefined): Figures {
       mtta_seconds: null,
       unacknowledged_rate: null,
       mttd_seconds: null,
+      validated_rate: null,
       diagnosed_within_15m_rate: null,
       recurrence_rate: null,
       postmortems: { major: 0, closed: 0, share: null, mean_seconds_to_close: null },
@@ -135,6 +140,7 @@ function figures(r: Row | undefined): Figures {
     mtta_seconds: r.mtta,
     unacknowledged_rate: r.unacked_rate,
     mttd_seconds: r.mttd,
+    validated_rate: r.validated_rate,
     diagnosed_within_15m_rate: r.quick_rate,
     recurrence_rate: r.recur_rate,
     postmortems: {

@@ -185,19 +185,19 @@ describe('one incident worked in the browser', () => {
   test('Ben may not resolve it (Ada commands); Root, an admin, may', async () => {
     await actAs(tab1, 'ben');
     expect(tab1.url()).toBe(incidentUrl);
-    await command(tab1, 'resolve fixed');
+    await command(tab1, 'resolve --validated fixed');
     const refusal = await tab1.locator('.flash').innerText();
     expect(refusal).toMatch(/Only the commander \(Ada/);
     expect((await incidentRow(incidentNumber))!.status).not.toBe('resolved');
 
     await actAs(tab1, 'root');
-    await command(tab1, 'resolve fixed');
+    await command(tab1, 'resolve --validated fixed');
     await until(async () => (await incidentRow(incidentNumber))?.status === 'resolved', 'the incident resolved', 5_000);
     expect(await tab1.locator('.flash.flash-error').count()).toBe(0);
     // The live tab follows this too.
     await tab2
       .locator('section.timeline')
-      .getByText(/Resolved: fixed/)
+      .getByText(/Resolved \(quick validation confirmed: checks 1, 2, 3, 4\): fixed/)
       .waitFor({ timeout: 5_000 });
   });
 
@@ -299,7 +299,7 @@ describe('without script', () => {
       .getByText(/Step 1 done/)
       .waitFor();
 
-    await command(page, 'resolve rolled back');
+    await command(page, 'resolve --validated rolled back');
     await until(async () => (await incidentRow(number))?.status === 'resolved', 'the incident resolved', 5_000);
   });
 });

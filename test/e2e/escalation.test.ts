@@ -108,7 +108,7 @@ describe('the escalation ladder', () => {
   it('stops when the incident is resolved, and tells the webhook it is over', async () => {
     const { id, channel } = await declare('fixed quickly');
     await until(async () => (await fired(id)).length === 1, 'level 1', LEVEL1_MS + 10_000);
-    expect((await h.command('resolve rolled back', ALICE, channel)).body.text).toMatch(/resolved/);
+    expect((await h.command('resolve --validated rolled back', ALICE, channel)).body.text).toMatch(/resolved/);
     await sleep(LEVEL2_MS);
     expect((await fired(id)).map((l: any) => l.level)).toEqual([1]);
     const resolved = await until(async () => hooksFor(id).find((r) => JSON.parse(r.body).event === 'incident.resolved'), 'the resolve call', 10_000);

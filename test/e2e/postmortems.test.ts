@@ -42,7 +42,7 @@ test('resolving a SEV2 opens a draft owned by the commander, posted in the chann
   expect(await say(`action add rotate the storage key <@${BOB}|bob> due ${today()}`, CAROL, inc.channel)).toMatch(
     /^Added #1 to INC-\d+: rotate the storage key · owner <@UBOB0002>/,
   );
-  expect(await say('resolve rolled back the storage key change', ALICE, inc.channel)).toMatch(/resolved/);
+  expect(await say('resolve --validated rolled back the storage key change', ALICE, inc.channel)).toMatch(/resolved/);
 
   const { rows: pm } = await h.schema.pool.query(`SELECT status, owner, to_char(due_on, 'YYYY-MM-DD') AS due FROM postmortems WHERE incident_id = $1`, [
     inc.id,
@@ -66,7 +66,7 @@ test('resolving a SEV2 opens a draft owned by the commander, posted in the chann
 test('a SEV4 resolved opens none; asked by hand, it opens one', async () => {
   const inc = await declare('one customer sees a stale link');
   await say('sev 4', ALICE, inc.channel);
-  await say('resolve resent the link', ALICE, inc.channel);
+  await say('resolve --validated resent the link', ALICE, inc.channel);
   await new Promise((r) => setTimeout(r, 500));
   expect((await h.schema.pool.query('SELECT 1 FROM postmortems WHERE incident_id = $1', [inc.id])).rowCount).toBe(0);
   expect(h.slack.messagesIn(inc.channel).some((m) => /Post-mortem draft/.test(m.text))).toBe(false);
@@ -84,7 +84,7 @@ test('only its owner, the commander or an admin closes an item; the post-mortem 
   expect(await say('action done 1', BOB, inc.channel)).toMatch(/^Closed #1/);
   expect(await say(`action list INC-${inc.number}`, MALLORY, 'CGENERAL')).toMatch(/1 open of 2/);
 
-  await say('resolve fixed', ALICE, inc.channel);
+  await say('resolve --validated fixed', ALICE, inc.channel);
   expect(await say('postmortem review', BOB, inc.channel)).toMatch(/^Only the post-mortem owner/);
   expect(await say('postmortem review', ALICE, inc.channel)).toMatch(/is in review/);
   expect(await say('postmortem publish', ALICE, inc.channel)).toMatch(/is published.*closes once its 1 open action item is done/);

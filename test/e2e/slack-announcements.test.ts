@@ -66,7 +66,7 @@ describe('announcing incidents in INCIDENT_ANNOUNCE_CHANNEL', () => {
     expect(about(h, incidentId).posts).toHaveLength(1);
 
     // Resolving updates the same message.
-    expect((await h.command('resolve bad deploy rolled back', ALICE, channel)).status).toBe(200);
+    expect((await h.command('resolve --validated bad deploy rolled back', ALICE, channel)).status).toBe(200);
     const resolved = await h.slack.waitFor(() => {
       const a = about(h, incidentId).announcements;
       return a.length === 1 && shown(a[0]!).includes('Resolved') ? a[0]! : null;

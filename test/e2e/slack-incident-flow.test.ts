@@ -82,10 +82,10 @@ describe('declaring and working an incident in Slack', () => {
     await h.click(BOB, channel, checklist.ts, reopen.actionId, reopen.value);
     await h.slack.waitFor(() => stepButtons(h.slack.messages.get(`${channel}/${checklist.ts}`)!.blocks)[0]!.label === 'Done', 'reopened step');
 
-    const res = await h.command('resolve bad deploy rolled back', ALICE, channel);
+    const res = await h.command('resolve --validated bad deploy rolled back', ALICE, channel);
     expect(res.status).toBe(200);
     // Recorded before the ack, so the answer rides on the ack itself.
-    expect(res.body.text).toMatch(/^INC-\d+ resolved\.$/);
+    expect(res.body.text).toMatch(/^INC-\d+ resolved, with all 4 quick validation checks confirmed\.$/);
     const finalHeader = await h.slack.waitFor(() => {
       const m = h.slack.messages.get(`${channel}/${header.ts}`)!;
       return JSON.stringify(m.blocks).includes('Resolved') ? m : null;

@@ -59,7 +59,7 @@ describe('who may do what in an incident channel', () => {
   it("lets an admin from the INCIDENT_ADMINS user group resolve someone else's incident", async () => {
     const channel = await declare('storage bucket denies writes');
     expect(await say('resolve policy restored', RESPONDER, channel)).toMatch(/^Only/);
-    expect(await say('resolve policy restored', ADMIN_IN_GROUP, channel)).toMatch(/INC-\d+ resolved/);
+    expect(await say('resolve --validated policy restored', ADMIN_IN_GROUP, channel)).toMatch(/INC-\d+ resolved/);
     const r = await row(channel);
     expect(r.status).toBe('resolved');
     expect(r.resolution).toBe('policy restored');
@@ -135,7 +135,9 @@ describe('who may do what in an incident channel', () => {
       'the channel after retry',
     );
     expect(done.body.text).toMatch(new RegExp(`^INC-${number} declared\\. Work it in <#C\\w+>`));
-    expect(await say(`resolve INC-${number} set up by hand`, DECLARER, 'CGENERAL')).toBe(`INC-${number} resolved.`);
+    expect(await say(`resolve INC-${number} --validated set up by hand`, DECLARER, 'CGENERAL')).toBe(
+      `INC-${number} resolved, with all 4 quick validation checks confirmed.`,
+    );
     expect(await say('retry INC-99999', DECLARER, 'CGENERAL')).toBe('There is no INC-99999 in this workspace. Run `/incident list` to see the open ones.');
   });
 });

@@ -68,7 +68,7 @@ describe('announcing Teams incidents in TEAMS_ANNOUNCE_CHANNEL_ID', () => {
     const handler = chatAnnounce({ deps: h.runtime.deps, platformOf: (name: string) => h.runtime.platforms.get(name)! } as unknown as HandlerDeps);
     await handler(rows[0].payload, { attempt: 2, final: false } as never);
 
-    expect((await h.say('resolve rolled back', alice, inThread)).status).toBe(200);
+    expect((await h.say('resolve --validated rolled back', alice, inThread)).status).toBe(200);
     await h.connector.waitFor(() => cardText(cardOf(h.connector.message(first!.id)!)).includes('Resolved'), 10_000, 'the announcement resolved');
     expect(announcements(h, title)).toHaveLength(1);
     expect(posts(h, title)).toHaveLength(1);

@@ -104,7 +104,7 @@ test('the same commands as in Slack work in the thread, with the same rules and 
   expect(await reply('sev 3', bob)).toContain(`INC-${inc.number} is now SEV3`);
   expect(await reply('status', carol)).toContain('SEV3');
   expect(await reply('resovle', alice)).toMatch(/did you mean|Unknown runbook/i);
-  expect(await reply('resolve rolled back the storage key', carol)).toContain(`INC-${inc.number} resolved`);
+  expect(await reply('resolve --validated rolled back the storage key', carol)).toContain(`INC-${inc.number} resolved`);
   const { rows } = await h.schema.pool.query('SELECT status, commander, severity FROM incidents WHERE id = $1', [inc.incidentId]);
   expect(rows).toEqual([{ status: 'resolved', commander: bob.aadObjectId, severity: 3 }]);
   // Resolved in Teams, counted in the reports like any other incident.
@@ -148,7 +148,7 @@ test('action items and the post-mortem work in Teams: owner by mention, the foll
   const inc = await declare('pdf-404 invoices 404 again');
   const inThread = { conversationId: inc.thread, channel: INCIDENTS_CHANNEL };
   expect((await h.say('action add purge the CDN cache <at>Bob Okafor</at>', alice, { ...inThread, mentions: [bob] })).status).toBe(200);
-  expect((await h.say('resolve purged', alice, inThread)).status).toBe(200);
+  expect((await h.say('resolve --validated purged', alice, inThread)).status).toBe(200);
   const { rows: items } = await h.schema.pool.query('SELECT number, owner FROM action_items WHERE incident_id = $1', [inc.incidentId]);
   expect(items).toEqual([{ number: 1, owner: bob.aadObjectId }]);
   const followUp = await h.connector.waitFor(

@@ -38,7 +38,7 @@ describe('an incident timeline in Postgres', () => {
     clock.set('2026-11-26T03:09:30Z');
     await setStep(deps, { incidentId: incident.id, stepId: diagnosing.id, to: 'done', actor: USER });
     clock.set('2026-11-26T03:41:00Z');
-    await resolve(deps, incident.id, USER, 'stale CDN path fixed');
+    await resolve(deps, incident.id, USER, 'stale CDN path fixed', { confirmed: 'all' });
 
     const { rows } = await schema.pool.query('SELECT * FROM incidents WHERE id = $1', [incident.id]);
     expect(rows[0]).toEqual(
@@ -62,6 +62,8 @@ describe('an incident timeline in Postgres', () => {
       { kind: 'step.completed', at: new Date('2026-11-26T03:09:30Z') },
       { kind: 'incident.diagnosed', at: new Date('2026-11-26T03:09:30Z') },
       { kind: 'incident.resolved', at: new Date('2026-11-26T03:41:00Z') },
+      // Resolving runs the probes its quick validation names again.
+      { kind: 'probe.requested', at: new Date('2026-11-26T03:41:00Z') },
     ]);
     // Every change queued the jobs that follow from it, in the same transaction.
     const jobs = await schema.pool.query('SELECT kind FROM outbox WHERE incident_id = $1 ORDER BY id', [incident.id]);
@@ -75,6 +77,7 @@ describe('an incident timeline in Postgres', () => {
       'chat.render',
       'chat.postmortem',
       'chat.home',
+      'probe.runs',
       'chat.render',
     ]);
   });
@@ -147,7 +150,11 @@ describe('an incident timeline in Postgres', () => {
       await setSeverity(deps, incident.id, 1, USER),
       await mitigate(deps, incident.id, USER),
       await setStep(deps, { incidentId: incident.id, stepId: step, to: 'open', actor: USER }),
-      await resolve(deps, incident.id, USER, 'done'),
+      // The resolve runs the validation probes again: later than the declare's runs, so "latest run" is one.
+      await (async () => {
+        clock.set(new Date(clock.now().getTime() + 60_000).toISOString());
+        return resolve(deps, incident.id, USER, 'done', { confirmed: 'all' });
+      })(),
     ];
     for (const r of results) expect(r.changed).toBe(true);
     expect(results[results.length - 1]!.snapshot).toEqual(await deps.store.get(incident.id));

@@ -14,12 +14,16 @@ const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
 const SHIPPED = path.resolve(__dirname, '../../playbooks');
 
 /** What the export says for each kind a declare, a step, an acknowledgement and a resolve record: the start of its "What" cell. */
-const WORDING: Record<string, string> = {
+const WORDING: Record<string, string | string[]> = {
   'incident.declared': 'Declared as SEV2 with runbook pdf-404: PDF links 404 for \\<some\\> tenants',
-  'probe.requested': 'Checks started with the declaration: API /me as standard user, Smoke invoice PDF, pdf-render queue depth, braiflow-documents list as app',
+  'probe.requested': [
+    'Checks started with the declaration: API /me as standard user, Smoke invoice PDF, pdf-render queue depth, braiflow-documents list as app',
+    // The resolve runs the checks its quick validation names again.
+    'Checks run again to validate the resolve: API /me as standard user, Smoke invoice PDF, pdf-render queue depth',
+  ],
   'incident.acknowledged': 'Acknowledged',
   'step.completed': 'Step 1 done: Check the API works for a standard (non-admin) user',
-  'incident.resolved': 'Resolved: stale CDN \\| path fixed',
+  'incident.resolved': 'Resolved (quick validation confirmed: checks 1, 2, 3, 4): stale CDN \\| path fixed',
   // A resolve at the runbook's post-mortem severity opens one.
   'postmortem.opened': 'Post-mortem opened (owner ',
 };
@@ -86,7 +90,7 @@ describe('incident-bot postmortem INC-<n>', () => {
     clock.set('2026-11-26T03:05:00Z');
     await acknowledge(deps, incidentId, USER, 'command');
     clock.set('2026-11-26T03:41:00Z');
-    await resolve(deps, incidentId, USER, 'stale CDN | path fixed');
+    await resolve(deps, incidentId, USER, 'stale CDN | path fixed', { confirmed: 'all' });
 
     const code = await runCli(['postmortem', `INC-${number}`]);
     expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
@@ -97,6 +101,9 @@ describe('incident-bot postmortem INC-<n>', () => {
     expect(md).toContain(pm.rows[0] ? '| Status | Draft |' : '| Status | not opened |');
     expect(md).toContain('| Runbook | Generated PDFs (invoices, quotes) return 404 (pdf-404) |');
     expect(md).toContain('## Resolution\n\nstale CDN \\| path fixed\n');
+    // Which quick validation checks were confirmed at resolve, each escaped like any runbook text.
+    expect(md).toContain('**Quick validation.** Confirmed: all 4 checks were ticked at resolve.\n\n- [x] 1. /api/v1/me as standard-user returns 200\n');
+    expect(md).toContain('- [x] 4. pdf-render queue waiting \\<= 200 and failed \\<= 20');
     expect(md).toContain('From 2026-11-26 03:00 UTC (declared) to 2026-11-26 03:41 UTC (resolved): 41 min.');
     // Ticking the step at 4 min was not the acknowledgement; the responder's command at 5 min was.
     expect(md).toContain('| MTTA (declared → acknowledged) | 5 min |');
@@ -113,7 +120,8 @@ describe('incident-bot postmortem INC-<n>', () => {
     rows.forEach((r, i) => {
       const when = (r.at as Date).toISOString().slice(0, 16).replace('T', ' ');
       expect(WORDING).toHaveProperty([r.kind]);
-      expect(timeline[i]!.startsWith(`| ${when} | ${r.actor} | ${WORDING[r.kind]}`)).toBe(true);
+      const words = [WORDING[r.kind]!].flat();
+      expect(words.some((w) => timeline[i]!.startsWith(`| ${when} | ${r.actor} | ${w}`))).toBe(true);
     });
   });
 

@@ -83,7 +83,7 @@ describe('recording probe results', () => {
 
   it('records a result that arrives after the incident was resolved: it is evidence', async () => {
     const { incident, runs } = await declared();
-    await resolve(deps, incident.id, USER, 'fixed');
+    await resolve(deps, incident.id, USER, 'fixed', { confirmed: 'all' });
     expect(await recordProbeResult(deps, incident, runs[0]!.probe_id, result(runs[0]!.id, 100, 'fail'))).toBe(true);
     const snap = (await deps.store.get(incident.id))!;
     expect(snap.incident.status).toBe('resolved');

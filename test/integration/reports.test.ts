@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { runCli } from '../../src/app/commands/program';
-import { mttrWindow, parseReportDate } from '../../src/app/commands/report';
+import { mttrWindow, parseReportDate, reportTable } from '../../src/app/commands/report';
+import { mttrText } from '../../src/core/render/report-text';
+import { plainText } from '../../src/core/text/text';
 import { PgReports } from '../../src/store/reports';
 import { freshSchema, type TestSchema } from '../support/db';
 
@@ -27,6 +29,8 @@ interface Seed {
   ackVia?: string;
   /** When impact began (an alert's startsAt). */
   impact?: Date;
+  /** Whether every quick validation check was confirmed at resolve (0023); not recorded when omitted. */
+  validated?: boolean;
 }
 
 interface SeedPostmortem {
@@ -55,8 +59,8 @@ describe('PgReports.mttr', () => {
       const r = await schema.pool.query<{ id: string }>(
         `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by,
                                 declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id, acknowledged_via,
-                                impact_started_at)
-         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                impact_started_at, validation_confirmed)
+         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          RETURNING id`,
         [
           i.class,
@@ -71,6 +75,7 @@ describe('PgReports.mttr', () => {
           i.imported ? `EXT-${i.declared.getTime()}-${n}` : null,
           i.ack ? (i.ackVia ?? 'button') : null,
           i.impact ?? null,
+          i.validated ?? null,
         ],
       );
       ids.push(r.rows[0]!.id);
@@ -139,6 +144,7 @@ describe('PgReports.mttr', () => {
       // Four of the six were acknowledged by nobody.
       unacknowledged_rate: 4 / 6,
       mttd_seconds: null,
+      validated_rate: null,
       diagnosed_within_15m_rate: 2 / 6,
       recurrence_rate: 0,
       // The two SEV2s are major; nobody opened a post-mortem.
@@ -207,6 +213,7 @@ describe('PgReports.mttr', () => {
       mtta_seconds: null,
       unacknowledged_rate: 1,
       mttd_seconds: null,
+      validated_rate: null,
       diagnosed_within_15m_rate: 0,
       recurrence_rate: 0,
       postmortems: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
@@ -242,6 +249,25 @@ describe('PgReports.mttr', () => {
     expect(r.classes[0]!.mttd_seconds).toBe(3 * 60);
   });
 
+  it('reports the share of resolves with every quick validation check confirmed, over the resolves that recorded it', async () => {
+    const d = at('2013-03-01T00:00:00Z');
+    const done = at('2013-03-01T00:30:00Z');
+    await seed(
+      { class: 'validate', declared: d, resolved: done, validated: true },
+      { class: 'validate', declared: d, resolved: done, validated: true },
+      { class: 'validate', declared: d, resolved: done, validated: false }, // an admin resolved without it
+      { class: 'validate', declared: d, resolved: done }, // resolved before the bot asked: left out
+      { class: 'validate', declared: d }, // still open: left out
+    );
+    const r = await reports.mttr(window('2013-01-01T00:00:00Z', '2014-01-01T00:00:00Z'), []);
+    expect(r.overall.validated_rate).toBe(2 / 3);
+    expect(r.classes[0]!.validated_rate).toBe(2 / 3);
+    // The JSON keeps every earlier field and adds this one; the text forms say it.
+    expect(JSON.parse(JSON.stringify(r)).overall).toMatchObject({ resolved: 4, validated_rate: 2 / 3 });
+    expect(reportTable(r)).toContain('\nValidated before resolving: 66.7% of the resolves that recorded their quick validation.\n');
+    expect(plainText(mttrText(r, 'the last year'))).toContain(' · validated before resolving 66.7% · ');
+  });
+
   it('gives null figures and empty lists for a window without incidents', async () => {
     const r = await reports.mttr(window('1990-01-01T00:00:00Z', '1990-02-01T00:00:00Z'), ['pdf']);
     expect(r).toEqual({
@@ -256,6 +282,7 @@ describe('PgReports.mttr', () => {
         mtta_seconds: null,
         unacknowledged_rate: null,
         mttd_seconds: null,
+        validated_rate: null,
         diagnosed_within_15m_rate: null,
         recurrence_rate: null,
         postmortems: noPostmortems,
@@ -383,6 +410,7 @@ describe('PgReports.mttr', () => {
           mtta_seconds: 120,
           diagnosed_within_15m_rate: 1 / 3,
           recurrence_rate: 1 / 3,
+          validated_rate: null,
           postmortems: { major: 3, closed: 0, share: 0, mean_seconds_to_close: null },
         },
         runbook_coverage: 2 / 3,

@@ -30,6 +30,8 @@ export interface Harness {
   click(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
   /** Picks an option of a static_select menu (the header's Switch runbook) from a message the fake recorded. */
   select(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
+  /** Submits a modal the fake recorded (views.open) with `values` as its state, as Slack sends view_submission. */
+  submitView(user: string, view: any, values: Record<string, Record<string, unknown>>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,19 @@ export async function startHarness(
       const option = { text: { type: 'plain_text', text: 'x' }, value };
       const element = { type: 'static_select', action_id: actionId, block_id: 'b', selected_option: option, placeholder: { type: 'plain_text', text: 'x' } };
       return blockAction(user, channel, messageTs, element, actionTs);
+    },
+    async submitView(user, view, values) {
+      const payload = {
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'braiflow' },
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0TEST',
+        token: 'legacy-verification-token',
+        trigger_id: `trigger-${++seq}`,
+        view: { id: `VSUBMIT${seq}`, team_id: TEAM, hash: `hash-${seq}`, ...view, state: { values } },
+        response_urls: [],
+      };
+      return h.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
     },
     async stop() {
       await runtime.stop();

@@ -88,7 +88,7 @@ const ELEMENTS = new Set(
   (
     'html head body meta link title script a main nav header ul ol li p div span section h1 h2 h3 dl dt dd ' +
     'form input label select option button details summary pre code strong time table thead tbody tr th td ' +
-    'caption figure figcaption canvas progress br'
+    'caption figure figcaption canvas progress br fieldset legend textarea'
   ).split(' '),
 );
 const ATTRIBUTES = new Set(
@@ -96,7 +96,7 @@ const ATTRIBUTES = new Set(
     'lang charset name content rel href src defer class id tabindex aria-current aria-label aria-labelledby aria-live ' +
     'aria-atomic aria-describedby aria-hidden role method action type value selected for required autocomplete ' +
     'autocapitalize spellcheck placeholder autofocus disabled data-incident data-events data-confirm data-relative ' +
-    'data-step data-chart datetime target scope max'
+    'data-step data-chart datetime target scope max maxlength rows'
   ).split(' '),
 );
 /** Where block content inside a <p> would make the browser end the paragraph early. */

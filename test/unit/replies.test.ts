@@ -75,6 +75,14 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   unknown_edge_case: { code: 'unknown_edge_case', incident: 'INC-42', number: 9, count: 3 },
   relation_to_itself: { code: 'relation_to_itself', incident: 'INC-42', relation: 'duplicate' },
   duplicate_of_duplicate: { code: 'duplicate_of_duplicate', incident: 'INC-42', target: 'INC-9', original: 'INC-7' },
+  not_validated: {
+    code: 'not_validated',
+    incident: 'INC-42',
+    unconfirmed: [
+      { number: 2, text: 'GET /api/v1/invoices/inv_smoke_0001/pdf as standard-user returns 200' },
+      { number: 3, text: 'INV-SMOKE-0001 downloads in the UI' },
+    ],
+  },
 };
 
 /** What a person reads for each problem above. */
@@ -103,6 +111,10 @@ const EXPECTED: Record<Problem['code'], string> = {
   unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. Try edge 1 [note].",
   relation_to_itself: 'INC-42 cannot be a duplicate of itself. Run duplicate INC-<n> in the channel of the duplicate, naming the original.',
   duplicate_of_duplicate: 'INC-9 is itself a duplicate of INC-7. Mark INC-42 as a duplicate of the original instead: duplicate INC-7.',
+  not_validated:
+    'INC-42 is not resolved: confirm every quick validation check first. Not confirmed: ' +
+    '2. GET /api/v1/invoices/inv_smoke_0001/pdf as standard-user returns 200; 3. INV-SMOKE-0001 downloads in the UI. ' +
+    'Check them as a standard user, then tick them, or type resolve --validated <summary>. Only an incident admin can resolve without them, and that is recorded.',
 };
 
 const allProblems = (): Problem[] => [
@@ -340,7 +352,7 @@ describe('helpText', () => {
       'mitigate',
       'sev <1-4>',
       'commander @user',
-      'resolve [summary]',
+      'resolve [--validated] [summary]',
       'cancel [reason]',
       'escalate [reason]',
       'diagnosed [cause]',

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { checkRunbooks, formatProblem, loadCatalog, RunbookError, type RunbookProblem } from '../../src/core/runbook/loader';
+import { validationChecks } from '../../src/core/runbook/schema';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHIPPED = path.join(ROOT, 'playbooks');
@@ -36,6 +37,11 @@ describe('the shipped runbooks', () => {
     it('records at least one edge case with its fallback', () => {
       expect(runbook().edge_cases.length).toBeGreaterThanOrEqual(1);
       for (const e of runbook().edge_cases) expect(e.fallback.trim()).not.toBe('');
+    });
+
+    it('names the /api/v1/me probe on its quick validation check, so resolving runs it again', () => {
+      const me = validationChecks(runbook()).find((c) => c.text.startsWith('/api/v1/me'));
+      expect(me?.probes).toEqual(['me-standard-user']);
     });
 
     it('has exactly one step that marks the incident diagnosed', () => {
@@ -165,6 +171,21 @@ describe('broken runbooks', () => {
     const p = onlyProblem(dir);
     expect(p).toEqual({ file: shown(dir, 'queue-failure.yaml'), path: 'steps.3.probe', message: expect.stringContaining('"redis-ping"') });
     expect(p.message).toMatch(/not declared under probes/);
+  });
+
+  it('reports a quick validation check naming a probe that is not declared, and keeps plain-text checks valid', () => {
+    const dir = folder('undeclared-validation-probe', {
+      'queue-failure.yaml': edited('queue-failure', (d) => {
+        d.setIn(['quick_validation', 0, 'probes', 0], 'redis-ping');
+        d.setIn(['quick_validation', 1], 'pdf-render queue is back to normal');
+      }),
+    });
+    const p = onlyProblem(dir);
+    expect(p).toEqual({
+      file: shown(dir, 'queue-failure.yaml'),
+      path: 'quick_validation.0.probes.0',
+      message: 'names probe "redis-ping", which is not declared under probes',
+    });
   });
 
   it('reports escalation levels that do not come later than the level before', () => {

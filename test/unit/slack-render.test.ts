@@ -244,9 +244,10 @@ describe('headerMessage', () => {
     expect(actionIds(header(status, { acknowledgedAt: DONE_AT }))).toEqual(['incident.diagnosed', 'incident.escalate', 'incident.resolve']);
   });
 
-  it('asks for confirmation before resolving from the button', () => {
+  it('resolves from the button through the quick validation modal, with no confirm dialog before it', () => {
     const resolve: any = allButtons(header('acknowledged')).find((b: any) => b.action_id === 'incident.resolve');
-    expect(resolve.confirm.confirm.text).toBe('Resolve');
+    expect(resolve).toMatchObject({ style: 'danger', text: { text: 'Resolve' } });
+    expect(resolve.confirm).toBeUndefined();
   });
 
   it('shows a resolved incident with its resolution and no buttons', () => {

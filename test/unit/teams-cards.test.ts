@@ -163,11 +163,16 @@ describe('checklist layout', () => {
     const actions = headerCard(hv, names).actions as Node[];
     expect(actions.find((a) => a.title === 'Acknowledge')).toMatchObject({ type: 'Action.Execute', style: 'positive' });
     const resolve = actions.find((a) => a.title === 'Resolve')!;
+    // Resolve opens the quick validation form: a toggle per check, the resolution, then the real button.
     expect(resolve).toMatchObject({ type: 'Action.ShowCard', style: 'destructive' });
+    expect(ofType(resolve.card, 'Input.Toggle').map((t) => t.id)).toEqual(pdf404.quick_validation.map((_q, i) => `check-${i + 1}`));
     expect(ofType(resolve.card, 'RichTextBlock').map(richText)).toContain(
-      'It closes the checklist. To add a summary, use the resolve command with a summary instead.',
+      '3. INV-SMOKE-0001 downloads in the UI as support-smoke, including via the emailed link',
     );
-    expect(resolve.card.actions).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Resolve', style: 'destructive' })]);
+    expect(ofType(resolve.card, 'Input.Text')).toEqual([expect.objectContaining({ id: 'resolution', maxLength: 500 })]);
+    expect(resolve.card.actions).toEqual([
+      expect.objectContaining({ type: 'Action.Execute', title: 'Resolve', verb: 'incident.resolve', style: 'destructive' }),
+    ]);
     expect(ofType(step(focusIdx + 1), 'Action.Execute')[0]).toMatchObject({ title: 'Done', style: 'positive' });
   });
 });

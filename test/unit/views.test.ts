@@ -41,15 +41,21 @@ describe('headerView', () => {
     expect(labels(headerView(makeSnapshot({ status }), runbook).actions)).toEqual(['Cause identified', 'Escalate', 'Resolve']);
   });
 
-  it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('asks for confirmation before resolving a %s incident', (status) => {
-    const resolve = headerView(makeSnapshot({ status }), runbook).actions.find((a) => a.label === 'Resolve');
+  it.each(['declared', 'acknowledged', 'mitigated'] as Status[])('offers Resolve on a %s incident, which opens the quick validation form', (status) => {
+    const view = headerView(makeSnapshot({ status }), runbook);
+    const resolve = view.actions.find((a) => a.label === 'Resolve');
     expect(resolve).toMatchObject({ style: 'danger', payload: { a: 'resolve', i: INCIDENT_ID } });
-    expect(resolve?.confirm).toEqual({
-      title: 'Resolve this incident?',
-      text: expect.stringContaining('resolve command with a summary'),
-      ok: 'Resolve',
-      cancel: 'Not yet',
+    // The form is the confirmation: no dialog before it.
+    expect(resolve?.confirm).toBeUndefined();
+    expect(view.resolveForm).toMatchObject({
+      incidentId: INCIDENT_ID,
+      checks: runbook.quick_validation.map((q, i) => expect.objectContaining({ number: i + 1, text: typeof q === 'string' ? q : q.check })),
+      submit: 'Resolve',
     });
+  });
+
+  it.each(['resolved', 'cancelled'] as Status[])('has no resolve form once %s', (status) => {
+    expect(headerView(makeSnapshot({ status }), runbook).resolveForm).toBeNull();
   });
 
   it.each(['resolved', 'cancelled'] as Status[])('offers no buttons once %s', (status) => {

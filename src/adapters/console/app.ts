@@ -17,6 +17,7 @@ import { isForwarded } from '../../http/requests';
 import { readForm, redirect, sendPage } from './form';
 import type { ConsolePages, Viewer } from './pages-data';
 import { ROUTES } from './pages/layout';
+import { readResolveFormFields } from './pages/resolve-form';
 import { CONSOLE_WORKSPACE, consoleRoom, type ConsolePlatform } from './platform';
 import { consoleReads } from './reads';
 import { knownHosts, sameOrigin, servedOverHttps } from './origin';
@@ -281,13 +282,16 @@ export class ConsoleApp {
     try {
       const number = await this.platform.ensureRoom(payload.i);
       if (number !== null) back = ROUTES.incident(number);
-      const r = await this.dispatcher.click(payload, {
+      const req: Request = {
         userId: viewer.you.id,
         platform: this.platform,
         workspace: CONSOLE_WORKSPACE,
         room: consoleRoom(payload.i),
         requestId: requestIdOf(form),
-      });
+      };
+      // The header's resolve form: its checks and resolution come with the Resolve payload.
+      const resolveForm = payload.a === 'resolve' ? readResolveFormFields(form) : null;
+      const r = resolveForm ? await this.dispatcher.submitResolve(payload.i, resolveForm, req) : await this.dispatcher.click(payload, req);
       return r.reply ? this.flash(session, r.reply, true, back) : back;
     } catch (err) {
       return this.flash(session, this.errorText(err), false, back);

@@ -14,7 +14,8 @@ import { answerBeforeAck, ephemeral } from './reply';
  * handler never edits blocks itself. A refusal comes back as an ephemeral message.
  */
 export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
-  app.action<BlockAction>(/^(step|incident|probe|item|pm)\./, async ({ ack, body, action, respond }) => {
+  // Resolve opens a modal instead (resolve-modal.ts): it needs the click's trigger_id, not a write.
+  app.action<BlockAction>(/^(step|incident|probe|item|pm)\.(?!resolve$)/, async ({ ack, body, action, respond }) => {
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
     // A click on the App Home comes with no response_url: the answer goes to the app's DM instead.
     const answer = (text: Text) => (body.response_url ? respond({ ...ephemeral(text), replace_original: false }) : platform.notify({ user: body.user.id }, text));

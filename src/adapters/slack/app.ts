@@ -10,6 +10,7 @@ import { registerActions } from './actions';
 import { slackApiUrl } from './client';
 import { registerCommands } from './commands';
 import { registerStepDetails } from './step-details';
+import { registerResolveModal } from './resolve-modal';
 import { registerHome } from './home';
 import { SlackPlatform } from './platform';
 
@@ -60,6 +61,7 @@ export function createSlackApp(
   registerCommands(app, dispatcher, platform, log);
   registerActions(app, dispatcher, platform, log);
   registerStepDetails(app, dispatcher, log);
+  registerResolveModal(app, dispatcher, platform, log);
   if (alertDeclare) registerAlertOffers(app, alertDeclare, log);
   if (platform instanceof SlackPlatform && platform.home) registerHome(app, platform.home, log);
   app.error(async (err) => {

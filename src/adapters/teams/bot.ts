@@ -11,6 +11,7 @@ import type { Logger } from '../../util/logger';
 import { commandText } from './activity-text';
 import { alertDeclaredAnswer, readAlertChoice } from './alert-offer';
 import { readCardAction } from './cards';
+import { readResolveForm } from './resolve-card';
 import type { TeamsPlatform } from './platform';
 import { teamsReplyTo } from './reply-to';
 
@@ -105,7 +106,7 @@ export class TeamsBot {
       return;
     }
     const payload = readCardAction(ctx.activity.value);
-    const outcome = payload ? await this.click(payload, ctx, origin) : { text: problemText({ code: 'stale_button' }) };
+    const outcome = payload ? await this.click(payload, ctx, origin, true) : { text: problemText({ code: 'stale_button' }) };
     const card = payload && !outcome.text ? await this.platform.cardFor(payload.i, ctx.activity.replyToId ?? '') : null;
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
@@ -119,22 +120,30 @@ export class TeamsBot {
     if (choice) return this.reply(ctx, await this.alertChoice(choice, origin));
     const payload = readCardAction(ctx.activity.value);
     if (!payload) return this.reply(ctx, problemText({ code: 'stale_button' }));
-    const { text } = await this.click(payload, ctx, origin);
+    const { text } = await this.click(payload, ctx, origin, false);
     if (text) await this.reply(ctx, text);
   }
 
-  private async click(payload: ActionPayload, ctx: TurnContext, origin: Origin): Promise<{ text: Text | null }> {
+  /** `invoke`: Universal Actions, where a resolve form's success is answered by the card as it now is. */
+  private async click(payload: ActionPayload, ctx: TurnContext, origin: Origin, invoke: boolean): Promise<{ text: Text | null }> {
     const log = { platform: 'teams', actor: origin.userId, action: payload.a, incidentId: payload.i };
+    const req: Request = {
+      userId: origin.userId,
+      platform: this.platform,
+      workspace: origin.tenantId,
+      room: origin.conversationId,
+      // A 1:1 chat with the bot, where a page's card lands.
+      direct: ctx.activity.conversation?.conversationType === 'personal',
+      requestId: ctx.activity.id ? `${origin.tenantId}:${ctx.activity.id}` : undefined,
+    };
     try {
-      const r = await this.dispatcher.click(payload, {
-        userId: origin.userId,
-        platform: this.platform,
-        workspace: origin.tenantId,
-        room: origin.conversationId,
-        // A 1:1 chat with the bot, where a page's card lands.
-        direct: ctx.activity.conversation?.conversationType === 'personal',
-        requestId: ctx.activity.id ? `${origin.tenantId}:${ctx.activity.id}` : undefined,
-      });
+      // The Resolve card's toggles and resolution ride with its button's payload.
+      const form = payload.a === 'resolve' ? readResolveForm(ctx.activity.value) : null;
+      if (form) {
+        const r = await this.dispatcher.submitResolve(payload.i, form, req);
+        return { text: invoke ? null : r.reply };
+      }
+      const r = await this.dispatcher.click(payload, req);
       return { text: r.reply };
     } catch (err) {
       return { text: this.errorText(err, log) };

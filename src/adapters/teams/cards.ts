@@ -1,6 +1,7 @@
 import { decodeAction, encodeAction, type ActionPayload, type ActionView } from '../../core/text/actions';
 import type { Text } from '../../core/text/text';
 import { clip, probeMark, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
+import { resolveShowCard } from './resolve-card';
 import {
   clipChars,
   fixedText,
@@ -154,7 +155,11 @@ function headerWith(v: HeaderView, names: Names, checksShown: number): Card {
     if (hidden > 0) body.push(fixedText(`…and ${hidden} more checks`, { isSubtle: true, spacing: 'None' }));
   }
   if (v.closingNote) body.push(...richLines(clip(v.closingNote, CLOSING_NOTE_MAX), names, { spacing: 'Medium' }));
-  return card(body, v.actions.map((a) => cardAction(a, names)));
+  // Resolve shows the quick validation form inline: the toggles are its confirmation.
+  return card(
+    body,
+    v.actions.map((a) => (a.payload.a === 'resolve' && v.resolveForm ? resolveShowCard(a, v.resolveForm) : cardAction(a, names))),
+  );
 }
 
 /**

@@ -97,6 +97,9 @@ export function reportTable(r: MttrReport): string {
     '',
     ...(r.overall.postmortems ? [`Post-mortems: ${postmortemsLine(r.overall.postmortems)}`, ''] : []),
     ...(r.overall.duplicates !== undefined ? [`Duplicates: ${duplicatesLine(r.overall.duplicates)}`, ''] : []),
+    ...(r.overall.validated_rate != null
+      ? [`Validated before resolving: ${formatRate(r.overall.validated_rate)} of the resolves that recorded their quick validation.`, '']
+      : []),
     'By class',
     table(
       ['class', 'runbook', ...FIGURE_HEADER],

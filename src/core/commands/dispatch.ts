@@ -5,8 +5,10 @@ import { cancel } from '../incident/cancel';
 import { declareIncident, unknownRunbook } from '../incident/declare-incident';
 import type { CoreDeps } from '../incident/deps';
 import { mitigate } from '../incident/mitigate';
-import { label, type Snapshot } from '../model';
-import { resolve } from '../incident/resolve';
+import { label, type Actor, type Snapshot } from '../model';
+import { validationChecks, type ValidationCheck } from '../runbook/schema';
+import { checksToConfirm, resolve } from '../incident/resolve';
+import { resolveFormView, type ResolveFormView } from '../render/validation';
 import { retrySetup } from '../incident/retry-setup';
 import { runProbes } from '../incident/probes';
 import { escalateNow } from '../incident/escalation';
@@ -34,6 +36,8 @@ import {
   mitigatedText,
   resolvedText,
   runbookSwitchedText,
+  resolvedValidatedText,
+  validationAskText,
   setupRetriedText,
   severityText,
   escalatedText,
@@ -213,8 +217,14 @@ export class Dispatcher {
         return { reply: mitigatedText(name, r.changed), snapshot: r.snapshot };
       }
       case 'resolve': {
-        const r = await resolve(deps, id, actor, cmd.summary);
-        return { reply: resolvedText(name, r.changed), snapshot: r.snapshot };
+        // Without --validated, a runbook's quick validation is asked for first, and nothing is resolved.
+        const ask = cmd.validated ? null : this.checksToAsk(snap, actor);
+        if (ask) return { reply: validationAskText(name, ask, cmd.ref), snapshot: snap };
+        const r = await resolve(deps, id, actor, cmd.summary, { confirmed: cmd.validated ? 'all' : [] });
+        return {
+          reply: r.changed ? resolvedValidatedText(name, r.snapshot.incident, this.checkCount(r.snapshot)) : resolvedText(name, false),
+          snapshot: r.snapshot,
+        };
       }
       case 'cancel': {
         const r = await cancel(deps, id, actor, cmd.reason);
@@ -285,7 +295,44 @@ export class Dispatcher {
     }
   }
 
-  private async runClick(action: ActionPayload, req: Request): Promise<Result> {
+  /**
+   * What the Resolve button's form asks for: the incident's quick validation checks. Reads only,
+   * after the refusals the resolve itself would meet, so nobody fills in a form they cannot submit.
+   */
+  async resolveForm(incidentId: string, req: Request): Promise<ResolveFormView | Result> {
+    const { snap, actor } = await this.clicked({ a: 'resolve', i: incidentId }, req);
+    if (snap.incident.status === 'resolved') return { reply: resolvedText(label(snap.incident), false), snapshot: snap };
+    const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
+    checksToConfirm(snap, actor, runbook);
+    return resolveFormView(snap, runbook);
+  }
+
+  /** The resolve form sent back: the checks ticked and the resolution typed. */
+  submitResolve(incidentId: string, form: { confirmed: number[]; summary?: string }, req: Request): Promise<Result> {
+    return this.limiter.run(async () => {
+      const { deps, actor, snap } = await this.clicked({ a: 'resolve', i: incidentId }, req);
+      const name = label(snap.incident);
+      const r = await resolve(deps, incidentId, actor, form.summary?.trim() || undefined, { confirmed: form.confirmed });
+      return {
+        reply: r.changed ? resolvedValidatedText(name, r.snapshot.incident, this.checkCount(r.snapshot)) : resolvedText(name, false),
+        snapshot: r.snapshot,
+      };
+    });
+  }
+
+  private checkCount(snap: Snapshot): number {
+    return validationChecks(this.deps.catalog.forIncident(snap.incident.runbookId)).length;
+  }
+
+  /** The checks to ask for before resolving; null when there is nothing to ask (none, or already resolved). */
+  private checksToAsk(snap: Snapshot, actor: Actor): ValidationCheck[] | null {
+    if (snap.incident.status === 'resolved') return null;
+    const checks = checksToConfirm(snap, actor, this.deps.catalog.forIncident(snap.incident.runbookId));
+    return checks.length > 0 ? checks : null;
+  }
+
+  /** The incident a click or a form acts on, and who acts, after checking where it came from. */
+  private async clicked(action: ActionPayload, req: Request): Promise<{ deps: CoreDeps; snap: Snapshot; actor: Actor }> {
     const deps = forRequest(this.deps, req.platform.name, req.requestId);
     const snap = await deps.store.get(action.i);
     if (!snap) throw new UserError({ code: 'not_found' });
@@ -301,6 +348,11 @@ export class Dispatcher {
       throw new UserError({ code: 'wrong_place', incident: label(snap.incident), channel: snap.incident.channelId });
     }
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
+    return { deps, snap, actor };
+  }
+
+  private async runClick(action: ActionPayload, req: Request): Promise<Result> {
+    const { deps, snap, actor } = await this.clicked(action, req);
     const name = label(snap.incident);
     switch (action.a) {
       case 'step': {
@@ -312,7 +364,11 @@ export class Dispatcher {
         return { reply: r.changed ? null : acknowledgedText(name, r.snapshot.incident.status, false), snapshot: r.snapshot };
       }
       case 'resolve': {
-        const r = await resolve(deps, action.i, actor);
+        // A Resolve button opens the resolve form where the surface has one; a bare click (an old
+        // button) is asked for the quick validation, like the command.
+        const ask = this.checksToAsk(snap, actor);
+        if (ask) return { reply: validationAskText(name, ask), snapshot: snap };
+        const r = await resolve(deps, action.i, actor, undefined, { confirmed: [] });
         return { reply: r.changed ? null : resolvedText(name, false), snapshot: r.snapshot };
       }
       case 'probe': {

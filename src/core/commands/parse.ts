@@ -13,7 +13,8 @@ export type Command =
   | { kind: 'status'; ref?: number }
   | { kind: 'ack' }
   | { kind: 'mitigate' }
-  | { kind: 'resolve'; summary?: string; ref?: number }
+  /** `validated`: `--validated` was typed, confirming every quick validation check. */
+  | { kind: 'resolve'; summary?: string; ref?: number; validated?: true }
   | { kind: 'cancel'; reason?: string; ref?: number }
   | { kind: 'retry'; ref?: number }
   | { kind: 'probe'; probe: string }
@@ -72,8 +73,17 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       if (!m || restWords.length > 1) throw new UserError({ code: 'invalid_input', field: 'window' });
       return { kind: 'mttr', days: Number(m[1]) };
     }
-    case 'resolve':
-      return { kind: 'resolve', summary: checkedText(afterRef, 'summary') ?? undefined, ...(ref === undefined ? {} : { ref }) };
+    case 'resolve': {
+      // `resolve [INC-n] --validated [summary]`: the resolver confirms every quick validation check.
+      const flag = /^--validated(?:\s+|$)/i.exec(afterRef ?? '');
+      const summary = flag ? afterRef!.slice(flag[0].length).trim() || undefined : afterRef;
+      return {
+        kind: 'resolve',
+        summary: checkedText(summary, 'summary') ?? undefined,
+        ...(ref === undefined ? {} : { ref }),
+        ...(flag ? { validated: true as const } : {}),
+      };
+    }
     case 'cancel':
       return { kind: 'cancel', reason: checkedText(afterRef, 'reason') ?? undefined, ...(ref === undefined ? {} : { ref }) };
     case 'sev': {

@@ -24,6 +24,7 @@ export function announcementView(s: Snapshot, roomUrl: string | null): HeaderVie
     checks: [],
     actions: [],
     closingNote: i.resolvedAt ? ['Resolved ', { time: i.resolvedAt }] : i.cancelledAt ? ['Cancelled ', { time: i.cancelledAt }] : null,
+    resolveForm: null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
-import { durationMs, type Runbook } from '../runbook/schema';
+import { durationMs, validationChecks, type Runbook } from '../runbook/schema';
+import { incidentValidationLine } from './validation';
 import { duration } from './digest-text';
 import type { Text } from '../text/text';
 import { actionItemsFromTimeline, num, str, timelineContext, timelineText, type TimelineContext } from './timeline';
@@ -301,7 +302,18 @@ function resolutionSection(ctx: Context): string {
     const text = reason ? str(reason.data, 'reason') : null;
     body = text ? `The incident was cancelled, not resolved. Reason given: ${mdInline(text)}` : 'The incident was cancelled, not resolved.';
   } else body = 'Not resolved yet.';
-  return `## Resolution\n\n${body}`;
+  const validation = validationSection(ctx);
+  return `## Resolution\n\n${body}${validation ? `\n\n${validation}` : ''}`;
+}
+
+/** Whether the quick validation was confirmed at resolve, and which checks; nothing when none was asked. */
+function validationSection(ctx: Context): string | null {
+  const i = ctx.snapshot.incident;
+  const line = incidentValidationLine(i, ctx.runbook);
+  if (!line) return null;
+  const confirmed = new Set(i.validatedChecks ?? []);
+  const checks = validationChecks(ctx.runbook).map((c) => `- [${confirmed.has(c.number) ? 'x' : ' '}] ${c.number}. ${mdInline(c.text)}`);
+  return [`**Quick validation.** ${line}`, ...(checks.length > 0 ? ['', ...checks] : [])].join('\n');
 }
 
 function timelineSection(ctx: Context): string {

@@ -173,7 +173,39 @@ export function problemText(p: Problem): Text {
         p.channel ? { channel: p.channel } : 'the incident channel',
         '.',
       ];
+    case 'not_validated':
+      return [
+        `${p.incident} is not resolved: confirm every quick validation check first. Not confirmed: `,
+        p.unconfirmed.map((c) => `${c.number}. ${c.text}`).join('; '),
+        '. Check them as a standard user, then tick them, or type ',
+        { command: 'resolve --validated <summary>' },
+        '. Only an incident admin can resolve without them, and that is recorded.',
+      ];
   }
+}
+
+/**
+ * `resolve` typed without `--validated`: the runbook's checks, and how to confirm them. Nothing
+ * is resolved yet. `ref` names the incident when the command came from outside its room.
+ */
+export function validationAskText(incident: string, checks: ReadonlyArray<{ number: number; text: string }>, ref?: number): Text {
+  const inc = ref === undefined ? '' : `INC-${ref} `;
+  return [
+    `Before resolving ${incident}, confirm its runbook's quick validation, as a standard user (never an admin), through the UI and /api/v1/me:`,
+    ...checks.map((c) => `\n${c.number}. ${c.text}`),
+    '\nWhen every check passes, resolve with ',
+    { command: `resolve ${inc}--validated <summary>` },
+    ', or tick them one by one with the Resolve button. Nothing was resolved yet.',
+  ];
+}
+
+/** After a resolve: what was confirmed of the runbook's `total` checks, so the resolver sees what was kept. */
+export function resolvedValidatedText(incident: string, i: Pick<Incident, 'validationConfirmed' | 'validatedChecks'>, total: number): Text {
+  if (i.validationConfirmed === null || i.validationConfirmed === undefined) return resolvedText(incident, true);
+  if (i.validationConfirmed) return [`${incident} resolved, with all ${total} quick validation checks confirmed.`];
+  const confirmed = new Set(i.validatedChecks ?? []);
+  const left = Array.from({ length: total }, (_, n) => n + 1).filter((n) => !confirmed.has(n));
+  return [`${incident} resolved by an admin with ${left.length} of ${total} quick validation checks not confirmed (${left.join(', ')}); that is recorded.`];
 }
 
 /**
@@ -357,7 +389,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['mitigate', 'impact has stopped'],
     ['sev <1-4>', 'change severity (commander, declarer or admin)'],
     ['commander @user', 'hand over (commander, declarer or admin)'],
-    ['resolve [summary]', 'close it (commander, declarer or admin)'],
+    ['resolve [--validated] [summary]', 'close it once its quick validation is confirmed (commander, declarer or admin)'],
     ['cancel [reason]', 'declared by mistake; left out of MTTR'],
     ['retry', 'set up the channel and messages again (commander, declarer or admin)'],
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],

@@ -53,6 +53,8 @@ function figuresLine(f: Figures): string {
     ...(f.unacknowledged_rate !== undefined ? [`acknowledged by nobody ${formatRate(f.unacknowledged_rate)}`] : []),
     // Only where some incident's impact start is known (an alert's startsAt): otherwise it is noise.
     ...(f.mttd_seconds != null ? [`time to detect ${formatDuration(f.mttd_seconds)}`] : []),
+    // Only where some resolve recorded its quick validation.
+    ...(f.validated_rate != null ? [`validated before resolving ${formatRate(f.validated_rate)}`] : []),
     `diagnosed within 15 min ${formatRate(f.diagnosed_within_15m_rate)}`,
     `recurring ${formatRate(f.recurrence_rate)}`,
   ].join(' · ');

@@ -3,6 +3,7 @@ import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
 import { duration } from './digest-text';
 import type { Text } from '../text/text';
+import { validationWords } from './validation';
 
 /**
  * One stored timeline event as a person would say it ("Step 3 done: Look at the logs"), as neutral
@@ -127,7 +128,15 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
     }
     case 'probe.requested': {
       const titles = strs(d, 'probes').map((p) => ctx.probeTitle(p));
-      const lead = str(d, 'via') === 'declare' ? 'Checks started with the declaration' : titles.length === 1 ? 'Check requested' : 'Checks requested';
+      const via = str(d, 'via');
+      const lead =
+        via === 'declare'
+          ? 'Checks started with the declaration'
+          : via === 'validation'
+            ? 'Checks run again to validate the resolve'
+            : titles.length === 1
+              ? 'Check requested'
+              : 'Checks requested';
       return [titles.length > 0 ? `${lead}: ${titles.join(', ')}` : lead];
     }
     case 'probe.finished': {
@@ -152,8 +161,10 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
       return withText('Diagnosed', str(d, 'cause'));
     case 'incident.mitigated':
       return [d.step !== undefined && d.step !== null ? `Mitigated (${stepRef()})` : 'Mitigated'];
-    case 'incident.resolved':
-      return withText('Resolved', str(d, 'summary'));
+    case 'incident.resolved': {
+      const validation = validationWords(d);
+      return withText(validation ? `Resolved (${validation})` : 'Resolved', str(d, 'summary'));
+    }
     case 'incident.cancelled':
       return withText('Cancelled', str(d, 'reason'));
     case 'incident.severity_changed': {

@@ -7,6 +7,7 @@ import type { ActionView } from '../text/actions';
 import { plainText, type Text } from '../text/text';
 import { acknowledgeAction } from './notices';
 import { relationsLine } from './relation-text';
+import { openResolveForm, type ResolveFormView } from './validation';
 
 export type { ActionView };
 
@@ -26,6 +27,8 @@ export interface HeaderView {
   /** The other runbooks this open incident can switch to, one choice each; absent where not offered. */
   switchRunbook?: ActionView[];
   closingNote: Text | null;
+  /** What the Resolve button asks for (the quick validation and the resolution); null once ended. */
+  resolveForm: ResolveFormView | null;
 }
 
 /** A probe as a step or the header shows it: its title and its latest run, if any. */
@@ -99,14 +102,9 @@ export function headerView(s: Snapshot, runbook: Runbook, catalog?: Pick<Runbook
   }
   if (open) {
     actions.push({
+      // No confirm: the button opens the resolve form (resolveForm), which is the confirmation.
       label: 'Resolve',
       style: 'danger',
-      confirm: {
-        title: 'Resolve this incident?',
-        text: 'It closes the checklist. To add a summary, use the resolve command with a summary instead.',
-        ok: 'Resolve',
-        cancel: 'Not yet',
-      },
       payload: { a: 'resolve', i: i.id },
     });
   }
@@ -139,6 +137,7 @@ export function headerView(s: Snapshot, runbook: Runbook, catalog?: Pick<Runbook
     actions,
     ...(open && catalog ? { switchRunbook: switchChoices(s, catalog) } : {}),
     closingNote,
+    resolveForm: openResolveForm(s, runbook),
   };
 }
 

@@ -98,6 +98,12 @@ function checkInternalReferences(runbook: Runbook, report: (path: string, messag
       report(`steps.${i}.probe`, `names probe "${s.probe}", which is not declared under probes`);
     }
   });
+  runbook.quick_validation.forEach((q, i) => {
+    if (typeof q === 'string') return;
+    q.probes.forEach((probe, j) => {
+      if (!probeIds.has(probe)) report(`quick_validation.${i}.probes.${j}`, `names probe "${probe}", which is not declared under probes`);
+    });
+  });
   let previous = -1;
   runbook.escalation.forEach((level, i) => {
     const ms = durationMs(level.after);

@@ -137,6 +137,38 @@ const escalationLevel = z.object({
     .min(1, 'name at least one person, rotation or channel to notify'),
 });
 
+/**
+ * A check that confirms the fix, as a standard user: plain text, or `{ check, probes }` to name the
+ * probes that test it, which are run again when the incident is resolved.
+ */
+const validationCheck = z.union([
+  z.string().min(1),
+  z
+    .object({
+      check: z.string().min(1).max(300),
+      probes: z.array(slug).min(1, 'name at least one probe, or write the check as plain text').default([]),
+    })
+    .strict(),
+]);
+
+/** A quick_validation entry whichever way it was written; `number` counts from 1, as the lists show it. */
+export interface ValidationCheck {
+  number: number;
+  text: string;
+  probes: string[];
+}
+
+export function validationChecks(runbook: Pick<Runbook, 'quick_validation'>): ValidationCheck[] {
+  return runbook.quick_validation.map((q, i) =>
+    typeof q === 'string' ? { number: i + 1, text: q, probes: [] } : { number: i + 1, text: q.check, probes: q.probes },
+  );
+}
+
+/** The probes the checks name, each once, in the order they are first named. */
+export function validationProbes(runbook: Pick<Runbook, 'quick_validation'>): string[] {
+  return [...new Set(validationChecks(runbook).flatMap((c) => c.probes))];
+}
+
 const edgeCase = z.object({
   case: z.string().min(1),
   fallback: z.string().min(1),
@@ -204,7 +236,8 @@ export const runbookSchema = z
     page_at_severity: z.number().int().min(1).max(4).default(2),
     /** The on-call ladder: the first level may be `after: 0m` (paged at declare); each later one is later. */
     escalation: z.array(escalationLevel).min(1, 'give at least one escalation level'),
-    quick_validation: z.array(z.string().min(1)).min(1),
+    /** What confirms the fix, as a standard user; resolving asks for each (README, "Validate, then resolve"). */
+    quick_validation: z.array(validationCheck).min(1),
     edge_cases: z.array(edgeCase).min(1, 'record at least one edge case with its fallback'),
     /** Alerts (POST /alerts/…) that declare this runbook by themselves. */
     alerts: z.array(alertRoute).default([]),

@@ -111,6 +111,7 @@ ${card('MTTR', formatDuration(o.mttr_seconds), `p50 ${formatDuration(o.mttr_p50_
 ${card('MTTA', formatDuration(o.mtta_seconds), 'declared → a responder acknowledged, mean over incidents a responder acknowledged')}
 ${o.unacknowledged_rate !== undefined ? card('Acknowledged by nobody', formatRate(o.unacknowledged_rate), 'of all incidents: no responder acknowledged (a button, /incident ack, PagerDuty, or the on-call declaring)') : ''}
 ${o.mttd_seconds != null ? card('Time to detect', formatDuration(o.mttd_seconds), 'impact start → declared, mean over incidents whose start an alert gave') : ''}
+${o.validated_rate != null ? card('Validated before resolving', formatRate(o.validated_rate), 'of resolves that recorded the quick validation: every check confirmed') : ''}
 ${card('Diagnosed within 15 min', formatRate(o.diagnosed_within_15m_rate), 'of all incidents (undiagnosed ones count as not)')}
 ${card('Recurrence', formatRate(o.recurrence_rate), 'of incidents recur: same class resolved in the 30 days before')}
 ${card('Runbook coverage', formatRate(r.runbook_coverage), coverageDetail, 'card-wide')}

@@ -10,6 +10,7 @@ import type { ChecklistItemView, ChecklistView, HeaderView, ProbeView } from '..
 import { html, type SafeHtml } from '../html';
 import { consoleRoom } from '../platform';
 import { linkHtml, markupHtml, personHtml, textHtml, timeHtml, type Names, type TextLinks } from '../text';
+import { resolveFormHtml } from './resolve-form';
 import { actionsHtml, choiceForm, commandForm, flashHtml, inertActionsHtml, layout, ROUTES, type Flash, type PageContext } from './layout';
 
 export interface IncidentPageInput extends PageContext {
@@ -80,7 +81,13 @@ export function headerHtml(v: HeaderView, names: Names, csrf: string, links?: Te
 ${v.links.length > 0 ? html`<ul class="links" aria-label="Links">${v.links.map((l) => html`<li>${linkHtml(l.url, l.title)}</li>`)}</ul>` : ''}
 ${v.checks.length > 0 ? html`<h2 class="sub">Checks</h2><ul class="checks">${v.checks.map((p) => html`<li>${probeHtml(p)}</li>`)}</ul>` : ''}
 ${v.closingNote ? html`<p class="closing-note">${textHtml(v.closingNote, names, links)}</p>` : ''}
-${actionsHtml(v.actions, csrf, 'Incident actions')}
+${actionsHtml(
+  // Resolve asks for the quick validation: its form stands in for the button.
+  v.resolveForm ? v.actions.filter((a) => a.payload.a !== 'resolve') : v.actions,
+  csrf,
+  'Incident actions',
+)}
+${v.resolveForm ? resolveFormHtml(v.resolveForm, csrf) : ''}
 ${v.switchRunbook ? choiceForm(v.switchRunbook, csrf, 'Switch runbook', 'Switch') : ''}
 </section>`;
 }

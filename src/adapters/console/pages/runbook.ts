@@ -1,5 +1,5 @@
 import { markupOf } from '../../../core/runbook/markup';
-import type { Runbook } from '../../../core/runbook/schema';
+import { validationChecks, type Runbook } from '../../../core/runbook/schema';
 import type { ChecklistView } from '../../../core/render/views';
 import { html, type SafeHtml } from '../html';
 import { COMMAND_PREFIX, linkHtml, markupHtml } from '../text';
@@ -100,7 +100,7 @@ ${
       ? html`<p class="empty">No levels.</p>`
       : html`<ol class="ladder">${runbook.escalation.map((l) => html`<li>After ${l.after} without acknowledgement: ${l.notify.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</li>`)}</ol>`
   }</section>
-${runbook.quick_validation.length > 0 ? html`<section class="panel" aria-labelledby="validation-heading"><h2 id="validation-heading">Quick validation</h2><ul>${runbook.quick_validation.map((q) => html`<li>${q}</li>`)}</ul></section>` : ''}
+${runbook.quick_validation.length > 0 ? html`<section class="panel" aria-labelledby="validation-heading"><h2 id="validation-heading">Quick validation</h2><p>Asked for when the incident is resolved.</p><ol>${validationChecks(runbook).map((c) => html`<li>${c.text}${c.probes.length > 0 ? html` <span class="check-probes">(runs ${c.probes.join(', ')} again)</span>` : ''}</li>`)}</ol></section>` : ''}
 ${
   runbook.edge_cases.length > 0
     ? html`<section class="panel" aria-labelledby="edge-heading"><h2 id="edge-heading">Edge cases</h2><ol class="edge-cases">${runbook.edge_cases.map(
