@@ -93,6 +93,16 @@ export interface ActionItem {
   closedBy: string | null;
 }
 
+/** An edge case someone said happened: the first time only (it is recorded once per case). */
+export interface EdgeCaseHit {
+  /** The step whose own case it is, or null for the runbook-level list. */
+  step: string | null;
+  /** 1-based, in its list. */
+  n: number;
+  by: string;
+  at: Date;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
@@ -105,6 +115,8 @@ export interface Snapshot {
   postmortem?: Postmortem | null;
   /** In number order; absent where they were not read. */
   actionItems?: ActionItem[];
+  /** The edge cases recorded so far, in the order they happened; absent where they were not read. */
+  edgeCasesHit?: EdgeCaseHit[];
 }
 
 /**

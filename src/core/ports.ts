@@ -1,4 +1,4 @@
-import type { ActionItem, Actor, ChecklistStep, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './model';
+import type { ActionItem, Actor, ChecklistStep, EdgeCaseHit, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './model';
 import type { NewJob } from './jobs';
 import type { Text } from './text/text';
 import type { ActionView } from './text/actions';
@@ -69,6 +69,8 @@ export interface Change {
   postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
   /** Adds an action item (its number chosen under the incident's lock), or closes one. */
   actionItem?: { add: Pick<ActionItem, 'number' | 'text' | 'owner' | 'dueOn' | 'createdAt' | 'createdBy'> } | { close: number; at: Date; by: string };
+  /** The edge case its `edge_case.hit` event records, for the snapshot the change returns. */
+  edgeCaseHit?: EdgeCaseHit;
   /** The request that asked for the change: written once per incident, or the change is a replay. */
   requestKey?: string;
 }

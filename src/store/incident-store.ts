@@ -1,7 +1,8 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
-import type { ActionItem, ChecklistStep, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/model';
+import type { ActionItem, ChecklistStep, EdgeCaseHit, FiredLevel, Incident, Postmortem, ProbeRun, Snapshot } from '../core/model';
 import type { Change, IncidentPatch, IncidentStore, NewEscalation, NewEvent, NewIncident, NewJob, NewProbeRun, TimelineEvent } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
+import { edgeCaseRefOf } from '../core/runbook/edge-cases';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
 import { ProbeResultWriter } from './probe-results';
 
@@ -63,7 +64,10 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   COALESCE((
   SELECT json_agg(json_build_object('number', a.number, 'text', a.text, 'owner', a.owner, 'dueOn', a.due_on, 'createdAt', a.created_at,
            'createdBy', a.created_by, 'closedAt', a.closed_at, 'closedBy', a.closed_by) ORDER BY a.number)
-  FROM action_items a WHERE a.incident_id = i.id), '[]') AS action_items`;
+  FROM action_items a WHERE a.incident_id = i.id), '[]') AS action_items,
+  COALESCE((
+  SELECT json_agg(json_build_object('step', e.data->'step', 'case', e.data->'case', 'by', e.actor, 'at', e.at) ORDER BY e.at, e.id)
+  FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'edge_case.hit'), '[]') AS edge_cases_hit`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -172,6 +176,7 @@ export class PgIncidentStore implements IncidentStore {
         steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
         probes: (change.probeRuns ?? []).map(queuedRun).sort((a, b) => a.probeId.localeCompare(b.probeId)),
         escalations: [],
+        edgeCasesHit: [],
       },
       created: true,
     };
@@ -404,6 +409,7 @@ function applied(current: Snapshot, change: Change): Snapshot {
     escalations: change.escalation ? [...(current.escalations ?? []), firedLevel(change.escalation)] : current.escalations,
     postmortem: appliedPostmortem(current.postmortem ?? null, change.postmortem),
     actionItems: appliedItems(current.actionItems ?? [], change.actionItem),
+    edgeCasesHit: change.edgeCaseHit ? [...(current.edgeCasesHit ?? []), change.edgeCaseHit] : current.edgeCasesHit,
   };
 }
 
@@ -467,6 +473,10 @@ function toSnapshot(row: Row): Snapshot {
     actionItems: (row.action_items as Row[]).map(
       (a) => ({ ...a, createdAt: new Date(a.createdAt), closedAt: a.closedAt ? new Date(a.closedAt) : null }) as ActionItem,
     ),
+    edgeCasesHit: (row.edge_cases_hit as Row[]).flatMap((h): EdgeCaseHit[] => {
+      const ref = edgeCaseRefOf(h);
+      return ref ? [{ ...ref, by: h.by, at: new Date(h.at) }] : [];
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { decodeAction, encodeAction, type ActionPayload, type ActionView } from '../../core/text/actions';
 import type { Text } from '../../core/text/text';
-import { clip, probeMark, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
+import { clip, probeMark, type ChecklistItemView, type ChecklistView, type EdgeCaseView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
+import { edgeCaseMarkup } from '../../core/render/edge-cases';
 import {
   clipChars,
   fixedText,
@@ -182,7 +183,7 @@ function field(label: string, value: Text, names: Names): Element {
  */
 export function checklistCards(v: ChecklistView, names: Names): Card[] {
   // Worst-case page furniture (heading, progress, "continued"), measured rather than guessed.
-  const budget = PAGE_MAX_BYTES - cardBytes(page(v, [], 0, 99));
+  const budget = PAGE_MAX_BYTES - cardBytes(page(v, [], 0, 99, names));
   const pages: Element[][] = [];
   let current: Element[] = [];
   let bytes = 0;
@@ -199,15 +200,24 @@ export function checklistCards(v: ChecklistView, names: Names): Card[] {
     bytes += size;
   }
   if (current.length > 0 || pages.length === 0) pages.push(current);
-  return pages.map((steps, p) => page(v, steps, p, pages.length));
+  return pages.map((steps, p) => page(v, steps, p, pages.length, names));
 }
 
-function page(v: ChecklistView, steps: Element[], p: number, count: number): Card {
+function page(v: ChecklistView, steps: Element[], p: number, count: number, names: Names): Card {
   const part = count > 1 ? [run(` (part ${p + 1} of ${count})`)] : [];
   const body: Element[] = [rich([run(v.heading, { weight: 'Bolder', size: 'Medium' }), ...part])];
   if (p === 0) {
     const next = v.items.find((x) => x.stepId === v.focus);
     body.push(fixedText(`${v.progress.done} of ${v.progress.total} steps done${next ? ` · next: step ${next.number}` : ''}`, { spacing: 'None', isSubtle: true }));
+    // The runbook's own edge cases can happen at any step: one click away at the top of the checklist.
+    if (v.edgeCases.length > 0) {
+      const happened = v.edgeCases.filter((e) => e.happened).length;
+      body.push({
+        type: 'ActionSet',
+        actions: [{ type: 'Action.ToggleVisibility', title: `Runbook edge cases (${v.edgeCases.length}${happened ? `, ${happened} happened` : ''})`, targetElements: ['runbook-edge-cases'] }],
+      });
+      body.push({ type: 'Container', id: 'runbook-edge-cases', isVisible: false, items: v.edgeCases.flatMap((e) => edgeCaseElements(e, names)) });
+    }
   }
   body.push(...steps);
   if (p < count - 1) body.push(fixedText(`Continued in the next message (part ${p + 2}).`, { isSubtle: true, separator: true }));
@@ -235,15 +245,28 @@ function stepElement(item: ChecklistItemView, names: Names, withDetail: boolean)
     items.push(...richLines(item.firstLine, names, { spacing: 'None' }));
   }
   const actions = item.actions.map((a) => cardAction(a, names));
+  // The step in focus shows its edge cases under its buttons; the others keep them in their Details.
+  const edges = withDetail ? item.edgeCases.flatMap((e) => edgeCaseElements(e, names)) : [];
   const hiddenId = `step-${item.number}-detail`;
   const hidden = item.shown !== 'focus' && item.detail.length > 0;
   if (hidden) actions.push({ type: 'Action.ToggleVisibility', title: 'Details', targetElements: [hiddenId] });
   if (actions.length > 0) items.push({ type: 'ActionSet', actions });
+  if (item.shown === 'focus') items.push(...edges);
   if (hidden) {
     const detail = withDetail ? markupElements(item.detail, names) : [fixedText(TOO_LONG, { isSubtle: true })];
-    items.push({ type: 'Container', id: hiddenId, isVisible: false, items: detail });
+    items.push({ type: 'Container', id: hiddenId, isVisible: false, items: [...detail, ...edges] });
   }
   return { type: 'Container', id: `step-${item.number}`, separator: true, spacing: 'Medium', items };
+}
+
+/** An edge case and its fallback, then This happened, or who said it happened and when. */
+function edgeCaseElements(e: EdgeCaseView, names: Names): Element[] {
+  const after: Element[] = e.happened
+    ? richLines(['✅ ', ...e.happened], names, { spacing: 'None', isSubtle: true })
+    : e.actions.length > 0
+      ? [{ type: 'ActionSet', actions: e.actions.map((a) => cardAction(a, names)) }]
+      : [];
+  return [{ type: 'Container', id: `edge-${e.id}`, spacing: 'Medium', items: [...markupElements(edgeCaseMarkup(e), names), ...after] }];
 }
 
 // ---- step detail and notices -------------------------------------------------------------------

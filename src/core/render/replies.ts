@@ -67,7 +67,16 @@ export function problemText(p: Problem): Text {
         ];
       if (p.field === 'due')
         return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
-      if (p.field === 'edge_case') return ['Name the edge case by its number in the runbook: ', { command: 'edge 2 [note]' }, '. The post-mortem lists them.'];
+      if (p.field === 'edge_case')
+        return [
+          'Name the edge case by its number: ',
+          { command: 'edge 2 [note]' },
+          " for the runbook's, ",
+          { command: 'edge <step>:1 [note]' },
+          " for a step's own. ",
+          { command: 'edge' },
+          ' lists them.',
+        ];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -117,7 +126,12 @@ export function problemText(p: Problem): Text {
         '.',
       ];
     case 'unknown_edge_case':
-      return [`${p.incident}'s runbook has ${p.count} edge cases, numbered 1 to ${p.count}; there is no #${p.number}. Try `, { command: 'edge 1 [note]' }, '.'];
+      if (p.case) return [`${p.incident}'s runbook has no edge case ${p.case}. See them all, with their numbers: `, { command: 'edge' }, '.'];
+      return [
+        `${p.incident}'s runbook has ${p.count} edge cases, numbered 1 to ${p.count}; there is no #${p.number}. See them all, with their numbers: `,
+        { command: 'edge' },
+        '.',
+      ];
     case 'wrong_place':
       return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
@@ -317,7 +331,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
-    ['edge <n> [note]', "the runbook's edge case n happened (for the post-mortem)"],
+    ['edge [n] [note]', "the runbook's edge case n happened (for the post-mortem); without n, list the edge cases"],
     ['action add <text> [@owner] [due YYYY-MM-DD]', 'follow-up work; also after the incident is resolved'],
     ['action list', 'the action items and who owns them'],
     ['action done <n>', 'close an item (its owner, the commander or an admin)'],

@@ -5,6 +5,9 @@ import { durationMs, type Runbook } from '../runbook/schema';
 import type { ActionView } from '../text/actions';
 import { plainText, type Text } from '../text/text';
 import { acknowledgeAction } from './notices';
+import { edgeCaseViews, type EdgeCaseView } from './edge-cases';
+
+export type { EdgeCaseView };
 
 export type { ActionView };
 
@@ -44,6 +47,8 @@ export interface ChecklistItemView {
   firstLine: Text;
   probe: ProbeView | null;
   done: { by: string; at: Date } | null;
+  /** The step's own edge cases; surfaces show them on the step in focus and in its Details. */
+  edgeCases: EdgeCaseView[];
   /** Done or Reopen first, then Run probe on the step in focus. Empty when the incident has ended. */
   actions: ActionView[];
 }
@@ -55,10 +60,16 @@ export interface ChecklistView {
   /** The step in focus, or null when every step is done or the incident has ended. */
   focus: string | null;
   items: ChecklistItemView[];
+  /** The runbook-level edge cases, which belong to no one step. */
+  edgeCases: EdgeCaseView[];
 }
 
 /** One step whole, wherever it is in the checklist: what a Details button opens. */
 export interface StepDetailView {
+  incidentId: string;
+  /** The incident's room, where its buttons act (null before it has one). */
+  room: string | null;
+  stepId: string;
   heading: string;
   number: number;
   total: number;
@@ -66,6 +77,9 @@ export interface StepDetailView {
   detail: Markup;
   probe: ProbeView | null;
   done: { by: string; at: Date } | null;
+  /** The step's own edge cases, then the runbook's, which can happen at any step. */
+  edgeCases: EdgeCaseView[];
+  runbookEdgeCases: EdgeCaseView[];
 }
 
 export function headerView(s: Snapshot, runbook: Runbook): HeaderView {
@@ -194,6 +208,7 @@ export function checklistView(s: Snapshot, runbook: Runbook): ChecklistView {
       firstLine: clip(firstLine(detail), FIRST_LINE_MAX),
       probe: def?.probe ? probeView(s, def.probe, probeTitles.get(def.probe) ?? def.probe) : null,
       done,
+      edgeCases: edgeCaseViews(s, runbook, st.stepId),
       actions: open
         ? [
             {
@@ -212,6 +227,7 @@ export function checklistView(s: Snapshot, runbook: Runbook): ChecklistView {
     progress: { done: items.filter((x) => x.done).length, total: items.length },
     focus,
     items,
+    edgeCases: edgeCaseViews(s, runbook, null),
   };
 }
 
@@ -239,9 +255,13 @@ export function clip(text: Text, max: number): Text {
 
 /** Null when the runbook has no such step (a button from before the runbook changed). */
 export function stepDetailView(s: Snapshot, runbook: Runbook, stepId: string): StepDetailView | null {
-  const item = checklistView(s, runbook).items.find((x) => x.stepId === stepId);
+  const checklist = checklistView(s, runbook);
+  const item = checklist.items.find((x) => x.stepId === stepId);
   if (!item) return null;
   return {
+    incidentId: s.incident.id,
+    room: s.incident.channelId,
+    stepId,
     heading: `${label(s.incident)} · step ${item.number} of ${s.steps.length}`,
     number: item.number,
     total: s.steps.length,
@@ -249,6 +269,8 @@ export function stepDetailView(s: Snapshot, runbook: Runbook, stepId: string): S
     detail: item.detail,
     probe: item.probe,
     done: item.done,
+    edgeCases: item.edgeCases,
+    runbookEdgeCases: checklist.edgeCases,
   };
 }
 
