@@ -70,8 +70,8 @@ const stepIds = (cards: Card[]) =>
   );
 
 function viewActions(hv: HeaderView, cv: ChecklistView): ActionPayload[] {
-  // The runbook's edge cases on the first page, then each step's buttons and its own edge cases.
-  const steps = cv.items.flatMap((x) => [...x.actions, ...x.edgeCases.flatMap((e) => e.actions)]);
+  // The runbook's edge cases on the first page, then each step's buttons, and the focused step's edge cases.
+  const steps = cv.items.flatMap((x) => [...x.actions, ...(x.shown === 'focus' ? x.edgeCases.flatMap((e) => e.actions) : [])]);
   return [...hv.actions, ...cv.edgeCases.flatMap((e) => e.actions), ...steps].map((a) => a.payload);
 }
 

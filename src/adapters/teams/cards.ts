@@ -245,8 +245,9 @@ function stepElement(item: ChecklistItemView, names: Names, withDetail: boolean)
     items.push(...richLines(item.firstLine, names, { spacing: 'None' }));
   }
   const actions = item.actions.map((a) => cardAction(a, names));
-  // The step in focus shows its edge cases under its buttons; the others keep them in their Details.
-  const edges = withDetail ? item.edgeCases.flatMap((e) => edgeCaseElements(e, names)) : [];
+  // The step in focus shows its edge cases under its buttons. The others show them once in focus:
+  // in every step's Details they would push the checklist past one Teams message.
+  const edges = withDetail && item.shown === 'focus' ? item.edgeCases.flatMap((e) => edgeCaseElements(e, names)) : [];
   const hiddenId = `step-${item.number}-detail`;
   const hidden = item.shown !== 'focus' && item.detail.length > 0;
   if (hidden) actions.push({ type: 'Action.ToggleVisibility', title: 'Details', targetElements: [hiddenId] });
@@ -254,7 +255,7 @@ function stepElement(item: ChecklistItemView, names: Names, withDetail: boolean)
   if (item.shown === 'focus') items.push(...edges);
   if (hidden) {
     const detail = withDetail ? markupElements(item.detail, names) : [fixedText(TOO_LONG, { isSubtle: true })];
-    items.push({ type: 'Container', id: hiddenId, isVisible: false, items: [...detail, ...edges] });
+    items.push({ type: 'Container', id: hiddenId, isVisible: false, items: detail });
   }
   return { type: 'Container', id: `step-${item.number}`, separator: true, spacing: 'Medium', items };
 }
