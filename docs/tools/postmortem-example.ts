@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     }
     at(12);
     await markDiagnosed(deps, id, bob, 'command', 'storage keys rotated without re-rendering cached PDFs');
-    await recordEdgeCase(deps, id, bob, 3, 'two invoices changed since they were sent');
+    await recordEdgeCase(deps, id, bob, { step: null, n: 3 }, 'two invoices changed since they were sent');
     at(31);
     await resolve(deps, id, alice, 'restored the previous object versions; cache purged', { confirmed: 'all' });
     at(40);

@@ -54,7 +54,8 @@ export type Problem =
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
   | { code: 'no_postmortem'; incident: string }
   | { code: 'postmortem_state'; incident: string; status: string; to: string }
-  | { code: 'unknown_edge_case'; incident: string; number: number; count: number }
+  /** `case` names a step's own edge case (`redis-health:4`); without it, `number` is in the runbook-level list. */
+  | { code: 'unknown_edge_case'; incident: string; number: number; count: number; case?: string }
   | { code: 'unknown_step'; incident: string; step: string }
   | { code: 'unknown_probe'; incident: string; probe: string; probes: string[] }
   | { code: 'not_found' }

@@ -115,6 +115,16 @@ export interface ReplacedChecklist {
   reason: string | null;
 }
 
+/** An edge case someone said happened: the first time only (it is recorded once per case). */
+export interface EdgeCaseHit {
+  /** The step whose own case it is, or null for the runbook-level list. */
+  step: string | null;
+  /** 1-based, in its list. */
+  n: number;
+  by: string;
+  at: Date;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
@@ -132,6 +142,8 @@ export interface Snapshot {
   actionItems?: ActionItem[];
   /** Incidents it is tied to, by number; absent where they were not read. */
   relations?: Relations;
+  /** The edge cases recorded so far, in the order they happened; absent where they were not read. */
+  edgeCasesHit?: EdgeCaseHit[];
 }
 
 /** How an incident is tied to others, each named by its number (INC-<n>). */

@@ -3,6 +3,7 @@ import {
   checklistGeneration,
   type ActionItem,
   type ChecklistStep,
+  type EdgeCaseHit,
   type FiredLevel,
   type Incident,
   type Postmortem,
@@ -24,6 +25,7 @@ import type {
   TimelineEvent,
 } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
+import { edgeCaseRefOf } from '../core/runbook/edge-cases';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
 import { ProbeResultWriter } from './probe-results';
 
@@ -108,7 +110,10 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   COALESCE((
   SELECT json_agg(o.number ORDER BY o.number) FROM incident_links l
   JOIN incidents o ON o.id = CASE WHEN l.incident_a = i.id THEN l.incident_b ELSE l.incident_a END
-  WHERE l.incident_a = i.id OR l.incident_b = i.id), '[]') AS related`;
+  WHERE l.incident_a = i.id OR l.incident_b = i.id), '[]') AS related,
+  COALESCE((
+  SELECT json_agg(json_build_object('step', e.data->'step', 'case', e.data->'case', 'by', e.actor, 'at', e.at) ORDER BY e.at, e.id)
+  FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'edge_case.hit'), '[]') AS edge_cases_hit`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -218,6 +223,7 @@ export class PgIncidentStore implements IncidentStore {
         probes: (change.probeRuns ?? []).map(queuedRun).sort((a, b) => a.probeId.localeCompare(b.probeId)),
         escalations: [],
         replaced: [],
+        edgeCasesHit: [],
       },
       created: true,
     };
@@ -537,6 +543,7 @@ function applied(current: Snapshot, change: Change): Snapshot {
     postmortem: appliedPostmortem(current.postmortem ?? null, change.postmortem),
     actionItems: appliedItems(current.actionItems ?? [], change.actionItem),
     relations: current.relations,
+    edgeCasesHit: change.edgeCaseHit ? [...(current.edgeCasesHit ?? []), change.edgeCaseHit] : current.edgeCasesHit,
   };
 }
 
@@ -618,6 +625,10 @@ function toSnapshot(row: Row): Snapshot {
       duplicates: (row.duplicates as unknown[]).map(Number),
       related: (row.related as unknown[]).map(Number),
     },
+    edgeCasesHit: (row.edge_cases_hit as Row[]).flatMap((h): EdgeCaseHit[] => {
+      const ref = edgeCaseRefOf(h);
+      return ref ? [{ ...ref, by: h.by, at: new Date(h.at) }] : [];
+    }),
   };
 }
 

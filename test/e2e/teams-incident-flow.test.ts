@@ -44,9 +44,16 @@ test('a declare in a channel opens a thread in the incident channel with the hea
     10_000,
   );
   const thread = created.id;
+  // Found by what they say, not by position: a checklist may span several cards.
   const [header, checklist, welcome] = await h.connector.waitFor(() => {
     const m = h.connector.messages(thread);
-    return m.length >= 3 && m;
+    const cards = m.filter((x) => x.activity.attachments?.length);
+    const found = [
+      cards[0],
+      cards.find((x) => /checklist: Generated PDFs/.test(cardText(card(x)))),
+      m.find((x) => /declared INC-/.test(x.activity.text ?? '')),
+    ];
+    return found.every(Boolean) && found;
   });
   expect(cardText(card(header!))).toContain('invoices return 404');
   expect(cardText(card(checklist!))).toMatch(/checklist: Generated PDFs/);

@@ -346,6 +346,16 @@ export class FakeSlack {
         this.views.push({ triggerId: String(args.trigger_id), view });
         return { ok: true, view: { id: `V${this.views.length}`, ...view } };
       }
+      case 'views.update': {
+        // The modal a click came from, redrawn in place; Slack knows it by the id views.open returned.
+        const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
+        const at = Number(/^V(\d+)$/.exec(String(args.view_id))?.[1] ?? 0) - 1;
+        if (!this.views[at]) return { ok: false, error: 'not_found' };
+        const problem = viewProblem(view);
+        if (problem) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem] } };
+        this.views[at] = { ...this.views[at]!, view };
+        return { ok: true, view: { id: args.view_id, ...view } };
+      }
       case 'views.publish': {
         const view = typeof args.view === 'string' ? JSON.parse(args.view) : args.view;
         if (!/^[UW][A-Z0-9]+$/.test(args.user_id ?? ''))

@@ -144,6 +144,10 @@ describe('parseCommand: post-mortems, action items and edge cases', () => {
     expect(parse('pm publish')).toEqual({ kind: 'postmortem', to: 'published' });
     expect(parse('edge 2 links from old emails')).toEqual({ kind: 'edge', number: 2, note: 'links from old emails' });
     expect(refusal('edge two')).toMatch(/edge 2/);
+    // Alone it lists the cases; `<step>:<n>` names a step's own, as its This happened button does.
+    expect(parse('edge')).toEqual({ kind: 'edge' });
+    expect(parse('edge redis-health:1 NOAUTH again')).toEqual({ kind: 'edge', step: 'redis-health', number: 1, note: 'NOAUTH again' });
+    expect(refusal('edge redis-health:0')).toContain('edge &lt;step&gt;:1 [note]');
     expect(refusal('action frobnicate')).toMatch(/action add/);
   });
 });

@@ -614,7 +614,12 @@ describe('incidentPage', () => {
   it("gives every button its view's payload, and asks first where the view says to", () => {
     const views: ActionView[] = [
       ...input.header.actions,
-      ...input.checklist.items.flatMap((x) => x.actions),
+      // A step in focus shows its edge cases under its buttons; the others inside their details, above them.
+      ...input.checklist.items.flatMap((x) => {
+        const edges = x.edgeCases.flatMap((e) => e.actions);
+        return x.shown === 'focus' ? [...x.actions, ...edges] : [...edges, ...x.actions];
+      }),
+      ...input.checklist.edgeCases.flatMap((e) => e.actions),
       ...(input.followUp?.postmortem?.actions ?? []),
       ...(input.followUp?.open.flatMap((x) => x.actions) ?? []),
       ...(input.followUp?.done.flatMap((x) => x.actions) ?? []),

@@ -108,7 +108,7 @@ const EXPECTED: Record<Problem['code'], string> = {
   unknown_action_item: 'INC-42 has no action item #7. Open ones: #1, #3. See action list.',
   no_postmortem: 'INC-42 has no post-mortem yet. Open one with postmortem.',
   postmortem_state: "INC-42's post-mortem is closed, so it cannot go to in review from here. See where it stands with postmortem.",
-  unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. Try edge 1 [note].",
+  unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. See them all, with their numbers: edge.",
   relation_to_itself: 'INC-42 cannot be a duplicate of itself. Run duplicate INC-<n> in the channel of the duplicate, naming the original.',
   duplicate_of_duplicate: 'INC-9 is itself a duplicate of INC-7. Mark INC-42 as a duplicate of the original instead: duplicate INC-7.',
   not_validated:

@@ -44,6 +44,14 @@ describe('the shipped runbooks', () => {
       expect(me?.probes).toEqual(['me-standard-user']);
     });
 
+    it('gives every step an edge case of its own, each with a fallback', () => {
+      for (const step of runbook().steps) {
+        // The step's id in the failure says which one lacks them.
+        expect([step.id, (step.edge_cases ?? []).length > 0]).toEqual([step.id, true]);
+        for (const e of step.edge_cases ?? []) expect(e.fallback.trim()).not.toBe('');
+      }
+    });
+
     it('has exactly one step that marks the incident diagnosed', () => {
       expect(runbook().steps.filter((s) => s.marks === 'diagnosed')).toHaveLength(1);
     });
@@ -281,6 +289,34 @@ describe('broken runbooks', () => {
       expect(formatProblem(p)).toBe(`${shown(dir, 'pdf-404.yaml')}: steps.3.detail: ${p.message}`);
     });
 
+    it("takes a step's own edge cases, and checks their text like the rest", () => {
+      const dir = folder('markup-step-edge-cases', {
+        'queue-failure.yaml': edited('queue-failure', (d) => {
+          d.setIn(['steps', 2, 'edge_cases'], [{ case: 'The toolbox is gone.', fallback: '1. restart it' }]);
+        }),
+      });
+      expect(checkRunbooks(dir).problems).toEqual([
+        {
+          file: shown(dir, 'queue-failure.yaml'),
+          path: 'steps.2.edge_cases.0.fallback',
+          message: expect.stringMatching(/^line 1: numbered lists are not supported/),
+        },
+      ]);
+
+      const ok = folder('step-edge-cases', {
+        'queue-failure.yaml': edited('queue-failure', (d) => d.setIn(['steps', 2, 'edge_cases'], [{ case: 'The toolbox is gone.', fallback: 'Restart it.' }])),
+      });
+      expect(checkRunbooks(ok).problems).toEqual([]);
+      expect(checkRunbooks(ok).runbooks[0]!.steps[2]!.edge_cases).toEqual([{ case: 'The toolbox is gone.', fallback: 'Restart it.' }]);
+    });
+
+    it('refuses a step edge case without its fallback', () => {
+      const dir = folder('step-edge-case-no-fallback', {
+        'pdf-404.yaml': edited('pdf-404', (d) => d.setIn(['steps', 0, 'edge_cases'], [{ case: 'The probe errors.' }])),
+      });
+      expect(onlyProblem(dir)).toMatchObject({ file: shown(dir, 'pdf-404.yaml'), path: 'steps.0.edge_cases.0.fallback' });
+    });
+
     it('checks edge cases too: a heading in a case and HTML in a fallback', () => {
       const dir = folder('markup-edge-cases', {
         'queue-failure.yaml': edited('queue-failure', (d) => {
@@ -404,6 +440,30 @@ describe('incident-bot runbooks check', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${SHIPPED_IDS.length} runbook(s) OK: ${SHIPPED_IDS.join(', ')}\n`);
+  });
+
+  it('warns, without failing, for each step that has no edge case of its own', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'incident-bot-step-edges-'));
+    try {
+      const doc = parseDocument(readFileSync(path.join(SHIPPED, 'pdf-404.yaml'), 'utf8'));
+      doc.deleteIn(['steps', 1, 'edge_cases']);
+      doc.deleteIn(['steps', 8, 'edge_cases']);
+      writeFileSync(path.join(dir, 'pdf-404.yaml'), doc.toString());
+      const { problems, warnings } = checkRunbooks(dir);
+      const file = path.join(path.relative(process.cwd(), dir), 'pdf-404.yaml');
+      expect(problems).toEqual([]);
+      expect(warnings).toEqual([
+        { file, path: 'steps.1', message: 'step "smoke-invoice-pdf" has no edge case: add edge_cases (case and fallback) for what can go wrong in it' },
+        { file, path: 'steps.8', message: 'step "ui-validation" has no edge case: add edge_cases (case and fallback) for what can go wrong in it' },
+      ]);
+
+      const r = runCli('runbooks', 'check', dir);
+      expect(r.status).toBe(0);
+      expect(r.stderr.trim().split('\n')).toEqual(warnings.map((w) => `warning: ${formatProblem(w)}`));
+      expect(r.stdout).toBe('1 runbook(s) OK: pdf-404\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads the shipped folder into a catalog without complaint', () => {

@@ -70,7 +70,9 @@ const stepIds = (cards: Card[]) =>
   );
 
 function viewActions(hv: HeaderView, cv: ChecklistView): ActionPayload[] {
-  return [...hv.actions, ...cv.items.flatMap((x) => x.actions)].map((a) => a.payload);
+  // The runbook's edge cases on the first page, then each step's buttons, and the focused step's edge cases.
+  const steps = cv.items.flatMap((x) => [...x.actions, ...(x.shown === 'focus' ? x.edgeCases.flatMap((e) => e.actions) : [])]);
+  return [...hv.actions, ...cv.edgeCases.flatMap((e) => e.actions), ...steps].map((a) => a.payload);
 }
 
 const STATES: Array<{ name: string; status: Status; done: (runbook: Runbook) => string[] }> = [
@@ -216,7 +218,25 @@ describe('size', () => {
     const pages = checklistCards(view, names);
     pages.forEach(expectTeamsCard);
     expect(stepIds(pages)).toEqual(['step-1', 'step-2', 'step-3']);
-    expectTeamsCard(stepDetailCard({ heading: 'INC-42', number: 1, total: 1, title: 'Big', detail: huge, probe: null, done: null }, names));
+    expectTeamsCard(
+      stepDetailCard(
+        {
+          incidentId: cv.incidentId,
+          room: null,
+          stepId: 's',
+          heading: 'INC-42',
+          number: 1,
+          total: 1,
+          title: 'Big',
+          detail: huge,
+          probe: null,
+          done: null,
+          edgeCases: [],
+          runbookEdgeCases: [],
+        },
+        names,
+      ),
+    );
 
     const hv = headerView(makeSnapshot({ runbook }), runbook);
     const checks = Array.from({ length: 300 }, (_v, i) => ({

@@ -237,6 +237,9 @@ describe('the step in focus', () => {
   it('opens any step whole, with its number, check and who did it', () => {
     const s = makeSnapshot({ status: 'acknowledged', done: ['look'] });
     expect(stepDetailView(s, runbook, 'look')).toEqual({
+      incidentId: s.incident.id,
+      room: s.incident.channelId,
+      stepId: 'look',
       heading: 'INC-42 · step 1 of 3',
       number: 1,
       total: 3,
@@ -244,6 +247,8 @@ describe('the step in focus', () => {
       detail: [{ type: 'paragraph', lines: [['Search for 404s in the last hour.']] }],
       probe: { id: 'smoke-pdf', title: 'smoke-pdf', last: null },
       done: { by: 'UBOB00002', at: DONE_AT },
+      edgeCases: [],
+      runbookEdgeCases: checklistView(s, runbook).edgeCases,
     });
     expect(stepDetailView(s, runbook, 'nope')).toBeNull();
   });

@@ -7,6 +7,7 @@ import { decodeAction, type ActionPayload } from '../../core/text/actions';
 import type { Logger } from '../../util/logger';
 import type { Text } from '../../core/text/text';
 import { answerBeforeAck, ephemeral } from './reply';
+import { modalPlaceOf, stepDetailModal } from './step-details';
 
 /**
  * Button clicks. Each is written in one transaction before Slack is acked, so a crash cannot lose
@@ -15,7 +16,7 @@ import { answerBeforeAck, ephemeral } from './reply';
  */
 export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
   // Resolve opens a modal instead (resolve-modal.ts): it needs the click's trigger_id, not a write.
-  app.action<BlockAction>(/^(step|incident|probe|item|pm)\.(?!resolve$)/, async ({ ack, body, action, respond }) => {
+  app.action<BlockAction>(/^(step|incident|probe|item|pm|edge)\.(?!resolve$)/, async ({ ack, body, action, respond, client }) => {
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
     // A click on the App Home comes with no response_url: the answer goes to the app's DM instead.
     const answer = (text: Text) => (body.response_url ? respond({ ...ephemeral(text), replace_original: false }) : platform.notify({ user: body.user.id }, text));
@@ -23,6 +24,8 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
       () => undefined,
       (err: Error) => logger.warn({ ...log, err }, 'could not reply through response_url'),
     );
+    // A step's Details modal: its clicks come with no channel, and act in the room the modal names.
+    const modal = body.view ? modalPlaceOf(body.view.private_metadata) : null;
     const record = async (): Promise<Text | null> => {
       const value = valueOf(action);
       const payload = decodeAction(value) ?? legacyPayload(action.action_id, value);
@@ -31,7 +34,7 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
         userId: body.user.id,
         platform,
         workspace: body.team?.id ?? null,
-        room: body.channel?.id ?? null,
+        room: body.channel?.id ?? modal?.room ?? null,
         // Direct message ids start with D: a page's Acknowledge is clicked there.
         direct: body.channel?.id?.startsWith('D') === true,
         requestId: action.action_ts,
@@ -44,6 +47,13 @@ export function registerActions(app: App, dispatcher: Dispatcher, platform: Chat
       if (text) await reply(text);
     };
     await answerBeforeAck(ackThenSay, respond, logger, log, record);
+    // The clicker's modal shows what they did; the checklist is re-rendered for everyone by the render job.
+    if (modal && body.view) {
+      await dispatcher
+        .stepDetails(modal.incident, modal.step)
+        .then((v) => client.views.update({ view_id: body.view!.id, view: stepDetailModal(v) as never }))
+        .catch((err: Error) => logger.warn({ ...log, err }, 'could not update the step details modal'));
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 import { encodeAction, type ActionPayload } from '../../core/text/actions';
-import { probeMark, type ActionView, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView } from '../../core/render/views';
+import { probeMark, type ActionView, type ChecklistItemView, type ChecklistView, type EdgeCaseView, type HeaderView, type ProbeView } from '../../core/render/views';
+import { edgeCaseMarkup } from '../../core/render/edge-cases';
 import { escape, mention, mrkdwn, safeUrl, slackTime, truncate } from './format';
 import { markupPlainText } from '../../core/runbook/markup';
 import { richTextBlock } from './rich-text';
@@ -181,7 +182,8 @@ function stepText(item: ChecklistItemView): string {
 
 /** What a step adds to its page, for the page's size budget. */
 function stepSize(item: ChecklistItemView): number {
-  return stepText(item).length + (item.shown === 'focus' ? markupPlainText(item.detail).length : 0);
+  if (item.shown !== 'focus') return stepText(item).length;
+  return stepText(item).length + markupPlainText(item.detail).length + item.edgeCases.reduce((n, e) => n + markupPlainText(edgeCaseMarkup(e)).length, 0);
 }
 
 /**
@@ -200,7 +202,19 @@ function stepBlocks(item: ChecklistItemView): Array<Record<string, unknown>> {
   const main = first ? { ...block, accessory: button(first, item.stepId) } : block;
   const detail = item.shown === 'focus' && item.detail.length > 0 ? [richTextBlock(item.detail, `step-detail-${item.stepId}`)] : [];
   const row = more.length > 0 ? [{ type: 'actions', block_id: `step-actions-${item.stepId}`, elements: more.map((a) => button(a, item.stepId)) }] : [];
-  return [main, ...detail, ...row];
+  const edges = item.shown === 'focus' ? item.edgeCases.flatMap(edgeCaseBlocks) : [];
+  return [main, ...detail, ...row, ...edges];
+}
+
+/**
+ * An edge case: what can go wrong and its fallback as rich text (commands stay copyable), then
+ * This happened, or once it did, who said so and when.
+ */
+export function edgeCaseBlocks(e: EdgeCaseView): Array<Record<string, unknown>> {
+  const text = richTextBlock(edgeCaseMarkup(e), `edge-${e.id}`);
+  if (e.happened) return [text, { type: 'context', block_id: `edge-happened-${e.id}`, elements: [{ type: 'mrkdwn', text: `:white_check_mark: ${mrkdwn(e.happened)}` }] }];
+  if (e.actions.length === 0) return [text];
+  return [text, { type: 'actions', block_id: `edge-actions-${e.id}`, elements: e.actions.map((a) => button(a)) }];
 }
 
 /** Slack routes a click by action_id; the value carries the whole request, from the one encoder. */
@@ -210,6 +224,8 @@ export function actionId(p: ActionPayload, where?: string): string {
   if (p.a === 'probe') return `probe.${p.p}${where ? `.${where}` : ''}`;
   // One Done button per action item in the follow-up message.
   if (p.a === 'item') return `incident.item.${p.n}`;
+  // One This happened per edge case in a message.
+  if (p.a === 'edge') return `edge.${p.c}`;
   return `incident.${p.a}`;
 }
 

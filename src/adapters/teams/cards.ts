@@ -1,7 +1,8 @@
 import { decodeAction, encodeAction, type ActionPayload, type ActionView } from '../../core/text/actions';
 import type { Text } from '../../core/text/text';
-import { clip, probeMark, type ChecklistItemView, type ChecklistView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
+import { clip, probeMark, type ChecklistItemView, type ChecklistView, type EdgeCaseView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
 import { resolveShowCard } from './resolve-card';
+import { edgeCaseMarkup } from '../../core/render/edge-cases';
 import {
   clipChars,
   fixedText,
@@ -214,6 +215,15 @@ function page(v: ChecklistView, steps: Element[], p: number, count: number, name
     const next = v.items.find((x) => x.stepId === v.focus);
     body.push(fixedText(`${v.progress.done} of ${v.progress.total} steps done${next ? ` · next: step ${next.number}` : ''}`, { spacing: 'None', isSubtle: true }));
     if (v.replaced) body.push(rich(runs(v.replaced, names), { spacing: 'None' }));
+    // The runbook's own edge cases can happen at any step: one click away at the top of the checklist.
+    if (v.edgeCases.length > 0) {
+      const happened = v.edgeCases.filter((e) => e.happened).length;
+      body.push({
+        type: 'ActionSet',
+        actions: [{ type: 'Action.ToggleVisibility', title: `Runbook edge cases (${v.edgeCases.length}${happened ? `, ${happened} happened` : ''})`, targetElements: ['runbook-edge-cases'] }],
+      });
+      body.push({ type: 'Container', id: 'runbook-edge-cases', isVisible: false, items: v.edgeCases.flatMap((e) => edgeCaseElements(e, names)) });
+    }
   }
   body.push(...steps);
   if (p < count - 1) body.push(fixedText(`Continued in the next message (part ${p + 2}).`, { isSubtle: true, separator: true }));
@@ -241,15 +251,29 @@ function stepElement(item: ChecklistItemView, names: Names, withDetail: boolean)
     items.push(...richLines(item.firstLine, names, { spacing: 'None' }));
   }
   const actions = item.actions.map((a) => cardAction(a, names));
+  // The step in focus shows its edge cases under its buttons. The others show them once in focus:
+  // in every step's Details they would push the checklist past one Teams message.
+  const edges = withDetail && item.shown === 'focus' ? item.edgeCases.flatMap((e) => edgeCaseElements(e, names)) : [];
   const hiddenId = `step-${item.number}-detail`;
   const hidden = item.shown !== 'focus' && item.detail.length > 0;
   if (hidden) actions.push({ type: 'Action.ToggleVisibility', title: 'Details', targetElements: [hiddenId] });
   if (actions.length > 0) items.push({ type: 'ActionSet', actions });
+  if (item.shown === 'focus') items.push(...edges);
   if (hidden) {
     const detail = withDetail ? markupElements(item.detail, names) : [fixedText(TOO_LONG, { isSubtle: true })];
     items.push({ type: 'Container', id: hiddenId, isVisible: false, items: detail });
   }
   return { type: 'Container', id: `step-${item.number}`, separator: true, spacing: 'Medium', items };
+}
+
+/** An edge case and its fallback, then This happened, or who said it happened and when. */
+function edgeCaseElements(e: EdgeCaseView, names: Names): Element[] {
+  const after: Element[] = e.happened
+    ? richLines(['✅ ', ...e.happened], names, { spacing: 'None', isSubtle: true })
+    : e.actions.length > 0
+      ? [{ type: 'ActionSet', actions: e.actions.map((a) => cardAction(a, names)) }]
+      : [];
+  return [{ type: 'Container', id: `edge-${e.id}`, spacing: 'Medium', items: [...markupElements(edgeCaseMarkup(e), names), ...after] }];
 }
 
 // ---- step detail and notices -------------------------------------------------------------------

@@ -16,7 +16,9 @@ import { markDiagnosed } from '../incident/diagnose';
 import { addActionItem, closeActionItem } from '../incident/action-items';
 import { recordEdgeCase } from '../incident/edge-case';
 import { movePostmortem, openPostmortem } from '../incident/postmortem';
-import { actionAddedText, actionClosedText, actionListText, edgeCaseText, postmortemStatusText } from '../render/follow-up-text';
+import { actionAddedText, actionClosedText, actionListText, postmortemStatusText } from '../render/follow-up-text';
+import { edgeCaseListText, edgeCaseText } from '../render/edge-cases';
+import { edgeCaseOf, parseEdgeCaseId, type EdgeCaseRef } from '../runbook/edge-cases';
 import { mttrText } from '../render/report-text';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
@@ -206,6 +208,8 @@ export class Dispatcher {
     if (cmd.kind === 'status') return { reply: statusText(snap), snapshot: snap };
     if (cmd.kind === 'action_list') return { reply: actionListText(snap, deps.clock.now(), deps.tz), snapshot: snap };
     if (cmd.kind === 'postmortem' && !cmd.to && snap.postmortem) return { reply: postmortemStatusText(snap), snapshot: snap };
+    if (cmd.kind === 'edge' && cmd.number === undefined)
+      return { reply: edgeCaseListText(snap, deps.catalog.forIncident(snap.incident.runbookId)), snapshot: snap };
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'command' });
     switch (cmd.kind) {
       case 'ack': {
@@ -288,9 +292,10 @@ export class Dispatcher {
         return { reply: text(name, label(other.incident), r.changed), snapshot: r.snapshots[0] };
       }
       case 'edge': {
-        const r = await recordEdgeCase(deps, id, actor, cmd.number, cmd.note);
-        const runbook = deps.catalog.forIncident(r.snapshot.incident.runbookId);
-        return { reply: edgeCaseText(name, cmd.number, runbook.edge_cases[cmd.number - 1]!.case, r.changed), snapshot: r.snapshot };
+        const ref: EdgeCaseRef = { step: cmd.step ?? null, n: cmd.number ?? 0 };
+        const r = await recordEdgeCase(deps, id, actor, ref, cmd.note);
+        const edge = edgeCaseOf(deps.catalog.forIncident(r.snapshot.incident.runbookId), ref)!;
+        return { reply: edgeCaseText(r.snapshot, ref, edge, r.changed), snapshot: r.snapshot };
       }
     }
   }
@@ -395,6 +400,14 @@ export class Dispatcher {
       case 'pm': {
         const r = await movePostmortem(deps, action.i, actor, action.to);
         return { reply: r.changed ? null : postmortemStatusText(r.snapshot), snapshot: r.snapshot };
+      }
+      case 'edge': {
+        const ref = parseEdgeCaseId(action.c)!; // the payload's schema took only ids
+        const r = await recordEdgeCase(deps, action.i, actor, ref);
+        // The case now shows as happened; a second click (a double click, a colleague) is told who did.
+        if (r.changed) return { reply: null, snapshot: r.snapshot };
+        const edge = edgeCaseOf(deps.catalog.forIncident(r.snapshot.incident.runbookId), ref)!;
+        return { reply: edgeCaseText(r.snapshot, ref, edge, false), snapshot: r.snapshot };
       }
     }
   }

@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
 import { GENERAL_RUNBOOK_ID } from '../runbook/catalog';
+import { parseEdgeCaseId } from '../runbook/edge-cases';
 import { commandFor } from '../text/words';
 
 /**
@@ -27,7 +28,8 @@ export type Command =
   | { kind: 'action_add'; text: string; owner: string | null; dueOn: string | null; ref?: number }
   | { kind: 'action_list'; ref?: number }
   | { kind: 'action_done'; number: number; ref?: number }
-  | { kind: 'edge'; number: number; note?: string }
+  /** No number: list the edge cases. `step`: `number` is that step's own (`edge redis-health:1`). */
+  | { kind: 'edge'; number?: number; step?: string; note?: string }
   | { kind: 'class'; name: string }
   | { kind: 'duplicate'; of: number }
   | { kind: 'link'; with: number }
@@ -112,10 +114,14 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       return { kind: 'runbook', runbook, ...(reason ? { reason } : {}) };
     }
     case 'edge': {
-      const n = /^\d{1,3}$/.test(restWords[0] ?? '') ? Number(restWords[0]) : NaN;
-      if (!Number.isInteger(n)) throw new UserError({ code: 'invalid_input', field: 'edge_case' });
-      const note = checkedText(rest!.slice(restWords[0]!.length).trim() || undefined, 'summary') ?? undefined;
-      return { kind: 'edge', number: n, ...(note ? { note } : {}) };
+      const word = restWords[0];
+      if (word === undefined) return { kind: 'edge' };
+      // A bare number is the runbook-level list's, as it always was; `step:n` is a step's own.
+      const stepCase = parseEdgeCaseId(word);
+      const which = /^\d{1,3}$/.test(word) ? { number: Number(word) } : stepCase?.step ? { step: stepCase.step, number: stepCase.n } : null;
+      if (!which) throw new UserError({ code: 'invalid_input', field: 'edge_case' });
+      const note = checkedText(rest!.slice(word.length).trim() || undefined, 'summary') ?? undefined;
+      return { kind: 'edge', ...which, ...(note ? { note } : {}) };
     }
     case 'declare':
       // Anything the specific runbooks do not cover: the general runbook's triage.

@@ -53,10 +53,6 @@ export function postmortemStatusText(s: Snapshot): Text {
   return out;
 }
 
-export function edgeCaseText(incident: string, number: number, edge: string, changed: boolean): Text {
-  return [changed ? `Recorded edge case ${number} on ${incident}: ${edge}` : `Edge case ${number} was already recorded on ${incident}.`];
-}
-
 /** The daily reminder of an overdue item, to its owner (or its incident's room when nobody owns it). */
 export function reminderText(item: {
   incidentNumber: number;

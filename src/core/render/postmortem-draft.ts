@@ -1,6 +1,7 @@
 import { label, type Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
 import type { Runbook } from '../runbook/schema';
+import { edgeCaseOf, edgeCaseRefOf } from '../runbook/edge-cases';
 import type { ActionView } from '../text/actions';
 import { duration } from './digest-text';
 import type { Text } from '../text/text';
@@ -40,7 +41,10 @@ export function postmortemDraft(s: Snapshot, runbook: Runbook, timeline: Timelin
   text.push(`\nResolution: ${i.resolution ?? 'no summary was given at resolve'}`);
   const hit = timeline
     .filter((e) => e.kind === 'edge_case.hit')
-    .map((e) => runbook.edge_cases[Number(e.data.case) - 1]?.case)
+    .map((e) => {
+      const ref = edgeCaseRefOf(e.data);
+      return ref ? edgeCaseOf(runbook, ref)?.case : undefined;
+    })
     .filter(Boolean);
   text.push(`\nEdge cases hit: ${hit.length > 0 ? hit.join('; ') : 'none recorded'}`);
   const recent = timeline.filter((e) => WORDS[e.kind]).slice(-RECENT);

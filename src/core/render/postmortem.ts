@@ -2,9 +2,10 @@ import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } 
 import type { TimelineEvent } from '../ports';
 import { durationMs, validationChecks, type Runbook } from '../runbook/schema';
 import { incidentValidationLine } from './validation';
+import { edgeCaseId, edgeCaseOf, edgeCaseRefOf } from '../runbook/edge-cases';
 import { duration } from './digest-text';
 import type { Text } from '../text/text';
-import { actionItemsFromTimeline, num, str, timelineContext, timelineText, type TimelineContext } from './timeline';
+import { actionItemsFromTimeline, str, timelineContext, timelineText, type TimelineContext } from './timeline';
 import { localDay } from '../incident/local-day';
 
 /**
@@ -334,10 +335,10 @@ function edgeCaseSection(ctx: Context): string {
     return out.join('\n');
   }
   for (const e of hits) {
-    const n = num(e.data, 'case');
-    const c = n !== null && n >= 1 ? cases[n - 1] : undefined;
+    const ref = edgeCaseRefOf(e.data);
+    const c = ref ? edgeCaseOf(ctx.runbook, ref) : null;
     const note = str(e.data, 'note');
-    const head = `Edge case ${n ?? '?'}, hit ${time(e.at)} UTC by ${ctx.who(e.actor)}`;
+    const head = `Edge case ${ref ? edgeCaseId(ref) : '?'}, hit ${time(e.at)} UTC by ${ctx.who(e.actor)}`;
     if (c) {
       out.push(`- ${head}: ${mdInline(c.case)}`, `  - Fallback: ${mdInline(c.fallback)}`);
     } else {

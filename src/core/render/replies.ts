@@ -84,7 +84,16 @@ export function problemText(p: Problem): Text {
         ];
       if (p.field === 'due')
         return ['Write the due date as YYYY-MM-DD, today or later, e.g. ', { command: 'action add rotate the key @jane due 2026-12-24' }, '.'];
-      if (p.field === 'edge_case') return ['Name the edge case by its number in the runbook: ', { command: 'edge 2 [note]' }, '. The post-mortem lists them.'];
+      if (p.field === 'edge_case')
+        return [
+          'Name the edge case by its number: ',
+          { command: 'edge 2 [note]' },
+          " for the runbook's, ",
+          { command: 'edge <step>:1 [note]' },
+          " for a step's own. ",
+          { command: 'edge' },
+          ' lists them.',
+        ];
       if (p.field === 'class')
         return [
           'A class is one short word of lowercase letters, digits and dashes, at most 40 characters, e.g. ',
@@ -152,7 +161,12 @@ export function problemText(p: Problem): Text {
         '.',
       ];
     case 'unknown_edge_case':
-      return [`${p.incident}'s runbook has ${p.count} edge cases, numbered 1 to ${p.count}; there is no #${p.number}. Try `, { command: 'edge 1 [note]' }, '.'];
+      if (p.case) return [`${p.incident}'s runbook has no edge case ${p.case}. See them all, with their numbers: `, { command: 'edge' }, '.'];
+      return [
+        `${p.incident}'s runbook has ${p.count} edge cases, numbered 1 to ${p.count}; there is no #${p.number}. See them all, with their numbers: `,
+        { command: 'edge' },
+        '.',
+      ];
     case 'wrong_place':
       return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
@@ -395,7 +409,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
-    ['edge <n> [note]', "the runbook's edge case n happened (for the post-mortem)"],
+    ['edge [n] [note]', "the runbook's edge case n happened (for the post-mortem); without n, list the edge cases"],
     ['class <name>', 'what kind of incident it is, for the reports (commander, declarer or admin)'],
     ['duplicate INC-<n>', 'close this one as a duplicate of INC-<n> (commander, declarer or admin)'],
     ['link INC-<n>', 'record INC-<n> as related, on both incidents'],

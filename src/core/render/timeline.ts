@@ -1,6 +1,7 @@
 import type { ActionItem, PostmortemStatus, Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
+import { edgeCaseOf } from '../runbook/edge-cases';
 import { duration } from './digest-text';
 import type { Text } from '../text/text';
 import { validationWords } from './validation';
@@ -18,8 +19,8 @@ export interface TimelineContext {
   stepTitle(stepId: string): { number: number | null; title: string } | null;
   /** A probe's title; its id when the runbook has no such probe. */
   probeTitle(probeId: string): string;
-  /** Edge case `n` (1-based) of the runbook, or null. */
-  edgeCase(n: number): string | null;
+  /** Edge case `n` (1-based) of the runbook, or of step `step`'s own list; null when unknown. */
+  edgeCase(n: number, step?: string | null): string | null;
   /** The text of action item `n`, for "Action item 2 done: …"; null (or absent) when unknown. */
   actionItemText?(n: number): string | null;
 }
@@ -67,7 +68,7 @@ export function timelineContext(snapshot: Snapshot, runbook: Runbook, timeline: 
   return {
     stepTitle: (id) => index.get(id) ?? null,
     probeTitle: (id) => probes.get(id) ?? id,
-    edgeCase: (n) => (Number.isInteger(n) && n >= 1 ? (runbook.edge_cases[n - 1]?.case ?? null) : null),
+    edgeCase: (n, step) => (Number.isInteger(n) && n >= 1 ? (edgeCaseOf(runbook, { step: step ?? null, n })?.case ?? null) : null),
     actionItemText: (n) => items.find((a) => a.number === n)?.text ?? null,
   };
 }
@@ -218,9 +219,11 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
     }
     case 'edge_case.hit': {
       const n = num(d, 'case');
-      const c = n !== null ? ctx.edgeCase(n) : null;
+      const step = str(d, 'step');
+      const c = n !== null ? ctx.edgeCase(n, step) : null;
+      const id = n === null ? '?' : step ? `${step}:${n}` : String(n);
       const note = str(d, 'note');
-      return [`${c ? `Edge case ${n} hit: ${c}` : `Edge case ${n ?? '?'} hit`}${note ? ` — ${note}` : ''}`];
+      return [`${c ? `Edge case ${id} hit: ${c}` : `Edge case ${id} hit`}${note ? ` — ${note}` : ''}`];
     }
     case 'alert.received': {
       const labels = d.labels && typeof d.labels === 'object' ? Object.entries(d.labels as Record<string, unknown>) : [];

@@ -8,6 +8,9 @@ import { plainText, type Text } from '../text/text';
 import { acknowledgeAction } from './notices';
 import { relationsLine } from './relation-text';
 import { openResolveForm, type ResolveFormView } from './validation';
+import { edgeCaseViews, type EdgeCaseView } from './edge-cases';
+
+export type { EdgeCaseView };
 
 export type { ActionView };
 
@@ -51,6 +54,8 @@ export interface ChecklistItemView {
   firstLine: Text;
   probe: ProbeView | null;
   done: { by: string; at: Date } | null;
+  /** The step's own edge cases; surfaces show them on the step in focus and in its Details. */
+  edgeCases: EdgeCaseView[];
   /** Done or Reopen first, then Run probe on the step in focus. Empty when the incident has ended. */
   actions: ActionView[];
 }
@@ -64,10 +69,16 @@ export interface ChecklistView {
   items: ChecklistItemView[];
   /** On a checklist a switch of runbook replaced (read-only, no buttons): by what, when, by whom. */
   replaced?: Text;
+  /** The runbook-level edge cases, which belong to no one step. */
+  edgeCases: EdgeCaseView[];
 }
 
 /** One step whole, wherever it is in the checklist: what a Details button opens. */
 export interface StepDetailView {
+  incidentId: string;
+  /** The incident's room, where its buttons act (null before it has one). */
+  room: string | null;
+  stepId: string;
   heading: string;
   number: number;
   total: number;
@@ -75,6 +86,9 @@ export interface StepDetailView {
   detail: Markup;
   probe: ProbeView | null;
   done: { by: string; at: Date } | null;
+  /** The step's own edge cases, then the runbook's, which can happen at any step. */
+  edgeCases: EdgeCaseView[];
+  runbookEdgeCases: EdgeCaseView[];
 }
 
 /** With `catalog`, an open incident's header offers to switch to each of its other runbooks. */
@@ -246,6 +260,7 @@ function stepsView(s: Snapshot, runbook: Runbook, steps: ChecklistStep[], open: 
       firstLine: clip(firstLine(detail), FIRST_LINE_MAX),
       probe: def?.probe ? probeView(s, def.probe, probeTitles.get(def.probe) ?? def.probe) : null,
       done,
+      edgeCases: edgeCaseViews(s, runbook, st.stepId),
       actions: open
         ? [
             {
@@ -264,6 +279,7 @@ function stepsView(s: Snapshot, runbook: Runbook, steps: ChecklistStep[], open: 
     progress: { done: items.filter((x) => x.done).length, total: items.length },
     focus,
     items,
+    edgeCases: edgeCaseViews(s, runbook, null),
   };
 }
 
@@ -291,9 +307,13 @@ export function clip(text: Text, max: number): Text {
 
 /** Null when the runbook has no such step (a button from before the runbook changed). */
 export function stepDetailView(s: Snapshot, runbook: Runbook, stepId: string): StepDetailView | null {
-  const item = checklistView(s, runbook).items.find((x) => x.stepId === stepId);
+  const checklist = checklistView(s, runbook);
+  const item = checklist.items.find((x) => x.stepId === stepId);
   if (!item) return null;
   return {
+    incidentId: s.incident.id,
+    room: s.incident.channelId,
+    stepId,
     heading: `${label(s.incident)} · step ${item.number} of ${s.steps.length}`,
     number: item.number,
     total: s.steps.length,
@@ -301,6 +321,8 @@ export function stepDetailView(s: Snapshot, runbook: Runbook, stepId: string): S
     detail: item.detail,
     probe: item.probe,
     done: item.done,
+    edgeCases: item.edgeCases,
+    runbookEdgeCases: checklist.edgeCases,
   };
 }
 

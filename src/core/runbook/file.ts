@@ -121,7 +121,13 @@ function checkInternalReferences(runbook: Runbook, report: (path: string, messag
 /** Runbook prose must be the documented subset (docs/runbook-format.md): what a surface cannot show is refused here. */
 function checkMarkup(runbook: Runbook, report: (path: string, message: string) => void): void {
   const fields: Array<[string, string]> = [
-    ...runbook.steps.map((s, i): [string, string] => [`steps.${i}.detail`, s.detail]),
+    ...runbook.steps.flatMap((s, i): Array<[string, string]> => [
+      [`steps.${i}.detail`, s.detail],
+      ...(s.edge_cases ?? []).flatMap((e, j): Array<[string, string]> => [
+        [`steps.${i}.edge_cases.${j}.case`, e.case],
+        [`steps.${i}.edge_cases.${j}.fallback`, e.fallback],
+      ]),
+    ]),
     ...runbook.edge_cases.flatMap((e, i): Array<[string, string]> => [
       [`edge_cases.${i}.case`, e.case],
       [`edge_cases.${i}.fallback`, e.fallback],

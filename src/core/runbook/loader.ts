@@ -29,7 +29,10 @@ export class RunbookError extends Error {
 export interface LoadResult {
   runbooks: Runbook[];
   problems: RunbookProblem[];
-  /** Worth a look, not refused: two runbooks whose alert routes can match the same labels. */
+  /**
+   * Worth a look, not refused: two runbooks whose alert routes can match the same labels, a step
+   * with no edge case of its own.
+   */
   warnings: RunbookProblem[];
 }
 
@@ -72,7 +75,21 @@ export function checkRunbooks(dir: string, cache?: RunbookFileCache): LoadResult
     path: `alerts.${bi}`,
     message: `can match the same alerts as runbook ${a} (alerts.${ai}): its match labels equal or include the other's; ${a} comes first and wins`,
   }));
-  return { runbooks: loaded.map((l) => l.runbook), problems, warnings };
+  return { runbooks: loaded.map((l) => l.runbook), problems, warnings: [...warnings, ...stepsWithoutEdgeCases(loaded)] };
+}
+
+/**
+ * Every chapter records what can go wrong and what to do then. A step with nothing that can fail
+ * (a heads-up, a link) may have none, so this is a warning, never a refusal.
+ */
+function stepsWithoutEdgeCases(loaded: Array<{ runbook: Runbook; file: string }>): RunbookProblem[] {
+  return loaded.flatMap(({ runbook, file }) =>
+    runbook.steps.flatMap((s, i) =>
+      (s.edge_cases ?? []).length > 0
+        ? []
+        : [{ file, path: `steps.${i}`, message: `step "${s.id}" has no edge case: add edge_cases (case and fallback) for what can go wrong in it` }],
+    ),
+  );
 }
 
 function checkNames(loaded: Array<{ runbook: Runbook; file: string }>, problems: RunbookProblem[]): void {

@@ -47,6 +47,14 @@ const link = z.object({
 // "done by" line, so the detail itself is capped lower. Longer material belongs in a linked doc.
 export const STEP_DETAIL_MAX = 2500;
 
+/** Something that can go wrong, and exactly what to do then: a runbook's, or one step's own. */
+const edgeCase = z.object({
+  case: z.string().min(1),
+  fallback: z.string().min(1),
+});
+
+export type EdgeCase = z.infer<typeof edgeCase>;
+
 const step = z.object({
   id: slug,
   title: z.string().min(1).max(150),
@@ -54,6 +62,8 @@ const step = z.object({
   probe: slug.optional(),
   /** Completing this step records the milestone (time to diagnose, time to mitigate). */
   marks: z.enum(['diagnosed', 'mitigated']).optional(),
+  /** What can go wrong while doing this step; shown with the step, each with a This happened button. */
+  edge_cases: z.array(edgeCase).max(9, 'keep a step to at most 9 edge cases; move the rest to the runbook-level list').optional(),
 });
 
 // Every probe runs by itself when the incident is declared, unless `auto: false` (it then waits
@@ -168,11 +178,6 @@ export function validationChecks(runbook: Pick<Runbook, 'quick_validation'>): Va
 export function validationProbes(runbook: Pick<Runbook, 'quick_validation'>): string[] {
   return [...new Set(validationChecks(runbook).flatMap((c) => c.probes))];
 }
-
-const edgeCase = z.object({
-  case: z.string().min(1),
-  fallback: z.string().min(1),
-});
 
 /** Why `re` is no regex (as Alertmanager reads it: anchored, `^(?:re)$`), or null. */
 export function regexProblem(re: string): string | null {

@@ -5,6 +5,12 @@ import { z } from 'zod';
  * A click carries the state it wants, so a double click or a replay asks for the same thing.
  * One encoder for every surface, so a payload written by one release is read by the next.
  */
+/**
+ * An edge case: `3` in the runbook-level list, `redis-health:1` the first of step redis-health's own
+ * (a step id is a slug, so it holds no colon). core/runbook/edge-cases.ts reads it.
+ */
+export const EDGE_CASE_ID = /^(?:([a-z0-9][a-z0-9-]{0,39}):)?([1-9]\d{0,2})$/;
+
 export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('ack'), i: z.uuid() }),
   z.object({ a: z.literal('resolve'), i: z.uuid() }),
@@ -22,6 +28,8 @@ export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('item'), i: z.uuid(), n: z.number().int().positive() }),
   /** Move the incident's post-mortem on: to review, or published. */
   z.object({ a: z.literal('pm'), i: z.uuid(), to: z.enum(['in_review', 'published']) }),
+  /** Edge case `c` (an EDGE_CASE_ID) happened. */
+  z.object({ a: z.literal('edge'), i: z.uuid(), c: z.string().regex(EDGE_CASE_ID) }),
 ]);
 
 export type ActionPayload = z.infer<typeof actionPayload>;

@@ -6,7 +6,7 @@ import { plainText, type Text } from '../../../core/text/text';
 import { timelineContext, timelineText } from '../../../core/render/timeline';
 import { markupPlainText } from '../../../core/runbook/markup';
 import type { Runbook } from '../../../core/runbook/schema';
-import type { ChecklistItemView, ChecklistView, HeaderView, ProbeView } from '../../../core/render/views';
+import type { ChecklistItemView, ChecklistView, EdgeCaseView, HeaderView, ProbeView } from '../../../core/render/views';
 import { html, type SafeHtml } from '../html';
 import { consoleRoom } from '../platform';
 import { linkHtml, markupHtml, personHtml, textHtml, timeHtml, type Names, type TextLinks } from '../text';
@@ -132,7 +132,20 @@ ${heading}
 ${v.replaced ? html`<p class="replaced-note">${textHtml(v.replaced, names)}</p>` : ''}
 <p class="progress"><label for="${`checklist-progress${suffix}`}">${done} of ${total} steps done</label> <progress id="${`checklist-progress${suffix}`}" max="${Math.max(total, 1)}" value="${Math.min(done, total)}">${done} of ${total}</progress></p>
 <ol class="steps">${v.items.map((item) => stepHtml(item, names, opts.csrf, suffix))}</ol>
+${
+  v.edgeCases.length > 0
+    ? html`<h3 class="sub">Edge cases of the whole runbook</h3><p class="hint">They can happen at any step.</p><ul class="edge-cases">${v.edgeCases.map((e) => edgeCaseHtml(e, names, opts.csrf))}</ul>`
+    : ''
+}
 </section>`;
+}
+
+/** What can go wrong and its fallback, then This happened, or who said it happened and when. */
+function edgeCaseHtml(e: EdgeCaseView, names: Names, csrf: string | null): SafeHtml {
+  const buttons = csrf === null ? inertActionsHtml(e.actions) : actionsHtml(e.actions, csrf, e.title);
+  return html`<li class="edge-case${e.happened ? ' happened' : ''}" id="${`edge-${e.id}`}"><p class="edge-title"><strong>${e.title}</strong></p><div class="edge-case-text">${markupHtml(e.case)}</div><div class="fallback"><strong>Fallback:</strong> ${markupHtml(e.fallback)}</div>${
+    e.happened ? html`<p class="edge-happened">${textHtml(e.happened, names)}</p>` : ''
+  }${buttons}</li>`;
 }
 
 function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null, suffix = ''): SafeHtml {
@@ -144,18 +157,20 @@ function stepHtml(item: ChecklistItemView, names: Names, csrf: string | null, su
     item.detail[0]!.type === 'paragraph' &&
     item.detail[0]!.lines.length === 1 &&
     plainText(item.firstLine) === markupPlainText(item.detail);
+  const edges = item.edgeCases.length > 0 ? html`<ul class="edge-cases">${item.edgeCases.map((e) => edgeCaseHtml(e, names, csrf))}</ul>` : '';
+  // In focus the step's edge cases show whole; out of focus they wait in its details with the rest.
   const detail = !hasDetail
-    ? ''
-    : focus || oneLine
+    ? edges
+    : focus || (oneLine && !edges)
       ? html`<div class="detail">${markupHtml(item.detail)}</div>`
-      : html`<details class="detail" data-step="${item.stepId}"><summary>${item.firstLine.length > 0 ? textHtml(item.firstLine, names) : 'Details'}</summary>${markupHtml(item.detail)}</details>`;
+      : html`<details class="detail" data-step="${item.stepId}"><summary>${item.firstLine.length > 0 ? textHtml(item.firstLine, names) : 'Details'}</summary>${markupHtml(item.detail)}${edges}</details>`;
   const doneLine = item.done ? html`<p class="done-by">Done by ${personHtml(item.done.by, names)} ${timeHtml(item.done.at, true)}</p>` : '';
   const buttons = csrf === null ? inertActionsHtml(item.actions) : actionsHtml(item.actions, csrf, `Step ${item.number}`);
   return html`<li class="step step-${item.shown}" id="${`step-${item.stepId}${suffix}`}"${focus ? html` aria-current="step"` : ''}>
 <div class="step-head"><span class="step-number">${item.number}</span><span class="step-title">${item.title}</span>${
     item.done ? html`<span class="step-state state-done">Done</span>` : focus ? html`<span class="step-state state-focus">Next</span>` : ''
   }</div>
-${doneLine}${detail}${item.probe ? html`<p class="step-probe">${probeHtml(item.probe)}</p>` : ''}${buttons}
+${doneLine}${detail}${item.probe ? html`<p class="step-probe">${probeHtml(item.probe)}</p>` : ''}${buttons}${focus && hasDetail ? edges : ''}
 </li>`;
 }
 
