@@ -69,7 +69,11 @@ describe('Slack saying wait, no, or sending what it should not', () => {
       channelId = (await h.schema.pool.query('SELECT channel_id FROM incidents WHERE id = $1', [rows[0].id])).rows[0].channel_id;
     }
     expect(channelId).toMatch(/^C\w+$/);
-    await h.slack.waitFor(() => h.slack.messagesIn(channelId!).length === 2, 'its header and checklist');
+    // Header and checklist; the level-1 page at declare follows them as a notice of its own.
+    await h.slack.waitFor(
+      () => h.slack.messagesIn(channelId!).filter((m) => m.metadata?.event_type === 'braiflow_incident_message').length === 2,
+      'its header and checklist',
+    );
     const events = await h.schema.pool.query(`SELECT actor, data FROM incident_events WHERE incident_id = $1 AND kind = 'incident.setup_retried'`, [
       rows[0].id,
     ]);

@@ -154,7 +154,7 @@ describe('declaring and working an incident in Slack', () => {
     expect(res.status).toBe(200);
     expect(res.body.response_type).toBe('ephemeral');
     expect(res.body.text).toBe(
-      'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: pdf-404, queue-failure, storage-permissions, workflow-500. Try `/incident pdf-404 &lt;summary&gt;`.',
+      'Unknown runbook "pdf-4O4". Did you mean pdf-404? Runbooks: general, pdf-404, queue-failure, storage-permissions, workflow-500. Try `/incident pdf-404 &lt;summary&gt;`. For anything none of them covers, `/incident declare &lt;summary&gt;` uses the general runbook.',
     );
     const after = await h.schema.pool.query('SELECT count(*)::int AS n FROM incidents');
     expect(after.rows[0].n).toBe(before.rows[0].n);
