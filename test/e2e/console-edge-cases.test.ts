@@ -1,18 +1,4 @@
-import { startConsoleHarness, type ConsoleClient, type ConsoleHarness } from '../support/console-harness';
-
-/** Every form of a page with its hidden fields, as the browser would send them. */
-function forms(page: string): Array<{ action: string; fields: Record<string, string>; label: string }> {
-  return [...page.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
-    action: m[1]!,
-    fields: Object.fromEntries(
-      [...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)].map((f) => [
-        f[1]!,
-        f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'),
-      ]),
-    ),
-    label: /<button[^>]*>([^<]*)<\/button>/.exec(m[2]!)?.[1] ?? '',
-  }));
-}
+import { formsOf as forms, startConsoleHarness, type ConsoleClient, type ConsoleHarness } from '../support/console-harness';
 
 /** The edge case's list item on the page, by the id the view gives it. */
 const edgeItem = (page: string, id: string) => new RegExp(`<li class="edge-case[^"]*" id="edge-${id}">([\\s\\S]*?)</li>`).exec(page)?.[1] ?? null;

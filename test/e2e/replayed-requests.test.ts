@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { declareWithChannel, pagerEnv, quickLadderDir, seedWorkspace, webhookReceiver } from '../support/escalation-fixtures';
-import { startConsoleHarness, type ConsoleHarness } from '../support/console-harness';
+import { formsOf as forms, startConsoleHarness, type ConsoleHarness } from '../support/console-harness';
 import { startHarness, type Harness } from '../support/harness';
 import { startTeamsHarness, type TeamsHarness } from '../support/teams-harness';
 import { alice, GENERAL_CHANNEL, teamsMessageId } from '../support/teams-activities';
@@ -140,20 +140,6 @@ describe('the console', () => {
     await c?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  /** Every form of a page with its hidden fields, as the browser would send them. */
-  function forms(page: string): Array<{ action: string; fields: Record<string, string>; label: string }> {
-    return [...page.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
-      action: m[1]!,
-      fields: Object.fromEntries(
-        [...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)].map((f) => [
-          f[1]!,
-          f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'),
-        ]),
-      ),
-      label: /<button[^>]*>([^<]*)<\/button>/.exec(m[2]!)?.[1] ?? '',
-    }));
-  }
 
   it('the same form sent twice (a command, then a button) escalates once each', async () => {
     const client = c.client();

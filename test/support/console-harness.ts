@@ -132,3 +132,17 @@ export function csrfOf(htmlText: string): string | null {
   const input = /<input\b[^>]*\bname="csrf"[^>]*>/.exec(htmlText)?.[0];
   return input ? (/\bvalue="([^"]*)"/.exec(input)?.[1] ?? null) : null;
 }
+
+/** Every form of a page with its hidden fields, as the browser would send them. */
+export function formsOf(page: string): Array<{ action: string; fields: Record<string, string>; label: string }> {
+  return [...page.matchAll(/<form\b[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].map((m) => ({
+    action: m[1]!,
+    fields: Object.fromEntries(
+      [...m[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)].map((f) => [
+        f[1]!,
+        f[2]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'),
+      ]),
+    ),
+    label: /<button[^>]*>([^<]*)<\/button>/.exec(m[2]!)?.[1] ?? '',
+  }));
+}
