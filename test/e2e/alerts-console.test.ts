@@ -153,7 +153,7 @@ describe('unrouted alerts on the console', () => {
     expect(await send()).toBe('repeated');
 
     // Once its incident ended, the alert firing again waits for a person again.
-    const resolved = await browser.post('/console/command', { csrf: pdf.csrf!, text: 'resolve freed some space', room: `console:${incident.id}` });
+    const resolved = await browser.post('/console/command', { csrf: pdf.csrf!, text: 'resolve --validated freed some space', room: `console:${incident.id}` });
     expect(resolved.status).toBe(303);
     expect((await incidents())[0].status).toBe('resolved');
     expect(await send()).toBe('unrouted');

@@ -184,7 +184,7 @@ describe('acknowledged in PagerDuty', () => {
 
   it('leaves an ended incident as it ended', async () => {
     const { id, channel } = await declare('fixed before anyone in PagerDuty looked');
-    expect((await h.command('resolve rolled back', ALICE, channel)).body.text).toMatch(/resolved/);
+    expect((await h.command('resolve --validated rolled back', ALICE, channel)).body.text).toMatch(/resolved/);
     expect(await send(event('incident.acknowledged', `incident-bot-${id}`))).toEqual({ status: 200, body: { outcome: 'unchanged' } });
     expect(await row(id)).toMatchObject({ status: 'resolved', acknowledged_at: null, acknowledged_via: null });
     expect(await acks(id)).toEqual([]);

@@ -116,7 +116,7 @@ describe('switching the runbook of a Slack incident', () => {
     expect(shared.rows[0].state).toBe('open');
 
     // Reports count one incident, under the class it turned out to be.
-    expect(await h.command('resolve bucket policy restored', ALICE, channel).then((r) => r.body.text)).toMatch(/resolved/);
+    expect(await h.command('resolve --validated bucket policy restored', ALICE, channel).then((r) => r.body.text)).toMatch(/resolved/);
     const now = new Date();
     const report = await new PgReports(h.schema.pool).mttr({ since: new Date(now.getTime() - 3_600_000), until: new Date(now.getTime() + 60_000) }, [
       'pdf',
@@ -139,7 +139,7 @@ describe('switching the runbook of a Slack incident', () => {
       /^Only the commander \(<@UALICE01>\) or an incident admin can switch the runbook of INC-\d+/,
     );
     expect((await h.command('runbook', ALICE, channel)).body.text).toMatch(/^Name the runbook to switch to/);
-    await h.command('resolve false alarm', ALICE, channel);
+    await h.command('resolve --validated false alarm', ALICE, channel);
     expect((await h.command('runbook storage-permissions', ALICE, channel)).body.text).toMatch(/already resolved, so you cannot switch the runbook of it/);
     expect(await events(id, 'runbook.changed')).toEqual([]);
     expect((await h.schema.pool.query('SELECT playbook_id, class FROM incidents WHERE id = $1', [id])).rows[0]).toEqual({

@@ -158,7 +158,7 @@ describe('an unrouted alert offered on Teams', () => {
       'the incident thread',
       10_000,
     );
-    expect((await h.say('resolve drained the queue', alice, { conversationId: thread, channel: INCIDENTS_CHANNEL })).status).toBe(200);
+    expect((await h.say('resolve --validated drained the queue', alice, { conversationId: thread, channel: INCIDENTS_CHANNEL })).status).toBe(200);
     await until(async () => (await incidents(title))[0].status === 'resolved', 'the incident resolved', 10_000);
 
     expect((await send('t-again', title)).body.results[0].outcome).toBe('unrouted');
