@@ -27,7 +27,11 @@ async function declare(h: TeamsHarness, text: string): Promise<{ thread: string;
     10_000,
     'the incident thread',
   );
-  await h.connector.waitFor(() => h.connector.messages(created.id).length >= 3, 10_000, 'header, checklist and welcome');
+  await h.connector.waitFor(
+    () => h.connector.messages(created.id).some((m) => /declared INC-/.test(m.activity.text ?? '')),
+    10_000,
+    'header, checklist and welcome',
+  );
   const { rows } = await h.schema.pool.query('SELECT id FROM incidents WHERE channel_id = $1', [created.id]);
   return { thread: created.id, incidentId: rows[0].id };
 }
@@ -51,7 +55,12 @@ describe('announcing Teams incidents in TEAMS_ANNOUNCE_CHANNEL_ID', () => {
     const { thread, incidentId } = await declare(h, `pdf-404 ${title}`);
     const inThread = { conversationId: thread, channel: INCIDENTS_CHANNEL };
 
-    const [first] = await h.connector.waitFor(() => (announcements(h, title).length > 0 ? announcements(h, title) : null), 10_000, 'the announcement');
+    // The announcement links the thread once setup has opened it.
+    const [first] = await h.connector.waitFor(
+      () => (announcements(h, title).some((m) => JSON.stringify(cardOf(m)).includes('teams.microsoft.com/l/message/')) ? announcements(h, title) : null),
+      10_000,
+      'the announcement with its thread link',
+    );
     const text = cardText(cardOf(first!));
     expect(text).toContain('SEV2');
     expect(text).toContain('Declared');
