@@ -110,6 +110,10 @@ describe('switching runbook', () => {
     expect(old!.generation).toBe(1);
     expect(old!.view.items.flatMap((i) => i.actions)).toEqual([]);
     expect(old!.view.items[0]!.done).not.toBeNull();
+    // Its edge cases stay readable with no This happened: an edge case id names the new runbook's case.
+    expect(old!.view.edgeCases.length).toBeGreaterThan(0);
+    expect([...old!.view.edgeCases, ...old!.view.items.flatMap((i) => i.edgeCases)].flatMap((e) => e.actions)).toEqual([]);
+    expect(now!.view.edgeCases.flatMap((e) => e.actions).length).toBeGreaterThan(0);
     expect(plainText(old!.view.replaced!)).toMatch(/^Replaced by Object storage access denied \(storage-permissions\) .* by @UCMDR0001: app gets 403$/);
     expect(now!.generation).toBe(2);
     expect(now!.view.items[0]!.actions[0]!.payload).toEqual({ a: 'step', i: INCIDENT_ID, s: 'look', to: 'done', g: 2 });

@@ -10,6 +10,7 @@ import {
   type Card,
 } from '../../src/adapters/teams/cards';
 import { followUpCard } from '../../src/adapters/teams/follow-up-card';
+import { readRunbookPick } from '../../src/adapters/teams/runbook-card';
 import type { ActionItem, PostmortemStatus, Snapshot, Status } from '../../src/core/model';
 import { followUpView } from '../../src/core/render/follow-up';
 import { encodeAction, type ActionPayload, type ActionView } from '../../src/core/text/actions';
@@ -249,6 +250,55 @@ describe('size', () => {
     const reasons = ofType(header, 'TextRun').filter((r) => String(r.text).includes('rrr'));
     expect(reasons.length).toBeGreaterThan(0);
     for (const r of reasons) expect(r.text.length).toBeLessThan(200 + 40);
+  });
+});
+
+describe('switch runbook on the header card', () => {
+  const switchCard = (card: Card) => ((card.actions ?? []) as Node[]).find((a) => a.title === 'Switch runbook');
+
+  it('offers the other runbooks in a card shown inline, whose Switch sends the picked runbook payload', () => {
+    const snap = makeSnapshot({ runbook: pdf404 });
+    const hv = headerView(snap, pdf404, catalog);
+    const header = headerCard(hv, names);
+    expectTeamsCard(header);
+    // Acknowledge, Run all checks, Cause identified, Escalate, Resolve, Switch runbook: Teams shows six.
+    expect((header.actions as Node[]).length).toBeLessThanOrEqual(6);
+    const show = switchCard(header)!;
+    expect(show.type).toBe('Action.ShowCard');
+    const [choiceSet] = ofType(show.card, 'Input.ChoiceSet');
+    expect(choiceSet).toMatchObject({ id: 'runbook', isRequired: true, style: 'compact' });
+    const expected = hv.switchRunbook!;
+    expect(choiceSet!.choices.map((c: Node) => c.title)).toEqual(expected.map((c) => c.label));
+    expect(choiceSet!.choices.map((c: Node) => c.title)).not.toContain(expect.stringMatching(/^pdf-404:/));
+    const submit = (show.card.actions as Node[])[0]!;
+    expect(submit).toMatchObject({ type: 'Action.Execute', title: 'Switch', verb: 'incident.runbook', fallback: { type: 'Action.Submit', title: 'Switch' } });
+    const picked = choiceSet!.choices.find((c: Node) => c.title.startsWith('storage-permissions:')).value;
+    const payload = { a: 'runbook', i: snap.incident.id, r: 'storage-permissions' };
+    // Teams merges the card's inputs into the action's data, for the invoke and the fallback alike.
+    expect(readRunbookPick({ action: { type: 'Action.Execute', verb: submit.verb, data: { ...submit.data, runbook: picked } }, trigger: 'manual' })).toEqual({
+      payload,
+    });
+    expect(readRunbookPick({ ...submit.fallback.data, runbook: picked })).toEqual({ payload });
+    // Nothing picked, something else picked, or another form: nothing to switch to.
+    expect(readRunbookPick({ ...submit.fallback.data })).toEqual({ payload: null });
+    expect(readRunbookPick({ ...submit.fallback.data, runbook: encodeAction({ a: 'ack', i: snap.incident.id }) })).toEqual({ payload: null });
+    expect(readRunbookPick({ action: { type: 'Action.Execute', verb: 'incident.ack', data: { ...submit.data, runbook: picked } } })).toBeNull();
+    expect(readRunbookPick({ incidentBot: encodeAction({ a: 'ack', i: snap.incident.id }) })).toBeNull();
+  });
+
+  it('is not offered once the incident has ended, and gives way before the header outgrows Teams', () => {
+    const resolved = makeSnapshot({ runbook: pdf404, status: 'resolved' });
+    expect(switchCard(headerCard(headerView(resolved, pdf404, catalog), names))).toBeUndefined();
+    const hv = headerView(makeSnapshot({ runbook: pdf404 }), pdf404, catalog);
+    const many: ActionView[] = Array.from({ length: 400 }, (_v, i) => ({
+      label: `runbook-${i}: ${'a very long runbook title '.repeat(8)}`,
+      payload: { a: 'runbook', i: INCIDENT_ID, r: `runbook-${i}` },
+    }));
+    const header = headerCard({ ...hv, switchRunbook: many }, names);
+    expectTeamsCard(header);
+    const shown = ofType(switchCard(header)!.card, 'Input.ChoiceSet')[0]!.choices as Node[];
+    expect(shown.length).toBeGreaterThan(10);
+    expect(shown.length).toBeLessThan(many.length);
   });
 });
 

@@ -12,6 +12,7 @@ import { commandText } from './activity-text';
 import { alertDeclaredAnswer, readAlertChoice } from './alert-offer';
 import { readCardAction } from './cards';
 import { readResolveForm } from './resolve-card';
+import { NO_RUNBOOK_PICKED, readRunbookPick } from './runbook-card';
 import type { TeamsPlatform } from './platform';
 import { teamsReplyTo } from './reply-to';
 
@@ -105,8 +106,8 @@ export class TeamsBot {
       await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
       return;
     }
-    const payload = readCardAction(ctx.activity.value);
-    const outcome = payload ? await this.click(payload, ctx, origin, true) : { text: problemText({ code: 'stale_button' }) };
+    const { payload, unread } = clicked(ctx.activity.value);
+    const outcome = payload ? await this.click(payload, ctx, origin, true) : { text: unread };
     const card = payload && !outcome.text ? await this.platform.cardFor(payload.i, ctx.activity.replyToId ?? '') : null;
     const body = card
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
@@ -118,8 +119,8 @@ export class TeamsBot {
   private async onSubmit(ctx: TurnContext, origin: Origin): Promise<void> {
     const choice = readAlertChoice(ctx.activity.value);
     if (choice) return this.reply(ctx, await this.alertChoice(choice, origin));
-    const payload = readCardAction(ctx.activity.value);
-    if (!payload) return this.reply(ctx, problemText({ code: 'stale_button' }));
+    const { payload, unread } = clicked(ctx.activity.value);
+    if (!payload) return this.reply(ctx, unread);
     const { text } = await this.click(payload, ctx, origin, false);
     if (text) await this.reply(ctx, text);
   }
@@ -198,6 +199,16 @@ export class TeamsBot {
     const data = a.channelData as { team?: { id?: string } } | undefined;
     await this.platform.directory.rememberConversation(a.conversation.id, reference, { tenantId: origin.tenantId, teamId: data?.team?.id ?? null });
   }
+}
+
+/**
+ * The payload a click carries: a button's own, or the runbook picked on the header's Switch runbook
+ * card (the same `runbook` payload Slack's menu sends). `unread` answers a click with neither.
+ */
+function clicked(value: unknown): { payload: ActionPayload | null; unread: Text } {
+  const pick = readRunbookPick(value);
+  if (pick) return { payload: pick.payload, unread: NO_RUNBOOK_PICKED };
+  return { payload: readCardAction(value), unread: problemText({ code: 'stale_button' }) };
 }
 
 function originOf(a: Activity): Origin {

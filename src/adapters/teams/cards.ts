@@ -2,6 +2,7 @@ import { decodeAction, encodeAction, type ActionPayload, type ActionView } from 
 import type { Text } from '../../core/text/text';
 import { clip, probeMark, type ChecklistItemView, type ChecklistView, type EdgeCaseView, type HeaderView, type ProbeView, type StepDetailView } from '../../core/render/views';
 import { resolveShowCard } from './resolve-card';
+import { switchRunbookShowCard } from './runbook-card';
 import { edgeCaseMarkup } from '../../core/render/edge-cases';
 import {
   clipChars,
@@ -130,16 +131,19 @@ const TOO_LONG = 'This detail is too long for a Teams card. Read it in the runbo
 
 /**
  * The incident's header card. Check reasons are clipped; if the card still would not fit, the last
- * checks give way to a count of them, so the header is never refused.
+ * checks give way to a count of them, then the last runbooks of Switch runbook, so the header is
+ * never refused.
  */
 export function headerCard(v: HeaderView, names: Names): Card {
   let shown = v.checks.length;
-  let c = headerWith(v, names, shown);
-  while (cardBytes(c) >= TEAMS_CARD_MAX_BYTES && shown > 0) c = headerWith(v, names, --shown);
+  let choices = v.switchRunbook?.length ?? 0;
+  let c = headerWith(v, names, shown, choices);
+  while (cardBytes(c) >= TEAMS_CARD_MAX_BYTES && shown > 0) c = headerWith(v, names, --shown, choices);
+  while (cardBytes(c) >= TEAMS_CARD_MAX_BYTES && choices > 0) c = headerWith(v, names, shown, --choices);
   return c;
 }
 
-function headerWith(v: HeaderView, names: Names, checksShown: number): Card {
+function headerWith(v: HeaderView, names: Names, checksShown: number, choicesShown: number): Card {
   const body: Element[] = [rich([run(v.heading, { weight: 'Bolder', size: 'Large' })])];
   body.push(...v.fields.map((f) => field(f.label, f.value, names)));
   if (v.links.length > 0) {
@@ -157,10 +161,10 @@ function headerWith(v: HeaderView, names: Names, checksShown: number): Card {
   }
   if (v.closingNote) body.push(...richLines(clip(v.closingNote, CLOSING_NOTE_MAX), names, { spacing: 'Medium' }));
   // Resolve shows the quick validation form inline: the toggles are its confirmation.
-  return card(
-    body,
-    v.actions.map((a) => (a.payload.a === 'resolve' && v.resolveForm ? resolveShowCard(a, v.resolveForm) : cardAction(a, names))),
-  );
+  const actions = v.actions.map((a) => (a.payload.a === 'resolve' && v.resolveForm ? resolveShowCard(a, v.resolveForm) : cardAction(a, names)));
+  // Switch runbook, like Slack's menu: the other runbooks in a card shown inline.
+  const switchTo = (v.switchRunbook ?? []).slice(0, choicesShown);
+  return card(body, switchTo.length > 0 ? [...actions, switchRunbookShowCard(switchTo)] : actions);
 }
 
 /**

@@ -62,7 +62,7 @@ export class TeamsMessageSync {
     const snap = await this.deps.store.get(incidentId);
     if (!snap) return null;
     const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
-    const header = headerView(snap, runbook);
+    const header = headerView(snap, runbook, this.deps.catalog);
     // After the checklist, once there is a post-mortem or an action item; once posted, it stays.
     const followUp = followUpView(snap, runbook, this.deps.clock.now(), this.deps.tz);
     const { names } = await this.people.forSnapshot(snap, ...(followUp ? followUpTexts(followUp) : []));

@@ -216,8 +216,13 @@ export function checklistView(s: Snapshot, runbook: Runbook): ChecklistView {
  */
 export function replacedChecklistView(s: Snapshot, old: ReplacedChecklist, runbook: Runbook, replacedWith: Runbook): ChecklistView {
   const view = stepsView(s, runbook, old.steps, false, old.generation);
+  // An edge case id names a case of the runbook followed now: This happened on the old runbook's
+  // cases would record another runbook's case.
+  const readOnly = (edges: EdgeCaseView[]) => edges.map((e) => ({ ...e, actions: [] }));
   return {
     ...view,
+    items: view.items.map((x) => ({ ...x, edgeCases: readOnly(x.edgeCases) })),
+    edgeCases: readOnly(view.edgeCases),
     heading: `${view.heading} (replaced)`,
     replaced: [
       `Replaced by ${replacedWith.title} (${replacedWith.id}) `,
