@@ -273,7 +273,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       ]),
       '',
       `   The level's delivery (chat.escalate, chat queue) needed more than one try for ${again.length} of ${page.length} pages${unknownTries ? ` (${unknownTries} not found in Redis)` : ''}:`,
-      `   a try before setup has posted the header and checklist is retried with the chat queue's backoff (${backoffText}).`,
+      `   a try before setup has posted the header and checklist waits for a retry (the chat queue's backoff, ${backoffText}), which setup's end runs at once (chat.provision promotes it).`,
       `   Loop delay p50/p99/max: bot ${loopText(loop)}, load client ${loopText(clientLoop)} during the measured alerts; ${(measured.wallMs / 1000).toFixed(1)} s for ${TOTAL}.`,
       `   Clock check: the load client and fake Slack processes read the same wall clock to ${Math.abs(skew.skew).toFixed(2)} ms (±${skew.within.toFixed(2)} ms).`,
       `   (${os.cpus().length} CPUs shared by the bench's processes, Redis and Postgres; 1-minute load average at the end: ${os.loadavg()[0]!.toFixed(2)}.)`,
