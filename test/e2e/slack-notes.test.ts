@@ -1,5 +1,5 @@
 import { postmortemMarkdown } from '../../src/core/render/postmortem';
-import { startHarness, type Harness } from '../support/harness';
+import { startHarness, TEAM, type Harness } from '../support/harness';
 
 const ALICE = 'UALICE01';
 const BOB = 'UBOB0002';
@@ -123,5 +123,38 @@ describe('notes on the timeline from Slack: /incident note and a 📌 on a messa
     await new Promise((r) => setTimeout(r, 500));
     expect((await notesOf(incident.id)).map((e) => e.data.text)).toEqual(['the policy lost its read grant at 14:01']);
     expect(h.slack.callsOf('conversations.history').some((c) => c.args.channel === 'CRANDOM1')).toBe(false);
+  });
+
+  it('the message shortcut Add to incident timeline adds the message once, and says so privately', async () => {
+    const { channel, incident } = await declare('pdf-404 shortcut');
+    const ts = h.slack.say(channel, BOB, 'grafana: 5xx rate 38% on invoices-api since 14:02');
+    let n = 0;
+    const shortcut = (user: string) => {
+      const responseUrl = h.slack.responseUrl(`shortcut-${++n}`);
+      const payload = {
+        type: 'message_action',
+        callback_id: 'add_to_incident_timeline',
+        trigger_id: `trigger-shortcut-${n}`,
+        action_ts: `${Date.now() / 1000}`,
+        team: { id: TEAM, domain: 'braiflow' },
+        user: { id: user, username: user.toLowerCase(), team_id: TEAM },
+        channel: { id: channel, name: 'incident' },
+        message: { type: 'message', user: BOB, ts, text: 'grafana: 5xx rate 38% on invoices-api since 14:02' },
+        message_ts: ts,
+        response_url: responseUrl,
+        token: 'legacy-verification-token',
+      };
+      return { responseUrl, sent: h.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()) };
+    };
+    const first = shortcut(ALICE);
+    expect((await first.sent).status).toBe(200);
+    const told = await h.slack.waitFor(() => h.slack.replies.find((r) => first.responseUrl.endsWith(r.path)), 'the answer');
+    expect(told.body.text).toBe(`Added to INC-${incident.number}'s timeline.`);
+    const second = shortcut(BOB);
+    await second.sent;
+    const again = await h.slack.waitFor(() => h.slack.replies.find((r) => second.responseUrl.endsWith(r.path)), 'the second answer');
+    expect(again.body.text).toMatch(/^Nothing added: that message is already on the timeline/);
+    const notes = await notesOf(incident.id);
+    expect(notes.map((e) => [e.actor, e.data.text, e.data.author])).toEqual([[ALICE, 'grafana: 5xx rate 38% on invoices-api since 14:02', BOB]]);
   });
 });

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, MessageShortcut } from '@slack/bolt';
 type WebClient = App['client'];
 import type { Dispatcher } from '../../core/commands/dispatch';
 import { UserError } from '../../core/errors';
@@ -43,6 +43,49 @@ export function registerPinNotes(app: App, dispatcher: Dispatcher, platform: Cha
     }
   });
 }
+
+/** The message shortcut "Add to incident timeline" (both manifests name it). */
+export const ADD_TO_TIMELINE = 'add_to_incident_timeline';
+
+/**
+ * The message shortcut does what a 📌 does, answering in the channel privately: recorded before
+ * the ack where the 2 s budget allows, as commands are, then told through response_url.
+ */
+export function registerAddToTimeline(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
+  app.shortcut<MessageShortcut>({ callback_id: ADD_TO_TIMELINE, type: 'message_action' }, async ({ shortcut, ack, respond, client }) => {
+    const channel = shortcut.channel.id;
+    const ts = shortcut.message.ts;
+    const workspace = shortcut.team?.id ?? null;
+    const log = { platform: 'slack', actor: shortcut.user.id, channel, ts };
+    const req = { userId: shortcut.user.id, platform, workspace, room: channel, requestId: `${workspace}:${shortcut.trigger_id}` };
+    const work = dispatcher
+      .pinMessage(req, ts, async () => {
+        const link = await client.chat.getPermalink({ channel, message_ts: ts });
+        const m = shortcut.message as SlackMessage;
+        return { text: m.text ?? null, author: m.user ?? null, link: link.permalink ?? null };
+      })
+      .then(
+        (r): Text => r?.reply ?? ALREADY_OR_NOT_INCIDENT,
+        (err: unknown): Text => {
+          if (err instanceof UserError) return problemText(err.problem);
+          logger.warn({ ...log, err }, 'could not add a message to the timeline');
+          return NOT_ADDED;
+        },
+      );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([work, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+    clearTimeout(timer);
+    await ack();
+    await respond({ response_type: 'ephemeral', replace_original: false, text: mrkdwn(await work) }).catch((err: Error) =>
+      logger.warn({ ...log, err }, 'could not reply through response_url'),
+    );
+  });
+}
+
+const ALREADY_OR_NOT_INCIDENT: Text = [
+  'Nothing added: that message is already on the timeline, has no text, or this is not an incident channel.',
+];
+const NOT_ADDED: Text = ['That message could not be added to the timeline just now. Try again in a moment.'];
 
 /** The message at `ts`: in the channel's history, or else a reply in a thread. */
 async function findMessage(client: WebClient, channel: string, ts: string): Promise<SlackMessage | null> {
