@@ -35,7 +35,8 @@ export type IncidentAction =
   | 'set_class'
   | 'mark_duplicate'
   | 'link'
-  | 'switch_runbook';
+  | 'switch_runbook'
+  | 'add_note';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
@@ -46,11 +47,11 @@ export type Problem =
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' }
+  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' | 'note' }
   | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
   | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
-  | { code: 'too_long'; field: 'summary' | 'reason' | 'action item'; max: number; length: number }
-  | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' }
+  | { code: 'too_long'; field: 'summary' | 'reason' | 'action item' | 'note'; max: number; length: number }
+  | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' | 'note' }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
   | { code: 'no_postmortem'; incident: string }
   | { code: 'postmortem_state'; incident: string; status: string; to: string }

@@ -125,6 +125,23 @@ export interface EdgeCaseHit {
   at: Date;
 }
 
+/**
+ * Something a person added to the timeline: a `/incident note`, or a message pinned with 📌. The
+ * text is stored as written (within MAX_TEXT) and escaped by each surface.
+ */
+export interface Note {
+  text: string;
+  /** Who added it. */
+  by: string;
+  at: Date;
+  /** A pinned message's author (null when typed as a note, or when the author is unknown). */
+  author: string | null;
+  /** A pinned message's permalink; null for a typed note. */
+  link: string | null;
+  /** The pinned message, as `<room>/<message id>`: it is added once. Null for a typed note. */
+  message: string | null;
+}
+
 /** An incident with its checklist: what every decision and every message is computed from. */
 export interface Snapshot {
   incident: Incident;
@@ -144,6 +161,8 @@ export interface Snapshot {
   relations?: Relations;
   /** The edge cases recorded so far, in the order they happened; absent where they were not read. */
   edgeCasesHit?: EdgeCaseHit[];
+  /** Notes added to the timeline, oldest first; absent where they were not read. */
+  notes?: Note[];
 }
 
 /** How an incident is tied to others, each named by its number (INC-<n>). */

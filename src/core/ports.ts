@@ -1,4 +1,4 @@
-import type { ActionItem, Actor, ChecklistStep, EdgeCaseHit, FiredLevel, Incident, Postmortem, PostmortemStatus, Snapshot } from './model';
+import type { ActionItem, Actor, ChecklistStep, EdgeCaseHit, FiredLevel, Incident, Note, Postmortem, PostmortemStatus, Snapshot } from './model';
 import type { NewJob } from './jobs';
 import type { Text } from './text/text';
 import type { ActionView } from './text/actions';
@@ -91,6 +91,8 @@ export interface Change {
   runbookChange?: NewRunbookChange;
   /** The edge case its `edge_case.hit` event records, for the snapshot the change returns. */
   edgeCaseHit?: EdgeCaseHit;
+  /** The note its `note.added` event records, for the snapshot the change returns. */
+  note?: Note;
   /** The request that asked for the change: written once per incident, or the change is a replay. */
   requestKey?: string;
 }

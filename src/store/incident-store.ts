@@ -4,6 +4,7 @@ import {
   type ActionItem,
   type ChecklistStep,
   type EdgeCaseHit,
+  type Note,
   type FiredLevel,
   type Incident,
   type Postmortem,
@@ -113,7 +114,11 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   WHERE l.incident_a = i.id OR l.incident_b = i.id), '[]') AS related,
   COALESCE((
   SELECT json_agg(json_build_object('step', e.data->'step', 'case', e.data->'case', 'by', e.actor, 'at', e.at) ORDER BY e.at, e.id)
-  FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'edge_case.hit'), '[]') AS edge_cases_hit`;
+  FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'edge_case.hit'), '[]') AS edge_cases_hit,
+  COALESCE((
+  SELECT json_agg(json_build_object('text', e.data->>'text', 'by', e.actor, 'at', e.at, 'author', e.data->>'author', 'link', e.data->>'link',
+           'message', e.data->>'message') ORDER BY e.at, e.id)
+  FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'note.added'), '[]') AS notes`;
 
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
@@ -224,6 +229,7 @@ export class PgIncidentStore implements IncidentStore {
         escalations: [],
         replaced: [],
         edgeCasesHit: [],
+        notes: [],
       },
       created: true,
     };
@@ -544,6 +550,7 @@ function applied(current: Snapshot, change: Change): Snapshot {
     actionItems: appliedItems(current.actionItems ?? [], change.actionItem),
     relations: current.relations,
     edgeCasesHit: change.edgeCaseHit ? [...(current.edgeCasesHit ?? []), change.edgeCaseHit] : current.edgeCasesHit,
+    notes: change.note ? [...(current.notes ?? []), change.note] : current.notes,
   };
 }
 
@@ -629,6 +636,14 @@ function toSnapshot(row: Row): Snapshot {
       const ref = edgeCaseRefOf(h);
       return ref ? [{ ...ref, by: h.by, at: new Date(h.at) }] : [];
     }),
+    notes: (row.notes as Row[]).map((n): Note => ({
+      text: n.text ?? '',
+      by: n.by,
+      at: new Date(n.at),
+      author: n.author ?? null,
+      link: n.link ?? null,
+      message: n.message ?? null,
+    })),
   };
 }
 

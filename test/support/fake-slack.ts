@@ -25,6 +25,8 @@ interface Message {
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** Who wrote it: the bot (UBOT) for everything posted with the bot token. */
   user: string;
+  /** A reply in the thread of this message: not in the channel's history, only in conversations.replies. */
+  threadTs?: string;
 }
 
 /** How an answer is lost after the call was performed: the connection drops, or Slack says 500. */
@@ -38,6 +40,8 @@ export class FakeSlack {
   readonly channels = new Map<string, { id: string; name: string; topic: string; members: Set<string>; creator: string }>();
   readonly messages = new Map<string, Message>();
   readonly pins: Array<{ channel: string; ts: string }> = [];
+  /** Messages only one person sees (chat.postEphemeral), in order. */
+  readonly ephemerals: Array<{ channel: string; user: string; text: string }> = [];
   /** Modals opened with views.open, in order. */
   readonly views: Array<{ triggerId: string; view: any }> = [];
   /** Home tabs published with views.publish, by user id: the latest one wins, as in Slack. */
@@ -118,10 +122,11 @@ export class FakeSlack {
     this.rateLimitedUntil.set(method, Date.now() + seconds * 1000);
   }
 
-  /** Someone writes in a channel, as a person would. */
-  say(channel: string, user: string, text: string): void {
+  /** Someone writes in a channel, as a person would (in a thread under `threadTs`); returns the message's ts. */
+  say(channel: string, user: string, text: string, threadTs?: string): string {
     const ts = `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
-    this.messages.set(`${channel}/${ts}`, { channel, ts, text, blocks: [], user });
+    this.messages.set(`${channel}/${ts}`, { channel, ts, text, blocks: [], user, ...(threadTs ? { threadTs } : {}) });
+    return ts;
   }
 
   /** Someone joins a channel by hand, as a responder would. */
@@ -253,8 +258,13 @@ export class FakeSlack {
         if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
         if (!this.channels.get(args.channel)!.members.has('UBOT')) return { ok: false, error: 'not_in_channel' };
         const withMeta = String(args.include_all_metadata) === 'true';
+        // latest/oldest bound the window (exclusive unless inclusive=true), as Slack reads them.
+        const inclusive = String(args.inclusive) === 'true' || args.inclusive === true;
+        const within = (ts: string) =>
+          (args.latest === undefined || (inclusive ? ts <= String(args.latest) : ts < String(args.latest))) &&
+          (args.oldest === undefined || (inclusive ? ts >= String(args.oldest) : ts > String(args.oldest)));
         const messages = [...this.messages.values()]
-          .filter((m) => m.channel === args.channel)
+          .filter((m) => m.channel === args.channel && !m.threadTs && within(m.ts))
           .reverse()
           .slice(0, Number(args.limit || 100))
           .map((m) => ({
@@ -266,6 +276,29 @@ export class FakeSlack {
             ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
           }));
         return { ok: true, messages, has_more: false };
+      }
+      case 'conversations.replies': {
+        // A thread: its parent, then its replies; `ts` may name the parent or any reply.
+        if (!this.channels.get(args.channel)?.members.has('UBOT')) return { ok: false, error: 'channel_not_found' };
+        const named = this.messages.get(`${args.channel}/${args.ts}`);
+        if (!named) return { ok: false, error: 'thread_not_found' };
+        const parent = named.threadTs ?? named.ts;
+        const thread = [...this.messages.values()].filter((m) => m.channel === args.channel && (m.ts === parent || m.threadTs === parent));
+        return { ok: true, messages: thread.map((m) => ({ type: 'message', user: m.user, ts: m.ts, text: m.text, thread_ts: parent })), has_more: false };
+      }
+      case 'chat.getPermalink': {
+        if (!this.messages.has(`${args.channel}/${args.message_ts}`)) return { ok: false, error: 'message_not_found' };
+        return {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://braiflow.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}`,
+        };
+      }
+      case 'chat.postEphemeral': {
+        if (!this.channels.has(args.channel)) return { ok: false, error: 'channel_not_found' };
+        if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+        this.ephemerals.push({ channel: args.channel, user: args.user, text: args.text ?? '' });
+        return { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}` };
       }
       case 'conversations.invite': {
         const ch = this.channels.get(args.channel);

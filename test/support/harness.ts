@@ -30,6 +30,8 @@ export interface Harness {
   click(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
   /** Picks an option of a static_select menu (the header's Switch runbook) from a message the fake recorded. */
   select(user: string, channel: string, messageTs: string, actionId: string, value: string, actionTs?: string): Promise<number>;
+  /** Signs and posts an Events API event (`event_callback`) as Slack sends it, e.g. reaction_added; returns its event id. */
+  event(event: Record<string, unknown>, eventId?: string): Promise<{ status: number; eventId: string }>;
   /** Submits a modal the fake recorded (views.open) with `values` as its state, as Slack sends view_submission. */
   submitView(user: string, view: any, values: Record<string, Record<string, unknown>>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
@@ -140,6 +142,21 @@ export async function startHarness(
       const option = { text: { type: 'plain_text', text: 'x' }, value };
       const element = { type: 'static_select', action_id: actionId, block_id: 'b', selected_option: option, placeholder: { type: 'plain_text', text: 'x' } };
       return blockAction(user, channel, messageTs, element, actionTs);
+    },
+    async event(event, eventId) {
+      const id = eventId ?? `Ev${String(++seq).padStart(8, '0')}`;
+      const body = JSON.stringify({
+        token: 'legacy-verification-token',
+        team_id: TEAM,
+        api_app_id: 'A0TEST',
+        event: { event_ts: `${Date.now() / 1000}`, ...event },
+        type: 'event_callback',
+        event_id: id,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: TEAM, user_id: 'UBOT', is_bot: true }],
+      });
+      const res = await postSigned(eventsUrl, SIGNING_SECRET, body, 'application/json');
+      return { status: res.status, eventId: id };
     },
     async submitView(user, view, values) {
       const payload = {

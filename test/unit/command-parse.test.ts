@@ -151,3 +151,26 @@ describe('parseCommand: post-mortems, action items and edge cases', () => {
     expect(refusal('action frobnicate')).toMatch(/action add/);
   });
 });
+
+describe('parseCommand: notes', () => {
+  const parse = (text: string) => parseCommand(text, readSlackMention);
+
+  it('takes everything after note as typed, INC-like words included', () => {
+    expect(parse('note the 500s started after the 14:02 deploy')).toEqual({ kind: 'note', text: 'the 500s started after the 14:02 deploy' });
+    expect(parse('note INC-3 had the same 403s')).toEqual({ kind: 'note', text: 'INC-3 had the same 403s' });
+  });
+
+  it('refuses an empty note, one that shows nothing and one over the limit, saying how to write it', () => {
+    const refusedWith = (text: string) => {
+      try {
+        parse(text);
+      } catch (err) {
+        return (err as UserError).problem;
+      }
+      throw new Error('not refused');
+    };
+    expect(refusedWith('note')).toEqual({ code: 'invalid_input', field: 'note' });
+    expect(refusedWith('note \u200b\u2066')).toEqual({ code: 'invisible_text', field: 'note' });
+    expect(refusedWith(`note ${'é'.repeat(501)}`)).toEqual({ code: 'too_long', field: 'note', max: 500, length: 501 });
+  });
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ADD_TO_TIMELINE } from '../../src/adapters/slack/pin-notes';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 
 // Slack's manifest schema (slackapi/manifest-schema, MIT), copied into test/fixtures with its licence.
@@ -69,6 +70,8 @@ const EXPECTED_BOT_SCOPES = [
   'channels:read',
   'channels:history',
   'pins:write',
+  // A 📌 on a message adds it to the incident's timeline (reaction_added).
+  'reactions:read',
   'usergroups:read',
   // Escalation: find people and private channels by name, message people, and find those messages again.
   'users:read',
@@ -117,6 +120,15 @@ describe('Slack app manifests', () => {
     expect(commands[0]!.should_escape).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.oauth_config.scopes.bot).toEqual(EXPECTED_BOT_SCOPES);
+  });
+
+  it.each([
+    ['HTTP', httpManifest],
+    ['Socket Mode', socketManifest],
+  ])('the %s manifest subscribes to the App Home and to 📌 reactions (reaction_added), and offers the Add to incident timeline shortcut', (_name, manifest) => {
+    expect(manifest.settings.event_subscriptions?.bot_events).toEqual(['app_home_opened', 'reaction_added']);
+    const shortcuts = (manifest.features as { shortcuts?: Array<{ type: string; callback_id: string }> }).shortcuts;
+    expect(shortcuts).toEqual([expect.objectContaining({ type: 'message', callback_id: ADD_TO_TIMELINE })]);
   });
 
   it('the HTTP manifest sends the slash command and interactivity to /slack/events over HTTPS', () => {

@@ -1,4 +1,4 @@
-import { checkedText, MAX_TEXT } from '../../src/core/incident/text-limits';
+import { checkedText, clippedText, MAX_TEXT } from '../../src/core/incident/text-limits';
 import { refusal } from '../support/refusals';
 
 // What people type into summaries, reasons and action items, as the headers and topics will show it.
@@ -30,5 +30,20 @@ describe('checkedText', () => {
     expect(checkedText('\u2066a\u2069 \u200Eb\u200F \u061Cc \u202Ad\u202B\u202D', 'action item')).toBe('a b c d');
     // Zero-width joiners inside an emoji are what make it one; they stay.
     expect(checkedText('ok 👩‍💻', 'summary')).toBe('ok 👩‍💻');
+  });
+});
+
+describe('clippedText: a pinned message, taken as written', () => {
+  it('drops bidi controls, keeps short text, and gives null for text that shows nothing', () => {
+    expect(clippedText('  a\u202Eb  ')).toBe('ab');
+    expect(clippedText('\u200b \u2800')).toBeNull();
+    expect(clippedText(undefined)).toBeNull();
+  });
+
+  it('cuts text over MAX_TEXT to MAX_TEXT characters with an ellipsis, never inside an emoji', () => {
+    const cut = clippedText('👩🏽‍💻'.repeat(MAX_TEXT + 10))!;
+    expect(cut.endsWith('…')).toBe(true);
+    expect([...new Intl.Segmenter().segment(cut)]).toHaveLength(MAX_TEXT);
+    expect(cut.slice(0, -1)).toBe('👩🏽‍💻'.repeat(MAX_TEXT - 1));
   });
 });

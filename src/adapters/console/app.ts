@@ -175,6 +175,8 @@ export class ConsoleApp {
       if (p === '/console/logout') return this.logout(res, secure);
       if (p === '/console/you') return this.pickPerson(res, form, req, setCookies);
       if (p === '/console/command') return redirect(res, await this.command(session, viewer, form), headers);
+      // The note box: its text is the note, never a command, whatever it starts with.
+      if (p === ROUTES.note) return redirect(res, await this.command(session, viewer, { ...form, text: `note ${form.note ?? ''}` }), headers);
       if (p === '/console/click') return redirect(res, await this.click(session, viewer, form), headers);
       if (p === ROUTES.declareAlert) return redirect(res, await this.alertChoice(session, viewer, form), headers);
       return sendPage(res, 404, this.pages.errorPage(404, 'No such page.'), headers);

@@ -12,6 +12,7 @@ import { registerCommands } from './commands';
 import { registerStepDetails } from './step-details';
 import { registerResolveModal } from './resolve-modal';
 import { registerHome } from './home';
+import { registerAddToTimeline, registerPinNotes } from './pin-notes';
 import { SlackPlatform } from './platform';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -62,6 +63,8 @@ export function createSlackApp(
   registerActions(app, dispatcher, platform, log);
   registerStepDetails(app, dispatcher, log);
   registerResolveModal(app, dispatcher, platform, log);
+  registerPinNotes(app, dispatcher, platform, log);
+  registerAddToTimeline(app, dispatcher, platform, log);
   if (alertDeclare) registerAlertOffers(app, alertDeclare, log);
   if (platform instanceof SlackPlatform && platform.home) registerHome(app, platform.home, log);
   app.error(async (err) => {

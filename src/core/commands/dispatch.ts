@@ -13,8 +13,11 @@ import { retrySetup } from '../incident/retry-setup';
 import { runProbes } from '../incident/probes';
 import { escalateNow } from '../incident/escalation';
 import { markDiagnosed } from '../incident/diagnose';
+import { requireParticipant } from '../incident/guards';
+import { clippedText } from '../incident/text-limits';
 import { addActionItem, closeActionItem } from '../incident/action-items';
 import { recordEdgeCase } from '../incident/edge-case';
+import { addNote } from '../incident/note';
 import { movePostmortem, openPostmortem } from '../incident/postmortem';
 import { actionAddedText, actionClosedText, actionListText, postmortemStatusText } from '../render/follow-up-text';
 import { edgeCaseListText, edgeCaseText } from '../render/edge-cases';
@@ -36,6 +39,7 @@ import {
   commanderText,
   declaredText,
   mitigatedText,
+  noteAddedText,
   resolvedText,
   runbookSwitchedText,
   resolvedValidatedText,
@@ -291,6 +295,11 @@ export class Dispatcher {
         const text = cmd.kind === 'duplicate' ? duplicateText : linkedText;
         return { reply: text(name, label(other.incident), r.changed), snapshot: r.snapshots[0] };
       }
+      case 'note': {
+        const note = { text: cmd.text, author: null, link: null, message: null };
+        const r = await addNote(deps, id, actor, note, req.requestId ?? `v${snap.incident.version}`);
+        return { reply: noteAddedText(name, r.changed), snapshot: r.snapshot };
+      }
       case 'edge': {
         const ref: EdgeCaseRef = { step: cmd.step ?? null, n: cmd.number ?? 0 };
         const r = await recordEdgeCase(deps, id, actor, ref, cmd.note);
@@ -298,6 +307,34 @@ export class Dispatcher {
         return { reply: edgeCaseText(r.snapshot, ref, edge, r.changed), snapshot: r.snapshot };
       }
     }
+  }
+
+  /**
+   * A message pinned to the timeline (Slack's 📌 reaction): `message` is its id in `req.room`.
+   * Quiet outside an incident's room (📌 means other things elsewhere); `read` fetches the
+   * message only once the incident is found, the person may add to it and the message is not
+   * on its timeline yet. Null when nothing was added (not an incident room, already there, gone).
+   */
+  pinMessage(
+    req: Request,
+    message: string,
+    read: () => Promise<{ text: string | null; author: string | null; link: string | null } | null>,
+  ): Promise<Result | null> {
+    return this.limiter.run(async () => {
+      if (!req.room) return null;
+      const snap = await this.deps.store.findByChannel(req.platform.name, req.room);
+      if (!snap) return null;
+      const ref = `${req.room}/${message}`;
+      if ((snap.notes ?? []).some((n) => n.message === ref)) return null;
+      const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
+      requireParticipant(actor, snap.incident, 'add_note');
+      const found = await read();
+      const text = clippedText(found?.text ?? undefined);
+      if (!found || !text) return null;
+      const deps = forRequest(this.deps, req.platform.name, req.requestId);
+      const r = await addNote(deps, snap.incident.id, actor, { text, author: found.author, link: found.link, message: ref }, ref);
+      return r.changed ? { reply: noteAddedText(label(snap.incident), true), snapshot: r.snapshot } : null;
+    });
   }
 
   /**

@@ -34,6 +34,8 @@ export type Command =
   | { kind: 'duplicate'; of: number }
   | { kind: 'link'; with: number }
   | { kind: 'runbook'; runbook: string; reason?: string }
+  /** Adds what was typed to the incident's timeline. */
+  | { kind: 'note'; text: string }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -122,6 +124,12 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       if (!which) throw new UserError({ code: 'invalid_input', field: 'edge_case' });
       const note = checkedText(rest!.slice(word.length).trim() || undefined, 'summary') ?? undefined;
       return { kind: 'edge', ...which, ...(note ? { note } : {}) };
+    }
+    case 'note': {
+      // The whole rest as typed, INC-like words included: a note is evidence, not a command.
+      const text = checkedText(rest, 'note');
+      if (!text) throw new UserError({ code: 'invalid_input', field: 'note' });
+      return { kind: 'note', text };
     }
     case 'declare':
       // Anything the specific runbooks do not cover: the general runbook's triage.

@@ -6,7 +6,7 @@ import { UserError } from '../errors';
  */
 export const MAX_TEXT = 500;
 
-type Field = 'summary' | 'reason' | 'action item';
+type Field = 'summary' | 'reason' | 'action item' | 'note';
 
 // Bidi embeddings, overrides, isolates and marks: one U+202E turns the rest of a header or topic
 // around, so a summary could show other people a different text than the one recorded.
@@ -35,4 +35,22 @@ export function checkedText(text: string | undefined, field: Field): string | nu
   const length = visibleLength(cleaned);
   if (length > MAX_TEXT) throw new UserError({ code: 'too_long', field, max: MAX_TEXT, length });
   return cleaned;
+}
+
+/**
+ * Text someone else wrote, taken as it is (a message pinned to the timeline): no one is there to
+ * be refused, so bidi controls go, text that shows nothing is null, and anything longer than
+ * MAX_TEXT is cut with an ellipsis; the link kept beside it leads to the whole message.
+ */
+export function clippedText(text: string | undefined): string | null {
+  const cleaned = text?.replace(BIDI_CONTROLS, '').trim() || null;
+  if (!cleaned || INVISIBLE.test(cleaned)) return null;
+  if (visibleLength(cleaned) <= MAX_TEXT) return cleaned;
+  let out = '';
+  let n = 0;
+  for (const { segment } of graphemes.segment(cleaned)) {
+    if (++n >= MAX_TEXT) break;
+    out += segment;
+  }
+  return `${out.trimEnd()}…`;
 }

@@ -21,6 +21,7 @@ const WORDS: Record<string, string> = {
   'probe.finished': 'check finished',
   'action_item.added': 'action item added',
   'edge_case.hit': 'edge case hit',
+  'note.added': 'note',
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { IncidentAction, Problem, Role } from '../errors';
-import { label, type Incident, type Snapshot } from '../model';
+import { label, type Incident, type Note, type Snapshot } from '../model';
 import { GENERAL_RUNBOOK_ID, type RunbookCatalog } from '../runbook/catalog';
 import { DURATION, durationMs, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
@@ -29,6 +29,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   mark_duplicate: 'close as a duplicate',
   link: 'link other incidents to',
   switch_runbook: 'switch the runbook of',
+  add_note: 'add notes to',
 };
 
 export function problemText(p: Problem): Text {
@@ -112,6 +113,7 @@ export function problemText(p: Problem): Text {
           { command: 'help' },
           ' lists the runbooks.',
         ];
+      if (p.field === 'note') return ['Write what to add to the timeline after the word: ', { command: 'note the 500s started after the 14:02 deploy' }, '.'];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -363,7 +365,30 @@ export function statusText(s: Snapshot): Text {
     i.commander ? { user: i.commander } : 'nobody',
     ` · Checklist: ${done} of ${s.steps.length} done${next ? ` · next: ${next.title}` : ''}\n`,
     ...when,
+    ...notesText(s.notes ?? []),
   ];
+}
+
+/** How many notes `status` shows, newest last; the rest are counted. */
+const STATUS_NOTES = 3;
+const STATUS_NOTE_MAX = 200;
+
+/** At most `max` characters (code points, so no pair is split), with an ellipsis when cut. */
+function clipped(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** The latest notes, each on a line: who, when, what (clipped), and a pinned message's link. */
+function notesText(notes: Note[]): Text {
+  if (notes.length === 0) return [];
+  const shown = notes.slice(-STATUS_NOTES);
+  const out: Text = [`\nNotes (${notes.length}${notes.length > shown.length ? `, the last ${shown.length}` : ''}):`];
+  for (const n of shown) {
+    out.push('\n• ', { time: n.at }, ' ', { user: n.author ?? n.by }, `: ${clipped(n.text, STATUS_NOTE_MAX)}`);
+    if (n.link) out.push(' (', { link: n.link, title: 'message' }, ')');
+  }
+  return out;
 }
 
 /** At most `max` incidents, most severe first, and a count of the rest: a reply has a size limit. */
@@ -409,6 +434,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['probe [check]', "run the runbook's automated checks again (all, or one)"],
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
+    ['note <text>', 'add evidence to the timeline (also: react with 📌 to a message in the channel)'],
     ['edge [n] [note]', "the runbook's edge case n happened (for the post-mortem); without n, list the edge cases"],
     ['class <name>', 'what kind of incident it is, for the reports (commander, declarer or admin)'],
     ['duplicate INC-<n>', 'close this one as a duplicate of INC-<n> (commander, declarer or admin)'],
@@ -506,6 +532,11 @@ export function commanderText(incident: string, userId: string, changed: boolean
 
 export function setupRetriedText(incident: string): Text {
   return [`Setting up ${incident} again: its channel and checklist follow here in a moment.`];
+}
+
+/** A note asked for twice (a replayed command) is there once; the answer says so. */
+export function noteAddedText(incident: string, changed: boolean): Text {
+  return changed ? [`Added to ${incident}'s timeline.`] : [`That note is already on ${incident}'s timeline.`];
 }
 
 export function causeRecordedText(incident: string, changed: boolean): Text {

@@ -225,6 +225,14 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
       const note = str(d, 'note');
       return [`${c ? `Edge case ${id} hit: ${c}` : `Edge case ${id} hit`}${note ? ` — ${note}` : ''}`];
     }
+    case 'note.added': {
+      // A typed note is the actor's; a pinned message names its author, and links to it.
+      const author = str(d, 'author');
+      const link = str(d, 'link');
+      const text = str(d, 'text') ?? '';
+      const out: Text = author ? ['Pinned a message by ', { user: author }, `: ${text}`] : [`Note: ${text}`];
+      return link ? [...out, ' (', { link, title: 'message' }, ')'] : out;
+    }
     case 'alert.received': {
       const labels = d.labels && typeof d.labels === 'object' ? Object.entries(d.labels as Record<string, unknown>) : [];
       const shown = labels.map(([k, v]) => `${k}=${String(v)}`).join(', ');

@@ -32,6 +32,7 @@ export const COMMAND_WORDS = {
   dup: 'duplicate',
   link: 'link',
   runbook: 'runbook',
+  note: 'note',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

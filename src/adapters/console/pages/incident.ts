@@ -11,7 +11,7 @@ import { html, type SafeHtml } from '../html';
 import { consoleRoom } from '../platform';
 import { linkHtml, markupHtml, personHtml, textHtml, timeHtml, type Names, type TextLinks } from '../text';
 import { resolveFormHtml } from './resolve-form';
-import { actionsHtml, choiceForm, commandForm, flashHtml, inertActionsHtml, layout, ROUTES, type Flash, type PageContext } from './layout';
+import { actionsHtml, choiceForm, commandForm, flashHtml, inertActionsHtml, layout, noteForm, ROUTES, type Flash, type PageContext } from './layout';
 
 export interface IncidentPageInput extends PageContext {
   snapshot: Snapshot;
@@ -53,6 +53,9 @@ ${(input.replacedChecklists ?? []).map((v, n) => checklistHtml(v, names, { csrf,
 ${followUp ? followUpHtml(followUp, names, csrf, links) : ''}
 ${messagesHtml(input.messages, names, csrf, links)}
 ${timelineHtml(input.timeline, names, links)}
+<section class="panel" aria-label="Add a note">
+${noteForm({ csrf, room })}
+</section>
 <section class="panel" aria-labelledby="command-heading">
 <h2 id="command-heading">Act on this incident</h2>
 ${commandForm({ csrf, room, placeholder: '/incident ack', help: html`Acts on this incident, as typed in its room: <code>/incident ack</code>, <code>/incident sev 1</code>, <code>/incident resolve what fixed it</code>.` })}

@@ -56,6 +56,8 @@ export const ROUTES = {
   runbooks: '/console/runbooks',
   you: '/console/you',
   command: '/console/command',
+  /** The incident page's note box: `note <text>` in the incident's room. */
+  note: '/console/note',
   click: '/console/click',
   /** An unrouted alert's "Declare as <runbook>" (pages/unrouted.ts). */
   declareAlert: '/console/alerts/declare',
@@ -192,6 +194,21 @@ export function inertActionsHtml(actions: readonly ActionView[]): SafeHtml | '' 
 export function flashHtml(flash: Flash | null | undefined, names?: Names, links?: TextLinks): SafeHtml | '' {
   if (!flash) return '';
   return html`<div class="flash ${flash.ok ? 'flash-ok' : 'flash-error'}" role="status"><p>${textHtml(flash.text, names, links)}</p></div>`;
+}
+
+/** The note box: what is typed goes on the incident's timeline, as `/incident note <text>` would put it. */
+export function noteForm(input: { csrf: string; room: string }): SafeHtml {
+  return html`<form class="command note" method="post" action="${ROUTES.note}">
+${csrfField(input.csrf)}
+${requestField()}
+<input type="hidden" name="room" value="${input.room}">
+<label for="note-text">Add to the timeline</label>
+<div class="command-row">
+<input id="note-text" name="note" type="text" required maxlength="2000" autocomplete="off" placeholder="What you found, e.g. the 500s started right after the 14:02 deploy" aria-describedby="note-help">
+<button type="submit" class="btn">Add note</button>
+</div>
+<p id="note-help" class="help">Evidence for the timeline and the post-mortem, at most 500 characters; also <code>/incident note &lt;text&gt;</code>.</p>
+</form>`;
 }
 
 /**

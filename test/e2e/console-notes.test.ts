@@ -1,0 +1,57 @@
+import { formsOf as forms, startConsoleHarness, type ConsoleClient, type ConsoleHarness } from '../support/console-harness';
+
+describe('the note box on the console incident page', () => {
+  let c: ConsoleHarness;
+  beforeAll(async () => {
+    c = await startConsoleHarness();
+  }, 30_000);
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  function person(id: string): ConsoleClient {
+    const client = c.client();
+    client.jar.set('ib_person', id);
+    return client;
+  }
+
+  it('adds a note to the timeline once, as text, and shows it on the page and in the timeline', async () => {
+    const ada = person('ada');
+    const box = forms((await ada.get('/console')).body).find((f) => f.action === '/console/command')!;
+    const declared = await ada.post('/console/command', { ...box.fields, text: '/incident pdf-404 console notes' });
+    const url = declared.location!;
+    const page = (await ada.get(url)).body;
+    const noteBox = forms(page).find((f) => f.action === '/console/note')!;
+    expect(noteBox).toBeDefined();
+    expect(noteBox.fields.csrf).toBeTruthy();
+    expect(noteBox.fields.request).toMatch(/^[A-Za-z0-9-]{8,64}$/);
+
+    const hostile = '<img src=x onerror=alert(1)> 403 from storage & "quotes"';
+    const sent = await ada.post('/console/note', { ...noteBox.fields, note: hostile });
+    expect(sent.status).toBe(303);
+    // The same form sent twice (a double submit, a lost answer) is one request.
+    expect((await ada.post('/console/note', { ...noteBox.fields, note: hostile })).status).toBe(303);
+
+    const incident = (await c.runtime.deps.store.findByNumber('web', 'console', Number(/(\d+)$/.exec(url)![1])))!;
+    const notes = (await c.runtime.deps.store.timeline(incident.incident.id)).filter((e) => e.kind === 'note.added');
+    expect(notes).toEqual([expect.objectContaining({ actor: 'ada', data: { text: hostile } })]);
+
+    const after = (await ada.get(url)).body;
+    expect(after).toContain('Note: &lt;img src=x onerror=alert(1)&gt; 403 from storage &amp; &quot;quotes&quot;');
+    expect(after).not.toContain('<img src=x');
+  });
+
+  it('refuses a note too long, and a form without its CSRF token', async () => {
+    const ada = person('ada');
+    const box = forms((await ada.get('/console')).body).find((f) => f.action === '/console/command')!;
+    const url = (await ada.post('/console/command', { ...box.fields, text: '/incident pdf-404 console refused notes' })).location!;
+    const noteBox = forms((await ada.get(url)).body).find((f) => f.action === '/console/note')!;
+    const long = await ada.post('/console/note', { ...noteBox.fields, note: 'y'.repeat(501) });
+    expect(long.status).toBe(303);
+    expect((await ada.get(long.location!)).body).toContain('That note is 501 characters; keep it to 500.');
+    const forged = await ada.post('/console/note', { ...noteBox.fields, csrf: 'forged', note: 'sneaky' });
+    expect(forged.status).toBe(403);
+    const incident = (await c.runtime.deps.store.findByNumber('web', 'console', Number(/(\d+)$/.exec(url)![1])))!;
+    expect((await c.runtime.deps.store.timeline(incident.incident.id)).filter((e) => e.kind === 'note.added')).toEqual([]);
+  });
+});
