@@ -12,7 +12,7 @@ import type { Logger } from '../util/logger';
 import type { Config } from './config';
 import { alertDeclaredText } from '../core/render/notices';
 import type { Text } from '../core/text/text';
-import { PAGERDUTY_WEBHOOK_PATH, pagerDutyRoute } from '../webhooks/pagerduty-route';
+import { PAGERDUTY_WEBHOOK_PATH, pagerDutyRoute } from '../alerts/pagerduty-route';
 import type { DeclareAlert } from '../core/text/alert-offer';
 import type { TeamsPlatform } from '../adapters/teams/platform';
 

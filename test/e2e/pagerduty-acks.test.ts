@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { declareWithChannel, ENG_INCIDENTS, quickLadderDir, seedWorkspace, webhookReceiver } from '../support/escalation-fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { sleep, until } from '../support/wait';
-import { signPagerDuty } from '../../src/webhooks/pagerduty-signature';
+import { signPagerDuty } from '../../src/alerts/pagerduty-signature';
 
 // PagerDuty pages the on-call through the `pagerduty` preset; when they acknowledge there, PagerDuty's
 // V3 webhook tells the bot, which acknowledges the incident here and so stops its ladder. The fake

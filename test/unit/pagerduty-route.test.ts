@@ -6,8 +6,8 @@ import type { CoreDeps } from '../../src/core/incident/deps';
 import type { Snapshot } from '../../src/core/model';
 import type { Change, IncidentStore } from '../../src/core/ports';
 import { createLogger } from '../../src/util/logger';
-import { pagerDutyRoute } from '../../src/webhooks/pagerduty-route';
-import { signPagerDuty } from '../../src/webhooks/pagerduty-signature';
+import { pagerDutyRoute } from '../../src/alerts/pagerduty-route';
+import { signPagerDuty } from '../../src/alerts/pagerduty-signature';
 import { INCIDENT_ID, makeSnapshot } from '../support/factories';
 
 // The route alone, over a store that only counts: what it answers, what it logs, and that a refused

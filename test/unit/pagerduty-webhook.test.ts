@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { incidentOfDedupKey, pagerDutyDedupKey } from '../../src/webhooks/pagerduty';
-import { pagerDutyActor, pagerDutyIncidentRef } from '../../src/webhooks/pagerduty-events';
-import { signPagerDuty, verifyPagerDutySignature } from '../../src/webhooks/pagerduty-signature';
+import { pagerDutyActor, pagerDutyIncidentRef } from '../../src/alerts/pagerduty-events';
+import { signPagerDuty, verifyPagerDutySignature } from '../../src/alerts/pagerduty-signature';
 import { INCIDENT_ID } from '../support/factories';
 
 const SECRET = 'pd-signing-secret-0123456789abcdef';

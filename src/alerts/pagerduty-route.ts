@@ -5,7 +5,7 @@ import type { CoreDeps } from '../core/incident/deps';
 import { readBody } from '../http/requests';
 import type { Route } from '../http/server';
 import type { Logger } from '../util/logger';
-import { incidentOfDedupKey } from './pagerduty';
+import { incidentOfDedupKey } from '../webhooks/pagerduty';
 import {
   INCIDENT_ACKNOWLEDGED,
   pagerDutyActor,
