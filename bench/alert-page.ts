@@ -41,6 +41,7 @@ import type { AlertLoad, AlertResult, AlertSample, LoopDelay } from './protocol'
 import { table } from './report';
 import { SlackTraffic } from './slack-traffic';
 import { percentile } from './stats';
+import { unfinishedOutbox } from './settle';
 
 function setting(name: string, fallback: number): number {
   const v = Number(process.env[name] ?? fallback);
@@ -56,8 +57,6 @@ const PAGE_TIMEOUT_MS = 30_000;
 const SETTLE_TIMEOUT_MS = 20_000;
 const POLL_MS = 100;
 const PLAYBOOKS = path.resolve(__dirname, '../playbooks');
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Plan {
   severity: number;
@@ -173,19 +172,8 @@ async function section(): Promise<{ ok: boolean; text: string }> {
 
     /** Until every outbox row due within the minute has finished: the warm-up's setup, probes and renders. */
     const settle = async (what: string, meaning: string) => {
-      const until = performance.now() + SETTLE_TIMEOUT_MS;
-      for (;;) {
-        alive();
-        const { rows } = await pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL AND run_at <= now() + interval '1 minute'`,
-        );
-        if (rows[0]!.n === 0) return;
-        if (performance.now() > until) {
-          problems.push(`${rows[0]!.n} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}${meaning}`);
-          return;
-        }
-        await sleep(POLL_MS);
-      }
+      const left = await unfinishedOutbox(pool, { timeoutMs: SETTLE_TIMEOUT_MS, pollMs: POLL_MS, alive });
+      if (left > 0) problems.push(`${left} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}${meaning}`);
     };
 
     const warm = await burst(0, WARMUP);

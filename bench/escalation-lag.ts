@@ -40,6 +40,7 @@ import type { Child } from './ipc';
 import type { LoopDelay } from './protocol';
 import { table } from './report';
 import { summarize, type Summary } from './stats';
+import { unfinishedOutbox } from './settle';
 
 function setting(name: string, fallback: number): number {
   const v = Number(process.env[name] ?? fallback);
@@ -207,19 +208,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
 
     /** Until every outbox row due within the minute has finished: the follow-ups of the last round. */
     const settle = async (what: string) => {
-      const until = performance.now() + SETTLE_TIMEOUT_MS;
-      for (;;) {
-        alive();
-        const { rows } = await pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL AND run_at <= now() + interval '1 minute'`,
-        );
-        if (rows[0]!.n === 0) return;
-        if (performance.now() > until) {
-          problems.push(`${rows[0]!.n} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}; the next round shared the process with them`);
-          return;
-        }
-        await sleep(POLL_MS);
-      }
+      const left = await unfinishedOutbox(pool, { timeoutMs: SETTLE_TIMEOUT_MS, pollMs: POLL_MS, alive });
+      if (left > 0)
+        problems.push(`${left} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}; the next round shared the process with them`);
     };
 
     const floorRound = async (): Promise<Side> => {

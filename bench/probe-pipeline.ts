@@ -32,6 +32,7 @@ import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis'
 import { BoundedChildren } from './bounded';
 import type { Child } from './ipc';
 import type { EnqueueArgs, EnqueueResult } from './probe-process';
+import { unfinishedOutbox } from './settle';
 
 function setting(name: string, fallback: number): number {
   const v = Number(process.env[name] ?? fallback);
@@ -105,19 +106,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
 
     /** Until every outbox row due now has finished: the jobs of the last round, renders included. */
     const settle = async (what: string) => {
-      const until = performance.now() + SETTLE_TIMEOUT_MS;
-      for (;;) {
-        alive();
-        const { rows } = await pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM outbox WHERE done_at IS NULL AND run_at <= now() + interval '1 minute'`,
-        );
-        if (rows[0]!.n === 0) return;
-        if (performance.now() > until) {
-          problems.push(`${rows[0]!.n} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}; the next round shared the process with them`);
-          return;
-        }
-        await sleep(50);
-      }
+      const left = await unfinishedOutbox(pool, { timeoutMs: SETTLE_TIMEOUT_MS, pollMs: 50, alive });
+      if (left > 0)
+        problems.push(`${left} outbox rows still unfinished ${SETTLE_TIMEOUT_MS / 1000} s after ${what}; the next round shared the process with them`);
     };
 
     /** The round's result, with the CPU time its process used meanwhile as a share of one core. */

@@ -7,6 +7,7 @@ import { problemText } from '../../core/render/replies';
 import type { Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
 import { mrkdwn } from './format';
+import { answerBeforeAck, ephemeral } from './reply';
 
 /** The reaction that pins a message to its incident's timeline: 📌. */
 export const PIN_REACTION = 'pushpin';
@@ -49,7 +50,7 @@ export const ADD_TO_TIMELINE = 'add_to_incident_timeline';
 
 /**
  * The message shortcut does what a 📌 does, answering in the channel privately: recorded before
- * the ack where the 2 s budget allows, as commands are, then told through response_url.
+ * the ack where the budget allows, as commands and clicks are (answerBeforeAck).
  */
 export function registerAddToTimeline(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
   app.shortcut<MessageShortcut>({ callback_id: ADD_TO_TIMELINE, type: 'message_action' }, async ({ shortcut, ack, respond, client }) => {
@@ -58,34 +59,26 @@ export function registerAddToTimeline(app: App, dispatcher: Dispatcher, platform
     const workspace = shortcut.team?.id ?? null;
     const log = { platform: 'slack', actor: shortcut.user.id, channel, ts };
     const req = { userId: shortcut.user.id, platform, workspace, room: channel, requestId: `${workspace}:${shortcut.trigger_id}` };
-    const work = dispatcher
-      .pinMessage(req, ts, async () => {
+    const record = async (): Promise<Text> => {
+      const r = await dispatcher.pinMessage(req, ts, async () => {
         const link = await client.chat.getPermalink({ channel, message_ts: ts });
         const m = shortcut.message as SlackMessage;
         return { text: m.text ?? null, author: m.user ?? null, link: link.permalink ?? null };
-      })
-      .then(
-        (r): Text => r?.reply ?? ALREADY_OR_NOT_INCIDENT,
-        (err: unknown): Text => {
-          if (err instanceof UserError) return problemText(err.problem);
-          logger.warn({ ...log, err }, 'could not add a message to the timeline');
-          return NOT_ADDED;
-        },
-      );
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([work, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
-    clearTimeout(timer);
-    await ack();
-    await respond({ response_type: 'ephemeral', replace_original: false, text: mrkdwn(await work) }).catch((err: Error) =>
-      logger.warn({ ...log, err }, 'could not reply through response_url'),
-    );
+      });
+      return r?.reply ?? ALREADY_OR_NOT_INCIDENT;
+    };
+    // A shortcut's ack carries no text: the answer goes through response_url.
+    const ackThenSay = async (text?: Text) => {
+      await ack();
+      if (text) await respond({ ...ephemeral(text), replace_original: false }).catch((err: Error) => logger.warn({ ...log, err }, 'could not reply'));
+    };
+    await answerBeforeAck(ackThenSay, respond, logger, log, record);
   });
 }
 
 const ALREADY_OR_NOT_INCIDENT: Text = [
   'Nothing added: that message is already on the timeline, has no text, or this is not an incident channel.',
 ];
-const NOT_ADDED: Text = ['That message could not be added to the timeline just now. Try again in a moment.'];
 
 /** The message at `ts`: in the channel's history, or else a reply in a thread. */
 async function findMessage(client: WebClient, channel: string, ts: string): Promise<SlackMessage | null> {
