@@ -78,6 +78,19 @@ export type DeclareCommand = Extract<Command, { kind: 'declare' }>;
 
 const DECLARE_WITHOUT_DEADLINE_MS = 10_000;
 
+/** A message to pin, as the platform read it. */
+export interface PinnedMessage {
+  text: string | null;
+  author: string | null;
+  link: string | null;
+}
+
+/** Why a pinned message added nothing; `incident` names the incident once one was found. */
+export interface PinSkipped {
+  skipped: 'not_incident' | 'already_there' | 'no_text';
+  incident?: string;
+}
+
 /** What to tell the person; null when the answer arrives another way (a re-rendered message, a job). */
 export interface Result {
   reply: Text | null;
@@ -315,25 +328,33 @@ export class Dispatcher {
    * message only once the incident is found, the person may add to it and the message is not
    * on its timeline yet. Null when nothing was added (not an incident room, already there, gone).
    */
-  pinMessage(
-    req: Request,
-    message: string,
-    read: () => Promise<{ text: string | null; author: string | null; link: string | null } | null>,
-  ): Promise<Result | null> {
-    return this.limiter.run(async () => {
-      if (!req.room) return null;
+  async pinMessage(req: Request, message: string, read: () => Promise<PinnedMessage | null>): Promise<Result | null> {
+    const r = await this.pinMessageOutcome(req, message, read);
+    return 'skipped' in r ? null : r;
+  }
+
+  /**
+   * pinMessage, saying why nothing was added, for a surface that must answer every request
+   * (Teams' message action) rather than stay quiet.
+   */
+  pinMessageOutcome(req: Request, message: string, read: () => Promise<PinnedMessage | null>): Promise<Result | PinSkipped> {
+    return this.limiter.run(async (): Promise<Result | PinSkipped> => {
+      if (!req.room) return { skipped: 'not_incident' };
       const snap = await this.deps.store.findByChannel(req.platform.name, req.room);
-      if (!snap) return null;
+      if (!snap) return { skipped: 'not_incident' };
+      const incident = label(snap.incident);
       const ref = `${req.room}/${message}`;
-      if ((snap.notes ?? []).some((n) => n.message === ref)) return null;
+      if ((snap.notes ?? []).some((n) => n.message === ref)) return { skipped: 'already_there', incident };
       const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
       requireParticipant(actor, snap.incident, 'add_note');
       const found = await read();
       const text = clippedText(found?.text ?? undefined);
-      if (!found || !text) return null;
+      if (!found || !text) return { skipped: 'no_text', incident };
       const deps = forRequest(this.deps, req.platform.name, req.requestId);
       const r = await addNote(deps, snap.incident.id, actor, { text, author: found.author, link: found.link, message: ref }, ref);
-      return r.changed ? { reply: noteAddedText(label(snap.incident), true), snapshot: r.snapshot } : null;
+      // Unchanged: someone added the same message in the meantime, found under the incident's lock.
+      if (!r.changed) return { skipped: 'already_there', incident };
+      return { reply: noteAddedText(incident, true), snapshot: r.snapshot };
     });
   }
 
