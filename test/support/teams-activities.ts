@@ -255,3 +255,77 @@ export async function postActivity(url: string, activity: object, authorization?
   }
   return { status: res.status, body };
 }
+
+/** The message a message action was picked on, as `value.messagePayload` carries it. */
+export interface ActedOnMessage {
+  id: string;
+  /** The thread's first message when this one is a reply; null for the first message itself. */
+  replyToId?: string | null;
+  /** As Teams sends it: HTML, with what the author typed HTML-encoded. */
+  html: string;
+  author: Person;
+  /** The channel the thread is in, for the message's link. */
+  channel?: Channel;
+}
+
+/**
+ * A message action picked on a message ("⋯ → More actions → Add to incident timeline"), after the
+ * command's dialog is submitted: a `composeExtension/submitAction` invoke, shaped after a captured
+ * one (conversation `<channel>;messageid=<root>`, `messagePayload` in Microsoft Graph's chatMessage
+ * form, the author as an Entra user). `data` holds the dialog's parameters.
+ */
+export function messageActionInvoke(opts: {
+  serviceUrl: string;
+  from?: Person;
+  conversationId: string;
+  message: ActedOnMessage;
+  commandId?: string;
+  data?: Record<string, unknown>;
+  id?: string;
+  tenantId?: string;
+}) {
+  const tenantId = opts.tenantId ?? TENANT_ID;
+  const channelId = opts.message.channel?.id ?? opts.conversationId.replace(/;messageid=.*$/, '');
+  const m = opts.message;
+  return {
+    type: 'invoke',
+    id: opts.id ?? `f:${randomUUID()}`,
+    channelId: 'msteams',
+    serviceUrl: opts.serviceUrl,
+    from: from(opts.from ?? alice),
+    recipient: { id: BOT.id, name: BOT.name },
+    conversation: { isGroup: true, conversationType: 'channel', id: opts.conversationId, tenantId },
+    channelData: { channel: { id: channelId }, team: { id: TEAM.id }, tenant: { id: tenantId }, source: { name: 'compose' } },
+    entities: [clientInfo],
+    name: 'composeExtension/submitAction',
+    value: {
+      commandId: opts.commandId ?? 'addToIncidentTimeline',
+      commandContext: 'message',
+      requestId: randomUUID().replace(/-/g, ''),
+      context: { theme: 'default' },
+      data: opts.data ?? { add: 'true' },
+      messagePayload: {
+        linkToMessage: `https://teams.microsoft.com/l/message/${channelId}/${m.id}`,
+        id: m.id,
+        replyToId: m.replyToId ?? null,
+        createdDateTime: new Date().toISOString(),
+        lastModifiedDateTime: null,
+        deleted: false,
+        subject: null,
+        summary: null,
+        importance: 'normal',
+        locale: 'en-us',
+        body: { contentType: 'html', content: m.html },
+        from: {
+          device: null,
+          conversation: null,
+          user: { userIdentityType: 'aadUser', id: m.author.aadObjectId, displayName: m.author.name },
+          application: null,
+        },
+        reactions: [],
+        mentions: [],
+      },
+    },
+    ...times(),
+  };
+}

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc32, inflateRawSync, inflateSync } from 'node:zlib';
 import { commandText } from '../../src/adapters/teams/activity-text';
+import { ADD_TO_TIMELINE_COMMAND } from '../../src/adapters/teams/message-action';
 import { parseCommand, type Command, type MentionReader } from '../../src/core/commands/parse';
 import { commandFor } from '../../src/core/text/words';
 import { loadCatalog } from '../../src/core/runbook/loader';
@@ -33,6 +34,7 @@ interface Manifest {
   icons: { color: string; outline: string };
   bots: Array<{ botId: string; scopes: string[]; commandLists: Array<{ scopes: string[]; commands: ManifestCommand[] }> }>;
   validDomains?: string[];
+  composeExtensions?: Array<{ botId: string; commands: Array<Record<string, unknown>> }>;
 }
 
 /** Reads a zip the way an unzip tool does, from the central directory, checking each entry's CRC and size. */
@@ -192,6 +194,24 @@ describe('Teams app package', () => {
       expect(commandsOf(manifest).map((c) => c.title)).toEqual(Object.keys(EXAMPLES));
     });
 
+    it('offers "Add to incident timeline" on messages, answered by the bot itself without a fetched dialog', () => {
+      expect(manifest.composeExtensions).toEqual([
+        {
+          botId: APP_ID,
+          commands: [
+            expect.objectContaining({
+              id: ADD_TO_TIMELINE_COMMAND,
+              type: 'action',
+              context: ['message'],
+              title: 'Add to incident timeline',
+              fetchTask: false,
+              parameters: [expect.objectContaining({ name: 'add', inputType: 'toggle', value: 'true' })],
+            }),
+          ],
+        },
+      ]);
+    });
+
     it('has a 192×192 colour icon and a 32×32 outline icon', () => {
       expect(ihdr(files.get(manifest.icons.color)!)).toMatchObject({ width: 192, height: 192 });
       expect(ihdr(files.get(manifest.icons.outline)!)).toMatchObject({ width: 32, height: 32 });
@@ -271,6 +291,7 @@ describe('Teams app package', () => {
         colour?: string;
       };
       bad.id = APP_ID;
+      bad.composeExtensions![0]!.botId = APP_ID;
       bad.bots[0]!.botId = 'not-a-guid';
       bad.name.short = 'Incident response bot for BraiFlow CRM';
       bad.developer.privacyUrl = 'ftp://example.com/privacy';

@@ -10,6 +10,7 @@ import type { Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
 import { commandText } from './activity-text';
 import { alertDeclaredAnswer, readAlertChoice } from './alert-offer';
+import { actionAnswer, addToTimeline, readMessageAction, SUBMIT_ACTION_INVOKE, threadOf } from './message-action';
 import { readCardAction } from './cards';
 import { readResolveForm } from './resolve-card';
 import { NO_RUNBOOK_PICKED, readRunbookPick } from './runbook-card';
@@ -47,6 +48,7 @@ export class TeamsBot {
     const origin = originOf(a);
     await this.remember(a, origin);
     if (a.type === 'invoke' && a.name === 'adaptiveCard/action') return this.onCardAction(ctx, origin);
+    if (a.type === 'invoke' && a.name === SUBMIT_ACTION_INVOKE) return this.onMessageAction(ctx, origin);
     if (a.type !== 'message') return;
     if (a.value !== undefined && a.value !== null && !a.text) return this.onSubmit(ctx, origin);
     return this.onCommand(ctx, origin);
@@ -113,6 +115,25 @@ export class TeamsBot {
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card }
       : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: await this.platform.say.plain(outcome.text ?? ['Recorded.']) };
     await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body } });
+  }
+
+  /**
+   * A message action ("Add to incident timeline" on a message in an incident's thread). Teams waits
+   * on a dialog for the answer, so it is always given, refusals included.
+   */
+  private async onMessageAction(ctx: TurnContext, origin: Origin): Promise<void> {
+    const action = readMessageAction(ctx.activity.value);
+    const room = action.message ? threadOf(origin.conversationId, origin.channel, action.message) : origin.conversationId;
+    const log = { platform: 'teams', actor: origin.userId, action: action.commandId, conversation: room };
+    const req = {
+      userId: origin.userId,
+      platform: this.platform,
+      workspace: origin.tenantId,
+      room,
+      requestId: ctx.activity.id ? `${origin.tenantId}:${ctx.activity.id}` : undefined,
+    };
+    const text = await addToTimeline(this.dispatcher, req, action, (err) => this.errorText(err, log));
+    await ctx.sendActivity({ type: 'invokeResponse', value: { status: 200, body: actionAnswer(await this.platform.say.plain(text)) } });
   }
 
   /** A client without Universal Actions sends the card's data as a message. */
