@@ -3,6 +3,7 @@ import type { Clock } from '../../src/core/ports';
 import { createLogger } from '../../src/util/logger';
 import { startRuntime, type Role, type Runtime } from '../../src/app/runtime';
 import { freshSchema, type TestSchema } from './db';
+import type { TcpProxy } from './tcp-proxy';
 import { FakeConnector } from './fake-connector';
 import { botEnv } from './bot-env';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
@@ -37,7 +38,16 @@ export interface TeamsHarness {
  * own schema and Redis prefix. The team has General and incidents channels and alice, bob, carol.
  */
 export async function startTeamsHarness(
-  opts: { env?: Record<string, string>; role?: Role; clock?: Clock; runbooksDir?: string; share?: TeamsHarness; connector?: FakeConnector } = {},
+  opts: {
+    env?: Record<string, string>;
+    role?: Role;
+    clock?: Clock;
+    runbooksDir?: string;
+    share?: TeamsHarness;
+    connector?: FakeConnector;
+    /** The bot reaches Postgres through this proxy, to make it stall. */
+    postgresProxy?: TcpProxy;
+  } = {},
 ): Promise<TeamsHarness> {
   const connector = opts.share?.connector ?? opts.connector ?? (await new FakeConnector().start());
   if (!opts.share) {
@@ -51,7 +61,7 @@ export async function startTeamsHarness(
   const schema = opts.share?.schema ?? (await freshSchema());
   const prefix = opts.share?.prefix ?? uniquePrefix();
   const config = loadConfig({
-    ...botEnv({ databaseUrl: schema.url, prefix, runbooksDir: opts.runbooksDir }),
+    ...botEnv({ databaseUrl: opts.postgresProxy ? opts.postgresProxy.wrap(schema.url) : schema.url, prefix, runbooksDir: opts.runbooksDir }),
     PORT: '0',
     TEAMS: 'on',
     TEAMS_INCIDENT_CHANNEL_ID: INCIDENTS_CHANNEL.id,

@@ -46,9 +46,13 @@ export class TeamsBot {
   async onTurn(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     const origin = originOf(a);
+    // The message action's answer has a deadline that a slow directory write must not eat into.
+    if (a.type === 'invoke' && a.name === SUBMIT_ACTION_INVOKE) {
+      void this.remember(a, origin).catch((err: unknown) => this.logger.warn({ platform: 'teams', err }, 'could not remember who sent a message action'));
+      return this.onMessageAction(ctx, origin);
+    }
     await this.remember(a, origin);
     if (a.type === 'invoke' && a.name === 'adaptiveCard/action') return this.onCardAction(ctx, origin);
-    if (a.type === 'invoke' && a.name === SUBMIT_ACTION_INVOKE) return this.onMessageAction(ctx, origin);
     if (a.type !== 'message') return;
     if (a.value !== undefined && a.value !== null && !a.text) return this.onSubmit(ctx, origin);
     return this.onCommand(ctx, origin);
