@@ -455,9 +455,10 @@ describe('follow-up card', () => {
       const container = ofType(c, 'Container').find((x) => x.id === 'postmortem')!;
       return ofType(container, 'ActionSet').flatMap((s) => s.actions as Node[]);
     };
-    expect(pmActions('draft')).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Send to review', verb: 'incident.pm' })]);
+    const edit = expect.objectContaining({ type: 'Action.ShowCard', title: 'Edit analysis' });
+    expect(pmActions('draft')).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Send to review', verb: 'incident.pm' }), edit]);
     const publish = pmActions('in_review');
-    expect(publish).toEqual([expect.objectContaining({ type: 'Action.ShowCard', title: 'Publish' })]);
+    expect(publish).toEqual([expect.objectContaining({ type: 'Action.ShowCard', title: 'Publish' }), edit]);
     expect(readCardAction(publish[0]!.card.actions[0].fallback.data)).toEqual({ a: 'pm', i: INCIDENT_ID, to: 'published' });
     expect(pmActions('published')).toEqual([]);
     expect(pmActions('closed')).toEqual([]);
