@@ -187,7 +187,7 @@ describe('incident-bot postmortem INC-<n>', () => {
     expect(await runCli(['postmortem', `INC-${snapshot.incident.number}`, '--platform', 'slack', '--workspace', 'T1'])).toBe(0);
     const md = out.join('');
     expect(md).toContain('## Impact\n\n40 tenants \\| could not download \\<invoices\\>\n\n## Impact window');
-    expect(md).toContain('## Root cause\n\nStorage keys rotated\n\\# without re-rendering cached PDFs\n\nCause category: storage-keys-rotated\n');
+    expect(md).toContain('## Root cause\n\nStorage keys rotated\\\n\\# without re-rendering cached PDFs\n\nCause category: storage-keys-rotated\n');
     expect(md).toContain('## Contributing factors\n\nNo alert on the \\*404 rate\\*\n');
     expect(md).toContain('## What went well\n\nThe runbook named the cause in 12 minutes\n');
     expect(md).toContain('## What went badly\n\nNot applicable.\n');

@@ -391,7 +391,7 @@ describe('postmortemMarkdown', () => {
 
   it('holds the analysis as written, escaped, with "n/a" and empty parts said in words', () => {
     const section = (h: string) => md.split(`\n## ${h}\n\n`)[1]!.split('\n## ')[0]!.trimEnd();
-    expect(section('Impact')).toBe('\\# 40 tenants\n\\- could not \\<b\\>download\\</b\\> invoices');
+    expect(section('Impact')).toBe('\\# 40 tenants\\\n\\- could not \\<b\\>download\\</b\\> invoices');
     expect(section('Root cause')).toBe(
       'Keys rotated; \\[cached\\](javascript:alert(1)) PDFs kept \\*old\\* URLs\n\n1\\. nobody re-rendered them\n\nCause category: storage-keys-rotated',
     );

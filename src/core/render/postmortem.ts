@@ -253,7 +253,9 @@ function summarySection(ctx: Context): string {
 function analysisText(ctx: Context, field: AnalysisField): string {
   const value = ctx.snapshot.postmortem?.analysis?.[field];
   if (!value?.trim()) return 'Not written yet.';
-  return isNotApplicable(value) ? 'Not applicable.' : mdParagraphs(value);
+  if (isNotApplicable(value)) return 'Not applicable.';
+  // A line break typed inside a part is kept (a hard break), so a typed list of factors stays one per line.
+  return mdParagraphs(value).replace(/([^\n])\n(?!\n)/g, '$1\\\n');
 }
 
 function analysisSection(ctx: Context, field: AnalysisField, heading: string): string {
