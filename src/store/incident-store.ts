@@ -585,7 +585,19 @@ function applied(current: Snapshot, change: Change): Snapshot {
 
 function appliedPostmortem(current: Postmortem | null, p: Change['postmortem']): Postmortem | null {
   if (!p) return current;
-  if ('open' in p) return current ?? { ...p.open, status: 'draft', reviewedAt: null, publishedAt: null, closedAt: null };
+  if ('open' in p)
+    return (
+      current ?? {
+        ...p.open,
+        status: 'draft',
+        reviewedAt: null,
+        publishedAt: null,
+        closedAt: null,
+        analysis: EMPTY_ANALYSIS,
+        analysisUpdatedAt: null,
+        analysisUpdatedBy: null,
+      }
+    );
   if (!current) return null;
   return {
     ...current,

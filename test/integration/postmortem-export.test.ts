@@ -169,7 +169,7 @@ describe('incident-bot postmortem INC-<n>', () => {
     const id = snapshot.incident.id;
     clock.set('2026-11-26T05:20:00Z');
     await resolve(deps, id, USER, 'restored the object versions', { confirmed: 'all' });
-    await editAnalysis(
+    const edited = await editAnalysis(
       deps,
       id,
       USER,
@@ -183,6 +183,9 @@ describe('incident-bot postmortem INC-<n>', () => {
       },
       'export-1',
     );
+    // What the change returns is what a fresh read finds.
+    expect(edited.snapshot).toEqual(await deps.store.get(id));
+    expect(edited.snapshot.postmortem?.analysis?.causeCategory).toBe('storage-keys-rotated');
 
     expect(await runCli(['postmortem', `INC-${snapshot.incident.number}`, '--platform', 'slack', '--workspace', 'T1'])).toBe(0);
     const md = out.join('');
