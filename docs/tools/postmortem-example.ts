@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { acknowledge } from '../../src/core/incident/acknowledge';
 import { addActionItem, closeActionItem } from '../../src/core/incident/action-items';
+import { editAnalysis } from '../../src/core/incident/analysis';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { markDiagnosed } from '../../src/core/incident/diagnose';
@@ -53,6 +54,23 @@ async function main(): Promise<void> {
     await addActionItem(deps, id, alice, { text: 'Alert on the PDF 404 rate per tenant', owner: 'UALICE01', dueOn: '2026-12-10' }, 'example-2');
     at(60 * 24);
     await closeActionItem(deps, id, alice, 2);
+    await editAnalysis(
+      deps,
+      id,
+      alice,
+      {
+        impactSummary:
+          'For 31 minutes, members of 40 tenants got a 404 when they opened an invoice PDF, in the app and from emailed links. Admins were not affected. No data was lost.',
+        rootCause:
+          'The storage access keys were rotated at 02:50 without re-rendering cached PDFs: their signed URLs still named the old key, so storage refused them.',
+        causeCategory: 'storage-keys-rotated',
+        contributingFactors: 'The key rotation runbook does not mention the PDF cache.\nNo alert on the PDF 404 rate: support heard it from customers first.',
+        wentWell: 'The pdf-404 runbook named the cause in 12 minutes; its checks showed admins could download while members could not.',
+        wentBadly: 'Two invoices had changed since they were sent, so restoring the old versions needed a manual check.',
+        lessons: 'Rotating a key is a change to everything signed with it: the renderer has to be part of the rotation.',
+      },
+      'example-analysis',
+    );
     const snap = (await deps.store.get(id))!;
     const md = postmortemMarkdown({
       snapshot: snap,

@@ -30,6 +30,7 @@ import { REMINDER_SCHEDULER_ID, scheduleReminders } from '../jobs/reminder-sched
 import { ScheduleKeeper } from '../jobs/schedules';
 import { OverdueReminders } from '../jobs/handlers/actions-remind';
 import { ActionReminderStore } from '../store/action-reminders';
+import { PostmortemReminderStore } from '../store/postmortem-reminders';
 import { OutboxRelay } from '../jobs/outbox-relay';
 import { SetupSweep } from '../jobs/setup-sweep';
 import { createRedis, JobQueues, onReconnect } from '../jobs/queues';
@@ -141,7 +142,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       return p;
     };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
-    const reminders = new OverdueReminders(new ActionReminderStore(pool), (name) => platforms.get(name), clock, config.tz, logger);
+    const reminders = new OverdueReminders(
+      new ActionReminderStore(pool),
+      (name) => platforms.get(name),
+      clock,
+      config.tz,
+      logger,
+      new PostmortemReminderStore(pool),
+    );
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
     const promote = (kind: string, dedupeKey: string) => queues.promote(kind, dedupeKey);
     const handlers = jobHandlers({ deps, platformOf, webhooks, probes, reminders, digests, promote });

@@ -1,3 +1,5 @@
+import type { AnalysisField } from './model';
+
 /**
  * A refusal meant for the person who asked. It carries a code and the facts behind it, never
  * platform markup: each surface words it through core/render/replies.ts and formats the result.
@@ -36,7 +38,12 @@ export type IncidentAction =
   | 'mark_duplicate'
   | 'link'
   | 'switch_runbook'
-  | 'add_note';
+  | 'add_note'
+  | 'edit_analysis';
+
+/** What a typed text was for, as a refusal names it. */
+export type TextField =
+  'summary' | 'reason' | 'action item' | 'note' | 'impact' | 'root cause' | 'contributing factors' | 'what went well' | 'what went badly' | 'lessons';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
@@ -47,11 +54,20 @@ export type Problem =
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' | 'note' }
+  | {
+      code: 'invalid_input';
+      field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' | 'note' | 'analysis';
+    }
   | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
   | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
-  | { code: 'too_long'; field: 'summary' | 'reason' | 'action item' | 'note'; max: number; length: number }
-  | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' | 'note' }
+  | { code: 'too_long'; field: TextField; max: number; length: number }
+  | { code: 'invisible_text'; field: TextField }
+  /** A cause category that is not a slug (`storage-keys-rotated`): what was typed. */
+  | { code: 'invalid_category'; input: string }
+  /** `fields`: the parts of the analysis still empty, in order. */
+  | { code: 'analysis_missing'; incident: string; to: 'in_review' | 'published'; fields: AnalysisField[] }
+  /** A published (or closed) post-mortem's analysis is what was reviewed: it is not edited after. */
+  | { code: 'analysis_locked'; incident: string; status: string }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
   | { code: 'no_postmortem'; incident: string }
   | { code: 'postmortem_state'; incident: string; status: string; to: string }

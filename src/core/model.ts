@@ -84,7 +84,24 @@ export interface Postmortem {
   reviewedAt: Date | null;
   publishedAt: Date | null;
   closedAt: Date | null;
+  /** What people wrote about the incident; absent where it was not read. */
+  analysis?: PostmortemAnalysis;
+  analysisUpdatedAt?: Date | null;
+  analysisUpdatedBy?: string | null;
 }
+
+/** The parts of a post-mortem's analysis, in the order it is written and shown. */
+export const ANALYSIS_FIELDS = ['impactSummary', 'rootCause', 'causeCategory', 'contributingFactors', 'wentWell', 'wentBadly', 'lessons'] as const;
+export type AnalysisField = (typeof ANALYSIS_FIELDS)[number];
+
+/**
+ * Null until written. "n/a" is a value someone chose (the part does not apply), so publishing can
+ * tell it from a part nobody wrote. The cause category is a slug (`storage-keys-rotated`), or null.
+ */
+export type PostmortemAnalysis = Record<AnalysisField, string | null>;
+
+/** What a person writes to say a part of the analysis does not apply. */
+export const NOT_APPLICABLE = 'n/a';
 
 /** Follow-up work from an incident, numbered per incident from 1. */
 export interface ActionItem {

@@ -1,4 +1,16 @@
-import type { ActionItem, Actor, ChecklistStep, EdgeCaseHit, FiredLevel, Incident, Note, Postmortem, PostmortemStatus, Snapshot } from './model';
+import type {
+  ActionItem,
+  Actor,
+  ChecklistStep,
+  EdgeCaseHit,
+  FiredLevel,
+  Incident,
+  Note,
+  Postmortem,
+  PostmortemAnalysis,
+  PostmortemStatus,
+  Snapshot,
+} from './model';
 import type { NewJob } from './jobs';
 import type { Text } from './text/text';
 import type { ActionView } from './text/actions';
@@ -82,6 +94,8 @@ export interface Change {
   escalation?: FiredLevel;
   /** Opens the incident's post-mortem (once), or moves it on. */
   postmortem?: { open: Pick<Postmortem, 'owner' | 'dueOn' | 'openedAt' | 'openedBy'> } | { to: PostmortemStatus; at: Date };
+  /** Writes these parts of the post-mortem's analysis (null clears one), with who and when. */
+  postmortemAnalysis?: { set: Partial<PostmortemAnalysis>; at: Date; by: string };
   /** Adds an action item (its number chosen under the incident's lock), or closes one. */
   actionItem?: { add: Pick<ActionItem, 'number' | 'text' | 'owner' | 'dueOn' | 'createdAt' | 'createdBy'> } | { close: number; at: Date; by: string };
   /**

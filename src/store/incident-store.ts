@@ -1,7 +1,9 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import {
+  ANALYSIS_FIELDS,
   checklistGeneration,
   type ActionItem,
+  type AnalysisField,
   type ChecklistStep,
   type EdgeCaseHit,
   type Note,
@@ -27,6 +29,7 @@ import type {
 } from '../core/ports';
 import { NotWrittenError, UserError } from '../core/errors';
 import { edgeCaseRefOf } from '../core/runbook/edge-cases';
+import { EMPTY_ANALYSIS } from '../core/incident/analysis';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
 import { ProbeResultWriter } from './probe-results';
 
@@ -100,7 +103,10 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
            'by', e.escalated_by, 'note', e.note) ORDER BY e.level)
   FROM escalations e WHERE e.incident_id = i.id), '[]') AS escalations,
   (SELECT json_build_object('status', m.status, 'owner', m.owner, 'dueOn', m.due_on, 'openedAt', m.opened_at, 'openedBy', m.opened_by,
-           'reviewedAt', m.reviewed_at, 'publishedAt', m.published_at, 'closedAt', m.closed_at)
+           'reviewedAt', m.reviewed_at, 'publishedAt', m.published_at, 'closedAt', m.closed_at,
+           'analysis', json_build_object('impactSummary', m.impact_summary, 'rootCause', m.root_cause, 'causeCategory', m.cause_category,
+             'contributingFactors', m.contributing_factors, 'wentWell', m.went_well, 'wentBadly', m.went_badly, 'lessons', m.lessons),
+           'analysisUpdatedAt', m.analysis_updated_at, 'analysisUpdatedBy', m.analysis_updated_by)
    FROM postmortems m WHERE m.incident_id = i.id) AS postmortem,
   COALESCE((
   SELECT json_agg(json_build_object('number', a.number, 'text', a.text, 'owner', a.owner, 'dueOn', a.due_on, 'createdAt', a.created_at,
@@ -406,6 +412,7 @@ async function writeChange(
     ...actionItemParams(change.actionItem),
     change.requestKey ?? null,
     ...runbookChangeParams(change.runbookChange),
+    ...analysisParams(change.postmortemAnalysis),
   ];
   if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
@@ -441,6 +448,9 @@ async function writeChange(
          published_at = CASE WHEN $29::text IN ('published', 'closed') THEN COALESCE(published_at, $30::timestamptz) ELSE published_at END,
          closed_at = CASE WHEN $29::text = 'closed' THEN $30::timestamptz ELSE NULL END
        WHERE incident_id = $1 AND $29::text IS NOT NULL
+     ), pm_analysis AS (
+       UPDATE postmortems SET ${ANALYSIS_SETS}, analysis_updated_at = $51::timestamptz, analysis_updated_by = $52::text
+       WHERE incident_id = $1 AND $50::jsonb IS NOT NULL
      ), ai_add AS (
        INSERT INTO action_items (incident_id, number, text, owner, due_on, created_at, created_by)
        SELECT $1, $31::int, $32::text, $33::text, $34::date, $35::timestamptz, $36::text WHERE $31::int IS NOT NULL
@@ -487,6 +497,25 @@ function runbookChangeParams(r: NewRunbookChange | undefined): unknown[] {
     (r?.steps ?? []).map((s) => s.position),
     (r?.steps ?? []).map((s) => s.title),
   ];
+}
+
+// Each column of the analysis is written only when the change names it: a key present with null clears it.
+const ANALYSIS_COLUMNS: Record<AnalysisField, string> = {
+  impactSummary: 'impact_summary',
+  rootCause: 'root_cause',
+  causeCategory: 'cause_category',
+  contributingFactors: 'contributing_factors',
+  wentWell: 'went_well',
+  wentBadly: 'went_badly',
+  lessons: 'lessons',
+};
+const ANALYSIS_SETS = ANALYSIS_FIELDS.map((f) => {
+  const col = ANALYSIS_COLUMNS[f];
+  return `${col} = CASE WHEN $50::jsonb ? '${f}' THEN $50::jsonb->>'${f}' ELSE ${col} END`;
+}).join(', ');
+
+function analysisParams(a: Change['postmortemAnalysis']): unknown[] {
+  return a ? [JSON.stringify(a.set), a.at, a.by] : [null, null, null];
 }
 
 /** Nulls for what the change does not do: those statements then touch nothing. */
@@ -546,7 +575,7 @@ function applied(current: Snapshot, change: Change): Snapshot {
     replaced: switched ? [...(current.replaced ?? []), replacedBy(current, switched)] : current.replaced,
     probes: [...probes.values()].sort((a, b) => a.probeId.localeCompare(b.probeId)),
     escalations: change.escalation ? [...(current.escalations ?? []), firedLevel(change.escalation)] : current.escalations,
-    postmortem: appliedPostmortem(current.postmortem ?? null, change.postmortem),
+    postmortem: appliedAnalysis(appliedPostmortem(current.postmortem ?? null, change.postmortem), change.postmortemAnalysis),
     actionItems: appliedItems(current.actionItems ?? [], change.actionItem),
     relations: current.relations,
     edgeCasesHit: change.edgeCaseHit ? [...(current.edgeCasesHit ?? []), change.edgeCaseHit] : current.edgeCasesHit,
@@ -556,7 +585,19 @@ function applied(current: Snapshot, change: Change): Snapshot {
 
 function appliedPostmortem(current: Postmortem | null, p: Change['postmortem']): Postmortem | null {
   if (!p) return current;
-  if ('open' in p) return current ?? { ...p.open, status: 'draft', reviewedAt: null, publishedAt: null, closedAt: null };
+  if ('open' in p)
+    return (
+      current ?? {
+        ...p.open,
+        status: 'draft',
+        reviewedAt: null,
+        publishedAt: null,
+        closedAt: null,
+        analysis: EMPTY_ANALYSIS,
+        analysisUpdatedAt: null,
+        analysisUpdatedBy: null,
+      }
+    );
   if (!current) return null;
   return {
     ...current,
@@ -565,6 +606,11 @@ function appliedPostmortem(current: Postmortem | null, p: Change['postmortem']):
     publishedAt: p.to === 'published' || p.to === 'closed' ? (current.publishedAt ?? p.at) : current.publishedAt,
     closedAt: p.to === 'closed' ? p.at : null,
   };
+}
+
+function appliedAnalysis(current: Postmortem | null, a: Change['postmortemAnalysis']): Postmortem | null {
+  if (!current || !a) return current;
+  return { ...current, analysis: { ...EMPTY_ANALYSIS, ...current.analysis, ...a.set }, analysisUpdatedAt: a.at, analysisUpdatedBy: a.by };
 }
 
 function appliedItems(items: ActionItem[], a: Change['actionItem']): ActionItem[] {
@@ -654,7 +700,14 @@ function toStep(s: Row): ChecklistStep {
 }
 
 function toPostmortem(m: Row): Postmortem {
-  return { ...m, openedAt: new Date(m.openedAt), reviewedAt: date(m.reviewedAt), publishedAt: date(m.publishedAt), closedAt: date(m.closedAt) } as Postmortem;
+  return {
+    ...m,
+    openedAt: new Date(m.openedAt),
+    reviewedAt: date(m.reviewedAt),
+    publishedAt: date(m.publishedAt),
+    closedAt: date(m.closedAt),
+    analysisUpdatedAt: date(m.analysisUpdatedAt),
+  } as Postmortem;
 }
 
 // A pg row; its column types are fixed by the migrations. The column keeps its first name, playbook_id.

@@ -4,6 +4,7 @@ import { acknowledge } from '../../src/core/incident/acknowledge';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { resolve } from '../../src/core/incident/resolve';
+import { editAnalysis } from '../../src/core/incident/analysis';
 import { setStep } from '../../src/core/incident/set-step';
 import { loadCatalog } from '../../src/core/runbook/loader';
 import { PgIncidentStore } from '../../src/store/incident-store';
@@ -160,6 +161,44 @@ describe('incident-bot postmortem INC-<n>', () => {
     expect(md).toContain(`| 2026-11-26 04:00 | UOWN0001 | Action item 1 added: Alert on \\| CDN 404s (owner UOPS0001, due 2026-11-30) |`);
     const { rows } = await schema.pool.query('SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1', [id]);
     expect(timelineRows(md)).toHaveLength(rows[0].n);
+  });
+
+  it('holds the analysis the owner wrote, each section escaped, "n/a" and empty parts said in words', async () => {
+    clock.set('2026-11-26T05:00:00Z');
+    const { snapshot } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1', summary: 'analysis export' });
+    const id = snapshot.incident.id;
+    clock.set('2026-11-26T05:20:00Z');
+    await resolve(deps, id, USER, 'restored the object versions', { confirmed: 'all' });
+    const edited = await editAnalysis(
+      deps,
+      id,
+      USER,
+      {
+        impactSummary: '40 tenants | could not download <invoices>',
+        rootCause: 'Storage keys rotated\n# without re-rendering cached PDFs',
+        causeCategory: 'Storage-Keys-Rotated',
+        contributingFactors: 'No alert on the *404 rate*',
+        wentWell: 'The runbook named the cause in 12 minutes',
+        wentBadly: 'N/A',
+      },
+      'export-1',
+    );
+    // What the change returns is what a fresh read finds.
+    expect(edited.snapshot).toEqual(await deps.store.get(id));
+    expect(edited.snapshot.postmortem?.analysis?.causeCategory).toBe('storage-keys-rotated');
+
+    expect(await runCli(['postmortem', `INC-${snapshot.incident.number}`, '--platform', 'slack', '--workspace', 'T1'])).toBe(0);
+    const md = out.join('');
+    expect(md).toContain('## Impact\n\n40 tenants \\| could not download \\<invoices\\>\n\n## Impact window');
+    expect(md).toContain('## Root cause\n\nStorage keys rotated\\\n\\# without re-rendering cached PDFs\n\nCause category: storage-keys-rotated\n');
+    expect(md).toContain('## Contributing factors\n\nNo alert on the \\*404 rate\\*\n');
+    expect(md).toContain('## What went well\n\nThe runbook named the cause in 12 minutes\n');
+    expect(md).toContain('## What went badly\n\nNot applicable.\n');
+    expect(md).toContain('## Lessons\n\nNot written yet.\n');
+    // The timeline says which parts were written, not their text.
+    expect(md).toContain(
+      `| 2026-11-26 05:20 | ${USER.id} | Post-mortem analysis edited: impact, root cause, cause category, contributing factors, what went well, what went badly |`,
+    );
   });
 
   it('says so, on one line, when there is no such incident', async () => {

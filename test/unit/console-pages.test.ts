@@ -621,6 +621,8 @@ describe('incidentPage', () => {
       }),
       ...input.checklist.edgeCases.flatMap((e) => e.actions),
       ...(input.followUp?.postmortem?.actions ?? []),
+      // Edit analysis is a folded form whose button saves.
+      ...(input.followUp?.postmortem?.edit ? [{ ...input.followUp.postmortem.edit, label: 'Save' }] : []),
       ...(input.followUp?.open.flatMap((x) => x.actions) ?? []),
       ...(input.followUp?.done.flatMap((x) => x.actions) ?? []),
       ...input.messages.flatMap((m) => m.actions),

@@ -81,6 +81,16 @@ const POSTMORTEM: Postmortem = {
   reviewedAt: at('11:00'),
   publishedAt: null,
   closedAt: null,
+  // Hostile where a person types: a heading, a list, HTML, a link, emphasis across lines.
+  analysis: {
+    impactSummary: '# 40 tenants\n- could not <b>download</b> invoices',
+    rootCause: 'Keys rotated; [cached](javascript:alert(1)) PDFs kept *old* URLs\n\n\n1. nobody re-rendered them',
+    causeCategory: 'storage-keys-rotated',
+    contributingFactors: 'No alert on the 404 rate | per tenant',
+    wentWell: 'n/a',
+    wentBadly: null,
+    lessons: '=== rotate keys with the renderer ===',
+  },
 };
 
 const ITEMS: ActionItem[] = [
@@ -149,7 +159,21 @@ function timelineRows(md: string): string[] {
   return section(md, 'Timeline').slice(2);
 }
 
-const SECTIONS = ['Summary', 'Impact window', 'Key times', 'Resolution', 'Timeline', 'Edge cases hit', 'Action items'];
+const SECTIONS = [
+  'Summary',
+  'Impact',
+  'Impact window',
+  'Key times',
+  'Root cause',
+  'Contributing factors',
+  'Resolution',
+  'Timeline',
+  'Edge cases hit',
+  'What went well',
+  'What went badly',
+  'Lessons',
+  'Action items',
+];
 
 describe('postmortemMarkdown', () => {
   const md = postmortemMarkdown({ snapshot: resolvedSnapshot(), runbook: runbook(), timeline: fullTimeline(), names });
@@ -363,6 +387,18 @@ describe('postmortemMarkdown', () => {
         expect(line).toMatch(/^(# Post-mortem: |## |- (Edge case|Emailed link|Admins can)| {2}- (Fallback|Note): )/);
       }
     }
+  });
+
+  it('holds the analysis as written, escaped, with "n/a" and empty parts said in words', () => {
+    const section = (h: string) => md.split(`\n## ${h}\n\n`)[1]!.split('\n## ')[0]!.trimEnd();
+    expect(section('Impact')).toBe('\\# 40 tenants\\\n\\- could not \\<b\\>download\\</b\\> invoices');
+    expect(section('Root cause')).toBe(
+      'Keys rotated; \\[cached\\](javascript:alert(1)) PDFs kept \\*old\\* URLs\n\n1\\. nobody re-rendered them\n\nCause category: storage-keys-rotated',
+    );
+    expect(section('Contributing factors')).toBe('No alert on the 404 rate \\| per tenant');
+    expect(section('What went well')).toBe('Not applicable.');
+    expect(section('What went badly')).toBe('Not written yet.');
+    expect(section('Lessons')).toBe('\\=== rotate keys with the renderer ===');
   });
 
   it('escapes names and ids, and shows raw ids without names', () => {

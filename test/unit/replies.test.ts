@@ -75,6 +75,9 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   unknown_edge_case: { code: 'unknown_edge_case', incident: 'INC-42', number: 9, count: 3 },
   relation_to_itself: { code: 'relation_to_itself', incident: 'INC-42', relation: 'duplicate' },
   duplicate_of_duplicate: { code: 'duplicate_of_duplicate', incident: 'INC-42', target: 'INC-9', original: 'INC-7' },
+  invalid_category: { code: 'invalid_category', input: 'Storage Keys!' },
+  analysis_missing: { code: 'analysis_missing', incident: 'INC-42', to: 'published', fields: ['causeCategory', 'lessons'] },
+  analysis_locked: { code: 'analysis_locked', incident: 'INC-42', status: 'published' },
   not_validated: {
     code: 'not_validated',
     incident: 'INC-42',
@@ -111,6 +114,14 @@ const EXPECTED: Record<Problem['code'], string> = {
   unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. See them all, with their numbers: edge.",
   relation_to_itself: 'INC-42 cannot be a duplicate of itself. Run duplicate INC-<n> in the channel of the duplicate, naming the original.',
   duplicate_of_duplicate: 'INC-9 is itself a duplicate of INC-7. Mark INC-42 as a duplicate of the original instead: duplicate INC-7.',
+  invalid_category:
+    '"Storage Keys!" is not a cause category. Write it as a short slug of lowercase letters, digits and single dashes, at most 64 characters, ' +
+    'e.g. analysis category storage-keys-rotated, or n/a when no cause was found.',
+  analysis_missing:
+    "INC-42's post-mortem cannot be published yet: Cause category, Lessons are still empty. " +
+    'Write each (Edit analysis on the follow-up message, or analysis <part> <text>), or n/a where it does not apply.',
+  analysis_locked:
+    "INC-42's post-mortem is published, so its analysis stays as it was published. Add what you learned since with note <text> or action add <what to do>.",
   not_validated:
     'INC-42 is not resolved: confirm every quick validation check first. Not confirmed: ' +
     '2. GET /api/v1/invoices/inv_smoke_0001/pdf as standard-user returns 200; 3. INV-SMOKE-0001 downloads in the UI. ' +
@@ -128,6 +139,8 @@ const allProblems = (): Problem[] => [
   { code: 'unknown_runbook', input: 'zzz', suggestions: [], runbooks: [] },
   { code: 'unknown_runbook', input: 'storag', suggestions: ['storage-permissions'], runbooks: ['storage-permissions'], switching: true },
   { code: 'invalid_input', field: 'runbook' },
+  { code: 'invalid_input', field: 'analysis' },
+  { code: 'analysis_missing', incident: 'INC-42', to: 'in_review', fields: ['rootCause'] },
   { code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null },
   { code: 'ended', incident: 'INC-42', status: 'cancelled', action: 'tick_steps', runbook: 'pdf-404' },
 ];

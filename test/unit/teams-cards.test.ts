@@ -449,15 +449,51 @@ describe('follow-up card', () => {
     },
   );
 
+  it('draws Edit analysis as a prefilled form, and gives the form up for a plain button when a long analysis would not fit', () => {
+    const withAnalysis = (text: string): Snapshot => {
+      const s = makeSnapshot({ runbook, status: 'resolved' });
+      const analysis = {
+        impactSummary: text,
+        rootCause: text,
+        causeCategory: 'keys',
+        contributingFactors: text,
+        wentWell: text,
+        wentBadly: text,
+        lessons: text,
+      };
+      return { ...s, postmortem: makePostmortem('draft', { analysis }), actionItems: [] };
+    };
+    const editOf = (c: Card) => ofType(c, 'ActionSet').find((x) => x.id === 'postmortem-analysis')!.actions as Node[];
+
+    const short = followUpCard(followUpView(withAnalysis(HOSTILE), runbook, NOW, 'UTC')!, names);
+    expectTeamsCard(short);
+    const form = editOf(short)[0]!;
+    expect(form).toMatchObject({ type: 'Action.ShowCard', title: 'Edit analysis' });
+    expect((form.card.body as Node[]).filter((e) => e.type === 'Input.Text').map((e) => e.value)).toEqual([
+      HOSTILE,
+      HOSTILE,
+      'keys',
+      HOSTILE,
+      HOSTILE,
+      HOSTILE,
+      HOSTILE,
+    ]);
+
+    const long = followUpCard(followUpView(withAnalysis('é'.repeat(3000)), runbook, NOW, 'UTC')!, names);
+    expectTeamsCard(long);
+    expect(editOf(long)).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Edit analysis', verb: 'incident.analysis' })]);
+  });
+
   it('offers the next lifecycle step, asking before Publish', () => {
     const pmActions = (status: PostmortemStatus) => {
       const c = followUpCard(followUpView(crowded(status), runbook, NOW, 'UTC')!, names);
       const container = ofType(c, 'Container').find((x) => x.id === 'postmortem')!;
       return ofType(container, 'ActionSet').flatMap((s) => s.actions as Node[]);
     };
-    expect(pmActions('draft')).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Send to review', verb: 'incident.pm' })]);
+    const edit = expect.objectContaining({ type: 'Action.ShowCard', title: 'Edit analysis' });
+    expect(pmActions('draft')).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Send to review', verb: 'incident.pm' }), edit]);
     const publish = pmActions('in_review');
-    expect(publish).toEqual([expect.objectContaining({ type: 'Action.ShowCard', title: 'Publish' })]);
+    expect(publish).toEqual([expect.objectContaining({ type: 'Action.ShowCard', title: 'Publish' }), edit]);
     expect(readCardAction(publish[0]!.card.actions[0].fallback.data)).toEqual({ a: 'pm', i: INCIDENT_ID, to: 'published' });
     expect(pmActions('published')).toEqual([]);
     expect(pmActions('closed')).toEqual([]);

@@ -18,6 +18,7 @@ import { readForm, redirect, sendPage } from './form';
 import type { ConsolePages, Viewer } from './pages-data';
 import { ROUTES } from './pages/layout';
 import { readResolveFormFields } from './pages/resolve-form';
+import { readAnalysisFormFields } from './pages/analysis-form';
 import { CONSOLE_WORKSPACE, consoleRoom, type ConsolePlatform } from './platform';
 import { consoleReads } from './reads';
 import { knownHosts, sameOrigin, servedOverHttps } from './origin';
@@ -293,7 +294,13 @@ export class ConsoleApp {
       };
       // The header's resolve form: its checks and resolution come with the Resolve payload.
       const resolveForm = payload.a === 'resolve' ? readResolveFormFields(form) : null;
-      const r = resolveForm ? await this.dispatcher.submitResolve(payload.i, resolveForm, req) : await this.dispatcher.click(payload, req);
+      // The follow-up's analysis form: its parts come with the Edit analysis payload.
+      const analysisForm = payload.a === 'analysis' ? readAnalysisFormFields(form) : null;
+      const r = resolveForm
+        ? await this.dispatcher.submitResolve(payload.i, resolveForm, req)
+        : analysisForm
+          ? await this.dispatcher.submitAnalysis(payload.i, analysisForm, req)
+          : await this.dispatcher.click(payload, req);
       return r.reply ? this.flash(session, r.reply, true, back) : back;
     } catch (err) {
       return this.flash(session, this.errorText(err), false, back);

@@ -15,8 +15,8 @@ import { modalPlaceOf, stepDetailModal } from './step-details';
  * handler never edits blocks itself. A refusal comes back as an ephemeral message.
  */
 export function registerActions(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
-  // Resolve opens a modal instead (resolve-modal.ts): it needs the click's trigger_id, not a write.
-  app.action<BlockAction>(/^(step|incident|probe|item|pm|edge)\.(?!resolve$)/, async ({ ack, body, action, respond, client }) => {
+  // Resolve and Edit analysis open a modal instead (resolve-modal.ts, analysis-modal.ts): they need the click's trigger_id, not a write.
+  app.action<BlockAction>(/^(step|incident|probe|item|pm|edge)\.(?!(resolve|analysis)$)/, async ({ ack, body, action, respond, client }) => {
     const log = { platform: 'slack', actor: body.user.id, action: action.action_id };
     // A click on the App Home comes with no response_url: the answer goes to the app's DM instead.
     const answer = (text: Text) => (body.response_url ? respond({ ...ephemeral(text), replace_original: false }) : platform.notify({ user: body.user.id }, text));

@@ -11,6 +11,7 @@ import { slackApiUrl } from './client';
 import { registerCommands } from './commands';
 import { registerStepDetails } from './step-details';
 import { registerResolveModal } from './resolve-modal';
+import { registerAnalysisModal } from './analysis-modal';
 import { registerHome } from './home';
 import { registerAddToTimeline, registerPinNotes } from './pin-notes';
 import { SlackPlatform } from './platform';
@@ -63,6 +64,7 @@ export function createSlackApp(
   registerActions(app, dispatcher, platform, log);
   registerStepDetails(app, dispatcher, log);
   registerResolveModal(app, dispatcher, platform, log);
+  registerAnalysisModal(app, dispatcher, platform, log);
   registerPinNotes(app, dispatcher, platform, log);
   registerAddToTimeline(app, dispatcher, platform, log);
   if (alertDeclare) registerAlertOffers(app, alertDeclare, log);

@@ -30,7 +30,10 @@ function build(v: FollowUpView): SlackMessage {
   if (pm) {
     const [only, ...more] = pm.actions;
     blocks.push({ ...section(mrkdwn(pm.line)), ...(only && more.length === 0 ? { accessory: button(only) } : {}) });
-    if (pm.notes.length > 0) blocks.push(context(pm.notes.map(mrkdwn).join('\n')));
+    const notes = [...pm.notes, ...(pm.missing ? [pm.missing] : [])];
+    if (notes.length > 0) blocks.push(context(notes.map(mrkdwn).join('\n')));
+    // Opens the analysis modal (analysis-modal.ts) rather than writing anything itself.
+    if (pm.edit) blocks.push({ type: 'actions', block_id: 'postmortem-analysis', elements: [button(pm.edit)] });
     if (more.length > 0) blocks.push({ type: 'actions', block_id: 'postmortem-actions', elements: pm.actions.slice(0, SLACK_LIMITS.actionsElements).map((a) => button(a)) });
   }
   blocks.push({ type: 'divider' });

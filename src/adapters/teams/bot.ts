@@ -13,6 +13,7 @@ import { alertDeclaredAnswer, readAlertChoice } from './alert-offer';
 import { actionAnswer, addToTimeline, readMessageAction, SUBMIT_ACTION_INVOKE, threadOf } from './message-action';
 import { readCardAction } from './cards';
 import { readResolveForm } from './resolve-card';
+import { readAnalysisForm } from './analysis-card';
 import { NO_RUNBOOK_PICKED, readRunbookPick } from './runbook-card';
 import type { TeamsPlatform } from './platform';
 import { teamsReplyTo } from './reply-to';
@@ -167,6 +168,12 @@ export class TeamsBot {
       const form = payload.a === 'resolve' ? readResolveForm(ctx.activity.value) : null;
       if (form) {
         const r = await this.dispatcher.submitResolve(payload.i, form, req);
+        return { text: invoke ? null : r.reply };
+      }
+      // Edit analysis's inputs ride with its button's payload, as the resolve form's do.
+      const analysis = payload.a === 'analysis' ? readAnalysisForm(ctx.activity.value) : null;
+      if (analysis) {
+        const r = await this.dispatcher.submitAnalysis(payload.i, analysis, req);
         return { text: invoke ? null : r.reply };
       }
       const r = await this.dispatcher.click(payload, req);

@@ -1,4 +1,5 @@
 import { trimFollowUp, type ActionItemView, type FollowUpView } from '../../core/render/follow-up';
+import { analysisShowCard } from './analysis-card';
 import { card, cardAction, cardBytes, TEAMS_CARD_MAX_BYTES, type Card } from './cards';
 import { fixedText, rich, richLines, run, type Element, type Names } from './teams-text';
 
@@ -14,23 +15,31 @@ const FOLLOW_UP_MAX_BYTES = TEAMS_CARD_MAX_BYTES - 4 * 1024;
 export function followUpCard(v: FollowUpView, names: Names): Card {
   let open = v.open.length;
   let done = v.done.length;
-  let c = build(v, names);
-  while (cardBytes(c) >= FOLLOW_UP_MAX_BYTES && open + done > 0) {
+  let form = true;
+  let c = build(v, names, form);
+  while (cardBytes(c) >= FOLLOW_UP_MAX_BYTES && (open + done > 0 || form)) {
+    // A long analysis prefilled in the form gives way last: Edit analysis then answers with the command.
     if (done > 0) done -= 1;
-    else open -= 1;
-    c = build(trimFollowUp(v, open, done), names);
+    else if (open > 0) open -= 1;
+    else form = false;
+    c = build(trimFollowUp(v, open, done), names, form);
   }
   return c;
 }
 
-function build(v: FollowUpView, names: Names): Card {
+function build(v: FollowUpView, names: Names, form: boolean): Card {
   const total = v.counts.open + v.counts.done;
   const body: Element[] = [rich([run(v.heading, { weight: 'Bolder', size: 'Medium' })])];
   if (total > 0) body.push(fixedText(`${v.counts.open} open · ${v.counts.done} done`, { spacing: 'None', isSubtle: true }));
   const pm = v.postmortem;
   if (pm) {
-    const items: Element[] = [...richLines(pm.line, names), ...pm.notes.flatMap((n) => richLines(n, names, { spacing: 'None' }))];
+    const notes = [...pm.notes, ...(pm.missing ? [pm.missing] : [])];
+    const items: Element[] = [...richLines(pm.line, names), ...notes.flatMap((n) => richLines(n, names, { spacing: 'None' }))];
     if (pm.actions.length > 0) items.push({ type: 'ActionSet', actions: pm.actions.map((a) => cardAction(a, names)) });
+    if (pm.edit) {
+      const edit = form && pm.analysis ? analysisShowCard(pm.edit, pm.analysis) : cardAction(pm.edit, names);
+      items.push({ type: 'ActionSet', id: 'postmortem-analysis', actions: [edit] });
+    }
     body.push({ type: 'Container', id: 'postmortem', spacing: 'Medium', items });
   }
   if (total === 0) body.push(fixedText('No action items yet.', { isSubtle: true, separator: true }));

@@ -5,7 +5,7 @@ import { cancel } from '../incident/cancel';
 import { declareIncident, unknownRunbook } from '../incident/declare-incident';
 import type { CoreDeps } from '../incident/deps';
 import { mitigate } from '../incident/mitigate';
-import { label, type Actor, type Snapshot } from '../model';
+import { label, type Actor, type AnalysisField, type Snapshot } from '../model';
 import { validationChecks, type ValidationCheck } from '../runbook/schema';
 import { checksToConfirm, resolve } from '../incident/resolve';
 import { resolveFormView, type ResolveFormView } from '../render/validation';
@@ -19,6 +19,8 @@ import { addActionItem, closeActionItem } from '../incident/action-items';
 import { recordEdgeCase } from '../incident/edge-case';
 import { addNote } from '../incident/note';
 import { movePostmortem, openPostmortem } from '../incident/postmortem';
+import { editAnalysis, requireAnalysisEditor } from '../incident/analysis';
+import { analysisFormView, analysisStatusText, type AnalysisFormView } from '../render/analysis';
 import { actionAddedText, actionClosedText, actionListText, postmortemStatusText } from '../render/follow-up-text';
 import { edgeCaseListText, edgeCaseText } from '../render/edge-cases';
 import { edgeCaseOf, parseEdgeCaseId, type EdgeCaseRef } from '../runbook/edge-cases';
@@ -225,6 +227,7 @@ export class Dispatcher {
     if (cmd.kind === 'status') return { reply: statusText(snap), snapshot: snap };
     if (cmd.kind === 'action_list') return { reply: actionListText(snap, deps.clock.now(), deps.tz), snapshot: snap };
     if (cmd.kind === 'postmortem' && !cmd.to && snap.postmortem) return { reply: postmortemStatusText(snap), snapshot: snap };
+    if (cmd.kind === 'analysis' && !cmd.field) return { reply: analysisStatusText(snap), snapshot: snap };
     if (cmd.kind === 'edge' && cmd.number === undefined)
       return { reply: edgeCaseListText(snap, deps.catalog.forIncident(snap.incident.runbookId)), snapshot: snap };
     const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'command' });
@@ -283,6 +286,10 @@ export class Dispatcher {
       case 'postmortem': {
         const r = cmd.to ? await movePostmortem(deps, id, actor, cmd.to) : await openPostmortem(deps, id, actor);
         return { reply: postmortemStatusText(r.snapshot), snapshot: r.snapshot };
+      }
+      case 'analysis': {
+        const r = await editAnalysis(deps, id, actor, { [cmd.field!]: cmd.text }, req.requestId ?? `v${snap.incident.version}`);
+        return { reply: analysisStatusText(r.snapshot, r.changed), snapshot: r.snapshot };
       }
       case 'action_add': {
         const r = await addActionItem(deps, id, actor, { text: cmd.text, owner: cmd.owner, dueOn: cmd.dueOn }, req.requestId ?? `v${snap.incident.version}`);
@@ -383,6 +390,25 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * What Edit analysis opens: the form, prefilled. Reads only, after the refusals the edit itself
+   * would meet (no post-mortem, published, not its owner, commander or an admin).
+   */
+  async analysisForm(incidentId: string, req: Request): Promise<AnalysisFormView> {
+    const { snap, actor } = await this.clicked({ a: 'analysis', i: incidentId }, req);
+    requireAnalysisEditor(snap, actor);
+    return analysisFormView(snap);
+  }
+
+  /** The analysis form sent back: every part it showed, an empty one cleared. */
+  submitAnalysis(incidentId: string, form: Partial<Record<AnalysisField, string | null>>, req: Request): Promise<Result> {
+    return this.limiter.run(async () => {
+      const { deps, actor, snap } = await this.clicked({ a: 'analysis', i: incidentId }, req);
+      const r = await editAnalysis(deps, incidentId, actor, form, req.requestId ?? `v${snap.incident.version}`);
+      return { reply: analysisStatusText(r.snapshot, r.changed), snapshot: r.snapshot };
+    });
+  }
+
   private checkCount(snap: Snapshot): number {
     return validationChecks(this.deps.catalog.forIncident(snap.incident.runbookId)).length;
   }
@@ -459,6 +485,9 @@ export class Dispatcher {
         const r = await movePostmortem(deps, action.i, actor, action.to);
         return { reply: r.changed ? null : postmortemStatusText(r.snapshot), snapshot: r.snapshot };
       }
+      case 'analysis':
+        // A surface without the form (an old client): what is missing, and the command that writes it.
+        return { reply: analysisStatusText(snap), snapshot: snap };
       case 'edge': {
         const ref = parseEdgeCaseId(action.c)!; // the payload's schema took only ids
         const r = await recordEdgeCase(deps, action.i, actor, ref);

@@ -3,6 +3,8 @@ import { checkedText } from '../incident/text-limits';
 import { GENERAL_RUNBOOK_ID } from '../runbook/catalog';
 import { parseEdgeCaseId } from '../runbook/edge-cases';
 import { commandFor } from '../text/words';
+import { ANALYSIS_FIELDS, type AnalysisField } from '../model';
+import { ANALYSIS_WORDS } from '../incident/analysis';
 
 /**
  * `ref` names an incident by number (`INC-7`), for the commands that work from any channel: the
@@ -25,6 +27,8 @@ export type Command =
   | { kind: 'sev'; severity: number }
   | { kind: 'commander'; userId: string }
   | { kind: 'postmortem'; to?: 'in_review' | 'published'; ref?: number }
+  /** No field: say what the analysis is missing. The text is checked by the use case, as a form's is. */
+  | { kind: 'analysis'; field?: AnalysisField; text?: string; ref?: number }
   | { kind: 'action_add'; text: string; owner: string | null; dueOn: string | null; ref?: number }
   | { kind: 'action_list'; ref?: number }
   | { kind: 'action_done'; number: number; ref?: number }
@@ -106,6 +110,8 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       if (to === null) throw new UserError({ code: 'invalid_input', field: 'action' });
       return { kind: 'postmortem', ...(to ? { to } : {}), ...(ref === undefined ? {} : { ref }) };
     }
+    case 'analysis':
+      return parseAnalysis(afterRef, ref);
     case 'action':
       return parseAction(rest ?? '', readMention);
     case 'runbook': {
@@ -148,6 +154,28 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       // Keep what was typed, so "did you mean" quotes the user's own spelling back.
       return { kind: 'declare', runbook: first, summary: checkedText(rest, 'summary') ?? undefined };
   }
+}
+
+// The part's word as the help names it, with dashes or underscores, and a few longer spellings.
+const ANALYSIS_WORD = new Map<string, AnalysisField>([
+  ...ANALYSIS_FIELDS.map((f) => [ANALYSIS_WORDS[f], f] as const),
+  ['impact_summary', 'impactSummary'],
+  ['cause', 'rootCause'],
+  ['cause_category', 'causeCategory'],
+  ['contributing_factors', 'contributingFactors'],
+  ['well', 'wentWell'],
+  ['badly', 'wentBadly'],
+]);
+
+/** `analysis [INC-n]` shows what is missing; `analysis [INC-n] <part> <text>` writes one part. */
+function parseAnalysis(rest: string | undefined, ref: number | undefined): Command {
+  const refOnly = ref === undefined ? {} : { ref };
+  if (rest === undefined) return { kind: 'analysis', ...refOnly };
+  const word = rest.split(/\s+/)[0]!;
+  const field = ANALYSIS_WORD.get(word.toLowerCase().replace(/-/g, '_'));
+  const text = rest.slice(word.length).trim();
+  if (!field || text === '') throw new UserError({ code: 'invalid_input', field: 'analysis' });
+  return { kind: 'analysis', field, text, ...refOnly };
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

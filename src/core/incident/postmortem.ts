@@ -7,6 +7,7 @@ import type { CoreDeps } from './deps';
 import { requireParticipant } from './guards';
 import { label, type Actor, type PostmortemStatus, type Snapshot } from '../model';
 import { localDay } from './local-day';
+import { missingAnalysis } from './analysis';
 
 /** Who opens a post-mortem when a resolve does. */
 export const BOT_ACTOR = 'incident-bot';
@@ -78,10 +79,23 @@ export function decideMovePostmortem(s: Snapshot, actor: Actor, to: 'in_review' 
     can.push({ role: 'admin' });
     throw new UserError({ code: 'not_allowed', incident: name, action: 'move_postmortem', can });
   }
+  requireAnalysisFor(s, to);
   const closes = to === 'published' && (s.actionItems ?? []).every((i) => i.closedAt);
   const events: NewEvent[] = [{ kind: 'postmortem.moved', actor: actor.id, at, data: { to }, key: `${s.incident.id}:postmortem:${to}` }];
   if (closes) events.push({ kind: 'postmortem.moved', actor: actor.id, at, data: { to: 'closed' }, key: `${s.incident.id}:postmortem:closed` });
   return { postmortem: { to: closes ? 'closed' : to, at }, events, jobs: homeJobs(s, [pm.owner], at) };
+}
+
+/**
+ * A review reads a root cause, so one must be written first; what is published has every part of
+ * its analysis written, or marked "n/a" by someone who decided it does not apply.
+ */
+function requireAnalysisFor(s: Snapshot, to: 'in_review' | 'published'): void {
+  const missing = missingAnalysis(s.postmortem?.analysis);
+  const blocking = to === 'in_review' ? missing.filter((f) => f === 'rootCause') : missing;
+  if (blocking.length > 0) {
+    throw new UserError({ code: 'analysis_missing', incident: label(s.incident), to, fields: blocking });
+  }
 }
 
 export function openPostmortem(deps: CoreDeps, incidentId: string, actor: Actor) {

@@ -6,7 +6,14 @@ import { UserError } from '../errors';
  */
 export const MAX_TEXT = 500;
 
-type Field = 'summary' | 'reason' | 'action item' | 'note';
+/**
+ * A part of a post-mortem's analysis is a few paragraphs, not a line: it is shown in the export and
+ * the edit form, never in a header or a topic, so it may be longer; still capped, and refused past it.
+ */
+export const MAX_ANALYSIS_TEXT = 3000;
+
+export type AnalysisTextField = 'impact' | 'root cause' | 'contributing factors' | 'what went well' | 'what went badly' | 'lessons';
+type Field = 'summary' | 'reason' | 'action item' | 'note' | AnalysisTextField;
 
 // Bidi embeddings, overrides, isolates and marks: one U+202E turns the rest of a header or topic
 // around, so a summary could show other people a different text than the one recorded.
@@ -28,12 +35,12 @@ export function visibleLength(text: string): number {
  * Trimmed text without bidi controls, null when empty; refuses text that shows nothing (only
  * zero-width or format characters) and text longer than MAX_TEXT characters, saying how long it was.
  */
-export function checkedText(text: string | undefined, field: Field): string | null {
+export function checkedText(text: string | undefined, field: Field, max = MAX_TEXT): string | null {
   const cleaned = text?.replace(BIDI_CONTROLS, '').trim() || null;
   if (!cleaned) return null;
   if (INVISIBLE.test(cleaned)) throw new UserError({ code: 'invisible_text', field });
   const length = visibleLength(cleaned);
-  if (length > MAX_TEXT) throw new UserError({ code: 'too_long', field, max: MAX_TEXT, length });
+  if (length > max) throw new UserError({ code: 'too_long', field, max, length });
   return cleaned;
 }
 

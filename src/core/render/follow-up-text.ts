@@ -1,4 +1,5 @@
-import { label, type ActionItem, type Snapshot } from '../model';
+import { label, type ActionItem, type AnalysisField, type PostmortemStatus, type Snapshot } from '../model';
+import { ANALYSIS_LABELS } from './analysis';
 import { isOverdue } from '../incident/local-day';
 import type { Text } from '../text/text';
 
@@ -71,6 +72,35 @@ export function reminderText(item: {
     { command: `action done ${name} ${item.number}` },
     ' once it is done',
     ...(item.channelId ? [' (in ', { channel: item.channelId }, ')'] : []),
+    '.',
+  );
+  return out;
+}
+
+/**
+ * The daily reminder of an overdue post-mortem, to its owner (or its incident's room when nobody
+ * owns it): where it stands, which parts of its analysis are still empty, and how to go on.
+ */
+export function postmortemReminderText(pm: {
+  incidentNumber: number;
+  title: string;
+  channelId: string | null;
+  status: PostmortemStatus;
+  owner: string | null;
+  dueOn: string;
+  missing: AnalysisField[];
+}): Text {
+  const name = `INC-${pm.incidentNumber}`;
+  const out: Text = [`⏰ The post-mortem of ${name} (${pm.title}) is overdue: ${STATUS[pm.status] ?? pm.status}, due ${pm.dueOn}`];
+  if (!pm.owner) out.push('. Nobody owns it yet');
+  out.push(pm.missing.length > 0 ? `. Its analysis is missing: ${pm.missing.map((f) => ANALYSIS_LABELS[f]).join(', ')}` : '. Its analysis is written');
+  out.push('. Edit it with Edit analysis on the follow-up message');
+  if (pm.channelId) out.push(' in ', { channel: pm.channelId });
+  out.push(
+    ', or ',
+    { command: `analysis ${name} <part> <text>` },
+    ', then ',
+    { command: pm.status === 'draft' ? `postmortem ${name} review` : `postmortem ${name} publish` },
     '.',
   );
   return out;

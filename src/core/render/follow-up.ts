@@ -5,6 +5,7 @@ import { isOverdue } from '../incident/local-day';
 import { postmortemStatusWord } from './home';
 import type { Text } from '../text/text';
 import { clip } from './views';
+import { analysisFormView, analysisMissingLine, type AnalysisFormView } from './analysis';
 
 /**
  * The incident's follow-up message: its post-mortem and its action items, rendered from stored
@@ -39,6 +40,12 @@ export interface PostmortemView {
   notes: Text[];
   /** The next step of its lifecycle, if a click can take it: Send to review, then Publish. */
   actions: ActionView[];
+  /** Edit analysis, while the analysis may be edited (until published). */
+  edit: ActionView | null;
+  /** The parts of the analysis still empty, one line; null once published. */
+  missing: Text | null;
+  /** What Edit analysis opens, for the surfaces that draw the form in the message itself; null once published. */
+  analysis: AnalysisFormView | null;
 }
 
 export interface ActionItemView {
@@ -64,7 +71,7 @@ export function followUpView(s: Snapshot, _runbook: Runbook, now: Date, tz: stri
   const i = s.incident;
   const open = items.filter((x) => !x.closedAt).sort((a, b) => urgency(a, b, now, tz));
   const done = items.filter((x) => x.closedAt).sort((a, b) => b.closedAt!.getTime() - a.closedAt!.getTime() || a.number - b.number);
-  const pmView = pm ? postmortemView(pm, label(i), i.id, open.length, now, tz) : null;
+  const pmView = pm ? postmortemView(s, pm, open.length, now, tz) : null;
   const pmWord = pm ? `post-mortem ${postmortemStatusWord(pm.status).toLowerCase()}` : null;
   const itemsWord = items.length > 0 ? `${open.length} of ${items.length} action items open` : null;
   const full: FollowUpView = {
@@ -97,7 +104,11 @@ export function moreLine(hidden: number): Text {
 
 /** Every text of the view, to find the people it names. */
 export function followUpTexts(v: FollowUpView): Text[] {
-  return [...(v.postmortem ? [v.postmortem.line, ...v.postmortem.notes] : []), ...v.open.map((x) => x.line), ...v.done.map((x) => x.line)];
+  return [
+    ...(v.postmortem ? [v.postmortem.line, ...v.postmortem.notes, ...(v.postmortem.missing ? [v.postmortem.missing] : [])] : []),
+    ...v.open.map((x) => x.line),
+    ...v.done.map((x) => x.line),
+  ];
 }
 
 /** Overdue first, then by due day (undated last), then by number. */
@@ -112,7 +123,9 @@ function urgency(a: ActionItem, b: ActionItem, now: Date, tz: string): number {
   return a.number - b.number;
 }
 
-function postmortemView(pm: Postmortem, inc: string, incidentId: string, openItems: number, now: Date, tz: string): PostmortemView {
+function postmortemView(s: Snapshot, pm: Postmortem, openItems: number, now: Date, tz: string): PostmortemView {
+  const inc = label(s.incident);
+  const incidentId = s.incident.id;
   // Due like an action item: overdue from the day after, until it is closed.
   const overdue = pm.status !== 'closed' && isOverdue({ dueOn: pm.dueOn, closedAt: null }, now, tz);
   const line: Text = [
@@ -125,6 +138,7 @@ function postmortemView(pm: Postmortem, inc: string, incidentId: string, openIte
   else if (pm.status === 'published' && pm.publishedAt) line.push(' · published ', { time: pm.publishedAt });
   const notes: Text[] = [[pm.status === 'draft' ? 'Draft it from the timeline: ' : 'Export it: ', { code: `incident-bot postmortem ${inc}` }]];
   if (pm.status === 'published' && openItems > 0) notes.push(['Closed once every action item is done']);
+  const editable = pm.status === 'draft' || pm.status === 'in_review';
   const actions: ActionView[] = [];
   if (pm.status === 'draft') actions.push({ label: 'Send to review', style: 'primary', payload: { a: 'pm', i: incidentId, to: 'in_review' } });
   if (pm.status === 'in_review') {
@@ -140,7 +154,16 @@ function postmortemView(pm: Postmortem, inc: string, incidentId: string, openIte
       payload: { a: 'pm', i: incidentId, to: 'published' },
     });
   }
-  return { status: pm.status, line, overdue, notes, actions };
+  return {
+    status: pm.status,
+    line,
+    overdue,
+    notes,
+    actions,
+    edit: editable ? { label: 'Edit analysis', payload: { a: 'analysis', i: incidentId } } : null,
+    missing: editable ? analysisMissingLine(s) : null,
+    analysis: editable ? analysisFormView(s) : null,
+  };
 }
 
 function openItemView(x: ActionItem, incidentId: string, now: Date, tz: string): ActionItemView {

@@ -1,4 +1,5 @@
-import { isOpen, label, type ActionItem, type PostmortemStatus, type Snapshot } from '../model';
+import { isOpen, label, type ActionItem, type AnalysisField, type PostmortemStatus, type Snapshot } from '../model';
+import { isNotApplicable } from '../incident/analysis';
 import type { TimelineEvent } from '../ports';
 import { durationMs, validationChecks, type Runbook } from '../runbook/schema';
 import { incidentValidationLine } from './validation';
@@ -52,11 +53,17 @@ export function postmortemMarkdown(input: PostmortemInput): string {
   const sections = [
     header(ctx),
     summarySection(ctx),
+    analysisSection(ctx, 'impactSummary', 'Impact'),
     impactSection(ctx),
     keyTimesSection(ctx),
+    rootCauseSection(ctx),
+    analysisSection(ctx, 'contributingFactors', 'Contributing factors'),
     resolutionSection(ctx),
     timelineSection(ctx),
     edgeCaseSection(ctx),
+    analysisSection(ctx, 'wentWell', 'What went well'),
+    analysisSection(ctx, 'wentBadly', 'What went badly'),
+    analysisSection(ctx, 'lessons', 'Lessons'),
     actionItemSection(ctx),
   ];
   return `${sections.join('\n\n')}\n`;
@@ -240,6 +247,26 @@ function relationRows(s: Snapshot): string[][] {
 function summarySection(ctx: Context): string {
   const { incident } = ctx.snapshot;
   return `## Summary\n\n${mdParagraphs(incident.summary?.trim() ? incident.summary : incident.title) || 'No summary.'}`;
+}
+
+/** What a part of the analysis says, escaped as paragraphs; a part nobody wrote says so. */
+function analysisText(ctx: Context, field: AnalysisField): string {
+  const value = ctx.snapshot.postmortem?.analysis?.[field];
+  if (!value?.trim()) return 'Not written yet.';
+  if (isNotApplicable(value)) return 'Not applicable.';
+  // A line break typed inside a part is kept (a hard break), so a typed list of factors stays one per line.
+  return mdParagraphs(value).replace(/([^\n])\n(?!\n)/g, '$1\\\n');
+}
+
+function analysisSection(ctx: Context, field: AnalysisField, heading: string): string {
+  return `## ${heading}\n\n${analysisText(ctx, field)}`;
+}
+
+/** The root cause, then the category recurrence is counted by. */
+function rootCauseSection(ctx: Context): string {
+  const category = ctx.snapshot.postmortem?.analysis?.causeCategory;
+  const line = `Cause category: ${category ? mdInline(category) : 'none'}`;
+  return `## Root cause\n\n${analysisText(ctx, 'rootCause')}\n\n${line}`;
 }
 
 function impactSection(ctx: Context): string {

@@ -3,6 +3,7 @@ import { label, type Incident, type Note, type Snapshot } from '../model';
 import { GENERAL_RUNBOOK_ID, type RunbookCatalog } from '../runbook/catalog';
 import { DURATION, durationMs, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
+import { ANALYSIS_LABELS, ANALYSIS_PARTS } from './analysis';
 
 /**
  * Every sentence the bot says to a person, in one place and in no platform's markup. Each
@@ -30,6 +31,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   link: 'link other incidents to',
   switch_runbook: 'switch the runbook of',
   add_note: 'add notes to',
+  edit_analysis: 'edit the post-mortem analysis of',
 };
 
 export function problemText(p: Problem): Text {
@@ -114,6 +116,14 @@ export function problemText(p: Problem): Text {
           ' lists the runbooks.',
         ];
       if (p.field === 'note') return ['Write what to add to the timeline after the word: ', { command: 'note the 500s started after the 14:02 deploy' }, '.'];
+      if (p.field === 'analysis')
+        return [
+          'Name the part of the analysis, then write it: ',
+          { command: 'analysis root_cause the storage keys rotated without re-rendering cached PDFs' },
+          `. Parts: ${ANALYSIS_PARTS}; write n/a where one does not apply. `,
+          { command: 'analysis' },
+          ' shows what is missing.',
+        ];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
         ? ['Severity is a number from 1 (worst) to 4. Try ', { command: 'sev 2' }, '.']
@@ -160,6 +170,32 @@ export function problemText(p: Problem): Text {
       return [
         `${p.incident}'s post-mortem is ${STATUS_WORD[p.status] ?? p.status}, so it cannot go to ${STATUS_WORD[p.to] ?? p.to} from here. See where it stands with `,
         { command: 'postmortem' },
+        '.',
+      ];
+    case 'invalid_category':
+      return [
+        `"${p.input}" is not a cause category. Write it as a short slug of lowercase letters, digits and single dashes, at most 64 characters, e.g. `,
+        { command: 'analysis category storage-keys-rotated' },
+        ', or n/a when no cause was found.',
+      ];
+    case 'analysis_missing':
+      return p.to === 'in_review'
+        ? [
+            `${p.incident}'s post-mortem cannot go to review without a root cause. Write it first (Edit analysis on the follow-up message, or `,
+            { command: 'analysis root_cause <what caused it>' },
+            '), or n/a if no cause was found.',
+          ]
+        : [
+            `${p.incident}'s post-mortem cannot be published yet: ${p.fields.map((f) => ANALYSIS_LABELS[f]).join(', ')} ${p.fields.length === 1 ? 'is' : 'are'} still empty. Write each (Edit analysis on the follow-up message, or `,
+            { command: 'analysis <part> <text>' },
+            '), or n/a where it does not apply.',
+          ];
+    case 'analysis_locked':
+      return [
+        `${p.incident}'s post-mortem is ${STATUS_WORD[p.status] ?? p.status}, so its analysis stays as it was published. Add what you learned since with `,
+        { command: 'note <text>' },
+        ' or ',
+        { command: 'action add <what to do>' },
         '.',
       ];
     case 'unknown_edge_case':
@@ -446,6 +482,10 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['postmortem', 'open the post-mortem (SEV1 and SEV2 get one when resolved)'],
     ['postmortem review', 'send the draft to review; then publish'],
     ['postmortem publish', 'publish it; it closes once every action item is done'],
+    [
+      'analysis [part text]',
+      'write the post-mortem analysis (impact, root_cause, category, factors, went_well, went_badly, lessons; n/a where one does not apply)',
+    ],
   ];
   for (const [cmd, what] of scoped) out.push('\n• ', { command: cmd }, `: ${what}`);
   out.push(

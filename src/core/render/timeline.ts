@@ -1,3 +1,6 @@
+import { ANALYSIS_FIELDS } from '../model';
+import { ANALYSIS_WORDS } from '../incident/analysis';
+import { ANALYSIS_LABELS } from './analysis';
 import type { ActionItem, PostmortemStatus, Snapshot } from '../model';
 import type { TimelineEvent } from '../ports';
 import { durationMs, type Runbook } from '../runbook/schema';
@@ -199,6 +202,12 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
     case 'postmortem.moved': {
       const to = str(d, 'to');
       return [`Post-mortem moved to ${to && Object.hasOwn(STATUS_WORDS, to) ? STATUS_WORDS[to as PostmortemStatus] : (to ?? '?')}`];
+    }
+    case 'postmortem.analysis_edited': {
+      // Which parts changed, named as people read them; the text itself is in the post-mortem.
+      const byWord = new Map(ANALYSIS_FIELDS.map((f) => [ANALYSIS_WORDS[f], ANALYSIS_LABELS[f].toLowerCase()]));
+      const parts = strs(d, 'fields').map((w) => byWord.get(w) ?? w);
+      return [`Post-mortem analysis edited${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`];
     }
     case 'action_item.added': {
       const n = num(d, 'number');

@@ -28,6 +28,8 @@ export const actionPayload = z.discriminatedUnion('a', [
   z.object({ a: z.literal('item'), i: z.uuid(), n: z.number().int().positive() }),
   /** Move the incident's post-mortem on: to review, or published. */
   z.object({ a: z.literal('pm'), i: z.uuid(), to: z.enum(['in_review', 'published']) }),
+  /** Edit the post-mortem's analysis: opens its form where the surface has one. */
+  z.object({ a: z.literal('analysis'), i: z.uuid() }),
   /** Edge case `c` (an EDGE_CASE_ID) happened. */
   z.object({ a: z.literal('edge'), i: z.uuid(), c: z.string().regex(EDGE_CASE_ID) }),
 ]);

@@ -23,6 +23,7 @@ export const COMMAND_WORDS = {
   postmortem: 'postmortem',
   'post-mortem': 'postmortem',
   pm: 'postmortem',
+  analysis: 'analysis',
   action: 'action',
   actions: 'action',
   edge: 'edge',

@@ -11,6 +11,7 @@ import { html, type SafeHtml } from '../html';
 import { consoleRoom } from '../platform';
 import { linkHtml, markupHtml, personHtml, textHtml, timeHtml, type Names, type TextLinks } from '../text';
 import { resolveFormHtml } from './resolve-form';
+import { analysisFormHtml } from './analysis-form';
 import { actionsHtml, choiceForm, commandForm, flashHtml, inertActionsHtml, layout, noteForm, ROUTES, type Flash, type PageContext } from './layout';
 
 export interface IncidentPageInput extends PageContext {
@@ -185,9 +186,12 @@ export function followUpHtml(v: FollowUpView, names: Names, csrf: string, links?
 <h2 id="follow-up-heading">Follow-up</h2>
 ${
   pm
-    ? html`<div class="postmortem${pm.overdue ? ' overdue' : ''}"><p>${textHtml(pm.line, names, links)}</p>${pm.notes.map(
+    ? html`<div class="postmortem${pm.overdue ? ' overdue' : ''}"><p>${textHtml(pm.line, names, links)}</p>${[
+        ...pm.notes,
+        ...(pm.missing ? [pm.missing] : []),
+      ].map(
         (n) => html`<p class="note">${textHtml(n, names, links)}</p>`,
-      )}${actionsHtml(pm.actions, csrf, 'Post-mortem')}</div>`
+      )}${actionsHtml(pm.actions, csrf, 'Post-mortem')}${pm.analysis ? analysisFormHtml(pm.analysis, csrf) : ''}</div>`
     : ''
 }
 ${
