@@ -51,6 +51,9 @@ export type Problem =
   | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
   | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
   | { code: 'too_long'; field: 'summary' | 'reason' | 'action item' | 'note'; max: number; length: number }
+  /** `/incident search` with nothing to search for, or more than `max` characters of it. */
+  | { code: 'search_query'; reason: 'empty' }
+  | { code: 'search_query'; reason: 'too_long'; max: number; length: number }
   | { code: 'invisible_text'; field: 'summary' | 'reason' | 'action item' | 'note' }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
   | { code: 'no_postmortem'; incident: string }
