@@ -1,13 +1,13 @@
 import type { Pool } from 'pg';
+import { inTransaction } from './db';
 import type { Incident } from '../core/model';
 import type { IncidentSearch, PastIncident, SearchAnswer, SearchScope } from '../core/search';
 import { toIncident } from './incident-store';
 
 /**
- * Search over `incident_search` (migration 0027), whose documents triggers keep current. A query
- * reads the GIN index on the documents, or the newest-first index when a word is so common that
- * walking back from now finds enough matches sooner; either way it looks at no more than
- * CANDIDATES documents before ranking, so a common word on a million incidents costs what a rare one does.
+ * Search over `incident_search` (migration 0027), whose documents triggers keep current. Each
+ * query looks at no more than CANDIDATES documents before ranking (below: how it finds them), so a
+ * word in half of a million incidents costs about what a rare one does.
  */
 const CANDIDATES = 200;
 
@@ -38,16 +38,35 @@ const MATCHED = `(SELECT CASE WHEN h LIKE '%«%' THEN h END FROM (
          (SELECT q FROM q), 'StartSel=«, StopSel=», MaxWords=16, MinWords=6, MaxFragments=2, FragmentDelimiter=" … "') AS h) hl) AS matched`;
 
 /*
+ * The newest CANDIDATES matches, found without trusting the planner's guess of how many there are
+ * (from the tsvector statistics, wrong often enough to cost seconds at a million incidents: walking
+ * the newest-first index for a rare word reads the whole table, a bitmap of the GIN index for a
+ * common word reads every match). First a walk back through the newest WALK documents (a few ms
+ * whatever the words): a word in more than 1 % of them finds its CANDIDATES there. Only when it
+ * does not are the matches read from the GIN index and sorted, which is then cheap because they
+ * are few. Sequential scans are off for the transaction, so neither step reads the whole table.
+ */
+const WALK = 20_000;
+
+function newest(columns: string, match: string, where: string): string {
+  return `walk AS MATERIALIZED (
+  SELECT ${columns} FROM (SELECT * FROM incident_search ORDER BY declared_at DESC LIMIT ${WALK}) s, q
+  WHERE ${match} AND ${where} ORDER BY s.declared_at DESC LIMIT ${CANDIDATES}
+),
+few AS MATERIALIZED (
+  SELECT * FROM (SELECT ${columns} FROM incident_search s, q WHERE (SELECT count(*) FROM walk) < ${CANDIDATES} AND ${match} AND ${where} OFFSET 0) f
+  ORDER BY f.declared_at DESC LIMIT ${CANDIDATES}
+),
+recent AS (SELECT * FROM walk WHERE (SELECT count(*) FROM walk) >= ${CANDIDATES} UNION ALL SELECT * FROM few)`;
+}
+
+/*
  * websearch_to_tsquery reads anything people type (quotes, or, -word, stray & | ! :) without a
  * syntax error. The newest CANDIDATES matches are ranked, and the best `limit` shown.
  */
 const SEARCH = `
 WITH q AS (SELECT websearch_to_tsquery('english', $3) AS q),
-recent AS (
-  SELECT s.incident_id, s.doc, s.declared_at FROM incident_search s, q
-  WHERE s.doc @@ q.q AND s.status <> 'cancelled' AND ${VISIBLE}
-  ORDER BY s.declared_at DESC LIMIT ${CANDIDATES}
-),
+${newest('s.incident_id, s.doc, s.declared_at', 's.doc @@ q.q', `s.status <> 'cancelled' AND ${VISIBLE}`)},
 ranked AS (
   SELECT r.incident_id, r.declared_at, ts_rank(r.doc, q.q) AS rank, false AS same_class FROM recent r, q
   ORDER BY rank DESC, r.declared_at DESC LIMIT $4
@@ -69,16 +88,14 @@ WITH words AS (
   FROM (SELECT l FROM unnest(tsvector_to_array(to_tsvector('english', $3))) l LIMIT 32) w
 ),
 q AS (SELECT (SELECT incident_search_any(plainto_tsquery('simple', l)) FROM unnest(words.lex) l) AS q, words.lex FROM words),
+${newest('s.incident_id, s.doc, s.declared_at', 's.doc @@ q.q', `s.status = 'resolved' AND ${VISIBLE} AND s.incident_id <> $5 AND s.declared_at <= $6`)},
 cand AS (
   (SELECT s.incident_id, s.doc, s.declared_at FROM incident_search s
     WHERE $4 <> 'general' AND s.class = $4 AND s.status = 'resolved' AND ${VISIBLE}
       AND s.incident_id <> $5 AND s.declared_at <= $6
     ORDER BY s.declared_at DESC LIMIT ${CANDIDATES})
   UNION
-  (SELECT s.incident_id, s.doc, s.declared_at FROM incident_search s, q
-    WHERE s.doc @@ q.q AND s.status = 'resolved' AND ${VISIBLE}
-      AND s.incident_id <> $5 AND s.declared_at <= $6
-    ORDER BY s.declared_at DESC LIMIT ${CANDIDATES})
+  SELECT * FROM recent
 ),
 scored AS (
   SELECT c.incident_id, c.declared_at, COALESCE(ts_rank(c.doc, q.q), 0) AS rank,
@@ -114,22 +131,22 @@ export class PgIncidentSearch implements IncidentSearch {
 
   async similar(incident: Incident, limit: number): Promise<PastIncident[]> {
     const text = [incident.title, incident.summary].filter(Boolean).join(' ');
-    const { rows } = await this.pool.query<Row>(SIMILAR, [
-      incident.platform,
-      incident.workspace,
-      text,
-      incident.class,
-      incident.id,
-      incident.declaredAt,
-      limit,
-    ]);
-    return rows.map(toPast);
+    const params = [incident.platform, incident.workspace, text, incident.class, incident.id, incident.declaredAt, limit];
+    return (await this.read(SIMILAR, params)).map(toPast);
   }
 
   async search(scope: SearchScope, query: string, limit: number): Promise<SearchAnswer> {
-    const { rows } = await this.pool.query<Row>(SEARCH, [scope.platform, scope.workspace, query, limit]);
+    const rows = await this.read(SEARCH, [scope.platform, scope.workspace, query, limit]);
     if (rows.length > 0) return { incidents: rows.map(toPast), searchable: true };
     const { rows: check } = await this.pool.query<{ searchable: boolean }>(SEARCHABLE, [query]);
     return { incidents: [], searchable: check[0]?.searchable ?? false };
+  }
+
+  /** With sequential scans off for its transaction: see `newest`. */
+  private read(sql: string, params: unknown[]): Promise<Row[]> {
+    return inTransaction(this.pool, async (c) => {
+      await c.query(`SELECT set_config('enable_seqscan', 'off', true)`);
+      return (await c.query<Row>(sql, params)).rows;
+    });
   }
 }

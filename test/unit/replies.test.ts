@@ -362,7 +362,7 @@ describe('helpText', () => {
     ]) {
       expect(text).toContain(`\n• ${cmd}: `);
     }
-    expect(text).toContain('list shows open incidents, mttr [7d|30d|90d] the KPIs, help shows this.');
+    expect(text).toContain('list shows open incidents, mttr [7d|30d|90d] the KPIs, search <words> finds past incidents, help shows this.');
   });
 
   it('writes runbook ids and aliases as code, so people can type them exactly', () => {

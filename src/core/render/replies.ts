@@ -468,6 +468,8 @@ export function helpText(catalog: RunbookCatalog): Text {
     ' shows open incidents, ',
     { command: 'mttr [7d|30d|90d]' },
     ' the KPIs, ',
+    { command: 'search <words>' },
+    ' finds past incidents, ',
     { command: 'help' },
     ' shows this. ',
   );
