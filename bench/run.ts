@@ -16,10 +16,10 @@
  * console's incident page, 7. alert → page (bench/alert-page.ts: a firing alert's POST to the
  * level-1 direct message). BENCH_DEADLINE_S bounds sections 1 and 2 together, and section 7 on
  * its own unless ALERT_PAGE_DEADLINE_S says otherwise; 3 and 4 have deadlines of their own
- * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S).
+ * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S). 8. /incident search on a million incidents (bench/search.ts).
  *
  *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170 (sections 1 and 2)
- *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page (a comma-separated subset; all when unset)
+ *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page,search (a comma-separated subset; all when unset)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ import { probePipeline } from './probe-pipeline';
 import { reportMttr } from './report-mttr';
 import { consolePage } from './console-page';
 import { alertPage } from './alert-page';
+import { searchBench } from './search';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -322,6 +323,8 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   console: () => printed(consolePage()),
   // 7. Alert → page: a firing alert's POST to the level-1 direct message.
   'alert-page': () => printed(alertPage()),
+  // 8. /incident search on a million incidents: its own schema, no processes of its own.
+  search: () => printed(searchBench()),
 };
 
 /** Prints a section's text; one that throws instead is said to have failed, and the next still runs. */

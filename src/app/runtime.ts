@@ -25,6 +25,7 @@ import { HttpServer, type Route } from '../http/server';
 import { Traffic } from '../http/traffic';
 import { weeklyDigestsFrom } from './digest-wiring';
 import { PgReports } from '../store/reports';
+import { PgIncidentSearch } from '../store/incident-search';
 import { DIGEST_SCHEDULER_ID, scheduleDigest, startDigest } from '../jobs/digest-schedule';
 import { REMINDER_SCHEDULER_ID, scheduleReminders } from '../jobs/reminder-schedule';
 import { ScheduleKeeper } from '../jobs/schedules';
@@ -105,7 +106,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const relay = new OutboxRelay(new PgOutbox(pool), queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   onReconnect(redis, () => relay.afterReconnect());
   const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
-  const deps: CoreDeps = { store, clock, catalog, tz: config.tz, reports: new PgReports(pool) };
+  const deps: CoreDeps = { store, clock, catalog, tz: config.tz, reports: new PgReports(pool), search: new PgIncidentSearch(pool) };
   const metrics = new Metrics(pool, queues);
 
   const platforms = new Map<string, ChatPlatform>();

@@ -68,6 +68,9 @@ export type Problem =
   | { code: 'analysis_missing'; incident: string; to: 'in_review' | 'published'; fields: AnalysisField[] }
   /** A published (or closed) post-mortem's analysis is what was reviewed: it is not edited after. */
   | { code: 'analysis_locked'; incident: string; status: string }
+  /** `/incident search` with nothing to search for, or more than `max` characters of it. */
+  | { code: 'search_query'; reason: 'empty' }
+  | { code: 'search_query'; reason: 'too_long'; max: number; length: number }
   | { code: 'unknown_action_item'; incident: string; number: number; open: number[] }
   | { code: 'no_postmortem'; incident: string }
   | { code: 'postmortem_state'; incident: string; status: string; to: string }

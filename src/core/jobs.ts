@@ -15,10 +15,11 @@ export const JOB_PAYLOADS = {
   // delayed by retries never says what stopped being true meanwhile.
   // `at`: when an alert_resolved notice's alert ended, for its wording.
   // `other`: the incident a duplicate notice names (the original, or the duplicate).
+  // `similar_incidents`: earlier incidents like a new one, under its checklist (past-incidents.ts).
   'chat.notice': z.object({
     incidentId: z.uuid(),
     platform: z.string().min(1),
-    notice: z.enum(['diagnosis_overdue', 'alert_resolved', 'duplicate_of', 'duplicated_by']),
+    notice: z.enum(['diagnosis_overdue', 'alert_resolved', 'duplicate_of', 'duplicated_by', 'similar_incidents']),
     at: z.iso.datetime().optional(),
     other: z.uuid().optional(),
   }),

@@ -131,7 +131,13 @@ describe('with CONSOLE_TOKEN', () => {
     const page = await c.get('/console');
     expect(page.status).toBe(303);
     expect(page.location).toBe('/console/login');
-    for (const p of ['/console/dashboard', '/console/incidents/1', '/console/runbooks/pdf-404']) {
+    for (const p of [
+      '/console/dashboard',
+      '/console/incidents/1',
+      '/console/runbooks/pdf-404',
+      '/console/search?q=kerberos',
+      '/console/rooms/00000000-0000-4000-8000-000000000000',
+    ]) {
       const res = await c.get(p);
       expect({ p, status: res.status, location: res.location }).toEqual({ p, status: 303, location: '/console/login' });
     }

@@ -71,6 +71,8 @@ describe('an incident timeline in Postgres', () => {
     expect(jobs.rows.map((r) => r.kind)).toEqual([
       'chat.provision',
       'probe.runs',
+      // Earlier incidents like this one, said under the checklist once it is posted.
+      'chat.notice',
       'incident.diagnosis_due',
       'escalation.due',
       'chat.render',

@@ -61,6 +61,7 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   invalid_input: { code: 'invalid_input', field: 'severity' },
   too_long: { code: 'too_long', field: 'summary', max: 500, length: 612 },
   invisible_text: { code: 'invisible_text', field: 'summary' },
+  search_query: { code: 'search_query', reason: 'too_long', max: 200, length: 250 },
   unknown_step: { code: 'unknown_step', incident: 'INC-42', step: 'no-such-step' },
   unknown_probe: { code: 'unknown_probe', incident: 'INC-42', probe: 'nope', probes: ['me-standard-user', 'pdf-render-queue'] },
   not_found: { code: 'not_found' },
@@ -99,6 +100,7 @@ const EXPECTED: Record<Problem['code'], string> = {
   ended: 'INC-42 is already resolved, so you cannot cancel it. If the problem is back, declare a new incident with pdf-404 ….',
   invalid_input: 'Severity is a number from 1 (worst) to 4. Try sev 2.',
   too_long: 'That summary is 612 characters; keep it to 500. Put the details in the incident channel instead.',
+  search_query: 'That search is 250 characters; keep it to 200. A few words of the cause or the symptom find more, e.g. search key rotated.',
   invisible_text: 'That summary shows nothing: it has only spaces or invisible characters. Write it in words people can read.',
   unknown_step: 'INC-42 has no step "no-such-step". Refresh with status.',
   unknown_probe: 'INC-42\'s runbook has no check "nope". Its checks: me-standard-user, pdf-render-queue. Try probe me-standard-user or probe all.',
@@ -141,6 +143,7 @@ const allProblems = (): Problem[] => [
   { code: 'invalid_input', field: 'runbook' },
   { code: 'invalid_input', field: 'analysis' },
   { code: 'analysis_missing', incident: 'INC-42', to: 'in_review', fields: ['rootCause'] },
+  { code: 'search_query', reason: 'empty' },
   { code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null },
   { code: 'ended', incident: 'INC-42', status: 'cancelled', action: 'tick_steps', runbook: 'pdf-404' },
 ];
@@ -372,7 +375,7 @@ describe('helpText', () => {
     ]) {
       expect(text).toContain(`\n• ${cmd}: `);
     }
-    expect(text).toContain('list shows open incidents, mttr [7d|30d|90d] the KPIs, help shows this.');
+    expect(text).toContain('list shows open incidents, mttr [7d|30d|90d] the KPIs, search <words> finds past incidents, help shows this.');
   });
 
   it('writes runbook ids and aliases as code, so people can type them exactly', () => {

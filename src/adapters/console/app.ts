@@ -209,6 +209,16 @@ export class ConsoleApp {
     if (p === '/console') return sendPage(res, 200, this.pages.listPage({ ...viewer, ...(await this.reads.list()), flash: this.takeFlash(session) }), headers);
     if (p === '/console/dashboard') return sendPage(res, 200, this.pages.dashboardPage({ ...viewer, ...(await this.reads.dashboard()) }), headers);
     if (p === '/console/runbooks') return sendPage(res, 200, this.pages.runbookListPage({ ...viewer, ...this.reads.runbooks() }), headers);
+    if (p === ROUTES.search) {
+      const q = new URL(req.url ?? '', 'http://console.invalid').searchParams.get('q');
+      return sendPage(res, 200, this.pages.searchPage({ ...viewer, ...(await this.reads.search(q)) }), headers);
+    }
+    const room = /^\/console\/rooms\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(p)?.[1];
+    if (room) {
+      const number = await this.reads.numberOf(room);
+      if (number === null) return sendPage(res, 404, this.pages.errorPage(404, 'There is no such incident on the console.'), headers);
+      return redirect(res, ROUTES.incident(number), headers);
+    }
     const runbook = /^\/console\/runbooks\/([a-z0-9-]{1,64})$/.exec(p)?.[1];
     const preview = runbook ? this.reads.runbook(runbook) : null;
     if (preview && (preview.runbook || preview.problems.length > 0)) return sendPage(res, 200, this.pages.runbookPage({ ...viewer, ...preview }), headers);

@@ -11,6 +11,11 @@ import type { UndeclaredAlert } from '../../store/alerts';
 import type { ConsoleIncidentReads } from '../../store/console-reads';
 import type { ConsoleMessages } from '../../store/console-messages';
 import { CONSOLE_PLATFORM, CONSOLE_WORKSPACE } from './platform';
+import { UserError } from '../../core/errors';
+import { problemText } from '../../core/render/replies';
+import { searchResultsText } from '../../core/render/past-incidents';
+import { SEARCH_RESULTS_MAX, searchQuery } from '../../core/search';
+import type { Text } from '../../core/text/text';
 import { timelineEntries } from './pages/incident';
 
 /** Weeks of history the dashboard charts: a quarter, one report per week. */
@@ -59,6 +64,26 @@ export function consoleReads(
         messages: said,
         names,
       };
+    },
+
+    /** A console incident's number by its id, for links to past incidents; null for another platform's. */
+    async numberOf(incidentId: string): Promise<number | null> {
+      const snap = await deps.store.get(incidentId);
+      return snap && snap.incident.platform === CONSOLE_PLATFORM ? snap.incident.number : null;
+    },
+
+    /** The search page's answer: null before anything was asked; hostile or empty words get a sentence, never an error. */
+    async search(q: string | null): Promise<{ query: string; answer: Text | null; names: typeof names }> {
+      if (q === null) return { query: '', answer: null, names };
+      if (!deps.search) throw new Error('search is not wired in this process');
+      try {
+        const query = searchQuery(q);
+        const answer = await deps.search.search({ platform: CONSOLE_PLATFORM, workspace: CONSOLE_WORKSPACE }, query, SEARCH_RESULTS_MAX);
+        return { query: q, answer: searchResultsText(query, answer, CONSOLE_PLATFORM, SEARCH_RESULTS_MAX), names };
+      } catch (err) {
+        if (err instanceof UserError) return { query: q, answer: problemText(err.problem), names };
+        throw err;
+      }
     },
 
     async version(incidentId: string): Promise<number | null> {

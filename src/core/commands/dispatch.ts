@@ -25,6 +25,8 @@ import { actionAddedText, actionClosedText, actionListText, postmortemStatusText
 import { edgeCaseListText, edgeCaseText } from '../render/edge-cases';
 import { edgeCaseOf, parseEdgeCaseId, type EdgeCaseRef } from '../runbook/edge-cases';
 import { mttrText } from '../render/report-text';
+import { searchResultsText } from '../render/past-incidents';
+import { SEARCH_RESULTS_MAX } from '../search';
 import { setSeverity } from '../incident/set-severity';
 import { setStep } from '../incident/set-step';
 import { setClass } from '../incident/set-class';
@@ -206,6 +208,12 @@ export class Dispatcher {
       case 'declare':
         // A surface with no deadline of its own still gets a truthful answer in bounded time.
         return this.declareNow(cmd, req, DECLARE_WITHOUT_DEADLINE_MS);
+      case 'search': {
+        if (!deps.search) throw new Error('search is not wired in this process');
+        const scope = { platform: req.platform.name, workspace: req.workspace };
+        const answer = await deps.search.search(scope, cmd.query, SEARCH_RESULTS_MAX);
+        return { reply: searchResultsText(cmd.query, answer, req.platform.name, SEARCH_RESULTS_MAX) };
+      }
       case 'mttr': {
         if (!deps.reports) throw new Error('reports are not wired in this process');
         const until = deps.clock.now();

@@ -2,6 +2,7 @@ import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
 import { GENERAL_RUNBOOK_ID } from '../runbook/catalog';
 import { parseEdgeCaseId } from '../runbook/edge-cases';
+import { searchQuery } from '../search';
 import { commandFor } from '../text/words';
 import { ANALYSIS_FIELDS, type AnalysisField } from '../model';
 import { ANALYSIS_WORDS } from '../incident/analysis';
@@ -40,6 +41,8 @@ export type Command =
   | { kind: 'runbook'; runbook: string; reason?: string }
   /** Adds what was typed to the incident's timeline. */
   | { kind: 'note'; text: string }
+  /** Past incidents matching the words (summaries, causes, resolutions, notes, post-mortems). */
+  | { kind: 'search'; query: string }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -131,6 +134,9 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       const note = checkedText(rest!.slice(word.length).trim() || undefined, 'summary') ?? undefined;
       return { kind: 'edge', ...which, ...(note ? { note } : {}) };
     }
+    case 'search':
+      // The whole rest as typed: INC-like words and quotes are words to look for.
+      return { kind: 'search', query: searchQuery(rest) };
     case 'note': {
       // The whole rest as typed, INC-like words included: a note is evidence, not a command.
       const text = checkedText(rest, 'note');

@@ -4,6 +4,7 @@ import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
 import { diagnosisDueJob } from './diagnosis';
 import { firstLevelJob } from './escalation';
+import { similarNoticeJob } from './similar';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
 import { isAlertActor, type Actor, type Snapshot } from '../model';
@@ -115,6 +116,8 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
           runAt: now,
         },
         ...(probes.jobs ?? []),
+        // Earlier incidents like this one, said under the checklist once setup has posted it.
+        similarNoticeJob({ id, declaredAt: now, platform: input.platform }),
         // The diagnosis clock starts with the incident. Nothing withdraws it: when due, it looks for itself.
         diagnosisDueJob({ id, declaredAt: now }, runbook),
         // So does the on-call ladder: level 1 fires unless someone acknowledges first.

@@ -1,6 +1,7 @@
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { Clock, IncidentStore } from '../ports';
 import type { Reports } from '../reports';
+import type { IncidentSearch } from '../search';
 
 export interface CoreDeps {
   store: IncidentStore;
@@ -10,4 +11,6 @@ export interface CoreDeps {
   tz: string;
   /** The KPI reports; absent where no surface asks for them (unit tests of decisions). */
   reports?: Reports;
+  /** Past incidents by class and words; absent where nothing asks (unit tests of decisions). */
+  search?: IncidentSearch;
 }

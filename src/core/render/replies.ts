@@ -130,6 +130,18 @@ export function problemText(p: Problem): Text {
         : ['Name the new commander with an @mention, picked from the suggestions: ', { command: 'commander @jane' }, '.'];
     case 'too_long':
       return [`That ${p.field} is ${p.length} characters; keep it to ${p.max}. Put the details in the incident channel instead.`];
+    case 'search_query':
+      return p.reason === 'empty'
+        ? [
+            'Say what to look for: ',
+            { command: 'search storage key rotated' },
+            ' finds past incidents by their summary, cause, resolution, notes or post-mortem.',
+          ]
+        : [
+            `That search is ${p.length} characters; keep it to ${p.max}. A few words of the cause or the symptom find more, e.g. `,
+            { command: 'search key rotated' },
+            '.',
+          ];
     case 'invisible_text':
       return [`That ${p.field} shows nothing: it has only spaces or invisible characters. Write it in words people can read.`];
     case 'unknown_probe':
@@ -496,6 +508,8 @@ export function helpText(catalog: RunbookCatalog): Text {
     ' shows open incidents, ',
     { command: 'mttr [7d|30d|90d]' },
     ' the KPIs, ',
+    { command: 'search <words>' },
+    ' finds past incidents, ',
     { command: 'help' },
     ' shows this. ',
   );

@@ -34,6 +34,7 @@ export const COMMAND_WORDS = {
   link: 'link',
   runbook: 'runbook',
   note: 'note',
+  search: 'search',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

@@ -2,8 +2,13 @@ import { requireSnapshot } from '../../core/incident/require-snapshot';
 import { diagnosisNoticeActions } from '../../core/incident/diagnosis';
 import { alertResolvedNotice, diagnosisNotice } from '../../core/render/notices';
 import { duplicateNotice } from '../../core/render/relation-text';
+import { similarIncidentsText } from '../../core/render/past-incidents';
+import { RetryLaterError } from '../../core/errors';
+import { SIMILAR_MAX } from '../../core/search';
 import type { Handler } from '../workers';
 import type { HandlerDeps } from './deps';
+
+const SIMILAR_WAIT_MS = 5_000;
 
 /** Says a notice in the incident's room, worded from stored state when it runs. */
 export const chatNotice =
@@ -15,6 +20,17 @@ export const chatNotice =
       const other = await requireSnapshot(deps.store, p.other);
       const text = duplicateNotice(snap, other, p.notice);
       if (text) await platformOf(p.platform).post(p.incidentId, text, { key: `${p.notice}:${other.incident.number}` });
+      return;
+    }
+    if (p.notice === 'similar_incidents') {
+      // Said under the checklist: until setup has opened the room, wait without spending an attempt.
+      if (!snap.incident.channelId) {
+        if (snap.incident.status === 'resolved' || snap.incident.status === 'cancelled') return;
+        throw new RetryLaterError(SIMILAR_WAIT_MS, `incident ${p.incidentId} has no room yet`);
+      }
+      if (!deps.search) return;
+      const text = similarIncidentsText(snap.incident, await deps.search.similar(snap.incident, SIMILAR_MAX), p.platform);
+      if (text) await platformOf(p.platform).post(p.incidentId, text, { key: p.notice });
       return;
     }
     if (p.notice === 'alert_resolved') {

@@ -12,7 +12,19 @@ import { consoleRoom } from '../platform';
 import { linkHtml, markupHtml, personHtml, textHtml, timeHtml, type Names, type TextLinks } from '../text';
 import { resolveFormHtml } from './resolve-form';
 import { analysisFormHtml } from './analysis-form';
-import { actionsHtml, choiceForm, commandForm, flashHtml, inertActionsHtml, layout, noteForm, ROUTES, type Flash, type PageContext } from './layout';
+import {
+  actionsHtml,
+  choiceForm,
+  commandForm,
+  consoleRoomLink,
+  flashHtml,
+  inertActionsHtml,
+  layout,
+  noteForm,
+  ROUTES,
+  type Flash,
+  type PageContext,
+} from './layout';
 
 export interface IncidentPageInput extends PageContext {
   snapshot: Snapshot;
@@ -27,7 +39,7 @@ export interface IncidentPageInput extends PageContext {
   messages: Array<{ at: Date; text: Text; actions: ActionView[] }>;
   names: Names;
   flash?: Flash | null;
-  /** Where a {channel} span links; by default this incident's room links to this page, other rooms nowhere. */
+  /** Where a {channel} span links; by default this incident's room links to this page, another console room to its own. */
   links?: TextLinks;
   /**
    * The room the command box acts in: the incident's channel, or before its room is recorded
@@ -46,7 +58,9 @@ export function incidentPage(input: IncidentPageInput): string {
   const i = input.snapshot.incident;
   const room = input.room ?? i.channelId ?? consoleRoom(i.id);
   // This incident's room is this page.
-  const links: TextLinks = input.links ?? { incident: (channel) => (channel === room || channel === i.channelId ? ROUTES.incident(i.number) : null) };
+  const links: TextLinks = input.links ?? {
+    incident: (channel) => (channel === room || channel === i.channelId ? ROUTES.incident(i.number) : consoleRoomLink(channel)),
+  };
   const body = html`${flashHtml(input.flash, names, links)}
 ${headerHtml(header, names, csrf, links)}
 ${checklistHtml(checklist, names, { csrf })}

@@ -11,7 +11,7 @@ export interface ConsolePerson {
   admin: boolean;
 }
 
-export type ConsoleNav = 'incidents' | 'dashboard' | 'runbooks';
+export type ConsoleNav = 'incidents' | 'dashboard' | 'runbooks' | 'search';
 
 /** What every signed-in page needs besides its own data. */
 export interface PageContext {
@@ -67,13 +67,26 @@ export const ROUTES = {
   /** The incident's server-sent events: `change` whenever its stored state changed. */
   incidentEvents: (number: number) => `/console/incidents/${encodeURIComponent(String(number))}/events`,
   runbook: (id: string) => `/console/runbooks/${encodeURIComponent(id)}`,
+  /** Past incidents by their words (GET, `q`). */
+  search: '/console/search',
+  /** Any console incident by its id: redirects to its page (a past incident named in a notice). */
+  room: (incidentId: string) => `/console/rooms/${encodeURIComponent(incidentId)}`,
 } as const;
 
 const NAV: Array<{ id: ConsoleNav; label: string; href: string }> = [
   { id: 'incidents', label: 'Incidents', href: ROUTES.incidents },
   { id: 'dashboard', label: 'Dashboard', href: ROUTES.dashboard },
   { id: 'runbooks', label: 'Runbooks', href: ROUTES.runbooks },
+  { id: 'search', label: 'Search', href: ROUTES.search },
 ];
+
+const CONSOLE_ROOM = /^console:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** Where a console room links from any page: its incident's page, by way of its id. Other platforms' rooms link nowhere. */
+export function consoleRoomLink(channel: string): string | null {
+  const id = CONSOLE_ROOM.exec(channel)?.[1];
+  return id ? ROUTES.room(id) : null;
+}
 
 /** The HTML document around a page's content. */
 export function documentHtml(input: { title: string; head?: HtmlValue; bodyClass?: string; body: HtmlValue }): string {

@@ -1,0 +1,77 @@
+import { PgImportedIncidents } from '../../src/store/imported-incidents';
+import { PgIncidentSearch } from '../../src/store/incident-search';
+import { freshSchema, type TestSchema } from '../support/db';
+import { seedPastIncident } from '../support/past-incidents';
+
+/**
+ * The search index is kept by triggers in the transaction of whatever changed its sources, also
+ * the code this feature does not own: the importer's upserts and the post-mortem analysis editing.
+ */
+describe('incident_search kept current by triggers', () => {
+  let schema: TestSchema;
+  let search: PgIncidentSearch;
+  const scope = { platform: 'slack', workspace: 'T0TEST' };
+  const found = async (words: string) => (await search.search(scope, words, 20)).incidents.map((p) => p.incident.id);
+
+  beforeAll(async () => {
+    schema = await freshSchema();
+    search = new PgIncidentSearch(schema.pool);
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('finds imported history, and follows an edited row of a re-import', async () => {
+    const importer = new PgImportedIncidents(schema.pool);
+    const row = {
+      externalId: 'INC0099001',
+      className: 'pdf',
+      severity: 2,
+      title: 'Renderer crashed on malformed fonts',
+      status: 'resolved' as const,
+      declaredAt: new Date('2025-01-10T10:00:00Z'),
+      acknowledgedAt: null,
+      diagnosedAt: null,
+      resolvedAt: new Date('2025-01-10T12:00:00Z'),
+    };
+    await importer.upsert('servicenow', [row]);
+    const [id] = await found('malformed fonts');
+    expect(id).toBeDefined();
+    await importer.upsert('servicenow', [{ ...row, title: 'Renderer crashed on corrupt glyph tables' }]);
+    expect(await found('glyph')).toEqual([id]);
+    expect(await found('malformed')).toEqual([]);
+  });
+
+  it('reads a post-mortem analysis as it is written, in the writing transaction, and nothing of one rolled back', async () => {
+    const past = await seedPastIncident(schema.pool, { class: 'queue', title: 'jobs stuck', daysAgo: 2, postmortem: { status: 'draft' } });
+    const client = await schema.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE postmortems SET root_cause = 'hyperthreading bug in the scheduler', lessons = 'pin the kernel' WHERE incident_id = $1`, [
+        past.id,
+      ]);
+      const inside = await client.query(`SELECT doc @@ websearch_to_tsquery('english', 'hyperthreading') AS hit FROM incident_search WHERE incident_id = $1`, [
+        past.id,
+      ]);
+      expect(inside.rows).toEqual([{ hit: true }]);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await found('hyperthreading')).toEqual([]);
+    await schema.pool.query(`UPDATE postmortems SET root_cause = 'hyperthreading bug in the scheduler' WHERE incident_id = $1`, [past.id]);
+    const shown = (await search.search(scope, 'hyperthreading', 20)).incidents;
+    expect(shown.map((p) => [p.incident.id, p.cause, p.postmortem])).toEqual([[past.id, 'hyperthreading bug in the scheduler', 'draft']]);
+  });
+
+  it('drops an incident from search once it is cancelled, and keeps notes added later', async () => {
+    const past = await seedPastIncident(schema.pool, { class: 'auth', title: 'tokens rejected', daysAgo: 1, status: 'declared' });
+    await schema.pool.query(
+      `INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key) VALUES ($1, now(), 'U1', 'note.added', '{"text":"clock skew on the idp"}', 'late-note')`,
+      [past.id],
+    );
+    expect(await found('skew')).toEqual([past.id]);
+    await schema.pool.query(`UPDATE incidents SET status = 'cancelled', cancelled_at = now() WHERE id = $1`, [past.id]);
+    expect(await found('skew')).toEqual([]);
+  });
+});
