@@ -36,7 +36,8 @@ export type IncidentAction =
   | 'mark_duplicate'
   | 'link'
   | 'switch_runbook'
-  | 'add_note';
+  | 'add_note'
+  | 'set_impact_start';
 
 /** Who may act instead, in the order a refusal names them. */
 export type Role = { role: 'commander' | 'declarer' | 'owner' | 'post-mortem owner'; user: string } | { role: 'admin' };
@@ -47,7 +48,12 @@ export type Problem =
   | { code: 'not_allowed'; incident: string; action: IncidentAction; can: Role[] }
   | { code: 'not_participant'; incident: string; action: IncidentAction; channel: string | null }
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
-  | { code: 'invalid_input'; field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' | 'note' }
+  | {
+      code: 'invalid_input';
+      field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' | 'note' | 'impact_start';
+    }
+  /** `/incident started`: the time is after the declaration, or more than 30 days before it. */
+  | { code: 'impact_start'; incident: string; reason: 'after_declaration' | 'too_early'; at: Date; declaredAt: Date; tz: string }
   | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
   | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
   | { code: 'too_long'; field: 'summary' | 'reason' | 'action item' | 'note'; max: number; length: number }

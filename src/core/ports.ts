@@ -43,6 +43,8 @@ export type IncidentPatch = Partial<
     | 'cancelledAt'
     | 'validationConfirmed'
     | 'validatedChecks'
+    | 'impactStartedAt'
+    | 'diagnoseWithinSeconds'
   >
 > & {
   /** Closes the incident as a duplicate of this one (with status `cancelled`). */

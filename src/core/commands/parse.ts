@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
+import { parseTypedTime, type TypedTime } from '../incident/impact-start';
 import { GENERAL_RUNBOOK_ID } from '../runbook/catalog';
 import { parseEdgeCaseId } from '../runbook/edge-cases';
 import { commandFor } from '../text/words';
@@ -36,6 +37,8 @@ export type Command =
   | { kind: 'runbook'; runbook: string; reason?: string }
   /** Adds what was typed to the incident's timeline. */
   | { kind: 'note'; text: string }
+  /** When impact began: `started 02:40` (the team's zone) or an ISO instant with its offset. */
+  | { kind: 'started'; time: TypedTime }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -130,6 +133,11 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       const text = checkedText(rest, 'note');
       if (!text) throw new UserError({ code: 'invalid_input', field: 'note' });
       return { kind: 'note', text };
+    }
+    case 'started': {
+      const time = parseTypedTime(rest ?? '');
+      if (!time) throw new UserError({ code: 'invalid_input', field: 'impact_start' });
+      return { kind: 'started', time };
     }
     case 'declare':
       // Anything the specific runbooks do not cover: the general runbook's triage.

@@ -33,6 +33,7 @@ export const COMMAND_WORDS = {
   link: 'link',
   runbook: 'runbook',
   note: 'note',
+  started: 'started',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;
