@@ -30,8 +30,9 @@ import { inTransaction } from './db';
  *    category, and is aggregated apart (`by_cause`), then joined by group: a UNION into `flagged`
  *    would make the main pass sort again instead of using the order its window sort leaves. The
  *    earlier resolutions come from `incidents_resolved` (index-only over the range, any class)
- *    hashed against the categorised post-mortems, behind OFFSET 0: left to itself the planner
- *    probed the incidents' primary key once per categorised post-mortem, about ten times slower.
+ *    hashed against the categorised post-mortems (index-only, `postmortems_cause_incident`), behind
+ *    OFFSET 0: left to itself the planner probed the incidents' primary key once per categorised
+ *    post-mortem, 15-20 times slower on a million incidents with 53k categorised post-mortems.
  */
 const MTTR_SQL = `
 WITH win AS (
