@@ -39,7 +39,8 @@ export type IncidentAction =
   | 'link'
   | 'switch_runbook'
   | 'add_note'
-  | 'edit_analysis';
+  | 'edit_analysis'
+  | 'set_impact_start';
 
 /** What a typed text was for, as a refusal names it. */
 export type TextField =
@@ -56,8 +57,23 @@ export type Problem =
   | { code: 'ended'; incident: string; status: 'resolved' | 'cancelled'; action: IncidentAction; runbook: string }
   | {
       code: 'invalid_input';
-      field: 'severity' | 'commander' | 'window' | 'action' | 'due' | 'edge_case' | 'class' | 'duplicate' | 'link' | 'runbook' | 'note' | 'analysis';
+      field:
+        | 'severity'
+        | 'commander'
+        | 'window'
+        | 'action'
+        | 'due'
+        | 'edge_case'
+        | 'class'
+        | 'duplicate'
+        | 'link'
+        | 'runbook'
+        | 'note'
+        | 'analysis'
+        | 'impact_start';
     }
+  /** `/incident started`: the time is after the declaration, or more than 30 days before it. */
+  | { code: 'impact_start'; incident: string; reason: 'after_declaration' | 'too_early'; at: Date; declaredAt: Date; tz: string }
   | { code: 'relation_to_itself'; incident: string; relation: 'duplicate' | 'link' }
   | { code: 'duplicate_of_duplicate'; incident: string; target: string; original: string }
   | { code: 'too_long'; field: TextField; max: number; length: number }

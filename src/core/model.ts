@@ -36,6 +36,16 @@ export interface Incident {
   validationConfirmed?: boolean | null;
   /** At resolve: the numbers (from 1) of the checks confirmed. */
   validatedChecks?: number[] | null;
+  /**
+   * When impact began, where something said so: an alert's startsAt, `/incident started`, an
+   * import. Never after `declaredAt`. The store always reads it; optional so hand-built incidents need not.
+   */
+  impactStartedAt?: Date | null;
+  /**
+   * The diagnose_within of the runbook that rules the incident (set at declare and at a switch), in
+   * seconds: "diagnosed in time" in the reports is counted against it. The store always reads it.
+   */
+  diagnoseWithinSeconds?: number;
 }
 
 export interface ChecklistStep {

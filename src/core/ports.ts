@@ -55,6 +55,8 @@ export type IncidentPatch = Partial<
     | 'cancelledAt'
     | 'validationConfirmed'
     | 'validatedChecks'
+    | 'impactStartedAt'
+    | 'diagnoseWithinSeconds'
   >
 > & {
   /** Closes the incident as a duplicate of this one (with status `cancelled`). */

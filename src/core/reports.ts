@@ -37,6 +37,34 @@ export interface Figures {
   /** Incidents that recur (same class resolved in the 30 days before), out of every incident. */
   recurrence_rate: number | null;
   /**
+   * The clocks of issue 24 (README "Reports"). PgReports always fills them; optional like
+   * `unacknowledged_rate`, so figures built by hand need not invent them.
+   * MTTR from impact start: `resolved_at − impact_started_at` over the resolved incidents whose impact start is known.
+   */
+  mttr_from_impact_seconds?: number | null;
+  mttr_from_impact_p50_seconds?: number | null;
+  mttr_from_impact_p90_seconds?: number | null;
+  /** `mitigated_at − declared_at` over the incidents with a mitigation recorded. */
+  time_to_mitigate_seconds?: number | null;
+  time_to_mitigate_p50_seconds?: number | null;
+  time_to_mitigate_p90_seconds?: number | null;
+  /** `diagnosed_at − declared_at` over the diagnosed incidents. */
+  time_to_diagnose_seconds?: number | null;
+  time_to_diagnose_p50_seconds?: number | null;
+  time_to_diagnose_p90_seconds?: number | null;
+  /**
+   * Diagnosed within the incident's own diagnose_within (its runbook's, kept on the incident), out
+   * of every incident in the window; undiagnosed ones count as not.
+   */
+  diagnosed_in_time_rate?: number | null;
+  /** Incidents whose post-mortem names a cause category: the denominator of `recurrence_by_cause_rate`. */
+  with_cause_category?: number;
+  /**
+   * Of those, the ones that recur by cause: an earlier incident whose post-mortem names the same
+   * category was resolved in the 30 days before the declaration. Null with none.
+   */
+  recurrence_by_cause_rate?: number | null;
+  /**
    * Post-mortems of the window's major incidents. PgReports always fills it; it is optional only so
    * figures built by hand (the README's digest picture) need not invent one. Text forms leave it out
    * when it is absent.
@@ -48,6 +76,20 @@ export interface Figures {
    */
   duplicates?: number;
 }
+
+export type ClockFigure =
+  | 'mttr_from_impact_seconds'
+  | 'mttr_from_impact_p50_seconds'
+  | 'mttr_from_impact_p90_seconds'
+  | 'time_to_mitigate_seconds'
+  | 'time_to_mitigate_p50_seconds'
+  | 'time_to_mitigate_p90_seconds'
+  | 'time_to_diagnose_seconds'
+  | 'time_to_diagnose_p50_seconds'
+  | 'time_to_diagnose_p90_seconds'
+  | 'diagnosed_in_time_rate'
+  | 'with_cause_category'
+  | 'recurrence_by_cause_rate';
 
 /** How the window's major incidents are followed up; the README's "Reports" defines each figure. */
 export interface PostmortemFigures {

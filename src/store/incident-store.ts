@@ -50,6 +50,8 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
   duplicateOf: 'duplicate_of',
   validationConfirmed: 'validation_confirmed',
   validatedChecks: 'validated_checks',
+  impactStartedAt: 'impact_started_at',
+  diagnoseWithinSeconds: 'diagnose_within_seconds',
 };
 
 const INCIDENT_COLUMNS = [
@@ -77,6 +79,8 @@ const INCIDENT_COLUMNS = [
   'duplicate_of',
   'validation_confirmed',
   'validated_checks',
+  'impact_started_at',
+  'diagnose_within_seconds',
 ];
 
 const STEP_JSON = `json_agg(json_build_object('stepId', s.step_id, 'position', s.position, 'title', s.title,
@@ -129,8 +133,8 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
          INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
-                                declared_by, commander, summary, declared_at, request_key, impact_started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $31)
+                                declared_by, commander, summary, declared_at, request_key, impact_started_at, diagnose_within_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $31, COALESCE($32::int, 900))
          ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
          RETURNING ${INCIDENT_COLUMNS.join(', ')}
        ), st AS (
@@ -210,6 +214,7 @@ export class PgIncidentStore implements IncidentStore {
       input.requestKey ?? null,
       ...probeRunArrays(change.probeRuns ?? []),
       input.impactStartedAt ?? null,
+      input.diagnoseWithinSeconds ?? null,
     ];
     const { rows } = await c
       .query(prepared(DECLARE_SQL, values))
@@ -737,5 +742,7 @@ export function toIncident(r: Row): Incident {
     duplicateOf: r.duplicate_of ?? null,
     validationConfirmed: r.validation_confirmed ?? null,
     validatedChecks: r.validated_checks ?? null,
+    impactStartedAt: r.impact_started_at ?? null,
+    diagnoseWithinSeconds: r.diagnose_within_seconds ?? undefined,
   };
 }

@@ -55,3 +55,36 @@ describe('the note box on the console incident page', () => {
     expect((await c.runtime.deps.store.timeline(incident.incident.id)).filter((e) => e.kind === 'note.added')).toEqual([]);
   });
 });
+
+describe('/incident started on the console incident page', () => {
+  let c: ConsoleHarness;
+  beforeAll(async () => {
+    c = await startConsoleHarness();
+  }, 30_000);
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('records when impact began, shows it beside the declaration and on the timeline, and refuses a time after the declaration', async () => {
+    const ada = c.client();
+    ada.jar.set('ib_person', 'ada');
+    const box = forms((await ada.get('/console')).body).find((f) => f.action === '/console/command')!;
+    const url = (await ada.post('/console/command', { ...box.fields, text: '/incident pdf-404 console impact start' })).location!;
+    const incident = (await c.runtime.deps.store.findByNumber('web', 'console', Number(/(\d+)$/.exec(url)![1])))!.incident;
+    const started = new Date(incident.declaredAt.getTime() - 25 * 60_000);
+    const pageBox = () => ada.get(url).then((r) => forms(r.body).find((f) => f.action === '/console/command')!);
+
+    const said = await ada.post('/console/command', { ...(await pageBox()).fields, text: `/incident started ${started.toISOString()}` });
+    expect((await ada.get(said.location!)).body).toMatch(/Impact started \d\d:\d\d UTC \(25 min before the declaration\): recorded for INC-\d+\./);
+    expect((await c.runtime.deps.store.get(incident.id))!.incident.impactStartedAt).toEqual(started);
+    const page = (await ada.get(url)).body;
+    expect(page).toContain('; impact started ');
+    expect(page).toContain('(25 min before)');
+    expect(page).toContain('Impact start set to ');
+
+    const late = new Date(incident.declaredAt.getTime() + 10 * 60_000);
+    const refused = await ada.post('/console/command', { ...(await pageBox()).fields, text: `/incident started ${late.toISOString()}` });
+    expect((await ada.get(refused.location!)).body).toMatch(/Impact cannot start after INC-\d+ was declared: .* is 10 min after the declaration/);
+    expect((await c.runtime.deps.store.get(incident.id))!.incident.impactStartedAt).toEqual(started);
+  });
+});

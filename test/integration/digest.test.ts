@@ -110,6 +110,9 @@ describe('the weekly digest', () => {
     expect(text).toContain('• Post-mortems: 1 of 4 major incidents closed (25%), closed on average 30 h after resolution\n');
     expect(text).toContain('• Incidents: 4 🔴 ↑ from 1');
     expect(text).toContain('• MTTR: 40 min 🟢 ↓ from 1 h 30 min');
+    // Each incident against its own runbook's diagnose_within (0026), no longer a fixed 15 minutes.
+    expect(text).toContain("• Diagnosed within its runbook's limit: 0% ⚪ → same as the week before\n");
+    expect(text).not.toContain('Diagnosed within 15 min');
     expect(text).toContain('*pdf-404*');
     const row = await base.schema.pool.query('SELECT period_start, posted_at, message_ref FROM digests');
     expect(row.rows).toEqual([{ period_start: PERIOD_START, posted_at: expect.any(Date), message_ref: posted[0]!.ts }]);

@@ -99,6 +99,35 @@ describe('incident-bot migrate', () => {
     }
   });
 
+  it("0026 keeps each incident's diagnose_within: the limit its diagnosis.overdue event recorded, else the default 15 minutes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'migrations-'));
+    try {
+      for (const f of shipped().filter((f) => f < '0026')) copyFileSync(path.join(MIGRATIONS_DIR, f), path.join(dir, f));
+      await migrate(schema.pool, dir);
+      const incident = async (within: string | null) => {
+        const { rows } = await schema.pool.query(
+          `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at)
+           VALUES ('pdf-404', 'pdf', 't', 2, 'declared', 'slack', 'U1', '2026-01-01T00:00:00Z') RETURNING id`,
+        );
+        const id = rows[0].id as string;
+        if (within) {
+          await schema.pool.query(
+            `INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key) VALUES ($1, '2026-01-01T00:20:00Z', 'incident-bot', 'diagnosis.overdue', $2, $3)`,
+            [id, { within }, `${id}:diagnosis.overdue`],
+          );
+        }
+        return id;
+      };
+      const ids = [await incident('5m'), await incident('2h'), await incident(null), await incident('soon')];
+      await migrate(schema.pool);
+      const { rows } = await schema.pool.query(`SELECT id, diagnose_within_seconds FROM incidents`);
+      const within = Object.fromEntries(rows.map((r) => [r.id, r.diagnose_within_seconds]));
+      expect(ids.map((id) => within[id])).toEqual([300, 7200, 900, 900]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps milestones in order and the timeline append-only', async () => {
     await migrate(schema.pool);
     const insert = (declared: string, acknowledged: string) =>

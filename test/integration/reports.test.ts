@@ -31,12 +31,17 @@ interface Seed {
   impact?: Date;
   /** Whether every quick validation check was confirmed at resolve (0023); not recorded when omitted. */
   validated?: boolean;
+  mitigated?: Date;
+  /** The runbook's diagnose_within kept on the incident (0026), in seconds; 15 minutes when omitted. */
+  within?: number;
 }
 
 interface SeedPostmortem {
   status: 'draft' | 'in_review' | 'published' | 'closed';
   opened: Date;
   closed?: Date;
+  /** The post-mortem's cause category (0024); another branch edits it, here it is written as SQL would. */
+  cause?: string;
 }
 
 describe('PgReports.mttr', () => {
@@ -59,8 +64,8 @@ describe('PgReports.mttr', () => {
       const r = await schema.pool.query<{ id: string }>(
         `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by,
                                 declared_at, acknowledged_at, diagnosed_at, resolved_at, cancelled_at, imported_from, external_id, acknowledged_via,
-                                impact_started_at, validation_confirmed)
-         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                impact_started_at, validation_confirmed, mitigated_at, diagnose_within_seconds)
+         VALUES ($1, $1, 'test', $2, $3, 'slack', 'UTEST', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          RETURNING id`,
         [
           i.class,
@@ -76,6 +81,8 @@ describe('PgReports.mttr', () => {
           i.ack ? (i.ackVia ?? 'button') : null,
           i.impact ?? null,
           i.validated ?? null,
+          i.mitigated ?? null,
+          i.within ?? 900,
         ],
       );
       ids.push(r.rows[0]!.id);
@@ -85,13 +92,28 @@ describe('PgReports.mttr', () => {
 
   async function postmortem(incidentId: string, p: SeedPostmortem): Promise<void> {
     await schema.pool.query(
-      `INSERT INTO postmortems (incident_id, status, due_on, opened_at, opened_by, closed_at)
-       VALUES ($1, $2, ($3::timestamptz + interval '5 days')::date, $3, 'UTEST', $4)`,
-      [incidentId, p.status, p.opened, p.closed ?? null],
+      `INSERT INTO postmortems (incident_id, status, due_on, opened_at, opened_by, closed_at, cause_category)
+       VALUES ($1, $2, ($3::timestamptz + interval '5 days')::date, $3, 'UTEST', $4, $5)`,
+      [incidentId, p.status, p.opened, p.closed ?? null, p.cause ?? null],
     );
   }
 
   const noPostmortems = { major: 0, closed: 0, share: null, mean_seconds_to_close: null };
+  /** The figures of 0026 where nothing in the window gives them. */
+  const noClocks = {
+    mttr_from_impact_seconds: null,
+    mttr_from_impact_p50_seconds: null,
+    mttr_from_impact_p90_seconds: null,
+    time_to_mitigate_seconds: null,
+    time_to_mitigate_p50_seconds: null,
+    time_to_mitigate_p90_seconds: null,
+    time_to_diagnose_seconds: null,
+    time_to_diagnose_p50_seconds: null,
+    time_to_diagnose_p90_seconds: null,
+    diagnosed_in_time_rate: null,
+    with_cause_category: 0,
+    recurrence_by_cause_rate: null,
+  };
 
   const window = (since: string, until: string) => ({ since: new Date(since), until: new Date(until) });
 
@@ -147,6 +169,12 @@ describe('PgReports.mttr', () => {
       validated_rate: null,
       diagnosed_within_15m_rate: 2 / 6,
       recurrence_rate: 0,
+      ...noClocks,
+      // 15 min, 15 min 1 s and 5 min: each against its own (default) 15 minutes.
+      time_to_diagnose_seconds: expect.closeTo(2101 / 3, 9),
+      time_to_diagnose_p50_seconds: 900,
+      time_to_diagnose_p90_seconds: expect.closeTo(900.8, 9),
+      diagnosed_in_time_rate: 2 / 6,
       // The two SEV2s are major; nobody opened a post-mortem.
       postmortems: { major: 2, closed: 0, share: 0, mean_seconds_to_close: null },
       duplicates: 0,
@@ -216,6 +244,8 @@ describe('PgReports.mttr', () => {
       validated_rate: null,
       diagnosed_within_15m_rate: 0,
       recurrence_rate: 0,
+      ...noClocks,
+      diagnosed_in_time_rate: 0,
       postmortems: { major: 1, closed: 0, share: 0, mean_seconds_to_close: null },
       duplicates: 0,
     });
@@ -285,6 +315,7 @@ describe('PgReports.mttr', () => {
         validated_rate: null,
         diagnosed_within_15m_rate: null,
         recurrence_rate: null,
+        ...noClocks,
         postmortems: noPostmortems,
         duplicates: 0,
       },
@@ -376,6 +407,140 @@ describe('PgReports.mttr', () => {
     expect(r.overall.postmortems).toEqual({ major: 0, closed: 0, share: null, mean_seconds_to_close: null });
   });
 
+  describe('clocks (0026)', () => {
+    it('counts MTTR from impact start only where the impact start is known, next to MTTR from declare', async () => {
+      const d = at('2014-03-01T00:00:00Z');
+      await seed(
+        // Impact 20 min before the declaration, resolved 40 min after it: 40 min from declare, 1 h from impact.
+        { class: 'impact', declared: d, impact: at('2014-03-01T00:00:00Z', -20 * MIN), resolved: at('2014-03-01T00:00:00Z', 40 * MIN) },
+        { class: 'impact', declared: d, impact: at('2014-03-01T00:00:00Z', -10 * MIN), resolved: at('2014-03-01T00:00:00Z', 110 * MIN) },
+        // No impact start: in MTTR from declare only.
+        { class: 'impact', declared: d, resolved: at('2014-03-01T00:00:00Z', 10 * MIN) },
+        // Impact known, not resolved: in time to detect, not in either MTTR.
+        { class: 'impact', declared: d, impact: at('2014-03-01T00:00:00Z', -30 * MIN) },
+      );
+      const r = await reports.mttr(window('2014-01-01T00:00:00Z', '2015-01-01T00:00:00Z'), []);
+      expect(r.overall).toMatchObject({
+        mttr_seconds: ((40 + 110 + 10) * 60) / 3,
+        mttr_from_impact_seconds: 90 * 60,
+        mttr_from_impact_p50_seconds: 90 * 60,
+        // percentile_cont(0.9) of 60 min and 120 min
+        mttr_from_impact_p90_seconds: 114 * 60,
+        mttd_seconds: 20 * 60,
+      });
+      await seed({ class: 'no-impact', declared: at('2014-06-01T00:00:00Z'), resolved: at('2014-06-01T01:00:00Z') });
+      const r2 = await reports.mttr(window('2014-06-01T00:00:00Z', '2014-06-02T00:00:00Z'), []);
+      expect(r2.overall).toMatchObject({ mttr_seconds: 3600, mttr_from_impact_seconds: null, mttr_from_impact_p50_seconds: null, mttd_seconds: null });
+      expect(plainText(mttrText(r, 'the year'))).toContain(
+        'MTTR 53m 20s (p50 40m 00s, p90 1h 36m) · MTTR from impact start 1h 30m (p50 1h 30m, p90 1h 54m) · ',
+      );
+      expect(plainText(mttrText(r2, 'the day'))).not.toContain('impact start');
+    });
+
+    it("counts diagnosis in time against each incident's own diagnose_within: 7 min is late on a 5m runbook, on time on a 15m one", async () => {
+      const d = at('2015-03-01T00:00:00Z');
+      await seed(
+        { class: 'strict', declared: d, diag: at('2015-03-01T00:00:00Z', 7 * MIN), within: 5 * 60 },
+        { class: 'strict', declared: d, diag: at('2015-03-01T00:00:00Z', 4 * MIN), within: 5 * 60 },
+        { class: 'lenient', declared: d, diag: at('2015-03-01T00:00:00Z', 7 * MIN), within: 15 * 60 },
+        // Exactly at the limit counts; undiagnosed counts as not.
+        { class: 'lenient', declared: d, diag: at('2015-03-01T00:00:00Z', 15 * MIN), within: 15 * 60 },
+        { class: 'lenient', declared: d, within: 15 * 60 },
+      );
+      const r = await reports.mttr(window('2015-01-01T00:00:00Z', '2016-01-01T00:00:00Z'), []);
+      const byClass = Object.fromEntries(r.classes.map((c) => [c.class, [c.diagnosed_in_time_rate, c.diagnosed_within_15m_rate]]));
+      // The JSON's diagnosed_within_15m_rate keeps its meaning (a fixed 15 minutes).
+      expect(byClass).toEqual({ strict: [0.5, 1], lenient: [2 / 3, 2 / 3] });
+      expect(r.overall.diagnosed_in_time_rate).toBe(3 / 5);
+      expect(plainText(mttrText(r, 'the year'))).toContain(" · diagnosed within its runbook's limit 60.0% · ");
+    });
+
+    it('gives mean, p50 and p90 of time to mitigate and time to diagnose over the incidents that recorded each', async () => {
+      const d = at('2016-03-01T00:00:00Z');
+      const plus = (m: number) => at('2016-03-01T00:00:00Z', m * MIN);
+      await seed(
+        { class: 'spread', declared: d, mitigated: plus(10), diag: plus(2) },
+        { class: 'spread', declared: d, mitigated: plus(20), diag: plus(4) },
+        { class: 'spread', declared: d, mitigated: plus(30), diag: plus(6) },
+        { class: 'spread', declared: d, mitigated: plus(40), diag: plus(8) },
+        { class: 'spread', declared: d, mitigated: plus(100) },
+        { class: 'spread', declared: d },
+      );
+      const r = await reports.mttr(window('2016-01-01T00:00:00Z', '2017-01-01T00:00:00Z'), []);
+      expect(r.overall).toMatchObject({
+        incidents: 6,
+        time_to_mitigate_seconds: 40 * 60,
+        time_to_mitigate_p50_seconds: 30 * 60,
+        // 0.9 × 4 = 3.6: 40 min + 0.6 × 60 min
+        time_to_mitigate_p90_seconds: expect.closeTo(76 * 60, 9),
+        time_to_diagnose_seconds: 5 * 60,
+        time_to_diagnose_p50_seconds: 5 * 60,
+        // 0.9 × 3 = 2.7: 6 min + 0.7 × 2 min
+        time_to_diagnose_p90_seconds: expect.closeTo(7.4 * 60, 9),
+      });
+      const text = plainText(mttrText(r, 'the year'));
+      expect(text).toContain(' · time to mitigate 40m 00s (p50 30m 00s, p90 1h 16m) · time to diagnose 5m 00s (p50 5m 00s, p90 7m 24s) · ');
+      expect(reportTable(r)).toMatch(/\n {2}overall +6 +0 +— +— +— +— +66\.7% +0\.0% +40m 00s +30m 00s +1h 16m +5m 00s +5m 00s +7m 24s +66\.7% +— +—\n/);
+    });
+
+    it('counts recurrence by cause category apart from recurrence by class: two PDF incidents with different causes recur by class only', async () => {
+      const [keysA, certsB, keysC, pdfNoCause, queueKeys] = await seed(
+        { class: 'pdf-c', severity: 2, declared: at('2017-03-01T00:00:00Z'), resolved: at('2017-03-01T02:00:00Z') },
+        { class: 'pdf-c', severity: 2, declared: at('2017-03-10T00:00:00Z'), resolved: at('2017-03-10T01:00:00Z') },
+        // Same cause as the first, nine days after it was resolved, and a third PDF incident of the class.
+        { class: 'pdf-c', severity: 2, declared: at('2017-03-20T00:00:00Z'), resolved: at('2017-03-20T01:00:00Z') },
+        // No post-mortem category: recurs by class, and is in no cause figure.
+        { class: 'pdf-c', severity: 3, declared: at('2017-03-25T00:00:00Z') },
+        // Another class with the same cause as the PDF ones: recurs by cause, not by class.
+        { class: 'queue-c', severity: 2, declared: at('2017-03-26T00:00:00Z') },
+      );
+      await postmortem(keysA!, { status: 'draft', opened: at('2017-03-01T03:00:00Z'), cause: 'storage-keys-rotated' });
+      await postmortem(certsB!, { status: 'draft', opened: at('2017-03-10T03:00:00Z'), cause: 'expired-certificate' });
+      await postmortem(keysC!, { status: 'draft', opened: at('2017-03-20T03:00:00Z'), cause: 'storage-keys-rotated' });
+      await postmortem(queueKeys!, { status: 'draft', opened: at('2017-03-26T03:00:00Z'), cause: 'storage-keys-rotated' });
+      expect(pdfNoCause).toBeDefined();
+      const r = await reports.mttr(window('2017-03-05T00:00:00Z', '2017-04-01T00:00:00Z'), []);
+      const pdf = r.classes.find((c) => c.class === 'pdf-c')!;
+      // In the window: certsB, keysC and pdfNoCause of the class, all three recur by class.
+      expect(pdf).toMatchObject({ incidents: 3, recurrence_rate: 1, with_cause_category: 2, recurrence_by_cause_rate: 0.5 });
+      expect(r.classes.find((c) => c.class === 'queue-c')).toMatchObject({
+        incidents: 1,
+        recurrence_rate: 0,
+        with_cause_category: 1,
+        recurrence_by_cause_rate: 1,
+      });
+      expect(r.overall).toMatchObject({ incidents: 4, recurrence_rate: 0.75, with_cause_category: 3, recurrence_by_cause_rate: 2 / 3 });
+      // certsB: its category was never resolved before; a window with it alone has no recurrence by cause.
+      const first = await reports.mttr(window('2017-03-10T00:00:00Z', '2017-03-11T00:00:00Z'), []);
+      expect(first.overall).toMatchObject({ incidents: 1, recurrence_rate: 1, with_cause_category: 1, recurrence_by_cause_rate: 0 });
+      // Without any category in the window, the rate is null, not 0.
+      const none = await reports.mttr(window('2017-03-25T00:00:00Z', '2017-03-26T00:00:00Z'), []);
+      expect(none.overall).toMatchObject({ incidents: 1, with_cause_category: 0, recurrence_by_cause_rate: null });
+      expect(plainText(mttrText(r, 'the month'))).toContain(' · recurring 75.0% · recurring by cause 66.7% (of 3 with a cause category)');
+      expect(plainText(mttrText(none, 'the day'))).not.toContain('by cause');
+    });
+
+    it('counts the new figures for a declaration exactly at since, and not one exactly at until', async () => {
+      const since = at('2018-01-01T00:00:00Z');
+      const until = at('2018-02-01T00:00:00Z');
+      const [atSince, atUntil] = await seed(
+        { class: 'edge-c', declared: since, mitigated: at('2018-01-01T00:00:00Z', 10 * MIN), diag: at('2018-01-01T00:00:00Z', 3 * MIN), within: 300 },
+        { class: 'edge-c', declared: until, mitigated: at('2018-02-01T00:00:00Z', 99 * MIN), diag: at('2018-02-01T00:00:00Z', 9 * MIN), within: 300 },
+      );
+      await postmortem(atSince!, { status: 'draft', opened: since, cause: 'edge-cause' });
+      await postmortem(atUntil!, { status: 'draft', opened: until, cause: 'edge-cause' });
+      const r = await reports.mttr({ since, until }, []);
+      expect(r.overall).toMatchObject({
+        incidents: 1,
+        time_to_mitigate_seconds: 600,
+        time_to_diagnose_seconds: 180,
+        diagnosed_in_time_rate: 1,
+        with_cause_category: 1,
+        recurrence_by_cause_rate: 0,
+      });
+    });
+  });
+
   describe('incident-bot report mttr', () => {
     const ROOT = path.resolve(__dirname, '../..');
     const cli = (...args: string[]) =>
@@ -411,6 +576,13 @@ describe('PgReports.mttr', () => {
           diagnosed_within_15m_rate: 1 / 3,
           recurrence_rate: 1 / 3,
           validated_rate: null,
+          // Added by 0026; every field above keeps its name and meaning.
+          diagnosed_in_time_rate: 1 / 3,
+          time_to_diagnose_seconds: 300,
+          time_to_mitigate_seconds: null,
+          mttr_from_impact_seconds: null,
+          with_cause_category: 0,
+          recurrence_by_cause_rate: null,
           postmortems: { major: 3, closed: 0, share: 0, mean_seconds_to_close: null },
         },
         runbook_coverage: 2 / 3,
@@ -426,9 +598,9 @@ describe('PgReports.mttr', () => {
       const { code, stdout } = await cli('mttr', '--since', '2007-04-01', '--until', '2007-05-01');
       expect(code).toBe(0);
       expect(stdout).toContain('Incident KPIs from 2007-04-01T00:00:00.000Z to 2007-05-01T00:00:00.000Z');
-      expect(stdout).toMatch(/\n {2}overall +3 +1 +1h 02m +1h 02m +1h 02m +2m 00s +33\.3% +33\.3%\n/);
-      expect(stdout).toMatch(/\n {2}pdf +yes +2 +1 +1h 02m .* 0\.0% +50\.0%\n/);
-      expect(stdout).toMatch(/\n {2}mystery +no +1 +0 +— +— +— +— +100\.0% +0\.0%\n/);
+      expect(stdout).toMatch(/\n {2}overall +3 +1 +1h 02m +1h 02m +1h 02m +2m 00s +33\.3% +33\.3% +— +— +— +5m 00s +5m 00s +5m 00s +33\.3% +— +—\n/);
+      expect(stdout).toMatch(/\n {2}pdf +yes +2 +1 +1h 02m .* 0\.0% +50\.0% +— +— +— +— +— +— +0\.0% +— +—\n/);
+      expect(stdout).toMatch(/\n {2}mystery +no +1 +0 +— +— +— +— +100\.0% +0\.0% +— +— +— +5m 00s +5m 00s +5m 00s +100\.0% +— +—\n/);
       expect(stdout).toMatch(/\n {2}SEV1 /);
       expect(stdout).toContain('\nPost-mortems: 0 of 3 major incidents closed (0%)\n');
       expect(stdout).toContain('Runbook coverage: 66.7% of incidents have a runbook for their class.');

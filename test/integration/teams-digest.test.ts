@@ -14,8 +14,10 @@ let h: TeamsHarness;
 beforeAll(async () => {
   h = await startTeamsHarness({ role: 'web' });
   await h.schema.pool.query(
-    `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at, acknowledged_at, resolved_at)
-     VALUES ('pdf-404', 'pdf-404', 'test', 2, 'resolved', 'teams', $1, '2026-03-03T10:00:00Z', '2026-03-03T10:05:00Z', '2026-03-03T10:30:00Z')`,
+    `INSERT INTO incidents (playbook_id, class, title, severity, status, platform, declared_by, declared_at, acknowledged_at, resolved_at,
+                            impact_started_at, mitigated_at, diagnosed_at, diagnose_within_seconds)
+     VALUES ('pdf-404', 'pdf-404', 'test', 2, 'resolved', 'teams', $1, '2026-03-03T10:00:00Z', '2026-03-03T10:05:00Z', '2026-03-03T10:30:00Z',
+             '2026-03-03T09:50:00Z', '2026-03-03T10:20:00Z', '2026-03-03T10:07:00Z', 300)`,
     [alice.aadObjectId],
   );
 });
@@ -43,4 +45,9 @@ test('the weekly digest opens one thread in DIGEST_TEAMS_CHANNEL, however many b
   const [root] = h.connector.messages(threads[0]!.id);
   expect(root!.activity.text).toContain('Weekly incident digest');
   expect(root!.activity.text).toMatch(/MTTR/);
+  // The clocks of 0026: from impact start, to mitigate and diagnose, and a 7-minute diagnosis late on a 5-minute runbook.
+  expect(root!.activity.text).toContain('MTTR from impact start: 40 min (no figure the week before)');
+  expect(root!.activity.text).toContain('Time to mitigate (declared → mitigated): 20 min (no figure the week before)');
+  expect(root!.activity.text).toContain('Time to diagnose (declared → cause identified): 7 min (no figure the week before)');
+  expect(root!.activity.text).toContain("Diagnosed within its runbook's limit: 0% (no figure the week before)");
 });

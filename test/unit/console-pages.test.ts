@@ -775,9 +775,9 @@ describe('dashboardPage', () => {
     expect(page).toContain('Most frequent without one: <code>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</code> (2)');
     expect(page).toMatch(/<dt>Overdue action items<\/dt><dd class="value">1<\/dd><dd class="detail">of 5 open action items<\/dd>/);
     const charts = page.match(/<canvas data-chart="[^"]+"/g)!;
-    // Time to detect is charted too, empty while no alert gave an impact start.
-    expect(charts).toHaveLength(7);
-    expect(page.match(/<details class="chart-table"><summary>Table<\/summary>/g)).toHaveLength(7);
+    // Time to detect, to mitigate, to diagnose and recurrence by cause are charted too, empty while no incident gave them.
+    expect(charts).toHaveLength(10);
+    expect(page.match(/<details class="chart-table"><summary>Table<\/summary>/g)).toHaveLength(10);
     // Weeks without a figure read as "—", never as zero. The busiest class first.
     expect(page).toMatch(/<th scope="row">2025-02-24<\/th><td>25\.0%<\/td><td>—<\/td><td>25\.0%<\/td>/);
   });
@@ -794,6 +794,39 @@ describe('dashboardPage', () => {
     expect(out).toContain('<dt>MTTR</dt><dd class="value">—</dd>');
     expect(out).not.toContain('Time to detect');
     expectSafe(out);
+  });
+
+  it("shows the clocks, diagnosis against each runbook's limit and recurrence by cause with how many incidents it counts", () => {
+    const out = dashboardPage({
+      ...input,
+      last30: report([], {
+        overall: figures({
+          mttr_from_impact_seconds: 5400,
+          mttr_from_impact_p50_seconds: 4800,
+          mttr_from_impact_p90_seconds: 9000,
+          time_to_mitigate_seconds: 1500,
+          time_to_mitigate_p50_seconds: 1200,
+          time_to_mitigate_p90_seconds: 3600,
+          time_to_diagnose_seconds: 420,
+          time_to_diagnose_p50_seconds: 360,
+          time_to_diagnose_p90_seconds: 840,
+          diagnosed_in_time_rate: 0.25,
+          with_cause_category: 3,
+          recurrence_by_cause_rate: 1 / 3,
+        }),
+      }),
+    });
+    expect(out).toContain('<dt>MTTR from impact start</dt><dd class="value">1h 30m</dd><dd class="detail">p50 1h 20m · p90 2h 30m');
+    expect(out).toContain('<dt>Time to mitigate</dt><dd class="value">25m 00s</dd><dd class="detail">p50 20m 00s · p90 1h 00m');
+    expect(out).toContain('<dt>Time to diagnose</dt><dd class="value">7m 00s</dd><dd class="detail">p50 6m 00s · p90 14m 00s');
+    expect(out).toContain('<dt>Diagnosed within its runbook&#39;s limit</dt><dd class="value">25.0%</dd>');
+    expect(out).not.toContain('Diagnosed within 15 min');
+    expect(out).toContain(
+      '<dt>Recurrence by cause</dt><dd class="value">33.3%</dd><dd class="detail">of the 3 incidents whose post-mortem names a cause category',
+    );
+    // Without any: no card, rather than a figure of nothing.
+    expect(page).not.toContain('Recurrence by cause</dt>');
+    expect(page).not.toContain('Time to mitigate</dt>');
   });
 
   it('shows time to detect once an alert gave some incident its impact start', () => {

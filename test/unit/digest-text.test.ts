@@ -58,6 +58,42 @@ describe('the digest text', () => {
     expect(text).toContain('Lower is better for incidents, MTTR, MTTA and recurrence');
   });
 
+  it("says the clocks of a week that recorded them, diagnosis against each runbook's limit and recurrence by cause with its denominator", () => {
+    const clocks = (f: Partial<Figures>) =>
+      report({ incidents: 4, diagnosed_within_15m_rate: 1, diagnosed_in_time_rate: 0.5, with_cause_category: 0, ...f }, [], 1);
+    const said = plainText(
+      digestText({
+        current: clocks({
+          mttr_from_impact_seconds: 3600,
+          time_to_mitigate_seconds: 1200,
+          time_to_diagnose_seconds: 420,
+          with_cause_category: 3,
+          recurrence_by_cause_rate: 1 / 3,
+        }),
+        previous: clocks({
+          mttr_from_impact_seconds: 4800,
+          time_to_mitigate_seconds: 900,
+          diagnosed_in_time_rate: 0.75,
+          with_cause_category: 2,
+          recurrence_by_cause_rate: 0,
+        }),
+        period,
+        tz: 'UTC',
+        openNow: 0,
+      }),
+    );
+    expect(said).toContain('• MTTR from impact start: 1 h 🟢 ↓ from 1 h 20 min\n');
+    expect(said).toContain('• Time to mitigate (declared → mitigated): 20 min 🔴 ↑ from 15 min\n');
+    expect(said).toContain('• Time to diagnose (declared → cause identified): 7 min (no figure the week before)\n');
+    expect(said).toContain('• Recurrence by cause: 33% 🔴 ↑ from 0% (of 3 with a cause category)\n');
+    expect(said).toContain("• Diagnosed within its runbook's limit: 50% 🔴 ↓ from 75%\n");
+    expect(said).not.toContain('Diagnosed within 15 min');
+    // A week where no post-mortem names a category says nothing of recurrence by cause.
+    const quiet = plainText(digestText({ current: clocks({}), previous: clocks({}), period, tz: 'UTC', openNow: 0 }));
+    expect(quiet).not.toContain('by cause');
+    expect(quiet).not.toContain('Time to mitigate');
+  });
+
   it('says the time to detect only in a week where an alert gave some incident its impact start', () => {
     expect(text).not.toContain('Time to detect');
     const alerted = report({ incidents: 2, mttd_seconds: 240 }, [], 1);

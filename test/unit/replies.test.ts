@@ -75,6 +75,14 @@ const PROBLEMS: { [C in Problem['code']]: Extract<Problem, { code: C }> } = {
   postmortem_state: { code: 'postmortem_state', incident: 'INC-42', status: 'closed', to: 'in_review' },
   unknown_edge_case: { code: 'unknown_edge_case', incident: 'INC-42', number: 9, count: 3 },
   relation_to_itself: { code: 'relation_to_itself', incident: 'INC-42', relation: 'duplicate' },
+  impact_start: {
+    code: 'impact_start',
+    incident: 'INC-42',
+    reason: 'after_declaration',
+    at: new Date('2026-12-05T02:10:00Z'),
+    declaredAt: new Date('2026-12-05T01:54:00Z'),
+    tz: 'Europe/Berlin',
+  },
   duplicate_of_duplicate: { code: 'duplicate_of_duplicate', incident: 'INC-42', target: 'INC-9', original: 'INC-7' },
   invalid_category: { code: 'invalid_category', input: 'Storage Keys!' },
   analysis_missing: { code: 'analysis_missing', incident: 'INC-42', to: 'published', fields: ['causeCategory', 'lessons'] },
@@ -115,6 +123,9 @@ const EXPECTED: Record<Problem['code'], string> = {
   postmortem_state: "INC-42's post-mortem is closed, so it cannot go to in review from here. See where it stands with postmortem.",
   unknown_edge_case: "INC-42's runbook has 3 edge cases, numbered 1 to 3; there is no #9. See them all, with their numbers: edge.",
   relation_to_itself: 'INC-42 cannot be a duplicate of itself. Run duplicate INC-<n> in the channel of the duplicate, naming the original.',
+  impact_start:
+    'Impact cannot start after INC-42 was declared: 03:10 Europe/Berlin is 16 min after the declaration at 02:54. Nothing was changed. ' +
+    'Give the time impact began, e.g. started 02:40.',
   duplicate_of_duplicate: 'INC-9 is itself a duplicate of INC-7. Mark INC-42 as a duplicate of the original instead: duplicate INC-7.',
   invalid_category:
     '"Storage Keys!" is not a cause category. Write it as a short slug of lowercase letters, digits and single dashes, at most 64 characters, ' +
@@ -144,6 +155,15 @@ const allProblems = (): Problem[] => [
   { code: 'invalid_input', field: 'analysis' },
   { code: 'analysis_missing', incident: 'INC-42', to: 'in_review', fields: ['rootCause'] },
   { code: 'search_query', reason: 'empty' },
+  { code: 'invalid_input', field: 'impact_start' },
+  {
+    code: 'impact_start',
+    incident: 'INC-42',
+    reason: 'too_early',
+    at: new Date('2026-10-05T02:10:00Z'),
+    declaredAt: new Date('2026-12-05T01:54:00Z'),
+    tz: 'Europe/Berlin',
+  },
   { code: 'not_participant', incident: 'INC-42', action: 'acknowledge', channel: null },
   { code: 'ended', incident: 'INC-42', status: 'cancelled', action: 'tick_steps', runbook: 'pdf-404' },
 ];

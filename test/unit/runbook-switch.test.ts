@@ -56,7 +56,8 @@ function switched(s: Snapshot, minute: number): { snapshot: Snapshot; change: Re
 describe('switching runbook', () => {
   it('moves the incident to the new runbook and class, with its checklist, event and checks', () => {
     const { change } = switched({ ...makeSnapshot({ runbook: pdf, done: ['look'] }), escalations: [levelOne] }, 12);
-    expect(change.incident).toEqual({ runbookId: 'storage-permissions', class: 'storage' });
+    // The new runbook's 30m diagnose_within is what the reports count "diagnosed in time" against from now on.
+    expect(change.incident).toEqual({ runbookId: 'storage-permissions', class: 'storage', diagnoseWithinSeconds: 1800 });
     expect(change.runbookChange).toEqual(
       expect.objectContaining({ generation: 2, from: 'pdf-404', to: 'storage-permissions', by: COMMANDER, reason: 'app gets 403', at: at(12) }),
     );

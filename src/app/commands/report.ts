@@ -74,9 +74,30 @@ function table(header: string[], rows: Cell[][]): string {
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].map((l) => `  ${l}`).join('\n');
 }
 
-const FIGURE_HEADER = ['incidents', 'resolved', 'MTTR', 'p50', 'p90', 'MTTA', 'diag ≤15m', 'recurring'];
+// `diag ≤15m` is the JSON's diagnosed_within_15m_rate; `in time` counts each incident against its
+// own runbook's diagnose_within. The clocks issue 24 added follow, so older columns keep their place.
+const FIGURE_HEADER = [
+  'incidents',
+  'resolved',
+  'MTTR',
+  'p50',
+  'p90',
+  'MTTA',
+  'diag ≤15m',
+  'recurring',
+  'mitigate',
+  'p50',
+  'p90',
+  'diagnose',
+  'p50',
+  'p90',
+  'in time',
+  'by cause',
+  'from impact',
+];
 
 function figureCells(f: Figures): Cell[] {
+  const d = (s: number | null | undefined) => formatDuration(s ?? null);
   return [
     f.incidents,
     f.resolved,
@@ -86,6 +107,15 @@ function figureCells(f: Figures): Cell[] {
     formatDuration(f.mtta_seconds),
     formatRate(f.diagnosed_within_15m_rate),
     formatRate(f.recurrence_rate),
+    d(f.time_to_mitigate_seconds),
+    d(f.time_to_mitigate_p50_seconds),
+    d(f.time_to_mitigate_p90_seconds),
+    d(f.time_to_diagnose_seconds),
+    d(f.time_to_diagnose_p50_seconds),
+    d(f.time_to_diagnose_p90_seconds),
+    formatRate(f.diagnosed_in_time_rate ?? null),
+    formatRate(f.recurrence_by_cause_rate ?? null),
+    d(f.mttr_from_impact_seconds),
   ];
 }
 
@@ -111,6 +141,11 @@ export function reportTable(r: MttrReport): string {
       ['severity', ...FIGURE_HEADER],
       r.severities.map((s) => [`SEV${s.severity}`, ...figureCells(s)]),
     ),
+    '',
+    // What the columns after `recurring` count, where their denominators are not every incident.
+    'Mitigate and diagnose: time from the declaration (mean, p50, p90) over the incidents that recorded it. In time: diagnosed within',
+    "the incident's own runbook's diagnose_within, of all incidents. From impact: mean MTTR from impact start, where it is known.",
+    `By cause: recurring by cause category, over the ${r.overall.with_cause_category ?? 0} incident${r.overall.with_cause_category === 1 ? '' : 's'} whose post-mortem names one; the others are left out.`,
     '',
     `Runbook coverage: ${formatRate(r.runbook_coverage)} of incidents have a runbook for their class.`,
     r.uncovered_top_classes.length > 0

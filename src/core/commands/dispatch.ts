@@ -18,6 +18,7 @@ import { clippedText } from '../incident/text-limits';
 import { addActionItem, closeActionItem } from '../incident/action-items';
 import { recordEdgeCase } from '../incident/edge-case';
 import { addNote } from '../incident/note';
+import { setImpactStart } from '../incident/impact-start';
 import { movePostmortem, openPostmortem } from '../incident/postmortem';
 import { editAnalysis, requireAnalysisEditor } from '../incident/analysis';
 import { analysisFormView, analysisStatusText, type AnalysisFormView } from '../render/analysis';
@@ -52,6 +53,7 @@ import {
   severityText,
   escalatedText,
   helpText,
+  impactStartText,
   listText,
   notRecordedText,
   probesQueuedText,
@@ -327,6 +329,10 @@ export class Dispatcher {
         const note = { text: cmd.text, author: null, link: null, message: null };
         const r = await addNote(deps, id, actor, note, req.requestId ?? `v${snap.incident.version}`);
         return { reply: noteAddedText(name, r.changed), snapshot: r.snapshot };
+      }
+      case 'started': {
+        const r = await setImpactStart(deps, id, cmd.time, actor);
+        return { reply: impactStartText(r.snapshot.incident, deps.tz, r.changed), snapshot: r.snapshot };
       }
       case 'edge': {
         const ref: EdgeCaseRef = { step: cmd.step ?? null, n: cmd.number ?? 0 };

@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import { checkedText } from '../incident/text-limits';
+import { parseTypedTime, type TypedTime } from '../incident/impact-start';
 import { GENERAL_RUNBOOK_ID } from '../runbook/catalog';
 import { parseEdgeCaseId } from '../runbook/edge-cases';
 import { searchQuery } from '../search';
@@ -43,6 +44,8 @@ export type Command =
   | { kind: 'note'; text: string }
   /** Past incidents matching the words (summaries, causes, resolutions, notes, post-mortems). */
   | { kind: 'search'; query: string }
+  /** When impact began: `started 02:40` (the team's zone) or an ISO instant with its offset. */
+  | { kind: 'started'; time: TypedTime }
   | { kind: 'declare'; runbook: string; summary?: string };
 
 /** Reads a user id out of one word as the surface writes mentions (Slack: <@U123|jane>); null if it is not one. */
@@ -142,6 +145,11 @@ export function parseCommand(text: string, readMention: MentionReader): Command 
       const text = checkedText(rest, 'note');
       if (!text) throw new UserError({ code: 'invalid_input', field: 'note' });
       return { kind: 'note', text };
+    }
+    case 'started': {
+      const time = parseTypedTime(rest ?? '');
+      if (!time) throw new UserError({ code: 'invalid_input', field: 'impact_start' });
+      return { kind: 'started', time };
     }
     case 'declare':
       // Anything the specific runbooks do not cover: the general runbook's triage.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors';
 import type { RunbookCatalog } from '../runbook/catalog';
 import type { CoreDeps } from './deps';
-import { diagnosisDueJob } from './diagnosis';
+import { diagnoseWithinSeconds, diagnosisDueJob } from './diagnosis';
 import { firstLevelJob } from './escalation';
 import { similarNoticeJob } from './similar';
 import { checkedText } from './text-limits';
@@ -77,6 +77,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       declaredAt: now,
       requestKey: input.requestKey ?? null,
       impactStartedAt: alert?.startsAt ?? null,
+      diagnoseWithinSeconds: diagnoseWithinSeconds(runbook),
     },
     runbook.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
     {

@@ -30,6 +30,14 @@ export function diagnosisDueJob(incident: Pick<Incident, 'id' | 'declaredAt'>, r
 }
 
 /**
+ * The limit as the incident keeps it (`diagnose_within_seconds`), so the report can count "diagnosed
+ * in time" against each incident's own runbook. Whole seconds, at least one: a `0m` runbook is due at once.
+ */
+export function diagnoseWithinSeconds(runbook: Runbook): number {
+  return Math.min(2_147_483_647, Math.max(1, Math.round(durationMs(runbook.diagnose_within) / 1000)));
+}
+
+/**
  * The event key is the incident's: whichever process decides second, its change is a replay the
  * store rolls back, so the timeline says it once and the notice is queued once.
  */

@@ -4,7 +4,7 @@ import type { Runbook } from '../runbook/schema';
 import { changeIncident } from './change';
 import { unknownRunbook } from './declare-incident';
 import type { CoreDeps } from './deps';
-import { diagnosisDueJob } from './diagnosis';
+import { diagnoseWithinSeconds, diagnosisDueJob } from './diagnosis';
 import { escalationDueJob, nextLevel } from './escalation';
 import { requireManager, requireOpen } from './guards';
 import { autoProbes, queueProbes } from './probes';
@@ -37,7 +37,8 @@ export function decideRunbookSwitch(s: Snapshot, to: Runbook, actor: Actor, at: 
   const level = next ? escalationDueJob(i, to, next.level, generation) : null;
   if (level) jobs.push({ ...level, runAt: new Date(Math.max(level.runAt.getTime(), at.getTime())) });
   return {
-    incident: { runbookId: to.id, class: to.class },
+    // The reports count "diagnosed in time" against the runbook that rules from now on, like the clock.
+    incident: { runbookId: to.id, class: to.class, diagnoseWithinSeconds: diagnoseWithinSeconds(to) },
     runbookChange: {
       generation,
       from: i.runbookId,

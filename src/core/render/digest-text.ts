@@ -34,7 +34,7 @@ export function digestText(d: DigestInput): Text {
   const out: Text = [
     { strong: 'Weekly incident digest' },
     ` · ${periodLabel(d.period, d.tz)}, against the week before\n`,
-    '🟢 better · 🔴 worse · ⚪ unchanged. Lower is better for incidents, MTTR, MTTA and recurrence.\n\n',
+    '🟢 better · 🔴 worse · ⚪ unchanged. Lower is better for incidents, MTTR, MTTA and recurrence, and for every time to detect, mitigate or diagnose.\n\n',
     `Open now: ${d.openNow} incident${d.openNow === 1 ? '' : 's'}\n`,
     ...(d.followUps
       ? [
@@ -63,9 +63,15 @@ export function digestText(d: DigestInput): Text {
 }
 
 function figureLines(now: Figures, before: Figures | undefined): Text {
+  // The clocks show in a week where some incident recorded them, like time to detect.
+  const clock = (label: string, pick: (f: Figures) => number | null | undefined): string[] => {
+    const v = pick(now);
+    return v == null ? [] : [`• ${label}: ${line(v, (before && pick(before)) ?? null, duration, 'lower')}\n`];
+  };
   return [
     `• Incidents: ${line(now.incidents, before?.incidents ?? 0, String, 'lower')}\n`,
     `• MTTR: ${line(now.mttr_seconds, before?.mttr_seconds ?? null, duration, 'lower')}\n`,
+    ...clock('MTTR from impact start', (f) => f.mttr_from_impact_seconds),
     `• MTTA: ${line(now.mtta_seconds, before?.mtta_seconds ?? null, duration, 'lower')}\n`,
     ...(now.unacknowledged_rate !== undefined
       ? [`• Acknowledged by nobody: ${line(now.unacknowledged_rate, before?.unacknowledged_rate ?? null, percent, 'lower')}\n`]
@@ -73,8 +79,20 @@ function figureLines(now: Figures, before: Figures | undefined): Text {
     ...(now.mttd_seconds != null
       ? [`• Time to detect (impact start → declared): ${line(now.mttd_seconds, before?.mttd_seconds ?? null, duration, 'lower')}\n`]
       : []),
+    ...clock('Time to mitigate (declared → mitigated)', (f) => f.time_to_mitigate_seconds),
+    ...clock('Time to diagnose (declared → cause identified)', (f) => f.time_to_diagnose_seconds),
     `• Recurrence: ${line(now.recurrence_rate, before?.recurrence_rate ?? null, percent, 'lower')}\n`,
-    `• Diagnosed within 15 min: ${line(now.diagnosed_within_15m_rate, before?.diagnosed_within_15m_rate ?? null, percent, 'higher')}\n`,
+    // Only incidents whose post-mortem names a cause category count: the line says how many.
+    ...(now.with_cause_category
+      ? [
+          `• Recurrence by cause: ${line(now.recurrence_by_cause_rate ?? null, before?.recurrence_by_cause_rate ?? null, percent, 'lower')}` +
+            ` (of ${now.with_cause_category} with a cause category)\n`,
+        ]
+      : []),
+    // Each incident against its own runbook's diagnose_within; hand-built figures may only have the 15 minutes.
+    now.diagnosed_in_time_rate !== undefined
+      ? `• Diagnosed within its runbook's limit: ${line(now.diagnosed_in_time_rate, before?.diagnosed_in_time_rate ?? null, percent, 'higher')}\n`
+      : `• Diagnosed within 15 min: ${line(now.diagnosed_within_15m_rate, before?.diagnosed_within_15m_rate ?? null, percent, 'higher')}\n`,
   ];
 }
 

@@ -281,6 +281,9 @@ function impactSection(ctx: Context): string {
     lines.push(`From ${start}, still open: ${spoken(between(i.declaredAt, ctx.now))} so far, as of ${time(ctx.now)} UTC.`);
   }
   if (i.mitigatedAt) lines.push(`Mitigated at ${time(i.mitigatedAt)} UTC, ${spoken(between(i.declaredAt, i.mitigatedAt))} after the declaration.`);
+  // Impact began before anyone declared (an alert's start, /incident started): said first.
+  if (i.impactStartedAt)
+    lines.unshift(`Impact started at ${time(i.impactStartedAt)} UTC, ${spoken(between(i.impactStartedAt, i.declaredAt))} before the declaration.`);
   return `## Impact window\n\n${lines.join('\n\n')}`;
 }
 
@@ -290,6 +293,12 @@ function keyTimesSection(ctx: Context): string {
     ['MTTA (declared → acknowledged)', spoken(between(i.declaredAt, i.acknowledgedAt))],
     ['Time to diagnose (declared → diagnosed)', spoken(between(i.declaredAt, i.diagnosedAt))],
     ['MTTR (declared → resolved)', spoken(between(i.declaredAt, i.resolvedAt))],
+    ...(i.impactStartedAt
+      ? [
+          ['Time to detect (impact start → declared)', spoken(between(i.impactStartedAt, i.declaredAt))],
+          ['MTTR from impact start (impact start → resolved)', spoken(between(i.impactStartedAt, i.resolvedAt))],
+        ]
+      : []),
   ];
   return `## Key times\n\n${table(['Measure', 'This incident'], rows)}\n\n${diagnosisTarget(ctx)}`;
 }

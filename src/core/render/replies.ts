@@ -4,6 +4,9 @@ import { GENERAL_RUNBOOK_ID, type RunbookCatalog } from '../runbook/catalog';
 import { DURATION, durationMs, type Runbook } from '../runbook/schema';
 import type { Text } from '../text/text';
 import { ANALYSIS_LABELS, ANALYSIS_PARTS } from './analysis';
+import { IMPACT_START_MAX_DAYS } from '../incident/impact-start';
+import { localDay } from '../incident/local-day';
+import { duration } from './digest-text';
 
 /**
  * Every sentence the bot says to a person, in one place and in no platform's markup. Each
@@ -32,6 +35,7 @@ const ACTION_PHRASE: Record<IncidentAction, string> = {
   switch_runbook: 'switch the runbook of',
   add_note: 'add notes to',
   edit_analysis: 'edit the post-mortem analysis of',
+  set_impact_start: 'set when impact started for',
 };
 
 export function problemText(p: Problem): Text {
@@ -123,6 +127,16 @@ export function problemText(p: Problem): Text {
           `. Parts: ${ANALYSIS_PARTS}; write n/a where one does not apply. `,
           { command: 'analysis' },
           ' shows what is missing.',
+        ];
+      if (p.field === 'impact_start')
+        return [
+          "Say when impact started as a time in the team's zone, ",
+          { command: 'started 02:40' },
+          ' or ',
+          { command: 'started 2026-12-05 02:40' },
+          ', or with its offset: ',
+          { command: 'started 2026-12-05T01:40Z' },
+          '.',
         ];
       if (p.field === 'window') return ['Reports cover 7, 30 or 90 days. Try ', { command: 'mttr 30d' }, '.'];
       return p.field === 'severity'
@@ -221,6 +235,18 @@ export function problemText(p: Problem): Text {
       return [`This button belongs to ${p.incident}`, ...(p.channel ? [' in ', { channel: p.channel }] : []), '. Use it there, where the incident is worked.'];
     case 'stale_button':
       return ['This button is from an old message. Run ', { command: 'status' }, ' in the incident channel for the current checklist.'];
+    case 'impact_start':
+      return p.reason === 'after_declaration'
+        ? [
+            `Impact cannot start after ${p.incident} was declared: ${wallClock(p.at, p.tz, p.declaredAt)} ${p.tz} is ${relative(p.declaredAt, p.at)} the declaration at ${wallClock(p.declaredAt, p.tz, p.declaredAt)}. Nothing was changed. Give the time impact began, e.g. `,
+            { command: 'started 02:40' },
+            '.',
+          ]
+        : [
+            `${wallClock(p.at, p.tz, p.declaredAt)} ${p.tz} is more than ${IMPACT_START_MAX_DAYS} days before ${p.incident} was declared. Nothing was changed. Check the date: `,
+            { command: `started ${localDay(p.declaredAt, p.tz)} 02:40` },
+            '.',
+          ];
     case 'relation_to_itself':
       return p.relation === 'duplicate'
         ? [`${p.incident} cannot be a duplicate of itself. Run `, { command: 'duplicate INC-<n>' }, ' in the channel of the duplicate, naming the original.']
@@ -405,6 +431,8 @@ export function statusText(s: Snapshot): Text {
     ['cancelled', i.cancelledAt],
   ];
   const when: Text = milestones.filter((m): m is [string, Date] => m[1] !== null).flatMap(([what, at], n) => [n > 0 ? ' · ' : '', `${what} `, { time: at }]);
+  // Impact can start before anyone declared: an alert's start, or `/incident started`.
+  const impact: Text = i.impactStartedAt ? ['Impact started ', { time: i.impactStartedAt }, ' · '] : [];
   return [
     { strong: label(i) },
     ` · SEV${i.severity} · ${i.status} · runbook `,
@@ -412,6 +440,7 @@ export function statusText(s: Snapshot): Text {
     `\n${i.title}\nCommander: `,
     i.commander ? { user: i.commander } : 'nobody',
     ` · Checklist: ${done} of ${s.steps.length} done${next ? ` · next: ${next.title}` : ''}\n`,
+    ...impact,
     ...when,
     ...notesText(s.notes ?? []),
   ];
@@ -483,6 +512,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
     ['note <text>', 'add evidence to the timeline (also: react with 📌 to a message in the channel)'],
+    ['started <time>', "when impact began, before the declaration: 02:40 in the team's time zone, or 2026-12-05T01:40Z"],
     ['edge [n] [note]', "the runbook's edge case n happened (for the post-mortem); without n, list the edge cases"],
     ['class <name>', 'what kind of incident it is, for the reports (commander, declarer or admin)'],
     ['duplicate INC-<n>', 'close this one as a duplicate of INC-<n> (commander, declarer or admin)'],
@@ -586,6 +616,28 @@ export function commanderText(incident: string, userId: string, changed: boolean
 
 export function setupRetriedText(incident: string): Text {
   return [`Setting up ${incident} again: its channel and checklist follow here in a moment.`];
+}
+
+/** "Impact started 02:40 Europe/Berlin (14 min before the declaration)", in the team's zone, named. */
+export function impactStartText(incident: Incident, tz: string, changed: boolean): Text {
+  const at = incident.impactStartedAt;
+  if (!at) return [`${label(incident)} has no impact start.`];
+  const when = `${wallClock(at, tz, incident.declaredAt)} ${tz} (${relative(incident.declaredAt, at)} the declaration)`;
+  return changed ? [`Impact started ${when}: recorded for ${label(incident)}.`] : [`${label(incident)}'s impact start was already ${when}.`];
+}
+
+/** "02:40", or "4 Dec 23:50" when its day in `tz` is not the day of `ref` there. */
+export function wallClock(at: Date, tz: string, ref: Date): string {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  if (localDay(at, tz) === localDay(ref, tz)) return time;
+  return `${new Intl.DateTimeFormat('en-GB', { timeZone: tz, day: 'numeric', month: 'short', year: 'numeric' }).format(at)} ${time}`;
+}
+
+/** "14 min before", "at the same minute as", "5 min after": how `at` stands to `ref`. */
+function relative(ref: Date, at: Date): string {
+  const seconds = (ref.getTime() - at.getTime()) / 1000;
+  if (Math.abs(seconds) < 30) return 'at the time of';
+  return `${duration(Math.abs(seconds))} ${seconds > 0 ? 'before' : 'after'}`;
 }
 
 /** A note asked for twice (a replayed command) is there once; the answer says so. */

@@ -45,18 +45,45 @@ export function duplicatesLine(n: number): string {
 
 const TOP_CLASSES = 10;
 
+/** "40m 00s (p50 30m 00s, p90 1h 16m)". */
+export function spread(mean: number | null, p50: number | null | undefined, p90: number | null | undefined): string {
+  return `${formatDuration(mean)} (p50 ${formatDuration(p50 ?? null)}, p90 ${formatDuration(p90 ?? null)})`;
+}
+
+/**
+ * "recurring by cause 67% (of 3 with a cause category)": only incidents whose post-mortem names a
+ * category count, so the line says how many did. Null where none did.
+ */
+export function byCauseLine(f: Figures, rate: (r: number | null) => string = formatRate): string | null {
+  if (!f.with_cause_category) return null;
+  return `recurring by cause ${rate(f.recurrence_by_cause_rate ?? null)} (of ${f.with_cause_category} with a cause category)`;
+}
+
 function figuresLine(f: Figures): string {
   return [
     `${f.incidents} incident${f.incidents === 1 ? '' : 's'}`,
-    `MTTR ${formatDuration(f.mttr_seconds)} (p50 ${formatDuration(f.mttr_p50_seconds)}, p90 ${formatDuration(f.mttr_p90_seconds)})`,
+    `MTTR ${spread(f.mttr_seconds, f.mttr_p50_seconds, f.mttr_p90_seconds)}`,
+    // Clocks below show only where some incident recorded them: an absent figure is noise, not news.
+    ...(f.mttr_from_impact_seconds != null
+      ? [`MTTR from impact start ${spread(f.mttr_from_impact_seconds, f.mttr_from_impact_p50_seconds, f.mttr_from_impact_p90_seconds)}`]
+      : []),
     `MTTA ${formatDuration(f.mtta_seconds)}`,
     ...(f.unacknowledged_rate !== undefined ? [`acknowledged by nobody ${formatRate(f.unacknowledged_rate)}`] : []),
-    // Only where some incident's impact start is known (an alert's startsAt): otherwise it is noise.
     ...(f.mttd_seconds != null ? [`time to detect ${formatDuration(f.mttd_seconds)}`] : []),
+    ...(f.time_to_mitigate_seconds != null
+      ? [`time to mitigate ${spread(f.time_to_mitigate_seconds, f.time_to_mitigate_p50_seconds, f.time_to_mitigate_p90_seconds)}`]
+      : []),
+    ...(f.time_to_diagnose_seconds != null
+      ? [`time to diagnose ${spread(f.time_to_diagnose_seconds, f.time_to_diagnose_p50_seconds, f.time_to_diagnose_p90_seconds)}`]
+      : []),
     // Only where some resolve recorded its quick validation.
     ...(f.validated_rate != null ? [`validated before resolving ${formatRate(f.validated_rate)}`] : []),
-    `diagnosed within 15 min ${formatRate(f.diagnosed_within_15m_rate)}`,
+    // Each incident against its own runbook's diagnose_within; figures built by hand may only have the 15 minutes.
+    f.diagnosed_in_time_rate !== undefined
+      ? `diagnosed within its runbook's limit ${formatRate(f.diagnosed_in_time_rate)}`
+      : `diagnosed within 15 min ${formatRate(f.diagnosed_within_15m_rate)}`,
     `recurring ${formatRate(f.recurrence_rate)}`,
+    ...[byCauseLine(f)].filter((l) => l !== null),
   ].join(' · ');
 }
 

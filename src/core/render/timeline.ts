@@ -254,6 +254,14 @@ function describe(e: TimelineEvent, ctx: TimelineContext): Text | null {
       const to = asString(d.to);
       return [from ? `Class changed from ${from} to ${to ?? '?'}` : `Class set to ${to ?? '?'}`];
     }
+    case 'impact.start_set': {
+      // `/incident started`: the times show in each reader's zone, like every other time.
+      const to = asString(d.to);
+      const from = asString(d.from);
+      if (!to) return null;
+      const out: Text = ['Impact start set to ', { time: new Date(to) }];
+      return from ? [...out, ' (was ', { time: new Date(from) }, ')'] : out;
+    }
     case 'incident.duplicate_of':
       return [`Closed as a duplicate of INC-${num(d, 'of') ?? '?'}`];
     case 'incident.duplicated':

@@ -9,6 +9,7 @@ import { acknowledgeAction } from './notices';
 import { relationsLine } from './relation-text';
 import { openResolveForm, type ResolveFormView } from './validation';
 import { edgeCaseViews, type EdgeCaseView } from './edge-cases';
+import { duration } from './digest-text';
 
 export type { EdgeCaseView };
 
@@ -141,7 +142,8 @@ export function headerView(s: Snapshot, runbook: Runbook, catalog?: Pick<Runbook
       { label: 'Runbook', value: [`${runbook.title} (${runbook.id})`] },
       { label: 'Class', value: [i.class] },
       ...(related ? [{ label: 'Related incidents', value: related }] : []),
-      { label: 'Declared', value: [{ time: i.declaredAt, relative: true }, ' by ', { user: i.declaredBy }] },
+      // Impact start rides in Declared's field: a Slack section holds at most 10 fields.
+      { label: 'Declared', value: [{ time: i.declaredAt, relative: true }, ' by ', { user: i.declaredBy }, ...impactStart(i)] },
       { label: 'Acknowledged', value: i.acknowledgedAt ? [{ time: i.acknowledgedAt }] : ['not yet'] },
       ...(clock ? [{ label: 'Diagnosis', value: clock }] : []),
       ...(ladder ? [{ label: 'Escalation', value: ladder }] : []),
@@ -153,6 +155,13 @@ export function headerView(s: Snapshot, runbook: Runbook, catalog?: Pick<Runbook
     closingNote,
     resolveForm: openResolveForm(s, runbook),
   };
+}
+
+/** "; impact started 02:40 (14 min before)", where something said when. */
+function impactStart(i: Snapshot['incident']): Text {
+  if (!i.impactStartedAt) return [];
+  const before = Math.max(0, (i.declaredAt.getTime() - i.impactStartedAt.getTime()) / 1000);
+  return ['; impact started ', { time: i.impactStartedAt }, ` (${duration(before)} before)`];
 }
 
 function switchChoices(s: Snapshot, catalog: Pick<RunbookCatalog, 'all'>): ActionView[] {

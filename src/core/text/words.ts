@@ -35,6 +35,7 @@ export const COMMAND_WORDS = {
   runbook: 'runbook',
   note: 'note',
   search: 'search',
+  started: 'started',
 } as const;
 
 export type CommandWord = keyof typeof COMMAND_WORDS;

@@ -50,9 +50,23 @@ const METRICS: Metric[] = [
   { id: 'mttr-p50', title: 'MTTR, p50', unit: 'minutes', pick: (f) => f.mttr_p50_seconds },
   { id: 'mttr-p90', title: 'MTTR, p90', unit: 'minutes', pick: (f) => f.mttr_p90_seconds },
   { id: 'mtta', title: 'MTTA, mean (declared → a responder acknowledged)', unit: 'minutes', pick: (f) => f.mtta_seconds },
-  { id: 'mttd', title: 'Time to detect, mean (impact start → declared, where an alert gave the start)', unit: 'minutes', pick: (f) => f.mttd_seconds ?? null },
+  { id: 'mttd', title: 'Time to detect, mean (impact start → declared, where the start is known)', unit: 'minutes', pick: (f) => f.mttd_seconds ?? null },
+  { id: 'mitigate', title: 'Time to mitigate, mean (declared → mitigated)', unit: 'minutes', pick: (f) => f.time_to_mitigate_seconds ?? null },
+  { id: 'diagnose', title: 'Time to diagnose, mean (declared → cause identified)', unit: 'minutes', pick: (f) => f.time_to_diagnose_seconds ?? null },
   { id: 'recurrence', title: 'Recurrence (same class resolved in the 30 days before)', unit: 'percent', pick: (f) => f.recurrence_rate },
-  { id: 'diagnosed-15m', title: 'Diagnosed within 15 min', unit: 'percent', pick: (f) => f.diagnosed_within_15m_rate },
+  {
+    id: 'recurrence-cause',
+    title: 'Recurrence by cause (same cause category resolved in the 30 days before; of incidents with a category)',
+    unit: 'percent',
+    pick: (f) => f.recurrence_by_cause_rate ?? null,
+  },
+  // Each incident against its own runbook's diagnose_within; hand-built figures may only have the 15 minutes.
+  {
+    id: 'diagnosed-in-time',
+    title: "Diagnosed within its runbook's limit",
+    unit: 'percent',
+    pick: (f) => (f.diagnosed_in_time_rate !== undefined ? f.diagnosed_in_time_rate : f.diagnosed_within_15m_rate),
+  },
 ];
 
 /** The KPIs of the last 30 days as figures, then each week's per class as charts with their tables. */
@@ -108,12 +122,24 @@ function figureCards(r: MttrReport, follow: DashboardFollowUps | null): SafeHtml
 <dl class="cards">
 ${card('Incidents', String(o.incidents), `${o.resolved} resolved`)}
 ${card('MTTR', formatDuration(o.mttr_seconds), `p50 ${formatDuration(o.mttr_p50_seconds)} · p90 ${formatDuration(o.mttr_p90_seconds)} · declared → resolved, mean over resolved incidents`)}
+${o.mttr_from_impact_seconds != null ? card('MTTR from impact start', formatDuration(o.mttr_from_impact_seconds), `p50 ${formatDuration(o.mttr_from_impact_p50_seconds ?? null)} · p90 ${formatDuration(o.mttr_from_impact_p90_seconds ?? null)} · impact start → resolved, over resolved incidents whose impact start is known`) : ''}
 ${card('MTTA', formatDuration(o.mtta_seconds), 'declared → a responder acknowledged, mean over incidents a responder acknowledged')}
 ${o.unacknowledged_rate !== undefined ? card('Acknowledged by nobody', formatRate(o.unacknowledged_rate), 'of all incidents: no responder acknowledged (a button, /incident ack, PagerDuty, or the on-call declaring)') : ''}
-${o.mttd_seconds != null ? card('Time to detect', formatDuration(o.mttd_seconds), 'impact start → declared, mean over incidents whose start an alert gave') : ''}
+${o.mttd_seconds != null ? card('Time to detect', formatDuration(o.mttd_seconds), 'impact start → declared, mean over incidents whose start is known (an alert, /incident started)') : ''}
+${o.time_to_mitigate_seconds != null ? card('Time to mitigate', formatDuration(o.time_to_mitigate_seconds), `p50 ${formatDuration(o.time_to_mitigate_p50_seconds ?? null)} · p90 ${formatDuration(o.time_to_mitigate_p90_seconds ?? null)} · declared → mitigated, mean over mitigated incidents`) : ''}
+${o.time_to_diagnose_seconds != null ? card('Time to diagnose', formatDuration(o.time_to_diagnose_seconds), `p50 ${formatDuration(o.time_to_diagnose_p50_seconds ?? null)} · p90 ${formatDuration(o.time_to_diagnose_p90_seconds ?? null)} · declared → cause identified, mean over diagnosed incidents`) : ''}
 ${o.validated_rate != null ? card('Validated before resolving', formatRate(o.validated_rate), 'of resolves that recorded the quick validation: every check confirmed') : ''}
-${card('Diagnosed within 15 min', formatRate(o.diagnosed_within_15m_rate), 'of all incidents (undiagnosed ones count as not)')}
+${
+  o.diagnosed_in_time_rate !== undefined
+    ? card(
+        "Diagnosed within its runbook's limit",
+        formatRate(o.diagnosed_in_time_rate),
+        "of all incidents, each against its runbook's diagnose_within (undiagnosed ones count as not)",
+      )
+    : card('Diagnosed within 15 min', formatRate(o.diagnosed_within_15m_rate), 'of all incidents (undiagnosed ones count as not)')
+}
 ${card('Recurrence', formatRate(o.recurrence_rate), 'of incidents recur: same class resolved in the 30 days before')}
+${o.with_cause_category ? card('Recurrence by cause', formatRate(o.recurrence_by_cause_rate ?? null), `of the ${o.with_cause_category} incident${o.with_cause_category === 1 ? '' : 's'} whose post-mortem names a cause category: the same category resolved in the 30 days before. Incidents without one are left out.`) : ''}
 ${card('Runbook coverage', formatRate(r.runbook_coverage), coverageDetail, 'card-wide')}
 ${card('Post-mortems closed', pmValue, pm ? `Post-mortems: ${postmortemsLine(pm)}` : 'not reported')}
 ${
