@@ -25,7 +25,19 @@ function figures(incidents: number, resolved: number, mttrMin: number | null, mt
     mttr_p90_seconds: mttrMin === null ? null : mttrMin * 1.9 * MIN,
     mtta_seconds: mttaMin === null ? null : mttaMin * MIN,
     diagnosed_within_15m_rate: diagnosed,
+    diagnosed_in_time_rate: diagnosed,
     recurrence_rate: recurrence,
+    // The clocks the digest shows beside MTTR, made up in proportion to it.
+    mttd_seconds: mttrMin === null ? null : Math.round(mttrMin * 0.12) * MIN,
+    mttr_from_impact_seconds: mttrMin === null ? null : mttrMin * 1.15 * MIN,
+    time_to_mitigate_seconds: mttrMin === null ? null : mttrMin * 0.45 * MIN,
+    time_to_mitigate_p50_seconds: mttrMin === null ? null : mttrMin * 0.4 * MIN,
+    time_to_mitigate_p90_seconds: mttrMin === null ? null : mttrMin * 0.9 * MIN,
+    time_to_diagnose_seconds: mttrMin === null ? null : mttrMin * 0.25 * MIN,
+    time_to_diagnose_p50_seconds: mttrMin === null ? null : mttrMin * 0.2 * MIN,
+    time_to_diagnose_p90_seconds: mttrMin === null ? null : mttrMin * 0.5 * MIN,
+    with_cause_category: Math.floor(resolved / 2),
+    recurrence_by_cause_rate: resolved >= 2 ? recurrence / 2 : null,
   };
 }
 

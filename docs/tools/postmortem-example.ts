@@ -7,6 +7,7 @@ import path from 'node:path';
 import { acknowledge } from '../../src/core/incident/acknowledge';
 import { addActionItem, closeActionItem } from '../../src/core/incident/action-items';
 import { editAnalysis } from '../../src/core/incident/analysis';
+import { setImpactStart } from '../../src/core/incident/impact-start';
 import { declareIncident } from '../../src/core/incident/declare-incident';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { markDiagnosed } from '../../src/core/incident/diagnose';
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     const id = snapshot.incident.id;
     at(3);
     await acknowledge(deps, id, bob, 'button');
+    // The key rotation at 02:50 is when members started getting 404s: time to detect is 10 minutes.
+    await setImpactStart(deps, id, { kind: 'local', date: null, hour: 2, minute: 50 }, bob);
     const steps = snapshot.steps.map((s) => s.stepId);
     for (const [i, step] of steps.slice(0, 4).entries()) {
       at(5 + i * 2);
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
       alice,
       {
         impactSummary:
-          'For 31 minutes, members of 40 tenants got a 404 when they opened an invoice PDF, in the app and from emailed links. Admins were not affected. No data was lost.',
+          'From 02:50 to 03:31 UTC (41 minutes), members of 40 tenants got a 404 when they opened an invoice PDF, in the app and from emailed links. Admins were not affected. No data was lost.',
         rootCause:
           'The storage access keys were rotated at 02:50 without re-rendering cached PDFs: their signed URLs still named the old key, so storage refused them.',
         causeCategory: 'storage-keys-rotated',
