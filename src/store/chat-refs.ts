@@ -65,7 +65,10 @@ export class ChatRefStore {
     }
     try {
       const refs = await this.load(c, incidentId);
-      return await fn({ refs, save: (ref) => this.save(c, incidentId, ref) });
+      // A render updates its messages side by side; their saves take turns on the one connection.
+      let last: Promise<void> = Promise.resolve();
+      const save = (ref: ChatRef) => (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
+      return await fn({ refs, save });
     } finally {
       // If the unlock fails, drop the connection rather than return a locked one to the pool.
       const unlocked = await c.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1))`, [incidentId]).then(

@@ -65,7 +65,20 @@ export async function putAll<M>(
   version: number,
   transport: MessageTransport<M>,
 ): Promise<void> {
-  for (const [kind, page, message] of messages) await put(session, room, kind, page, message, version, transport);
+  // New messages are posted one after the other, in the order planned (header above checklist).
+  // Messages already posted are updated side by side: a click's checklist does not queue behind
+  // the header's update.
+  const posted = (kind: Kind, page: number) => session.refs.some((r) => r.kind === kind && r.page === page);
+  const updates = messages.filter(([kind, page]) => posted(kind, page));
+  const posts = messages.filter(([kind, page]) => !posted(kind, page));
+  const settled = await Promise.allSettled([
+    ...updates.map(([kind, page, message]) => put(session, room, kind, page, message, version, transport)),
+    (async () => {
+      for (const [kind, page, message] of posts) await put(session, room, kind, page, message, version, transport);
+    })(),
+  ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function put<M>(
