@@ -31,6 +31,9 @@ import { probePipeline } from './probe-pipeline';
 import { reportMttr } from './report-mttr';
 import { consolePage } from './console-page';
 import { alertPage } from './alert-page';
+import { userClicks } from './user-clicks';
+import { userAcks } from './user-acks';
+import { userMemory } from './user-memory';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -322,6 +325,12 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   console: () => printed(consolePage()),
   // 7. Alert → page: a firing alert's POST to the level-1 direct message.
   'alert-page': () => printed(alertPage()),
+  // Click → updated checklist with `incident-bot start` as a user runs it (role all, then web + worker).
+  clicks: () => printed(userClicks()),
+  // Ack latency under a burst of declares, `incident-bot start` against a durable and a bare floor.
+  acks: () => printed(userAcks()),
+  // RSS of `incident-bot start` idle and after three rounds of declares, clicks and quiet.
+  memory: () => printed(userMemory()),
 };
 
 /** Prints a section's text; one that throws instead is said to have failed, and the next still runs. */
