@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { checkout } from './db';
+import { checkout, prepared } from './db';
 
 export interface ChatRef {
   kind: 'header' | 'checklist' | 'followup' | 'announcement';
@@ -77,6 +77,12 @@ export class ChatRefStore {
       );
       c.release(!unlocked);
     }
+  }
+
+  /** The incident's version now (0 if it is gone): whether a render that just finished is still the latest. */
+  async incidentVersion(incidentId: string): Promise<number> {
+    const { rows } = await this.pool.query(prepared('SELECT version FROM incidents WHERE id = $1', [incidentId]));
+    return rows[0]?.version ?? 0;
   }
 
   /** Whether setup has posted the incident's header and checklist on this platform yet. */

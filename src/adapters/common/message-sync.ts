@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { CoreDeps } from '../../core/incident/deps';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
 
 export type Kind = ChatRef['kind'];
@@ -43,14 +42,9 @@ export function contentHash(message: unknown): string {
  * Runs `render` under the incident's render lock until the version it showed is the latest.
  * `wait`: this render must run itself (setup's), so it queues for the lock instead of stepping aside.
  */
-export async function renderLatest(
-  refs: ChatRefStore,
-  deps: CoreDeps,
-  incidentId: string,
-  render: (session: RenderSession) => Promise<number>,
-  wait: boolean,
-): Promise<void> {
-  await refs.renderLatest(incidentId, render, async () => (await deps.store.get(incidentId))?.incident.version ?? 0, { wait });
+export async function renderLatest(refs: ChatRefStore, incidentId: string, render: (session: RenderSession) => Promise<number>, wait: boolean): Promise<void> {
+  // Only the version: reading the whole snapshot again after every render doubled its reads.
+  await refs.renderLatest(incidentId, render, () => refs.incidentVersion(incidentId), { wait });
 }
 
 /**
