@@ -18,8 +18,13 @@
  * its own unless ALERT_PAGE_DEADLINE_S says otherwise; 3 and 4 have deadlines of their own
  * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S).
  *
+ * Then the sections that start the bot as a user does (`incident-bot start`, a child process),
+ * each with its own deadline: clicks (bench/user-clicks.ts: closed loop in role all and web +
+ * worker, five at once), acks (bench/user-acks.ts: a burst of declares against the durable and bare
+ * floors), memory (bench/user-memory.ts: RSS idle and over three rounds).
+ *
  *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170 (sections 1 and 2)
- *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page (a comma-separated subset; all when unset)
+ *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page,clicks,acks,memory (a comma-separated subset; all when unset)
  */
 import os from 'node:os';
 import path from 'node:path';
