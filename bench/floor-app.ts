@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, type BlockButtonAction } from '@slack/bolt';
+import { Pool } from 'pg';
 import { BOT_TOKEN, SIGNING_SECRET } from './protocol';
 
 type Block = Record<string, any>;
@@ -10,12 +11,22 @@ type Block = Record<string, any>;
  * Slack app can. A command is only acked; a click is acked and its message updated at once,
  * so the click floor is one Bolt dispatch plus one Web API round trip to the fake Slack.
  */
-export async function startFloor(apiUrl: string): Promise<{ eventsUrl: string; seed(messages: number): Promise<string>; stop(): Promise<void> }> {
+export async function startFloor(
+  apiUrl: string,
+  /** The durable floor: each command commits one row to this Postgres before it is acked. */
+  databaseUrl?: string,
+): Promise<{ eventsUrl: string; seed(messages: number): Promise<string>; stop(): Promise<void> }> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET, endpoints: '/slack/events', processBeforeResponse: false, logLevel: LogLevel.ERROR });
   const app = new App({ token: BOT_TOKEN, receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: apiUrl } });
   const messages = new Map<string, { channel: string; blocks: Block[] }>();
 
-  app.command('/incident', async ({ ack }) => ack({ response_type: 'ephemeral', text: 'Declaring an incident…' }));
+  // The bot's main pool is as large; one INSERT in autocommit is one committed transaction.
+  const pool = databaseUrl ? new Pool({ connectionString: databaseUrl, max: 20 }) : null;
+  await pool?.query('CREATE TABLE IF NOT EXISTS bench_floor_commands (id bigserial PRIMARY KEY, text text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+  app.command('/incident', async ({ ack, command }) => {
+    if (pool) await pool.query('INSERT INTO bench_floor_commands (text) VALUES ($1)', [command.text]);
+    await ack({ response_type: 'ephemeral', text: 'Declaring an incident…' });
+  });
   app.action<BlockButtonAction>(/^step\./, async ({ ack, body, action, client }) => {
     await ack();
     const message = messages.get(body.container.message_ts);
@@ -54,6 +65,7 @@ export async function startFloor(apiUrl: string): Promise<{ eventsUrl: string; s
     },
     stop: async () => {
       await app.stop();
+      await pool?.end();
     },
   };
 }

@@ -7,7 +7,19 @@
 import { postSigned } from '../test/support/signing';
 import { emit, onEvent, serve, wallNow } from './ipc';
 import { LoopDelayWindows } from './loop-delay';
-import type { AlertLoad, AlertResult, AlertSample, ApiArrival, ClickLoad, ClickResult, CommandLoad, LoadResult, StepMessage } from './protocol';
+import type {
+  AlertLoad,
+  AlertResult,
+  AlertSample,
+  ApiArrival,
+  BurstLoad,
+  BurstResult,
+  ClickLoad,
+  ClickResult,
+  CommandLoad,
+  LoadResult,
+  StepMessage,
+} from './protocol';
 import { SIGNING_SECRET, TEAM } from './protocol';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -105,11 +117,12 @@ function clickBody(user: string, step: Step, responseUrl: string): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-function pickFree(steps: Step[], from: number): { step: Step; index: number } | null {
+function pickFree(steps: Step[], from: number, spread = false): { step: Step; index: number } | null {
+  const busyMessages = spread ? new Set(steps.filter((s) => s.busy).map((s) => s.ts)) : null;
   for (let k = 0; k < steps.length; k++) {
     const index = (from + k) % steps.length;
     const step = steps[index]!;
-    if (!step.busy && !step.lost) return { step, index };
+    if (!step.busy && !step.lost && !busyMessages?.has(step.ts)) return { step, index };
   }
   return null;
 }
@@ -128,7 +141,7 @@ async function clicks(load: ClickLoad): Promise<ClickResult> {
   let timeouts = 0;
   let cursor = 0;
   const wallMs = await lanes(load.total, load.concurrency, async (i) => {
-    const picked = pickFree(steps, cursor);
+    const picked = pickFree(steps, cursor, load.spread);
     if (!picked) throw new Error('every step is busy or lost; use more incidents or less concurrency');
     const { step } = picked;
     cursor = picked.index + 1;
@@ -148,7 +161,9 @@ async function clicks(load: ClickLoad): Promise<ClickResult> {
     clearTimeout(timer);
     waiting.delete(key);
     if (!match) {
-      if (res.status === 200) timeouts++;
+      // A click refused (503 when the bot sheds load, say) recorded nothing: its step is as it was.
+      if (res.status !== 200) return void (step.busy = false);
+      timeouts++;
       step.lost = true;
       return;
     }
@@ -158,6 +173,43 @@ async function clicks(load: ClickLoad): Promise<ClickResult> {
     step.busy = false;
   });
   return { ms, statuses, wallMs, updateMs, timeouts };
+}
+
+/**
+ * `users.length` people click different open steps of one checklist at the same moment, each
+ * waiting for the chat.update that shows their step done. The steps are left busy: the checklist
+ * is not clicked again by the closed loop.
+ */
+async function burst(load: BurstLoad): Promise<BurstResult> {
+  const steps = targets.get(load.target)?.filter((s) => s.ts === load.ts && !s.busy && !s.lost && !s.done);
+  if (!steps || steps.length < load.users.length) throw new Error(`checklist ${load.ts} has ${steps?.length ?? 0} open steps, ${load.users.length} needed`);
+  const statuses: Record<string, number> = {};
+  const updateMs: number[] = [];
+  let timeouts = 0;
+  const picked = steps.slice(0, load.users.length);
+  await Promise.all(
+    picked.map(async (step, k) => {
+      step.busy = true;
+      const key = `${step.ts}|${step.actionId}`;
+      let timer: NodeJS.Timeout | undefined;
+      const sentAt = wallNow();
+      const shown = new Promise<{ at: number; value: string } | null>((resolve) => {
+        waiting.set(key, { wantDone: true, sentAt, resolve });
+        timer = setTimeout(() => resolve(null), load.timeoutMs);
+      });
+      const res = await postSigned(load.url, SIGNING_SECRET, clickBody(load.users[k]!, step, `${load.responseBase}burst-${++seq}`), FORM);
+      count(statuses, res.status);
+      const match = res.status === 200 ? await shown : null;
+      clearTimeout(timer);
+      waiting.delete(key);
+      if (match) {
+        updateMs.push(match.at - sentAt);
+        step.done = true;
+        step.value = match.value;
+      } else timeouts++;
+    }),
+  );
+  return { updateMs, statuses, timeouts, asked: picked.map((s) => ({ actionId: s.actionId, done: true })) };
 }
 
 onEvent('api', (a: ApiArrival) => {
@@ -272,6 +324,7 @@ const loop = new LoopDelayWindows();
 serve({
   commands,
   clicks,
+  burst,
   alerts,
   loopStart: (kind: string) => loop.start(kind),
   loopStop: (kind: string) => loop.stop(kind),

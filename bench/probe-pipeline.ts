@@ -1,6 +1,7 @@
 /**
  * The probe pipeline section of `npm run bench`: how many http probes a second the bot carries
- * from enqueue to stored result, next to raw BullMQ no-op jobs on the same Redis in the same run.
+ * from enqueue to stored result, next to a fair floor: raw BullMQ jobs on the same Redis in the same run
+ * that make the same request to the same target and commit one row per result.
  *
  *  - probe: the real runtime (role all) in its own process, on a fresh schema and Redis prefix.
  *    PROBE_RUNS runs of `me-standard-user`, spread over PROBE_INCIDENTS declared incidents and
@@ -14,9 +15,10 @@
  *  - as clicks: once more after the measured rounds, the same runs queued by PROBE_RUNS separate
  *    runProbes calls (one lane per incident), as people clicking Run probe would: one transaction
  *    and one job per run. Reported beside the pooled figures, not pooled with them.
- *  - floor: a bare BullMQ Queue + Worker in its own process, with the probes queue's
- *    concurrency, job options and worker options, PROBE_RUNS no-op jobs added with one addBulk,
- *    timed in that process from the first add to the last 'completed'.
+ *  - floor: a bare BullMQ Queue + Worker in its own process, with the probes queue's job and
+ *    worker options and the bot's cap of checks at once (PROBES_AT_ONCE) as concurrency; each of
+ *    PROBE_RUNS jobs (one addBulk) makes GET /api/v1/me to the same target and commits one row
+ *    with the result to Postgres; timed in that process from the first add to the last 'completed'.
  *
  * Rounds alternate floor/probe after unmeasured warm-up; before each round every outbox row of
  * the round before has finished (renders included), so no round inherits another's work.
@@ -26,7 +28,7 @@
  * Runs on its own too: npx tsx bench/probe-pipeline.ts
  */
 import os from 'node:os';
-import { QUEUE_POLICIES } from '../src/jobs/queues';
+import { PROBES_AT_ONCE } from '../src/probes/runner';
 import { freshSchema, type TestSchema } from '../test/support/db';
 import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../test/support/redis';
 import { BoundedChildren } from './bounded';
@@ -40,9 +42,10 @@ function setting(name: string, fallback: number): number {
   return v;
 }
 
-const GOAL_RATIO = 0.5;
+const GOAL_RATIO = 0.7;
 const POLL_MS = 5;
-const ROUND_TIMEOUT_MS = 20_000;
+// Generous: on a loaded machine the round of 1,000 separate calls takes tens of seconds.
+const ROUND_TIMEOUT_MS = 60_000;
 const SETTLE_TIMEOUT_MS = 15_000;
 const DECLARER = 'UPROBEBENCH';
 const FIRST_DECLARER = 'UPROBEFIRST';
@@ -67,7 +70,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
   const INCIDENTS = setting('PROBE_INCIDENTS', 10);
   const WARMUP = setting('PROBE_WARMUP', 100);
   const DEADLINE_S = setting('PROBE_DEADLINE_S', 60);
-  const concurrency = QUEUE_POLICIES.probes.concurrency;
+  const concurrency = PROBES_AT_ONCE;
 
   const started = performance.now();
   const out: string[] = [];
@@ -101,7 +104,13 @@ async function section(): Promise<{ ok: boolean; text: string }> {
         PROBE_API_URL: `http://${host}`,
         PROBE_ALLOWED_HOSTS: host,
       }),
-      spawn<void>('raw BullMQ floor', 'probe-process.ts', { PROBE_ROLE: 'floor', PROBE_REDIS_URL: TEST_REDIS_URL, PROBE_QUEUE_PREFIX: prefix }),
+      spawn<void>('raw BullMQ floor', 'probe-process.ts', {
+        PROBE_ROLE: 'floor',
+        PROBE_REDIS_URL: TEST_REDIS_URL,
+        PROBE_QUEUE_PREFIX: prefix,
+        PROBE_API_URL: `http://${host}`,
+        PROBE_DATABASE_URL: schema.url,
+      }),
     ]);
 
     /** Until every outbox row due now has finished: the jobs of the last round, renders included. */
@@ -217,8 +226,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       '          → outbox → relay → `probes` queue → worker → safeFetch to a target in its own process → recordProbeResult (in batches).',
       '          Results queue paced chat.renders, as in production (to a fake Slack in its own process). Timed in the bench process from',
       `          sending the enqueue command to the Postgres poll (every ${POLL_MS} ms) that sees all ${RUNS} probe_runs finished.`,
-      `   floor: a bare BullMQ Queue + Worker in its own process (concurrency ${concurrency}, the probes queue's job and worker options),`,
-      `          ${RUNS} no-op jobs in one addBulk, from the first add to the last 'completed'.`,
+      `   floor: a bare BullMQ Queue + Worker in its own process (concurrency ${concurrency}, the bot's cap of checks at once; the probes`,
+      `          queue's job and worker options), ${RUNS} jobs in one addBulk, each GET /api/v1/me on the same target + one committed INSERT`,
+      "          of its result; from the first add to the last 'completed'.",
       `   ${ROUNDS} rounds each, alternating floor/probe after ${WARMUP} unmeasured warm-up jobs/probes each; each round starts once the`,
       '   outbox of the one before has finished (renders included).',
       '',
@@ -247,7 +257,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       `   shared by the bench's processes, Redis and Postgres. 1-minute load average at the end: ${os.loadavg()[0]!.toFixed(2)}.)`,
       '',
       `   Ratio probe/floor throughput: ${ratio.toFixed(3)} (${probeRate.toFixed(0)} vs ${floorRate.toFixed(0)} per s)`,
-      `   Goal: probe throughput ≥ ${(GOAL_RATIO * 100).toFixed(0)}% of raw BullMQ's: ${(ratio * 100).toFixed(1)}% → ${ratio >= GOAL_RATIO ? 'MET' : 'NOT MET'}`,
+      `   Goal: probe throughput ≥ ${(GOAL_RATIO * 100).toFixed(0)}% of the floor's: ${(ratio * 100).toFixed(1)}% → ${ratio >= GOAL_RATIO ? 'MET' : 'NOT MET'}`,
     );
     const order = [...seen].sort((a, b) => a[1].ms - b[1].ms);
     const [firstId, first] = order[0]!;
@@ -258,7 +268,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
         (me ? `; me-standard-user ${me.ms.toFixed(1)} ms (${me.status})` : '') +
         `; all ${autoProbes} ${order[order.length - 1]![1].ms.toFixed(1)} ms`,
       `     (${order.map(([id, s]) => `${id} ${s.status} ${s.ms.toFixed(0)} ms`).join(', ')})`,
-      `   The target answered ${served.me} GET /api/v1/me and ${served.other} other requests.`,
+      `   The target answered ${served.me} GET /api/v1/me (floor and bot) and ${served.other} other requests.`,
     );
     out.push(problems.length ? `   Problems seen:\n     ${problems.join('\n     ')}` : '   No failed enqueues, no failed floor jobs, every round settled.');
     out.push(`   Section took ${((performance.now() - started) / 1000).toFixed(1)} s.`);

@@ -4,13 +4,17 @@
  *  - bot: the real runtime (startRuntime, role all) with its probes pointed at the bench target.
  *    It declares incidents and enqueues probe runs through runProbes, the way a button or a
  *    command does: each call is one transaction writing a probe_runs row and an outbox row.
- *  - floor: a bare BullMQ Queue + Worker on the same Redis, with the probes queue's concurrency,
- *    job options and worker options, whose jobs do nothing.
+ *  - floor: a bare BullMQ Queue + Worker on the same Redis, with the probes queue's job and worker
+ *    options and the bot's cap of checks at once (PROBES_AT_ONCE) as its concurrency, each job of
+ *    which makes the probe's request (GET /api/v1/me, bearer token, keep-alive agent like
+ *    safeFetch's) to the same target and commits one row with the result to Postgres.
  *
  * Both run in the same kind of process, so neither gets an easier event loop than the other.
  */
 import path from 'node:path';
+import { Agent, request } from 'node:http';
 import { Queue, Worker } from 'bullmq';
+import { Pool } from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/app/config';
 import { changeIncident } from '../src/core/incident/change';
@@ -18,6 +22,7 @@ import { declareIncident } from '../src/core/incident/declare-incident';
 import { queueProbes, runProbes } from '../src/core/incident/probes';
 import { createRedis, defaultJobOptions } from '../src/jobs/queues';
 import { workerOptions } from '../src/jobs/workers';
+import { PROBES_AT_ONCE } from '../src/probes/runner';
 import { startRuntime, type Runtime } from '../src/app/runtime';
 import { emit, failStart, serve } from './ipc';
 import { BOT_TOKEN, SIGNING_SECRET } from './protocol';
@@ -137,9 +142,33 @@ async function startFloorSide(): Promise<Record<string, (args: any) => unknown>>
   const queue = new Queue(FLOOR_QUEUE, { connection: producer, prefix, defaultJobOptions: defaultJobOptions('probes') });
   let completed = 0;
   let waiting: { target: number; done: () => void } | null = null;
-  // The runtime's worker options for that queue; the job itself does nothing.
+  // The least a probe pipeline does per run: the request, then one committed row with its result.
+  const target = process.env.PROBE_API_URL!;
+  const agent = new Agent({ keepAlive: true, maxSockets: PROBES_AT_ONCE, maxFreeSockets: 8, timeout: 2_000, scheduling: 'lifo' });
+  const db = new Pool({ connectionString: process.env.PROBE_DATABASE_URL, max: 20 });
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS bench_probe_floor (id bigserial PRIMARY KEY, run text NOT NULL, status int NOT NULL, body text, at timestamptz NOT NULL DEFAULT now())',
+  );
+  const get = () =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${target}/api/v1/me`, { agent, headers: { authorization: 'Bearer bench-standard-user-token' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
   const consumer = createRedis(url);
-  const worker = new Worker(FLOOR_QUEUE, async () => undefined, { connection: consumer, prefix, ...workerOptions('probes') });
+  const worker = new Worker(
+    FLOOR_QUEUE,
+    async (job) => {
+      const res = await get();
+      await db.query('INSERT INTO bench_probe_floor (run, status, body) VALUES ($1, $2, $3)', [job.data.runId, res.status, res.body]);
+    },
+    { connection: consumer, prefix, ...workerOptions('probes'), concurrency: PROBES_AT_ONCE },
+  );
   worker.on('completed', () => {
     completed++;
     if (waiting && completed >= waiting.target) {
@@ -175,6 +204,8 @@ async function startFloorSide(): Promise<Record<string, (args: any) => unknown>>
       await queue.close();
       producer.disconnect();
       consumer.disconnect();
+      agent.destroy();
+      await db.end();
     },
   };
 }

@@ -82,6 +82,28 @@ export interface ClickLoad {
   concurrency: number;
   user: string;
   timeoutMs: number;
+  /** One click in flight per message: every lane works on a checklist no other lane is clicking. */
+  spread?: boolean;
+}
+
+/** Five people (or `users.length`) clicking different steps of one checklist at the same moment. */
+export interface BurstLoad {
+  target: string;
+  url: string;
+  responseBase: string;
+  /** The checklist: every click goes to one of its steps, a different one each. */
+  ts: string;
+  users: string[];
+  timeoutMs: number;
+}
+
+export interface BurstResult {
+  /** Click sent → chat.update showing it, ms, one per click that showed up. */
+  updateMs: number[];
+  statuses: Record<string, number>;
+  timeouts: number;
+  /** The steps clicked, by action id, with the state each click asked for. */
+  asked: Array<{ actionId: string; done: boolean }>;
 }
 
 /** One burst of Alertmanager webhooks, one firing alert each, every one routed to a paging runbook. */

@@ -18,8 +18,13 @@
  * its own unless ALERT_PAGE_DEADLINE_S says otherwise; 3 and 4 have deadlines of their own
  * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S). 8. /incident search on a million incidents (bench/search.ts).
  *
+ * Then the sections that start the bot as a user does (`incident-bot start`, a child process),
+ * each with its own deadline: clicks (bench/user-clicks.ts: closed loop in role all and web +
+ * worker, five at once), acks (bench/user-acks.ts: a burst of declares against the durable and bare
+ * floors), memory (bench/user-memory.ts: RSS idle and over three rounds).
+ *
  *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170 (sections 1 and 2)
- *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page,search (a comma-separated subset; all when unset)
+ *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page,search,clicks,acks,memory (a comma-separated subset; all when unset)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +37,9 @@ import { reportMttr } from './report-mttr';
 import { consolePage } from './console-page';
 import { alertPage } from './alert-page';
 import { searchBench } from './search';
+import { userClicks } from './user-clicks';
+import { userAcks } from './user-acks';
+import { userMemory } from './user-memory';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
 import { ackTable, clickTable, clientLine, pool, ratio, type RoundRecord } from './report';
 import { SlackTraffic } from './slack-traffic';
@@ -325,6 +333,12 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   'alert-page': () => printed(alertPage()),
   // 8. /incident search on a million incidents: its own schema, no processes of its own.
   search: () => printed(searchBench()),
+  // Click → updated checklist with `incident-bot start` as a user runs it (role all, then web + worker).
+  clicks: () => printed(userClicks()),
+  // Ack latency under a burst of declares, `incident-bot start` against a durable and a bare floor.
+  acks: () => printed(userAcks()),
+  // RSS of `incident-bot start` idle and after three rounds of declares, clicks and quiet.
+  memory: () => printed(userMemory()),
 };
 
 /** Prints a section's text; one that throws instead is said to have failed, and the next still runs. */

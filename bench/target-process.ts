@@ -1,6 +1,6 @@
 /**
- * One server under test, in its own process: the floor (BENCH_TARGET=floor) or the bot
- * (BENCH_TARGET=bot). Both run in the same kind of process so neither gets an easier event loop,
+ * One server under test, in its own process: the floor (BENCH_TARGET=floor), the durable floor
+ * (BENCH_TARGET=durable: a committed insert before each command's ack) or the bot (BENCH_TARGET=bot). Both run in the same kind of process so neither gets an easier event loop,
  * and each measures its own event-loop delay while the parent says a measured window is open.
  */
 import { startBot } from './bot-app';
@@ -10,7 +10,9 @@ import { LoopDelayWindows } from './loop-delay';
 
 async function main(): Promise<void> {
   const apiUrl = process.env.BENCH_SLACK_API_URL!;
-  const floor = process.env.BENCH_TARGET === 'floor' ? await startFloor(apiUrl) : null;
+  const target = process.env.BENCH_TARGET;
+  // durable: the floor that commits one row to Postgres (BENCH_DATABASE_URL) before each ack.
+  const floor = target === 'floor' || target === 'durable' ? await startFloor(apiUrl, target === 'durable' ? process.env.BENCH_DATABASE_URL : undefined) : null;
   const server =
     floor ??
     (await startBot({

@@ -36,6 +36,7 @@ import { OutboxRelay } from '../jobs/outbox-relay';
 import { SetupSweep } from '../jobs/setup-sweep';
 import { createRedis, JobQueues, onReconnect } from '../jobs/queues';
 import { createWorkers } from '../jobs/workers';
+import { AcksFirst } from '../jobs/acks-first';
 import { createLogger, type Logger } from '../util/logger';
 import { ProbeRunner, type ProbeTargets } from '../probes/runner';
 import { ChatRefStore } from '../store/chat-refs';
@@ -127,6 +128,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (webConsole) platforms.set(webConsole.name, webConsole);
 
   const traffic = new Traffic();
+  const acksFirst = new AcksFirst(traffic);
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   let probes: ProbeRunner | null = null;
@@ -158,8 +160,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ...createWorkers(connection, config.queuePrefix, handlers, logger, {
         observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
         finished: (key) => relay.markDone(key),
-        // Acks first: a job waits up to 200 ms for requests in flight to be answered.
-        beforeJob: () => traffic.whenQuiet(200),
+        // Acks first, without parking the renders people are waiting for (src/jobs/acks-first.ts).
+        beforeJob: (kind) => acksFirst.enter(kind),
       }),
     );
   }

@@ -15,7 +15,8 @@ export interface QueuePolicy {
  */
 export const QUEUE_POLICIES: Record<QueueName, QueuePolicy> = {
   // Slack and Teams calls: transient failures (rate limits, 5xx) are retried for about a minute.
-  chat: { concurrency: 4, jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 2_000 } } },
+  // Mostly waiting on the platform's answer: 8 at once keeps clicks on many incidents from queueing.
+  chat: { concurrency: 8, jobOptions: { attempts: 6, backoff: { type: 'exponential', delay: 2_000 } } },
   // A network error is tried again twice; a clean fail is a result and ends the job.
   probes: { concurrency: 8, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 } } },
   escalations: { concurrency: 4, jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 } } },

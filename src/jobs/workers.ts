@@ -17,8 +17,11 @@ export interface WorkerHooks {
   observe?: JobObserver;
   /** The job finished for good (completed, or failed with no retry left): its outbox row is done. */
   finished?: (dedupeKey: string) => Promise<void>;
-  /** Awaited before each job: lets requests being answered in this process go first. */
-  beforeJob?: () => Promise<void>;
+  /**
+   * Awaited before each job: lets requests being answered in this process go first. What it
+   * returns is called when the job is over, whatever its outcome.
+   */
+  beforeJob?: (kind: string) => Promise<(() => void) | void>;
 }
 
 /** How a worker of `queue` runs its jobs: its concurrency and how fast a dead worker's jobs move on. */
@@ -68,8 +71,9 @@ async function run(queue: QueueName, job: Job, token: string | undefined, handle
     if (key)
       await hooks.finished?.(key).catch((err: Error) => logger.warn({ queue, job: job.name, err }, 'could not mark the outbox row done; the sweep will'));
   };
+  let leave: (() => void) | void = undefined;
   try {
-    await hooks.beforeJob?.();
+    leave = await hooks.beforeJob?.(job.name);
     if (!isJobKind(job.name)) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
     const handler = handlers[job.name] as Handler<JobKind> | undefined;
     // A kind nobody handles will never succeed; retrying it only hides the bug.
@@ -92,5 +96,7 @@ async function run(queue: QueueName, job: Job, token: string | undefined, handle
     if (permanent || attempt.final) await done();
     if (err instanceof PermanentError) throw new UnrecoverableError(err.message);
     throw err;
+  } finally {
+    leave?.();
   }
 }

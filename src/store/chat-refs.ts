@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { checkout } from './db';
+import { checkout, prepared } from './db';
 
 export interface ChatRef {
   kind: 'header' | 'checklist' | 'followup' | 'announcement';
@@ -65,7 +65,10 @@ export class ChatRefStore {
     }
     try {
       const refs = await this.load(c, incidentId);
-      return await fn({ refs, save: (ref) => this.save(c, incidentId, ref) });
+      // A render updates its messages side by side; their saves take turns on the one connection.
+      let last: Promise<void> = Promise.resolve();
+      const save = (ref: ChatRef) => (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
+      return await fn({ refs, save });
     } finally {
       // If the unlock fails, drop the connection rather than return a locked one to the pool.
       const unlocked = await c.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1))`, [incidentId]).then(
@@ -74,6 +77,12 @@ export class ChatRefStore {
       );
       c.release(!unlocked);
     }
+  }
+
+  /** The incident's version now (0 if it is gone): whether a render that just finished is still the latest. */
+  async incidentVersion(incidentId: string): Promise<number> {
+    const { rows } = await this.pool.query(prepared('SELECT version FROM incidents WHERE id = $1', [incidentId]));
+    return rows[0]?.version ?? 0;
   }
 
   /** Whether setup has posted the incident's header and checklist on this platform yet. */

@@ -66,6 +66,10 @@ serve({
   addUser(user: { id: string; name: string }): void {
     slack.users.push(user);
   },
+  /** People join a channel by hand, as responders do, so they may tick its steps. */
+  join({ channel, users }: { channel: string; users: string[] }): void {
+    for (const u of users) slack.join(channel, u);
+  },
   stepMessages(channels: string[]): StepMessage[] {
     return channels.flatMap((ch) =>
       slack

@@ -46,14 +46,16 @@ export interface StartBotOptions {
   /** A port to listen on (e.g. the one a killed predecessor used); a free one is picked if absent. */
   port?: number;
   readyTimeoutMs?: number;
+  /** Flags for node itself (e.g. --cpu-prof), which NODE_OPTIONS does not all take. */
+  nodeArgs?: string[];
 }
 
 /**
  * `src/app/cli.ts <args>` in its own process, as an operator runs it (through tsx, no build needed).
  * `preload`: more `--import`s, after tsx's. `stdio` defaults to pipes for all three.
  */
-export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; stdio?: StdioOptions; preload?: string[] }): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...(opts.preload ?? []).flatMap((p) => ['--import', p]), CLI, ...args], {
+export function spawnCli(args: string[], opts: { env: NodeJS.ProcessEnv; stdio?: StdioOptions; preload?: string[]; nodeArgs?: string[] }): ChildProcess {
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', ...(opts.preload ?? []).flatMap((p) => ['--import', p]), CLI, ...args], {
     cwd: REPO_ROOT,
     env: opts.env,
     stdio: opts.stdio ?? 'pipe',
@@ -106,6 +108,7 @@ export async function startBot(opts: StartBotOptions): Promise<BotProcess> {
     env: { ...opts.env, PORT: String(port), [EXIT_WITH_PARENT]: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     preload: [pathToFileURL(__filename).href],
+    nodeArgs: opts.nodeArgs,
   });
   killOnExit(child);
   const tail = new TailBuffer(OUTPUT_LINES);

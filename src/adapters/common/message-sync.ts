@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { CoreDeps } from '../../core/incident/deps';
 import type { ChatRef, ChatRefStore, RenderSession } from '../../store/chat-refs';
 
 export type Kind = ChatRef['kind'];
@@ -43,14 +42,9 @@ export function contentHash(message: unknown): string {
  * Runs `render` under the incident's render lock until the version it showed is the latest.
  * `wait`: this render must run itself (setup's), so it queues for the lock instead of stepping aside.
  */
-export async function renderLatest(
-  refs: ChatRefStore,
-  deps: CoreDeps,
-  incidentId: string,
-  render: (session: RenderSession) => Promise<number>,
-  wait: boolean,
-): Promise<void> {
-  await refs.renderLatest(incidentId, render, async () => (await deps.store.get(incidentId))?.incident.version ?? 0, { wait });
+export async function renderLatest(refs: ChatRefStore, incidentId: string, render: (session: RenderSession) => Promise<number>, wait: boolean): Promise<void> {
+  // Only the version: reading the whole snapshot again after every render doubled its reads.
+  await refs.renderLatest(incidentId, render, () => refs.incidentVersion(incidentId), { wait });
 }
 
 /**
@@ -65,7 +59,20 @@ export async function putAll<M>(
   version: number,
   transport: MessageTransport<M>,
 ): Promise<void> {
-  for (const [kind, page, message] of messages) await put(session, room, kind, page, message, version, transport);
+  // New messages are posted one after the other, in the order planned (header above checklist).
+  // Messages already posted are updated side by side: a click's checklist does not queue behind
+  // the header's update.
+  const posted = (kind: Kind, page: number) => session.refs.some((r) => r.kind === kind && r.page === page);
+  const updates = messages.filter(([kind, page]) => posted(kind, page));
+  const posts = messages.filter(([kind, page]) => !posted(kind, page));
+  const settled = await Promise.allSettled([
+    ...updates.map(([kind, page, message]) => put(session, room, kind, page, message, version, transport)),
+    (async () => {
+      for (const [kind, page, message] of posts) await put(session, room, kind, page, message, version, transport);
+    })(),
+  ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function put<M>(

@@ -45,7 +45,7 @@ export class SlackMessageSync {
    * `freshChannel`: the channel was created just now, so no earlier message can be in it.
    */
   async sync(incidentId: string, opts: { setup?: boolean; freshChannel?: boolean } = {}): Promise<void> {
-    await renderLatest(this.refs, this.deps, incidentId, (session) => this.renderOnce(incidentId, session, opts), opts.setup === true);
+    await renderLatest(this.refs, incidentId, (session) => this.renderOnce(incidentId, session, opts), opts.setup === true);
   }
 
   /** Renders the state read after taking the lock, and returns the version it showed. */

@@ -46,7 +46,7 @@ export class TeamsMessageSync {
    * not posted yet does nothing: setup will.
    */
   async sync(incidentId: string, setup?: Setup): Promise<void> {
-    await renderLatest(this.refs, this.deps, incidentId, (session) => this.renderOnce(incidentId, session, setup), setup !== undefined);
+    await renderLatest(this.refs, incidentId, (session) => this.renderOnce(incidentId, session, setup), setup !== undefined);
   }
 
   /** The card now due for a message the bot posted (what a click on it should see), or null. */

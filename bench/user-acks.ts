@@ -1,0 +1,146 @@
+/**
+ * The `acks` section of `npm run bench`: how fast Slack gets its answer while a burst of
+ * ACK_TOTAL (200) `/incident pdf-404 …` declares arrives, ACK_LANES (20) in flight, with the bot
+ * started as a user starts it (`incident-bot start`, role all, a child process), next to two floors:
+ *
+ *  - durable floor: a bare Bolt app that commits one row to Postgres before it acks, the least an
+ *    app that must not lose a declare can do;
+ *  - bare floor: a bare Bolt app that only acks.
+ *
+ * ACK_ROUNDS (5) rounds; the order of the three rotates each round, and the next round starts once
+ * the bot has provisioned every incident of its burst. Each round gives a p99 ratio bot/floor; the
+ * goal is the median of those ratios against the durable floor ≤ 1.5, with their spread printed.
+ *
+ *   ACK_ROUNDS=5 ACK_TOTAL=200 ACK_LANES=20 ACK_WARMUP=40 ACKS_DEADLINE_S=400
+ *   Alone: BENCH_ONLY=acks npx tsx bench/run.ts
+ */
+import os from 'node:os';
+import type { BotProcess } from '../test/support/bot-process';
+import { freshSchema, type TestSchema } from '../test/support/db';
+import { dropPrefix, uniquePrefix } from '../test/support/redis';
+import { BoundedChildren } from './bounded';
+import { declares, f1, f2, median, setting, startBotProcess, startFloorProcess, startRig } from './deployment';
+import type { LoadResult } from './protocol';
+import { summarize, type Summary } from './stats';
+
+const GOAL_RATIO = 1.5;
+type Side = 'bare' | 'durable' | 'bot';
+const ORDER: Side[] = ['bare', 'durable', 'bot'];
+
+interface AckRound {
+  round: number;
+  p99: Record<Side, number>;
+  p50: Record<Side, number>;
+  statuses: Record<string, number>;
+  provisionedMs: number;
+}
+
+export function userAcks(): Promise<{ ok: boolean; text: string }> {
+  return section().catch((err: Error) => ({ ok: false, text: `\nAcks section failed: ${err.stack ?? String(err)}` }));
+}
+
+async function section(): Promise<{ ok: boolean; text: string }> {
+  const ROUNDS = setting('ACK_ROUNDS', 5);
+  const TOTAL = setting('ACK_TOTAL', 200);
+  const LANES = setting('ACK_LANES', 20);
+  const WARMUP = setting('ACK_WARMUP', 40);
+  const DEADLINE_S = setting('ACKS_DEADLINE_S', 400);
+  const started = performance.now();
+  const loadBefore = os.loadavg()[0]!;
+  const bounded = new BoundedChildren(DEADLINE_S, 'ACKS_DEADLINE_S');
+  const prefix = uniquePrefix();
+  let schema: TestSchema | null = null;
+  let bot: BotProcess | null = null;
+  const rounds: AckRound[] = [];
+  const pooled: Record<Side, number[]> = { bare: [], durable: [], bot: [] };
+  const deadline = setTimeout(() => void bot?.kill(), DEADLINE_S * 1000);
+  try {
+    schema = await freshSchema();
+    const rig = await startRig(bounded, 'acks');
+    const [bare, durable] = await Promise.all([startFloorProcess(bounded, rig, 'floor'), startFloorProcess(bounded, rig, 'durable', schema.url)]);
+    bot = await startBotProcess(rig, schema.url, prefix, 'all');
+    const urls: Record<Side, string> = { bare: bare.eventsUrl, durable: durable.eventsUrl, bot: bot.eventsUrl };
+    let declared = 0;
+    const burst = async (side: Side, total: number): Promise<LoadResult> => {
+      const result = await declares(rig, urls[side], 'pdf-404 bench', total, LANES);
+      if (side === 'bot') {
+        declared += total;
+        await rig.traffic.settle(() => rig.traffic.declared >= declared, `${declared} incidents to be provisioned`, 120_000);
+      }
+      return result;
+    };
+
+    for (const side of ORDER) await burst(side, WARMUP);
+    for (let r = 1; r <= ROUNDS; r++) {
+      const order = ORDER.map((_, k) => ORDER[(k + r) % ORDER.length]!);
+      const round: AckRound = { round: r, p99: {} as Record<Side, number>, p50: {} as Record<Side, number>, statuses: {}, provisionedMs: 0 };
+      for (const side of order) {
+        const t0 = performance.now();
+        const result = await burst(side, TOTAL);
+        const s = summarize(result.ms);
+        round.p99[side] = s.p99;
+        round.p50[side] = s.p50;
+        pooled[side].push(...result.ms);
+        if (side === 'bot') {
+          round.provisionedMs = performance.now() - t0;
+          for (const [k, v] of Object.entries(result.statuses)) round.statuses[k] = (round.statuses[k] ?? 0) + v;
+        }
+      }
+      rounds.push(round);
+    }
+    return { ok: true, text: report(rig.traffic.refusals) };
+  } catch (err) {
+    return { ok: false, text: `\nAcks section failed: ${bounded.failure(err)}\n${rounds.length ? report(new Map()) : ''}` };
+  } finally {
+    clearTimeout(deadline);
+    bounded.done();
+    await bot?.stop().catch(() => undefined);
+    await Promise.all(bounded.children.map((c) => c.stop()));
+    await schema?.drop().catch((err: Error) => console.error(`could not drop schema ${schema!.name}: ${err.message}`));
+    await dropPrefix(prefix).catch((err: Error) => console.error(`could not delete Redis keys ${prefix}:*: ${err.message}`));
+  }
+
+  function report(refusals: Map<string, number>): string {
+    const lines = [
+      `\nAcks: signed /incident pdf-404 … (send → HTTP response) during a burst of ${TOTAL} declares, ${LANES} in flight, \`incident-bot start\` (role all)`,
+      `   (load ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after; ${os.cpus().length} CPUs). ${ROUNDS} rounds, the order of the three rotating;`,
+      '   durable floor: bare Bolt + one committed INSERT before the ack; bare floor: bare Bolt that only acks. Times in ms.',
+      '',
+      '   round   bare p50/p99     durable p50/p99     bot p50/p99     bot/durable p99   bot/bare p99   bot: all provisioned after',
+    ];
+    for (const r of rounds) {
+      lines.push(
+        `   ${String(r.round).padEnd(5)}   ${`${f1(r.p50.bare)}/${f1(r.p99.bare)}`.padStart(12)}   ${`${f1(r.p50.durable)}/${f1(r.p99.durable)}`.padStart(15)}` +
+          `   ${`${f1(r.p50.bot)}/${f1(r.p99.bot)}`.padStart(13)}   ${`${f2(r.p99.bot / r.p99.durable)}x`.padStart(15)}   ${`${f2(r.p99.bot / r.p99.bare)}x`.padStart(12)}` +
+          `   ${(r.provisionedMs / 1000).toFixed(1)} s`,
+      );
+    }
+    const all: Record<Side, Summary> = { bare: summarize(pooled.bare), durable: summarize(pooled.durable), bot: summarize(pooled.bot) };
+    lines.push(
+      `   pooled  ${`${f1(all.bare.p50)}/${f1(all.bare.p99)}`.padStart(12)}   ${`${f1(all.durable.p50)}/${f1(all.durable.p99)}`.padStart(15)}   ${`${f1(all.bot.p50)}/${f1(all.bot.p99)}`.padStart(13)}`,
+    );
+    if (rounds.length) {
+      const vsDurable = rounds.map((r) => r.p99.bot / r.p99.durable);
+      const vsBare = rounds.map((r) => r.p99.bot / r.p99.bare);
+      const m = median(vsDurable);
+      lines.push(
+        '',
+        `   figure (median of per-round p99 ratios)   floor      ratio   spread (min–max)   goal ≤ ${GOAL_RATIO}x held`,
+        `   bot p99 ${f1(median(rounds.map((r) => r.p99.bot))).padStart(6)} ms                   durable ${f1(median(rounds.map((r) => r.p99.durable))).padStart(6)} ms   ${f2(m)}x   ${f2(Math.min(...vsDurable))}–${f2(Math.max(...vsDurable))}x       ${rounds.length >= 5 && m <= GOAL_RATIO ? 'yes' : 'no'}`,
+        `   bot p99 ${f1(median(rounds.map((r) => r.p99.bot))).padStart(6)} ms                   bare    ${f1(median(rounds.map((r) => r.p99.bare))).padStart(6)} ms   ${f2(median(vsBare))}x   ${f2(Math.min(...vsBare))}–${f2(Math.max(...vsBare))}x       (no goal)`,
+      );
+      const bad = rounds.flatMap((r) => Object.entries(r.statuses).filter(([k]) => k !== '200'));
+      const problems = [...bad.map(([k, v]) => `HTTP ${k}×${v}`), ...[...refusals].map(([w, n]) => `fake Slack refused ${w} ×${n}`)];
+      lines.push(problems.length ? `   Problems seen: ${problems.join('; ')}` : '   No non-200 responses, no refused Slack calls; every declare provisioned.');
+    }
+    lines.push(`   Section took ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+    return lines.join('\n');
+  }
+}
+
+if (require.main === module) {
+  void userAcks().then(({ ok, text }) => {
+    console.log(text);
+    process.exit(ok ? 0 : 1);
+  });
+}

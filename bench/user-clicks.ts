@@ -1,0 +1,189 @@
+/**
+ * The `clicks` section of `npm run bench`: click → the updated checklist in Slack, with the bot
+ * started as a user starts it (`incident-bot start`, a child process, the default role `all`),
+ * then split into `--role web` and `--role worker` processes on the same database.
+ *
+ *  - closed loop: CLICK_LANES lanes (20), each click on a checklist no other click in flight
+ *    touches (CLICK_INCIDENTS incidents, 40, one lane per incident at a time); a click stays in
+ *    flight until the fake Slack receives the chat.update showing it, then its lane sends the next.
+ *  - five at once: five people click five different steps of one checklist in the same moment,
+ *    BURSTS times (each on a fresh checklist); each click is timed to the chat.update showing it,
+ *    and the checklist Slack holds at the end must show all five.
+ *  - floor: a bare Bolt app in its own process that acks and calls chat.update at once.
+ *
+ * Rounds alternate floor/bot. Goals: p99 < 250 ms in the closed loop (both layouts), p99 < 1 s
+ * for the five at once, every click shown.
+ *
+ *   CLICK_ROUNDS=5 CLICK_TOTAL=200 CLICK_LANES=20 CLICK_INCIDENTS=40 BURSTS=10 CLICKS_DEADLINE_S=300
+ *   Alone: BENCH_ONLY=clicks npx tsx bench/run.ts
+ */
+import os from 'node:os';
+import type { BotProcess } from '../test/support/bot-process';
+import { freshSchema, type TestSchema } from '../test/support/db';
+import { dropPrefix, uniquePrefix } from '../test/support/redis';
+import { BoundedChildren } from './bounded';
+import { clickLoop, declareIncidents, f1, f2, setting, startBotProcess, startFloorProcess, startRig, stepMessages, type Rig } from './deployment';
+import type { BurstLoad, BurstResult, ClickResult } from './protocol';
+import { summarize } from './stats';
+
+const GOAL_LOOP_P99_MS = 250;
+const GOAL_BURST_P99_MS = 1_000;
+const CLICKER = 'UCLICKER1';
+const BURST_USERS = ['UBURST1', 'UBURST2', 'UBURST3', 'UBURST4', 'UBURST5'];
+
+interface LoopRound {
+  layout: 'floor' | 'all' | 'split';
+  round: number;
+  result: ClickResult;
+}
+
+export function userClicks(): Promise<{ ok: boolean; text: string }> {
+  return section().catch((err: Error) => ({ ok: false, text: `\nClicks section failed: ${err.stack ?? String(err)}` }));
+}
+
+async function section(): Promise<{ ok: boolean; text: string }> {
+  const ROUNDS = setting('CLICK_ROUNDS', 5);
+  const TOTAL = setting('CLICK_TOTAL', 200);
+  const LANES = setting('CLICK_LANES', 20);
+  const INCIDENTS = setting('CLICK_INCIDENTS', 40);
+  const BURSTS = setting('BURSTS', 10);
+  const DEADLINE_S = setting('CLICKS_DEADLINE_S', 300);
+  const started = performance.now();
+  const loadBefore = os.loadavg()[0]!;
+  const bounded = new BoundedChildren(DEADLINE_S, 'CLICKS_DEADLINE_S');
+  const prefix = uniquePrefix();
+  let schema: TestSchema | null = null;
+  const bots: BotProcess[] = [];
+  const rounds: LoopRound[] = [];
+  const bursts: BurstResult[] = [];
+  const problems: string[] = [];
+  let missingAtEnd = 0;
+  const deadline = setTimeout(() => bots.forEach((b) => void b.kill()), DEADLINE_S * 1000);
+  try {
+    schema = await freshSchema();
+    const rig: Rig = await startRig(bounded, 'clicks');
+    const floor = await startFloorProcess(bounded, rig, 'floor');
+    let bot = await startBotProcess(rig, schema.url, prefix, 'all');
+    bots.push(bot);
+
+    const channels = await declareIncidents(rig, bot.eventsUrl, INCIDENTS + BURSTS, CLICKER);
+    const loopMessages = await stepMessages(rig, channels.slice(0, INCIDENTS));
+    if (loopMessages.length < LANES) throw new Error(`${loopMessages.length} checklists for ${LANES} lanes`);
+    await rig.client.call('setTargets', { name: 'bot', messages: loopMessages });
+    await rig.client.call('setTargets', { name: 'burst', messages: await stepMessages(rig, channels.slice(INCIDENTS)) });
+    const floorChannel = await floor.child.call<string>('seed', INCIDENTS);
+    await rig.client.call('setTargets', { name: 'floor', messages: await stepMessages(rig, [floorChannel]) });
+    for (const ch of channels.slice(INCIDENTS)) await rig.fake.call('join', { channel: ch, users: BURST_USERS });
+
+    rig.traffic.relay = (a) => rig.client.send('api', a);
+    const settled = () => rig.traffic.settle(() => true, 'Slack traffic to stop', 30_000);
+    const loop = async (layout: LoopRound['layout'], round: number, total: number) => {
+      const url = layout === 'floor' ? floor.eventsUrl : bot.eventsUrl;
+      const result = await clickLoop(rig, layout === 'floor' ? 'floor' : 'bot', url, CLICKER, total, LANES);
+      if (round > 0) rounds.push({ layout, round, result });
+      await settled();
+    };
+
+    // Role all, the default: warm-up, then alternating rounds, then the five-at-once bursts.
+    await loop('floor', 0, 40);
+    await loop('all', 0, 40);
+    for (let r = 1; r <= ROUNDS; r++) {
+      await loop('floor', r, TOTAL);
+      await loop('all', r, TOTAL);
+    }
+    const burstMessages = await stepMessages(rig, channels.slice(INCIDENTS));
+    for (const m of burstMessages.slice(0, BURSTS)) {
+      const result = await rig.client.call<BurstResult>(
+        'burst',
+        { target: 'burst', url: bot.eventsUrl, responseBase: rig.respondBase, ts: m.ts, users: BURST_USERS, timeoutMs: 10_000 } satisfies BurstLoad,
+        60_000,
+      );
+      bursts.push(result);
+      await settled();
+      // What Slack shows once everything settled: all five steps done.
+      const [now] = (await stepMessages(rig, [m.channel])).filter((x) => x.ts === m.ts);
+      const shown = new Set(now?.steps.filter((s) => s.done).map((s) => s.actionId));
+      missingAtEnd += result.asked.filter((a) => !shown.has(a.actionId)).length;
+    }
+
+    // Split: a web process (serves Slack) and a worker process (runs the jobs), same database.
+    await bot.stop();
+    const web = await startBotProcess(rig, schema.url, prefix, 'web');
+    bots.push(web);
+    const worker = await startBotProcess(rig, schema.url, prefix, 'worker');
+    bots.push(worker);
+    bot = web;
+    await loop('split', 0, 40);
+    for (let r = 1; r <= ROUNDS; r++) {
+      await loop('floor', ROUNDS + r, TOTAL);
+      await loop('split', r, TOTAL);
+    }
+    rig.traffic.relay = null;
+    for (const [what, n] of rig.traffic.refusals) problems.push(`fake Slack refused ${what} ×${n}`);
+    for (const r of rounds) {
+      const bad = Object.entries(r.result.statuses).filter(([k]) => k !== '200');
+      if (bad.length) problems.push(`${r.layout} round ${r.round}: HTTP ${bad.map(([k, v]) => `${k}×${v}`).join(' ')}`);
+      if (r.result.timeouts) problems.push(`${r.layout} round ${r.round}: ${r.result.timeouts} clicks never showed up within 10 s`);
+    }
+    return { ok: true, text: report() };
+  } catch (err) {
+    return { ok: false, text: `\nClicks section failed: ${bounded.failure(err)}\n${rounds.length ? report() : ''}` };
+  } finally {
+    clearTimeout(deadline);
+    bounded.done();
+    for (const b of bots) await b.stop().catch(() => undefined);
+    await Promise.all(bounded.children.map((c) => c.stop()));
+    await schema?.drop().catch((err: Error) => console.error(`could not drop schema ${schema!.name}: ${err.message}`));
+    await dropPrefix(prefix).catch((err: Error) => console.error(`could not delete Redis keys ${prefix}:*: ${err.message}`));
+  }
+
+  function report(): string {
+    const of = (layout: LoopRound['layout']) => rounds.filter((r) => r.layout === layout);
+    const pooled = (rs: LoopRound[]) => summarize(rs.flatMap((r) => r.result.updateMs));
+    const perRound = (rs: LoopRound[]) => rs.map((r) => summarize(r.result.updateMs).p99);
+    const floorAll = of('floor').filter((r) => r.round <= ROUNDS);
+    const floorSplit = of('floor').filter((r) => r.round > ROUNDS);
+    const lines = [
+      `\nClicks: click → the chat.update showing it, with \`incident-bot start\` as a child process (load ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after; ${os.cpus().length} CPUs)`,
+      `   closed loop: ${LANES} lanes over ${INCIDENTS} checklists, one click in flight per checklist; ${ROUNDS} rounds × ${TOTAL} clicks per layout, alternating with the floor.`,
+      '   floor: bare Bolt that acks and calls chat.update at once. Times in ms; spread: the lowest and highest per-round p99.',
+      '',
+      '   layout                      clicks    p50     p99     max   per-round p99 spread   floor p99   ratio p99   goal p99 < 250 ms',
+    ];
+    for (const [name, rs, fl] of [
+      ['role all (one process)', of('all'), floorAll],
+      ['web + worker (two)', of('split'), floorSplit],
+    ] as const) {
+      if (rs.length === 0) continue;
+      const s = pooled(rs);
+      const fs = pooled(fl);
+      const spread = perRound(rs);
+      lines.push(
+        `   ${name.padEnd(26)} ${String(s.n).padStart(7)} ${f1(s.p50).padStart(6)} ${f1(s.p99).padStart(7)} ${f1(s.max).padStart(7)}   ` +
+          `${`${f1(Math.min(...spread))}–${f1(Math.max(...spread))}`.padStart(20)}   ${f1(fs.p99).padStart(9)}   ${`${f2(s.p99 / fs.p99)}x`.padStart(9)}   ${s.p99 < GOAL_LOOP_P99_MS ? 'yes' : 'no'}`,
+      );
+    }
+    if (bursts.length) {
+      const b = summarize(bursts.flatMap((x) => x.updateMs));
+      const clicks = bursts.length * BURST_USERS.length;
+      const spread = bursts.map((x) => Math.max(...x.updateMs));
+      lines.push(
+        '',
+        `   five at once: ${BURST_USERS.length} people click ${BURST_USERS.length} different steps of one checklist in the same moment, ${bursts.length} checklists (role all).`,
+        `   ${clicks} clicks, ${b.n} shown: p50 ${f1(b.p50)}  p99 ${f1(b.p99)}  max ${f1(b.max)}; slowest per burst ${f1(Math.min(...spread))}–${f1(Math.max(...spread))};` +
+          ` ${missingAtEnd} clicks missing from the final checklists.`,
+        `   Goal p99 < ${GOAL_BURST_P99_MS} ms and all shown: ${b.p99 < GOAL_BURST_P99_MS && b.n === clicks && missingAtEnd === 0 ? 'yes' : 'no'}`,
+      );
+    }
+    lines.push(problems.length ? `   Problems seen:\n     ${problems.join('\n     ')}` : '   No refused Slack calls, no non-200 responses, no lost clicks.');
+    lines.push(`   Section took ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+    return lines.join('\n');
+  }
+}
+
+if (require.main === module) {
+  void userClicks().then(({ ok, text }) => {
+    console.log(text);
+    process.exit(ok ? 0 : 1);
+  });
+}
