@@ -57,7 +57,7 @@ interface Deployment {
 async function noticeState(d: Deployment, incidentId: string, channel: string) {
   const { rows } = await d.pool.query<{ events: number; jobs: number }>(
     `SELECT (SELECT count(*)::int FROM incident_events WHERE incident_id = $1 AND kind = 'diagnosis.overdue') AS events,
-            (SELECT count(*)::int FROM outbox WHERE incident_id = $1 AND kind = 'chat.notice') AS jobs`,
+            (SELECT count(*)::int FROM outbox WHERE incident_id = $1 AND kind = 'chat.notice' AND payload->>'notice' = 'diagnosis_overdue') AS jobs`,
     [incidentId],
   );
   const messages = d.slack.messagesIn(channel).filter((m) => NOTICE.test(unescape(m.text)));
