@@ -1,4 +1,8 @@
-import type { Traffic } from '../http/traffic';
+/** What the scheduler needs to know of the HTTP server (src/http/traffic.ts fits it); jobs/ does not import http/. */
+export interface RequestsInFlight {
+  busy(): boolean;
+  whenQuiet(maxMs: number): Promise<void>;
+}
 
 /**
  * Kinds someone is looking at the screen for: a click's re-rendered checklist. They never wait for
@@ -18,7 +22,7 @@ export class AcksFirst {
   private readonly queue: Array<() => void> = [];
 
   constructor(
-    private readonly traffic: Traffic,
+    private readonly traffic: RequestsInFlight,
     private readonly budget = 1,
     private readonly maxWaitMs = 500,
   ) {}
