@@ -39,7 +39,7 @@ export class Metrics {
     const scrape = <T>(p: Promise<T>) => withTimeout(p, 2_000, 'no answer within 2000 ms');
     new Gauge({
       name: 'incident_bot_queue_jobs',
-      help: 'Jobs in each queue by state (waiting, active, delayed, failed)',
+      help: 'Jobs in each queue by state (waiting, prioritized, active, delayed, failed); prioritized ones wait too, behind renders',
       labelNames: ['queue', 'state'],
       registers,
       async collect() {

@@ -39,6 +39,28 @@ export function queueOf(kind: string): QueueName {
   return isJobKind(kind) ? QUEUE_OF[kind] : 'chat';
 }
 
+/**
+ * Order within the chat queue, which every job posting to a chat platform shares. BullMQ takes jobs
+ * without a priority before any with one, then lower numbers first (FIFO within a number). A click's
+ * re-render has none: someone is looking at the checklist. Setup and pages come next, in the order
+ * they were queued (a page waits for its incident's header). Notices, announcements, post-mortem
+ * messages and App Home follow. Without this a burst of declares queued thousands of setup jobs
+ * ahead of every click's render, and clicks went unseen for seconds.
+ */
+const CHAT_PRIORITY: Partial<Record<JobKind, number>> = {
+  'chat.provision': 1,
+  'chat.escalate': 1,
+  'chat.notice': 2,
+  'chat.announce': 2,
+  'chat.postmortem': 2,
+  'chat.home': 2,
+};
+
+/** The BullMQ priority of a kind's jobs; undefined runs first (see CHAT_PRIORITY). */
+export function priorityOf(kind: string): number | undefined {
+  return isJobKind(kind) ? CHAT_PRIORITY[kind] : undefined;
+}
+
 /** Where a job's data carries its outbox row's dedupe key, so the worker can mark the row done. */
 export const OUTBOX_KEY = '__outbox';
 

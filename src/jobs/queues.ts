@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import type { Logger } from '../util/logger';
-import { jobIdFor, QUEUE_NAMES, queueOf, type QueueName } from './kinds';
+import { jobIdFor, priorityOf, QUEUE_NAMES, queueOf, type QueueName } from './kinds';
 
 export interface QueuePolicy {
   /** Jobs of this queue running at once, per worker process. */
@@ -105,13 +105,15 @@ export class JobQueues {
     ) as Record<QueueName, Queue>;
   }
 
-  /** Adds jobs to their queues; the same dedupe key twice is one job. */
+  /** Adds jobs to their queues, in the chat queue's order (kinds.ts); the same dedupe key twice is one job. */
   async add(jobs: OutgoingJob[]): Promise<void> {
     const byQueue = new Map<QueueName, OutgoingJob[]>();
     for (const j of jobs) byQueue.set(queueOf(j.kind), [...(byQueue.get(queueOf(j.kind)) ?? []), j]);
     await Promise.all(
       [...byQueue].map(([name, list]) =>
-        this.queues[name].addBulk(list.map((j) => ({ name: j.kind, data: j.payload, opts: { jobId: jobIdFor(j.dedupeKey), delay: Math.max(0, j.delayMs) } }))),
+        this.queues[name].addBulk(
+          list.map((j) => ({ name: j.kind, data: j.payload, opts: { jobId: jobIdFor(j.dedupeKey), delay: Math.max(0, j.delayMs), ...priority(j.kind) } })),
+        ),
       ),
     );
   }
@@ -144,7 +146,7 @@ export class JobQueues {
 
   async counts(): Promise<Record<QueueName, Record<string, number>>> {
     const entries = await Promise.all(
-      QUEUE_NAMES.map(async (name) => [name, await this.queues[name].getJobCounts('waiting', 'active', 'delayed', 'failed')] as const),
+      QUEUE_NAMES.map(async (name) => [name, await this.queues[name].getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed')] as const),
     );
     return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
   }
@@ -152,4 +154,9 @@ export class JobQueues {
   async close(): Promise<void> {
     await Promise.all(QUEUE_NAMES.map((n) => this.queues[n].close()));
   }
+}
+
+function priority(kind: string): { priority?: number } {
+  const p = priorityOf(kind);
+  return p === undefined ? {} : { priority: p };
 }
