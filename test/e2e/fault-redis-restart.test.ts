@@ -82,8 +82,8 @@ describe('Redis restarted empty while a setup job waited in it', () => {
       return row?.relayed_at ? row : null;
     });
     expect(relayed.done_at).toBeNull();
-    // The job really is in Redis, waiting: the restart below is what loses it.
-    expect(await web.runtime.queues.state('chat.provision', relayed.dedupe_key)).toBe('waiting');
+    // The job really is in Redis, waiting (setup jobs wait behind renders, in BullMQ's prioritized set): the restart below is what loses it.
+    expect(await web.runtime.queues.state('chat.provision', relayed.dedupe_key)).toBe('prioritized');
 
     await redis.kill('SIGKILL');
 
