@@ -6,9 +6,9 @@ import { ANALYSIS_FIELDS, type AnalysisField } from '../../core/model';
 import type { ChatPlatform } from '../../core/ports';
 import type { AnalysisFormView } from '../../core/render/analysis';
 import { decodeAction } from '../../core/text/actions';
-import { plainText, type Text } from '../../core/text/text';
+import { type Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
-import { escape, SLASH_COMMAND, truncate } from './format';
+import { escape, modalText, truncate } from './format';
 import { ACK_BUDGET_MS, ephemeral, errorText } from './reply';
 
 export const ANALYSIS_ACTION = 'incident.analysis';
@@ -78,11 +78,6 @@ function blockOf(err: unknown): AnalysisField {
   if (p.code === 'invalid_category') return 'causeCategory';
   if (p.code === 'too_long' || p.code === 'invisible_text') return FIELD_OF_TEXT[p.field] ?? ANALYSIS_FIELDS[0];
   return ANALYSIS_FIELDS[0];
-}
-
-/** A refusal inside the modal is plain text: commands keep their slash so they can be typed as read. */
-function modalText(text: Text): string {
-  return plainText(text.map((s) => (typeof s === 'object' && 'command' in s ? `${SLASH_COMMAND} ${s.command}` : s)));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sliceWhole, type Span, type Text } from '../../core/text/text';
+import { plainText, sliceWhole, type Span, type Text } from '../../core/text/text';
 
 /** The slash command every Slack user types; core texts name commands without it. */
 export const SLASH_COMMAND = '/incident';
@@ -45,4 +45,9 @@ export function escape(text: string): string {
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${sliceWhole(text, max - 1)}…`;
+}
+
+/** A refusal inside a modal is plain text: commands keep their slash so they can be typed as read. */
+export function modalText(text: Text): string {
+  return plainText(text.map((s) => (typeof s === 'object' && 'command' in s ? `${SLASH_COMMAND} ${s.command}` : s)));
 }

@@ -5,9 +5,9 @@ import { UserError } from '../../core/errors';
 import type { ChatPlatform } from '../../core/ports';
 import { RESOLUTION_MAX, type ResolveFormView } from '../../core/render/validation';
 import { decodeAction } from '../../core/text/actions';
-import { plainText, sliceWhole, type Text } from '../../core/text/text';
+import { sliceWhole, type Text } from '../../core/text/text';
 import type { Logger } from '../../util/logger';
-import { escape, SLASH_COMMAND, truncate } from './format';
+import { escape, modalText, truncate } from './format';
 import { ACK_BUDGET_MS, ephemeral, errorText } from './reply';
 
 export const RESOLVE_ACTION = 'incident.resolve';
@@ -91,11 +91,6 @@ export function readResolveModal(values: StateValues): { confirmed: number[]; su
     .filter((n) => Number.isInteger(n) && n > 0);
   const summary = values[RESOLUTION_BLOCK]?.resolution?.value ?? undefined;
   return { confirmed, ...(summary ? { summary } : {}) };
-}
-
-/** A refusal inside the modal is plain text: commands keep their slash so they can be typed as read. */
-function modalText(text: Text): string {
-  return plainText(text.map((s) => (typeof s === 'object' && 'command' in s ? `${SLASH_COMMAND} ${s.command}` : s)));
 }
 
 /**
