@@ -152,6 +152,18 @@ describe('one incident worked in the browser', () => {
     expect(await tab1.locator('.flash').innerText()).toContain(`INC-${incidentNumber}`);
   });
 
+  test("the declare's answer stays on the page while the incident changes underneath it", async () => {
+    const other = await tab(context);
+    await other.goto(incidentUrl);
+    await command(other, 'note flash check from another tab');
+    await other.close();
+    await tab1
+      .locator('section.timeline')
+      .getByText(/flash check from another tab/)
+      .waitFor({ timeout: 5_000 });
+    expect(await tab1.locator('.flash').innerText()).toContain(`INC-${incidentNumber}`);
+  });
+
   test("a second tab shows the first tab's click without a reload", async () => {
     tab2 = await tab(context);
     await following(tab2, incidentUrl);

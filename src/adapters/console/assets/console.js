@@ -251,7 +251,11 @@
           // A sign-in page or another incident: leave this one as it is.
           if (!fresh || fresh.getAttribute('data-incident') !== main.getAttribute('data-incident')) return;
           var state = captureState(main);
+          // The answer to the person's last command is shown once, on the page it led to; a redraw
+          // fetches the page again without it, so the one already shown stays until they navigate.
+          var answer = fresh.querySelector(':scope > .flash') ? null : main.querySelector(':scope > .flash');
           var nodes = [];
+          if (answer) nodes.push(answer);
           for (var n = fresh.firstChild; n; n = n.nextSibling) nodes.push(document.importNode(n, true));
           main.replaceChildren.apply(main, nodes);
           if (doc.title) document.title = doc.title;
