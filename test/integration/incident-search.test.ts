@@ -64,6 +64,45 @@ describe('incident_search kept current by triggers', () => {
     expect(shown.map((p) => [p.incident.id, p.cause, p.postmortem])).toEqual([[past.id, 'hyperthreading bug in the scheduler', 'draft']]);
   });
 
+  it("runs no search trigger for a click's writes (a version bump and a step event), and one for a changed title", async () => {
+    const past = await seedPastIncident(schema.pool, { class: 'pdf', title: 'invoices blank', daysAgo: 1, status: 'declared' });
+    const client = await schema.pool.connect();
+    // Calls made in this transaction, counted by Postgres itself (superuser-only setting, as the tests connect).
+    const calls = async (name: string) =>
+      Number(
+        (
+          await client.query(
+            `SELECT COALESCE(sum(pg_stat_get_xact_function_calls(p.oid)), 0) AS n FROM pg_proc p
+             WHERE p.pronamespace = current_schema()::regnamespace AND p.proname LIKE $1`,
+            [name],
+          )
+        ).rows[0].n,
+      );
+    const anySearchFunction = () => calls('incident\\_search%');
+    const refreshes = () => calls('incident\\_search\\_refresh');
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL track_functions = 'pl'`);
+      // What writeChange does for a ticked step.
+      await client.query(`UPDATE incidents SET checklist_generation = COALESCE(NULL::int, checklist_generation), version = version + 1 WHERE id = $1`, [
+        past.id,
+      ]);
+      await client.query(
+        `INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key) VALUES ($1, now(), 'U1', 'step.completed', '{"step":"s1"}', 'click-1')`,
+        [past.id],
+      );
+      expect(await anySearchFunction()).toBe(0);
+      await client.query(`UPDATE incidents SET title = title WHERE id = $1`, [past.id]);
+      expect(await anySearchFunction()).toBe(0);
+      await client.query(`UPDATE incidents SET title = 'invoices blank after the font upgrade', version = version + 1 WHERE id = $1`, [past.id]);
+      expect(await refreshes()).toBe(1);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(await found('font upgrade')).toEqual([past.id]);
+  });
+
   it('drops an incident from search once it is cancelled, and keeps notes added later', async () => {
     const past = await seedPastIncident(schema.pool, { class: 'auth', title: 'tokens rejected', daysAgo: 1, status: 'declared' });
     await schema.pool.query(
