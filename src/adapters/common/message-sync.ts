@@ -88,7 +88,9 @@ async function put<M>(
   if (ref && ref.renderedVersion >= version) return;
   const hash = contentHash(message);
   if (ref) {
-    const reposted = ref.renderedHash !== hash ? await transport.update(ref, message) : undefined;
+    // The message already shows this: nothing to send, and nothing worth a write to remember it.
+    if (ref.renderedHash === hash) return;
+    const reposted = await transport.update(ref, message);
     await session.save({ ...ref, ...(reposted === undefined ? {} : { messageRef: reposted }), renderedVersion: version, renderedHash: hash });
     return;
   }
