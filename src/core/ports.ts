@@ -180,6 +180,8 @@ export interface IncidentStore {
   /** Which of these runs of the incident have no result yet. */
   unfinishedProbeRuns(incidentId: string, runIds: string[]): Promise<string[]>;
   get(incidentId: string): Promise<Snapshot | null>;
+  /** The incident's own row, without its checklist and the rest: what a click checks before it acts. */
+  getIncident(incidentId: string): Promise<Incident | null>;
   findByChannel(platform: string, channelId: string): Promise<Snapshot | null>;
   /** INC-<number> of a workspace on a platform. */
   findByNumber(platform: string, workspace: string | null, number: number): Promise<Snapshot | null>;

@@ -113,5 +113,16 @@ export function isServerError(err: unknown): boolean {
  * columns are listed, never `*`: a migration must not change a planned statement's result type.
  */
 export function prepared(text: string, values: unknown[]): QueryConfig {
-  return { name: `s${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text, values };
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `s${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    // The texts are the code's own (a patch's columns vary a little); the cap only guards a mistake.
+    if (statementNames.size >= STATEMENT_NAMES_MAX) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }
+
+/** Each statement's name, computed once: the snapshot's text alone is several kilobytes to hash. */
+const statementNames = new Map<string, string>();
+const STATEMENT_NAMES_MAX = 1_000;

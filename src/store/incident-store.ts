@@ -345,6 +345,11 @@ export class PgIncidentStore implements IncidentStore {
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
+  async getIncident(incidentId: string): Promise<Incident | null> {
+    const { rows } = await this.read(prepared(`SELECT ${INCIDENT_COLUMNS.join(', ')} FROM incidents WHERE id = $1`, [incidentId]));
+    return rows[0] ? toIncident(rows[0]) : null;
+  }
+
   async timeline(incidentId: string): Promise<TimelineEvent[]> {
     const { rows } = await this.pool.query(prepared('SELECT at, actor, kind, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [incidentId]));
     return rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind, data: r.data ?? {} }));
@@ -648,12 +653,18 @@ function probeRunArrays(runs: NewProbeRun[]): unknown[] {
   return [runs.map((r) => r.id), runs.map((r) => r.probeId), runs.map((r) => r.requestedBy), runs.map((r) => r.queuedAt)];
 }
 
+// Locks the row and reads the snapshot in one round trip. A statement that waited for the lock
+// still reads everything else as of its own start, so it also returns the version the lock saw
+// (the newest): when the two differ, someone committed while it waited and the snapshot is read
+// again. Every write of what a snapshot holds bumps the version in the same transaction.
+const LOCKED_SNAPSHOT_SQL = `WITH locked AS MATERIALIZED (SELECT id, version FROM incidents WHERE id = $1 FOR UPDATE)
+  SELECT locked.version AS locked_version, ${SNAPSHOT_COLUMNS} FROM locked JOIN incidents i ON i.id = locked.id`;
+
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
   if (lock) {
-    // Lock first, then read the steps in a statement of their own: a statement that waited for the
-    // lock still sees the data as of its own start, so steps read with the lock could be stale.
-    const locked = await c.query(prepared('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incidentId]));
-    if (locked.rowCount === 0) return null;
+    const { rows } = await c.query(prepared(LOCKED_SNAPSHOT_SQL, [incidentId]));
+    if (!rows[0]) return null;
+    if (Number(rows[0].locked_version) === Number(rows[0].version)) return toSnapshot(rows[0]);
   }
   const { rows } = await c.query(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
   return rows[0] ? toSnapshot(rows[0]) : null;

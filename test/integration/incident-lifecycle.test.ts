@@ -10,6 +10,7 @@ import { loadCatalog } from '../../src/core/runbook/loader';
 import { PgIncidentStore } from '../../src/store/incident-store';
 import { freshSchema, type TestSchema } from '../support/db';
 import { ManualClock } from '../support/manual-clock';
+import { until } from '../support/wait';
 
 const USER = { id: 'UOPS0001', isAdmin: false, inChannel: true };
 
@@ -160,6 +161,44 @@ describe('an incident timeline in Postgres', () => {
     ];
     for (const r of results) expect(r.changed).toBe(true);
     expect(results[results.length - 1]!.snapshot).toEqual(await deps.store.get(incident.id));
+  });
+
+  it('decides a change that waited for the lock on what the holder committed, not on what was there before', async () => {
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const step = deps.catalog.find('pdf-404')!.steps[2]!.id;
+    const holder = await schema.pool.connect();
+    try {
+      // Someone else ticks the step and bumps the version, holding the incident's lock meanwhile.
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE', [incident.id]);
+      await holder.query(`UPDATE checklist_steps SET state = 'done', changed_by = 'UOTHER01', changed_at = now() WHERE incident_id = $1 AND step_id = $2`, [
+        incident.id,
+        step,
+      ]);
+      await holder.query('UPDATE incidents SET version = version + 1 WHERE id = $1', [incident.id]);
+      const waiting = setStep(deps, { incidentId: incident.id, stepId: step, to: 'done', actor: USER, requestId: '1732600009.001' });
+      await until(
+        async () => {
+          const { rows } = await schema.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH locked AS%'`);
+          return rows.length > 0;
+        },
+        'the click to wait for the lock',
+        5_000,
+      );
+      await holder.query('COMMIT');
+      const r = await waiting;
+      // The step was done by the time it held the lock: nothing to record, and it says so.
+      expect(r.changed).toBe(false);
+      expect(r.snapshot.steps[2]).toMatchObject({ state: 'done', changedBy: 'UOTHER01' });
+    } finally {
+      holder.release();
+    }
+    const { rows } = await schema.pool.query(`SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'step.completed'`, [
+      incident.id,
+    ]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('records a replayed click once', async () => {

@@ -5,7 +5,7 @@ import { cancel } from '../incident/cancel';
 import { declareIncident, unknownRunbook } from '../incident/declare-incident';
 import type { CoreDeps } from '../incident/deps';
 import { mitigate } from '../incident/mitigate';
-import { label, type Actor, type AnalysisField, type Snapshot } from '../model';
+import { label, type Actor, type AnalysisField, type Incident, type Snapshot } from '../model';
 import { validationChecks, type ValidationCheck } from '../runbook/schema';
 import { checksToConfirm, resolve } from '../incident/resolve';
 import { resolveFormView, type ResolveFormView } from '../render/validation';
@@ -384,7 +384,8 @@ export class Dispatcher {
    * after the refusals the resolve itself would meet, so nobody fills in a form they cannot submit.
    */
   async resolveForm(incidentId: string, req: Request): Promise<ResolveFormView | Result> {
-    const { snap, actor } = await this.clicked({ a: 'resolve', i: incidentId }, req);
+    const { actor, snapshot } = await this.clicked({ a: 'resolve', i: incidentId }, req);
+    const snap = await snapshot();
     if (snap.incident.status === 'resolved') return { reply: resolvedText(label(snap.incident), false), snapshot: snap };
     const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
     checksToConfirm(snap, actor, runbook);
@@ -394,8 +395,8 @@ export class Dispatcher {
   /** The resolve form sent back: the checks ticked and the resolution typed. */
   submitResolve(incidentId: string, form: { confirmed: number[]; summary?: string }, req: Request): Promise<Result> {
     return this.limiter.run(async () => {
-      const { deps, actor, snap } = await this.clicked({ a: 'resolve', i: incidentId }, req);
-      const name = label(snap.incident);
+      const { deps, actor, incident } = await this.clicked({ a: 'resolve', i: incidentId }, req);
+      const name = label(incident);
       const r = await resolve(deps, incidentId, actor, form.summary?.trim() || undefined, { confirmed: form.confirmed });
       return {
         reply: r.changed ? resolvedValidatedText(name, r.snapshot.incident, this.checkCount(r.snapshot)) : resolvedText(name, false),
@@ -409,7 +410,8 @@ export class Dispatcher {
    * would meet (no post-mortem, published, not its owner, commander or an admin).
    */
   async analysisForm(incidentId: string, req: Request): Promise<AnalysisFormView> {
-    const { snap, actor } = await this.clicked({ a: 'analysis', i: incidentId }, req);
+    const { actor, snapshot } = await this.clicked({ a: 'analysis', i: incidentId }, req);
+    const snap = await snapshot();
     requireAnalysisEditor(snap, actor);
     return analysisFormView(snap);
   }
@@ -417,8 +419,8 @@ export class Dispatcher {
   /** The analysis form sent back: every part it showed, an empty one cleared. */
   submitAnalysis(incidentId: string, form: Partial<Record<AnalysisField, string | null>>, req: Request): Promise<Result> {
     return this.limiter.run(async () => {
-      const { deps, actor, snap } = await this.clicked({ a: 'analysis', i: incidentId }, req);
-      const r = await editAnalysis(deps, incidentId, actor, form, req.requestId ?? `v${snap.incident.version}`);
+      const { deps, actor, incident } = await this.clicked({ a: 'analysis', i: incidentId }, req);
+      const r = await editAnalysis(deps, incidentId, actor, form, req.requestId ?? `v${incident.version}`);
       return { reply: analysisStatusText(r.snapshot, r.changed), snapshot: r.snapshot };
     });
   }
@@ -435,28 +437,35 @@ export class Dispatcher {
   }
 
   /** The incident a click or a form acts on, and who acts, after checking where it came from. */
-  private async clicked(action: ActionPayload, req: Request): Promise<{ deps: CoreDeps; snap: Snapshot; actor: Actor }> {
+  private async clicked(action: ActionPayload, req: Request): Promise<{ deps: CoreDeps; incident: Incident; actor: Actor; snapshot: () => Promise<Snapshot> }> {
     const deps = forRequest(this.deps, req.platform.name, req.requestId);
-    const snap = await deps.store.get(action.i);
-    if (!snap) throw new UserError({ code: 'not_found' });
+    // The row alone: a click's checks need nothing more, and the use case reads the whole
+    // incident again under its lock. The few clicks that answer from the checklist ask for it.
+    const incident = await deps.store.getIncident(action.i);
+    if (!incident) throw new UserError({ code: 'not_found' });
+    const snapshot = async () => {
+      const snap = await deps.store.get(action.i);
+      if (!snap) throw new UserError({ code: 'not_found' });
+      return snap;
+    };
     // A button is only ever posted in the incident's own room: one clicked anywhere else was
     // forged or copied, and must not act on the incident through someone else's membership. An
     // action item's Done is also on its owner's home, and who may close it is who they are, not
     // where they clicked. Acknowledge is also on every page in a direct message (a Slack DM, a Teams
     // 1:1 card): the page brought the person into the room, and acknowledging still requires it.
     // An incident an alert declared has no workspace (no request told it one): its room decides.
-    const sameWorkspace = snap.incident.workspace === null || req.workspace === snap.incident.workspace;
+    const sameWorkspace = incident.workspace === null || req.workspace === incident.workspace;
     const anywhere = sameWorkspace && (action.a === 'item' || (action.a === 'ack' && req.direct === true));
-    if (!anywhere && (req.room !== snap.incident.channelId || !sameWorkspace)) {
-      throw new UserError({ code: 'wrong_place', incident: label(snap.incident), channel: snap.incident.channelId });
+    if (!anywhere && (req.room !== incident.channelId || !sameWorkspace)) {
+      throw new UserError({ code: 'wrong_place', incident: label(incident), channel: incident.channelId });
     }
-    const actor = await req.platform.resolveActor(req.userId, snap.incident, { room: req.room, via: 'click' });
-    return { deps, snap, actor };
+    const actor = await req.platform.resolveActor(req.userId, incident, { room: req.room, via: 'click' });
+    return { deps, incident, actor, snapshot };
   }
 
   private async runClick(action: ActionPayload, req: Request): Promise<Result> {
-    const { deps, snap, actor } = await this.clicked(action, req);
-    const name = label(snap.incident);
+    const { deps, incident, actor, snapshot } = await this.clicked(action, req);
+    const name = label(incident);
     switch (action.a) {
       case 'step': {
         const r = await setStep(deps, { incidentId: action.i, stepId: action.s, to: action.to, actor, requestId: req.requestId, generation: action.g });
@@ -469,13 +478,14 @@ export class Dispatcher {
       case 'resolve': {
         // A Resolve button opens the resolve form where the surface has one; a bare click (an old
         // button) is asked for the quick validation, like the command.
+        const snap = await snapshot();
         const ask = this.checksToAsk(snap, actor);
         if (ask) return { reply: validationAskText(name, ask), snapshot: snap };
         const r = await resolve(deps, action.i, actor, undefined, { confirmed: [] });
         return { reply: r.changed ? null : resolvedText(name, false), snapshot: r.snapshot };
       }
       case 'probe': {
-        const r = await runProbes(deps, action.i, action.p, actor, req.requestId ?? `v${snap.incident.version}`);
+        const r = await runProbes(deps, action.i, action.p, actor, req.requestId ?? `v${incident.version}`);
         return { reply: null, snapshot: r.snapshot }; // the checklist shows the run, then its result
       }
       case 'diagnosed': {
@@ -499,9 +509,11 @@ export class Dispatcher {
         const r = await movePostmortem(deps, action.i, actor, action.to);
         return { reply: r.changed ? null : postmortemStatusText(r.snapshot), snapshot: r.snapshot };
       }
-      case 'analysis':
+      case 'analysis': {
         // A surface without the form (an old client): what is missing, and the command that writes it.
+        const snap = await snapshot();
         return { reply: analysisStatusText(snap), snapshot: snap };
+      }
       case 'edge': {
         const ref = parseEdgeCaseId(action.c)!; // the payload's schema took only ids
         const r = await recordEdgeCase(deps, action.i, actor, ref);
