@@ -35,8 +35,9 @@ import { PostmortemReminderStore } from '../store/postmortem-reminders';
 import { OutboxRelay } from '../jobs/outbox-relay';
 import { SetupSweep } from '../jobs/setup-sweep';
 import { createRedis, JobQueues, onReconnect } from '../jobs/queues';
-import { createWorkers } from '../jobs/workers';
+import { createWorkers, type JobObserver } from '../jobs/workers';
 import { AcksFirst } from '../jobs/acks-first';
+import { LocalRenders } from '../jobs/local-renders';
 import { createLogger, type Logger } from '../util/logger';
 import { ProbeRunner, type ProbeTargets } from '../probes/runner';
 import { ChatRefStore } from '../store/chat-refs';
@@ -132,6 +133,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   let probes: ProbeRunner | null = null;
+  let localRenders: LocalRenders | null = null;
   let digests: WeeklyDigest[] = [];
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
@@ -156,9 +158,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
     const promote = (kind: string, dedupeKey: string) => queues.promote(kind, dedupeKey);
     const handlers = jobHandlers({ deps, platformOf, webhooks, probes, reminders, digests, promote });
+    const observe: JobObserver = (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds);
+    localRenders = new LocalRenders({
+      handler: handlers['chat.render']!,
+      enter: (kind) => acksFirst.enter(kind),
+      finished: (key) => relay.markDone(key),
+      queue: (job) => queues.add([job]),
+      observe,
+      logger,
+    });
+    relay.runRendersHere(localRenders);
     workers.push(
       ...createWorkers(connection, config.queuePrefix, handlers, logger, {
-        observe: (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds),
+        observe,
         finished: (key) => relay.markDone(key),
         // Acks first, without parking the renders people are waiting for (src/jobs/acks-first.ts).
         beforeJob: (kind) => acksFirst.enter(kind),
@@ -266,6 +278,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // With Redis away nothing graceful can finish: do not wait for it.
       const redisUp = redis.status === 'ready';
       await bounded('outbox relay', relay.stop(redisUp ? 3_000 : 200));
+      // A render cut short here leaves its row unfinished; another process's overdue sweep queues it.
+      await bounded('renders', localRenders?.stop(redisUp ? 3_000 : 200), 4_000);
       // A job cut short here is picked up again by another worker once its lock lapses.
       await bounded('workers', Promise.all(workers.map((w) => w.close())), redisUp ? 5_000 : 200);
       await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));

@@ -4,6 +4,7 @@ import type { OutboxRow, OutboxStore, SweptRow } from '../store/outbox';
 import { GroupCommit } from '../util/group-commit';
 import { withTimeout } from '../util/timeout';
 import { OUTBOX_KEY } from './kinds';
+import type { LocalRenders } from './local-renders';
 import type { JobQueues, OutgoingJob } from './queues';
 
 /**
@@ -43,20 +44,39 @@ export class OutboxRelay {
     private readonly overdueEveryMs = 2_000,
   ) {}
 
+  /** Renders due now run in this process (src/jobs/local-renders.ts) while it has room for them. */
+  runRendersHere(local: LocalRenders): void {
+    this.local = local;
+  }
+
+  private local: LocalRenders | null = null;
+
   /** Relays one batch; returns how many rows it moved. */
   async relayOnce(limit = 100): Promise<number> {
+    const here: OutgoingJob[] = [];
     // Renders wait in the outbox until due, so the paced ones of a burst are folded into one (below).
     // Other delayed jobs go to Redis at once, where they can be removed by key.
-    return this.outbox.relay(limit, this.clock.now(), async (rows) => {
-      this.lastDatabasePass = Date.now();
-      if (rows.length === 0) return [];
-      // Bounded: with Redis away, ioredis would queue the call forever while this transaction
-      // holds its rows and a pooled connection. Failing lets the next tick try again.
-      const jobs = collapseRenders(rows, this.clock.now().getTime());
-      await withTimeout(this.queues.add(jobs), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
-      // Rows folded into another job are done as soon as that job is queued.
-      return [...new Set(jobs.map((j) => j.dedupeKey))];
-    });
+    const moved = await this.outbox
+      .relay(limit, this.clock.now(), async (rows) => {
+        this.lastDatabasePass = Date.now();
+        if (rows.length === 0) return [];
+        const jobs = collapseRenders(rows, this.clock.now().getTime());
+        const queued: OutgoingJob[] = [];
+        for (const j of jobs) (this.local?.reserve(j) ? here : queued).push(j);
+        // Bounded: with Redis away, ioredis would queue the call forever while this transaction
+        // holds its rows and a pooled connection. Failing lets the next tick try again.
+        await withTimeout(this.queues.add(queued), this.redisTimeoutMs, `Redis did not answer within ${this.redisTimeoutMs} ms`);
+        // Rows folded into another job are done as soon as that job is queued.
+        return [...new Set(jobs.map((j) => j.dedupeKey))];
+      })
+      .catch((err: unknown) => {
+        for (const j of here) this.local?.release(j.dedupeKey);
+        throw err;
+      });
+    // Only once the rows are committed as relayed: a render finishing first would be marked done
+    // and then undone by the relay's own update.
+    for (const j of here) this.local?.start(j);
+    return moved;
   }
 
   /**
@@ -105,6 +125,8 @@ export class OutboxRelay {
     const lost: string[] = [];
     const finished: string[] = [];
     for (const r of rows) {
+      // Running here, so Redis has never heard of it: not lost.
+      if (this.local?.has(r.dedupe_key)) continue;
       const state = await withTimeout(this.queues.state(r.kind, r.dedupe_key), this.redisTimeoutMs, 'Redis did not answer');
       if (state === 'unknown') lost.push(r.id);
       else if (state === 'completed' || state === 'failed') finished.push(r.id);
