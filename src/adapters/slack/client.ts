@@ -1,6 +1,7 @@
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { SlackConfig } from './settings';
 import { MethodHolds } from './method-holds';
+import { nodeFetch } from './node-fetch';
 
 /** SLACK_API_URL with the trailing slash the Slack SDKs expect; undefined means Slack itself. */
 export function slackApiUrl(config: SlackConfig): string | undefined {
@@ -10,6 +11,9 @@ export function slackApiUrl(config: SlackConfig): string | undefined {
 
 /** One per process: every client with the same token and API URL shares Slack's per-method limits. */
 const holds = new MethodHolds();
+
+/** One per process too: its kept-alive connections serve every client. */
+const slackFetch = nodeFetch();
 
 /**
  * A WebClient that keeps off a method while Slack's Retry-After for it runs: the call fails at
@@ -45,6 +49,7 @@ export function createSlackClient(config: SlackConfig): WebClient {
     // job instead, and every job looks for what it already made before making it again. Reads
     // and updates would be safe to resend, but one rule for all methods is easier to trust.
     retryConfig: { retries: 0 },
+    fetch: slackFetch,
     // A rate limit comes back as an error with Retry-After, so the job waits that long in Redis
     // instead of holding a worker slot while the client sleeps.
     rejectRateLimitedCalls: true,
