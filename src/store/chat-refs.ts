@@ -31,58 +31,64 @@ export class ChatRefStore {
   /**
    * Runs `render` under the incident's render lock until it has rendered the newest version.
    * `render` returns the version it showed. Returns at once when another render holds the lock:
-   * that one re-reads the version after it lets go, so it will see whatever this caller saw.
+   * that one reads the version after it lets go, so it will see whatever this caller saw.
    */
-  async renderLatest(
-    incidentId: string,
-    render: (session: RenderSession) => Promise<number>,
-    latest: () => Promise<number>,
-    opts: { wait?: boolean } = {},
-  ): Promise<void> {
+  async renderLatest(incidentId: string, render: (session: RenderSession) => Promise<number>, opts: { wait?: boolean } = {}): Promise<void> {
     // `wait`: this render must run itself (setup posts what a plain render may not), so it
     // queues for the lock instead of stepping aside, the first time round.
     let wait = opts.wait === true;
     for (;;) {
-      const shown = await this.locked(incidentId, render, wait);
-      if (shown === null) return;
-      if ((await latest()) <= shown) return;
+      const done = await this.locked(incidentId, render, wait);
+      if (done === null || done.latest <= done.shown) return;
       wait = false;
     }
   }
 
-  private async locked<T>(incidentId: string, fn: (session: RenderSession) => Promise<T>, wait: boolean): Promise<T | null> {
+  /**
+   * One render under the lock: what it showed, and the incident's version read after letting go.
+   * Null when another render holds the lock and `wait` is false.
+   */
+  private async locked(
+    incidentId: string,
+    render: (session: RenderSession) => Promise<number>,
+    wait: boolean,
+  ): Promise<{ shown: number; latest: number } | null> {
     const c = await checkout(this.pool);
     // A session lock rather than a transaction: each saved ref commits at once, so a message that
-    // was posted is remembered even when a later call in the same render fails.
-    const lock = wait ? 'pg_advisory_lock' : 'pg_try_advisory_lock';
-    const { rows } = await c.query(`SELECT ${lock}(hashtext('incident-bot:render:' || $1))::text AS locked`, [incidentId]).catch((err) => {
+    // was posted is remembered even when a later call in the same render fails. render_lock and
+    // render_unlock (migration 0031) each take the lock step and the read after it in one call.
+    const { rows } = await c.query(prepared('SELECT render_lock($1, $2, $3) AS refs', [incidentId, this.platform, wait])).catch((err) => {
       c.release(true);
       throw err;
     });
-    if (!wait && rows[0].locked !== 'true') {
+    if (rows[0].refs === null) {
       c.release();
       return null;
     }
+    let latest: number | null = null;
     try {
-      const refs = await this.load(c, incidentId);
       // A render updates its messages side by side; their saves take turns on the one connection.
       let last: Promise<void> = Promise.resolve();
       const save = (ref: ChatRef) => (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
-      return await fn({ refs, save });
+      const shown = await render({ refs: rows[0].refs as ChatRef[], save });
+      latest = await this.unlock(c, incidentId);
+      return { shown, latest };
     } finally {
-      // If the unlock fails, drop the connection rather than return a locked one to the pool.
-      const unlocked = await c.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1))`, [incidentId]).then(
-        () => true,
-        () => false,
-      );
+      // The render threw, or the unlock failed: try once more, and never return a connection
+      // that may still hold the lock to the pool.
+      const unlocked =
+        latest !== null ||
+        (await this.unlock(c, incidentId).then(
+          () => true,
+          () => false,
+        ));
       c.release(!unlocked);
     }
   }
 
-  /** The incident's version now (0 if it is gone): whether a render that just finished is still the latest. */
-  async incidentVersion(incidentId: string): Promise<number> {
-    const { rows } = await this.pool.query(prepared('SELECT version FROM incidents WHERE id = $1', [incidentId]));
-    return rows[0]?.version ?? 0;
+  private async unlock(c: PoolClient, incidentId: string): Promise<number> {
+    const { rows } = await c.query(prepared('SELECT render_unlock($1) AS latest', [incidentId]));
+    return rows[0].latest as number;
   }
 
   /** Whether setup has posted the incident's header and checklist on this platform yet. */
@@ -105,22 +111,6 @@ export class ChatRefStore {
     return r
       ? { kind: r.kind, page: r.page, channelId: r.channel_id, messageRef: r.message_ref, renderedVersion: r.rendered_version, renderedHash: r.rendered_hash }
       : null;
-  }
-
-  private async load(c: PoolClient, incidentId: string): Promise<ChatRef[]> {
-    const { rows } = await c.query(
-      `SELECT kind, page, channel_id, message_ref, rendered_version, rendered_hash FROM chat_refs
-       WHERE incident_id = $1 AND platform = $2 ORDER BY kind, page`,
-      [incidentId, this.platform],
-    );
-    return rows.map((r) => ({
-      kind: r.kind,
-      page: r.page,
-      channelId: r.channel_id,
-      messageRef: r.message_ref,
-      renderedVersion: r.rendered_version,
-      renderedHash: r.rendered_hash,
-    }));
   }
 
   private async save(c: PoolClient, incidentId: string, ref: ChatRef): Promise<void> {

@@ -43,8 +43,7 @@ export function contentHash(message: unknown): string {
  * `wait`: this render must run itself (setup's), so it queues for the lock instead of stepping aside.
  */
 export async function renderLatest(refs: ChatRefStore, incidentId: string, render: (session: RenderSession) => Promise<number>, wait: boolean): Promise<void> {
-  // Only the version: reading the whole snapshot again after every render doubled its reads.
-  await refs.renderLatest(incidentId, render, () => refs.incidentVersion(incidentId), { wait });
+  await refs.renderLatest(incidentId, render, { wait });
 }
 
 /**
