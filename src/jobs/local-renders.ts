@@ -30,8 +30,9 @@ export interface LocalRenderDeps {
  * leaves its row relayed, due and unfinished with no job in Redis: the relay's overdue sweep, every
  * few seconds in any process, queues it again.
  *
- * At most `budget` at once, beside the chat queue's own workers: each render holds a pooled
- * connection for its lock and takes another for its reads, and the pool must not run dry.
+ * At most `budget` at once, beside the chat queue's own eight: each render holds one pooled
+ * connection (its lock, its reads and its saves share it) while it waits on Slack, and the pool of
+ * 20 must keep room for the requests' own writes. Past the budget, renders go to the queue.
  */
 export class LocalRenders {
   private readonly running = new Map<string, Promise<void>>();
@@ -40,7 +41,7 @@ export class LocalRenders {
 
   constructor(
     private readonly deps: LocalRenderDeps,
-    private readonly budget = 4,
+    private readonly budget = 6,
   ) {}
 
   /** Whether this process takes `job` itself; a taken job must then be `start`ed or `release`d. */

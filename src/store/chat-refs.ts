@@ -1,5 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
+import type { IncidentStore } from '../core/ports';
 import { checkout, prepared } from './db';
+import { readSnapshot } from './incident-store';
 
 export interface ChatRef {
   kind: 'header' | 'checklist' | 'followup' | 'announcement';
@@ -14,6 +16,8 @@ export interface ChatRef {
 export interface RenderSession {
   refs: ChatRef[];
   save(ref: ChatRef): Promise<void>;
+  /** Reads the incident on the render's own connection: a render then holds one, not two. */
+  incidents: Pick<IncidentStore, 'get'>;
 }
 
 /**
@@ -70,7 +74,7 @@ export class ChatRefStore {
       // A render updates its messages side by side; their saves take turns on the one connection.
       let last: Promise<void> = Promise.resolve();
       const save = (ref: ChatRef) => (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
-      const shown = await render({ refs: rows[0].refs as ChatRef[], save });
+      const shown = await render({ refs: rows[0].refs as ChatRef[], save, incidents: { get: (id) => readSnapshot(c, id) } });
       latest = await this.unlock(c, incidentId);
       return { shown, latest };
     } finally {

@@ -660,6 +660,11 @@ function probeRunArrays(runs: NewProbeRun[]): unknown[] {
 const LOCKED_SNAPSHOT_SQL = `WITH locked AS MATERIALIZED (SELECT id, version FROM incidents WHERE id = $1 FOR UPDATE)
   SELECT locked.version AS locked_version, ${SNAPSHOT_COLUMNS} FROM locked JOIN incidents i ON i.id = locked.id`;
 
+/** The incident's snapshot read on a connection the caller holds (a render's, under its lock). */
+export function readSnapshot(c: PoolClient, incidentId: string): Promise<Snapshot | null> {
+  return loadSnapshot(c, incidentId);
+}
+
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
   if (lock) {
     const { rows } = await c.query(prepared(LOCKED_SNAPSHOT_SQL, [incidentId]));

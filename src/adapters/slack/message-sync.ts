@@ -50,7 +50,7 @@ export class SlackMessageSync {
 
   /** Renders the state read after taking the lock, and returns the version it showed. */
   private async renderOnce(incidentId: string, session: RenderSession, opts: { setup?: boolean; freshChannel?: boolean }): Promise<number> {
-    const snap = await requireSnapshot(this.deps.store, incidentId);
+    const snap = await requireSnapshot(session.incidents, incidentId);
     const version = snap.incident.version;
     const channel = snap.incident.channelId;
     if (!channel) return version; // provisioning renders once the channel exists

@@ -77,7 +77,7 @@ export class TeamsMessageSync {
   }
 
   private async renderOnce(incidentId: string, session: RenderSession, setup?: Setup): Promise<number> {
-    const snap = await requireSnapshot(this.deps.store, incidentId);
+    const snap = await requireSnapshot(session.incidents, incidentId);
     const version = snap.incident.version;
     const cards = (await this.cards(incidentId))!;
     const hasHeader = session.refs.some((r) => r.kind === 'header');
