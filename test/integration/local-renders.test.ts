@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import IORedis from 'ioredis';
 import { RetryLaterError } from '../../src/core/errors';
 import { LocalRenders } from '../../src/jobs/local-renders';
 import { OutboxRelay } from '../../src/jobs/outbox-relay';
-import { JobQueues } from '../../src/jobs/queues';
+import type { JobQueues } from '../../src/jobs/queues';
 import { PgOutbox } from '../../src/store/outbox';
 import { createLogger } from '../../src/util/logger';
 import { freshSchema, type TestSchema } from '../support/db';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { freshQueues, type TestQueues } from '../support/queues';
 import { until } from '../support/wait';
 
 /**
@@ -17,23 +16,19 @@ import { until } from '../support/wait';
  */
 describe('renders run where they were relayed', () => {
   let schema: TestSchema;
-  let prefix: string;
-  let redis: IORedis;
+  let redisSide: TestQueues;
   let queues: JobQueues;
   const clock = { now: () => new Date() };
   const logger = createLogger('silent');
 
   beforeAll(async () => {
     schema = await freshSchema();
-    prefix = uniquePrefix();
-    redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    queues = new JobQueues(redis, prefix);
+    redisSide = freshQueues();
+    queues = redisSide.queues;
   });
   afterAll(async () => {
-    await queues.close();
-    redis.disconnect();
+    await redisSide.drop();
     await schema.drop();
-    await dropPrefix(prefix);
   });
 
   /** A relay whose renders run `render` here, with `budget` at once. */

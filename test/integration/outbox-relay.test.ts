@@ -7,10 +7,12 @@ import { JobQueues } from '../../src/jobs/queues';
 import { createLogger } from '../../src/util/logger';
 import { PgOutbox } from '../../src/store/outbox';
 import { freshSchema, type TestSchema } from '../support/db';
-import { dropPrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
+import { freshQueues, type TestQueues } from '../support/queues';
+import { TEST_REDIS_URL } from '../support/redis';
 
 describe('outbox relay', () => {
   let schema: TestSchema;
+  let redisSide: TestQueues;
   let prefix: string;
   let redis: IORedis;
   let queues: JobQueues;
@@ -19,15 +21,12 @@ describe('outbox relay', () => {
 
   beforeAll(async () => {
     schema = await freshSchema();
-    prefix = uniquePrefix();
-    redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    queues = new JobQueues(redis, prefix);
+    redisSide = freshQueues();
+    ({ prefix, redis, queues } = redisSide);
   });
   afterAll(async () => {
-    await queues.close();
-    redis.disconnect();
+    await redisSide.drop();
     await schema.drop();
-    await dropPrefix(prefix);
   });
 
   it('moves committed jobs to BullMQ once, even when relayed again, and keeps their delay', async () => {
