@@ -38,6 +38,7 @@ import { createRedis, JobQueues, onReconnect } from '../jobs/queues';
 import { createWorkers, type JobObserver } from '../jobs/workers';
 import { AcksFirst } from '../jobs/acks-first';
 import { LocalRenders } from '../jobs/local-renders';
+import { chatRender } from '../jobs/handlers/chat-render';
 import { createLogger, type Logger } from '../util/logger';
 import { ProbeRunner, type ProbeTargets } from '../probes/runner';
 import { ChatRefStore } from '../store/chat-refs';
@@ -133,19 +134,30 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   let probes: ProbeRunner | null = null;
-  let localRenders: LocalRenders | null = null;
   let digests: WeeklyDigest[] = [];
+  // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
+  const platformOf = (name: string): ChatPlatform => {
+    const p = platforms.get(name);
+    if (!p) throw new PermanentError(`no chat platform "${name}" is configured in this process`);
+    return p;
+  };
+  const observe: JobObserver = (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds);
+  // Every role re-renders the messages its own clicks changed: the render is the click's answer,
+  // and a web process runs it as soon as a worker would, without the trip through Redis.
+  const localRenders = new LocalRenders({
+    handler: chatRender({ platformOf }),
+    enter: (kind) => acksFirst.enter(kind),
+    finished: (key) => relay.markDone(key),
+    queue: (job) => queues.add([job]),
+    observe,
+    logger,
+  });
+  relay.runRendersHere(localRenders);
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
     sweep.start();
     probes = new ProbeRunner(deps, probeTargets(config), logger);
     const webhooks = new WebhookSender(config.webhooks);
-    // Chat jobs go to the platform of the incident; Teams and the console add theirs to `platforms`.
-    const platformOf = (name: string): ChatPlatform => {
-      const p = platforms.get(name);
-      if (!p) throw new PermanentError(`no chat platform "${name}" is configured in this process`);
-      return p;
-    };
     const connection = () => createRedis(config.redisUrl, logger, 'worker', redisConnections);
     const reminders = new OverdueReminders(
       new ActionReminderStore(pool),
@@ -158,16 +170,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     digests = weeklyDigestsFrom(config, { pool, catalog, clock, logger, reports: deps.reports });
     const promote = (kind: string, dedupeKey: string) => queues.promote(kind, dedupeKey);
     const handlers = jobHandlers({ deps, platformOf, webhooks, probes, reminders, digests, promote });
-    const observe: JobObserver = (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds);
-    localRenders = new LocalRenders({
-      handler: handlers['chat.render']!,
-      enter: (kind) => acksFirst.enter(kind),
-      finished: (key) => relay.markDone(key),
-      queue: (job) => queues.add([job]),
-      observe,
-      logger,
-    });
-    relay.runRendersHere(localRenders);
     workers.push(
       ...createWorkers(connection, config.queuePrefix, handlers, logger, {
         observe,
@@ -279,7 +281,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       const redisUp = redis.status === 'ready';
       await bounded('outbox relay', relay.stop(redisUp ? 3_000 : 200));
       // A render cut short here leaves its row unfinished; another process's overdue sweep queues it.
-      await bounded('renders', localRenders?.stop(redisUp ? 3_000 : 200), 4_000);
+      await bounded('renders', localRenders.stop(redisUp ? 3_000 : 200), 4_000);
       // A job cut short here is picked up again by another worker once its lock lapses.
       await bounded('workers', Promise.all(workers.map((w) => w.close())), redisUp ? 5_000 : 200);
       await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));
