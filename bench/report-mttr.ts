@@ -206,6 +206,8 @@ interface BareRow {
 /** Where the app's figures differ from the bare SQL's beyond float noise; empty when they agree. */
 function differences(app: MttrReport, bare: BareRow[], cause: BareCauseRow[] | null): string[] {
   const close = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
+  // Long windows read p50/p90 from log-scale buckets (README "Reports"): within 1 %, or 1 s under a second.
+  const near = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= Math.max(0.01 * Math.abs(b), 1));
   const out: string[] = [];
   const check = (what: string, f: MttrReport['overall'], r: BareRow | undefined, c: BareCauseRow | undefined) => {
     if (!r) return void out.push(`${what}: missing from the bare SQL`);
@@ -234,7 +236,7 @@ function differences(app: MttrReport, bare: BareRow[], cause: BareCauseRow[] | n
           ] as Array<[string, number | null, number | null]>)
         : []),
     ];
-    for (const [k, a, b] of pairs) if (!close(a, b)) out.push(`${what} ${k}: app ${a}, bare ${b}`);
+    for (const [k, a, b] of pairs) if (!(/p[59]0$/.test(k) ? near : close)(a, b)) out.push(`${what} ${k}: app ${a}, bare ${b}`);
   };
   const overall = (r: { grouping: number }) => r.grouping === 3;
   const ofClass = (name: string) => (r: { grouping: number; class: string | null }) => r.grouping === 1 && r.class === name;
