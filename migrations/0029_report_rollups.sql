@@ -131,20 +131,14 @@ CREATE TRIGGER report_mark_on_update AFTER UPDATE OF declared_at, resolved_at, c
 -- incident's resolution reaches (recurrence by cause).
 CREATE FUNCTION report_mark_postmortems() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
-    INSERT INTO report_dirty (month)
-    SELECT DISTINCT report_month(i.declared_at) FROM old_rows p JOIN incidents i ON i.id = p.incident_id
-    UNION SELECT report_reach(r) FROM (SELECT DISTINCT date_trunc('day', i.resolved_at, 'UTC') AS r
-                                       FROM old_rows p JOIN incidents i ON i.id = p.incident_id WHERE p.cause_category IS NOT NULL) x;
-  ELSE
-    INSERT INTO report_dirty (month)
-    SELECT DISTINCT report_month(i.declared_at) FROM new_rows p JOIN incidents i ON i.id = p.incident_id
-    UNION SELECT report_reach(r) FROM (SELECT DISTINCT date_trunc('day', i.resolved_at, 'UTC') AS r
-                                       FROM new_rows p JOIN incidents i ON i.id = p.incident_id WHERE p.cause_category IS NOT NULL) x;
-  END IF;
+  INSERT INTO report_dirty (month)
+  SELECT DISTINCT report_month(i.declared_at) FROM old_rows p JOIN incidents i ON i.id = p.incident_id
+  UNION SELECT report_reach(r) FROM (SELECT DISTINCT date_trunc('day', i.resolved_at, 'UTC') AS r
+                                     FROM old_rows p JOIN incidents i ON i.id = p.incident_id WHERE p.cause_category IS NOT NULL) x;
   RETURN NULL;
 END $$;
 
+-- On INSERT, OLD is null: the new row's month, and its reach when it names a category.
 CREATE FUNCTION report_mark_postmortem() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO report_dirty (month)
@@ -154,8 +148,10 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- Row-level: a click's statement carries an INSERT INTO postmortems that inserts nothing, and a
+-- statement trigger would run for it.
 CREATE TRIGGER report_mark_on_postmortem_insert AFTER INSERT ON postmortems
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION report_mark_postmortems();
+  FOR EACH ROW EXECUTE FUNCTION report_mark_postmortem();
 CREATE TRIGGER report_mark_on_postmortem_delete AFTER DELETE ON postmortems
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION report_mark_postmortems();
 CREATE TRIGGER report_mark_on_postmortem_update AFTER UPDATE OF incident_id, status, closed_at, cause_category ON postmortems

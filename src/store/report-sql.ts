@@ -232,7 +232,8 @@ ON CONFLICT (until_month, dim, key, metric, bucket) DO UPDATE SET n = report_cum
 export const CUM_SETS_SQL = `
 WITH sets AS (
   INSERT INTO report_cum_sets (until_month) SELECT unnest($1::timestamptz[])
-  ON CONFLICT (until_month) DO UPDATE SET used_at = now()
+  -- Touched once a day at most: a report that finds nothing to rebuild then writes nothing.
+  ON CONFLICT (until_month) DO UPDATE SET used_at = now() WHERE report_cum_sets.used_at < now() - interval '1 day'
   RETURNING until_month, xmax = 0 AS fresh
 )
 INSERT INTO report_cum_buckets (until_month, dim, key, metric, bucket, n)

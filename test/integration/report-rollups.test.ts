@@ -102,6 +102,18 @@ describe('report rollups (0029)', () => {
       .sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id))
       .map((r) => r.recurs);
 
+  /** Every trigger function and helper of 0029 that a write can run. */
+  const MINE = [
+    'incident_recurs_refresh',
+    'incidents_recurs_inserted',
+    'incidents_recurs_updated',
+    'incidents_recurs_deleted',
+    'report_mark_rows',
+    'report_mark_row',
+    'report_mark_postmortems',
+    'report_mark_postmortem',
+  ];
+
   describe('recurrence flags', () => {
     it('flips a later declaration when an earlier resolution is imported afterwards, and within one batch', async () => {
       const [later] = await seed({ class: 'ooo', declared: at('2031-03-10T00:00:00Z') });
@@ -153,20 +165,26 @@ describe('report rollups (0029)', () => {
         await client.query(`SET LOCAL track_functions = 'all'`);
         const marks = async () => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM report_dirty`)).rows[0]!.n;
         const before = await marks();
-        await client.query(`UPDATE incidents SET checklist_generation = COALESCE(NULL::int, checklist_generation), version = version + 1 WHERE id = $1`, [id]);
+        // The click's statement (incident-store.ts): an INSERT INTO postmortems that inserts nothing,
+        // the version bump, and the event.
         await client.query(
-          `INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key) VALUES ($1, now(), 'UTEST', 'step.checked', '{}', gen_random_uuid()::text)`,
+          `WITH pm_open AS (
+             INSERT INTO postmortems (incident_id, owner, due_on, opened_at, opened_by)
+             SELECT $1, NULL, '2034-01-10', NULL::timestamptz, 'UTEST' WHERE NULL::timestamptz IS NOT NULL
+             ON CONFLICT (incident_id) DO NOTHING
+           ), inc AS (
+             UPDATE incidents SET checklist_generation = COALESCE(NULL::int, checklist_generation), version = version + 1 WHERE id = $1
+           )
+           INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
+           VALUES ($1, now(), 'UTEST', 'step.checked', '{}', gen_random_uuid()::text)`,
           [id],
         );
         const calls = await client.query<{ name: string; calls: string | null }>(
           `SELECT p.proname AS name, pg_stat_get_xact_function_calls(p.oid) AS calls FROM pg_proc p
-           WHERE p.proname IN ('incidents_recurs_updated', 'report_mark_row', 'incident_recurs_refresh') AND p.pronamespace = current_schema()::regnamespace`,
+           WHERE p.pronamespace = current_schema()::regnamespace AND p.proname = ANY($1::text[])`,
+          [MINE],
         );
-        expect(calls.rows.map((r) => [r.name, Number(r.calls ?? 0)]).sort()).toEqual([
-          ['incident_recurs_refresh', 0],
-          ['incidents_recurs_updated', 0],
-          ['report_mark_row', 0],
-        ]);
+        expect(calls.rows.map((r) => [r.name, Number(r.calls ?? 0)]).sort()).toEqual([...MINE].sort().map((n) => [n, 0]));
         expect(await marks()).toBe(before);
         // The same session's real change does run them: the check above can see a call.
         await client.query(`UPDATE incidents SET acknowledged_at = declared_at + interval '1 minute', version = version + 1 WHERE id = $1`, [id]);
