@@ -59,10 +59,10 @@ interface Row {
   pm_close: number | null;
   has_runbook: boolean | null;
   coverage: number | null;
-  /** The rollup path's buckets (report-sql.ts), on class and severity rows. */
-  h_metric?: number[] | null;
-  h_bucket?: number[] | null;
-  h_n?: number[] | null;
+  /** The rollup path's buckets (report-sql.ts), on class and severity rows: comma-separated numbers. */
+  h_metric?: string | null;
+  h_bucket?: string | null;
+  h_n?: string | null;
 }
 
 /**
@@ -72,10 +72,12 @@ interface Row {
 function withPercentiles(rows: Row[]): Row[] {
   const all = new Map<number, Buckets>();
   const own = new Map<Row, Map<number, Buckets>>();
+  const numbers = (list: string) => list.split(',').map(Number);
   for (const r of rows) {
     if (!r.h_metric || !r.h_bucket || !r.h_n) continue;
-    own.set(r, bucketsOf(r.h_metric, r.h_bucket, r.h_n));
-    if (r.grouping === SEVERITY_ROW) bucketsOf(r.h_metric, r.h_bucket, r.h_n, all);
+    const [metric, bucket, n] = [numbers(r.h_metric), numbers(r.h_bucket), numbers(r.h_n)];
+    own.set(r, bucketsOf(metric, bucket, n));
+    if (r.grouping === SEVERITY_ROW) bucketsOf(metric, bucket, n, all);
   }
   return rows.map((r) => {
     const b = r.grouping === OVERALL_ROW ? all : (own.get(r) ?? new Map<number, Buckets>());
