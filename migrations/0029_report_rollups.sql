@@ -5,6 +5,10 @@
 -- them, and the marks are plain appends (no shared row, no lock another writer waits on).
 
 -- Same class resolved in [declared − 30 d, declared). Cancelled incidents never have resolved_at.
+-- Known gap: a declaration and a resolution of its class timed just before it, in transactions in
+-- flight at the same moment, do not see each other, and the declaration keeps false. Closing it
+-- takes a lock both would share, which no write here takes; the next change that touches either
+-- (a class, a resolution moved) decides it again.
 ALTER TABLE incidents ADD COLUMN recurs boolean NOT NULL DEFAULT false;
 
 -- Months (UTC) whose rollups no longer match the incidents. Appended, never updated: two writers

@@ -146,6 +146,7 @@ function clockFigures(r: Row | undefined): Required<Pick<Figures, ClockFigure>> 
 const byIncidentsThenClass = (a: ClassFigures, b: ClassFigures) => b.incidents - a.incidents || (a.class < b.class ? -1 : a.class > b.class ? 1 : 0);
 
 const EXACT_UP_TO = 50_000;
+const REBUILD_MONTHS = 4;
 
 /** The first instant of `d`'s month (UTC), or of the next month when `up` and `d` is not one already. */
 function monthStart(d: Date, up: boolean): Date {
@@ -210,10 +211,14 @@ export class PgReports implements Reports {
       await client.query(`SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`);
       await client.query('LOCK TABLE report_cum_sets IN EXCLUSIVE MODE');
       const months = (await client.query<{ month: Date }>(TAKE_DIRTY_SQL, [last])).rows.map((r) => r.month);
-      if (months.length > 0) {
-        const from = months[0]!;
-        const to = new Date(Date.UTC(months[months.length - 1]!.getUTCFullYear(), months[months.length - 1]!.getUTCMonth() + 1, 1));
-        await client.query(REBUILD_SQL, [months, from, to]);
+      // At most a few months per statement: after a large import every month is marked, and one
+      // statement over all of them could outlast the pool's statement timeout, and roll back every time.
+      for (let i = 0; i < months.length;) {
+        const from = months[i]!;
+        const to = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + REBUILD_MONTHS, 1));
+        const chunk: Date[] = [];
+        while (i < months.length && months[i]! < to) chunk.push(months[i++]!);
+        await client.query(REBUILD_SQL, [chunk, from, to]);
       }
       await client.query(CUM_SETS_SQL, [[first, last]]);
       await client.query(DROP_OLD_SETS_SQL);
