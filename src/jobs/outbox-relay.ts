@@ -42,6 +42,8 @@ export class OutboxRelay {
     private readonly vanishedAfterMs = 30_000,
     /** How often rows already due, but not done, are checked against Redis. */
     private readonly overdueEveryMs = 2_000,
+    /** How long a relayed render is left to the process that may be running it. */
+    private readonly renderGraceMs = 10_000,
   ) {}
 
   /** Renders due now run in this process (src/jobs/local-renders.ts) while it has room for them. */
@@ -110,9 +112,13 @@ export class OutboxRelay {
     return this.settle([...overdue, ...later]);
   }
 
-  /** Only rows already due: cheap enough to run every few seconds. */
+  /**
+   * Only rows already due: cheap enough to run every few seconds. A render relayed in the last
+   * `renderGraceMs` may be running in another process (its own are skipped in `settle`), so it is
+   * left to that one: asked about, Redis would call it lost and it would be rendered twice.
+   */
   async sweepOverdue(limit = 200): Promise<number> {
-    return this.settle(await this.outbox.overdue(limit));
+    return this.settle(await this.outbox.overdue(limit, this.renderGraceMs / 1000));
   }
 
   /** Redis is back after a disconnect, maybe empty: the next pass asks it about every unfinished row. */

@@ -95,7 +95,7 @@ describe('renders run where they were relayed', () => {
     await until(async () => (await row(a!)).done_at, 'the held render to finish', 5_000);
   });
 
-  it('is not taken for lost while it runs; once its process is gone, the overdue sweep queues it again', async () => {
+  it('is not taken for lost while it runs; once its process is gone, the overdue sweep queues it again (after 10 s)', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const first = relayWith(() => held);
@@ -106,8 +106,11 @@ describe('renders run where they were relayed', () => {
     expect(await first.relay.sweepOverdue()).toBe(0);
     expect((await row(id!)).relayed_at).not.toBeNull();
 
-    // Another process's sweep does not know of it: to that one it is lost, and it queues it.
+    // Another process's sweep cannot know whether it runs: it leaves a fresh render to its relayer…
     const other = new OutboxRelay(new PgOutbox(schema.pool), queues, clock, logger);
+    expect(await other.sweepOverdue()).toBe(0);
+    // …and takes one relayed longer ago than any render lasts for lost, and queues it.
+    await schema.pool.query(`UPDATE outbox SET relayed_at = relayed_at - interval '11 seconds' WHERE dedupe_key = $1`, [`${id}:render:v2`]);
     expect(await other.sweepOverdue()).toBe(1);
     // The sweep nudges its relay, which moves the row to the chat queue at once.
     await until(async () => (await queues.state('chat.render', `${id}:render:v2`)) === 'waiting', 'the render to be queued again', 5_000);
