@@ -97,7 +97,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
   const catalog = loadCatalog(config.runbooksDir);
-  const pool = createPool(config.databaseUrl, 20);
+  const pool = createPool(config.databaseUrl, 30);
   if (opts.migrate) await migrateAtStart(pool, logger);
   await requireMigrated(pool);
   const declarePool = createPool(config.databaseUrl, 5, DECLARE_LIMITS);

@@ -32,7 +32,8 @@ export interface LocalRenderDeps {
  *
  * At most `budget` at once, beside the chat queue's own eight: each render holds one pooled
  * connection (its lock, its reads and its saves share it) while it waits on Slack, and the pool of
- * 20 must keep room for the requests' own writes. Past the budget, renders go to the queue.
+ * 30 (runtime.ts) must keep room for the requests' own writes. Past the budget, renders go to the
+ * queue, a slower path (Redis, then a worker): twelve covers twenty clicks in flight.
  */
 export class LocalRenders {
   private readonly running = new Map<string, Promise<void>>();
@@ -41,7 +42,7 @@ export class LocalRenders {
 
   constructor(
     private readonly deps: LocalRenderDeps,
-    private readonly budget = 6,
+    private readonly budget = 12,
   ) {}
 
   /** Whether this process takes `job` itself; a taken job must then be `start`ed or `release`d. */
