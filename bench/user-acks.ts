@@ -15,13 +15,10 @@
  *   Alone: BENCH_ONLY=acks npx tsx bench/run.ts
  */
 import os from 'node:os';
-import type { BotProcess } from '../test/support/bot-process';
-import { freshSchema, type TestSchema } from '../test/support/db';
-import { dropPrefix, uniquePrefix } from '../test/support/redis';
-import { BoundedChildren } from './bounded';
 import { declares, f1, f2, median, setting, startBotProcess, startFloorProcess, startRig } from './deployment';
 import type { LoadResult } from './protocol';
 import { summarize, type Summary } from './stats';
+import { userSection, type SectionScope } from './user-section';
 
 const GOAL_RATIO = 1.5;
 type Side = 'bare' | 'durable' | 'bot';
@@ -47,18 +44,14 @@ async function section(): Promise<{ ok: boolean; text: string }> {
   const DEADLINE_S = setting('ACKS_DEADLINE_S', 400);
   const started = performance.now();
   const loadBefore = os.loadavg()[0]!;
-  const bounded = new BoundedChildren(DEADLINE_S, 'ACKS_DEADLINE_S');
-  const prefix = uniquePrefix();
-  let schema: TestSchema | null = null;
-  let bot: BotProcess | null = null;
   const rounds: AckRound[] = [];
   const pooled: Record<Side, number[]> = { bare: [], durable: [], bot: [] };
-  const deadline = setTimeout(() => void bot?.kill(), DEADLINE_S * 1000);
-  try {
-    schema = await freshSchema();
+  return userSection('Acks', 'ACKS_DEADLINE_S', DEADLINE_S, run, () => (rounds.length ? report(new Map()) : ''));
+
+  async function run({ bounded, prefix, schema, own }: SectionScope): Promise<string> {
     const rig = await startRig(bounded, 'acks');
     const [bare, durable] = await Promise.all([startFloorProcess(bounded, rig, 'floor'), startFloorProcess(bounded, rig, 'durable', schema.url)]);
-    bot = await startBotProcess(rig, schema.url, prefix, 'all');
+    const bot = own(await startBotProcess(rig, schema.url, prefix, 'all'));
     const urls: Record<Side, string> = { bare: bare.eventsUrl, durable: durable.eventsUrl, bot: bot.eventsUrl };
     let declared = 0;
     const burst = async (side: Side, total: number): Promise<LoadResult> => {
@@ -88,16 +81,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       }
       rounds.push(round);
     }
-    return { ok: true, text: report(rig.traffic.refusals) };
-  } catch (err) {
-    return { ok: false, text: `\nAcks section failed: ${bounded.failure(err)}\n${rounds.length ? report(new Map()) : ''}` };
-  } finally {
-    clearTimeout(deadline);
-    bounded.done();
-    await bot?.stop().catch(() => undefined);
-    await Promise.all(bounded.children.map((c) => c.stop()));
-    await schema?.drop().catch((err: Error) => console.error(`could not drop schema ${schema!.name}: ${err.message}`));
-    await dropPrefix(prefix).catch((err: Error) => console.error(`could not delete Redis keys ${prefix}:*: ${err.message}`));
+    return report(rig.traffic.refusals);
   }
 
   function report(refusals: Map<string, number>): string {

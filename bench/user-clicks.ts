@@ -18,13 +18,10 @@
  *   Alone: BENCH_ONLY=clicks npx tsx bench/run.ts
  */
 import os from 'node:os';
-import type { BotProcess } from '../test/support/bot-process';
-import { freshSchema, type TestSchema } from '../test/support/db';
-import { dropPrefix, uniquePrefix } from '../test/support/redis';
-import { BoundedChildren } from './bounded';
 import { clickLoop, declareIncidents, f1, f2, setting, startBotProcess, startFloorProcess, startRig, stepMessages, type Rig } from './deployment';
 import type { BurstLoad, BurstResult, ClickResult } from './protocol';
 import { summarize } from './stats';
+import { userSection, type SectionScope } from './user-section';
 
 const GOAL_LOOP_P99_MS = 250;
 const GOAL_BURST_P99_MS = 1_000;
@@ -50,21 +47,16 @@ async function section(): Promise<{ ok: boolean; text: string }> {
   const DEADLINE_S = setting('CLICKS_DEADLINE_S', 300);
   const started = performance.now();
   const loadBefore = os.loadavg()[0]!;
-  const bounded = new BoundedChildren(DEADLINE_S, 'CLICKS_DEADLINE_S');
-  const prefix = uniquePrefix();
-  let schema: TestSchema | null = null;
-  const bots: BotProcess[] = [];
   const rounds: LoopRound[] = [];
   const bursts: BurstResult[] = [];
   const problems: string[] = [];
   let missingAtEnd = 0;
-  const deadline = setTimeout(() => bots.forEach((b) => void b.kill()), DEADLINE_S * 1000);
-  try {
-    schema = await freshSchema();
+  return userSection('Clicks', 'CLICKS_DEADLINE_S', DEADLINE_S, run, () => (rounds.length ? report() : ''));
+
+  async function run({ bounded, prefix, schema, own }: SectionScope): Promise<string> {
     const rig: Rig = await startRig(bounded, 'clicks');
     const floor = await startFloorProcess(bounded, rig, 'floor');
-    let bot = await startBotProcess(rig, schema.url, prefix, 'all');
-    bots.push(bot);
+    let bot = own(await startBotProcess(rig, schema.url, prefix, 'all'));
 
     const channels = await declareIncidents(rig, bot.eventsUrl, INCIDENTS + BURSTS, CLICKER);
     const loopMessages = await stepMessages(rig, channels.slice(0, INCIDENTS));
@@ -108,11 +100,8 @@ async function section(): Promise<{ ok: boolean; text: string }> {
 
     // Split: a web process (serves Slack) and a worker process (runs the jobs), same database.
     await bot.stop();
-    const web = await startBotProcess(rig, schema.url, prefix, 'web');
-    bots.push(web);
-    const worker = await startBotProcess(rig, schema.url, prefix, 'worker');
-    bots.push(worker);
-    bot = web;
+    bot = own(await startBotProcess(rig, schema.url, prefix, 'web'));
+    own(await startBotProcess(rig, schema.url, prefix, 'worker'));
     await loop('split', 0, 40);
     for (let r = 1; r <= ROUNDS; r++) {
       await loop('floor', ROUNDS + r, TOTAL);
@@ -125,16 +114,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       if (bad.length) problems.push(`${r.layout} round ${r.round}: HTTP ${bad.map(([k, v]) => `${k}×${v}`).join(' ')}`);
       if (r.result.timeouts) problems.push(`${r.layout} round ${r.round}: ${r.result.timeouts} clicks never showed up within 10 s`);
     }
-    return { ok: true, text: report() };
-  } catch (err) {
-    return { ok: false, text: `\nClicks section failed: ${bounded.failure(err)}\n${rounds.length ? report() : ''}` };
-  } finally {
-    clearTimeout(deadline);
-    bounded.done();
-    for (const b of bots) await b.stop().catch(() => undefined);
-    await Promise.all(bounded.children.map((c) => c.stop()));
-    await schema?.drop().catch((err: Error) => console.error(`could not drop schema ${schema!.name}: ${err.message}`));
-    await dropPrefix(prefix).catch((err: Error) => console.error(`could not delete Redis keys ${prefix}:*: ${err.message}`));
+    return report();
   }
 
   function report(): string {

@@ -10,10 +10,8 @@
  *   Alone: BENCH_ONLY=memory npx tsx bench/run.ts (a quick look: MEMORY_DECLARES=300 MEMORY_CLICKS=1000 MEMORY_QUIET_S=10)
  */
 import os from 'node:os';
-import { freshSchema, type TestSchema } from '../test/support/db';
-import { dropPrefix, uniquePrefix } from '../test/support/redis';
-import { BoundedChildren } from './bounded';
 import { clickLoop, declareIncidents, declares, f1, rssMiB, setting, startBotProcess, startBuiltBot, startRig, stepMessages } from './deployment';
+import { userSection, type SectionScope } from './user-section';
 
 const GOAL_IDLE_MIB = 150;
 const GOAL_GROWTH = 1.1;
@@ -44,19 +42,15 @@ async function section(): Promise<{ ok: boolean; text: string }> {
   const DEADLINE_S = setting('MEMORY_DEADLINE_S', 1_800);
   const started = performance.now();
   const loadBefore = os.loadavg()[0]!;
-  const bounded = new BoundedChildren(DEADLINE_S, 'MEMORY_DEADLINE_S');
-  const prefix = uniquePrefix();
-  let schema: TestSchema | null = null;
-  let bot: { pid: number; eventsUrl: string; stop(): Promise<void>; kill?: () => Promise<void> } | null = null;
   const built = process.env.MEMORY_RUNTIME !== 'tsx';
   const rounds: MemoryRound[] = [];
   let idle = NaN;
-  const deadline = setTimeout(() => void (bot?.kill ?? bot?.stop)?.(), DEADLINE_S * 1000);
   const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
-  try {
-    schema = await freshSchema();
+  return userSection('Memory', 'MEMORY_DEADLINE_S', DEADLINE_S, run, report);
+
+  async function run({ bounded, prefix, schema, own }: SectionScope): Promise<string> {
     const rig = await startRig(bounded, 'memory');
-    bot = built ? await startBuiltBot(rig, schema.url, prefix) : await startBotProcess(rig, schema.url, prefix, 'all');
+    const bot = own(built ? await startBuiltBot(rig, schema.url, prefix) : await startBotProcess(rig, schema.url, prefix, 'all'));
     await sleep(IDLE_S);
     idle = await rssMiB(bot.pid);
 
@@ -77,16 +71,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       rounds.push({ round: r, rss: await rssMiB(bot.pid), declareS: (t1 - t0) / 1000, clickS: (t2 - t1) / 1000, refused, lost: clicked.timeouts });
     }
     rig.traffic.relay = null;
-    return { ok: true, text: report() };
-  } catch (err) {
-    return { ok: false, text: `\nMemory section failed: ${bounded.failure(err)}\n${report()}` };
-  } finally {
-    clearTimeout(deadline);
-    bounded.done();
-    await bot?.stop().catch(() => undefined);
-    await Promise.all(bounded.children.map((c) => c.stop()));
-    await schema?.drop().catch((err: Error) => console.error(`could not drop schema ${schema!.name}: ${err.message}`));
-    await dropPrefix(prefix).catch((err: Error) => console.error(`could not delete Redis keys ${prefix}:*: ${err.message}`));
+    return report();
   }
 
   function report(): string {
