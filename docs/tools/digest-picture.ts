@@ -30,6 +30,8 @@ function figures(incidents: number, resolved: number, mttrMin: number | null, mt
     // The clocks the digest shows beside MTTR, made up in proportion to it.
     mttd_seconds: mttrMin === null ? null : Math.round(mttrMin * 0.12) * MIN,
     mttr_from_impact_seconds: mttrMin === null ? null : mttrMin * 1.15 * MIN,
+    mttr_from_impact_p50_seconds: mttrMin === null ? null : mttrMin * 0.95 * MIN,
+    mttr_from_impact_p90_seconds: mttrMin === null ? null : mttrMin * 2.1 * MIN,
     time_to_mitigate_seconds: mttrMin === null ? null : mttrMin * 0.45 * MIN,
     time_to_mitigate_p50_seconds: mttrMin === null ? null : mttrMin * 0.4 * MIN,
     time_to_mitigate_p90_seconds: mttrMin === null ? null : mttrMin * 0.9 * MIN,

@@ -109,6 +109,22 @@ describe('alerts in', () => {
     await until(async () => (await incidentOf('fp-declare')).acknowledged_via === 'button', 'the acknowledgement', 5_000);
   });
 
+  it("never takes an alert's start after the declaration: a source's clock an hour ahead leaves the impact start unset, a minute ahead is the declaration", async () => {
+    const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const labels = { alertname: 'InvoicePdf404Rate', env: 'skew-test' };
+    await toAlertmanager(h, alertmanager('firing', labels, 'fp-future', { startsAt: ahead(3_600_000) }));
+    await toAlertmanager(h, alertmanager('firing', { ...labels, env: 'skew-test-2' }, 'fp-skew', { startsAt: ahead(60_000) }));
+    const future = await incidentOf('fp-future');
+    expect(future.impact_started_at).toBeNull();
+    // What the alert said is still on its timeline.
+    const { rows } = await h.schema.pool.query(`SELECT data->>'startsAt' AS s FROM incident_events WHERE incident_id = $1 AND kind = 'alert.received'`, [
+      future.id,
+    ]);
+    expect(new Date(rows[0].s).getTime()).toBeGreaterThan(Date.now());
+    const skewed = await incidentOf('fp-skew');
+    expect(skewed.impact_started_at.toISOString()).toBe(skewed.declared_at.toISOString());
+  });
+
   it('the same alert 10 times, through two bots at once, is one incident that counts the repeats', async () => {
     const body = alertmanager('firing', { alertname: 'PdfRenderFailed', service: 'documents-api' }, 'fp-ten');
     const results = await Promise.all(Array.from({ length: 10 }, (_, n) => toAlertmanager(n % 2 ? h2 : h, body)));

@@ -316,6 +316,29 @@ describe('without script', () => {
   });
 });
 
+describe("a time typed in the browser's zone", () => {
+  let ctx: BrowserContext;
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  test('started 09:40 typed in Tokyo is 09:40 in Tokyo, and the answer names the zone', async () => {
+    ctx = await newContext(browser, { timezoneId: 'Asia/Tokyo' });
+    const page = await tab(ctx);
+    await page.goto(`${h.baseUrl}/console`);
+    await command(page, '/incident pdf-404 declared from Tokyo');
+    const { rows } = await h.schema.pool.query('SELECT id, declared_at FROM incidents WHERE number = $1', [numberOf(page)]);
+    const started = new Date(Math.floor((rows[0].declared_at.getTime() - 20 * 60_000) / 60_000) * 60_000);
+    const typed = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(started);
+    await command(page, `started ${typed}`);
+    await expect(page.locator('.flash').first().textContent()).resolves.toMatch(
+      new RegExp(`Impact started ${typed} Asia/Tokyo \\(2\\d min before the declaration\\)`),
+    );
+    const stored = await h.schema.pool.query('SELECT impact_started_at FROM incidents WHERE id = $1', [rows[0].id]);
+    expect(stored.rows[0].impact_started_at).toEqual(started);
+  });
+});
+
 describe('the keyboard', () => {
   let ctx: BrowserContext;
   let page: Page;

@@ -8,7 +8,7 @@ const BOB = 'UBOB0002';
 // 02:54 in Berlin (CET, UTC+1): the team's zone, in which a bare `02:40` is read.
 const DECLARED = '2026-12-05T01:54:00Z';
 
-describe('/incident started in Slack: when impact began, in the team time zone', () => {
+describe("/incident started in Slack: when impact began, in the person's own time zone or the team's", () => {
   let h: Harness;
   const clock = new ManualClock(new Date(DECLARED));
   beforeAll(async () => {
@@ -75,8 +75,26 @@ describe('/incident started in Slack: when impact began, in the team time zone',
     const early = await h.command('started 2026-10-01 02:40', BOB, channel);
     expect(early.body.text).toMatch(/^1 Oct 2026 02:40 Europe\/Berlin is more than 30 days before INC-\d+ was declared\. Nothing was changed\./);
     const garbled = await h.command('started yesterday', BOB, channel);
-    expect(garbled.body.text).toMatch(/^Say when impact started as a time in the team's zone/);
+    expect(garbled.body.text).toMatch(/^Say when impact started as a time in your own zone/);
     expect((await h.runtime.deps.store.get(incident.id))!.incident.impactStartedAt).toBeNull();
     expect((await h.runtime.deps.store.timeline(incident.id)).filter((e) => e.kind === 'impact.start_set')).toEqual([]);
+  });
+
+  it("reads the time in the zone of the person's Slack profile, and says which zone it used", async () => {
+    const CAROL = 'UCAROL03';
+    h.slack.users.push({ id: CAROL, name: 'carol', tz: 'America/New_York' });
+    clock.set(DECLARED); // 20:54 the evening before in New York (UTC−5)
+    const { channel, incident } = await declare('pdf-404 a reader in New York');
+    h.slack.join(channel, CAROL);
+    const said = await h.command('started 20:40', CAROL, channel);
+    expect(said.body.text).toBe(`Impact started 20:40 America/New_York (14 min before the declaration): recorded for INC-${incident.number}.`);
+    expect((await h.runtime.deps.store.get(incident.id))!.incident.impactStartedAt).toEqual(new Date('2026-12-05T01:40:00Z'));
+    // Bob's profile has no zone: his 02:40 is the team's (Berlin), the same instant.
+    const bob = await h.command('started 02:40', BOB, channel);
+    expect(bob.body.text).toBe(`INC-${incident.number}'s impact start was already 02:40 Europe/Berlin (14 min before the declaration).`);
+    // Refusals name the reader's zone too.
+    const late = await h.command('started 21:10', CAROL, channel);
+    expect(late.body.text).toContain('21:10 America/New_York is 16 min after the declaration at 20:54.');
+    expect((await h.runtime.deps.store.timeline(incident.id)).filter((e) => e.kind === 'impact.start_set')).toHaveLength(1);
   });
 });

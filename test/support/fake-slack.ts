@@ -50,7 +50,7 @@ export class FakeSlack {
   /** Handles of the user groups in `usergroups`, by id (`oncall-documents` for `@oncall-documents`). */
   readonly usergroupHandles = new Map<string, string>();
   /** The workspace's people, as users.list pages them and conversations.open finds them. */
-  readonly users: Array<{ id: string; name: string; display_name?: string; deleted?: boolean }> = [];
+  readonly users: Array<{ id: string; name: string; display_name?: string; deleted?: boolean; tz?: string }> = [];
   /** People Slack will not invite into any channel (cant_invite), as it refuses single-channel guests. */
   readonly uninvitable = new Set<string>();
   /** Methods to fail on their next calls, with Slack's error code. */
@@ -412,6 +412,12 @@ export class FakeSlack {
         const next = start + limit < this.users.length ? String(start + limit) : '';
         const members = page.map((u) => ({ id: u.id, name: u.name, deleted: u.deleted ?? false, profile: { display_name: u.display_name ?? '' } }));
         return { ok: true, members, response_metadata: { next_cursor: next } };
+      }
+      case 'users.info': {
+        const user = this.users.find((u) => u.id === args.user);
+        return user
+          ? { ok: true, user: { id: user.id, name: user.name, deleted: user.deleted ?? false, ...(user.tz ? { tz: user.tz } : {}) } }
+          : { ok: false, error: 'user_not_found' };
       }
       case 'usergroups.users.list':
         return this.usergroups.has(args.usergroup) ? { ok: true, users: this.usergroups.get(args.usergroup) } : { ok: false, error: 'no_such_subteam' };

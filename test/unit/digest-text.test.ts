@@ -94,6 +94,33 @@ describe('the digest text', () => {
     expect(quiet).not.toContain('Time to mitigate');
   });
 
+  it('gives the p50 and p90 of this week next to each mean, so one long incident does not hide behind the average', () => {
+    const week = report(
+      {
+        incidents: 6,
+        mttr_seconds: 3000,
+        mttr_p50_seconds: 1200,
+        mttr_p90_seconds: 9000,
+        mttr_from_impact_seconds: 3600,
+        mttr_from_impact_p50_seconds: 1500,
+        mttr_from_impact_p90_seconds: 9600,
+        time_to_mitigate_seconds: 1200,
+        time_to_mitigate_p50_seconds: 600,
+        time_to_mitigate_p90_seconds: 3000,
+        time_to_diagnose_seconds: 420,
+        time_to_diagnose_p50_seconds: 300,
+        time_to_diagnose_p90_seconds: 900,
+      },
+      [],
+      1,
+    );
+    const said = plainText(digestText({ current: week, previous: report({}, [], 1), period, tz: 'UTC', openNow: 0 }));
+    expect(said).toContain('• MTTR: 50 min (no figure the week before) · p50 20 min, p90 2 h 30 min\n');
+    expect(said).toContain('• MTTR from impact start: 1 h (no figure the week before) · p50 25 min, p90 2 h 40 min\n');
+    expect(said).toContain('• Time to mitigate (declared → mitigated): 20 min (no figure the week before) · p50 10 min, p90 50 min\n');
+    expect(said).toContain('• Time to diagnose (declared → cause identified): 7 min (no figure the week before) · p50 5 min, p90 15 min\n');
+  });
+
   it('says the time to detect only in a week where an alert gave some incident its impact start', () => {
     expect(text).not.toContain('Time to detect');
     const alerted = report({ incidents: 2, mttd_seconds: 240 }, [], 1);

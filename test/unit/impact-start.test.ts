@@ -1,7 +1,7 @@
 import { readSlackMention } from '../../src/adapters/slack/commands';
 import { parseCommand } from '../../src/core/commands/parse';
 import { UserError } from '../../src/core/errors';
-import { decideImpactStart, parseTypedTime, typedInstant } from '../../src/core/incident/impact-start';
+import { alertImpactStart, decideImpactStart, parseTypedTime, typedInstant } from '../../src/core/incident/impact-start';
 import { makeIncident, makeSnapshot, COMMANDER } from '../support/factories';
 
 const read = (text: string) => parseCommand(text, readSlackMention);
@@ -51,5 +51,16 @@ describe('/incident started <time>', () => {
     expect(decideImpactStart(s, new Date('2026-11-05T01:54:00Z'), actor, at, 'UTC').events).toHaveLength(1);
     const set = makeSnapshot({ incident: makeIncident({ declaredAt, impactStartedAt: start }) });
     expect(decideImpactStart(set, start, actor, at, 'UTC')).toEqual({ events: [] });
+  });
+});
+
+describe("an alert's starts_at as the impact start", () => {
+  const declared = new Date('2026-12-05T03:00:00Z');
+  it('keeps a start before the declaration, however early; reads a few minutes late as the declaration; leaves out a later one', () => {
+    expect(alertImpactStart(null, declared)).toBeNull();
+    expect(alertImpactStart(new Date('2026-12-05T02:41:00Z'), declared)).toEqual(new Date('2026-12-05T02:41:00Z'));
+    expect(alertImpactStart(new Date('2026-09-01T00:00:00Z'), declared)).toEqual(new Date('2026-09-01T00:00:00Z'));
+    expect(alertImpactStart(new Date('2026-12-05T03:04:00Z'), declared)).toEqual(declared);
+    expect(alertImpactStart(new Date('2026-12-05T03:06:00Z'), declared)).toBeNull();
   });
 });

@@ -269,6 +269,8 @@ export class ConsoleApp {
       room,
       replyTo: room ? { incidentId: room.slice('console:'.length) } : undefined,
       requestId: requestIdOf(form),
+      // The browser's zone, which console.js puts in the form.
+      readerTz: async () => form.tz ?? null,
     };
     try {
       const cmd = parseCommand(text, (word) => (word.startsWith('@') && viewer.people.some((person) => person.id === word.slice(1)) ? word.slice(1) : null));

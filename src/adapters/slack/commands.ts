@@ -6,6 +6,7 @@ import type { ChatPlatform } from '../../core/ports';
 import { problemText } from '../../core/render/replies';
 import type { Logger } from '../../util/logger';
 import { answerBeforeAck, ephemeral } from './reply';
+import { slackUserZone } from './user-zone';
 
 // With "Escape channels, users, and links" on (the manifest sets it), a mention arrives as <@U123|name>.
 const MENTION = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/;
@@ -22,7 +23,7 @@ export const DECLARE_BUDGET_MS = 2_000;
  * the ack, which says whether it was; anything else acks at once and replies after.
  */
 export function registerCommands(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
-  app.command('/incident', async ({ command, ack, respond }) => {
+  app.command('/incident', async ({ command, ack, respond, client }) => {
     const log = { platform: 'slack', actor: command.user_id, channel: command.channel_id };
     let cmd: Command;
     let atOnce;
@@ -42,6 +43,7 @@ export function registerCommands(app: App, dispatcher: Dispatcher, platform: Cha
       replyTo: { responseUrl: command.response_url },
       // A replayed request carries the same trigger_id: it finds the incident it made.
       requestId: command.trigger_id ? `${command.team_id}:${command.trigger_id}` : undefined,
+      readerTz: () => slackUserZone(client, command.team_id, command.user_id),
     };
     if (cmd.kind === 'declare') {
       const r = await dispatcher.declareNow(cmd, req, DECLARE_BUDGET_MS);

@@ -88,6 +88,8 @@ export class TeamsBot {
       replyTo: teamsReplyTo({ conversationId: origin.conversationId, channel: origin.channel, tenantId: origin.tenantId }),
       // Teams may deliver a message twice; the same activity id finds the incident it made.
       requestId: ctx.activity.id ? `${origin.tenantId}:${ctx.activity.id}` : undefined,
+      // Teams sends the sender's zone with each message.
+      readerTz: async () => ctx.activity.localTimezone ?? null,
     };
     if (cmd.kind === 'declare') {
       const r = await this.dispatcher.declareNow(cmd as DeclareCommand, req, DECLARE_BUDGET_MS);

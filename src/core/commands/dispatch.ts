@@ -18,7 +18,7 @@ import { clippedText } from '../incident/text-limits';
 import { addActionItem, closeActionItem } from '../incident/action-items';
 import { recordEdgeCase } from '../incident/edge-case';
 import { addNote } from '../incident/note';
-import { setImpactStart } from '../incident/impact-start';
+import { knownZone, setImpactStart } from '../incident/impact-start';
 import { movePostmortem, openPostmortem } from '../incident/postmortem';
 import { editAnalysis, requireAnalysisEditor } from '../incident/analysis';
 import { analysisFormView, analysisStatusText, type AnalysisFormView } from '../render/analysis';
@@ -78,6 +78,12 @@ export interface Request {
   replyTo?: ReplyTo;
   /** The platform's id for this request (Slack: trigger_id, action_ts); a replay of it records nothing. */
   requestId?: string;
+  /**
+   * The IANA zone the person reads and types times in (Slack's profile zone, Teams' localTimezone,
+   * the console browser's). Asked only by commands that read a typed time; null or a zone this
+   * runtime does not know means the team's zone (TEAM_TZ).
+   */
+  readerTz?: () => Promise<string | null>;
 }
 
 export type DeclareCommand = Extract<Command, { kind: 'declare' }>;
@@ -331,8 +337,9 @@ export class Dispatcher {
         return { reply: noteAddedText(name, r.changed), snapshot: r.snapshot };
       }
       case 'started': {
-        const r = await setImpactStart(deps, id, cmd.time, actor);
-        return { reply: impactStartText(r.snapshot.incident, deps.tz, r.changed), snapshot: r.snapshot };
+        const tz = await readerZone(req, deps.tz);
+        const r = await setImpactStart(deps, id, cmd.time, actor, tz);
+        return { reply: impactStartText(r.snapshot.incident, tz, r.changed), snapshot: r.snapshot };
       }
       case 'edge': {
         const ref: EdgeCaseRef = { step: cmd.step ?? null, n: cmd.number ?? 0 };
@@ -524,4 +531,13 @@ export class Dispatcher {
       }
     }
   }
+}
+
+/**
+ * The zone a typed time is read in: the person's own when their platform says it, else the team's.
+ * The answer names the zone it used, so a fallback is never silent.
+ */
+async function readerZone(req: Request, teamTz: string): Promise<string> {
+  const tz = await req.readerTz?.().catch(() => null);
+  return knownZone(tz) ? tz : teamTz;
 }

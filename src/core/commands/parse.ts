@@ -44,7 +44,7 @@ export type Command =
   | { kind: 'note'; text: string }
   /** Past incidents matching the words (summaries, causes, resolutions, notes, post-mortems). */
   | { kind: 'search'; query: string }
-  /** When impact began: `started 02:40` (the team's zone) or an ISO instant with its offset. */
+  /** When impact began: `started 02:40` (the reader's zone, else the team's) or an ISO instant with its offset. */
   | { kind: 'started'; time: TypedTime }
   | { kind: 'declare'; runbook: string; summary?: string };
 

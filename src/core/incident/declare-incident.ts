@@ -7,6 +7,7 @@ import { firstLevelJob } from './escalation';
 import { similarNoticeJob } from './similar';
 import { checkedText } from './text-limits';
 import { autoProbes, queueProbes } from './probes';
+import { alertImpactStart } from './impact-start';
 import { isAlertActor, type Actor, type Snapshot } from '../model';
 
 export interface DeclareInput {
@@ -76,7 +77,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       summary,
       declaredAt: now,
       requestKey: input.requestKey ?? null,
-      impactStartedAt: alert?.startsAt ?? null,
+      impactStartedAt: alertImpactStart(alert?.startsAt ?? null, now),
       diagnoseWithinSeconds: diagnoseWithinSeconds(runbook),
     },
     runbook.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),

@@ -9,15 +9,32 @@ import { label, type Actor, type Snapshot } from '../model';
  * `/incident started <time>`: when impact began, as a person knows it (a graph, a customer's
  * first ticket). MTTR from impact start and time to detect are counted from it.
  *
- * The time is an instant (ISO 8601 with an offset or Z), or a wall-clock time read in the team's
- * zone (TEAM_TZ): `02:40`, `2026-12-05 02:40`, `2026-12-05T02:40`. A bare `02:40` is the one
- * nearest the declaration, so `23:50` typed for an incident declared at 00:10 is the evening
+ * The time is an instant (ISO 8601 with an offset or Z), or a wall-clock time read in the zone of
+ * the person who typed it (the team's, TEAM_TZ, when their platform does not say): `02:40`,
+ * `2026-12-05 02:40`, `2026-12-05T02:40`. A bare `02:40` is the one nearest the declaration, so `23:50` typed for an incident declared at 00:10 is the evening
  * before, and `03:10` for one declared at 03:00 is refused as after it, not read as yesterday.
  */
 export type TypedTime = { kind: 'instant'; at: Date } | { kind: 'local'; date: string | null; hour: number; minute: number };
 
 /** More than this before the declaration is a typo (a wrong month), not an impact start. */
 export const IMPACT_START_MAX_DAYS = 30;
+
+/** An alert's start up to this far after the declaration is the two clocks disagreeing, read as the declaration. */
+export const ALERT_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * The impact start an alert's `starts_at` gives an incident declared at `declaredAt`: never after
+ * the declaration. A start a few minutes late is clock skew between the alert's source and the
+ * bot, so it counts as the declaration; later than that it is left out (the alert.received event
+ * still keeps it) rather than give a negative time to detect. An early start is kept however early:
+ * unlike a typed time it is no typo, an alert can fire for weeks before anyone routes it.
+ */
+export function alertImpactStart(startsAt: Date | null, declaredAt: Date): Date | null {
+  if (!startsAt) return null;
+  const late = startsAt.getTime() - declaredAt.getTime();
+  if (late > ALERT_CLOCK_SKEW_MS) return null;
+  return late > 0 ? declaredAt : startsAt;
+}
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const LOCAL = /^(?:(\d{4}-\d{2}-\d{2})[T ])?(\d{1,2}):(\d{2})$/i;
@@ -123,6 +140,18 @@ export function decideImpactStart(s: Snapshot, startedAt: Date, actor: Actor, at
   };
 }
 
-export async function setImpactStart(deps: CoreDeps, incidentId: string, typed: TypedTime, actor: Actor) {
-  return changeIncident(deps, incidentId, (s, at) => decideImpactStart(s, typedInstant(typed, deps.tz, s.incident.declaredAt), actor, at, deps.tz));
+/** `tz`: the zone the person typed the time in (theirs when the platform says it, else TEAM_TZ). */
+export async function setImpactStart(deps: CoreDeps, incidentId: string, typed: TypedTime, actor: Actor, tz: string = deps.tz) {
+  return changeIncident(deps, incidentId, (s, at) => decideImpactStart(s, typedInstant(typed, tz, s.incident.declaredAt), actor, at, tz));
+}
+
+/** Whether this runtime knows `tz` as an IANA zone (a platform may send anything). */
+export function knownZone(tz: string | null | undefined): tz is string {
+  if (!tz || tz.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

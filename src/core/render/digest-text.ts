@@ -64,14 +64,17 @@ export function digestText(d: DigestInput): Text {
 
 function figureLines(now: Figures, before: Figures | undefined): Text {
   // The clocks show in a week where some incident recorded them, like time to detect.
-  const clock = (label: string, pick: (f: Figures) => number | null | undefined): string[] => {
+  // A mean alone hides the long tail, so each clock also gives this week's p50 and p90.
+  const spread = (p50: number | null | undefined, p90: number | null | undefined): string =>
+    p50 == null || p90 == null ? '' : ` · p50 ${duration(p50)}, p90 ${duration(p90)}`;
+  const clock = (label: string, pick: (f: Figures) => number | null | undefined, p50?: number | null, p90?: number | null): string[] => {
     const v = pick(now);
-    return v == null ? [] : [`• ${label}: ${line(v, (before && pick(before)) ?? null, duration, 'lower')}\n`];
+    return v == null ? [] : [`• ${label}: ${line(v, (before && pick(before)) ?? null, duration, 'lower')}${spread(p50, p90)}\n`];
   };
   return [
     `• Incidents: ${line(now.incidents, before?.incidents ?? 0, String, 'lower')}\n`,
-    `• MTTR: ${line(now.mttr_seconds, before?.mttr_seconds ?? null, duration, 'lower')}\n`,
-    ...clock('MTTR from impact start', (f) => f.mttr_from_impact_seconds),
+    `• MTTR: ${line(now.mttr_seconds, before?.mttr_seconds ?? null, duration, 'lower')}${spread(now.mttr_p50_seconds, now.mttr_p90_seconds)}\n`,
+    ...clock('MTTR from impact start', (f) => f.mttr_from_impact_seconds, now.mttr_from_impact_p50_seconds, now.mttr_from_impact_p90_seconds),
     `• MTTA: ${line(now.mtta_seconds, before?.mtta_seconds ?? null, duration, 'lower')}\n`,
     ...(now.unacknowledged_rate !== undefined
       ? [`• Acknowledged by nobody: ${line(now.unacknowledged_rate, before?.unacknowledged_rate ?? null, percent, 'lower')}\n`]
@@ -79,8 +82,13 @@ function figureLines(now: Figures, before: Figures | undefined): Text {
     ...(now.mttd_seconds != null
       ? [`• Time to detect (impact start → declared): ${line(now.mttd_seconds, before?.mttd_seconds ?? null, duration, 'lower')}\n`]
       : []),
-    ...clock('Time to mitigate (declared → mitigated)', (f) => f.time_to_mitigate_seconds),
-    ...clock('Time to diagnose (declared → cause identified)', (f) => f.time_to_diagnose_seconds),
+    ...clock('Time to mitigate (declared → mitigated)', (f) => f.time_to_mitigate_seconds, now.time_to_mitigate_p50_seconds, now.time_to_mitigate_p90_seconds),
+    ...clock(
+      'Time to diagnose (declared → cause identified)',
+      (f) => f.time_to_diagnose_seconds,
+      now.time_to_diagnose_p50_seconds,
+      now.time_to_diagnose_p90_seconds,
+    ),
     `• Recurrence: ${line(now.recurrence_rate, before?.recurrence_rate ?? null, percent, 'lower')}\n`,
     // Only incidents whose post-mortem names a cause category count: the line says how many.
     ...(now.with_cause_category

@@ -130,7 +130,7 @@ export function problemText(p: Problem): Text {
         ];
       if (p.field === 'impact_start')
         return [
-          "Say when impact started as a time in the team's zone, ",
+          'Say when impact started as a time in your own zone, ',
           { command: 'started 02:40' },
           ' or ',
           { command: 'started 2026-12-05 02:40' },
@@ -512,7 +512,7 @@ export function helpText(catalog: RunbookCatalog): Text {
     ['escalate [reason]', 'page the next level of the on-call ladder now'],
     ['diagnosed [cause]', 'the cause is found (records time to diagnose)'],
     ['note <text>', 'add evidence to the timeline (also: react with 📌 to a message in the channel)'],
-    ['started <time>', "when impact began, before the declaration: 02:40 in the team's time zone, or 2026-12-05T01:40Z"],
+    ['started <time>', 'when impact began, before the declaration: 02:40 in your time zone, or 2026-12-05T01:40Z'],
     ['edge [n] [note]', "the runbook's edge case n happened (for the post-mortem); without n, list the edge cases"],
     ['class <name>', 'what kind of incident it is, for the reports (commander, declarer or admin)'],
     ['duplicate INC-<n>', 'close this one as a duplicate of INC-<n> (commander, declarer or admin)'],
@@ -618,7 +618,7 @@ export function setupRetriedText(incident: string): Text {
   return [`Setting up ${incident} again: its channel and checklist follow here in a moment.`];
 }
 
-/** "Impact started 02:40 Europe/Berlin (14 min before the declaration)", in the team's zone, named. */
+/** "Impact started 02:40 Europe/Berlin (14 min before the declaration)", in the zone it was read in, named. */
 export function impactStartText(incident: Incident, tz: string, changed: boolean): Text {
   const at = incident.impactStartedAt;
   if (!at) return [`${label(incident)} has no impact start.`];

@@ -3,7 +3,7 @@
  * Everything it does is an extra: every page works without it (forms post, times read in UTC,
  * charts have tables). Each part looks for its elements and does nothing when they are absent.
  *
- *  - Buttons with data-confirm ask first.
+ *  - Buttons with data-confirm ask first; a command form sends the reader's time zone.
  *  - <time datetime> shows in the reader's zone; with data-relative also "(12 minutes ago)",
  *    kept current every 30 s.
  *  - An incident page (<main data-incident>) follows the incident's server-sent events and, on
@@ -28,6 +28,9 @@
       event.preventDefault();
       return;
     }
+    // A time typed in a command (`started 02:40`) is read in the reader's zone, as the page shows times.
+    var zone = form.querySelector('input[name="tz"]');
+    if (zone && typeof Intl === 'object') zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
     leaving = true;
     live.stop();
   });

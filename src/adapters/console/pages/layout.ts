@@ -234,6 +234,7 @@ export function commandForm(input: { csrf: string; room?: string | null; autofoc
 ${csrfField(input.csrf)}
 ${requestField()}
 ${input.room ? html`<input type="hidden" name="room" value="${input.room}">` : ''}
+<input type="hidden" name="tz" value="">
 <label for="command-text">Command</label>
 <div class="command-row">
 <input id="command-text" name="text" type="text" required autocomplete="off" autocapitalize="off" spellcheck="false" placeholder="${placeholder}"${input.help ? html` aria-describedby="command-help"` : ''}${input.autofocus ? html` autofocus` : ''}>
