@@ -82,6 +82,19 @@ describe('the post-mortem analysis (Slack)', () => {
     expect(await say('analysis lessons rotate keys with the renderer', ALICE, inc.channel)).toMatch(/is closed, so its analysis stays as it was published/);
   });
 
+  it('the draft post has Edit analysis too: it opens the same modal, prefilled', async () => {
+    const inc = await resolvedIncident('draft edit button');
+    await say('analysis impact drafts 404ed', ALICE, inc.channel);
+    const draft = await h.slack.waitFor(() => h.slack.messagesIn(inc.channel).find((m) => JSON.stringify(m.blocks ?? []).includes('Post-mortem draft')), 'the draft');
+    const buttons = draft.blocks.flatMap((b: any) => (b.elements ?? []).concat(b.accessory ? [b.accessory] : [])).filter((e: any) => e.type === 'button');
+    expect(buttons.map((b: any) => b.text.text)).toEqual(['Edit analysis', 'Send to review']);
+    const edit = buttons[0];
+    const before = h.slack.views.length;
+    expect(await h.click(ALICE, inc.channel, draft.ts, edit.action_id, edit.value)).toBe(200);
+    const modal = (await h.slack.waitFor(() => h.slack.views.slice(before).find((v) => v.view.callback_id === 'incident.analysis'), 'the analysis modal')).view;
+    expect(modal.blocks.find((b: any) => b.type === 'input').element.initial_value).toBe('drafts 404ed');
+  });
+
   it('Edit analysis opens a prefilled modal; submitting it stores the parts, records which changed and re-renders the follow-up', async () => {
     const inc = await resolvedIncident('quotes return 404');
     await say('analysis impact a few quotes 404ed', ALICE, inc.channel);

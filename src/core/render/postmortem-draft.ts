@@ -27,7 +27,8 @@ const WORDS: Record<string, string> = {
 /**
  * What the channel sees when a post-mortem opens: who owns it and by when, the impact window and
  * the incident's own MTTA, time to diagnose and MTTR, the resolution, the edge cases hit and the
- * last events, with the command that prints the whole draft as Markdown. Null without one.
+ * last events, with the command that prints the whole draft as Markdown, and Edit analysis and
+ * Send to review. Null without one.
  */
 export function postmortemDraft(s: Snapshot, runbook: Runbook, timeline: TimelineEvent[]): { text: Text; actions: ActionView[] } | null {
   const pm = s.postmortem;
@@ -59,6 +60,13 @@ export function postmortemDraft(s: Snapshot, runbook: Runbook, timeline: Timelin
     { command: 'action add <what> [@owner] [due YYYY-MM-DD]' },
     '.',
   );
-  const actions: ActionView[] = pm.status === 'draft' ? [{ label: 'Send to review', payload: { a: 'pm', i: i.id, to: 'in_review' } }] : [];
+  // The draft is where people start writing: Edit analysis opens the same form as on the follow-up message.
+  const actions: ActionView[] =
+    pm.status === 'draft'
+      ? [
+          { label: 'Edit analysis', payload: { a: 'analysis', i: i.id } },
+          { label: 'Send to review', payload: { a: 'pm', i: i.id, to: 'in_review' } },
+        ]
+      : [];
   return { text, actions };
 }
