@@ -25,6 +25,8 @@ describe('the note box on the console incident page', () => {
     expect(noteBox).toBeDefined();
     expect(noteBox.fields.csrf).toBeTruthy();
     expect(noteBox.fields.request).toMatch(/^[A-Za-z0-9-]{8,64}$/);
+    // The box stops typing where the server would refuse: the limit of a summary.
+    expect(page).toMatch(/<input id="note-text" name="note" type="text" required maxlength="500"/);
 
     const hostile = '<img src=x onerror=alert(1)> 403 from storage & "quotes"';
     const sent = await ada.post('/console/note', { ...noteBox.fields, note: hostile });

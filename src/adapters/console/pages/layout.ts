@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_TEXT } from '../../../core/incident/text-limits';
 import { encodeAction, type ActionView } from '../../../core/text/actions';
 import type { Text } from '../../../core/text/text';
 import { html, type HtmlValue, type SafeHtml } from '../html';
@@ -217,10 +218,10 @@ ${requestField()}
 <input type="hidden" name="room" value="${input.room}">
 <label for="note-text">Add to the timeline</label>
 <div class="command-row">
-<input id="note-text" name="note" type="text" required maxlength="2000" autocomplete="off" placeholder="What you found, e.g. the 500s started right after the 14:02 deploy" aria-describedby="note-help">
+<input id="note-text" name="note" type="text" required maxlength="${String(MAX_TEXT)}" autocomplete="off" placeholder="What you found, e.g. the 500s started right after the 14:02 deploy" aria-describedby="note-help">
 <button type="submit" class="btn">Add note</button>
 </div>
-<p id="note-help" class="help">Evidence for the timeline and the post-mortem, at most 500 characters; also <code>/incident note &lt;text&gt;</code>.</p>
+<p id="note-help" class="help">Evidence for the timeline and the post-mortem, at most ${String(MAX_TEXT)} characters; also <code>/incident note &lt;text&gt;</code>.</p>
 </form>`;
 }
 
