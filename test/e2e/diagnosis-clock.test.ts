@@ -108,6 +108,9 @@ describe('the diagnosis clock, with a web process and two workers', () => {
 
   it('tells the channel once, quoting the runbook, when no cause is recorded in time', async () => {
     const { number, id, channel, declaredAt } = await declare('never diagnosed');
+    // The incident keeps its runbook's limit: the reports count "diagnosed in time" against it.
+    const { rows } = await web.schema.pool.query('SELECT diagnose_within_seconds FROM incidents WHERE id = $1', [id]);
+    expect(rows[0].diagnose_within_seconds).toBe(LIMIT_MS / 1000);
 
     const notice = await web.slack.waitFor(
       () => web.slack.messagesIn(channel).find((m) => NOTICE.test(unescape(m.text))),

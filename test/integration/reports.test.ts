@@ -437,6 +437,19 @@ describe('PgReports.mttr', () => {
       expect(plainText(mttrText(r2, 'the day'))).not.toContain('impact start');
     });
 
+    it('counts an incident by its declaration: one declared just inside the window whose impact began before it counts whole, one declared just before does not', async () => {
+      const since = '2013-03-01T00:00:00Z';
+      await seed(
+        // Declared 5 min into the window, impact 25 min before the window: 30 min to detect, MTTR from impact 1 h.
+        { class: 'edge-in', declared: at(since, 5 * MIN), impact: at(since, -25 * MIN), resolved: at(since, 35 * MIN) },
+        // Declared 1 min before the window: in neither figure, however much of it falls inside.
+        { class: 'edge-out', declared: at(since, -1 * MIN), impact: at(since, -2 * MIN), resolved: at(since, 120 * MIN) },
+      );
+      const r = await reports.mttr(window(since, '2013-03-02T00:00:00Z'), []);
+      expect(r.overall).toMatchObject({ incidents: 1, mttr_seconds: 30 * 60, mttr_from_impact_seconds: 60 * 60, mttd_seconds: 30 * 60 });
+      expect(r.classes.map((c) => c.class)).toEqual(['edge-in']);
+    });
+
     it("counts diagnosis in time against each incident's own diagnose_within: 7 min is late on a 5m runbook, on time on a 15m one", async () => {
       const d = at('2015-03-01T00:00:00Z');
       await seed(
