@@ -438,14 +438,14 @@ describe('PgReports.mttr', () => {
     });
 
     it('counts an incident by its declaration: one declared just inside the window whose impact began before it counts whole, one declared just before does not', async () => {
-      const since = '2013-03-01T00:00:00Z';
+      const since = '2019-03-01T00:00:00Z';
       await seed(
         // Declared 5 min into the window, impact 25 min before the window: 30 min to detect, MTTR from impact 1 h.
         { class: 'edge-in', declared: at(since, 5 * MIN), impact: at(since, -25 * MIN), resolved: at(since, 35 * MIN) },
         // Declared 1 min before the window: in neither figure, however much of it falls inside.
         { class: 'edge-out', declared: at(since, -1 * MIN), impact: at(since, -2 * MIN), resolved: at(since, 120 * MIN) },
       );
-      const r = await reports.mttr(window(since, '2013-03-02T00:00:00Z'), []);
+      const r = await reports.mttr(window(since, '2019-03-02T00:00:00Z'), []);
       expect(r.overall).toMatchObject({ incidents: 1, mttr_seconds: 30 * 60, mttr_from_impact_seconds: 60 * 60, mttd_seconds: 30 * 60 });
       expect(r.classes.map((c) => c.class)).toEqual(['edge-in']);
     });
