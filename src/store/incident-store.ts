@@ -108,7 +108,7 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   FROM escalations e WHERE e.incident_id = i.id), '[]') AS escalations,
   (SELECT json_build_object('status', m.status, 'owner', m.owner, 'dueOn', m.due_on, 'openedAt', m.opened_at, 'openedBy', m.opened_by,
            'reviewedAt', m.reviewed_at, 'publishedAt', m.published_at, 'closedAt', m.closed_at,
-           'analysis', json_build_object('impactSummary', m.impact_summary, 'rootCause', m.root_cause, 'causeCategory', m.cause_category,
+           'analysis', json_build_object('impactSummary', m.impact_summary, 'rootCause', m.root_cause, 'causeCategory', CASE WHEN m.cause_category_na THEN 'n/a' ELSE m.cause_category END,
              'contributingFactors', m.contributing_factors, 'wentWell', m.went_well, 'wentBadly', m.went_badly, 'lessons', m.lessons),
            'analysisUpdatedAt', m.analysis_updated_at, 'analysisUpdatedBy', m.analysis_updated_by)
    FROM postmortems m WHERE m.incident_id = i.id) AS postmortem,
@@ -519,10 +519,15 @@ const ANALYSIS_COLUMNS: Record<AnalysisField, string> = {
   wentBadly: 'went_badly',
   lessons: 'lessons',
 };
-const ANALYSIS_SETS = ANALYSIS_FIELDS.map((f) => {
-  const col = ANALYSIS_COLUMNS[f];
-  return `${col} = CASE WHEN $50::jsonb ? '${f}' THEN $50::jsonb->>'${f}' ELSE ${col} END`;
-}).join(', ');
+const ANALYSIS_SETS = [
+  ...ANALYSIS_FIELDS.map((f) => {
+    const col = ANALYSIS_COLUMNS[f];
+    // A category of "n/a" is its own flag (migration 0032): the column the reports count stays NULL.
+    const value = f === 'causeCategory' ? `NULLIF($50::jsonb->>'${f}', 'n/a')` : `$50::jsonb->>'${f}'`;
+    return `${col} = CASE WHEN $50::jsonb ? '${f}' THEN ${value} ELSE ${col} END`;
+  }),
+  `cause_category_na = CASE WHEN $50::jsonb ? 'causeCategory' THEN COALESCE($50::jsonb->>'causeCategory' = 'n/a', false) ELSE cause_category_na END`,
+].join(', ');
 
 function analysisParams(a: Change['postmortemAnalysis']): unknown[] {
   return a ? [JSON.stringify(a.set), a.at, a.by] : [null, null, null];

@@ -82,6 +82,29 @@ describe('the post-mortem analysis (Slack)', () => {
     expect(await say('analysis lessons rotate keys with the renderer', ALICE, inc.channel)).toMatch(/is closed, so its analysis stays as it was published/);
   });
 
+  it('"n/a" as the category of a cause no category fits: it publishes, the export says so, and the column the reports count stays empty', async () => {
+    const inc = await resolvedIncident('a one-off cause');
+    await say('analysis category bucket-policy-edited', ALICE, inc.channel);
+    for (const [part, text] of [
+      ['impact', 'two tenants saw 404s'],
+      ['root_cause', 'a hand-edited bucket policy'],
+      ['category', 'N/A'],
+      ['factors', 'n/a'],
+      ['went_well', 'n/a'],
+      ['went_badly', 'n/a'],
+      ['lessons', 'n/a'],
+    ])
+      await say(`analysis ${part} ${text}`, ALICE, inc.channel);
+    // The slug written first is gone: "n/a" replaced it.
+    expect(await stored(inc.id)).toMatchObject({ cause_category: null, cause_category_na: true });
+    await say('postmortem review', ALICE, inc.channel);
+    expect(await say('postmortem publish', ALICE, inc.channel)).toMatch(/post-mortem is closed/);
+    const snapshot = (await h.runtime.deps.store.get(inc.id))!;
+    expect(snapshot.postmortem!.analysis!.causeCategory).toBe('n/a');
+    const md = postmortemMarkdown({ snapshot, runbook: h.runtime.deps.catalog.forIncident('pdf-404'), timeline: await h.runtime.deps.store.timeline(inc.id) });
+    expect(md).toContain('Cause category: n/a (no category fits; not counted in recurrence by cause)');
+  });
+
   it('the draft post has Edit analysis too: it opens the same modal, prefilled', async () => {
     const inc = await resolvedIncident('draft edit button');
     await say('analysis impact drafts 404ed', ALICE, inc.channel);

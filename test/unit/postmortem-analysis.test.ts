@@ -46,14 +46,17 @@ describe('editing the analysis', () => {
     expect(decideEditAnalysis(snap('draft', { lessons: 'x' }), owner, { lessons: 'x' }, AT, 'r2').events).toEqual([]);
   });
 
-  it('takes a category as a slug, lowercased; refuses anything else with what was typed; "n/a" or nothing clears it', () => {
+  it('takes a category as a slug, lowercased, or "n/a" when none fits; refuses anything else with what was typed; nothing clears it', () => {
     expect(decideEditAnalysis(snap('draft'), owner, { causeCategory: 'Storage-Keys' }, AT, 'r').postmortemAnalysis!.set).toEqual({
       causeCategory: 'storage-keys',
     });
     for (const bad of ['storage keys', 'storage--keys', '-keys', 'ключ', 'a'.repeat(65)]) {
       expect(problem(() => decideEditAnalysis(snap('draft'), owner, { causeCategory: bad }, AT, 'r'))).toMatchObject({ code: 'invalid_category' });
     }
-    expect(decideEditAnalysis(snap('draft', { causeCategory: 'x' }), owner, { causeCategory: 'n/a' }, AT, 'r').postmortemAnalysis!.set).toEqual({
+    expect(decideEditAnalysis(snap('draft', { causeCategory: 'x' }), owner, { causeCategory: 'N/A ' }, AT, 'r').postmortemAnalysis!.set).toEqual({
+      causeCategory: 'n/a',
+    });
+    expect(decideEditAnalysis(snap('draft', { causeCategory: 'x' }), owner, { causeCategory: ' ' }, AT, 'r').postmortemAnalysis!.set).toEqual({
       causeCategory: null,
     });
   });
@@ -97,6 +100,8 @@ describe('the gates', () => {
     const allNa = { impactSummary: 'n/a', rootCause: 'n/a', contributingFactors: 'n/a', wentWell: 'n/a', wentBadly: 'n/a', lessons: 'n/a' };
     expect(missingAnalysis(allNa)).toEqual([]);
     expect(decideMovePostmortem(snap('in_review', allNa), owner, 'published', AT).postmortem).toMatchObject({ to: 'closed' });
+    // A cause found that no category fits: "n/a" fills the category too.
+    expect(missingAnalysis({ ...allNa, rootCause: 'a one-off typo in a config file', causeCategory: 'n/a' })).toEqual([]);
   });
 
   it('asks who may move it before what it lacks', () => {

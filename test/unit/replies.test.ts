@@ -129,10 +129,10 @@ const EXPECTED: Record<Problem['code'], string> = {
   duplicate_of_duplicate: 'INC-9 is itself a duplicate of INC-7. Mark INC-42 as a duplicate of the original instead: duplicate INC-7.',
   invalid_category:
     '"Storage Keys!" is not a cause category. Write it as a short slug of lowercase letters, digits and single dashes, at most 64 characters, ' +
-    'e.g. analysis category storage-keys-rotated, or n/a when no cause was found.',
+    'e.g. analysis category storage-keys-rotated, or n/a when no category fits.',
   analysis_missing:
     "INC-42's post-mortem cannot be published yet: Cause category, Lessons are still empty. " +
-    'Write each (Edit analysis on the follow-up message, or analysis <part> <text>), or n/a where it does not apply.',
+    'Write each (Edit analysis on the draft or the follow-up message, or analysis <part> <text>), or n/a where it does not apply.',
   analysis_locked:
     "INC-42's post-mortem is published, so its analysis stays as it was published. Add what you learned since with note <text> or action add <what to do>.",
   not_validated:

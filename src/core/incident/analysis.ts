@@ -36,9 +36,9 @@ export function isNotApplicable(value: string | null | undefined): boolean {
 }
 
 /**
- * The parts still empty, in order. "n/a" fills a part. The category is needed only with a root
- * cause: a cause written "n/a" (not found) has nothing to count recurrence by, and "n/a" is not a
- * slug the reports could group on.
+ * The parts still empty, in order. "n/a" fills a part, the category included (a cause no category
+ * fits; the reports then count it under none). The category is needed only with a root cause: a
+ * cause written "n/a" (not found) has nothing to count recurrence by.
  */
 export function missingAnalysis(a: Partial<PostmortemAnalysis> | undefined): AnalysisField[] {
   const v = { ...EMPTY_ANALYSIS, ...a };
@@ -52,10 +52,11 @@ export function checkedAnalysisValue(field: AnalysisField, value: string | null 
   return isNotApplicable(text) ? NOT_APPLICABLE : text;
 }
 
-/** "n/a" or nothing clears it; anything else must be a slug, which a refusal explains with an example. */
+/** Nothing clears it; "n/a" says no category fits; anything else must be a slug, which a refusal explains with an example. */
 function checkedCategory(value: string | null | undefined): string | null {
   const typed = value?.trim().toLowerCase() ?? '';
-  if (typed === '' || typed === NOT_APPLICABLE) return null;
+  if (typed === '') return null;
+  if (typed === NOT_APPLICABLE) return NOT_APPLICABLE;
   if (typed.length > MAX_CATEGORY || !CATEGORY.test(typed)) throw new UserError({ code: 'invalid_category', input: value!.trim().slice(0, 80) });
   return typed;
 }

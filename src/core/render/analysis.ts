@@ -20,7 +20,7 @@ export const ANALYSIS_PARTS = ANALYSIS_FIELDS.map((f) => ANALYSIS_WORDS[f]).join
 const HINTS: Record<AnalysisField, string> = {
   impactSummary: 'Who was affected, how, and for how long.',
   rootCause: 'What caused it, found by asking why until the answer is something you can change.',
-  causeCategory: 'A short slug to count recurrence by, e.g. storage-keys-rotated. Leave empty when no cause was found.',
+  causeCategory: 'A short slug to count recurrence by, e.g. storage-keys-rotated; n/a when none fits. Leave empty when no cause was found.',
   contributingFactors: 'What made it worse or slower to fix.',
   wentWell: 'What helped: keep doing it.',
   wentBadly: 'What hurt: the action items should answer it.',

@@ -265,7 +265,7 @@ function analysisSection(ctx: Context, field: AnalysisField, heading: string): s
 /** The root cause, then the category recurrence is counted by. */
 function rootCauseSection(ctx: Context): string {
   const category = ctx.snapshot.postmortem?.analysis?.causeCategory;
-  const line = `Cause category: ${category ? mdInline(category) : 'none'}`;
+  const line = `Cause category: ${isNotApplicable(category) ? 'n/a (no category fits; not counted in recurrence by cause)' : category ? mdInline(category) : 'none'}`;
   return `## Root cause\n\n${analysisText(ctx, 'rootCause')}\n\n${line}`;
 }
 

@@ -202,17 +202,17 @@ export function problemText(p: Problem): Text {
       return [
         `"${p.input}" is not a cause category. Write it as a short slug of lowercase letters, digits and single dashes, at most 64 characters, e.g. `,
         { command: 'analysis category storage-keys-rotated' },
-        ', or n/a when no cause was found.',
+        ', or n/a when no category fits.',
       ];
     case 'analysis_missing':
       return p.to === 'in_review'
         ? [
-            `${p.incident}'s post-mortem cannot go to review without a root cause. Write it first (Edit analysis on the follow-up message, or `,
+            `${p.incident}'s post-mortem cannot go to review without a root cause. Write it first (Edit analysis on the draft or the follow-up message, or `,
             { command: 'analysis root_cause <what caused it>' },
             '), or n/a if no cause was found.',
           ]
         : [
-            `${p.incident}'s post-mortem cannot be published yet: ${p.fields.map((f) => ANALYSIS_LABELS[f]).join(', ')} ${p.fields.length === 1 ? 'is' : 'are'} still empty. Write each (Edit analysis on the follow-up message, or `,
+            `${p.incident}'s post-mortem cannot be published yet: ${p.fields.map((f) => ANALYSIS_LABELS[f]).join(', ')} ${p.fields.length === 1 ? 'is' : 'are'} still empty. Write each (Edit analysis on the draft or the follow-up message, or `,
             { command: 'analysis <part> <text>' },
             '), or n/a where it does not apply.',
           ];
