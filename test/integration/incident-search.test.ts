@@ -42,6 +42,28 @@ describe('incident_search kept current by triggers', () => {
     expect(await found('malformed')).toEqual([]);
   });
 
+  it("writes a new incident's document from its own row (0033) exactly as the full refresh would, and a cause in the same statement still reaches it", async () => {
+    const docs = async (ids: string[]) =>
+      (await schema.pool.query(`SELECT incident_id, doc::text AS doc FROM incident_search WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id`, [ids])).rows;
+    const open = await seedPastIncident(schema.pool, { class: 'doc-fast', title: 'Invoice PDFs return 404 for tenants', daysAgo: 1, status: 'declared' });
+    const fixed = await seedPastIncident(schema.pool, { class: 'doc-fast', title: 'Queue stalled', daysAgo: 2, resolution: 'restarted the stuck consumer' });
+    // A statement that inserts the incident and its diagnosis together, as an import of history could.
+    const { rows } = await schema.pool.query(
+      `WITH i AS (INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, declared_by, declared_at)
+                  VALUES (gen_random_uuid(), 'doc-fast', 'doc-fast', 'Uploads denied', 2, 'acknowledged', 'slack', 'T0TEST', 'U1', now()) RETURNING id),
+            e AS (INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
+                  SELECT id, now(), 'U1', 'incident.diagnosed', '{"cause": "kerberos ticket expired"}', 'doc-fast-diag' FROM i)
+       SELECT id FROM i`,
+    );
+    const ids = [open.id, fixed.id, rows[0].id as string];
+    const written = await docs(ids);
+    expect(written).toHaveLength(3);
+    expect(written.find((d) => d.incident_id === rows[0].id)!.doc).toContain("'kerbero'");
+    expect(written.find((d) => d.incident_id === fixed.id)!.doc).toContain("'consum'");
+    await schema.pool.query('SELECT incident_search_refresh($1::uuid[])', [ids]);
+    expect(await docs(ids)).toEqual(written);
+  });
+
   it('reads a post-mortem analysis as it is written, in the writing transaction, and nothing of one rolled back', async () => {
     const past = await seedPastIncident(schema.pool, { class: 'queue', title: 'jobs stuck', daysAgo: 2, postmortem: { status: 'draft' } });
     const client = await schema.pool.connect();

@@ -157,6 +157,24 @@ describe('report rollups (0029)', () => {
       expect(await recurs(b!)).toEqual([false]);
     });
 
+    it("decides a new open incident's flag as 0029's full refresh does, at the 30-day edge and the declaration's instant (0033's fast path)", async () => {
+      const [r] = await seed({ class: 'fast', declared: at('2034-01-01T00:00:00Z'), resolved: at('2034-01-02T00:00:00Z') });
+      // Open declarations, one per statement as declares are: at exactly 30 days (in), a second more (out),
+      // the resolution's own instant (out: [d − 30 d, d)), a second after it (in), and another class (out).
+      const open = [
+        await seed({ class: 'fast', declared: at('2034-02-01T00:00:00Z') }),
+        await seed({ class: 'fast', declared: at('2034-02-01T00:00:01Z') }),
+        await seed({ class: 'fast', declared: at('2034-01-02T00:00:00Z') }),
+        await seed({ class: 'fast', declared: at('2034-01-02T00:00:01Z') }),
+        await seed({ class: 'fast-other', declared: at('2034-01-10T00:00:00Z') }),
+      ].map(([id]) => id!);
+      const fast = await recurs(...open);
+      expect(fast).toEqual([true, false, false, true, false]);
+      // The full refresh over the same rows changes nothing.
+      await schema.pool.query(`SELECT incident_recurs_refresh($1::uuid[], '{}', '{}', '{}')`, [[r, ...open]]);
+      expect(await recurs(...open)).toEqual(fast);
+    });
+
     it('runs nothing for a click: a version bump fires no function and writes no mark', async () => {
       const [id] = await seed({ class: 'click', declared: at('2034-01-01T00:00:00Z') });
       const client = await schema.pool.connect();
