@@ -108,7 +108,10 @@ describe('the post-mortem analysis (Slack)', () => {
   it('the draft post has Edit analysis too: it opens the same modal, prefilled', async () => {
     const inc = await resolvedIncident('draft edit button');
     await say('analysis impact drafts 404ed', ALICE, inc.channel);
-    const draft = await h.slack.waitFor(() => h.slack.messagesIn(inc.channel).find((m) => JSON.stringify(m.blocks ?? []).includes('Post-mortem draft')), 'the draft');
+    const draft = await h.slack.waitFor(
+      () => h.slack.messagesIn(inc.channel).find((m) => JSON.stringify(m.blocks ?? []).includes('Post-mortem draft')),
+      'the draft',
+    );
     const buttons = draft.blocks.flatMap((b: any) => (b.elements ?? []).concat(b.accessory ? [b.accessory] : [])).filter((e: any) => e.type === 'button');
     expect(buttons.map((b: any) => b.text.text)).toEqual(['Edit analysis', 'Send to review']);
     const edit = buttons[0];

@@ -44,7 +44,8 @@ describe('incident_search kept current by triggers', () => {
 
   it("writes a new incident's document from its own row (0033) exactly as the full refresh would, and a cause in the same statement still reaches it", async () => {
     const docs = async (ids: string[]) =>
-      (await schema.pool.query(`SELECT incident_id, doc::text AS doc FROM incident_search WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id`, [ids])).rows;
+      (await schema.pool.query(`SELECT incident_id, doc::text AS doc FROM incident_search WHERE incident_id = ANY($1::uuid[]) ORDER BY incident_id`, [ids]))
+        .rows;
     const open = await seedPastIncident(schema.pool, { class: 'doc-fast', title: 'Invoice PDFs return 404 for tenants', daysAgo: 1, status: 'declared' });
     const fixed = await seedPastIncident(schema.pool, { class: 'doc-fast', title: 'Queue stalled', daysAgo: 2, resolution: 'restarted the stuck consumer' });
     // A statement that inserts the incident and its diagnosis together, as an import of history could.
