@@ -11,8 +11,9 @@ import { label, type Actor, type Snapshot } from '../model';
  *
  * The time is an instant (ISO 8601 with an offset or Z), or a wall-clock time read in the zone of
  * the person who typed it (the team's, TEAM_TZ, when their platform does not say): `02:40`,
- * `2026-12-05 02:40`, `2026-12-05T02:40`. A bare `02:40` is the one nearest the declaration, so `23:50` typed for an incident declared at 00:10 is the evening
- * before, and `03:10` for one declared at 03:00 is refused as after it, not read as yesterday.
+ * `2026-12-05 02:40`, `2026-12-05T02:40`. A bare `02:40` is the one nearest the declaration, so
+ * `23:50` typed for an incident declared at 00:10 is the evening before, and `03:10` for one
+ * declared at 03:00 is refused as after it, not read as yesterday.
  */
 export type TypedTime = { kind: 'instant'; at: Date } | { kind: 'local'; date: string | null; hour: number; minute: number };
 
