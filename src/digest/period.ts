@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { knownZone } from '../core/incident/local-day';
 
 /** A digest covers [start, end): from one fire time of the schedule to the next. */
 export interface DigestPeriod {
@@ -22,12 +23,7 @@ export function cronProblem(expression: string, tz = 'UTC'): string | null {
 }
 
 export function timeZoneProblem(tz: string): string | null {
-  try {
-    new Intl.DateTimeFormat(undefined, { timeZone: tz });
-    return null;
-  } catch {
-    return `${tz} is not a time zone this Node knows (use an IANA name such as Europe/Berlin)`;
-  }
+  return knownZone(tz) ? null : `${tz} is not a time zone this Node knows (use an IANA name such as Europe/Berlin)`;
 }
 
 /**

@@ -145,14 +145,3 @@ export function decideImpactStart(s: Snapshot, startedAt: Date, actor: Actor, at
 export async function setImpactStart(deps: CoreDeps, incidentId: string, typed: TypedTime, actor: Actor, tz: string = deps.tz) {
   return changeIncident(deps, incidentId, (s, at) => decideImpactStart(s, typedInstant(typed, tz, s.incident.declaredAt), actor, at, tz));
 }
-
-/** Whether this runtime knows `tz` as an IANA zone (a platform may send anything). */
-export function knownZone(tz: string | null | undefined): tz is string {
-  if (!tz || tz.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -20,3 +20,17 @@ export function localDay(at: Date, tz: string): string {
 export function isOverdue(item: Pick<ActionItem, 'dueOn' | 'closedAt'>, at: Date, tz: string): boolean {
   return !item.closedAt && item.dueOn !== null && item.dueOn < localDay(at, tz);
 }
+
+/**
+ * Whether this runtime knows `tz` as an IANA zone: TEAM_TZ at start, and whatever zone a platform
+ * sends for the person typing (which may be anything).
+ */
+export function knownZone(tz: string | null | undefined): tz is string {
+  if (!tz || tz.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
