@@ -20,8 +20,9 @@ export async function startFloor(
   const app = new App({ token: BOT_TOKEN, receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: apiUrl } });
   const messages = new Map<string, { channel: string; blocks: Block[] }>();
 
-  // The bot's main pool is as large; one INSERT in autocommit is one committed transaction.
-  const pool = databaseUrl ? new Pool({ connectionString: databaseUrl, max: 20 }) : null;
+  // One INSERT in autocommit is one committed transaction. Idle connections are kept: between
+  // bursts the floor would otherwise reconnect a score of them, and measure connecting, not recording.
+  const pool = databaseUrl ? new Pool({ connectionString: databaseUrl, max: 20, idleTimeoutMillis: 0 }) : null;
   await pool?.query('CREATE TABLE IF NOT EXISTS bench_floor_commands (id bigserial PRIMARY KEY, text text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
   app.command('/incident', async ({ ack, command }) => {
     if (pool) await pool.query('INSERT INTO bench_floor_commands (text) VALUES ($1)', [command.text]);
