@@ -10,16 +10,26 @@ export interface RequestsInFlight {
  */
 const WATCHED: ReadonlySet<string> = new Set(['chat.render']);
 
+interface Waiter {
+  since: number;
+  go(): void;
+}
+
 /**
  * Acks first, without parking what people wait for. A job of a watched kind starts after one
  * turn of the event loop, so requests whose bytes already arrived are answered before it. Other
  * (background) jobs share a small budget while requests are in flight: `budget` of them run at
- * once, the rest wait for a slot, for quiet, or `maxWaitMs` at most, so none starves. With no
- * request in flight every job starts at once.
+ * once and the rest wait their turn, first come first served, until a slot frees or the server
+ * goes quiet. So that none starves under traffic that never stops, the oldest waiter goes past the
+ * budget once it has waited `maxWaitMs`, one at a time: a burst of requests longer than `maxWaitMs`
+ * never has every held job start at once in its middle. With no request in flight every job
+ * starts at once.
  */
 export class AcksFirst {
   private running = 0;
-  private readonly queue: Array<() => void> = [];
+  private readonly queue: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private listening = false;
 
   constructor(
     private readonly traffic: RequestsInFlight,
@@ -33,33 +43,47 @@ export class AcksFirst {
       await new Promise((r) => setImmediate(r));
       return () => undefined;
     }
-    if (this.traffic.busy() && this.running >= this.budget) await this.slot();
-    this.running++;
+    if (this.queue.length === 0 && this.mayStart(performance.now())) this.running++;
+    // pump() counts it as running when it lets it go, so the next in line sees the slot taken.
+    else await new Promise<void>((go) => (this.queue.push({ since: performance.now(), go }), this.pump()));
     let left = false;
     return () => {
       if (left) return;
       left = true;
       this.running--;
-      this.queue.shift()?.();
+      this.pump();
     };
   }
 
-  /** Until a background slot frees, the server goes quiet, or `maxWaitMs` passed. */
-  private slot(): Promise<void> {
-    return new Promise((resolve) => {
-      let done = false;
-      const go = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        const i = this.queue.indexOf(go);
-        if (i >= 0) this.queue.splice(i, 1);
-        resolve();
-      };
-      const timer = setTimeout(go, this.maxWaitMs);
-      timer.unref();
-      this.queue.push(go);
-      void this.traffic.whenQuiet(this.maxWaitMs).then(go);
-    });
+  /** Whether the job that has waited since `since` may start now. */
+  private mayStart(since: number): boolean {
+    if (!this.traffic.busy() || this.running < this.budget) return true;
+    // One past the budget, for a job that has waited long enough; never more.
+    return this.running === this.budget && performance.now() - since >= this.maxWaitMs;
+  }
+
+  /** Starts waiters while they may start, then arranges to look again when that can change. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.mayStart(this.queue[0]!.since)) {
+      this.running++;
+      this.queue.shift()!.go();
+    }
+    if (this.queue.length === 0) return;
+    // Once the head has waited long enough, only a job ending or quiet can let it go: no timer.
+    const due = this.queue[0]!.since + this.maxWaitMs - performance.now();
+    if (!this.timer && due > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, due + 1);
+      this.timer.unref();
+    }
+    if (!this.listening) {
+      this.listening = true;
+      void this.traffic.whenQuiet(this.maxWaitMs).then(() => {
+        this.listening = false;
+        this.pump();
+      });
+    }
   }
 }

@@ -82,6 +82,34 @@ describe('acks first, renders not parked (real BullMQ workers)', () => {
     release();
   });
 
+  it('under requests that never stop, lets held jobs past the budget one at a time, never all at once', async () => {
+    const traffic = new Traffic();
+    traffic.started(); // a burst that does not end while the jobs wait
+    const gate = new AcksFirst(traffic, 1, 100);
+    let running = 0;
+    let most = 0;
+    const finishers: Array<() => void> = [];
+    const job = async () => {
+      const leave = await gate.enter('chat.provision');
+      most = Math.max(most, ++running);
+      await new Promise<void>((r) => finishers.push(r));
+      running--;
+      leave();
+    };
+    const jobs = Array.from({ length: 6 }, job);
+    await until(async () => running === 1, 'the first job, within the budget', 1_000);
+    // Each waited past 100 ms; only one of them goes past the budget.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(running).toBe(2);
+    finishers.shift()!(); // a job ends: the next in line takes its place
+    await until(async () => running === 2 && finishers.length === 2, 'the next waiter to start', 1_000);
+    traffic.finished(); // quiet, once the last answer is 30 ms old: everything held goes
+    await until(async () => running === 5, 'every held job, once quiet', 1_000);
+    expect(most).toBe(5);
+    finishers.splice(0).forEach((f) => f());
+    await Promise.all(jobs);
+  });
+
   it('runs background jobs side by side when no request is in flight', async () => {
     start(new Traffic());
     await add('webhook.call', { incidentId, webhook: 'a', action: 'trigger', level: 1 });
