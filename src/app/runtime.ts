@@ -37,6 +37,9 @@ import { SetupSweep } from '../jobs/setup-sweep';
 import { createRedis, JobQueues, onReconnect } from '../jobs/queues';
 import { createWorkers, type JobObserver } from '../jobs/workers';
 import { AcksFirst } from '../jobs/acks-first';
+import { LocalDeclares } from '../jobs/local-declares';
+import { declareAccepted } from '../core/incident/accept-declare';
+import type { NewJob } from '../core/jobs';
 import { LocalRenders } from '../jobs/local-renders';
 import { chatRender } from '../jobs/handlers/chat-render';
 import { createLogger, type Logger } from '../util/logger';
@@ -108,7 +111,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queues = new JobQueues(redis, config.queuePrefix, logger);
   const relay = new OutboxRelay(new PgOutbox(pool), queues, clock, logger, 1_000, 5_000, opts.sweeps?.vanishedAfterMs);
   onReconnect(redis, () => relay.afterReconnect());
-  const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool);
+  // Declares recorded before the ack are made here, after the acks in flight (local-declares.ts).
+  const traffic = new Traffic();
+  const acksFirst = new AcksFirst(traffic);
+  const runDeclare = (job: NewJob) => localDeclares.start(job);
+  const store = new PgIncidentStore(pool, () => relay.nudge(), declarePool, runDeclare);
   const deps: CoreDeps = { store, clock, catalog, tz: config.tz, reports: new PgReports(pool), search: new PgIncidentSearch(pool) };
   const metrics = new Metrics(pool, queues);
 
@@ -129,8 +136,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const webConsole = config.console && consoleChanges ? new ConsolePlatform(config.console, pool, deps, consoleChanges, consoleUrl) : null;
   if (webConsole) platforms.set(webConsole.name, webConsole);
 
-  const traffic = new Traffic();
-  const acksFirst = new AcksFirst(traffic);
   const workers: Worker[] = [];
   let sweep: SetupSweep | null = null;
   let probes: ProbeRunner | null = null;
@@ -153,6 +158,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     logger,
   });
   relay.runRendersHere(localRenders);
+  const localDeclares = new LocalDeclares({
+    declare: (p) => declareAccepted(deps, p),
+    enter: (kind) => acksFirst.enter(kind),
+    finished: (key) => relay.markDone(key),
+    queue: (job) => queues.add([job]),
+    observe,
+    logger,
+  });
+  relay.runDeclaresHere(localDeclares);
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
     sweep.start();
@@ -282,6 +296,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await bounded('outbox relay', relay.stop(redisUp ? 3_000 : 200));
       // A render cut short here leaves its row unfinished; another process's overdue sweep queues it.
       await bounded('renders', localRenders.stop(redisUp ? 3_000 : 200), 4_000);
+      // A declare cut short here stays recorded; the overdue sweep of another process queues it.
+      await bounded('declares', localDeclares.stop(redisUp ? 3_000 : 200), 4_000);
       // A job cut short here is picked up again by another worker once its lock lapses.
       await bounded('workers', Promise.all(workers.map((w) => w.close())), redisUp ? 5_000 : 200);
       await Promise.all(workers.map((w) => bounded('worker', w.close(true), 1_000)));

@@ -9,6 +9,21 @@ import { z } from 'zod';
 const replyTo = z.record(z.string(), z.unknown()).nullable();
 
 export const JOB_PAYLOADS = {
+  // A declare recorded before Slack's ack and made right after it (core/incident/accept-declare.ts):
+  // the incident's id and declaration time are fixed when it is recorded.
+  'incident.declare': z.object({
+    id: z.uuid(),
+    at: z.iso.datetime(),
+    runbook: z.string().min(1),
+    summary: z.string().nullable(),
+    actor: z.string().min(1),
+    platform: z.string().min(1),
+    workspace: z.string().nullable(),
+    replyTo,
+    requestKey: z.string().min(1),
+    // Taken when the request is recorded, so the ack can name the incident.
+    number: z.number().int().positive().optional(),
+  }),
   'chat.provision': z.object({ incidentId: z.uuid(), platform: z.string().min(1), replyTo: replyTo.default(null) }),
   'chat.render': z.object({ incidentId: z.uuid(), platform: z.string().min(1) }).loose(),
   // Names the notice, not its words: they are rendered from stored state when posted, so a notice

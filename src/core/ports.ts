@@ -144,6 +144,8 @@ export type NewIncident = Omit<
   requestKey?: string | null;
   /** When impact began, if something said so before anyone declared (an alert's startsAt). */
   impactStartedAt?: Date | null;
+  /** The number given when the declare was recorded (accept); else the next one. */
+  number?: number | null;
 };
 
 export interface IncidentStore {
@@ -156,6 +158,12 @@ export interface IncidentStore {
     steps: Array<Pick<ChecklistStep, 'stepId' | 'position' | 'title'>>,
     change: Change,
   ): Promise<{ snapshot: Snapshot; created: boolean }>;
+  /**
+   * Records a declare to be made (accept-declare.ts), as a job for this process to run at once,
+   * with the incident's number taken now and written into its payload. A job with the same dedupe
+   * key recorded before is kept: `accepted` is false and `number` is that job's.
+   */
+  accept(job: NewJob & { kind: 'incident.declare' }): Promise<{ accepted: boolean; number: number }>;
   /**
    * Locks the incident, lets `decide` compute a Change from the current snapshot, and writes it
    * in the same transaction. A replayed event key or request key, or an empty change, leaves

@@ -11,6 +11,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** The queue each kind runs on. */
 export const QUEUE_OF = {
+  // Run in the process that recorded it (jobs/local-declares.ts); the queue is the fallback.
+  'incident.declare': 'escalations',
   'chat.provision': 'chat',
   'chat.render': 'chat',
   'chat.notice': 'chat',

@@ -42,8 +42,8 @@ export class OutboxRelay {
     private readonly vanishedAfterMs = 30_000,
     /** How often rows already due, but not done, are checked against Redis. */
     private readonly overdueEveryMs = 2_000,
-    /** How long a relayed render is left to the process that may be running it. */
-    private readonly renderGraceMs = 10_000,
+    /** How long a relayed render, or a recorded declare, is left to the process that may be running it. */
+    private readonly localGraceMs = 10_000,
   ) {}
 
   /** Renders due now run in this process (src/jobs/local-renders.ts) while it has room for them. */
@@ -52,6 +52,13 @@ export class OutboxRelay {
   }
 
   private local: LocalRenders | null = null;
+
+  /** Declares recorded here run here (src/jobs/local-declares.ts). */
+  runDeclaresHere(declares: { has(dedupeKey: string): boolean }): void {
+    this.declares = declares;
+  }
+
+  private declares: { has(dedupeKey: string): boolean } | null = null;
 
   /** Relays one batch; returns how many rows it moved. */
   async relayOnce(limit = 100): Promise<number> {
@@ -113,12 +120,12 @@ export class OutboxRelay {
   }
 
   /**
-   * Only rows already due: cheap enough to run every few seconds. A render relayed in the last
-   * `renderGraceMs` may be running in another process (its own are skipped in `settle`), so it is
-   * left to that one: asked about, Redis would call it lost and it would be rendered twice.
+   * Only rows already due: cheap enough to run every few seconds. A render relayed, or a declare
+   * recorded, in the last `localGraceMs` may be running in another process (its own are skipped in
+   * `settle`), so it is left to that one: asked about, Redis would call it lost and it would run twice.
    */
   async sweepOverdue(limit = 200): Promise<number> {
-    return this.settle(await this.outbox.overdue(limit, this.renderGraceMs / 1000));
+    return this.settle(await this.outbox.overdue(limit, this.localGraceMs / 1000));
   }
 
   /** Redis is back after a disconnect, maybe empty: the next pass asks it about every unfinished row. */
@@ -132,7 +139,7 @@ export class OutboxRelay {
     const finished: string[] = [];
     for (const r of rows) {
       // Running here, so Redis has never heard of it: not lost.
-      if (this.local?.has(r.dedupe_key)) continue;
+      if (this.local?.has(r.dedupe_key) || this.declares?.has(r.dedupe_key)) continue;
       const state = await withTimeout(this.queues.state(r.kind, r.dedupe_key), this.redisTimeoutMs, 'Redis did not answer');
       if (state === 'unknown') lost.push(r.id);
       else if (state === 'completed' || state === 'failed') finished.push(r.id);

@@ -133,8 +133,10 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
          INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
-                                declared_by, commander, summary, declared_at, request_key, impact_started_at, diagnose_within_seconds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $31, COALESCE($32::int, 900))
+                                declared_by, commander, summary, declared_at, request_key, impact_started_at, diagnose_within_seconds, number)
+         OVERRIDING SYSTEM VALUE
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $31, COALESCE($32::int, 900),
+                 COALESCE($33::bigint, nextval(pg_get_serial_sequence('incidents', 'number'))))
          ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
          RETURNING ${INCIDENT_COLUMNS.join(', ')}
        ), st AS (
@@ -156,6 +158,14 @@ const DECLARE_SQL = `WITH inc AS (
        )
        SELECT * FROM inc`;
 
+// A recorded declare: one outbox row, with the incident's number taken from its sequence now.
+// A replay takes a number it does not keep; numbers may skip, as they may on a failed insert.
+const ACCEPT_SQL = `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at)
+       SELECT $1, $2::jsonb || jsonb_build_object('number', n.number), $3, $4, CASE WHEN $5::boolean THEN now() END
+       FROM (SELECT nextval(pg_get_serial_sequence('incidents', 'number')) AS number) n
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING payload->>'number' AS number`;
+
 /** Rolls a transaction back when an event key was seen before: the request was a replay. */
 class Replayed extends Error {}
 
@@ -168,6 +178,11 @@ export class PgIncidentStore implements IncidentStore {
     private readonly pool: Pool,
     private readonly afterJobs: () => void = () => undefined,
     private readonly declarePool: Pool = pool,
+    /**
+     * Runs an accepted job in this process (jobs/local-declares.ts). Without it, accepted jobs go
+     * through the relay to a worker like any other.
+     */
+    private readonly runAccepted: ((job: NewJob) => void) | null = null,
   ) {
     this.results = new ProbeResultWriter(pool, afterJobs);
   }
@@ -215,6 +230,7 @@ export class PgIncidentStore implements IncidentStore {
       ...probeRunArrays(change.probeRuns ?? []),
       input.impactStartedAt ?? null,
       input.diagnoseWithinSeconds ?? null,
+      input.number ?? null,
     ];
     const { rows } = await c
       .query(prepared(DECLARE_SQL, values))
@@ -244,6 +260,36 @@ export class PgIncidentStore implements IncidentStore {
       },
       created: true,
     };
+  }
+
+  /**
+   * One row, on the declare pool, with the same account of failure as `create`. Marked relayed
+   * when this process runs it: the relay leaves it alone, and the overdue sweep gives it the grace
+   * it gives a render run here before it asks Redis about it.
+   */
+  async accept(job: NewJob & { kind: 'incident.declare' }): Promise<{ accepted: boolean; number: number }> {
+    const c = await checkout(this.declarePool).catch((err: unknown) => {
+      throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
+    });
+    let broken = false;
+    const { rows } = await c
+      .query<{ number: string }>(prepared(ACCEPT_SQL, [job.kind, job.payload, job.dedupeKey, job.runAt, this.runAccepted !== null]))
+      .catch((err: unknown) => {
+        if (isServerError(err)) throw new NotWrittenError(err);
+        broken = true;
+        throw err;
+      })
+      .finally(() => c.release(broken));
+    if (rows.length === 0) {
+      // A replay: the number is the first request's.
+      const first = await this.pool.query<{ number: string }>(`SELECT payload->>'number' AS number FROM outbox WHERE dedupe_key = $1`, [job.dedupeKey]);
+      return { accepted: false, number: Number(first.rows[0]?.number) };
+    }
+    const number = Number(rows[0]!.number);
+    const accepted = { ...job, payload: { ...job.payload, number } };
+    if (this.runAccepted) this.runAccepted(accepted);
+    else this.afterJobs();
+    return { accepted: true, number };
   }
 
   /**

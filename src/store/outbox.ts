@@ -35,10 +35,11 @@ export interface OutboxStore {
   unfinishedLater(minAgeSeconds: number, limit: number, afterId: string): Promise<SweptRow[]>;
   /**
    * Relayed, unfinished rows already due, however recently relayed, most overdue first; but a
-   * render relayed less than `renderGraceSeconds` ago is left out: it may be running in the process
-   * that relayed it, which Redis knows nothing of (src/jobs/local-renders.ts).
+   * render relayed, or a declare recorded, less than `localGraceSeconds` ago is left out: it may be
+   * running in the process that took it, which Redis knows nothing of (src/jobs/local-renders.ts,
+   * src/jobs/local-declares.ts).
    */
-  overdue(limit: number, renderGraceSeconds: number): Promise<SweptRow[]>;
+  overdue(limit: number, localGraceSeconds: number): Promise<SweptRow[]>;
   /** Makes these rows unrelayed again, so the next pass queues them anew. */
   requeue(ids: string[]): Promise<void>;
   doneByIds(ids: string[]): Promise<void>;
@@ -94,12 +95,12 @@ export class PgOutbox implements OutboxStore {
     return rows;
   }
 
-  async overdue(limit: number, renderGraceSeconds: number): Promise<SweptRow[]> {
+  async overdue(limit: number, localGraceSeconds: number): Promise<SweptRow[]> {
     const { rows } = await this.pool.query<SweptRow>(
       `SELECT id, kind, dedupe_key FROM outbox WHERE relayed_at IS NOT NULL AND done_at IS NULL AND run_at <= now()
-         AND NOT (kind = 'chat.render' AND relayed_at > now() - make_interval(secs => $2))
+         AND NOT (kind IN ('chat.render', 'incident.declare') AND relayed_at > now() - make_interval(secs => $2))
        ORDER BY run_at LIMIT $1`,
-      [limit, renderGraceSeconds],
+      [limit, localGraceSeconds],
     );
     return rows;
   }

@@ -1,5 +1,6 @@
 import { startHarness, type Harness } from '../support/harness';
 import { stepButtons } from '../support/slack-blocks';
+import { until } from '../support/wait';
 
 const ALICE = 'UALICE01';
 const BOB = 'UBOB0002';
@@ -63,7 +64,13 @@ describe('Slack saying wait, no, or sending what it should not', () => {
     const number = /^INC-(\d+)/.exec(res.body.text)![1];
     // The refusal stops the job at once; the sweep finds the incident with no channel and nothing
     // running, and queues its setup again (the workspace now allows it: failNext was one call).
-    const { rows } = await h.schema.pool.query('SELECT id FROM incidents WHERE number = $1', [number]);
+    // The ack comes once the declare is recorded; the incident is made right after it.
+    const id: string = await until(
+      async () => (await h.schema.pool.query('SELECT id FROM incidents WHERE number = $1', [number])).rows[0]?.id,
+      'the incident',
+      5_000,
+    );
+    const rows = [{ id }] as const;
     let channelId: string | null = null;
     for (const deadline = Date.now() + 10_000; !channelId && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
       channelId = (await h.schema.pool.query('SELECT channel_id FROM incidents WHERE id = $1', [rows[0].id])).rows[0].channel_id;

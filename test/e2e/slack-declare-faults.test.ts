@@ -1,4 +1,6 @@
-import { startHarness, type Harness } from '../support/harness';
+import { randomUUID } from 'node:crypto';
+import { startHarness, TEAM, type Harness } from '../support/harness';
+import { sleep, until } from '../support/wait';
 import { postgresProxy, type TcpProxy } from '../support/tcp-proxy';
 
 const ALICE = 'UALICE01';
@@ -16,27 +18,69 @@ describe('a declare is recorded before Slack is told so', () => {
   afterAll(async () => {
     await h.stop();
   });
+  const recordedDone = async (id: string): Promise<Date | null> =>
+    (await h.schema.pool.query(`SELECT done_at FROM outbox WHERE kind = 'incident.declare' AND payload->>'id' = $1`, [id])).rows[0]?.done_at ?? null;
 
-  it('acks with the incident number only once the incident is in Postgres', async () => {
+  it('acks with the incident number only once the declare is recorded in Postgres, then declares it', async () => {
+    const asked = new Date();
     const res = await h.command('pdf-404 recorded before the ack', ALICE);
-    const number = /^INC-(\d+) declared/.exec(res.body.text)?.[1];
+    const number = /^INC-(\d+) declared with runbook `pdf-404` \(.+\)\. Opening its channel/.exec(res.body.text)?.[1];
     expect(number).toBeDefined();
-    // Read straight after the ack: no waiting, the row must already be there.
-    const { rows } = await h.schema.pool.query('SELECT title FROM incidents WHERE number = $1', [number]);
-    expect(rows).toEqual([{ title: 'recorded before the ack' }]);
+    // Read straight after the ack: no waiting, the request must already be there, with that number.
+    const recorded = await h.schema.pool.query(`SELECT payload FROM outbox WHERE kind = 'incident.declare' AND payload->>'summary' = $1`, [
+      'recorded before the ack',
+    ]);
+    expect(recorded.rows.map((r) => r.payload.number)).toEqual([Number(number)]);
+    const reply = await channelReply(h, res.responseUrl);
+    expect(reply.body.text).toMatch(new RegExp(`^INC-${number} declared\\. Work it in <#C\\w+>`));
+    // Declared when it was asked, not when it was made: MTTA and MTTR count from there.
+    const { rows } = await h.schema.pool.query('SELECT id, title, declared_at FROM incidents WHERE number = $1', [number]);
+    expect(rows).toEqual([{ id: recorded.rows[0].payload.id, title: 'recorded before the ack', declared_at: new Date(recorded.rows[0].payload.at) }]);
+    expect(rows[0].declared_at.getTime()).toBeGreaterThanOrEqual(asked.getTime() - 1_000);
+    await until(async () => (await recordedDone(rows[0].id)) !== null, 'the recorded declare to be done', 5_000);
   });
 
   it('makes one incident and one channel of a declare replayed three times', async () => {
     const { body, responseUrl } = h.commandBody('pdf-404 replayed declare', ALICE);
     const acks = [await h.send(body), await h.send(body), await h.send(body)];
-    expect(acks[0]!.body.text).toMatch(/^INC-\d+ declared with runbook/);
-    for (const later of acks.slice(1)) expect(later.body.text).toMatch(/^INC-\d+ was already declared by this request/);
+    const number = /^INC-(\d+) declared with runbook/.exec(acks[0]!.body.text)?.[1];
+    expect(number).toBeDefined();
+    for (const later of acks.slice(1)) expect(later.body.text).toBe(`INC-${number} was already declared by this request. Its channel link follows here.`);
     await channelReply(h, responseUrl);
-    const { rows } = await h.schema.pool.query(`SELECT count(*)::int AS n FROM incidents WHERE title = 'replayed declare'`);
-    expect(rows[0].n).toBe(1);
+    await sleep(500);
+    const { rows } = await h.schema.pool.query(`SELECT number FROM incidents WHERE title = 'replayed declare'`);
+    expect(rows).toEqual([{ number }]);
     const channels = [...h.slack.channels.values()].filter((c) => c.topic.includes('replayed declare'));
     expect(channels).toHaveLength(1);
   });
+
+  it('makes a declare that a process recorded and died before making: the overdue sweep of another hands it to a worker', async () => {
+    // What a process killed between its ack and its declare leaves: the request, recorded and taken, 20 s ago.
+    const id = randomUUID();
+    const at = new Date(Date.now() - 20_000);
+    const responseUrl = h.slack.responseUrl('cmd-orphaned');
+    const payload = {
+      id,
+      at: at.toISOString(),
+      runbook: 'pdf-404',
+      summary: 'recorded by a process that died',
+      actor: ALICE,
+      platform: 'slack',
+      workspace: TEAM,
+      replyTo: { responseUrl },
+      requestKey: `${TEAM}:trigger-orphaned`,
+    };
+    await h.schema.pool.query(`INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at) VALUES ('incident.declare', $1, $2, $3, $3)`, [
+      payload,
+      `declare:slack:${TEAM}:trigger-orphaned`,
+      at,
+    ]);
+    const reply = await h.slack.channelLinkReply(responseUrl, 15_000);
+    expect(reply.body.text).toMatch(/^INC-\d+ declared\. Work it in <#C\w+>/);
+    const { rows } = await h.schema.pool.query('SELECT title, declared_at, declared_by FROM incidents WHERE id = $1', [id]);
+    expect(rows).toEqual([{ title: 'recorded by a process that died', declared_at: at, declared_by: ALICE }]);
+    await until(async () => (await recordedDone(id)) !== null, 'the recorded declare to be done', 5_000);
+  }, 30_000);
 
   it('refuses a summary longer than 500 characters at once, and records nothing', async () => {
     const before = await h.schema.pool.query('SELECT count(*)::int AS n FROM incidents');
@@ -99,6 +143,7 @@ describe('a declare while Postgres fails', () => {
     // Warm the declare pool, so the next declare's statement is sent and then meets the stall.
     const warm = await h.command('pdf-404 warm-up', ALICE);
     expect(warm.body.text).toMatch(/^INC-\d+ declared/);
+    await channelReply(h, warm.responseUrl);
     proxy.stall();
     const started = Date.now();
     const res = await h.command('pdf-404 while postgres stalls', ALICE);

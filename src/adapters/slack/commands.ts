@@ -20,7 +20,8 @@ export const DECLARE_BUDGET_MS = 2_000;
 
 /**
  * `/incident …`: parse, answer from memory in the ack when possible. A declare is recorded before
- * the ack, which says whether it was; anything else acks at once and replies after.
+ * the ack, which says whether it was, and made right after it; anything else acks at once and
+ * replies after.
  */
 export function registerCommands(app: App, dispatcher: Dispatcher, platform: ChatPlatform, logger: Logger): void {
   app.command('/incident', async ({ command, ack, respond, client }) => {
@@ -46,7 +47,8 @@ export function registerCommands(app: App, dispatcher: Dispatcher, platform: Cha
       readerTz: () => slackUserZone(client, command.team_id, command.user_id),
     };
     if (cmd.kind === 'declare') {
-      const r = await dispatcher.declareNow(cmd, req, DECLARE_BUDGET_MS);
+      // Only the request is recorded before the ack; the incident is declared right after it.
+      const r = await dispatcher.acceptNow(cmd, req, DECLARE_BUDGET_MS);
       return ack(ephemeral(r.reply!));
     }
     // Recorded before the ack, so an acknowledged command is never lost to a crash.

@@ -2,11 +2,12 @@ import { NotWrittenError, UserError } from '../errors';
 import { acknowledge } from '../incident/acknowledge';
 import { assignCommander } from '../incident/assign-commander';
 import { cancel } from '../incident/cancel';
-import { declareIncident, unknownRunbook } from '../incident/declare-incident';
+import { acceptDeclare } from '../incident/accept-declare';
+import { declareIncident, unknownRunbook, type DeclareInput } from '../incident/declare-incident';
 import type { CoreDeps } from '../incident/deps';
 import { mitigate } from '../incident/mitigate';
 import { label, type Actor, type AnalysisField, type Incident, type Snapshot } from '../model';
-import { validationChecks, type ValidationCheck } from '../runbook/schema';
+import { validationChecks, type Runbook, type ValidationCheck } from '../runbook/schema';
 import { checksToConfirm, resolve } from '../incident/resolve';
 import { resolveFormView, type ResolveFormView } from '../render/validation';
 import { retrySetup } from '../incident/retry-setup';
@@ -38,6 +39,7 @@ import { switchRunbook } from '../incident/switch-runbook';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../text/actions';
 import {
+  acceptedText,
   acknowledgedText,
   actionAlreadyAddedText,
   cancelledText,
@@ -140,7 +142,30 @@ export class Dispatcher {
   async declareNow(cmd: DeclareCommand, req: Request, budgetMs: number): Promise<Result & { recorded: 'yes' | 'no' | 'unknown' }> {
     const runbook = this.deps.catalog.find(cmd.runbook);
     if (!runbook) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
-    const write = declareIncident(this.deps, {
+    return this.recordNow(cmd, req, budgetMs, runbook, declareIncident(this.deps, this.declareInput(cmd, req)), (out) => ({
+      reply: declaredText(out.snapshot, runbook.title, out.created),
+      snapshot: out.snapshot,
+    }));
+  }
+
+  /**
+   * `declareNow` for a platform that must ack within seconds and gives each request an id (Slack):
+   * only the request is recorded before the ack, one row (with the incident's number) where the
+   * declare writes a score, and the incident is declared right after it (accept-declare.ts). Its
+   * room follows at the request's `replyTo`. Without a request id, a replay could not be told
+   * apart: it declares now.
+   */
+  async acceptNow(cmd: DeclareCommand, req: Request, budgetMs: number): Promise<Result & { recorded: 'yes' | 'no' | 'unknown' }> {
+    const requestKey = req.requestId;
+    if (!requestKey) return this.declareNow(cmd, req, budgetMs);
+    const runbook = this.deps.catalog.find(cmd.runbook);
+    if (!runbook) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
+    const write = acceptDeclare(this.deps, { ...this.declareInput(cmd, req), requestKey });
+    return this.recordNow(cmd, req, budgetMs, runbook, write, (out) => ({ reply: acceptedText(out.number, runbook, out.accepted) }));
+  }
+
+  private declareInput(cmd: DeclareCommand, req: Request): DeclareInput {
+    return {
       runbook: cmd.runbook,
       summary: cmd.summary,
       actor: { id: req.userId },
@@ -148,12 +173,23 @@ export class Dispatcher {
       workspace: req.workspace,
       replyTo: req.replyTo,
       requestKey: req.requestId,
-    });
+    };
+  }
+
+  /** Never throws: the reply says truthfully whether the write landed, did not, or could not be confirmed within `budgetMs`. */
+  private async recordNow<T>(
+    cmd: DeclareCommand,
+    req: Request,
+    budgetMs: number,
+    runbook: Runbook,
+    write: Promise<T>,
+    answer: (out: T) => Result,
+  ): Promise<Result & { recorded: 'yes' | 'no' | 'unknown' }> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), budgetMs)));
     try {
       const out = await Promise.race([write, late]);
-      if (out !== 'late') return { reply: declaredText(out.snapshot, runbook.title, out.created), snapshot: out.snapshot, recorded: 'yes' };
+      if (out !== 'late') return { ...answer(out), recorded: 'yes' };
       write.catch(() => undefined); // it may still land; provisioning then posts the channel link
       this.lost('unknown', cmd, req, 'no answer within the declare budget');
       return { reply: unconfirmedText(runbook), recorded: 'unknown' };

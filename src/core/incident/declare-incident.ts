@@ -23,6 +23,10 @@ export interface DeclareInput {
   requestKey?: string;
   /** The alert it answers; an `alert:<source>` actor (the alert itself) leaves it without a commander until someone takes it. */
   alert?: AlertFacts;
+  /** A declare recorded earlier (accept-declare.ts) keeps the id, time and number it was recorded with. */
+  id?: string;
+  at?: Date;
+  number?: number;
 }
 
 /** What an incoming alert said, kept on the timeline (`alert.received`). */
@@ -45,9 +49,9 @@ export interface AlertFacts {
 export async function declareIncident(deps: CoreDeps, input: DeclareInput): Promise<{ snapshot: Snapshot; created: boolean }> {
   const runbook = deps.catalog.find(input.runbook);
   if (!runbook) throw unknownRunbook(deps.catalog, input.runbook);
-  const now = deps.clock.now();
+  const now = input.at ?? deps.clock.now();
   const summary = checkedText(input.summary, 'summary');
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const title = summary ?? runbook.title;
   const alert = input.alert;
   const severity = alert?.severity ?? runbook.severity;
@@ -79,6 +83,7 @@ export async function declareIncident(deps: CoreDeps, input: DeclareInput): Prom
       requestKey: input.requestKey ?? null,
       impactStartedAt: alertImpactStart(alert?.startsAt ?? null, now),
       diagnoseWithinSeconds: diagnoseWithinSeconds(runbook),
+      number: input.number ?? null,
     },
     runbook.steps.map((s, position) => ({ stepId: s.id, position, title: s.title })),
     {

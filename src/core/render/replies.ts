@@ -352,6 +352,16 @@ export function declaredText(s: Snapshot, runbookTitle: string, created: boolean
   return [`${label(i)} declared with runbook `, { code: i.runbookId }, ` (${runbookTitle}). Opening its channel; I will post the link here in a moment.`];
 }
 
+/**
+ * A declare recorded before the ack, with its number, and declared right after it
+ * (accept-declare.ts): the channel link follows. Worded as `declaredText`, which it stands for.
+ */
+export function acceptedText(number: number, runbook: Runbook, accepted: boolean): Text {
+  const name = label({ number });
+  if (!accepted) return [`${name} was already declared by this request. Its channel link follows here.`];
+  return [`${name} declared with runbook `, { code: runbook.id }, ` (${runbook.title}). Opening its channel; I will post the link here in a moment.`];
+}
+
 /** The database refused or was never reached: nothing was recorded, and the person must know. */
 export function notRecordedText(runbook: Runbook): Text {
   return [

@@ -10,6 +10,7 @@ import { chatRender } from './chat-render';
 import type { HandlerDeps } from './deps';
 import { digestWeekly } from './digest-weekly';
 import { escalationDue } from './escalation-due';
+import { incidentDeclare } from './incident-declare';
 import { incidentDiagnosisDue } from './incident-diagnosis-due';
 import { probeRun } from './probe-run';
 import { probeRuns } from './probe-runs';
@@ -24,6 +25,7 @@ export function jobHandlers(d: HandlerDeps): Handlers {
     'chat.render': chatRender(d),
     'chat.notice': chatNotice(d),
     'chat.announce': chatAnnounce(d),
+    'incident.declare': incidentDeclare(d),
     'incident.diagnosis_due': incidentDiagnosisDue(d),
     'webhook.call': webhookCall(d),
     'escalation.due': escalationDue(d),
