@@ -1,22 +1,13 @@
-import { RetryLaterError } from '../core/errors';
-import type { Logger } from '../util/logger';
-import { JOB_KINDS, QUEUE_OF } from './kinds';
+import { JOB_KINDS } from './kinds';
 import type { OutgoingJob } from './queues';
-import type { Handler, JobObserver } from './workers';
+import { RunningHere, runHere, type RunHereDeps } from './run-here';
+import type { Handler } from './workers';
 
 const KIND = 'chat.render';
 
 /** What a render run here needs from the rest of the process. */
-export interface LocalRenderDeps {
+export interface LocalRenderDeps extends RunHereDeps {
   handler: Handler<typeof KIND>;
-  /** Awaited before the render (AcksFirst.enter); what it returns is called when it is over. */
-  enter: (kind: string) => Promise<() => void>;
-  /** The render finished: its outbox row is done. */
-  finished: (dedupeKey: string) => Promise<void>;
-  /** Queues a job in Redis, as the relay would have. */
-  queue: (job: OutgoingJob) => Promise<void>;
-  observe?: JobObserver;
-  logger: Logger;
 }
 
 /**
@@ -36,9 +27,8 @@ export interface LocalRenderDeps {
  * queue, a slower path (Redis, then a worker): twelve covers twenty clicks in flight.
  */
 export class LocalRenders {
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new RunningHere();
   private readonly reserved = new Set<string>();
-  private stopped = false;
 
   constructor(
     private readonly deps: LocalRenderDeps,
@@ -47,7 +37,7 @@ export class LocalRenders {
 
   /** Whether this process takes `job` itself; a taken job must then be `start`ed or `release`d. */
   reserve(job: OutgoingJob): boolean {
-    if (this.stopped || job.kind !== KIND || job.delayMs > 0) return false;
+    if (this.running.stopped || job.kind !== KIND || job.delayMs > 0) return false;
     if (this.reserved.size + this.running.size >= this.budget || this.has(job.dedupeKey)) return false;
     this.reserved.add(job.dedupeKey);
     return true;
@@ -61,8 +51,11 @@ export class LocalRenders {
   /** Runs a reserved job, once the relay committed its row as relayed. */
   start(job: OutgoingJob): void {
     if (!this.reserved.delete(job.dedupeKey)) return;
-    const run = this.run(job).finally(() => this.running.delete(job.dedupeKey));
-    this.running.set(job.dedupeKey, run);
+    const handler = this.deps.handler;
+    this.running.add(
+      job.dedupeKey,
+      runHere(this.deps, KIND, job, () => handler(JOB_KINDS[KIND].payload.parse(job.payload), { attempt: 1, final: false })),
+    );
   }
 
   /** A job of this key is running here: its row is unfinished but not lost. */
@@ -71,32 +64,7 @@ export class LocalRenders {
   }
 
   /** Takes no more; waits for the renders running, never longer than `waitMs`. */
-  async stop(waitMs = 3_000): Promise<void> {
-    this.stopped = true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
-    await Promise.race([Promise.allSettled([...this.running.values()]), late]);
-    clearTimeout(timer);
-  }
-
-  private async run(job: OutgoingJob): Promise<void> {
-    const { deps } = this;
-    const started = performance.now();
-    const seconds = () => (performance.now() - started) / 1000;
-    const leave = await deps.enter(KIND);
-    try {
-      await deps.handler(JOB_KINDS[KIND].payload.parse(job.payload), { attempt: 1, final: false });
-      deps.observe?.(QUEUE_OF[KIND], KIND, 'completed', seconds());
-      await deps.finished(job.dedupeKey).catch((err: Error) => deps.logger.warn({ job: KIND, err }, 'could not mark the outbox row done; the sweep will'));
-    } catch (err) {
-      deps.observe?.(QUEUE_OF[KIND], KIND, 'retry', seconds());
-      deps.logger.warn({ job: KIND, incidentId: job.payload.incidentId, err }, 'render failed here; the chat queue retries it');
-      const delayMs = err instanceof RetryLaterError ? err.afterMs : 0;
-      await deps
-        .queue({ ...job, delayMs })
-        .catch((e: Error) => deps.logger.warn({ job: KIND, err: e }, 'could not queue the failed render; the overdue sweep will'));
-    } finally {
-      leave();
-    }
+  stop(waitMs = 3_000): Promise<void> {
+    return this.running.stop(waitMs);
   }
 }

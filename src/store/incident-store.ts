@@ -201,12 +201,6 @@ export class PgIncidentStore implements IncidentStore {
   ): Promise<{ snapshot: Snapshot; created: boolean }> {
     const ev = eventArrays(change.events);
     const jobs = jobArrays(change.jobs ?? []);
-    // Connecting is apart from the statement, so a failure can be told apart: no connection, or a
-    // statement the server refused, wrote nothing for sure; a statement with no answer may have.
-    const c = await checkout(this.declarePool).catch((err: unknown) => {
-      throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
-    });
-    let broken = false;
     const values = [
       input.id,
       input.runbookId,
@@ -232,14 +226,7 @@ export class PgIncidentStore implements IncidentStore {
       input.diagnoseWithinSeconds ?? null,
       input.number ?? null,
     ];
-    const { rows } = await c
-      .query(prepared(DECLARE_SQL, values))
-      .catch((err: unknown) => {
-        if (isServerError(err)) throw new NotWrittenError(err);
-        broken = true;
-        throw err;
-      })
-      .finally(() => c.release(broken));
+    const { rows } = await this.onDeclarePool(prepared(DECLARE_SQL, values));
     if (rows.length === 0) {
       const existing = await this.pool.query(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.platform = $1 AND i.request_key = $2`, [
         input.platform,
@@ -250,7 +237,7 @@ export class PgIncidentStore implements IncidentStore {
     if ((change.jobs ?? []).length > 0) this.afterJobs();
     return {
       snapshot: {
-        incident: toIncident(rows[0]),
+        incident: toIncident(rows[0]!),
         steps: steps.map((s) => ({ ...s, state: 'open', changedBy: null, changedAt: null })),
         probes: (change.probeRuns ?? []).map(queuedRun).sort((a, b) => a.probeId.localeCompare(b.probeId)),
         escalations: [],
@@ -263,23 +250,34 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   /**
-   * One row, on the declare pool, with the same account of failure as `create`. Marked relayed
-   * when this process runs it: the relay leaves it alone, and the overdue sweep gives it the grace
-   * it gives a render run here before it asks Redis about it.
+   * One statement on the declare pool. Connecting is apart from the statement, so a failure can be
+   * told apart: no connection, or a statement the server refused, wrote nothing for sure
+   * (NotWrittenError); a statement with no answer may have.
    */
-  async accept(job: NewJob & { kind: 'incident.declare' }): Promise<{ accepted: boolean; number: number }> {
+  private async onDeclarePool<R extends Row = Row>(query: QueryConfig): Promise<QueryResult<R>> {
     const c = await checkout(this.declarePool).catch((err: unknown) => {
       throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
     });
     let broken = false;
-    const { rows } = await c
-      .query<{ number: string }>(prepared(ACCEPT_SQL, [job.kind, job.payload, job.dedupeKey, job.runAt, this.runAccepted !== null]))
+    return c
+      .query<R>(query)
       .catch((err: unknown) => {
         if (isServerError(err)) throw new NotWrittenError(err);
         broken = true;
         throw err;
       })
       .finally(() => c.release(broken));
+  }
+
+  /**
+   * One row, on the declare pool, with the same account of failure as `create`. Marked relayed
+   * when this process runs it: the relay leaves it alone, and the overdue sweep gives it the grace
+   * it gives a render run here before it asks Redis about it.
+   */
+  async accept(job: NewJob & { kind: 'incident.declare' }): Promise<{ accepted: boolean; number: number }> {
+    const { rows } = await this.onDeclarePool<{ number: string }>(
+      prepared(ACCEPT_SQL, [job.kind, job.payload, job.dedupeKey, job.runAt, this.runAccepted !== null]),
+    );
     if (rows.length === 0) {
       // A replay: the number is the first request's.
       const first = await this.pool.query<{ number: string }>(`SELECT payload->>'number' AS number FROM outbox WHERE dedupe_key = $1`, [job.dedupeKey]);
