@@ -10,8 +10,15 @@ export interface RequestsInFlight {
  */
 const WATCHED: ReadonlySet<string> = new Set(['chat.render']);
 
+/**
+ * Background kinds someone is waiting for: the incident a Slack declare recorded, its channel and
+ * its pages. Held back like the rest, they are first in line: never behind a backlog of probes.
+ */
+const FIRST_IN_LINE: ReadonlySet<string> = new Set(['incident.declare', 'chat.provision', 'escalation.due', 'chat.escalate']);
+
 interface Waiter {
   since: number;
+  first: boolean;
   go(): void;
 }
 
@@ -19,8 +26,8 @@ interface Waiter {
  * Acks first, without parking what people wait for. A job of a watched kind starts after one
  * turn of the event loop, so requests whose bytes already arrived are answered before it. Other
  * (background) jobs share a small budget while requests are in flight: `budget` of them run at
- * once and the rest wait their turn, first come first served, until a slot frees or the server
- * goes quiet. So that none starves under traffic that never stops, the oldest waiter goes past the
+ * once and the rest wait their turn (first come first served, FIRST_IN_LINE kinds ahead of the
+ * others), until a slot frees or the server goes quiet. So that none starves under traffic that never stops, the oldest waiter goes past the
  * budget once it has waited `maxWaitMs`, one at a time: a burst of requests longer than `maxWaitMs`
  * never has every held job start at once in its middle. With no request in flight every job
  * starts at once.
@@ -45,7 +52,7 @@ export class AcksFirst {
     }
     if (this.queue.length === 0 && this.mayStart(performance.now())) this.running++;
     // pump() counts it as running when it lets it go, so the next in line sees the slot taken.
-    else await new Promise<void>((go) => (this.queue.push({ since: performance.now(), go }), this.pump()));
+    else await new Promise<void>((go) => (this.line({ since: performance.now(), first: FIRST_IN_LINE.has(kind), go }), this.pump()));
     let left = false;
     return () => {
       if (left) return;
@@ -53,6 +60,13 @@ export class AcksFirst {
       this.running--;
       this.pump();
     };
+  }
+
+  /** Puts a waiter in line: behind every waiter of its own rank, ahead of any of a lower one. */
+  private line(w: Waiter): void {
+    const behind = w.first ? this.queue.findIndex((q) => !q.first) : -1;
+    if (behind < 0) this.queue.push(w);
+    else this.queue.splice(behind, 0, w);
   }
 
   /** Whether the job that has waited since `since` may start now. */

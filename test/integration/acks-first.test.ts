@@ -110,6 +110,23 @@ describe('acks first, renders not parked (real BullMQ workers)', () => {
     await Promise.all(jobs);
   });
 
+  it('puts the incident a declare recorded, its setup and its pages ahead of probes in line', async () => {
+    const traffic = new Traffic();
+    traffic.started();
+    const gate = new AcksFirst(traffic, 1, 60_000);
+    const order: string[] = [];
+    const leaveFirst = await gate.enter('probe.runs'); // holds the budget
+    const waiting = ['probe.runs', 'chat.notice', 'incident.declare', 'chat.escalate'].map(async (kind) => {
+      const leave = await gate.enter(kind);
+      order.push(kind);
+      leave();
+    });
+    leaveFirst();
+    await Promise.all(waiting);
+    expect(order).toEqual(['incident.declare', 'chat.escalate', 'probe.runs', 'chat.notice']);
+    traffic.finished();
+  });
+
   it('runs background jobs side by side when no request is in flight', async () => {
     start(new Traffic());
     await add('webhook.call', { incidentId, webhook: 'a', action: 'trigger', level: 1 });
