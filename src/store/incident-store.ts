@@ -31,6 +31,7 @@ import { NotWrittenError, UserError } from '../core/errors';
 import { edgeCaseRefOf } from '../core/runbook/edge-cases';
 import { EMPTY_ANALYSIS } from '../core/incident/analysis';
 import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
+import { CAUSE_CATEGORY_SHOWN } from './postmortem-columns';
 import { ProbeResultWriter } from './probe-results';
 
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
@@ -108,7 +109,7 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
   FROM escalations e WHERE e.incident_id = i.id), '[]') AS escalations,
   (SELECT json_build_object('status', m.status, 'owner', m.owner, 'dueOn', m.due_on, 'openedAt', m.opened_at, 'openedBy', m.opened_by,
            'reviewedAt', m.reviewed_at, 'publishedAt', m.published_at, 'closedAt', m.closed_at,
-           'analysis', json_build_object('impactSummary', m.impact_summary, 'rootCause', m.root_cause, 'causeCategory', CASE WHEN m.cause_category_na THEN 'n/a' ELSE m.cause_category END,
+           'analysis', json_build_object('impactSummary', m.impact_summary, 'rootCause', m.root_cause, 'causeCategory', ${CAUSE_CATEGORY_SHOWN},
              'contributingFactors', m.contributing_factors, 'wentWell', m.went_well, 'wentBadly', m.went_badly, 'lessons', m.lessons),
            'analysisUpdatedAt', m.analysis_updated_at, 'analysisUpdatedBy', m.analysis_updated_by)
    FROM postmortems m WHERE m.incident_id = i.id) AS postmortem,
@@ -130,13 +131,16 @@ const SNAPSHOT_COLUMNS = `${INCIDENT_COLUMNS.map((c) => `i.${c}`).join(', ')}, C
            'message', e.data->>'message') ORDER BY e.at, e.id)
   FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'note.added'), '[]') AS notes`;
 
+// The next incident number. A declare Slack recorded before its ack took its number then (ACCEPT_SQL).
+const NEXT_NUMBER = `nextval(pg_get_serial_sequence('incidents', 'number'))`;
+
 // A declare in one statement: the incident, its checklist, its first event and its setup job.
 const DECLARE_SQL = `WITH inc AS (
          INSERT INTO incidents (id, playbook_id, class, title, severity, status, platform, workspace, channel_id,
                                 declared_by, commander, summary, declared_at, request_key, impact_started_at, diagnose_within_seconds, number)
          OVERRIDING SYSTEM VALUE
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $26, $31, COALESCE($32::int, 900),
-                 COALESCE($33::bigint, nextval(pg_get_serial_sequence('incidents', 'number'))))
+                 COALESCE($33::bigint, ${NEXT_NUMBER}))
          ON CONFLICT (platform, request_key) WHERE request_key IS NOT NULL DO NOTHING
          RETURNING ${INCIDENT_COLUMNS.join(', ')}
        ), st AS (
@@ -162,7 +166,7 @@ const DECLARE_SQL = `WITH inc AS (
 // A replay takes a number it does not keep; numbers may skip, as they may on a failed insert.
 const ACCEPT_SQL = `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relayed_at)
        SELECT $1, $2::jsonb || jsonb_build_object('number', n.number), $3, $4, CASE WHEN $5::boolean THEN now() END
-       FROM (SELECT nextval(pg_get_serial_sequence('incidents', 'number')) AS number) n
+       FROM (SELECT ${NEXT_NUMBER} AS number) n
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING payload->>'number' AS number`;
 

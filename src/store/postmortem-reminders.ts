@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { AnalysisField, PostmortemAnalysis, PostmortemStatus } from '../core/model';
+import { CAUSE_CATEGORY_SHOWN } from './postmortem-columns';
 
 export interface OverduePostmortem {
   incidentId: string;
@@ -26,7 +27,7 @@ export class PostmortemReminderStore {
     const { rows } = await this.pool.query(
       `SELECT m.incident_id, i.number AS incident_number, i.title, i.platform, i.workspace, i.channel_id, m.status, m.owner,
               to_char(m.due_on, 'YYYY-MM-DD') AS due_on, m.impact_summary, m.root_cause,
-              CASE WHEN m.cause_category_na THEN 'n/a' ELSE m.cause_category END AS cause_category, m.contributing_factors,
+              ${CAUSE_CATEGORY_SHOWN} AS cause_category, m.contributing_factors,
               m.went_well, m.went_badly, m.lessons
        FROM postmortems m JOIN incidents i ON i.id = m.incident_id
        WHERE m.status IN ('draft', 'in_review') AND m.due_on < $1::date

@@ -39,7 +39,6 @@ import { switchRunbook } from '../incident/switch-runbook';
 import type { ChatPlatform, OpsLog, ReplyTo } from '../ports';
 import type { ActionPayload } from '../text/actions';
 import {
-  acceptedText,
   acknowledgedText,
   actionAlreadyAddedText,
   cancelledText,
@@ -143,7 +142,7 @@ export class Dispatcher {
     const runbook = this.deps.catalog.find(cmd.runbook);
     if (!runbook) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
     return this.recordNow(cmd, req, budgetMs, runbook, declareIncident(this.deps, this.declareInput(cmd, req)), (out) => ({
-      reply: declaredText(out.snapshot, runbook.title, out.created),
+      reply: declaredText(out.snapshot.incident, runbook.title, out.created),
       snapshot: out.snapshot,
     }));
   }
@@ -161,7 +160,9 @@ export class Dispatcher {
     const runbook = this.deps.catalog.find(cmd.runbook);
     if (!runbook) return { reply: problemText(unknownRunbook(this.deps.catalog, cmd.runbook).problem), recorded: 'no' };
     const write = acceptDeclare(this.deps, { ...this.declareInput(cmd, req), requestKey });
-    return this.recordNow(cmd, req, budgetMs, runbook, write, (out) => ({ reply: acceptedText(out.number, runbook, out.accepted) }));
+    return this.recordNow(cmd, req, budgetMs, runbook, write, (out) => ({
+      reply: declaredText({ number: out.number, runbookId: runbook.id, channelId: null }, runbook.title, out.accepted),
+    }));
   }
 
   private declareInput(cmd: DeclareCommand, req: Request): DeclareInput {

@@ -341,8 +341,11 @@ export function internalErrorText(ref: string, notWritten = false): Text {
   return [`Something went wrong on our side (ref ${ref}). Try again in a minute, and if it keeps failing give ref ${ref} to whoever runs the bot.`];
 }
 
-export function declaredText(s: Snapshot, runbookTitle: string, created: boolean): Text {
-  const i = s.incident;
+/**
+ * What a declare's ack says. A declare Slack recorded before its ack (accept-declare.ts) says the
+ * same before the incident is made: its number is taken when it is recorded, and no channel yet.
+ */
+export function declaredText(i: Pick<Incident, 'number' | 'runbookId' | 'channelId'>, runbookTitle: string, created: boolean): Text {
   if (!created) {
     return [
       `${label(i)} was already declared by this request. `,
@@ -350,16 +353,6 @@ export function declaredText(s: Snapshot, runbookTitle: string, created: boolean
     ];
   }
   return [`${label(i)} declared with runbook `, { code: i.runbookId }, ` (${runbookTitle}). Opening its channel; I will post the link here in a moment.`];
-}
-
-/**
- * A declare recorded before the ack, with its number, and declared right after it
- * (accept-declare.ts): the channel link follows. Worded as `declaredText`, which it stands for.
- */
-export function acceptedText(number: number, runbook: Runbook, accepted: boolean): Text {
-  const name = label({ number });
-  if (!accepted) return [`${name} was already declared by this request. Its channel link follows here.`];
-  return [`${name} declared with runbook `, { code: runbook.id }, ` (${runbook.title}). Opening its channel; I will post the link here in a moment.`];
 }
 
 /** The database refused or was never reached: nothing was recorded, and the person must know. */
