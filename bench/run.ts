@@ -17,6 +17,7 @@
  * level-1 direct message). BENCH_DEADLINE_S bounds sections 1 and 2 together, and section 7 on
  * its own unless ALERT_PAGE_DEADLINE_S says otherwise; 3 and 4 have deadlines of their own
  * (PROBE_DEADLINE_S, ESCALATION_DEADLINE_S). 8. /incident search on a million incidents (bench/search.ts).
+ * Snapshot: reading an incident after 1,000 clicks next to a fresh one (bench/snapshot-age.ts).
  *
  * Then the sections that start the bot as a user does (`incident-bot start`, a child process),
  * each with its own deadline: clicks (bench/user-clicks.ts: closed loop in role all and web +
@@ -24,7 +25,7 @@
  * floors), memory (bench/user-memory.ts: RSS idle and over three rounds).
  *
  *   ROUNDS=8 TOTAL=200 CONCURRENCY=20 WARMUP=40 CLICK_INCIDENTS=4 BENCH_DEADLINE_S=170 (sections 1 and 2)
- *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page,search,clicks,acks,memory (a comma-separated subset; all when unset)
+ *   BENCH_ONLY=ack-click,probes,escalation,kpi,console,alert-page,search,snapshot,clicks,acks,memory (a comma-separated subset; all when unset)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ import { consolePage } from './console-page';
 import { alertPage } from './alert-page';
 import { searchBench } from './search';
 import { userClicks } from './user-clicks';
+import { snapshotAge } from './snapshot-age';
 import { userAcks } from './user-acks';
 import { userMemory } from './user-memory';
 import type { ClickLoad, ClickResult, CommandLoad, LoadResult, LoopDelay, StepMessage } from './protocol';
@@ -333,6 +335,8 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   'alert-page': () => printed(alertPage()),
   // 8. /incident search on a million incidents: its own schema, no processes of its own.
   search: () => printed(searchBench()),
+  // Reading an incident with a long history next to a fresh one: its own schema, in this process.
+  snapshot: () => printed(snapshotAge()),
   // Click → updated checklist with `incident-bot start` as a user runs it (role all, then web + worker).
   clicks: () => printed(userClicks()),
   // Ack latency under a burst of declares, `incident-bot start` against a durable and a bare floor.
