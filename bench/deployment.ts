@@ -1,12 +1,10 @@
 /**
  * What the bot's own processes do, started as a user starts them: `incident-bot start` (the real
- * CLI, through tsx) as a child process, pointed at a fake Slack in a process of its own, loaded by
+ * CLI, built, `node dist/app/cli.js start`) as a child process, pointed at a fake Slack in a process of its own, loaded by
  * the bench's load client. Shared by the `clicks`, `acks` and `memory` sections.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
-import { freePort, REPO_ROOT, startBot as startCli, type BotProcess, type BotRole } from '../test/support/bot-process';
-import { killOnExit } from '../test/support/children';
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT, startBot as startCli, type BotProcess, type BotRole } from '../test/support/bot-process';
 import { botEnv, slackEnv } from '../test/support/bot-env';
 import { TEST_REDIS_URL } from '../test/support/redis';
 import type { BoundedChildren } from './bounded';
@@ -37,9 +35,21 @@ export async function startRig(bounded: BoundedChildren, label: string): Promise
   return { fake, client, traffic: new SlackTraffic(fake), apiUrl: ready.apiUrl, respondBase: `${ready.url}/respond/` };
 }
 
-/** `incident-bot start --role <role>` on the section's schema and prefix, as a user runs it (log level info, to stdout). */
-export function startBotProcess(rig: Rig, databaseUrl: string, prefix: string, role: BotRole = 'all', extra: Record<string, string> = {}): Promise<BotProcess> {
+/**
+ * `incident-bot start --role <role>` on the section's schema and prefix, as a user runs it: built,
+ * `node dist/app/cli.js` (log level info, to stdout). BENCH_BOT_RUNTIME=tsx runs the sources instead.
+ */
+export function startBotProcess(
+  rig: Rig,
+  databaseUrl: string,
+  prefix: string,
+  role: BotRole = 'all',
+  extra: Record<string, string> = {},
+  fromBuild = process.env.BENCH_BOT_RUNTIME !== 'tsx',
+): Promise<BotProcess> {
+  if (fromBuild) buildOnce();
   return startCli({
+    built: fromBuild,
     env: {
       PATH: process.env.PATH,
       ...botEnv({ databaseUrl, prefix, redisUrl: TEST_REDIS_URL, logLevel: process.env.BENCH_BOT_LOG_LEVEL ?? 'info' }),
@@ -53,49 +63,13 @@ export function startBotProcess(rig: Rig, databaseUrl: string, prefix: string, r
   });
 }
 
-/**
- * `node dist/app/cli.js start` after `npm run build`, exactly as the README starts it: no tsx
- * loader in the process whose memory is measured. Resolves once /readyz answers 200.
- */
-export async function startBuiltBot(rig: Rig, databaseUrl: string, prefix: string): Promise<{ pid: number; eventsUrl: string; stop(): Promise<void> }> {
+let built = false;
+
+/** `npm run build`, once per bench run: every section then starts what the build of this tree is. */
+function buildOnce(): void {
+  if (built) return;
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'cli.js'), 'start', '--role', 'all'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      ...botEnv({ databaseUrl, prefix, redisUrl: TEST_REDIS_URL, logLevel: process.env.BENCH_BOT_LOG_LEVEL ?? 'info' }),
-      ...slackEnv(BOT_TOKEN, SIGNING_SECRET, rig.apiUrl),
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  killOnExit(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const ok = await fetch(`${baseUrl}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() > until) {
-      child.kill('SIGKILL');
-      throw new Error('the built bot did not become ready within 60 s');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    pid: child.pid!,
-    eventsUrl: `${baseUrl}/slack/events`,
-    async stop() {
-      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(force);
-    },
-  };
+  built = true;
 }
 
 /** A floor (bare Bolt) in its own process: `durable` commits one row to Postgres before each ack. */

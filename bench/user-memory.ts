@@ -10,7 +10,7 @@
  *   Alone: BENCH_ONLY=memory npx tsx bench/run.ts (a quick look: MEMORY_DECLARES=300 MEMORY_CLICKS=1000 MEMORY_QUIET_S=10)
  */
 import os from 'node:os';
-import { clickLoop, declareIncidents, declares, f1, rssMiB, setting, startBotProcess, startBuiltBot, startRig, stepMessages } from './deployment';
+import { clickLoop, declareIncidents, declares, f1, rssMiB, setting, startBotProcess, startRig, stepMessages } from './deployment';
 import { userSection, type SectionScope } from './user-section';
 
 const GOAL_IDLE_MIB = 150;
@@ -50,7 +50,7 @@ async function section(): Promise<{ ok: boolean; text: string }> {
 
   async function run({ bounded, prefix, schema, own }: SectionScope): Promise<string> {
     const rig = await startRig(bounded, 'memory');
-    const bot = own(built ? await startBuiltBot(rig, schema.url, prefix) : await startBotProcess(rig, schema.url, prefix, 'all'));
+    const bot = own(await startBotProcess(rig, schema.url, prefix, 'all', {}, built));
     await sleep(IDLE_S);
     idle = await rssMiB(bot.pid);
 

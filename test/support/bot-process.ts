@@ -13,6 +13,7 @@ export type BotRole = 'all' | 'web' | 'worker';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO_ROOT, 'src', 'app', 'cli.ts');
+const BUILT_CLI = path.join(REPO_ROOT, 'dist', 'app', 'cli.js');
 const OUTPUT_LINES = 200;
 const STOP_GRACE_MS = 10_000;
 
@@ -48,6 +49,8 @@ export interface StartBotOptions {
   readyTimeoutMs?: number;
   /** Flags for node itself (e.g. --cpu-prof), which NODE_OPTIONS does not all take. */
   nodeArgs?: string[];
+  /** Runs `node dist/app/cli.js` as the README and the image do (built beforehand), not the sources through tsx. */
+  built?: boolean;
 }
 
 /**
@@ -103,13 +106,13 @@ class TailBuffer {
 export async function startBot(opts: StartBotOptions): Promise<BotProcess> {
   const role = opts.role ?? 'all';
   const port = opts.port ?? (await freePort());
-  // This module is preloaded through --import, after tsx: a -r would run before tsx's hook is in place.
-  const child = spawnCli(['start', '--role', role], {
-    env: { ...opts.env, PORT: String(port), [EXIT_WITH_PARENT]: '1' },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    preload: [pathToFileURL(__filename).href],
-    nodeArgs: opts.nodeArgs,
-  });
+  const env = { ...opts.env, PORT: String(port), [EXIT_WITH_PARENT]: '1' };
+  const stdio: StdioOptions = ['ignore', 'pipe', 'pipe', 'ipc'];
+  const child = opts.built
+    ? // No tsx to load this module's watch on the parent: killOnExit (below) is what ends it with us.
+      spawn(process.execPath, [...(opts.nodeArgs ?? []), BUILT_CLI, 'start', '--role', role], { cwd: REPO_ROOT, env, stdio })
+    : // This module is preloaded through --import, after tsx: a -r would run before tsx's hook is in place.
+      spawnCli(['start', '--role', role], { env, stdio, preload: [pathToFileURL(__filename).href], nodeArgs: opts.nodeArgs });
   killOnExit(child);
   const tail = new TailBuffer(OUTPUT_LINES);
   child.stdout!.setEncoding('utf8').on('data', (c: string) => tail.write('out', c));
