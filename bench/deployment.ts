@@ -1,7 +1,8 @@
 /**
  * What the bot's own processes do, started as a user starts them: `incident-bot start` (the real
- * CLI, built, `node dist/app/cli.js start`) as a child process, pointed at a fake Slack in a process of its own, loaded by
- * the bench's load client. Shared by the `clicks`, `acks` and `memory` sections.
+ * CLI, built: `node dist/app/cli.js start`) as a child process, pointed at a fake Slack in a
+ * process of its own, loaded by the bench's load client. Shared by the `clicks`, `acks` and
+ * `memory` sections.
  */
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT, startBot as startCli, type BotProcess, type BotRole } from '../test/support/bot-process';
