@@ -41,6 +41,7 @@ import { LocalDeclares } from '../jobs/local-declares';
 import { declareAccepted } from '../core/incident/accept-declare';
 import type { NewJob } from '../core/jobs';
 import { LocalRenders } from '../jobs/local-renders';
+import type { RunHereDeps } from '../jobs/run-here';
 import { chatRender } from '../jobs/handlers/chat-render';
 import { createLogger, type Logger } from '../util/logger';
 import { ProbeRunner, type ProbeTargets } from '../probes/runner';
@@ -147,25 +148,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     return p;
   };
   const observe: JobObserver = (queue, kind, outcome, seconds) => metrics.observeJob(queue, kind, outcome, seconds);
+  // What a job run where it was taken needs: the acks-first gate, its row marked done, the queue on failure.
+  const runHere: RunHereDeps = {
+    enter: (kind) => acksFirst.enter(kind),
+    finished: (key) => relay.markDone(key),
+    queue: (job) => queues.add([job]),
+    observe,
+    logger,
+  };
   // Every role re-renders the messages its own clicks changed: the render is the click's answer,
   // and a web process runs it as soon as a worker would, without the trip through Redis.
-  const localRenders = new LocalRenders({
-    handler: chatRender({ platformOf }),
-    enter: (kind) => acksFirst.enter(kind),
-    finished: (key) => relay.markDone(key),
-    queue: (job) => queues.add([job]),
-    observe,
-    logger,
-  });
+  const localRenders = new LocalRenders({ ...runHere, handler: chatRender({ platformOf }) });
   relay.runRendersHere(localRenders);
-  const localDeclares = new LocalDeclares({
-    declare: (p) => declareAccepted(deps, p),
-    enter: (kind) => acksFirst.enter(kind),
-    finished: (key) => relay.markDone(key),
-    queue: (job) => queues.add([job]),
-    observe,
-    logger,
-  });
+  const localDeclares = new LocalDeclares({ ...runHere, declare: (p) => declareAccepted(deps, p) });
   relay.runDeclaresHere(localDeclares);
   if (role === 'all' || role === 'worker') {
     sweep = new SetupSweep(deps, logger, opts.sweeps?.setupGraceMs, opts.sweeps?.setupIntervalMs);
