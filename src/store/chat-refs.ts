@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import type { IncidentStore } from '../core/ports';
+import { PermanentError } from '../core/errors';
+import type { Snapshot } from '../core/model';
 import { checkout, prepared } from './db';
-import { readSnapshot } from './incident-store';
+import { snapshotOfRow, snapshotQueryWith } from './incident-store';
 
 export interface ChatRef {
   kind: 'header' | 'checklist' | 'followup' | 'announcement';
@@ -15,10 +16,22 @@ export interface ChatRef {
 
 export interface RenderSession {
   refs: ChatRef[];
+  /**
+   * Remembers a ref. A message posted (or posted again) is saved at once, so a render that dies
+   * right after never posts it twice; an update of a message in place is saved when the lock is
+   * let go, in the same call, and at worst is sent again, with current content, by the next render.
+   */
   save(ref: ChatRef): Promise<void>;
-  /** Reads the incident on the render's own connection: a render then holds one, not two. */
-  incidents: Pick<IncidentStore, 'get'>;
+  /** The incident as read in the call that took the lock. */
+  snapshot: Snapshot;
 }
+
+// The lock, the refs read after it (render_lock, migration 0031) and the incident, in one call.
+// The incident is read as of the call's start, which may be before a wait for the lock: what it
+// shows is its version, and the version read after letting go has the render run again if that
+// is newer. The refs must be read after the lock (a ref saved meanwhile means "do not post again"),
+// and render_lock reads them with a snapshot of its own.
+const LOCK_AND_READ = snapshotQueryWith('render_lock($1, $2, $3) AS refs');
 
 /**
  * Where an incident's messages live. Renders of one incident never overlap: one holds an
@@ -36,6 +49,7 @@ export class ChatRefStore {
    * Runs `render` under the incident's render lock until it has rendered the newest version.
    * `render` returns the version it showed. Returns at once when another render holds the lock:
    * that one reads the version after it lets go, so it will see whatever this caller saw.
+   * An incident that does not exist is a PermanentError: it will not appear on a retry.
    */
   async renderLatest(incidentId: string, render: (session: RenderSession) => Promise<number>, opts: { wait?: boolean } = {}): Promise<void> {
     // `wait`: this render must run itself (setup posts what a plain render may not), so it
@@ -58,31 +72,41 @@ export class ChatRefStore {
     wait: boolean,
   ): Promise<{ shown: number; latest: number } | null> {
     const c = await checkout(this.pool);
-    // A session lock rather than a transaction: each saved ref commits at once, so a message that
-    // was posted is remembered even when a later call in the same render fails. render_lock and
-    // render_unlock (migration 0031) each take the lock step and the read after it in one call.
-    const { rows } = await c.query(prepared('SELECT render_lock($1, $2, $3) AS refs', [incidentId, this.platform, wait])).catch((err) => {
+    // A session lock rather than a transaction: each posted message's ref commits at once, so a
+    // message that was posted is remembered even when a later call in the same render fails.
+    const { rows } = await c.query(prepared(LOCK_AND_READ, [incidentId, this.platform, wait])).catch((err) => {
       c.release(true);
       throw err;
     });
-    if (rows[0].refs === null) {
+    if (!rows[0] || rows[0].refs === null) {
       c.release();
+      // No row: no lock was taken, and there is nothing to render.
+      if (!rows[0]) throw new PermanentError(`incident ${incidentId} does not exist`);
       return null;
     }
+    const refs = rows[0].refs as ChatRef[];
+    const inPlace = new Map(refs.map((r) => [refKey(r), r.messageRef]));
+    const deferred = new Map<string, ChatRef>();
     let latest: number | null = null;
     try {
       // A render updates its messages side by side; their saves take turns on the one connection.
       let last: Promise<void> = Promise.resolve();
-      const save = (ref: ChatRef) => (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
-      const shown = await render({ refs: rows[0].refs as ChatRef[], save, incidents: { get: (id) => readSnapshot(c, id) } });
-      latest = await this.unlock(c, incidentId);
+      const save = (ref: ChatRef) => {
+        if (inPlace.get(refKey(ref)) === ref.messageRef) {
+          deferred.set(refKey(ref), ref);
+          return Promise.resolve();
+        }
+        return (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
+      };
+      const shown = await render({ refs, save, snapshot: snapshotOfRow(rows[0]) });
+      latest = await this.unlock(c, incidentId, [...deferred.values()]);
       return { shown, latest };
     } finally {
-      // The render threw, or the unlock failed: try once more, and never return a connection
-      // that may still hold the lock to the pool.
+      // The render threw, or the unlock failed: try once more (saving the updates that went out),
+      // and never return a connection that may still hold the lock to the pool.
       const unlocked =
         latest !== null ||
-        (await this.unlock(c, incidentId).then(
+        (await this.unlock(c, incidentId, [...deferred.values()]).then(
           () => true,
           () => false,
         ));
@@ -90,8 +114,9 @@ export class ChatRefStore {
     }
   }
 
-  private async unlock(c: PoolClient, incidentId: string): Promise<number> {
-    const { rows } = await c.query(prepared('SELECT render_unlock($1) AS latest', [incidentId]));
+  /** Saves the refs of messages updated in place, lets go of the lock, and reads the version. */
+  private async unlock(c: PoolClient, incidentId: string, updated: ChatRef[]): Promise<number> {
+    const { rows } = await c.query(prepared('SELECT render_unlock($1, $2, $3::jsonb) AS latest', [incidentId, this.platform, JSON.stringify(updated)]));
     return rows[0].latest as number;
   }
 
@@ -127,4 +152,8 @@ export class ChatRefStore {
       [incidentId, ref.kind, ref.page, this.platform, ref.channelId, ref.messageRef, ref.renderedVersion, ref.renderedHash],
     );
   }
+}
+
+function refKey(ref: Pick<ChatRef, 'kind' | 'page'>): string {
+  return `${ref.kind}:${ref.page}`;
 }

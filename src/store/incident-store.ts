@@ -713,9 +713,17 @@ function probeRunArrays(runs: NewProbeRun[]): unknown[] {
 const LOCKED_SNAPSHOT_SQL = `WITH locked AS MATERIALIZED (SELECT id, version FROM incidents WHERE id = $1 FOR UPDATE)
   SELECT locked.version AS locked_version, ${SNAPSHOT_COLUMNS} FROM locked JOIN incidents i ON i.id = locked.id`;
 
-/** The incident's snapshot read on a connection the caller holds (a render's, under its lock). */
-export function readSnapshot(c: PoolClient, incidentId: string): Promise<Snapshot | null> {
-  return loadSnapshot(c, incidentId);
+/**
+ * The query for an incident's snapshot (its id is $1) with `lead` computed in the same row: a
+ * render takes its lock and reads the incident in one round trip (store/chat-refs.ts).
+ */
+export function snapshotQueryWith(lead: string): string {
+  return `SELECT ${lead}, ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`;
+}
+
+/** The snapshot in a row of `snapshotQueryWith`. */
+export function snapshotOfRow(row: Row): Snapshot {
+  return toSnapshot(row);
 }
 
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {

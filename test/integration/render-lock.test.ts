@@ -1,3 +1,4 @@
+import { PermanentError } from '../../src/core/errors';
 import { ChatRefStore, type ChatRef } from '../../src/store/chat-refs';
 import { freshSchema, type TestSchema } from '../support/db';
 import { seedPastIncident } from '../support/past-incidents';
@@ -111,5 +112,60 @@ describe('the render lock', () => {
     release();
     await Promise.all([first, second]);
     expect(seen).toEqual([[header(1)]]);
+  });
+
+  it('remembers an update in place when it lets go, even when a later message of the render failed', async () => {
+    const { id } = await seedPastIncident(schema.pool, { class: 'pdf', title: 'updates', daysAgo: 0, status: 'declared' });
+    await refs.renderLatest(id, async (session) => {
+      await session.save(header(1));
+      return 1;
+    });
+    await bump(id);
+    await expect(
+      refs.renderLatest(id, async (session) => {
+        await session.save(header(2)); // the header's update went out
+        throw new Error('the checklist update failed');
+      }),
+    ).rejects.toThrow('the checklist update failed');
+    const saved = await schema.pool.query('SELECT rendered_version, rendered_hash FROM chat_refs WHERE incident_id = $1', [id]);
+    expect(saved.rows).toEqual([{ rendered_version: 2, rendered_hash: 'h2' }]);
+  });
+
+  it('hands the render the incident read with the lock, and renders again when it changed while the render waited', async () => {
+    const { id } = await seedPastIncident(schema.pool, { class: 'pdf', title: 'waited', daysAgo: 0, status: 'declared' });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = refs.renderLatest(id, async (session) => {
+      await held;
+      return session.snapshot.incident.version;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const shown: number[] = [];
+    const second = refs.renderLatest(
+      id,
+      async (session) => {
+        shown.push(session.snapshot.incident.version);
+        return session.snapshot.incident.version;
+      },
+      { wait: true },
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await bump(id); // committed while the second waits for the lock, after it read the incident
+    release();
+    await Promise.all([first, second]);
+    expect(shown).toEqual([1, 2]);
+  });
+
+  it('fails for good on an incident that does not exist, and holds no lock after', async () => {
+    const missing = '00000000-0000-4000-8000-000000000001';
+    await expect(refs.renderLatest(missing, async () => 1, { wait: true })).rejects.toThrow(PermanentError);
+    const other = await schema.pool.connect();
+    try {
+      const { rows } = await other.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1::text)) AS free`, [missing]);
+      expect(rows[0].free).toBe(true);
+      await other.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1::text))`, [missing]);
+    } finally {
+      other.release();
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { WebClient } from '@slack/web-api';
 import type { CoreDeps } from '../../core/incident/deps';
 import type { Snapshot } from '../../core/model';
@@ -48,9 +47,9 @@ export class SlackMessageSync {
     await renderLatest(this.refs, incidentId, (session) => this.renderOnce(incidentId, session, opts), opts.setup === true);
   }
 
-  /** Renders the state read after taking the lock, and returns the version it showed. */
+  /** Renders the state read with the lock, and returns the version it showed. */
   private async renderOnce(incidentId: string, session: RenderSession, opts: { setup?: boolean; freshChannel?: boolean }): Promise<number> {
-    const snap = await requireSnapshot(session.incidents, incidentId);
+    const snap = session.snapshot;
     const version = snap.incident.version;
     const channel = snap.incident.channelId;
     if (!channel) return version; // provisioning renders once the channel exists

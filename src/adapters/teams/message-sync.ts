@@ -1,4 +1,3 @@
-import { requireSnapshot } from '../../core/incident/require-snapshot';
 import type { CoreDeps } from '../../core/incident/deps';
 import { announcementView } from '../../core/render/announcement';
 import { followUpTexts, followUpView } from '../../core/render/follow-up';
@@ -51,16 +50,15 @@ export class TeamsMessageSync {
 
   /** The card now due for a message the bot posted (what a click on it should see), or null. */
   async cardFor(incidentId: string, messageId: string): Promise<Card | null> {
-    const cards = await this.cards(incidentId);
-    if (!cards) return null;
+    const snap = await this.deps.store.get(incidentId);
+    if (!snap) return null;
+    const cards = await this.cards(snap);
     const ref = (await this.refs.find(incidentId, messageId)) ?? null;
     if (!ref) return null;
     return (cards.find(([kind, page]) => kind === ref.kind && page === ref.page)?.[2].attachments?.[0]?.content as Card | undefined) ?? null;
   }
 
-  private async cards(incidentId: string): Promise<Array<Planned<OutgoingActivity>> | null> {
-    const snap = await this.deps.store.get(incidentId);
-    if (!snap) return null;
+  private async cards(snap: Snapshot): Promise<Array<Planned<OutgoingActivity>>> {
     const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
     const header = headerView(snap, runbook, this.deps.catalog);
     // After the checklist, once there is a post-mortem or an action item; once posted, it stays.
@@ -77,9 +75,10 @@ export class TeamsMessageSync {
   }
 
   private async renderOnce(incidentId: string, session: RenderSession, setup?: Setup): Promise<number> {
-    const snap = await requireSnapshot(session.incidents, incidentId);
+    const snap = session.snapshot;
     const version = snap.incident.version;
-    const cards = (await this.cards(incidentId))!;
+    // The cards of the version it records as shown, not of a later read.
+    const cards = await this.cards(snap);
     const hasHeader = session.refs.some((r) => r.kind === 'header');
     if (!hasHeader) {
       if (!setup) return version; // setup posts first
