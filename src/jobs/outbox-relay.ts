@@ -7,6 +7,8 @@ import { OUTBOX_KEY } from './kinds';
 import type { LocalRenders } from './local-renders';
 import type { JobQueues, OutgoingJob } from './queues';
 
+const RELAY_BATCH = 100;
+
 /**
  * Moves committed outbox rows into BullMQ. The job id is the row's dedupe key, so a row relayed
  * twice (a crash between add and mark) is still one job, and a delayed job can be removed by key.
@@ -61,7 +63,7 @@ export class OutboxRelay {
   private declares: { has(dedupeKey: string): boolean } | null = null;
 
   /** Relays one batch; returns how many rows it moved. */
-  async relayOnce(limit = 100): Promise<number> {
+  async relayOnce(limit = RELAY_BATCH): Promise<number> {
     const here: OutgoingJob[] = [];
     // Renders wait in the outbox until due, so the paced ones of a burst are folded into one (below).
     // Other delayed jobs go to Redis at once, where they can be removed by key.
@@ -217,7 +219,9 @@ export class OutboxRelay {
     // Every pass is bounded, so one hung connection cannot stop the relay for good.
     const bounded = <T>(p: Promise<T>) => withTimeout(p, 20_000, 'outbox relay pass took over 20 s');
     try {
-      while ((await bounded(this.relayOnce())) > 0);
+      // A pass that took less than a full batch took every row due and committed before it began;
+      // a commit since then called nudge(), which runs another drain. So no empty pass to make sure.
+      while ((await bounded(this.relayOnce(RELAY_BATCH))) >= RELAY_BATCH);
       await bounded(this.wakeForHeldRenders());
       if (this.reconnected) {
         // Every page once, not just the next: Redis may have lost all of them. Cleared only once
