@@ -18,27 +18,33 @@ export interface LocalRenderDeps extends RunHereDeps {
  * Nothing is less durable for it. The outbox row is marked relayed in the relay's transaction, as
  * for any job, and done only when the render finished. A render that fails is handed to the queue,
  * whose retries, backoff and Slack's Retry-After apply as to any job. A process that dies mid-render
- * leaves its row relayed, due and unfinished with no job in Redis: the relay's overdue sweep, every
- * few seconds in any process, queues it again.
+ * (or with renders in line) leaves their rows relayed, due and unfinished with no job in Redis: the
+ * relay's overdue sweep, every few seconds in any process, queues them again.
  *
- * At most `budget` at once, beside the chat queue's own eight: each render holds one pooled
+ * At most `budget` run at once, beside the chat queue's own eight: each render holds one pooled
  * connection (its lock, its reads and its saves share it) while it waits on Slack, and the pool of
- * 30 (runtime.ts) must keep room for the requests' own writes. Past the budget, renders go to the
- * queue, a slower path (Redis, then a worker): twelve covers twenty clicks in flight.
+ * 30 (runtime.ts) must keep room for the requests' own writes. Past the budget, up to `lineMax`
+ * wait here for a slot, first come first served: a render takes tens of milliseconds, and under
+ * twenty clicks in flight the queue's path (Redis, then a worker, often in another process) was
+ * the slow tail. Past the line, renders go to the queue.
  */
 export class LocalRenders {
   private readonly running = new RunningHere();
   private readonly reserved = new Set<string>();
+  /** Relayed, waiting for a slot, oldest first (a Map keeps insertion order). */
+  private readonly line = new Map<string, OutgoingJob>();
+  private active = 0;
 
   constructor(
     private readonly deps: LocalRenderDeps,
     private readonly budget = 12,
+    private readonly lineMax = 36,
   ) {}
 
   /** Whether this process takes `job` itself; a taken job must then be `start`ed or `release`d. */
   reserve(job: OutgoingJob): boolean {
     if (this.running.stopped || job.kind !== KIND || job.delayMs > 0) return false;
-    if (this.reserved.size + this.running.size >= this.budget || this.has(job.dedupeKey)) return false;
+    if (this.reserved.size + this.active + this.line.size >= this.budget + this.lineMax || this.has(job.dedupeKey)) return false;
     this.reserved.add(job.dedupeKey);
     return true;
   }
@@ -48,23 +54,49 @@ export class LocalRenders {
     this.reserved.delete(dedupeKey);
   }
 
-  /** Runs a reserved job, once the relay committed its row as relayed. */
+  /** Runs a reserved job, once the relay committed its row as relayed: now, or when a slot frees. */
   start(job: OutgoingJob): void {
     if (!this.reserved.delete(job.dedupeKey)) return;
+    if (this.running.stopped) return void this.toQueue([job]);
+    this.line.set(job.dedupeKey, job);
+    this.next();
+  }
+
+  private next(): void {
     const handler = this.deps.handler;
-    this.running.add(
-      job.dedupeKey,
-      runHere(this.deps, KIND, job, () => handler(JOB_KINDS[KIND].payload.parse(job.payload), { attempt: 1, final: false })),
-    );
+    for (const [key, job] of this.line) {
+      if (this.active >= this.budget || this.running.stopped) return;
+      this.line.delete(key);
+      this.active++;
+      const run = runHere(this.deps, KIND, job, () => handler(JOB_KINDS[KIND].payload.parse(job.payload), { attempt: 1, final: false }));
+      this.running.add(
+        key,
+        run.finally(() => {
+          this.active--;
+          this.next();
+        }),
+      );
+    }
   }
 
-  /** A job of this key is running here: its row is unfinished but not lost. */
+  /** A job of this key is running or waiting here: its row is unfinished but not lost. */
   has(dedupeKey: string): boolean {
-    return this.reserved.has(dedupeKey) || this.running.has(dedupeKey);
+    return this.reserved.has(dedupeKey) || this.line.has(dedupeKey) || this.running.has(dedupeKey);
   }
 
-  /** Takes no more; waits for the renders running, never longer than `waitMs`. */
-  stop(waitMs = 3_000): Promise<void> {
-    return this.running.stop(waitMs);
+  /** Takes no more, hands the line to the queue, and waits for the renders running, never longer than `waitMs`. */
+  async stop(waitMs = 3_000): Promise<void> {
+    const stopping = this.running.stop(waitMs);
+    const waiting = [...this.line.values()];
+    this.line.clear();
+    await Promise.all([stopping, this.toQueue(waiting)]);
+  }
+
+  /** What cannot run here goes to the queue; if Redis is away too, the overdue sweep queues it later. */
+  private async toQueue(jobs: OutgoingJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await Promise.all(jobs.map((job) => this.deps.queue(job))).catch((err: Error) =>
+      this.deps.logger.warn({ err, renders: jobs.length }, 'could not queue the renders waiting here; the overdue sweep will'),
+    );
   }
 }

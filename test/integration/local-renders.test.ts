@@ -31,8 +31,8 @@ describe('renders run where they were relayed', () => {
     await schema.drop();
   });
 
-  /** A relay whose renders run `render` here, with `budget` at once. */
-  function relayWith(render: (incidentId: string) => Promise<void>, budget = 4) {
+  /** A relay whose renders run `render` here, with `budget` at once and `line` more waiting. */
+  function relayWith(render: (incidentId: string) => Promise<void>, budget = 4, line = 0) {
     const relay = new OutboxRelay(new PgOutbox(schema.pool), queues, clock, logger);
     const local = new LocalRenders(
       {
@@ -43,6 +43,7 @@ describe('renders run where they were relayed', () => {
         logger,
       },
       budget,
+      line,
     );
     relay.runRendersHere(local);
     return { relay, local };
@@ -75,24 +76,67 @@ describe('renders run where they were relayed', () => {
     expect(await queues.state('chat.render', `${id}:render:v2`)).toBe('unknown');
   });
 
-  it('queues in Redis what is past its budget, and what failed here (after the wait Slack asked for)', async () => {
+  it('queues in Redis what is past its budget and its line, and what failed here (after the wait Slack asked for)', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const { relay } = relayWith(async (id) => {
-      if (id === failing) throw new RetryLaterError(30_000, 'rate limited');
-      await held;
-    }, 2);
+    const { relay } = relayWith(
+      async (id) => {
+        if (id === failing) throw new RetryLaterError(30_000, 'rate limited');
+        await held;
+      },
+      2,
+      1,
+    );
     const [failing, a, b, c] = await writeRenders(4);
     expect(await relay.relayOnce()).toBe(4);
-    // Two ran here (the failing one and the next); the two past the budget went to the chat queue.
+    // Two ran here (the failing one and the next), one waited for the failing one's slot and ran
+    // here too; the one past the budget and the line went to the chat queue.
     const states = async () => Promise.all([failing!, a!, b!, c!].map((id) => queues.state('chat.render', `${id}:render:v2`)));
     await until(async () => (await states())[0] === 'delayed', 'the failed render to wait in the chat queue', 5_000);
-    expect(await states()).toEqual(['delayed', 'unknown', 'waiting', 'waiting']);
+    expect(await states()).toEqual(['delayed', 'unknown', 'unknown', 'waiting']);
     expect((await queues.queues.chat.getJob(`${failing}.render.v2`))?.opts.delay).toBe(30_000);
     // Still unfinished: the chat queue's job marks it done once it ran.
     expect((await row(failing!)).done_at).toBeNull();
     release();
-    await until(async () => (await row(a!)).done_at, 'the held render to finish', 5_000);
+    await until(async () => (await row(a!)).done_at && (await row(b!)).done_at, 'the held renders to finish', 5_000);
+  });
+
+  it('runs the renders past its budget here as slots free, oldest first, none through Redis', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { relay, local } = relayWith(
+      async (id) => {
+        order.push(id);
+        if (order.length === 1) await held;
+      },
+      1,
+      4,
+    );
+    const ids = await writeRenders(3);
+    expect(await relay.relayOnce()).toBe(3);
+    // One runs; the other two wait here, known to this process, so its sweep leaves them be.
+    expect(order).toHaveLength(1);
+    for (const id of ids) expect(local.has(`${id}:render:v2`)).toBe(true);
+    expect(await relay.sweepOverdue()).toBe(0);
+    release();
+    await until(async () => (await Promise.all(ids.map(row))).every((r) => r.done_at), 'every render to be done', 5_000);
+    expect(order).toEqual(ids); // written (and so relayed) in this order
+    expect(await Promise.all(ids.map((id) => queues.state('chat.render', `${id}:render:v2`)))).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+
+  it('hands the renders waiting here to the chat queue when it stops', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const { relay, local } = relayWith(() => held, 1, 4);
+    const [running, waiting] = await writeRenders(2);
+    expect(await relay.relayOnce()).toBe(2);
+    await local.stop(100);
+    expect(await queues.state('chat.render', `${waiting}:render:v2`)).toBe('waiting');
+    // The one running was let be: it finishes and marks its row done.
+    release();
+    await until(async () => (await row(running!)).done_at, 'the running render to finish', 5_000);
+    expect(await queues.state('chat.render', `${running}:render:v2`)).toBe('unknown');
   });
 
   it('is not taken for lost while it runs; once its process is gone, the overdue sweep queues it again (after 10 s)', async () => {
