@@ -36,6 +36,11 @@ export function createPool(databaseUrl: string, max = 10, limits: PoolLimits = D
     query_timeout: limits.queryMs,
     // A transaction left open by a stalled client must not hold row locks for long.
     idle_in_transaction_session_timeout: 30_000,
+    // Keep idle connections open (pg closes them after 10 s by default): on-call clicks come
+    // seconds or minutes apart, and a click after a quiet spell opened connections and prepared
+    // statements anew (measured: 57-122 ms after 12 s of quiet, 14-21 ms after 1 s). The pool still
+    // holds at most `max`, and keepAlive below finds a connection whose peer is gone.
+    idleTimeoutMillis: 0,
     // Notice a peer that vanished (a dropped proxy, a killed server) without waiting for a query.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
