@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { PermanentError } from '../core/errors';
 import type { Snapshot } from '../core/model';
 import { checkout, prepared } from './db';
-import { snapshotOfRow, snapshotQueryWith } from './incident-store';
+import { gatedSnapshotQuery, snapshotOfRow } from './incident-store';
 
 export interface ChatRef {
   kind: 'header' | 'checklist' | 'followup' | 'announcement';
@@ -30,8 +30,8 @@ export interface RenderSession {
 // The incident is read as of the call's start, which may be before a wait for the lock: what it
 // shows is its version, and the version read after letting go has the render run again if that
 // is newer. The refs must be read after the lock (a ref saved meanwhile means "do not post again"),
-// and render_lock reads them with a snapshot of its own.
-const LOCK_AND_READ = snapshotQueryWith('render_lock($1, $2, $3) AS refs');
+// and render_lock reads them with a snapshot of its own. A render that steps aside reads nothing.
+const LOCK_AND_READ = gatedSnapshotQuery('render_lock($1, $2, $3)');
 
 /**
  * Where an incident's messages live. Renders of one incident never overlap: one holds an
@@ -78,13 +78,21 @@ export class ChatRefStore {
       c.release(true);
       throw err;
     });
-    if (!rows[0] || rows[0].refs === null) {
+    const row = rows[0]!;
+    if (row.gate === null) {
       c.release();
-      // No row: no lock was taken, and there is nothing to render.
-      if (!rows[0]) throw new PermanentError(`incident ${incidentId} does not exist`);
       return null;
     }
-    const refs = rows[0].refs as ChatRef[];
+    if (!row.found) {
+      // Nothing to render, and it will not appear on a retry.
+      const unlocked = await this.unlock(c, incidentId, []).then(
+        () => true,
+        () => false,
+      );
+      c.release(!unlocked);
+      throw new PermanentError(`incident ${incidentId} does not exist`);
+    }
+    const refs = row.gate as ChatRef[];
     const inPlace = new Map(refs.map((r) => [refKey(r), r.messageRef]));
     const deferred = new Map<string, ChatRef>();
     let latest: number | null = null;
@@ -98,7 +106,7 @@ export class ChatRefStore {
         }
         return (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
       };
-      const shown = await render({ refs, save, snapshot: snapshotOfRow(rows[0]) });
+      const shown = await render({ refs, save, snapshot: snapshotOfRow(row) });
       latest = await this.unlock(c, incidentId, [...deferred.values()]);
       return { shown, latest };
     } finally {

@@ -714,14 +714,17 @@ const LOCKED_SNAPSHOT_SQL = `WITH locked AS MATERIALIZED (SELECT id, version FRO
   SELECT locked.version AS locked_version, ${SNAPSHOT_COLUMNS} FROM locked JOIN incidents i ON i.id = locked.id`;
 
 /**
- * The query for an incident's snapshot (its id is $1) with `lead` computed in the same row: a
- * render takes its lock and reads the incident in one round trip (store/chat-refs.ts).
+ * An incident's snapshot (its id is $1) next to `gate`, which is computed once, first; the incident
+ * is read only when `gate` is not null. The one row says `gate` and whether the incident was `found`.
+ * A render takes its lock and reads the incident in one round trip this way (store/chat-refs.ts),
+ * and one that steps aside reads nothing.
  */
-export function snapshotQueryWith(lead: string): string {
-  return `SELECT ${lead}, ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`;
+export function gatedSnapshotQuery(gate: string): string {
+  return `SELECT g.gate, i.id IS NOT NULL AS found, ${SNAPSHOT_COLUMNS}
+    FROM (SELECT ${gate} AS gate OFFSET 0) g LEFT JOIN incidents i ON i.id = $1 AND g.gate IS NOT NULL`;
 }
 
-/** The snapshot in a row of `snapshotQueryWith`. */
+/** The snapshot in a row of `gatedSnapshotQuery` that `found` it. */
 export function snapshotOfRow(row: Row): Snapshot {
   return toSnapshot(row);
 }
