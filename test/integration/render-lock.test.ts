@@ -22,6 +22,17 @@ describe('the render lock', () => {
 
   const bump = (id: string) => schema.pool.query('UPDATE incidents SET version = version + 1 WHERE id = $1', [id]);
   const version = async (id: string) => Number((await schema.pool.query('SELECT version FROM incidents WHERE id = $1', [id])).rows[0].version);
+  /** Whether another session can take the incident's render lock at once (it lets go again). */
+  const lockIsFree = async (id: string): Promise<boolean> => {
+    const other = await schema.pool.connect();
+    try {
+      const { rows } = await other.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1::text)) AS free`, [id]);
+      if (rows[0].free) await other.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1::text))`, [id]);
+      return rows[0].free as boolean;
+    } finally {
+      other.release();
+    }
+  };
   const header = (version: number): ChatRef => ({
     kind: 'header',
     page: 0,
@@ -78,14 +89,7 @@ describe('the render lock', () => {
     });
     expect(ran).toBe(true);
     // Nobody holds it: another session takes it at once.
-    const other = await schema.pool.connect();
-    try {
-      const { rows } = await other.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1::text)) AS free`, [id]);
-      expect(rows[0].free).toBe(true);
-      await other.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1::text))`, [id]);
-    } finally {
-      other.release();
-    }
+    expect(await lockIsFree(id)).toBe(true);
   });
 
   it('queues for the lock when told to wait, and then reads what the holder saved', async () => {
@@ -159,13 +163,6 @@ describe('the render lock', () => {
   it('fails for good on an incident that does not exist, and holds no lock after', async () => {
     const missing = '00000000-0000-4000-8000-000000000001';
     await expect(refs.renderLatest(missing, async () => 1, { wait: true })).rejects.toThrow(PermanentError);
-    const other = await schema.pool.connect();
-    try {
-      const { rows } = await other.query(`SELECT pg_try_advisory_lock(hashtext('incident-bot:render:' || $1::text)) AS free`, [missing]);
-      expect(rows[0].free).toBe(true);
-      await other.query(`SELECT pg_advisory_unlock(hashtext('incident-bot:render:' || $1::text))`, [missing]);
-    } finally {
-      other.release();
-    }
+    expect(await lockIsFree(missing)).toBe(true);
   });
 });
