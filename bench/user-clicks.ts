@@ -186,9 +186,9 @@ async function section(): Promise<{ ok: boolean; text: string }> {
       const fl = summarize(quiet.floor);
       lines.push(
         '',
-        `   after quiet: ${b.n} single clicks, each after ${QUIET_S} s with no click to that process (role all), floor and bot in turn.`,
+        `   after quiet: ${QUIET_CLICKS} single clicks, ${b.n} shown, each after ${QUIET_S} s with no click to that process (role all), floor and bot in turn.`,
         `   p50 ${f1(b.p50)}  p99 ${f1(b.p99)}  max ${f1(b.max)}; floor p50 ${f1(fl.p50)}  p99 ${f1(fl.p99)}; ratio p99 ${f2(b.p99 / fl.p99)}x.` +
-          ` Goal p99 < ${GOAL_LOOP_P99_MS} ms: ${b.p99 < GOAL_LOOP_P99_MS ? 'yes' : 'no'}`,
+          ` Goal p99 < ${GOAL_LOOP_P99_MS} ms and all shown: ${b.p99 < GOAL_LOOP_P99_MS && b.n === QUIET_CLICKS ? 'yes' : 'no'}`,
       );
     }
     lines.push(problems.length ? `   Problems seen:\n     ${problems.join('\n     ')}` : '   No refused Slack calls, no non-200 responses, no lost clicks.');
