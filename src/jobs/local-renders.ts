@@ -33,6 +33,7 @@ export class LocalRenders {
   private readonly reserved = new Set<string>();
   /** Relayed, waiting for a slot, oldest first (a Map keeps insertion order). */
   private readonly line = new Map<string, OutgoingJob>();
+  /** Renders holding a slot. Not `running.size`: a render leaves that only after its slot is handed on. */
   private active = 0;
 
   constructor(

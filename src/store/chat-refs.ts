@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { PermanentError } from '../core/errors';
 import type { Snapshot } from '../core/model';
 import { checkout, prepared } from './db';
-import { gatedSnapshotQuery, snapshotOfRow } from './incident-store';
+import { gatedSnapshotQuery, toSnapshot } from './incident-store';
 
 export interface ChatRef {
   kind: 'header' | 'checklist' | 'followup' | 'announcement';
@@ -106,7 +106,7 @@ export class ChatRefStore {
         }
         return (last = last.catch(() => undefined).then(() => this.save(c, incidentId, ref)));
       };
-      const shown = await render({ refs, save, snapshot: snapshotOfRow(row) });
+      const shown = await render({ refs, save, snapshot: toSnapshot(row) });
       latest = await this.unlock(c, incidentId, [...deferred.values()]);
       return { shown, latest };
     } finally {

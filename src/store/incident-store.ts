@@ -724,11 +724,6 @@ export function gatedSnapshotQuery(gate: string): string {
     FROM (SELECT ${gate} AS gate OFFSET 0) g LEFT JOIN incidents i ON i.id = $1 AND g.gate IS NOT NULL`;
 }
 
-/** The snapshot in a row of `gatedSnapshotQuery` that `found` it. */
-export function snapshotOfRow(row: Row): Snapshot {
-  return toSnapshot(row);
-}
-
 async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Promise<Snapshot | null> {
   if (lock) {
     const { rows } = await c.query(prepared(LOCKED_SNAPSHOT_SQL, [incidentId]));
@@ -739,8 +734,9 @@ async function loadSnapshot(c: PoolClient, incidentId: string, lock = false): Pr
   return rows[0] ? toSnapshot(rows[0]) : null;
 }
 
-// A pg row of incidents with its steps as JSON; column types are fixed by the migrations.
-function toSnapshot(row: Row): Snapshot {
+// A pg row of incidents with its steps as JSON (a snapshot query's, or a `gatedSnapshotQuery`
+// row that `found` it); column types are fixed by the migrations.
+export function toSnapshot(row: Row): Snapshot {
   return {
     incident: toIncident(row),
     steps: (row.steps as Row[]).map(toStep),
