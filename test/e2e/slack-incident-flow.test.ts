@@ -1,5 +1,6 @@
 import { startHarness, type Harness } from '../support/harness';
 import { stepButtons } from '../support/slack-blocks';
+import { until } from '../support/wait';
 
 const ALICE = 'UALICE01'; // declares; an ordinary, non-admin user
 const BOB = 'UBOB0002'; // another responder, non-admin, who joins incident channels
@@ -57,9 +58,12 @@ describe('declaring and working an incident in Slack', () => {
     expect(buttons.every((b) => b.label === 'Done')).toBe(true);
 
     // The runbook's checks record their own events (see probes.test.ts); here, the incident's.
-    const { rows } = await h.schema.pool.query(`SELECT kind FROM incident_events WHERE kind NOT LIKE 'probe.%' ORDER BY id`);
-    // pdf-404 is SEV2 and its level 1 is due at 0m: the rotation is paged as it is declared.
-    expect(rows.map((r) => r.kind).sort()).toEqual(['escalation.fired', 'incident.channel_opened', 'incident.declared']);
+    // pdf-404 is SEV2 and its level 1 is due at 0m: the rotation is paged as it is declared. The page is
+    // its own job, so it may land just after the checklist does.
+    const kinds = async () =>
+      (await h.schema.pool.query(`SELECT kind FROM incident_events WHERE kind NOT LIKE 'probe.%' ORDER BY id`)).rows.map((r) => r.kind).sort();
+    await until(async () => (await kinds()).includes('escalation.fired'), 'the level-1 page', 10_000);
+    expect(await kinds()).toEqual(['escalation.fired', 'incident.channel_opened', 'incident.declared']);
   });
 
   it('records a step click with who and when, updates the checklist in place, and resolves', async () => {
