@@ -165,9 +165,10 @@ export interface IncidentStore {
    */
   accept(job: NewJob & { kind: 'incident.declare' }): Promise<{ accepted: boolean; number: number }>;
   /**
-   * Locks the incident, lets `decide` compute a Change from the current snapshot, and writes it
-   * in the same transaction. A replayed event key or request key, or an empty change, leaves
-   * everything as it was.
+   * Lets `decide` compute a Change from the current snapshot and writes it in one transaction, onto
+   * the version it decided on: if another change came first, `decide` runs again on the incident as
+   * that one left it. A replayed event key or request key, or an empty change, leaves everything as
+   * it was.
    */
   mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }>;
   /**

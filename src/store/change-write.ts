@@ -28,12 +28,18 @@ const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
 /**
  * Writes events, patch, steps, jobs and an escalation in one statement; returns how many events
  * and escalations were new (a replayed key or a level already fired writes none).
+ *
+ * With `ifVersion`, the statement writes only if the incident is still at that version, and it
+ * writes nothing at all (`applied` false) when it is not. There a replay is not counted but refused:
+ * a key or level already recorded fails the statement with a unique violation, which writes nothing
+ * either. That is for a change decided without the row lock, in its own transaction (the statement).
  */
 export async function writeChange(
   c: PoolClient,
   incidentId: string,
   change: Change,
-): Promise<{ events: number; escalations: number; requests: number; runbookChanges: number }> {
+  ifVersion?: number,
+): Promise<{ applied: boolean; events: number; escalations: number; requests: number; runbookChanges: number }> {
   const patch = Object.entries(change.incident ?? {}).filter(([, v]) => v !== undefined) as Array<[keyof IncidentPatch, unknown]>;
   const steps = change.steps ?? [];
   const params: unknown[] = [
@@ -54,67 +60,76 @@ export async function writeChange(
   ];
   if (change.probeResult) throw new Error('a probe result is written by recordProbeResult');
   const sets = patch.map(([k, v]) => `${PATCH_COLUMNS[k]} = $${params.push(v)}`);
+  const quick = ifVersion !== undefined;
+  // Quick: every other part reads `inc`, so the row is updated (and locked) first, and only if its
+  // version held; under the lock already (not quick), `inc` always updates the row.
+  const gate = quick ? 'EXISTS (SELECT 1 FROM inc)' : 'true';
+  const onReplay = (target: string) => (quick ? '' : `ON CONFLICT ${target}DO NOTHING`);
+  const versionHeld = quick ? ` AND version = $${params.push(ifVersion)}::int` : '';
   const { rows } = await c.query(
     prepared(
-      `WITH ev AS (
+      `WITH inc AS (
+       UPDATE incidents SET ${[...sets, 'checklist_generation = COALESCE($41::int, checklist_generation)', 'version = version + 1'].join(', ')}
+       WHERE id = $1${versionHeld} RETURNING 1
+     ), ev AS (
        INSERT INTO incident_events (incident_id, at, actor, kind, data, idempotency_key)
-       SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
+       SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::jsonb[], $6::text[]) WHERE ${gate}
+       ${onReplay('(idempotency_key) ')} RETURNING 1
      ), st AS (
        UPDATE checklist_steps c SET state = u.state, changed_by = u.by, changed_at = u.at
        FROM unnest($7::text[], $8::text[], $9::text[], $10::timestamptz[]) AS u(step_id, state, by, at)
        WHERE c.incident_id = $1 AND c.step_id = u.step_id
-         AND c.generation = (SELECT checklist_generation FROM incidents WHERE id = $1)
+         AND c.generation = (SELECT checklist_generation FROM incidents WHERE id = $1) AND ${gate}
      ), ob AS (
        INSERT INTO outbox (incident_id, kind, payload, dedupe_key, run_at)
-       SELECT $1, * FROM unnest($11::text[], $12::jsonb[], $13::text[], $14::timestamptz[])
+       SELECT $1, * FROM unnest($11::text[], $12::jsonb[], $13::text[], $14::timestamptz[]) WHERE ${gate}
        ON CONFLICT (dedupe_key) DO NOTHING
      ), pr AS (
        INSERT INTO probe_runs (id, incident_id, probe_id, status, requested_by, queued_at)
        SELECT u.id, $1, u.probe, 'queued', u.by, u.at FROM unnest($15::uuid[], $16::text[], $17::text[], $18::timestamptz[]) AS u(id, probe, by, at)
+       WHERE ${gate}
      ), esc AS (
        INSERT INTO escalations (incident_id, level, targets, reason, escalated_at, escalated_by, note)
-       SELECT $1, $19::int, $20::jsonb, $21::text, $22::timestamptz, $23::text, $24::text WHERE $19::int IS NOT NULL
-       ON CONFLICT ON CONSTRAINT escalations_once DO NOTHING RETURNING 1
+       SELECT $1, $19::int, $20::jsonb, $21::text, $22::timestamptz, $23::text, $24::text WHERE $19::int IS NOT NULL AND ${gate}
+       ${onReplay('ON CONSTRAINT escalations_once ')} RETURNING 1
      ), pm_open AS (
        INSERT INTO postmortems (incident_id, owner, due_on, opened_at, opened_by)
-       SELECT $1, $25::text, $26::date, $27::timestamptz, $28::text WHERE $27::timestamptz IS NOT NULL
+       SELECT $1, $25::text, $26::date, $27::timestamptz, $28::text WHERE $27::timestamptz IS NOT NULL AND ${gate}
        ON CONFLICT (incident_id) DO NOTHING
      ), pm_move AS (
        UPDATE postmortems SET status = $29::text,
          reviewed_at = CASE WHEN $29::text = 'in_review' THEN $30::timestamptz ELSE reviewed_at END,
          published_at = CASE WHEN $29::text IN ('published', 'closed') THEN COALESCE(published_at, $30::timestamptz) ELSE published_at END,
          closed_at = CASE WHEN $29::text = 'closed' THEN $30::timestamptz ELSE NULL END
-       WHERE incident_id = $1 AND $29::text IS NOT NULL
+       WHERE incident_id = $1 AND $29::text IS NOT NULL AND ${gate}
      ), pm_analysis AS (
        UPDATE postmortems SET ${ANALYSIS_SETS}, analysis_updated_at = $51::timestamptz, analysis_updated_by = $52::text
-       WHERE incident_id = $1 AND $50::jsonb IS NOT NULL
+       WHERE incident_id = $1 AND $50::jsonb IS NOT NULL AND ${gate}
      ), ai_add AS (
        INSERT INTO action_items (incident_id, number, text, owner, due_on, created_at, created_by)
-       SELECT $1, $31::int, $32::text, $33::text, $34::date, $35::timestamptz, $36::text WHERE $31::int IS NOT NULL
+       SELECT $1, $31::int, $32::text, $33::text, $34::date, $35::timestamptz, $36::text WHERE $31::int IS NOT NULL AND ${gate}
      ), ai_close AS (
        UPDATE action_items SET closed_at = $38::timestamptz, closed_by = $39::text
-       WHERE incident_id = $1 AND number = $37::int AND closed_at IS NULL
+       WHERE incident_id = $1 AND number = $37::int AND closed_at IS NULL AND ${gate}
      ), rk AS (
-       INSERT INTO request_keys (incident_id, key) SELECT $1, $40::text WHERE $40::text IS NOT NULL
-       ON CONFLICT DO NOTHING RETURNING 1
+       INSERT INTO request_keys (incident_id, key) SELECT $1, $40::text WHERE $40::text IS NOT NULL AND ${gate}
+       ${onReplay('')} RETURNING 1
      ), rc AS (
        INSERT INTO runbook_changes (incident_id, generation, from_runbook, to_runbook, changed_at, changed_by, reason)
-       SELECT $1, $41::int, $42::text, $43::text, $44::timestamptz, $45::text, $46::text WHERE $41::int IS NOT NULL
-       ON CONFLICT DO NOTHING RETURNING 1
+       SELECT $1, $41::int, $42::text, $43::text, $44::timestamptz, $45::text, $46::text WHERE $41::int IS NOT NULL AND ${gate}
+       ${onReplay('')} RETURNING 1
      ), rc_steps AS (
        INSERT INTO checklist_steps (incident_id, generation, runbook_id, step_id, position, title)
-       SELECT $1, $41::int, $43::text, * FROM unnest($47::text[], $48::int[], $49::text[]) WHERE $41::int IS NOT NULL
+       SELECT $1, $41::int, $43::text, * FROM unnest($47::text[], $48::int[], $49::text[]) WHERE $41::int IS NOT NULL AND ${gate}
        ON CONFLICT DO NOTHING
-     ), inc AS (
-       UPDATE incidents SET ${[...sets, 'checklist_generation = COALESCE($41::int, checklist_generation)', 'version = version + 1'].join(', ')} WHERE id = $1
      )
-     SELECT (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations,
+     SELECT (SELECT count(*) FROM inc)::int AS applied, (SELECT count(*) FROM ev)::int AS events, (SELECT count(*) FROM esc)::int AS escalations,
        (SELECT count(*) FROM rk)::int AS requests, (SELECT count(*) FROM rc)::int AS runbook_changes`,
       params,
     ),
   );
   return {
+    applied: rows[0].applied === 1,
     events: rows[0].events as number,
     escalations: rows[0].escalations as number,
     requests: rows[0].requests as number,

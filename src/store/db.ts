@@ -112,6 +112,11 @@ export function isServerError(err: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
+/** A unique index refused the row (SQLSTATE 23505): the statement wrote nothing. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
+}
+
 /**
  * A named statement: each connection parses and plans it once, not on every call. It matters on
  * the ack path, where Postgres shares the machine with the bot. Name only statements whose result

@@ -16,7 +16,7 @@ import type { Change, IncidentStore, NewEscalation, NewIncident, NewJob, NewProb
 import { NotWrittenError, UserError } from '../core/errors';
 import { edgeCaseRefOf } from '../core/runbook/edge-cases';
 import { EMPTY_ANALYSIS } from '../core/incident/analysis';
-import { checkout, inTransaction, isServerError, prepared, type Row } from './db';
+import { checkout, inTransaction, isServerError, isUniqueViolation, prepared, type Row } from './db';
 import { CAUSE_CATEGORY_SHOWN } from './postmortem-columns';
 import { ProbeResultWriter } from './probe-results';
 import { eventArrays, jobArrays, probeRunArrays, writeChange } from './change-write';
@@ -261,10 +261,50 @@ export class PgIncidentStore implements IncidentStore {
   }
 
   /**
-   * Lock, read, decide, write everything in one statement, commit. The new snapshot is computed,
-   * not re-read: nothing else can change the locked incident meanwhile.
+   * Read, decide, write. The new snapshot is computed, not re-read: the write happens only if
+   * nothing else changed the incident since it was read.
    */
   async mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }> {
+    return (await this.mutateIfUnchanged(incidentId, decide)) ?? this.mutateLocked(incidentId, decide);
+  }
+
+  /**
+   * The usual case in two round trips: read, decide, and write in one statement that applies only
+   * if the incident's version is still the one read (every write of what a snapshot holds bumps it).
+   * Null when it was not, or when the change was a replay: the locked path decides again and tells.
+   */
+  private async mutateIfUnchanged(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean } | null> {
+    const c = await checkout(this.pool).catch((err: unknown) => {
+      throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
+    });
+    let broken = false;
+    try {
+      const current = await loadSnapshot(c, incidentId).catch((err: unknown) => {
+        broken = !isServerError(err);
+        throw new NotWrittenError(err);
+      });
+      if (!current) throw new UserError({ code: 'not_found' });
+      const change = decide(current);
+      if (change.events.length === 0) return { snapshot: current, changed: false };
+      const written = await writeChange(c, incidentId, change, current.incident.version).catch((err: unknown) => {
+        if (isUniqueViolation(err)) return null;
+        if (isServerError(err)) throw new NotWrittenError(err);
+        broken = true; // no answer: it may have been written
+        throw err;
+      });
+      if (!written?.applied) return null;
+      this.afterJobs();
+      return { snapshot: applied(current, change), changed: true };
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  /**
+   * Lock, read, decide, write everything in one statement, commit. A replayed key or level found
+   * by the write rolls it all back.
+   */
+  private async mutateLocked(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }> {
     try {
       const out = await inTransaction(this.pool, async (c) => {
         const current = await loadSnapshot(c, incidentId, true);

@@ -178,10 +178,11 @@ describe('an incident timeline in Postgres', () => {
         step,
       ]);
       await holder.query('UPDATE incidents SET version = version + 1 WHERE id = $1', [incident.id]);
+      // The click read the incident before the holder committed: its write waits for the lock.
       const waiting = setStep(deps, { incidentId: incident.id, stepId: step, to: 'done', actor: USER, requestId: '1732600009.001' });
       await until(
         async () => {
-          const { rows } = await schema.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH locked AS%'`);
+          const { rows } = await schema.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH inc AS%'`);
           return rows.length > 0;
         },
         'the click to wait for the lock',
