@@ -168,9 +168,10 @@ export interface IncidentStore {
    * Lets `decide` compute a Change from the current snapshot and writes it in one transaction, onto
    * the version it decided on: if another change came first, `decide` runs again on the incident as
    * that one left it. A replayed event key or request key, or an empty change, leaves everything as
-   * it was.
+   * it was. `seen`: the incident as read moments ago, for `decide` to start from instead of reading
+   * it again; if it is no longer current, it is read again as above.
    */
-  mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }>;
+  mutate(incidentId: string, decide: (current: Snapshot) => Change, seen?: Snapshot): Promise<{ snapshot: Snapshot; changed: boolean }>;
   /**
    * `mutate` for a change that ties two incidents (a duplicate, a link): both locked, both
    * changes and the link (if any) written in one transaction. A replayed key in either writes
@@ -189,8 +190,6 @@ export interface IncidentStore {
   /** Which of these runs of the incident have no result yet. */
   unfinishedProbeRuns(incidentId: string, runIds: string[]): Promise<string[]>;
   get(incidentId: string): Promise<Snapshot | null>;
-  /** The incident's own row, without its checklist and the rest: what a click checks before it acts. */
-  getIncident(incidentId: string): Promise<Incident | null>;
   findByChannel(platform: string, channelId: string): Promise<Snapshot | null>;
   /** INC-<number> of a workspace on a platform. */
   findByNumber(platform: string, workspace: string | null, number: number): Promise<Snapshot | null>;

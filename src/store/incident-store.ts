@@ -264,8 +264,8 @@ export class PgIncidentStore implements IncidentStore {
    * Read, decide, write. The new snapshot is computed, not re-read: the write happens only if
    * nothing else changed the incident since it was read.
    */
-  async mutate(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean }> {
-    return (await this.mutateIfUnchanged(incidentId, decide)) ?? this.mutateLocked(incidentId, decide);
+  async mutate(incidentId: string, decide: (current: Snapshot) => Change, seen?: Snapshot): Promise<{ snapshot: Snapshot; changed: boolean }> {
+    return (await this.mutateIfUnchanged(incidentId, decide, seen)) ?? this.mutateLocked(incidentId, decide);
   }
 
   /**
@@ -273,16 +273,22 @@ export class PgIncidentStore implements IncidentStore {
    * if the incident's version is still the one read (every write of what a snapshot holds bumps it).
    * Null when it was not, or when the change was a replay: the locked path decides again and tells.
    */
-  private async mutateIfUnchanged(incidentId: string, decide: (current: Snapshot) => Change): Promise<{ snapshot: Snapshot; changed: boolean } | null> {
+  private async mutateIfUnchanged(
+    incidentId: string,
+    decide: (current: Snapshot) => Change,
+    seen: Snapshot | undefined,
+  ): Promise<{ snapshot: Snapshot; changed: boolean } | null> {
     const c = await checkout(this.pool).catch((err: unknown) => {
       throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
     });
     let broken = false;
     try {
-      const current = await loadSnapshot(c, incidentId).catch((err: unknown) => {
-        broken = !isServerError(err);
-        throw new NotWrittenError(err);
-      });
+      const current =
+        seen ??
+        (await loadSnapshot(c, incidentId).catch((err: unknown) => {
+          broken = !isServerError(err);
+          throw new NotWrittenError(err);
+        }));
       if (!current) throw new UserError({ code: 'not_found' });
       const change = decide(current);
       if (change.events.length === 0) return { snapshot: current, changed: false };
@@ -397,11 +403,6 @@ export class PgIncidentStore implements IncidentStore {
   async get(incidentId: string): Promise<Snapshot | null> {
     const { rows } = await this.read(prepared(`SELECT ${SNAPSHOT_COLUMNS} FROM incidents i WHERE i.id = $1`, [incidentId]));
     return rows[0] ? toSnapshot(rows[0]) : null;
-  }
-
-  async getIncident(incidentId: string): Promise<Incident | null> {
-    const { rows } = await this.read(prepared(`SELECT ${INCIDENT_COLUMNS.join(', ')} FROM incidents WHERE id = $1`, [incidentId]));
-    return rows[0] ? toIncident(rows[0]) : null;
   }
 
   async timeline(incidentId: string): Promise<TimelineEvent[]> {

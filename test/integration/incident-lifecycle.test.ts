@@ -3,6 +3,7 @@ import { acknowledge } from '../../src/core/incident/acknowledge';
 import { mitigate } from '../../src/core/incident/mitigate';
 import { setSeverity } from '../../src/core/incident/set-severity';
 import { declareIncident } from '../../src/core/incident/declare-incident';
+import { forRequest } from '../../src/core/commands/request-deps';
 import type { CoreDeps } from '../../src/core/incident/deps';
 import { resolve } from '../../src/core/incident/resolve';
 import { setStep } from '../../src/core/incident/set-step';
@@ -200,6 +201,24 @@ describe('an incident timeline in Postgres', () => {
       incident.id,
     ]);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('decides a click again on the incident as it is, when it changed after the click read it', async () => {
+    const {
+      snapshot: { incident },
+    } = await declareIncident(deps, { runbook: 'pdf-404', actor: USER, platform: 'slack', workspace: 'T1' });
+    const step = deps.catalog.find('pdf-404')!.steps[3]!.id;
+    // The click's request reads the incident (to check where it came from and who clicked) ...
+    const request = forRequest(deps, 'slack', '1732600010.001');
+    expect((await request.store.get(incident.id))!.steps[3]!.state).toBe('open');
+    // ... and before it writes, a colleague ticks the same step.
+    const other = await setStep(deps, { incidentId: incident.id, stepId: step, to: 'done', actor: { ...USER, id: 'UOTHER01' } });
+    expect(other.changed).toBe(true);
+    const r = await setStep(request, { incidentId: incident.id, stepId: step, to: 'done', actor: USER, requestId: '1732600010.001' });
+    expect(r.changed).toBe(false);
+    expect(r.snapshot.steps[3]).toMatchObject({ state: 'done', changedBy: 'UOTHER01' });
+    const { rows } = await schema.pool.query(`SELECT actor FROM incident_events WHERE incident_id = $1 AND kind = 'step.completed'`, [incident.id]);
+    expect(rows.map((x) => x.actor)).toEqual(['UOTHER01']);
   });
 
   it('records a replayed click once', async () => {

@@ -429,8 +429,7 @@ export class Dispatcher {
    * after the refusals the resolve itself would meet, so nobody fills in a form they cannot submit.
    */
   async resolveForm(incidentId: string, req: Request): Promise<ResolveFormView | Result> {
-    const { actor, snapshot } = await this.clicked({ a: 'resolve', i: incidentId }, req);
-    const snap = await snapshot();
+    const { actor, snapshot: snap } = await this.clicked({ a: 'resolve', i: incidentId }, req);
     if (snap.incident.status === 'resolved') return { reply: resolvedText(label(snap.incident), false), snapshot: snap };
     const runbook = this.deps.catalog.forIncident(snap.incident.runbookId);
     checksToConfirm(snap, actor, runbook);
@@ -455,8 +454,7 @@ export class Dispatcher {
    * would meet (no post-mortem, published, not its owner, commander or an admin).
    */
   async analysisForm(incidentId: string, req: Request): Promise<AnalysisFormView> {
-    const { actor, snapshot } = await this.clicked({ a: 'analysis', i: incidentId }, req);
-    const snap = await snapshot();
+    const { actor, snapshot: snap } = await this.clicked({ a: 'analysis', i: incidentId }, req);
     requireAnalysisEditor(snap, actor);
     return analysisFormView(snap);
   }
@@ -482,17 +480,12 @@ export class Dispatcher {
   }
 
   /** The incident a click or a form acts on, and who acts, after checking where it came from. */
-  private async clicked(action: ActionPayload, req: Request): Promise<{ deps: CoreDeps; incident: Incident; actor: Actor; snapshot: () => Promise<Snapshot> }> {
+  private async clicked(action: ActionPayload, req: Request): Promise<{ deps: CoreDeps; incident: Incident; actor: Actor; snapshot: Snapshot }> {
     const deps = forRequest(this.deps, req.platform.name, req.requestId);
-    // The row alone: a click's checks need nothing more, and the use case reads the whole
-    // incident again under its lock. The few clicks that answer from the checklist ask for it.
-    const incident = await deps.store.getIncident(action.i);
-    if (!incident) throw new UserError({ code: 'not_found' });
-    const snapshot = async () => {
-      const snap = await deps.store.get(action.i);
-      if (!snap) throw new UserError({ code: 'not_found' });
-      return snap;
-    };
+    // The whole incident, not the row alone: the click's change starts from this read (request-deps.ts).
+    const snapshot = await deps.store.get(action.i);
+    if (!snapshot) throw new UserError({ code: 'not_found' });
+    const incident = snapshot.incident;
     // A button is only ever posted in the incident's own room: one clicked anywhere else was
     // forged or copied, and must not act on the incident through someone else's membership. An
     // action item's Done is also on its owner's home, and who may close it is who they are, not
@@ -523,9 +516,8 @@ export class Dispatcher {
       case 'resolve': {
         // A Resolve button opens the resolve form where the surface has one; a bare click (an old
         // button) is asked for the quick validation, like the command.
-        const snap = await snapshot();
-        const ask = this.checksToAsk(snap, actor);
-        if (ask) return { reply: validationAskText(name, ask), snapshot: snap };
+        const ask = this.checksToAsk(snapshot, actor);
+        if (ask) return { reply: validationAskText(name, ask), snapshot };
         const r = await resolve(deps, action.i, actor, undefined, { confirmed: [] });
         return { reply: r.changed ? null : resolvedText(name, false), snapshot: r.snapshot };
       }
@@ -556,8 +548,7 @@ export class Dispatcher {
       }
       case 'analysis': {
         // A surface without the form (an old client): what is missing, and the command that writes it.
-        const snap = await snapshot();
-        return { reply: analysisStatusText(snap), snapshot: snap };
+        return { reply: analysisStatusText(snapshot), snapshot };
       }
       case 'edge': {
         const ref = parseEdgeCaseId(action.c)!; // the payload's schema took only ids
