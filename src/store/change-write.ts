@@ -1,7 +1,8 @@
 import type { PoolClient } from 'pg';
-import { ANALYSIS_FIELDS, type AnalysisField } from '../core/model';
+import { ANALYSIS_FIELDS } from '../core/model';
 import type { Change, IncidentPatch, NewEscalation, NewEvent, NewJob, NewProbeRun, NewRunbookChange } from '../core/ports';
 import { prepared } from './db';
+import { ANALYSIS_COLUMNS } from './postmortem-columns';
 
 // The one statement that writes a use case's change to an incident (store/incident-store.ts).
 const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
@@ -153,15 +154,6 @@ function runbookChangeParams(r: NewRunbookChange | undefined): unknown[] {
 }
 
 // Each column of the analysis is written only when the change names it: a key present with null clears it.
-const ANALYSIS_COLUMNS: Record<AnalysisField, string> = {
-  impactSummary: 'impact_summary',
-  rootCause: 'root_cause',
-  causeCategory: 'cause_category',
-  contributingFactors: 'contributing_factors',
-  wentWell: 'went_well',
-  wentBadly: 'went_badly',
-  lessons: 'lessons',
-};
 const ANALYSIS_SETS = [
   ...ANALYSIS_FIELDS.map((f) => {
     const col = ANALYSIS_COLUMNS[f];

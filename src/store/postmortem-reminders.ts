@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { AnalysisField, PostmortemAnalysis, PostmortemStatus } from '../core/model';
-import { CAUSE_CATEGORY_SHOWN } from './postmortem-columns';
+import type { PostmortemAnalysis, PostmortemStatus } from '../core/model';
+import { ANALYSIS_COLUMNS, CAUSE_CATEGORY_SHOWN } from './postmortem-columns';
 
 export interface OverduePostmortem {
   incidentId: string;
@@ -70,14 +70,5 @@ export class PostmortemReminderStore {
 }
 
 function analysisOf(r: Record<string, string | null>): PostmortemAnalysis {
-  const column: Record<AnalysisField, string> = {
-    impactSummary: 'impact_summary',
-    rootCause: 'root_cause',
-    causeCategory: 'cause_category',
-    contributingFactors: 'contributing_factors',
-    wentWell: 'went_well',
-    wentBadly: 'went_badly',
-    lessons: 'lessons',
-  };
-  return Object.fromEntries(Object.entries(column).map(([f, c]) => [f, r[c] ?? null])) as PostmortemAnalysis;
+  return Object.fromEntries(Object.entries(ANALYSIS_COLUMNS).map(([f, c]) => [f, r[c] ?? null])) as PostmortemAnalysis;
 }
