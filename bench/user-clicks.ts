@@ -169,6 +169,14 @@ async function section(): Promise<{ ok: boolean; text: string }> {
           `${`${f1(Math.min(...spread))}–${f1(Math.max(...spread))}`.padStart(20)}   ${f1(fs.p99).padStart(9)}   ${`${f2(s.p99 / fs.p99)}x`.padStart(9)}   ${(s.p99 < GOAL_LOOP_P99_MS ? 'yes' : 'no').padEnd(17)}   ${f1(summarize(warmups.get(layout)?.updateMs ?? []).p99).padStart(16)}`,
       );
     }
+    // In order, so a warm-up still going on after the unpooled clicks shows as a falling line.
+    for (const [name, rs] of [
+      ['role all', of('all')],
+      ['web + worker', of('split')],
+      ['floor', of('floor')],
+    ] as const) {
+      if (rs.length > 0) lines.push(`   per-round p99 in order, ${name}: ${perRound(rs).map(f1).join(', ')}`);
+    }
     if (bursts.length) {
       const b = summarize(bursts.flatMap((x) => x.updateMs));
       const clicks = bursts.length * BURST_USERS.length;
