@@ -139,6 +139,25 @@ const ACCEPT_SQL = `INSERT INTO outbox (kind, payload, dedupe_key, run_at, relay
 /** Rolls a transaction back when an event key was seen before: the request was a replay. */
 class Replayed extends Error {}
 
+/**
+ * One statement on a connection of its own. Connecting is apart from the statement, so a failure
+ * can be told apart: no connection, or a statement the server refused, wrote nothing for sure
+ * (NotWrittenError); a statement with no answer may have.
+ */
+async function oneStatement<T>(pool: Pool, run: (c: PoolClient) => Promise<T>): Promise<T> {
+  const c = await checkout(pool).catch((err: unknown) => {
+    throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
+  });
+  let broken = false;
+  return run(c)
+    .catch((err: unknown) => {
+      if (isServerError(err)) throw new NotWrittenError(err);
+      broken = true;
+      throw err;
+    })
+    .finally(() => c.release(broken));
+}
+
 export class PgIncidentStore implements IncidentStore {
   /**
    * `afterJobs` runs after a commit that wrote outbox rows, so the relay can move them at once.
@@ -219,24 +238,9 @@ export class PgIncidentStore implements IncidentStore {
     };
   }
 
-  /**
-   * One statement on the declare pool. Connecting is apart from the statement, so a failure can be
-   * told apart: no connection, or a statement the server refused, wrote nothing for sure
-   * (NotWrittenError); a statement with no answer may have.
-   */
-  private async onDeclarePool<R extends Row = Row>(query: QueryConfig): Promise<QueryResult<R>> {
-    const c = await checkout(this.declarePool).catch((err: unknown) => {
-      throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
-    });
-    let broken = false;
-    return c
-      .query<R>(query)
-      .catch((err: unknown) => {
-        if (isServerError(err)) throw new NotWrittenError(err);
-        broken = true;
-        throw err;
-      })
-      .finally(() => c.release(broken));
+  /** One statement on the declare pool, with `oneStatement`'s account of failure. */
+  private onDeclarePool<R extends Row = Row>(query: QueryConfig): Promise<QueryResult<R>> {
+    return oneStatement(this.declarePool, (c) => c.query<R>(query));
   }
 
   /**
@@ -278,32 +282,20 @@ export class PgIncidentStore implements IncidentStore {
     decide: (current: Snapshot) => Change,
     seen: Snapshot | undefined,
   ): Promise<{ snapshot: Snapshot; changed: boolean } | null> {
-    const c = await checkout(this.pool).catch((err: unknown) => {
-      throw err instanceof NotWrittenError ? err : new NotWrittenError(err);
-    });
-    let broken = false;
-    try {
-      const current =
-        seen ??
-        (await loadSnapshot(c, incidentId).catch((err: unknown) => {
-          broken = !isServerError(err);
-          throw new NotWrittenError(err);
-        }));
-      if (!current) throw new UserError({ code: 'not_found' });
-      const change = decide(current);
-      if (change.events.length === 0) return { snapshot: current, changed: false };
-      const written = await writeChange(c, incidentId, change, current.incident.version).catch((err: unknown) => {
+    const current = seen ?? (await this.get(incidentId));
+    if (!current) throw new UserError({ code: 'not_found' });
+    const change = decide(current);
+    if (change.events.length === 0) return { snapshot: current, changed: false };
+    // A replay refused by a unique index wrote nothing, like a version that moved.
+    const written = await oneStatement(this.pool, (c) =>
+      writeChange(c, incidentId, change, current.incident.version).catch((err: unknown) => {
         if (isUniqueViolation(err)) return null;
-        if (isServerError(err)) throw new NotWrittenError(err);
-        broken = true; // no answer: it may have been written
         throw err;
-      });
-      if (!written?.applied) return null;
-      this.afterJobs();
-      return { snapshot: applied(current, change), changed: true };
-    } finally {
-      c.release(broken);
-    }
+      }),
+    );
+    if (!written?.applied) return null;
+    this.afterJobs();
+    return { snapshot: applied(current, change), changed: true };
   }
 
   /**
